@@ -1,0 +1,35 @@
+"""Pydantic models that exist only at the API boundary."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tensorshelf.detect.models import Detection
+from tensorshelf.library.metadata import ModelMetadata
+
+
+class AppStatus(BaseModel):
+    version: str
+    home: str
+    library_root: str
+    model_count: int
+    bridge: Literal["desktop", "web", "cli"]
+    staging_swept: list[str] = Field(default_factory=list)
+
+
+class ModelDetail(BaseModel):
+    model: ModelMetadata
+    library_dir: str  # absolute path of the model's directory
+
+
+class InspectResult(BaseModel):
+    path: str
+    detection: Detection
+
+
+class ErrorInfo(BaseModel):
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)

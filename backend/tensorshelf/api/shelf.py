@@ -1,0 +1,200 @@
+"""ShelfApi: the one object the UI (pywebview or web mode) and the CLI talk to.
+
+Every public method takes keyword arguments of JSON types / pydantic models and returns a
+pydantic model (or a list of them). Only the names in `API_METHODS` are reachable from the
+UI; `api.dispatch.call_method` enforces that and wraps results in the envelope
+`{"ok": true, "result": …}` / `{"ok": false, "error": {…}}`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any, Literal
+
+from tensorshelf.api.models import AppStatus, InspectResult, ModelDetail
+from tensorshelf.api.settings_store import AppSettings, SettingsStore
+from tensorshelf.detect import detect_path
+from tensorshelf.errors import InvalidArgument, ShelfError
+from tensorshelf.jobs.events import EventBus
+from tensorshelf.jobs.models import JobInfo, JobRef
+from tensorshelf.jobs.runner import JobRunner
+from tensorshelf.jobs.store import JobStore
+from tensorshelf.library.metadata import ModelMetadata
+from tensorshelf.library.models import (
+    FacetCounts,
+    ImportOptions,
+    ImportPlan,
+    ListQuery,
+    ModelEdit,
+    ModelPage,
+    ReclassifyReport,
+    RemoveResult,
+    ScanReport,
+)
+from tensorshelf.library.service import LibraryService
+from tensorshelf.settings import Locations
+
+log = logging.getLogger(__name__)
+
+Bridge = Literal["desktop", "web", "cli"]
+PathPicker = Callable[[bool], list[str]]
+
+API_METHODS: tuple[str, ...] = (
+    "get_status",
+    "plan_import",
+    "start_import",
+    "list_models",
+    "get_facets",
+    "get_model",
+    "edit_model",
+    "delete_models",
+    "search",
+    "inspect",
+    "scan",
+    "start_rebuild",
+    "start_verify",
+    "reclassify",
+    "list_jobs",
+    "resume_jobs",
+    "cancel_job",
+    "get_settings",
+    "update_settings",
+    "pick_paths",
+)
+
+
+class UnsupportedHere(ShelfError):
+    code = "unsupported"
+
+
+def _app_version() -> str:
+    try:
+        return version("tensorshelf")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+class ShelfApi:
+    """Facade over the library service, the job runner and user settings."""
+
+    def __init__(self, locations: Locations, bridge: Bridge = "cli",
+                 bus: EventBus | None = None) -> None:
+        self.locations = locations
+        self.bridge: Bridge = bridge
+        self.bus = bus or EventBus()
+        locations.home.mkdir(parents=True, exist_ok=True)
+        self.service = LibraryService(locations)
+        self.jobs = JobRunner(self.service, JobStore(locations.ops_db), self.bus)
+        self.settings = SettingsStore(locations.settings_file)
+        self.path_picker: PathPicker | None = None  # set by the desktop window
+
+    # --- status and settings -----------------------------------------------------------
+    def get_status(self) -> AppStatus:
+        return AppStatus(
+            version=_app_version(),
+            home=str(self.locations.home),
+            library_root=str(self.locations.library),
+            model_count=self.service.list_models(ListQuery(limit=1)).total,
+            bridge=self.bridge,
+            staging_swept=self.service.staging_swept,
+        )
+
+    def get_settings(self) -> AppSettings:
+        return self.settings.get()
+
+    def update_settings(self, changes: dict[str, Any]) -> AppSettings:
+        return self.settings.update(changes)
+
+    # --- import ------------------------------------------------------------------------
+    def plan_import(self, paths: list[str]) -> ImportPlan:
+        return self.service.plan_import(_absolute(paths))
+
+    def start_import(self, paths: list[str], options: ImportOptions | None = None,
+                     per_item: dict[str, ImportOptions] | None = None) -> JobRef:
+        job_id = self.jobs.start_import(_absolute(paths), options or ImportOptions(), per_item)
+        return JobRef(job_id=job_id)
+
+    def pick_paths(self, folder: bool = False) -> list[str]:
+        if self.path_picker is None:
+            raise UnsupportedHere("a native file dialog is only available in the desktop window")
+        return self.path_picker(folder)
+
+    # --- browsing ----------------------------------------------------------------------
+    def list_models(self, query: ListQuery | None = None) -> ModelPage:
+        return self.service.list_models(query or ListQuery())
+
+    def get_facets(self) -> FacetCounts:
+        return self.service.facets()
+
+    def search(self, query: str, limit: int = 50, offset: int = 0) -> ModelPage:
+        return self.service.list_models(ListQuery(text=query, limit=limit, offset=offset))
+
+    def get_model(self, ref: str) -> ModelDetail:
+        return ModelDetail(model=self.service.get_model(ref),
+                           library_dir=str(self.service.model_dir(ref)))
+
+    def inspect(self, path: str) -> InspectResult:
+        target = Path(path).expanduser().absolute()
+        return InspectResult(path=str(target), detection=detect_path(target))
+
+    # --- changes -----------------------------------------------------------------------
+    def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
+        meta = self.service.edit_model(ref, edit)
+        self.bus.publish("library.changed", {"ids": [meta.id], "reason": "edit"})
+        return meta
+
+    def delete_models(self, refs: list[str]) -> list[RemoveResult]:
+        if not refs:
+            raise InvalidArgument("no model given")
+        results = [self.service.remove_model(ref) for ref in refs]
+        removed = [r.id for r in results if r.removed]
+        if removed:
+            self.bus.publish("library.changed", {"ids": removed, "reason": "delete"})
+        return results
+
+    def scan(self) -> ScanReport:
+        report = self.service.scan()
+        changed = report.added + report.updated + report.removed
+        if changed:
+            self.bus.publish("library.changed", {"ids": changed, "reason": "scan"})
+        return report
+
+    def reclassify(self, refs: list[str] | None = None, all: bool = False,  # noqa: A002
+                   dry_run: bool = False) -> ReclassifyReport:
+        if not refs and not all:
+            raise InvalidArgument("name models to reclassify, or pass all=true")
+        report = self.service.reclassify(None if all else refs, dry_run)
+        if report.changed and not dry_run:
+            self.bus.publish("library.changed",
+                             {"ids": [c.id for c in report.changed], "reason": "reclassify"})
+        return report
+
+    # --- jobs --------------------------------------------------------------------------
+    def start_rebuild(self) -> JobRef:
+        return JobRef(job_id=self.jobs.start_rebuild())
+
+    def start_verify(self, refs: list[str] | None = None, full: bool = False) -> JobRef:
+        return JobRef(job_id=self.jobs.start_verify(refs or None, full))
+
+    def list_jobs(self) -> list[JobInfo]:
+        return self.jobs.list_jobs()
+
+    def resume_jobs(self, job_id: str | None = None) -> list[JobRef]:
+        return [JobRef(job_id=j) for j in self.jobs.resume(job_id)]
+
+    def cancel_job(self, job_id: str) -> JobInfo:
+        return self.jobs.cancel(job_id)
+
+    # --- lifecycle ---------------------------------------------------------------------
+    def close(self) -> None:
+        self.jobs.close()
+        self.service.close()
+
+
+def _absolute(paths: list[str]) -> list[str]:
+    if not paths:
+        raise InvalidArgument("no paths given")
+    return [str(Path(p).expanduser().absolute()) for p in paths]

@@ -1,0 +1,47 @@
+"""The detector's output: one vocabulary for `inspect --json` and metadata.json (DESIGN.md
+"Detection vocabulary")."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DETECTOR_VERSION = 1
+
+FileFormat = Literal["safetensors", "gguf", "pickle", "onnx", "diffusers", "transformers"]
+ModelType = Literal["diffusion", "llm", "other"]
+SecurityTier = Literal["safe", "unknown", "pickle"]
+
+
+class ForeignMetadata(BaseModel):
+    """What other tools (Civitai, Stability Matrix, LoRA Manager) and embedded
+    `modelspec.*` / `ss_*` keys said about a file."""
+
+    title: str | None = None
+    description: str | None = None
+    base_model: str | None = None
+    trigger_words: list[str] = Field(default_factory=list)
+    preview_image: str | None = None  # a companion file name, or a data: URI from modelspec.thumbnail
+    source: list[str] = Field(default_factory=list)  # which sidecars / keys contributed
+
+
+class Detection(BaseModel):
+    format: FileFormat | None = None
+    model_type: ModelType = "other"
+    subtype: str | None = None
+    family: str | None = None
+    precision: str | None = None
+    variant: str | None = None
+    architecture: str | None = None  # e.g. GGUF general.architecture, config.json model_type
+    parameter_count: int | None = None
+    quantization: str | None = None
+    context_length: int | None = None
+    lora_rank: int | None = None
+    lora_target: str | None = None  # family of the base model a LoRA adapts
+    security_tier: SecurityTier = "unknown"
+    confidence: float = 0.0
+    evidence: list[str] = Field(default_factory=list)
+    foreign: ForeignMetadata = Field(default_factory=ForeignMetadata)
+    header_bytes_read: int = 0
+    detector_version: int = DETECTOR_VERSION

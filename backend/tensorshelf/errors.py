@@ -1,0 +1,82 @@
+"""Specific exceptions. Each carries a stable `code` the API and CLI report as
+`{"ok": false, "error": {"code", "message", "details"}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ShelfError(Exception):
+    """Base of every error Tensorshelf reports to a user."""
+
+    code = "error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message, "details": self.details}
+
+
+class InvalidModelFile(ShelfError):
+    """The file is not a model file we accept (bad magic, truncated or malformed header)."""
+
+    code = "invalid_model_file"
+
+
+class PickleRefused(ShelfError):
+    """A pickle-format file was offered without --accept-pickle."""
+
+    code = "pickle_refused"
+
+
+class UnsafePath(ShelfError):
+    """A relative path or name would escape its directory, or contains NUL."""
+
+    code = "unsafe_path"
+
+
+class DiskFull(ShelfError):
+    code = "disk_full"
+
+
+class SourceChanged(ShelfError):
+    """The source changed while being copied, or a verify found different hashes."""
+
+    code = "source_changed"
+
+
+class OperationCancelled(ShelfError):
+    code = "cancelled"
+
+
+class CrossDevice(ShelfError):
+    """A rename or hard link crossed filesystems (EXDEV); the caller copies instead."""
+
+    code = "cross_device"
+
+
+class ModelNotFound(ShelfError):
+    code = "model_not_found"
+
+
+class AmbiguousModelRef(ShelfError):
+    code = "ambiguous_model"
+
+
+class CorruptMetadata(ShelfError):
+    code = "corrupt_metadata"
+
+
+class InvalidArgument(ShelfError):
+    code = "invalid_argument"
+
+
+class JobNotFound(ShelfError):
+    code = "job_not_found"
+
+
+class LibraryLocked(ShelfError):
+    code = "library_locked"

@@ -1,0 +1,37 @@
+"""Small shared types of the io package."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from pydantic import BaseModel
+
+# Called with the number of *new* bytes processed since the previous call (a delta).
+ProgressFn = Callable[[int], None]
+
+
+class FileHashes(BaseModel):
+    sha256: str
+    blake3: str
+    size: int
+
+
+class CancelToken:
+    """A thread-safe cancellation flag passed down to long I/O loops."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+    def raise_if_cancelled(self) -> None:
+        from tensorshelf.errors import OperationCancelled
+
+        if self._event.is_set():
+            raise OperationCancelled("operation cancelled")

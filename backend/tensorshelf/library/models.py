@@ -1,0 +1,200 @@
+"""Pydantic models at the library service's boundary (used by jobs, api, cli)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+from tensorshelf.detect.models import Detection
+from tensorshelf.library.metadata import Hashes, ModelFormat
+
+ImportMode = Literal["copy", "move", "link"]
+ImportStage = Literal["queued", "validating", "copying", "hashing", "verifying", "publishing",
+                      "done", "failed", "duplicate", "skipped"]
+
+
+class ImportOptions(BaseModel):
+    """Per-item options (the UI may set them per dropped item; the CLI sets them for all)."""
+
+    mode: ImportMode = "copy"
+    name: str | None = None
+    family: str | None = None
+    model_type: str | None = None
+    subtype: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    accept_pickle: bool = False
+    lookup: bool = True  # Hugging Face lookup after import (hf issue); --no-lookup clears it
+
+
+class ImportPlanItem(BaseModel):
+    """One logical model an import of some paths would create (what the dialog lists)."""
+
+    key: str  # stable key of this unit (its primary path), used to attach per-item options
+    name: str
+    model_format: ModelFormat
+    paths: list[str]  # absolute source paths, weights first
+    root: str  # absolute dir the relative file names are taken from
+    relative_files: list[str]
+    size_bytes: int
+    detection: Detection | None = None
+    security_tier: Literal["safe", "unknown", "pickle"] = "unknown"
+    duplicate_of: str | None = None  # id of a library model with the same primary sha256 (from the hash cache only)
+    warnings: list[str] = Field(default_factory=list)
+    error: str | None = None  # set when the unit cannot be imported (e.g. not a model file)
+
+
+class ImportPlan(BaseModel):
+    items: list[ImportPlanItem]
+    rejected: list[dict[str, str]] = Field(default_factory=list)  # {"path", "reason"} for ignored inputs
+
+
+class ImportResult(BaseModel):
+    ok: bool
+    key: str | None = None
+    id: str | None = None
+    path: str | None = None
+    hashes: Hashes | None = None
+    duplicate_of: str | None = None
+    warnings: list[str] = Field(default_factory=list)
+    error: dict | None = None  # {"code", "message", "details"} when ok is false
+
+
+class ImportProgress(BaseModel):
+    """Pushed per file while an import runs."""
+
+    key: str
+    file: str
+    stage: ImportStage
+    bytes_done: int = 0
+    bytes_total: int = 0
+    rate_bps: float = 0.0
+    eta_s: float | None = None
+
+
+SortField = Literal["name", "added_date", "size_bytes", "model_type", "family", "subtype",
+                    "precision", "rating"]
+
+
+class ListQuery(BaseModel):
+    model_type: str | None = None
+    subtype: str | None = None
+    family: str | None = None
+    precision: str | None = None
+    format: str | None = None  # detection format
+    tag: str | None = None
+    favorites: bool = False
+    security_tier: str | None = None
+    text: str | None = None  # FTS query
+    sort: SortField = "name"
+    descending: bool = False
+    limit: int = Field(default=200, ge=1, le=100_000)
+    offset: int = Field(default=0, ge=0)
+
+
+class ModelSummary(BaseModel):
+    id: str
+    path: str
+    name: str
+    model_type: str
+    subtype: str | None
+    family: str | None
+    model_format: str
+    format: str | None  # detection format (safetensors, gguf…)
+    precision: str | None
+    size_bytes: int
+    hashes: Hashes | None
+    tags: list[str]
+    repo_id: str | None
+    match_method: str
+    security_tier: str
+    rating: int
+    added_date: str
+
+
+class ModelPage(BaseModel):
+    total: int
+    models: list[ModelSummary]
+
+
+class FacetCounts(BaseModel):
+    """Distinct values with counts, for the UI's filter menus."""
+
+    model_type: dict[str, int] = Field(default_factory=dict)
+    subtype: dict[str, int] = Field(default_factory=dict)
+    family: dict[str, int] = Field(default_factory=dict)
+    precision: dict[str, int] = Field(default_factory=dict)
+    format: dict[str, int] = Field(default_factory=dict)
+    tag: dict[str, int] = Field(default_factory=dict)
+
+
+class ModelEdit(BaseModel):
+    name: str | None = None
+    family: str | None = None
+    model_type: str | None = None
+    subtype: str | None = None
+    tags: list[str] | None = None
+    notes: str | None = None
+    rating: int | None = Field(default=None, ge=0, le=5)
+
+
+class RemoveResult(BaseModel):
+    id: str
+    path: str
+    removed: bool
+    error: str | None = None
+
+
+class ScanReport(BaseModel):
+    added: list[str] = Field(default_factory=list)
+    updated: list[str] = Field(default_factory=list)
+    removed: list[str] = Field(default_factory=list)
+    unchanged: int = 0
+    phantoms: list[str] = Field(default_factory=list)
+    errors: list[dict[str, str]] = Field(default_factory=list)  # {"path", "error"}
+    staging_swept: list[str] = Field(default_factory=list)
+
+
+class RebuildReport(BaseModel):
+    models_found: int = 0
+    models_indexed: int = 0
+    phantoms: list[str] = Field(default_factory=list)
+    errors: list[dict[str, str]] = Field(default_factory=list)
+
+
+class FileVerification(BaseModel):
+    path: str
+    ok: bool
+    status: Literal["ok", "mismatch", "missing", "cached"]
+    expected_sha256: str
+    actual_sha256: str | None = None
+
+
+class ModelVerification(BaseModel):
+    id: str
+    path: str
+    ok: bool
+    files: list[FileVerification]
+
+
+class VerifyReport(BaseModel):
+    models: list[ModelVerification] = Field(default_factory=list)
+    bytes_read: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return all(m.ok for m in self.models)
+
+
+class ReclassifyChange(BaseModel):
+    id: str
+    old_path: str
+    new_path: str
+    changes: dict[str, list[str | None]]  # field -> [old, new]
+
+
+class ReclassifyReport(BaseModel):
+    dry_run: bool
+    changed: list[ReclassifyChange] = Field(default_factory=list)
+    unchanged: int = 0
+    errors: list[dict[str, str]] = Field(default_factory=list)

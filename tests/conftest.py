@@ -1,0 +1,34 @@
+"""Shared pytest set-up: isolated state dirs and a hypothesis profile suited to CI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # import shared helpers as tests.fixtures.<module>
+
+settings.register_profile(
+    "ci", deadline=None, max_examples=150, derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.register_profile(
+    "dev", deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh state dir + library, also exported through the environment variables."""
+    from tensorshelf.settings import ENV_HOME, ENV_LIBRARY, resolve_locations
+
+    home, library = tmp_path / "home", tmp_path / "library"
+    monkeypatch.setenv(ENV_HOME, str(home))
+    monkeypatch.setenv(ENV_LIBRARY, str(library))
+    return resolve_locations(home, library)
