@@ -80,3 +80,17 @@ class JobNotFound(ShelfError):
 
 class LibraryLocked(ShelfError):
     code = "library_locked"
+
+
+class FileAccessError(ShelfError):
+    """An operating-system error (permission denied, I/O error…) while reading or writing
+    a file; `details` carries the path and errno."""
+
+    code = "io_error"
+
+
+class ImportFailed(ShelfError):
+    """An import could not complete for a reason that is not one of the specific errors
+    above (e.g. a library copy that does not match its source after a cross-filesystem move)."""
+
+    code = "import_failed"

@@ -63,6 +63,11 @@ WINDOW_MIN_HEIGHT = 600
 
 # --- jobs ----------------------------------------------------------------------------------
 JOB_EVENT_MIN_INTERVAL_S = 0.1
+JOB_CANCEL_WAIT_S = 5.0  # cancel() waits at most this long for the job to wind down
+JOB_LIST_LIMIT = 500  # newest jobs returned by list_jobs
+JOB_PID_START_TOLERANCE_S = 1.0  # a pid whose start time differs by more was reused
+JOB_VERIFY_PAGE_SIZE = 10_000  # models listed per page when verifying the whole library
+EVENT_QUEUE_MAX = 1_000  # per SSE client; the oldest event is dropped when full
 
 
 @dataclass(frozen=True)
@@ -97,3 +102,70 @@ def resolve_locations(home: str | os.PathLike[str] | None = None,
     library_path = Path(lib_env) if lib_env else home_path / "library"
     return Locations(home=home_path.expanduser().absolute(),
                      library=library_path.expanduser().absolute())
+
+# --- index (models.db) and search ------------------------------------------------------------
+SQLITE_MMAP_BYTES = 256 * 1024 * 1024
+INDEX_CHECKPOINT_EVERY_MODELS = 5  # importer: TRUNCATE checkpoint after every Nth model of a batch
+INDEX_BULK_CHUNK_ROWS = 2_000  # rows per executemany batch in rebuild / scan
+MODEL_REF_MIN_PREFIX = 4  # shortest id prefix accepted as a model ref
+FTS_PREFIX_INDEX = "2 3"  # FTS5 prefix= option: fast 2- and 3-character prefix queries
+SEARCH_MAX_TERMS = 32  # user query terms beyond this are ignored
+SEARCH_MAX_QUERY_CHARS = 512  # longer search text is cut (a search box, not a document)
+
+# --- web mode (api/web.py) and desktop shell (app.py) --------------------------------------
+WEB_SSE_HEARTBEAT_S = 15.0  # SSE comment line sent when no event went out for this long
+WEB_SSE_RETRY_MS = 2_000  # EventSource reconnect delay announced to the browser
+WEB_MAX_BODY_BYTES = 16 * 1024 * 1024  # largest accepted POST /api/call body
+WEB_SHUTDOWN_GRACE_S = 2.0  # open SSE streams are cut after this on SIGINT/SIGTERM
+WEB_START_TIMEOUT_S = 10.0  # WebServer.start() waits this long for uvicorn to listen
+DESKTOP_EVENT_BATCH_MAX = 200  # events pushed per evaluate_js call
+DESKTOP_EVENT_QUEUE_MAX = 10_000  # events waiting for the window; the oldest is dropped
+WINDOW_SIZE_SAVE_DELAY_S = 1.0  # a resize is written to settings.json after this quiet time
+ENV_UI_DIR = "TENSORSHELF_UI_DIR"  # overrides where the built UI (frontend/dist) is looked for
+
+# --- import (library/grouping.py, importer.py, staging.py, layout.py) ----------------------
+LIBRARY_SCHEMA_VERSION = 1  # version written into the .tensorshelf-library signature
+STAGING_LOCK_SUFFIX = ".lock"  # .staging/<id>.lock is flock()ed while <id>/ is in use
+STAGING_MODEL_SUBDIR = "model"  # .staging/<id>/model/ becomes the published model dir
+STAGING_KEEP_MARKER = "KEEP-user-files.txt"  # a staging dir holding user files we could not put back
+INDEX_JSON_MAX_BYTES = 64 * 1024 * 1024  # largest *.index.json read while grouping shards
+PREVIEW_DATA_URI_MAX_BYTES = 16 * 1024 * 1024  # embedded modelspec.thumbnail written as preview
+COLLISION_MAX_ATTEMPTS = 100  # "-<blake3>-N" suffixes tried before giving up on a directory name
+FOLDER_WALK_MAX_FILES = 100_000  # files listed under one dropped folder before refusing it
+
+# --- detection (detect/*: header readers and classifiers) ----------------------------------
+GGUF_MAX_KEY_BYTES = 64 * 1024  # a GGUF metadata key or tensor name longer than this is hostile
+GGUF_MAX_DIMS = 8  # ggml itself uses at most 4
+GGUF_MAX_ARRAY_DEPTH = 4  # nested GGUF arrays deeper than this are refused
+GGUF_MAX_ALIGNMENT = 1024 * 1024  # general.alignment must be a power of two up to this
+GGUF_KEEP_ARRAY_ITEMS = 64  # items of a long GGUF array kept in memory (the rest is skipped)
+GGUF_KEEP_STRING_BYTES = 256 * 1024  # longer GGUF string values are cut (e.g. chat templates)
+DETECT_FIRST_READ_BYTES = 64 * 1024  # first GGUF read; most headers without a vocabulary fit
+DETECT_READ_CHUNK_BYTES = 256 * 1024  # later reads (GGUF vocabularies, long safetensors headers)
+DETECT_MAX_TRIGGER_TAGS = 5  # top ss_tag_frequency tags used when no sidecar names trigger words
+PICKLE_MAX_SCAN_BYTES = 64 * 1024 * 1024  # pickle bytes walked (never executed) for tensor names
+PICKLE_MAX_OPS = 2_000_000  # pickle opcodes walked before giving up on a tensor table
+PICKLE_MAX_CENTRAL_DIR_BYTES = 64 * 1024 * 1024  # a zip central directory bigger than this is refused
+DETECT_MAX_JSON_BYTES = 64 * 1024 * 1024  # config.json / model_index.json / index.json / sidecars
+DETECT_MAX_SHARDS = 512  # shard headers read to complete one sharded set
+DETECT_MAX_FOLDER_WEIGHT_FILES = 64  # weight headers read to describe one diffusers/transformers folder
+DETECT_EMBEDDING_MAX_VECTORS = 512  # a textual-inversion embedding has at most this many vectors
+DETECT_CONF_DECISIVE = 0.97  # the header's tensor names and shapes decide
+DETECT_CONF_STRONG = 0.9  # names decide, a shape or a field is missing
+DETECT_CONF_METADATA = 0.8  # embedded metadata / config decides, shapes are silent
+DETECT_CONF_AMBIGUOUS = 0.6  # the layout is shared by several families; the usual one is chosen
+DETECT_CONF_SUBTYPE_ONLY = 0.5  # the role is known, the family is not
+DETECT_CONF_NAME = 0.4  # only the file name (tokenised) or a sidecar says so
+DETECT_CONF_UNKNOWN = 0.1  # nothing recognised
+REBUILD_CACHE_KIB = 64_000  # page cache of the temporary database a deep scan builds
+
+# --- CLI -----------------------------------------------------------------------------------
+ENV_HF_OFFLINE = "HF_HUB_OFFLINE"  # set to "1" by `tensorshelf --offline`
+CLI_JOB_CHECK_INTERVAL_S = 1.0  # safety-net check of a waited job's status in ops.db
+CLI_PROGRESS_REFRESH_PER_S = 10
+CLI_PIPED_WIDTH = 160  # columns for human tables when stdout is not a terminal
+# Crash tests: the importer stops (and says so on stderr) at a named point — see library/pause.py
+ENV_TEST_PAUSE = "TENSORSHELF_TEST_PAUSE_AT"  # "<point>" or "<point>@<n>" (n-th time reached)
+TEST_PAUSE_MARKER = "tensorshelf-test-pause:"
+TEST_PAUSE_SLEEP_S = 3600.0
+INDEX_CHECKPOINT_BUSY_MS = 1_000  # a TRUNCATE checkpoint waits at most this long for readers

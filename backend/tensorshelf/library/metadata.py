@@ -103,6 +103,8 @@ class ModelMetadata(BaseModel):
     rating: int = Field(default=0, ge=0, le=5)
     collections: list[str] = Field(default_factory=list)
     preview_image: str | None = None
+    # fields the user set explicitly (import options, edit); reclassify never overwrites them
+    user_overrides: list[str] = Field(default_factory=list)
     # safety
     security_tier: SecurityTier = "unknown"
     pickle_scan: dict[str, Any] | None = None

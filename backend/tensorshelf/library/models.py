@@ -73,7 +73,7 @@ class ImportProgress(BaseModel):
 
 
 SortField = Literal["name", "added_date", "size_bytes", "model_type", "family", "subtype",
-                    "precision", "rating"]
+                    "precision", "rating", "relevance"]  # relevance: FTS rank when text is set
 
 
 class ListQuery(BaseModel):
@@ -175,6 +175,7 @@ class ModelVerification(BaseModel):
     path: str
     ok: bool
     files: list[FileVerification]
+    bytes_read: int = 0  # bytes actually re-read (0 when every file was answered by the cache)
 
 
 class VerifyReport(BaseModel):

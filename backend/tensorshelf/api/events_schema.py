@@ -1,0 +1,47 @@
+"""The events the UI receives (`{type, payload}`, docs/API.md "Events"): type → payload model.
+
+Job and library events reuse the jobs package's payload models; the two the shell and the
+network layer publish are defined here. `scripts/gen-types` turns this table into the
+`ShelfEvents` map of `frontend/src/types/pywebview.d.ts`."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+from tensorshelf.jobs.models import (
+    EVENT_JOB_DONE,
+    EVENT_JOB_ITEM_DONE,
+    EVENT_JOB_PROGRESS,
+    EVENT_LIBRARY_CHANGED,
+    JobDone,
+    JobItemDone,
+    JobProgress,
+    LibraryChanged,
+)
+
+EVENT_FILES_DROPPED = "files.dropped"
+EVENT_NETWORK_STATUS = "network.status"
+
+
+class FilesDropped(BaseModel):
+    """Payload of `files.dropped`: absolute paths of the files and folders dropped on the
+    desktop window (resolved in Python; the page itself never sees full paths)."""
+
+    paths: list[str]
+
+
+class NetworkStatus(BaseModel):
+    """Payload of `network.status`."""
+
+    online: bool
+
+
+# event type → (TypeScript name of the payload, payload model)
+EVENT_PAYLOADS: dict[str, tuple[str, type[BaseModel]]] = {
+    EVENT_JOB_PROGRESS: ("JobProgressEvent", JobProgress),
+    EVENT_JOB_ITEM_DONE: ("JobItemDoneEvent", JobItemDone),
+    EVENT_JOB_DONE: ("JobDoneEvent", JobDone),
+    EVENT_LIBRARY_CHANGED: ("LibraryChangedEvent", LibraryChanged),
+    EVENT_FILES_DROPPED: ("FilesDroppedEvent", FilesDropped),
+    EVENT_NETWORK_STATUS: ("NetworkStatusEvent", NetworkStatus),
+}

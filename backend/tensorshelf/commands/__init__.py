@@ -1,0 +1,1 @@
+"""The `tensorshelf` CLI's commands: thin adapters from the shell to ShelfApi."""

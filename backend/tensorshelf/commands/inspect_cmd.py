@@ -1,0 +1,49 @@
+"""`tensorshelf inspect FILE_OR_DIR`: what a file is, from its header alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from tensorshelf.commands.output import emit, handle_errors, key_values
+from tensorshelf.commands.state import get_state
+from tensorshelf.detect.models import Detection
+
+
+def _print_detection(c: Console, path: str, d: Detection) -> None:
+    c.print(f"[bold]{escape(path)}[/]")
+    rows = [("format", d.format), ("model type", d.model_type), ("subtype", d.subtype),
+            ("family", d.family), ("precision", d.precision), ("variant", d.variant),
+            ("architecture", d.architecture), ("parameters", d.parameter_count),
+            ("quantization", d.quantization), ("context length", d.context_length),
+            ("lora rank", d.lora_rank), ("security", d.security_tier),
+            ("confidence", f"{d.confidence:.2f}")]
+    always = {"format", "model type", "subtype", "family", "precision"}
+    c.print(key_values((k, v) for k, v in rows if v is not None or k in always))
+    if d.evidence:
+        c.print("evidence:")
+        for line in d.evidence:
+            c.print(f"  • {escape(line)}")
+    foreign = d.foreign
+    said = [f"{k}: {v}" for k, v in (("title", foreign.title), ("base model", foreign.base_model),
+                                     ("trigger words", ", ".join(foreign.trigger_words)))
+            if v]
+    if said:
+        c.print(f"embedded / sidecar metadata ({', '.join(foreign.source)}): "
+                + escape("; ".join(said)))
+
+
+@handle_errors
+def inspect_cmd(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A model file or folder.")],
+) -> None:
+    """Identify a model file from its header; imports nothing."""
+    state = get_state(ctx)
+    result = state.api().inspect(path=str(path))
+    emit(state, {"ok": True, "path": result.path, "detection": result.detection},
+         lambda c: _print_detection(c, result.path, result.detection))

@@ -1,0 +1,67 @@
+"""Per-invocation CLI state: the global options and the lazily created ShelfApi."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import typer
+
+from tensorshelf.settings import ENV_HF_OFFLINE, Locations, resolve_locations
+
+if TYPE_CHECKING:
+    from tensorshelf.api.shelf import Bridge, ShelfApi
+
+log = logging.getLogger(__name__)
+
+_LOG_FORMAT = "%(levelname)s %(name)s: %(message)s"
+
+
+@dataclass
+class CliState:
+    home: str | None = None
+    library: str | None = None
+    json: bool = False
+    verbose: int = 0
+    _api: ShelfApi | None = field(default=None, repr=False)
+
+    def locations(self) -> Locations:
+        return resolve_locations(self.home, self.library)
+
+    def api(self, bridge: Bridge = "cli") -> ShelfApi:
+        """The ShelfApi for this invocation (created once; sweeps stale staging on start)."""
+        if self._api is None:
+            from tensorshelf.api.shelf import ShelfApi
+
+            self._api = ShelfApi(self.locations(), bridge=bridge)
+            swept = getattr(self._api.service, "staging_swept", None) or []
+            if swept:
+                log.warning("removed %d stale staging entr%s left by an interrupted import: %s",
+                            len(swept), "y" if len(swept) == 1 else "ies", ", ".join(swept))
+        return self._api
+
+    def close(self) -> None:
+        if self._api is not None:
+            api, self._api = self._api, None
+            api.close()
+
+
+def configure_logging(verbose: int) -> None:
+    """Logs go to stderr: warnings by default, -v info, -vv debug."""
+    level = logging.WARNING if verbose <= 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format=_LOG_FORMAT, stream=sys.stderr, force=True)
+
+
+def set_offline() -> None:
+    os.environ[ENV_HF_OFFLINE] = "1"
+
+
+def get_state(ctx: typer.Context) -> CliState:
+    state = ctx.find_object(CliState)
+    if state is None:  # a command invoked without the root callback (should not happen)
+        state = CliState()
+        ctx.obj = state
+    return state

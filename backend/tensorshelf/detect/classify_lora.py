@@ -1,0 +1,212 @@
+"""Low-rank adapters: kohya (`lora_unet_*`/`lora_te*_*` + `.alpha`), diffusers/PEFT
+(`lora_A`/`lora_B`, old attention-processor `to_k_lora.down`), LyCORIS (LoHa `hada_*`,
+LoKr `lokr_*`, LoCon, full `diff`, OFT) — for image models and for LLMs.
+
+The rank comes from the factor shapes; the base model ("target") from the shapes of the
+adapted layers: the in-width of a cross-attention key projection (attn2.to_k) is the text
+context width of the UNet it adapts, exactly as for the UNet itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from tensorshelf import settings
+from tensorshelf.detect import names
+from tensorshelf.detect.classify_diffusion import CONTEXT_WIDTH_FAMILY, FLUX_HIDDEN
+from tensorshelf.detect.tensors import TensorTable
+from tensorshelf.detect.verdict import Verdict
+
+# name suffix -> (algorithm, part)
+SUFFIXES: list[tuple[str, str, str]] = [
+    (".lora_down.weight", "lora", "down"), (".lora_up.weight", "lora", "up"),
+    (".lora_mid.weight", "lora", "mid"),
+    (".lora_A.weight", "lora", "down"), (".lora_B.weight", "lora", "up"),
+    (".lora_A.default.weight", "lora", "down"), (".lora_B.default.weight", "lora", "up"),
+    ("_lora.down.weight", "lora", "down"), ("_lora.up.weight", "lora", "up"),
+    (".lora.down.weight", "lora", "down"), (".lora.up.weight", "lora", "up"),
+    (".lora_linear_layer.down.weight", "lora", "down"),
+    (".lora_linear_layer.up.weight", "lora", "up"),
+    (".hada_w1_a", "loha", "w1_a"), (".hada_w1_b", "loha", "w1_b"),
+    (".hada_w2_a", "loha", "w2_a"), (".hada_w2_b", "loha", "w2_b"),
+    (".hada_t1", "loha", "t1"), (".hada_t2", "loha", "t2"),
+    (".lokr_w1", "lokr", "w1"), (".lokr_w1_a", "lokr", "w1_a"), (".lokr_w1_b", "lokr", "w1_b"),
+    (".lokr_w2", "lokr", "w2"), (".lokr_w2_a", "lokr", "w2_a"), (".lokr_w2_b", "lokr", "w2_b"),
+    (".lokr_t2", "lokr", "t2"),
+    (".oft_blocks", "oft", "blocks"), (".oft_diag", "oft", "blocks"),
+    (".diff", "full", "diff"), (".diff_b", "full", "diff_b"),
+]
+AUX_SUFFIXES = (".alpha", ".dora_scale", ".scale", ".w_norm", ".b_norm")
+MIN_LORA_SHARE = 0.5
+SD3_HIDDEN = {1536, 2432}
+TE_WIDTH_FAMILY = {768: "sd1", 1024: "sd2"}
+BIGG_WIDTH = 1280
+_LLM_MODULE = re.compile(r"layers_\d+_(self_attn_(q|k|v|o)_proj|mlp_(gate|up|down)_proj)")
+_UNET_MARKERS = ("lora_unet_", "unet_", "down_blocks_", "input_blocks_", "transformer_blocks_",
+                 "double_blocks_", "single_blocks_", "joint_blocks_")
+METADATA_KEYS = ("modelspec.architecture", "ss_base_model_version", "ss_sd_model_name")
+
+
+@dataclass
+class _Module:
+    parts: dict[str, str] = field(default_factory=dict)  # part -> tensor name
+    algo: str = "lora"
+
+
+# suffixes by their last dotted component: one dict lookup, then a few endswith() checks
+_BY_LAST: dict[str, list[tuple[str, str, str]]] = {}
+for _suffix, _algo_name, _part in SUFFIXES:
+    _BY_LAST.setdefault(_suffix.rsplit(".", 1)[-1], []).append((_suffix, _algo_name, _part))
+# one pass over all names decides whether a table can be an adapter at all
+_ANY_ADAPTER = re.compile(r"lora|hada_|lokr_|oft_|\.diff(_b)?$", re.MULTILINE)
+
+
+def _split(name: str) -> tuple[str, str, str] | None:
+    for suffix, algo, part in _BY_LAST.get(name[name.rfind(".") + 1:], ()):
+        if name.endswith(suffix):
+            return name[: -len(suffix)], algo, part
+    return None
+
+
+def _norm(module: str) -> str:
+    m = module.replace(".", "_")
+    return m.replace("_processor_", "_").removesuffix("_lora")
+
+
+def _in_width(table: TensorTable, mod: _Module) -> int | None:
+    p = mod.parts
+    if "down" in p:
+        return table.dim(p["down"], 1)
+    if "w1_b" in p:
+        return table.dim(p["w1_b"], 1)
+    if mod.algo == "lokr":
+        a = table.dim(p["w1"], 1) if "w1" in p else table.dim(p.get("w1_b", ""), 1)
+        b = table.dim(p["w2"], 1) if "w2" in p else table.dim(p.get("w2_b", ""), 1)
+        return a * b if a and b else None
+    if "diff" in p:
+        return table.dim(p["diff"], 1)
+    return None
+
+
+def _rank(table: TensorTable, mod: _Module) -> int | None:
+    p = mod.parts
+    if "down" in p:
+        return table.dim(p["down"], 0)
+    if "w1_b" in p:
+        return table.dim(p["w1_b"], 0)
+    if "w2_a" in p:
+        return table.dim(p["w2_a"], 1)
+    if "w1_a" in p:
+        return table.dim(p["w1_a"], 1)
+    return None
+
+
+def _modules(table: TensorTable) -> tuple[dict[str, _Module], int]:
+    modules: dict[str, _Module] = {}
+    aux = 0
+    for n in table:
+        hit = _split(n)
+        if hit is None:
+            aux += n.endswith(AUX_SUFFIXES)
+            continue
+        module, algo, part = hit
+        mod = modules.setdefault(module, _Module(algo=algo))
+        mod.parts[part] = n
+    return modules, aux
+
+
+def _kernel(table: TensorTable, mod: _Module) -> int:
+    shape = table.shape(mod.parts.get("down", "")) or ()
+    return shape[-1] if len(shape) == 4 else 1
+
+
+def _algo(table: TensorTable, modules: dict[str, _Module]) -> str:
+    algos = Counter(m.algo for m in modules.values())
+    algo = algos.most_common(1)[0][0]
+    if algo == "lora" and any(_kernel(table, m) > 1 for m in modules.values()):
+        algo = "locon"
+    if table.first(".dora_scale") is not None:
+        algo = "dora"
+    return algo
+
+
+def _metadata_family(metadata: dict[str, str]) -> tuple[str | None, str | None]:
+    for key in METADATA_KEYS:
+        value = metadata.get(key)
+        if value:
+            fam = names.image_family(value)
+            if fam:
+                return fam, f"{key} = {value[:60]!r} → {fam}"
+    return None, None
+
+
+def _target(table: TensorTable, modules: dict[str, _Module]) -> tuple[str | None, str]:
+    normed = {_norm(k): m for k, m in modules.items()}
+    if any("double_blocks_" in k or "single_blocks_" in k or "single_transformer_blocks_" in k
+           for k in normed):
+        return "flux1", "adapts Flux double/single stream blocks"
+    if any("joint_blocks_" in k for k in normed):
+        return "sd3", "adapts MMDiT joint_blocks (SD3)"
+    for k, m in normed.items():
+        if k.endswith("attn2_to_k"):
+            width = _in_width(table, m)
+            fam = CONTEXT_WIDTH_FAMILY.get(width or -1)
+            if fam:
+                return fam, (f"{m.parts.get('down') or next(iter(m.parts.values()))} in-width " \
+                            f"{width} = cross-attention context width → {fam}")
+    for k, m in normed.items():
+        if "transformer_blocks_" in k and k.endswith(("attn_to_q", "attn_add_q_proj")):
+            width = _in_width(table, m)
+            if width == FLUX_HIDDEN:
+                return "flux1", f"joint-attention layers of width {width} → flux1"
+            if width in SD3_HIDDEN:
+                return "sd3", f"joint-attention layers of width {width} → sd3"
+    if any(k.startswith(("lora_te2_text_model", "text_encoder_2_")) for k in normed):
+        return "sdxl", "adapts a second CLIP text encoder (OpenCLIP bigG) → sdxl"
+    for k, m in normed.items():
+        if k.startswith(("lora_te_", "lora_te1_", "text_encoder_")) and k.endswith("mlp_fc1"):
+            width = _in_width(table, m)
+            if width == BIGG_WIDTH:
+                return "sdxl", f"text-encoder width {width} (OpenCLIP bigG) → sdxl"
+            fam = TE_WIDTH_FAMILY.get(width or -1)
+            if fam:
+                return fam, f"text-encoder-only LoRA, CLIP width {width} → {fam}"
+    return None, "the adapted layers do not name a known base model"
+
+
+def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | None:
+    if not _ANY_ADAPTER.search("\n".join(table)):
+        return None
+    modules, aux = _modules(table)
+    if not modules or (sum(len(m.parts) for m in modules.values()) + aux) \
+            < MIN_LORA_SHARE * len(table):
+        return None
+    algo = _algo(table, modules)
+    ranks = Counter(r for m in modules.values() if (r := _rank(table, m)))
+    rank = ranks.most_common(1)[0][0] if ranks else None
+    ev = [f"{len(modules)} adapted modules ({algo})" + (f", rank {rank}" if rank else "")]
+    normed = [_norm(k) for k in modules]
+    llm = any(_LLM_MODULE.search(k) for k in normed) and \
+        not any(mk in k for k in normed for mk in _UNET_MARKERS)
+    if llm:
+        ev.append("adapts transformer LM layers (self_attn/mlp projections)")
+        return Verdict("llm", "loras", None, settings.DETECT_CONF_SUBTYPE_ONLY, ev,
+                       architecture=algo, lora_rank=rank, family_from_shapes=False)
+    family, why = _target(table, modules)
+    ev.append(why)
+    conf = settings.DETECT_CONF_DECISIVE if family else settings.DETECT_CONF_SUBTYPE_ONLY
+    meta_family, meta_why = _metadata_family(metadata)
+    if meta_family and meta_why:
+        if family is None:
+            family, conf = meta_family, settings.DETECT_CONF_METADATA
+            ev.append(meta_why)
+        elif meta_family != family:
+            ev.append(f"embedded metadata disagrees ({meta_why}); the shapes win")
+            conf = settings.DETECT_CONF_STRONG
+        else:
+            ev.append(meta_why)
+    return Verdict("diffusion", "loras", family, conf, ev, architecture=algo, lora_rank=rank,
+                   lora_target=family, family_from_shapes=family is not None
+                   and conf != settings.DETECT_CONF_METADATA)

@@ -1,0 +1,246 @@
+"""detect_path for single files and sharded sets: read the header(s), classify, add
+precision, size, companion configs and foreign metadata into one Detection."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tensorshelf import settings
+from tensorshelf.detect import companions, names
+from tensorshelf.detect.classify import classify_table, from_name_only, refine
+from tensorshelf.detect.classify_gguf import classify_gguf
+from tensorshelf.detect.foreign import foreign_metadata
+from tensorshelf.detect.gguf_header import read_gguf_header
+from tensorshelf.detect.models import Detection, ForeignMetadata
+from tensorshelf.detect.pickle_header import read_pickle_info
+from tensorshelf.detect.precision import (
+    UNQUANTIZED,
+    ggml_precision,
+    gguf_file_type,
+    table_precision,
+)
+from tensorshelf.detect.safetensors_header import read_safetensors_header
+from tensorshelf.detect.sniff import sniff_format
+from tensorshelf.detect.tensors import DTYPE_BITS, UNKNOWN_DTYPE, TensorInfo, TensorTable
+from tensorshelf.detect.verdict import Verdict
+from tensorshelf.errors import InvalidModelFile
+
+log = logging.getLogger(__name__)
+
+LLM_LORA_BASE_KEY = "base_model_name_or_path"
+SECURITY = {"safetensors": "safe", "gguf": "safe", "onnx": "safe", "pickle": "pickle",
+            "diffusers": "safe", "transformers": "safe"}  # folders: "pickle" if any weight is
+
+
+@dataclass
+class Loaded:
+    """A tensor table read from one or more files of a set."""
+
+    table: TensorTable
+    metadata: dict[str, str] = field(default_factory=dict)
+    bytes_read: int = 0
+    evidence: list[str] = field(default_factory=list)
+    total_size: int | None = None  # from an index.json, when shapes are incomplete
+
+
+def read_table(path: Path) -> tuple[str, TensorTable, dict[str, str], int]:
+    """(format, table, embedded metadata, bytes read) of one safetensors or pickle file."""
+    fmt = sniff_format(path)
+    if fmt == "safetensors":
+        h = read_safetensors_header(path)
+        return fmt, h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES
+    if fmt == "pickle":
+        info = read_pickle_info(path)
+        return fmt, info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES
+    raise InvalidModelFile(f"{path.name}: a {fmt} file cannot be part of a tensor set",
+                           file=path.name)
+
+
+def merge_shards(loaded: Loaded, files: list[Path], skip: Path | None = None) -> int:
+    """Add the headers of the other shards that exist; returns how many were read."""
+    count = 0
+    for f in files[: settings.DETECT_MAX_SHARDS]:
+        if f == skip or not f.is_file():
+            continue
+        try:
+            _, table, _, nbytes = read_table(f)
+        except (InvalidModelFile, OSError) as exc:
+            loaded.evidence.append(f"shard {f.name} unreadable: {str(exc)[:80]}")
+            continue
+        loaded.table = loaded.table.merged(table)
+        loaded.bytes_read += nbytes
+        count += 1
+    return count
+
+
+def names_only(wm: dict[str, str]) -> TensorTable:
+    return TensorTable({n: TensorInfo(UNKNOWN_DTYPE, None) for n in wm})
+
+
+def complete_set(path: Path, loaded: Loaded) -> None:
+    """If `path` is one shard of a set, fold in the index's names and the other shards."""
+    m = companions.SHARD_NAME.match(path.name)
+    if not m:
+        return
+    index = companions.index_for_shard(path)
+    if index is not None:
+        data = companions.load_json(index) or {}
+        wm = companions.weight_map(data, index.name)
+        files = [path.parent / s for s in companions.safe_shard_names(wm)]
+        loaded.table = loaded.table.merged(names_only(wm))
+        loaded.total_size = _total_size(data)
+    else:
+        files = companions.sibling_shards(path)
+    read = merge_shards(loaded, files, skip=path)
+    loaded.evidence.append(f"shard {int(m.group('index'))} of {int(m.group('total'))}"
+                           + (f", set described by {index.name}" if index else "")
+                           + f"; {read} other shard header(s) read")
+
+
+def _total_size(index: dict[str, object]) -> int | None:
+    meta = index.get("metadata")
+    value = meta.get("total_size") if isinstance(meta, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def apply_companions(verdict: Verdict, folder: Path) -> None:
+    """config.json beside an LLM; adapter_config.json beside a PEFT adapter."""
+    if verdict.model_type != "llm":
+        return
+    if verdict.subtype == "loras":
+        cfg = companions.load_json(folder / companions.ADAPTER_CONFIG)
+        base = cfg.get(LLM_LORA_BASE_KEY) if cfg else None
+        if isinstance(base, str) and base:
+            family = names.llm_family(base)
+            verdict.note(f"{companions.ADAPTER_CONFIG}: base model {base[:60]!r}"
+                         + (f" → {family}" if family else ""))
+            if family:
+                verdict.family = verdict.lora_target = family
+                verdict.confidence = max(verdict.confidence, settings.DETECT_CONF_METADATA)
+                verdict.family_from_shapes = True
+        if cfg and verdict.lora_rank is None and isinstance(cfg.get("r"), int):
+            verdict.lora_rank = cfg["r"]
+        return
+    cfg = companions.transformers_config(folder)
+    if cfg is None:
+        return
+    family = companions.config_family(cfg)
+    if family and family != verdict.family:
+        verdict.note(f"config.json model_type = {family!r}; it names the architecture")
+        verdict.family = verdict.architecture = family
+        verdict.confidence = max(verdict.confidence, settings.DETECT_CONF_STRONG)
+        verdict.family_from_shapes = True
+    elif family:
+        verdict.note(f"config.json model_type = {family!r} (agrees)")
+    verdict.context_length = verdict.context_length or companions.config_context_length(cfg)
+
+
+def build(fmt: str, verdict: Verdict, table: TensorTable, bytes_read: int,
+          foreign: ForeignMetadata | None = None, precision: str | None = None,
+          quantization: str | None = None, total_size: int | None = None,
+          extra: list[str] | None = None) -> Detection:
+    evidence = list(verdict.evidence) + list(extra or [])
+    if precision is None:
+        precision, quant, why = table_precision(table)
+        quantization = quantization or quant
+        if why:
+            evidence.append(why)
+    params = verdict.parameter_count or table.parameter_count()
+    if params is None and total_size:
+        counts = table.bytes_by_dtype()
+        dtype = max(counts, key=lambda k: counts[k]) if counts else None
+        bits = DTYPE_BITS.get(dtype or "")
+        if bits:
+            params = total_size * 8 // bits
+            evidence.append(f"parameter count estimated from index total_size {total_size}")
+    return Detection(
+        format=fmt,  # type: ignore[arg-type]
+        model_type=verdict.model_type,  # type: ignore[arg-type]
+        subtype=verdict.subtype, family=verdict.family, precision=precision,
+        variant=verdict.variant, architecture=verdict.architecture, parameter_count=params,
+        quantization=quantization or verdict.quantization,
+        context_length=verdict.context_length, lora_rank=verdict.lora_rank,
+        lora_target=verdict.lora_target if verdict.subtype == "loras" else None,
+        security_tier=SECURITY.get(fmt, "unknown"),  # type: ignore[arg-type]
+        confidence=round(verdict.confidence, 3), evidence=evidence,
+        foreign=foreign or ForeignMetadata(), header_bytes_read=bytes_read)
+
+
+def _detect_tensor_file(path: Path, fmt: str) -> Detection:
+    extra: list[str] = []
+    if fmt == "safetensors":
+        h = read_safetensors_header(path)
+        loaded = Loaded(h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES)
+        verdict: Verdict | None = None
+    else:
+        info = read_pickle_info(path)
+        loaded = Loaded(info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES)
+        what = "PyTorch zip checkpoint" if info.kind == "zip" else \
+            ("legacy torch.save pickle" if info.torch_legacy else "raw pickle")
+        extra.append(f"{what}: tensor table read by walking the pickle opcodes (nothing "
+                     "unpickled or executed)" if len(info.table) else f"{what}")
+        verdict = None if len(info.table) else from_name_only(
+            path.name, f"{what}: no tensor table readable ({info.walk_error or 'no tensors'})")
+    complete_set(path, loaded)
+    if verdict is None:
+        verdict = classify_table(loaded.table, loaded.metadata)
+    apply_companions(verdict, path.parent)
+    foreign = foreign_metadata(path, loaded.metadata)
+    refine(verdict, loaded.metadata, path.name, foreign.base_model)
+    return build(fmt, verdict, loaded.table, loaded.bytes_read, foreign,
+                 total_size=loaded.total_size, extra=loaded.evidence + extra)
+
+
+def _detect_gguf(path: Path) -> Detection:
+    h = read_gguf_header(path)
+    verdict = classify_gguf(h)
+    if verdict is None:
+        verdict = classify_table(h.table)
+        verdict.note("no usable general.architecture: classified from tensor names")
+    foreign = foreign_metadata(path)
+    refine(verdict, {}, path.name, foreign.base_model)
+    precision = gguf_file_type(h.get("general.file_type"))
+    why = f"general.file_type = {h.get('general.file_type')} → {precision}" if precision else None
+    if precision is None:
+        precision = ggml_precision(h.table)
+        why = f"dominant tensor type → {precision}" if precision else None
+    types = ", ".join(f"{k} x{v}" for k, v in sorted(h.tensor_types.items(), key=lambda kv: -kv[1]))
+    extra = [e for e in (why, f"GGUF v{h.version}, {len(h.table)} tensors ({types})") if e]
+    quant = precision if precision and precision not in UNQUANTIZED else None
+    return build("gguf", verdict, h.table, h.header_bytes_read, foreign, precision=precision,
+                 quantization=quant, extra=extra)
+
+
+def _detect_onnx(path: Path) -> Detection:
+    verdict = from_name_only(path.name, "ONNX graph (operators are not inspected)")
+    return build("onnx", verdict, TensorTable(), settings.HEADER_SNIFF_BYTES,
+                 foreign_metadata(path))
+
+
+def detect_file(path: Path) -> Detection:
+    fmt = sniff_format(path)
+    if fmt == "gguf":
+        return _detect_gguf(path)
+    if fmt == "onnx":
+        return _detect_onnx(path)
+    return _detect_tensor_file(path, fmt)
+
+
+def detect_index(path: Path) -> Detection:
+    """A `*.index.json` of a sharded set: names from weight_map, shapes from the shards."""
+    data = companions.load_json(path, strict=True) or {}
+    wm = companions.weight_map(data, path.name)
+    shards = companions.safe_shard_names(wm)
+    loaded = Loaded(names_only(wm), bytes_read=path.stat().st_size,
+                    total_size=_total_size(data))
+    read = merge_shards(loaded, [path.parent / s for s in shards])
+    loaded.evidence.append(f"{path.name}: {len(wm)} tensors in {len(shards)} shard(s); "
+                           f"{read} shard header(s) read")
+    fmt = "pickle" if shards and all(s.endswith(".bin") for s in shards) else "safetensors"
+    verdict = classify_table(loaded.table)
+    apply_companions(verdict, path.parent)
+    refine(verdict, {}, path.name)
+    return build(fmt, verdict, loaded.table, loaded.bytes_read, total_size=loaded.total_size,
+                 extra=loaded.evidence)

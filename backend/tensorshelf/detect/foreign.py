@@ -1,0 +1,195 @@
+"""What other tools said about a model file: Civitai Helper `.civitai.info`, Stability Matrix
+`.cm-info.json`, LoRA Manager `.metadata.json`, same-stem preview images, and the metadata
+embedded in safetensors headers (`modelspec.*`, kohya `ss_*`).
+
+Sidecars are advisory: a malformed one is logged and ignored, never fatal.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from tensorshelf import settings
+from tensorshelf.detect.models import ForeignMetadata
+from tensorshelf.detect.names import strip_suffix
+from tensorshelf.detect.safetensors_header import read_safetensors_header
+from tensorshelf.errors import InvalidModelFile
+
+log = logging.getLogger(__name__)
+
+CIVITAI_INFO = ".civitai.info"
+CM_INFO = ".cm-info.json"
+LORA_MANAGER = ".metadata.json"
+PREVIEW_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
+PREVIEW_INFIXES = (".preview", "")
+DATA_URI_PREFIX = "data:"
+
+
+def _load_json(path: Path) -> dict[str, Any] | None:
+    try:
+        if path.stat().st_size > settings.DETECT_MAX_JSON_BYTES:
+            log.warning("ignoring %s: larger than %d bytes", path.name,
+                        settings.DETECT_MAX_JSON_BYTES)
+            return None
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        log.warning("ignoring malformed sidecar %s: %s", path.name, str(exc)[:120])
+        return None
+    if not isinstance(data, dict):
+        log.warning("ignoring sidecar %s: not a JSON object", path.name)
+        return None
+    return data
+
+
+def _text(value: Any) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _words(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return []
+    out: list[str] = []
+    for item in value:
+        if isinstance(item, str):
+            out.extend(w.strip() for w in item.split(",") if w.strip())
+    return out
+
+
+def _get(data: dict[str, Any], *keys: str) -> Any:
+    """First present key, case-insensitively (C# tools write PascalCase)."""
+    lowered = {k.lower(): v for k, v in data.items() if isinstance(k, str)}
+    for key in keys:
+        if key.lower() in lowered:
+            return lowered[key.lower()]
+    return None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.meta = ForeignMetadata()
+
+    def add(self, source: str, title: Any = None, description: Any = None,
+            base_model: Any = None, words: list[str] | None = None,
+            preview: str | None = None) -> None:
+        m = self.meta
+        m.title = m.title or _text(title)
+        m.description = m.description or _text(description)
+        m.base_model = m.base_model or _text(base_model)
+        for w in words or []:
+            if w not in m.trigger_words:
+                m.trigger_words.append(w)
+        m.preview_image = m.preview_image or preview
+        m.source.append(source)
+
+
+def _civitai(c: _Collector, data: dict[str, Any]) -> None:
+    model = data.get("model") if isinstance(data.get("model"), dict) else {}
+    c.add(CIVITAI_INFO, title=model.get("name") or data.get("name"),
+          description=data.get("description") or model.get("description"),
+          base_model=data.get("baseModel"), words=_words(data.get("trainedWords")))
+
+
+def _cm_info(c: _Collector, data: dict[str, Any]) -> None:
+    c.add(CM_INFO, title=_get(data, "UserTitle") or _get(data, "ModelName"),
+          description=_get(data, "ModelDescription") or _get(data, "VersionDescription"),
+          base_model=_get(data, "BaseModel"), words=_words(_get(data, "TrainedWords")))
+
+
+def _lora_manager(c: _Collector, data: dict[str, Any], weight: Path) -> None:
+    civitai = data.get("civitai") if isinstance(data.get("civitai"), dict) else {}
+    preview = _text(data.get("preview_url"))
+    local = None
+    if preview and not preview.startswith(("http://", "https://")):
+        candidate = Path(preview)
+        if candidate.parent == weight.parent or not candidate.is_absolute():
+            local = candidate.name if (weight.parent / candidate.name).is_file() else None
+    c.add(LORA_MANAGER, title=data.get("model_name"),
+          description=data.get("modelDescription") or civitai.get("description"),
+          base_model=data.get("base_model"), words=_words(civitai.get("trainedWords")),
+          preview=local)
+
+
+def _tag_frequency(raw: str | None) -> list[str]:
+    if not raw:
+        return []
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    counts: dict[str, int] = {}
+    if isinstance(data, dict):
+        for tags in data.values():
+            if isinstance(tags, dict):
+                for tag, n in tags.items():
+                    if isinstance(tag, str) and isinstance(n, int):
+                        counts[tag.strip()] = counts.get(tag.strip(), 0) + n
+    return sorted(counts, key=lambda t: -counts[t])[:settings.DETECT_MAX_TRIGGER_TAGS]
+
+
+def _embedded(c: _Collector, md: dict[str, str]) -> None:
+    thumb = md.get("modelspec.thumbnail")
+    preview = None
+    if thumb and thumb.startswith(DATA_URI_PREFIX) and \
+            len(thumb) <= settings.PREVIEW_DATA_URI_MAX_BYTES:
+        preview = thumb
+    words = _words(md.get("modelspec.trigger_phrase"))
+    if any(k.startswith("modelspec.") for k in md):
+        c.add("modelspec", title=md.get("modelspec.title"),
+              description=md.get("modelspec.description"),
+              base_model=md.get("modelspec.architecture"), words=words, preview=preview)
+    if any(k.startswith("ss_") for k in md):
+        tags = [] if c.meta.trigger_words else _tag_frequency(md.get("ss_tag_frequency"))
+        c.add("ss_metadata", title=md.get("ss_output_name"),
+              base_model=md.get("ss_base_model_version"), words=tags)
+
+
+def _preview_file(weight: Path) -> str | None:
+    stem = strip_suffix(weight.name)
+    for infix in PREVIEW_INFIXES:
+        for ext in PREVIEW_EXTS:
+            candidate = weight.parent / f"{stem}{infix}{ext}"
+            if candidate.is_file():
+                return candidate.name
+    return None
+
+
+def foreign_metadata(weight_path: str | os.PathLike[str],
+                     embedded: dict[str, str] | None = None) -> ForeignMetadata:
+    """Combine sidecars (in priority order) and embedded metadata for one weight file."""
+    weight = Path(weight_path)
+    stem = strip_suffix(weight.name)
+    c = _Collector()
+    base = weight.parent
+    if (data := _load_json(base / f"{stem}{CIVITAI_INFO}")) is not None:
+        _civitai(c, data)
+    if (data := _load_json(base / f"{stem}{CM_INFO}")) is not None:
+        _cm_info(c, data)
+    if (data := _load_json(base / f"{stem}{LORA_MANAGER}")) is not None:
+        _lora_manager(c, data, weight)
+    preview = _preview_file(weight)
+    if preview:
+        c.meta.preview_image = preview
+        c.meta.source.append("preview_file")
+    if embedded:
+        _embedded(c, embedded)
+    return c.meta
+
+
+def read_foreign_metadata(weight_path: str | os.PathLike[str]) -> ForeignMetadata:
+    """Sidecars beside `weight_path` plus the metadata embedded in its header (safetensors)."""
+    weight = Path(weight_path)
+    embedded: dict[str, str] | None = None
+    if weight.is_file() and weight.name.lower().endswith(".safetensors"):
+        try:
+            embedded = read_safetensors_header(weight).metadata
+        except (InvalidModelFile, OSError) as exc:
+            log.warning("no embedded metadata from %s: %s", weight.name, exc)
+    return foreign_metadata(weight, embedded)

@@ -1,0 +1,137 @@
+"""A format-neutral view of a tensor table: name -> (dtype, shape in PyTorch order).
+
+Every reader (safetensors, GGUF, pickle walk, `*.index.json`) produces one of these so the
+classifiers see the same thing whatever the container. A shape may be unknown (`None`) when
+only the names are known (an index.json without its shards).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+UNKNOWN_DTYPE = "?"
+
+# Bits per element of the safetensors dtypes (and the plain ggml float/int types).
+DTYPE_BITS: dict[str, int] = {
+    "BOOL": 8, "U8": 8, "I8": 8, "F8_E4M3": 8, "F8_E5M2": 8, "F8_E8M0": 8,
+    "F6_E2M3": 6, "F6_E3M2": 6, "F4": 4,
+    "I16": 16, "U16": 16, "F16": 16, "BF16": 16,
+    "I32": 32, "U32": 32, "F32": 32,
+    "I64": 64, "U64": 64, "F64": 64, "C64": 64,
+}
+
+
+
+class TensorInfo(NamedTuple):
+    dtype: str
+    shape: tuple[int, ...] | None  # PyTorch order; None = unknown
+    numel: int | None = None  # element count (computed from shape when not given)
+
+
+def tensor_info(dtype: str, shape: tuple[int, ...] | None) -> TensorInfo:
+    return TensorInfo(dtype, shape, None if shape is None else math.prod(shape))
+
+
+@dataclass
+class TensorTable:
+    """Tensors by name, in file order."""
+
+    tensors: dict[str, TensorInfo] = field(default_factory=dict)
+    _blob_cache: str | None = field(default=None, repr=False, compare=False)
+    _blob_size: int = field(default=-1, repr=False, compare=False)
+
+    def __len__(self) -> int:
+        return len(self.tensors)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.tensors
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.tensors)
+
+    def items(self) -> Iterable[tuple[str, TensorInfo]]:
+        return self.tensors.items()
+
+    def shape(self, name: str) -> tuple[int, ...] | None:
+        info = self.tensors.get(name)
+        return None if info is None else info.shape
+
+    def dim(self, name: str, index: int) -> int | None:
+        """One dimension of a tensor's shape (negative index allowed), or None."""
+        shape = self.shape(name)
+        if not shape or not -len(shape) <= index < len(shape):
+            return None
+        return shape[index]
+
+    @property
+    def _blob(self) -> str:
+        """All names as "\nname1\nname2\n": prefix and suffix queries become C-level
+        substring searches instead of Python loops over thousands of names."""
+        if self._blob_cache is None or self._blob_size != len(self.tensors):
+            self._blob_cache = "\n" + "\n".join(self.tensors) + "\n"
+            self._blob_size = len(self.tensors)
+        return self._blob_cache
+
+    def has_prefix(self, prefix: str) -> bool:
+        return ("\n" + prefix) in self._blob
+
+    def count_prefix(self, prefix: str) -> int:
+        return self._blob.count("\n" + prefix)
+
+    def first(self, suffix: str, prefix: str = "") -> str | None:
+        """The first tensor name that starts with `prefix` and ends with `suffix`."""
+        blob = self._blob
+        needle = suffix + "\n"
+        at = blob.find(needle, 1)
+        while at >= 0:
+            start = blob.rfind("\n", 0, at + len(suffix)) + 1
+            if start <= at or not suffix:
+                name = blob[start:at + len(suffix)]
+                if name.startswith(prefix) and name in self.tensors:
+                    return name
+            at = blob.find(needle, at + 1)
+        return None
+
+    def count_blocks(self, prefix: str) -> int:
+        """Number of distinct numbered children under `prefix` (e.g. 'double_blocks.')."""
+        return len(set(re.findall("\n" + re.escape(prefix) + r"(\d+)", self._blob)))
+
+    def sub(self, prefix: str) -> TensorTable:
+        """The tensors under `prefix`, with the prefix removed."""
+        cut = len(prefix)
+        return TensorTable({n[cut:]: i for n, i in self.tensors.items() if n.startswith(prefix)})
+
+    def parameter_count(self) -> int | None:
+        """Sum of element counts; None if any shape is unknown."""
+        total = 0
+        for info in self.tensors.values():
+            if info.shape is None:
+                return None
+            total += info.numel if info.numel is not None else math.prod(info.shape)
+        return total
+
+    def bytes_by_dtype(self) -> dict[str, int]:
+        """Storage per dtype, in bits/8 units (ggml block types count one byte per element)."""
+        elements: dict[str, int] = {}
+        for dtype, shape, numel in self.tensors.values():
+            if shape is not None:
+                elements[dtype] = elements.get(dtype, 0) + (
+                    numel if numel is not None else math.prod(shape))
+        return {d: n * DTYPE_BITS.get(d, 8) // 8 for d, n in elements.items()}
+
+    def merged(self, other: TensorTable) -> TensorTable:
+        """This table plus the other's tensors (names already present keep the known shape)."""
+        out = dict(self.tensors)
+        for n, i in other.tensors.items():
+            if n not in out or out[n].shape is None:
+                out[n] = i
+        return TensorTable(out)
+
+
+def table_from_mapping(entries: Mapping[str, tuple[str, Iterable[int] | None]]) -> TensorTable:
+    return TensorTable({n: tensor_info(d, None if s is None else tuple(int(x) for x in s))
+                        for n, (d, s) in entries.items()})

@@ -1,0 +1,115 @@
+"""Remember file hashes by (st_dev, st_ino, size, mtime_ns) so no file is hashed twice.
+
+Lives in the state dir's cache.db (shared with other caches: this module only touches its
+own table). An entry is valid only while device, inode, size and mtime_ns all match, so a
+rename keeps the entry and any rewrite invalidates it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+from tensorshelf import settings
+from tensorshelf.io.types import FileHashes
+
+log = logging.getLogger(__name__)
+
+_TABLE = "io_hash_cache_v1"
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {_TABLE} (
+    dev INTEGER NOT NULL,
+    ino INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    blake3 TEXT NOT NULL,
+    path TEXT NOT NULL,
+    stored_at REAL NOT NULL,
+    PRIMARY KEY (dev, ino)
+);
+CREATE INDEX IF NOT EXISTS {_TABLE}_path ON {_TABLE}(path);
+"""
+_INT64_SPAN = 1 << 64
+_INT64_MAX = (1 << 63) - 1
+
+
+def _i64(value: int) -> int:
+    """SQLite integers are signed 64-bit; st_dev/st_ino may use the full unsigned range."""
+    return value - _INT64_SPAN if value > _INT64_MAX else value
+
+
+class HashCache:
+    """Thread-safe (one connection behind a lock) hash cache on SQLite in WAL mode."""
+
+    def __init__(self, db_path: str | os.PathLike[str]) -> None:
+        self.db_path = Path(db_path)
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._conn = sqlite3.connect(self.db_path, check_same_thread=False,
+                                     timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
+                                     isolation_level=None)
+        self._conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
+        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn.executescript(_SCHEMA)
+
+    def get(self, path: str | os.PathLike[str]) -> FileHashes | None:
+        """The cached hashes of `path`, or None if unknown or the file changed since."""
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        with self._lock:
+            row = self._conn.execute(
+                f"SELECT size, mtime_ns, sha256, blake3 FROM {_TABLE} WHERE dev = ? AND ino = ?",
+                (_i64(st.st_dev), _i64(st.st_ino))).fetchone()
+        if row is None or (row[0], row[1]) != (st.st_size, st.st_mtime_ns):
+            return None
+        return FileHashes(sha256=row[2], blake3=row[3], size=row[0])
+
+    def put(self, path: str | os.PathLike[str], hashes: FileHashes,
+            stat: os.stat_result | None = None) -> bool:
+        """Remember `hashes` for `path`. Pass the `stat` taken *before* hashing so a change
+        during hashing leaves a stale (never matching) entry. Returns False (and stores
+        nothing) if the size disagrees with the hashes or the file changed since `stat`."""
+        current = os.stat(path)
+        st = stat or current
+        if st.st_size != hashes.size or (st.st_size, st.st_mtime_ns, st.st_ino) != (
+                current.st_size, current.st_mtime_ns, current.st_ino):
+            log.debug("not caching hashes of %s: file changed or size mismatch", path)
+            return False
+        with self._lock:
+            self._conn.execute(
+                f"INSERT OR REPLACE INTO {_TABLE} "
+                "(dev, ino, size, mtime_ns, sha256, blake3, path, stored_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (_i64(st.st_dev), _i64(st.st_ino), st.st_size, st.st_mtime_ns,
+                 hashes.sha256, hashes.blake3, os.fspath(os.path.abspath(path)), time.time()))
+        return True
+
+    def forget(self, path: str | os.PathLike[str]) -> None:
+        """Drop the entry for `path` (by its inode if it exists, else by its last path)."""
+        abspath = os.fspath(os.path.abspath(path))
+        with self._lock:
+            try:
+                st = os.stat(path)
+            except FileNotFoundError:
+                self._conn.execute(f"DELETE FROM {_TABLE} WHERE path = ?", (abspath,))
+                return
+            self._conn.execute(f"DELETE FROM {_TABLE} WHERE dev = ? AND ino = ?",
+                               (_i64(st.st_dev), _i64(st.st_ino)))
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> HashCache:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

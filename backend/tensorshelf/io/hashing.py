@@ -1,0 +1,23 @@
+"""Hash a file once: SHA-256 and BLAKE3 computed concurrently from a single read."""
+
+from __future__ import annotations
+
+import os
+
+from tensorshelf.io.pipeline import Blake3Sink, Sha256Sink, SourceFile, pump
+from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
+
+
+def hash_file(path: str | os.PathLike[str], progress: ProgressFn | None = None,
+              cancel: CancelToken | None = None) -> FileHashes:
+    """SHA-256 + BLAKE3 of `path` in one pass.
+
+    `progress` receives byte deltas (throttled); `cancel` is checked once per buffer and
+    raises OperationCancelled. Raises SourceChanged if the file changed while being read.
+    """
+    sha, b3 = Sha256Sink(), Blake3Sink()
+    with SourceFile(path) as source:
+        total = pump(source.file, [sha, b3], progress=progress, cancel=cancel,
+                     expected_size=source.size)
+        source.ensure_unchanged(total)
+    return FileHashes(sha256=sha.hexdigest(), blake3=b3.hexdigest(), size=total)

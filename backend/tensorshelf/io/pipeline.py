@@ -1,0 +1,289 @@
+"""One sequential read of a file, fanned out to several consumers ("sinks") in parallel.
+
+The calling thread is the reader: it fills preallocated buffers with ``readinto`` and hands
+each filled buffer to every sink's queue; each sink runs in its own thread; a buffer goes
+back to the free pool once every sink is done with it. So every byte is read exactly once,
+memory stays bounded by ``PIPELINE_QUEUE_DEPTH * COPY_BUFFER_BYTES``, and the hashers
+(which release the GIL on big buffers) and the writer run concurrently.
+
+`hashing.hash_file` and `copying.copy_with_hashes` are thin users of `pump` and `SourceFile`.
+"""
+
+from __future__ import annotations
+
+import errno
+import hashlib
+import io
+import logging
+import os
+import queue
+import stat
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+import blake3
+
+from tensorshelf import settings
+from tensorshelf.errors import SourceChanged
+from tensorshelf.io.types import CancelToken, ProgressFn
+
+log = logging.getLogger(__name__)
+
+_O_BINARY = getattr(os, "O_BINARY", 0)
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+class Sink(Protocol):
+    """Consumes the file's bytes in order. `consume` must not keep `data` after returning."""
+
+    name: str
+
+    def consume(self, data: memoryview) -> None: ...
+
+
+class Sha256Sink:
+    name = "sha256"
+
+    def __init__(self) -> None:
+        self._hash = hashlib.sha256()
+
+    def consume(self, data: memoryview) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+class Blake3Sink:
+    name = "blake3"
+
+    def __init__(self) -> None:
+        self._hash = blake3.blake3()
+
+    def consume(self, data: memoryview) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+class FdWriterSink:
+    """Writes every byte to an open file descriptor (handles short writes)."""
+
+    name = "writer"
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def consume(self, data: memoryview) -> None:
+        view = data
+        while view:
+            written = os.write(self._fd, view)
+            view = view[written:]
+
+
+@dataclass(eq=False)
+class _Slot:
+    view: memoryview
+    length: int = 0
+    pending: int = 0
+
+
+class _Progress:
+    """Turns completed-byte totals into throttled deltas for a ProgressFn."""
+
+    def __init__(self, fn: ProgressFn | None) -> None:
+        self._fn = fn
+        self._reported = 0
+        self._last = 0.0
+
+    def update(self, done: int, *, final: bool = False) -> None:
+        if self._fn is None or done <= self._reported:
+            return
+        now = time.monotonic()
+        if not final and now - self._last < settings.PROGRESS_MIN_INTERVAL_S:
+            return
+        delta, self._reported, self._last = done - self._reported, done, now
+        self._fn(delta)
+
+
+@dataclass(eq=False)
+class _Fanout:
+    sinks: Sequence[Sink]
+    buffer_bytes: int
+    depth: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    failed: threading.Event = field(default_factory=threading.Event)
+    errors: list[BaseException] = field(default_factory=list)
+    done_bytes: int = 0
+
+    def __post_init__(self) -> None:
+        # Queues are unbounded in type but bounded in practice: only `depth` slots exist.
+        self.free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+        for _ in range(self.depth):
+            self.free.put(_Slot(memoryview(bytearray(self.buffer_bytes))))
+        self.queues: list[queue.SimpleQueue[_Slot | None]] = [
+            queue.SimpleQueue() for _ in self.sinks]
+
+    def fail(self, exc: BaseException) -> None:
+        with self.lock:
+            self.errors.append(exc)
+        self.failed.set()
+
+    def release(self, slot: _Slot) -> None:
+        with self.lock:
+            slot.pending -= 1
+            last = slot.pending == 0
+            if last:
+                self.done_bytes += slot.length
+        if last:
+            self.free.put(slot)
+
+    def run_sink(self, sink: Sink, inbox: queue.SimpleQueue[_Slot | None]) -> None:
+        while (slot := inbox.get()) is not None:
+            try:
+                if not self.failed.is_set():  # after a failure, only drain
+                    sink.consume(slot.view[:slot.length])
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the reader
+                log.debug("pipeline sink %s failed: %r", sink.name, exc)
+                self.fail(exc)
+            finally:
+                self.release(slot)
+
+    def take_free(self, cancel: CancelToken | None) -> _Slot | None:
+        while True:
+            try:
+                return self.free.get(timeout=settings.PIPELINE_POLL_S)
+            except queue.Empty:
+                if self.failed.is_set() or (cancel is not None and cancel.cancelled):
+                    return None
+
+    def read_all(self, reader: io.FileIO, cancel: CancelToken | None,
+                 progress: _Progress) -> int:
+        total = 0
+        while not self.failed.is_set() and not (cancel is not None and cancel.cancelled):
+            slot = self.take_free(cancel)
+            if slot is None:
+                break
+            n = reader.readinto(slot.view) or 0
+            if n == 0:
+                self.free.put(slot)
+                break
+            total += n
+            slot.length, slot.pending = n, len(self.queues) + 1  # +1: the reader's own hold
+            for inbox in self.queues:
+                inbox.put(slot)
+            self.release(slot)
+            with self.lock:
+                done = self.done_bytes
+            progress.update(done)
+        return total
+
+
+def pump(reader: io.FileIO, sinks: Sequence[Sink], *, progress: ProgressFn | None = None,
+         cancel: CancelToken | None = None, expected_size: int | None = None,
+         buffer_bytes: int = settings.COPY_BUFFER_BYTES,
+         depth: int = settings.PIPELINE_QUEUE_DEPTH) -> int:
+    """Read `reader` to its end once, feeding every byte to every sink. Returns the byte count.
+
+    Raises the first sink/reader error, or `OperationCancelled` when `cancel` fires (checked
+    once per buffer). Small files (`expected_size` <= PIPELINE_INLINE_MAX_BYTES) run inline in
+    the calling thread: same sinks, no thread start-up cost.
+    """
+    tracker = _Progress(progress)
+    if expected_size is not None and expected_size <= settings.PIPELINE_INLINE_MAX_BYTES:
+        total = _pump_inline(reader, sinks, cancel, tracker,
+                             min(buffer_bytes, max(expected_size, 1)))
+    else:
+        total = _pump_threaded(reader, sinks, cancel, tracker, buffer_bytes, depth)
+    tracker.update(total, final=True)
+    return total
+
+
+def _pump_inline(reader: io.FileIO, sinks: Sequence[Sink], cancel: CancelToken | None,
+                 tracker: _Progress, buffer_bytes: int) -> int:
+    view = memoryview(bytearray(buffer_bytes))
+    total = 0
+    while True:
+        if cancel is not None:
+            cancel.raise_if_cancelled()
+        n = reader.readinto(view) or 0
+        if n == 0:
+            return total
+        for sink in sinks:
+            sink.consume(view[:n])
+        total += n
+        tracker.update(total)
+
+
+def _pump_threaded(reader: io.FileIO, sinks: Sequence[Sink], cancel: CancelToken | None,
+                   tracker: _Progress, buffer_bytes: int, depth: int) -> int:
+    fan = _Fanout(sinks, buffer_bytes, depth)
+    threads = [threading.Thread(target=fan.run_sink, args=(sink, inbox), daemon=True,
+                                name=f"tensorshelf-{sink.name}")
+               for sink, inbox in zip(sinks, fan.queues, strict=True)]
+    for thread in threads:
+        thread.start()
+    total = 0
+    try:
+        total = fan.read_all(reader, cancel, tracker)
+    except BaseException as exc:  # noqa: BLE001 - re-raised below, after the sinks stop
+        fan.fail(exc)
+    finally:
+        for inbox in fan.queues:
+            inbox.put(None)
+        for thread in threads:
+            thread.join()
+    if fan.errors:
+        raise fan.errors[0]
+    if cancel is not None:
+        cancel.raise_if_cancelled()
+    return total
+
+
+class SourceFile:
+    """A regular file opened for one sequential read, with change detection."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        if not stat.S_ISREG(os.stat(self.path).st_mode):  # never open (and block on) a FIFO
+            raise OSError(errno.EINVAL, "not a regular file", str(self.path))
+        fd = os.open(self.path, os.O_RDONLY | _O_BINARY | _O_CLOEXEC)
+        self.file = io.FileIO(fd, "rb", closefd=True)
+        self.stat = os.fstat(fd)
+        if hasattr(os, "posix_fadvise"):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+
+    @property
+    def size(self) -> int:
+        return self.stat.st_size
+
+    def ensure_unchanged(self, bytes_read: int) -> None:
+        """Raise SourceChanged if size or mtime moved, or we read a different byte count."""
+        after = os.fstat(self.file.fileno())
+        before = self.stat
+        if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns) \
+                and bytes_read == before.st_size:
+            return
+        raise SourceChanged(
+            f"{self.path} changed while it was being read "
+            f"(size {before.st_size} -> {after.st_size}, read {bytes_read} bytes)",
+            path=str(self.path), size_before=before.st_size, size_after=after.st_size,
+            mtime_ns_before=before.st_mtime_ns, mtime_ns_after=after.st_mtime_ns,
+            bytes_read=bytes_read)
+
+    def close(self) -> None:
+        self.file.close()
+
+    def __enter__(self) -> SourceFile:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+__all__ = ["Blake3Sink", "FdWriterSink", "Sha256Sink", "Sink", "SourceFile", "pump"]

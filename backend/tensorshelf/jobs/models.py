@@ -1,0 +1,85 @@
+"""Pydantic models of the jobs package: what `list_jobs`/`get` return and the payloads of
+the events a job publishes (docs/API.md "Events")."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from tensorshelf.library.models import ImportProgress
+
+JobKind = Literal["import", "rebuild", "verify"]
+JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
+ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify"]
+
+# Event types (docs/API.md)
+EVENT_JOB_PROGRESS = "job.progress"
+EVENT_JOB_ITEM_DONE = "job.item_done"
+EVENT_JOB_DONE = "job.done"
+EVENT_LIBRARY_CHANGED = "library.changed"
+
+
+class JobRef(BaseModel):
+    job_id: str
+
+
+class JobInfo(BaseModel):
+    """One job as recorded in ops.db. `result` is the job's JSON result: a list of
+    ImportResult for an import, a RebuildReport for a rebuild, a VerifyReport for a verify
+    (partial when the job was cancelled)."""
+
+    job_id: str
+    kind: JobKind
+    status: JobStatus
+    created_at: str
+    updated_at: str
+    items_total: int = 0
+    items_done: int = 0
+    bytes_total: int = 0
+    bytes_done: int = 0
+    title: str = ""
+    error: str | None = None
+    result: Any = None
+
+
+class JobProgress(BaseModel):
+    """Payload of `job.progress`. `item` is the current import item's latest progress."""
+
+    job_id: str
+    kind: JobKind
+    items_done: int
+    items_total: int
+    bytes_done: int
+    bytes_total: int
+    rate_bps: float = 0.0
+    eta_s: float | None = None
+    item: ImportProgress | None = None
+
+
+class JobItemDone(BaseModel):
+    """Payload of `job.item_done`: one ImportResult or ModelVerification (as JSON).
+    `error` is set when the item could not be processed at all."""
+
+    job_id: str
+    kind: JobKind
+    result: dict[str, Any]
+    error: str | None = None
+
+
+class JobDone(BaseModel):
+    """Payload of `job.done`."""
+
+    job_id: str
+    kind: JobKind
+    status: JobStatus
+    result: Any = None
+    error: str | None = None
+
+
+class LibraryChanged(BaseModel):
+    """Payload of `library.changed`. An empty `ids` list means "anything may have changed"
+    (a rebuild)."""
+
+    ids: list[str] = Field(default_factory=list)
+    reason: ChangeReason

@@ -1,0 +1,155 @@
+"""Aggregates a job's progress (items, bytes, rate, ETA) from per-item callbacks and turns
+it into throttled `job.progress` payloads.
+
+Byte callbacks may arrive from the service's worker threads; everything is locked. An
+event is published at most every `JOB_EVENT_MIN_INTERVAL_S`, except that a new item, file
+or stage is always published at once (the UI shows stages) and so is every item boundary.
+Throttled-away updates are simply superseded by the next one: no timer runs."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+
+from tensorshelf import settings
+from tensorshelf.jobs.models import JobKind, JobProgress
+from tensorshelf.library.models import ImportProgress
+
+
+class ProgressTracker:
+    def __init__(self, job_id: str, kind: JobKind, emit: Callable[[JobProgress], None], *,
+                 min_interval_s: float = settings.JOB_EVENT_MIN_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.job_id = job_id
+        self.kind: JobKind = kind
+        self._emit = emit
+        self._min_interval = min_interval_s
+        self._clock = clock
+        self._lock = threading.Lock()  # guards the counters
+        self._emit_lock = threading.RLock()  # orders publications; re-entrant for listeners
+        self.items_total = 0
+        self.items_done = 0
+        self.bytes_total = 0
+        self._bytes_finished = 0  # bytes of the items already completed
+        self._bytes_skipped = 0  # of those, completed by an earlier run (not in the rate)
+        self._item_size = 0
+        self._item_files: dict[str, int] = {}  # current item: file -> bytes done
+        self._item_deltas = 0  # current item: bytes reported as deltas (verify)
+        self._item: ImportProgress | None = None
+        self._last_stage: tuple[str, str, str] | None = None
+        self._started = clock()
+        self._last_emit = -math.inf
+
+    # --- counters --------------------------------------------------------------------------
+    def set_totals(self, items_total: int, bytes_total: int) -> None:
+        with self._lock:
+            self.items_total, self.bytes_total = items_total, bytes_total
+            self._started = self._clock()
+
+    def skip(self, items: int, bytes_: int) -> None:
+        """Count items completed by an earlier run (checkpoints) as done."""
+        with self._lock:
+            self.items_done += items
+            self._bytes_finished += bytes_
+            self._bytes_skipped += bytes_
+
+    def start_item(self, size_bytes: int) -> None:
+        with self._lock:
+            self._item_size = size_bytes
+            self._item_files.clear()
+            self._item_deltas = 0
+            self._item = None
+
+    def finish_item(self) -> None:
+        """The current item is complete (whatever its outcome): publish at once."""
+        with self._emit_lock:
+            with self._lock:
+                self.items_done += 1
+                self._bytes_finished += self._item_size
+                self._item_size, self._item_deltas, self._item = 0, 0, None
+                self._item_files.clear()
+                snap = self._due_locked(True)
+            self._send(snap)
+
+    def on_import_progress(self, progress: ImportProgress) -> None:
+        """ImportProgress of the current item; `bytes_done` is cumulative per file."""
+        with self._emit_lock:
+            with self._lock:
+                previous = self._item_files.get(progress.file, 0)
+                done = progress.bytes_done
+                if progress.bytes_total:
+                    done = min(done, progress.bytes_total)
+                self._item_files[progress.file] = max(previous, done)
+                self._item = progress
+                stage = (progress.key, progress.file, progress.stage)
+                force = stage != self._last_stage
+                self._last_stage = stage
+                snap = self._due_locked(force)
+            self._send(snap)
+
+    def set_items(self, done: int, total: int) -> None:
+        """Item counts reported directly (rebuild's `on_progress(done, total)`)."""
+        with self._emit_lock:
+            with self._lock:
+                self.items_done, self.items_total = done, total
+                snap = self._due_locked(False)
+            self._send(snap)
+
+    def on_bytes(self, delta: int) -> None:
+        """A byte delta of the current item (ProgressFn, as verify reports)."""
+        with self._emit_lock:
+            with self._lock:
+                self._item_deltas += delta
+                snap = self._due_locked(False)
+            self._send(snap)
+
+    def publish(self) -> None:
+        """Publish the current state now (start of a job, after resuming)."""
+        with self._emit_lock:
+            with self._lock:
+                snap = self._due_locked(True)
+            self._send(snap)
+
+    # --- snapshots -------------------------------------------------------------------------
+    @property
+    def bytes_done(self) -> int:
+        with self._lock:
+            return self._bytes_done_locked()
+
+    def _bytes_done_locked(self) -> int:
+        current = sum(self._item_files.values()) + self._item_deltas
+        if self._item_size:
+            current = min(current, self._item_size)
+        return self._bytes_finished + current
+
+    def snapshot(self) -> JobProgress:
+        with self._lock:
+            return self._snapshot_locked()
+
+    def _snapshot_locked(self) -> JobProgress:
+        bytes_done = self._bytes_done_locked()
+        elapsed = self._clock() - self._started
+        moved = bytes_done - self._bytes_skipped
+        rate = moved / elapsed if elapsed > 0 and moved > 0 else 0.0
+        remaining = max(self.bytes_total - bytes_done, 0)
+        eta = remaining / rate if rate > 0 else None
+        return JobProgress(job_id=self.job_id, kind=self.kind, items_done=self.items_done,
+                           items_total=self.items_total, bytes_done=bytes_done,
+                           bytes_total=self.bytes_total, rate_bps=rate, eta_s=eta,
+                           item=self._item)
+
+    def _due_locked(self, force: bool) -> JobProgress | None:
+        """The snapshot to publish now, or None while throttled."""
+        now = self._clock()
+        if not force and now - self._last_emit < self._min_interval:
+            return None
+        self._last_emit = now
+        return self._snapshot_locked()
+
+    def _send(self, snap: JobProgress | None) -> None:
+        # Outside the state lock (a listener may ask for a snapshot) but inside the emit
+        # lock, so snapshots from different threads are published in the order taken.
+        if snap is not None:
+            self._emit(snap)

@@ -1,0 +1,238 @@
+"""JobRunner: starts long operations as jobs, one worker thread each, and answers questions
+about them. `start_*` returns a job id at once; progress, per-item results, library changes
+and the end of a job arrive as events on the bus (docs/API.md "Events").
+
+Imports and verifies share one "disk" gate (they run one at a time, first come first
+served, so two of them never contend for the disk); rebuilds have their own gate and may
+run beside an import. Nothing runs on a timer: idle threads wait on Conditions/Events."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tensorshelf import settings
+from tensorshelf.errors import InvalidArgument, OperationCancelled, ShelfError
+from tensorshelf.io.types import CancelToken
+from tensorshelf.jobs.events import EventBus
+from tensorshelf.jobs.gate import Gate
+from tensorshelf.jobs.models import (EVENT_JOB_DONE, EVENT_JOB_PROGRESS, JobDone, JobInfo,
+                                     JobKind, JobStatus)
+from tensorshelf.jobs.progress import ProgressTracker
+from tensorshelf.jobs.store import JobStore
+from tensorshelf.jobs.tasks import TASKS, JobContext, import_params
+from tensorshelf.library.models import ImportOptions
+
+if TYPE_CHECKING:
+    from tensorshelf.library.service import LibraryService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _ActiveJob:
+    job_id: str
+    kind: JobKind
+    params: dict[str, Any]
+    tracker: ProgressTracker
+    cancel: CancelToken = field(default_factory=CancelToken)
+    finished: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
+def _import_title(paths: Sequence[str]) -> str:
+    first = Path(paths[0]).name or str(paths[0])
+    return f"Import {first}" if len(paths) == 1 else f"Import {first} and {len(paths) - 1} more"
+
+
+def _verify_title(refs: list[str] | None, full: bool) -> str:
+    what = "all models" if refs is None else (
+        f"{len(refs)} model" + ("" if len(refs) == 1 else "s"))
+    return f"Verify {what}" + (" (full re-hash)" if full else "")
+
+
+class JobRunner:
+    def __init__(self, service: LibraryService, store: JobStore, bus: EventBus) -> None:
+        self._service = service
+        self._store = store
+        self._bus = bus
+        disk = Gate("disk")
+        self._gates: dict[JobKind, Gate] = {"import": disk, "verify": disk,
+                                            "rebuild": Gate("index")}
+        self._active: dict[str, _ActiveJob] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    # --- starting jobs -------------------------------------------------------------------
+    def start_import(self, paths: Sequence[str | PathLike[str]],
+                     options: ImportOptions | None = None,
+                     per_item: dict[str, ImportOptions] | None = None) -> str:
+        """Plan and import `paths` (one model at a time) in a new job; returns its id.
+        `per_item` maps an ImportPlanItem.key to the options for that item."""
+        if not paths:
+            raise InvalidArgument("nothing to import: no paths given")
+        str_paths = [str(p) for p in paths]
+        params = import_params(str_paths, options or ImportOptions(), per_item)
+        return self._start("import", params, _import_title(str_paths))
+
+    def start_rebuild(self) -> str:
+        return self._start("rebuild", {}, "Rebuild index")
+
+    def start_verify(self, refs: Sequence[str] | None = None, full: bool = False) -> str:
+        """Verify the given models (None or empty: every model). Refs are resolved now, so
+        an unknown or ambiguous ref raises here rather than inside the job."""
+        ids = None if not refs else list(dict.fromkeys(self._service.get_model(r).id
+                                                       for r in refs))
+        return self._start("verify", {"refs": ids, "full": full}, _verify_title(ids, full))
+
+    def resume(self, job_id: str | None = None) -> list[str]:
+        """Resume one interrupted job, or (None) every interrupted job; returns the ids
+        started. Completed items (checkpoints) are skipped."""
+        if job_id is not None:
+            info = self._store.claim(job_id)  # raises unless interrupted
+            self._launch(job_id, info.kind, self._store.params(job_id))
+            return [job_id]
+        started = []
+        for info in self._store.interrupted():
+            try:
+                self._store.claim(info.job_id)
+            except InvalidArgument:  # another process resumed it first
+                continue
+            self._launch(info.job_id, info.kind, self._store.params(info.job_id))
+            started.append(info.job_id)
+        return started
+
+    def _start(self, kind: JobKind, params: dict[str, Any], title: str) -> str:
+        self._check_open()
+        info = self._store.create(kind, params, title)
+        self._launch(info.job_id, kind, params)
+        return info.job_id
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise InvalidArgument("the job runner is closed")
+
+    def _launch(self, job_id: str, kind: JobKind, params: dict[str, Any]) -> None:
+        tracker = ProgressTracker(job_id, kind,
+                                  lambda p: self._bus.publish(EVENT_JOB_PROGRESS, p))
+        active = _ActiveJob(job_id, kind, params, tracker)
+        active.thread = threading.Thread(target=self._run, args=(active,), daemon=True,
+                                         name=f"job-{kind}-{job_id[-8:]}")
+        with self._lock:
+            self._check_open()
+            self._active[job_id] = active
+        log.info("job %s (%s) started", job_id, kind)
+        active.thread.start()
+
+    # --- the worker thread ---------------------------------------------------------------
+    def _run(self, active: _ActiveJob) -> None:
+        status: JobStatus = "failed"
+        result: Any = None
+        error: str | None = None
+        gate = self._gates[active.kind]
+        acquired = False
+        try:
+            acquired = gate.acquire(active.job_id, active.cancel)
+            if not acquired:
+                status = "cancelled"
+            else:
+                ctx = JobContext(active.job_id, active.kind, active.params, self._service,
+                                 self._store, self._bus, active.cancel, active.tracker)
+                status, result = TASKS[active.kind](ctx)
+        except OperationCancelled:
+            status = "cancelled"
+        except ShelfError as exc:
+            log.warning("job %s (%s) failed: %s", active.job_id, active.kind, exc.message)
+            error = exc.message
+        except Exception as exc:
+            log.exception("job %s (%s) failed unexpectedly", active.job_id, active.kind)
+            error = f"{type(exc).__name__}: {exc}"
+        finally:
+            if acquired:
+                gate.release(active.job_id)
+            self._finish(active, status, result, error)
+
+    def _finish(self, active: _ActiveJob, status: JobStatus, result: Any,
+                error: str | None) -> None:
+        try:
+            self._store.finish(active.job_id, status, result=result, error=error)
+        except Exception:
+            log.exception("could not record the end of job %s", active.job_id)
+        try:
+            self._bus.publish(EVENT_JOB_DONE, JobDone(job_id=active.job_id, kind=active.kind,
+                                                      status=status, result=result, error=error))
+        finally:
+            with self._lock:
+                self._active.pop(active.job_id, None)
+            active.finished.set()
+            log.info("job %s (%s) %s", active.job_id, active.kind, status)
+
+    # --- questions and control -----------------------------------------------------------
+    def _live(self, info: JobInfo) -> JobInfo:
+        active = self._active.get(info.job_id)
+        if active is None or info.status != "running":
+            return info
+        snap = active.tracker.snapshot()
+        return info.model_copy(update={
+            "items_done": snap.items_done, "items_total": snap.items_total,
+            "bytes_done": snap.bytes_done, "bytes_total": snap.bytes_total})
+
+    def get(self, job_id: str) -> JobInfo:
+        return self._live(self._store.get(job_id))
+
+    def list_jobs(self) -> list[JobInfo]:
+        return [self._live(info) for info in self._store.list()]
+
+    def wait(self, job_id: str, timeout: float | None = None) -> JobInfo:
+        """Block until the job ends (or `timeout` seconds pass); returns its info. A job not
+        running in this process is returned as it is."""
+        active = self._active.get(job_id)
+        if active is not None:
+            active.finished.wait(timeout)
+        return self.get(job_id)
+
+    def cancel(self, job_id: str, wait_s: float | None = settings.JOB_CANCEL_WAIT_S) -> JobInfo:
+        """Cancel a job: a running one stops at its next cancellation point (an in-flight
+        import cleans its staging) and ends `cancelled`; this waits up to `wait_s` for that.
+        An interrupted job is marked cancelled so it is not resumed. A finished job is
+        returned unchanged."""
+        active = self._active.get(job_id)
+        if active is not None:
+            active.cancel.cancel()
+            for gate in set(self._gates.values()):
+                gate.wake()
+            if wait_s and threading.current_thread() is not active.thread:
+                active.finished.wait(wait_s)
+            return self.get(job_id)
+        info = self._store.get(job_id)
+        if info.status == "interrupted":
+            self._store.claim(job_id)
+            info = self._store.finish(job_id, "cancelled")
+            self._bus.publish(EVENT_JOB_DONE, JobDone(job_id=job_id, kind=info.kind,
+                                                      status="cancelled"))
+        elif info.status == "running":
+            raise InvalidArgument(f"job {job_id} runs in another process; cancel it there",
+                                  job_id=job_id)
+        return info
+
+    def active_jobs(self) -> list[str]:
+        with self._lock:
+            return list(self._active)
+
+    def close(self, timeout: float = settings.JOB_CANCEL_WAIT_S) -> None:
+        """Cancel running jobs, wait up to `timeout` for each, then close the store."""
+        with self._lock:
+            self._closed = True
+            active = list(self._active.values())
+        for job in active:
+            self.cancel(job.job_id, wait_s=0)
+        still_running = [job.job_id for job in active if not job.finished.wait(timeout)]
+        if still_running:
+            log.warning("jobs still running at close: %s", ", ".join(still_running))
+            return
+        self._store.close()

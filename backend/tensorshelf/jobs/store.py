@@ -1,0 +1,249 @@
+"""ops.db: jobs and their per-item checkpoints (SQLite, WAL).
+
+A job row records the owning process (pid and its start time). A `running` job whose
+process is gone is reported — and, when the store is opened, recorded — as `interrupted`,
+which is what `JobRunner.resume` picks up."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+from tensorshelf import settings
+from tensorshelf.errors import InvalidArgument, JobNotFound
+from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus
+from tensorshelf.library.metadata import utc_now
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    status TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    items_total INTEGER NOT NULL DEFAULT 0,
+    items_done INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    bytes_done INTEGER NOT NULL DEFAULT 0,
+    title TEXT NOT NULL DEFAULT '',
+    error TEXT,
+    result TEXT,
+    pid INTEGER,
+    pid_start REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
+CREATE TABLE IF NOT EXISTS checkpoints (
+    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    item_key TEXT NOT NULL,
+    result TEXT NOT NULL,
+    done_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, item_key)
+);
+"""
+_TERMINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
+
+
+def _process_start(pid: int) -> float | None:
+    try:
+        return psutil.Process(pid).create_time()
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return None
+
+
+_OWN_PID = os.getpid()
+_OWN_START = _process_start(_OWN_PID)
+
+
+def process_alive(pid: int | None, started: float | None) -> bool:
+    """True when process `pid` exists, is not a zombie and (when `started` is known) is the
+    same process that recorded the job, not a later one that reused the pid."""
+    if pid is None:
+        return False
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        if started is None:
+            return True
+        return abs(proc.create_time() - started) <= settings.JOB_PID_START_TOLERANCE_S
+    except psutil.NoSuchProcess:
+        return False
+    except psutil.AccessDenied:
+        return True
+
+
+def new_job_id() -> str:
+    """Time-ordered id: 48-bit milliseconds + 80 random bits, as 32 hex digits."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+class JobStore:
+    """Thread-safe access to ops.db (one connection, serialised by a lock)."""
+
+    def __init__(self, ops_db: str | os.PathLike[str]) -> None:
+        self.path = Path(ops_db)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute(f"PRAGMA busy_timeout = {settings.SQLITE_BUSY_TIMEOUT_MS}")
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA foreign_keys = ON")
+        with self._tx():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                log.warning("ops.db schema %s is newer than this version (%s)", version,
+                            SCHEMA_VERSION)
+            for statement in filter(str.strip, _SCHEMA.split(";")):
+                self._db.execute(statement)
+            if version < SCHEMA_VERSION:
+                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        self.mark_dead_interrupted()
+
+    # --- plumbing ------------------------------------------------------------------------
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE so concurrent processes queue up)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def _query(self, sql: str, args: tuple[Any, ...] = ()) -> list[sqlite3.Row]:
+        with self._lock:
+            return self._db.execute(sql, args).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    @staticmethod
+    def _effective_status(row: sqlite3.Row) -> JobStatus:
+        if row["status"] == "running" and not process_alive(row["pid"], row["pid_start"]):
+            return "interrupted"
+        return row["status"]
+
+    def _info(self, row: sqlite3.Row) -> JobInfo:
+        return JobInfo(
+            job_id=row["id"], kind=row["kind"], status=self._effective_status(row),
+            created_at=row["created_at"], updated_at=row["updated_at"],
+            items_total=row["items_total"], items_done=row["items_done"],
+            bytes_total=row["bytes_total"], bytes_done=row["bytes_done"], title=row["title"],
+            error=row["error"], result=json.loads(row["result"]) if row["result"] else None)
+
+    def _row(self, job_id: str) -> sqlite3.Row:
+        rows = self._query("SELECT * FROM jobs WHERE id = ?", (job_id,))
+        if not rows:
+            raise JobNotFound(f"no job {job_id!r}", job_id=job_id)
+        return rows[0]
+
+    # --- jobs ----------------------------------------------------------------------------
+    def create(self, kind: JobKind, params: dict[str, Any], title: str = "") -> JobInfo:
+        """Record a new job as running in this process."""
+        job_id, now = new_job_id(), utc_now()
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO jobs (id, kind, status, params, created_at, updated_at, title, pid,"
+                " pid_start) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+                (job_id, kind, json.dumps(params), now, now, title, _OWN_PID, _OWN_START))
+        return self.get(job_id)
+
+    def get(self, job_id: str) -> JobInfo:
+        return self._info(self._row(job_id))
+
+    def params(self, job_id: str) -> dict[str, Any]:
+        return json.loads(self._row(job_id)["params"])
+
+    def list(self, limit: int = settings.JOB_LIST_LIMIT) -> list[JobInfo]:
+        rows = self._query("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                           (limit,))
+        return [self._info(r) for r in rows]
+
+    def interrupted(self) -> list[JobInfo]:
+        """Jobs to resume, oldest first."""
+        rows = self._query("SELECT * FROM jobs WHERE status IN ('running', 'interrupted')"
+                           " ORDER BY created_at, rowid")
+        return [info for info in map(self._info, rows) if info.status == "interrupted"]
+
+    def mark_dead_interrupted(self) -> list[str]:
+        """Record `interrupted` for running jobs whose process is gone."""
+        with self._tx() as db:
+            rows = db.execute("SELECT * FROM jobs WHERE status = 'running'").fetchall()
+            dead = [r["id"] for r in rows if self._effective_status(r) == "interrupted"]
+            for job_id in dead:
+                db.execute("UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE id = ?",
+                           (utc_now(), job_id))
+        if dead:
+            log.info("jobs interrupted by a previous process: %s", ", ".join(dead))
+        return dead
+
+    def claim(self, job_id: str) -> JobInfo:
+        """Take over an interrupted job for this process (atomically: two processes
+        resuming at once cannot both get it). Raises InvalidArgument otherwise."""
+        with self._tx() as db:
+            row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise JobNotFound(f"no job {job_id!r}", job_id=job_id)
+            status = self._effective_status(row)
+            if status != "interrupted":
+                raise InvalidArgument(f"job {job_id} is {status}, not interrupted",
+                                      job_id=job_id, status=status)
+            db.execute("UPDATE jobs SET status = 'running', pid = ?, pid_start = ?, error = NULL,"
+                       " result = NULL, updated_at = ? WHERE id = ?",
+                       (_OWN_PID, _OWN_START, utc_now(), job_id))
+        return self.get(job_id)
+
+    def update_progress(self, job_id: str, *, items_done: int, items_total: int,
+                        bytes_done: int, bytes_total: int) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE jobs SET items_done = ?, items_total = ?, bytes_done = ?,"
+                       " bytes_total = ?, updated_at = ? WHERE id = ?",
+                       (items_done, items_total, bytes_done, bytes_total, utc_now(), job_id))
+
+    def set_title(self, job_id: str, title: str) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE jobs SET title = ?, updated_at = ? WHERE id = ?",
+                       (title, utc_now(), job_id))
+
+    def finish(self, job_id: str, status: JobStatus, *, result: Any = None,
+               error: str | None = None) -> JobInfo:
+        if status not in _TERMINAL:
+            raise InvalidArgument(f"{status!r} is not a final job status", status=status)
+        with self._tx() as db:
+            db.execute("UPDATE jobs SET status = ?, result = ?, error = ?, updated_at = ?"
+                       " WHERE id = ?",
+                       (status, None if result is None else json.dumps(result), error,
+                        utc_now(), job_id))
+        return self.get(job_id)
+
+    # --- checkpoints ---------------------------------------------------------------------
+    def add_checkpoint(self, job_id: str, item_key: str, result: dict[str, Any]) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO checkpoints (job_id, item_key, result, done_at)"
+                       " VALUES (?, ?, ?, ?)", (job_id, item_key, json.dumps(result), utc_now()))
+
+    def checkpoints(self, job_id: str) -> dict[str, dict[str, Any]]:
+        """item_key -> result, in the order the items completed."""
+        rows = self._query("SELECT item_key, result FROM checkpoints WHERE job_id = ?"
+                           " ORDER BY rowid", (job_id,))
+        return {r["item_key"]: json.loads(r["result"]) for r in rows}

@@ -1,0 +1,161 @@
+"""Edit a model's user fields (metadata.json rewritten atomically) and remove a model.
+
+Edits keep unknown keys, bump `updated_date` and record which classification fields the
+user set (`user_overrides`, which reclassify respects). Changing `family` or `model_type`
+re-files the model (its dir moves; its id stays; the index follows). Removal deletes only
+a model dir strictly inside the library whose metadata.json carries the expected id."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from tensorshelf.errors import CorruptMetadata, InvalidArgument, ShelfError, UnsafePath
+from tensorshelf.io.atomic import fsync_dir
+from tensorshelf.io.transfer import rename_no_replace
+from tensorshelf.library.ids import new_model_id
+from tensorshelf.library.importer import ImportContext
+from tensorshelf.library.index import stamp_of
+from tensorshelf.library.layout import (
+    is_inside,
+    model_dir_from_rel,
+    prune_empty_parents,
+    staging_root,
+)
+from tensorshelf.library.metadata import ModelMetadata, utc_now
+from tensorshelf.library.metadata_io import read_metadata, write_metadata
+from tensorshelf.library.models import ModelEdit, RemoveResult
+from tensorshelf.library.publish import refile
+
+log = logging.getLogger(__name__)
+
+REFILE_FIELDS = ("family", "model_type")
+_TRASH_SUFFIX = "-removed"
+
+
+def locate(ctx: ImportContext, ref: str) -> tuple[str, Path]:
+    """(id, model dir) of a ref; ModelNotFound / AmbiguousModelRef / UnsafePath."""
+    model_id, rel = ctx.index.resolve_ref(ref)
+    return model_id, model_dir_from_rel(ctx.library_root, rel)
+
+
+def load(ctx: ImportContext, ref: str) -> tuple[Path, ModelMetadata]:
+    model_id, model_dir = locate(ctx, ref)
+    meta = read_metadata(model_dir)
+    if meta.id != model_id:
+        raise CorruptMetadata(f"{model_dir} holds model {meta.id}, the index says {model_id}; "
+                              "run `tensorshelf scan`", path=str(model_dir))
+    return model_dir, meta
+
+
+def _text(value: str) -> str | None:
+    return value.strip() or None
+
+
+def apply_edit(meta: ModelMetadata, edit: ModelEdit) -> bool:
+    """Apply `edit` to `meta`; True if the model must be re-filed."""
+    refile_needed = False
+    overrides = list(meta.user_overrides)
+    if edit.name is not None:
+        name = _text(edit.name)
+        if name is None:
+            raise InvalidArgument("a model's name cannot be empty")
+        meta.name = name
+        overrides.append("name")
+    for field in ("family", "model_type", "subtype"):
+        value = getattr(edit, field)
+        if value is None:
+            continue
+        new = _text(value)
+        if field == "model_type" and new is None:
+            raise InvalidArgument("model_type cannot be empty")
+        if new != getattr(meta, field):
+            setattr(meta, field, new)
+            refile_needed |= field in REFILE_FIELDS
+        if new is None:
+            overrides = [f for f in overrides if f != field]
+        else:
+            overrides.append(field)
+    if edit.tags is not None:
+        meta.tags = list(dict.fromkeys(t.strip() for t in edit.tags if t.strip()))
+    if edit.notes is not None:
+        meta.notes = edit.notes
+    if edit.rating is not None:
+        meta.rating = edit.rating
+    meta.user_overrides = list(dict.fromkeys(overrides))
+    meta.updated_date = utc_now()
+    return refile_needed
+
+
+def save(ctx: ImportContext, model_dir: Path, meta: ModelMetadata, refile_needed: bool) -> Path:
+    """Write `meta` (re-filing first if needed) and update the index. Returns the dir."""
+    if refile_needed:
+        model_dir = refile(ctx.library_root, model_dir, meta)
+    else:
+        write_metadata(model_dir, meta)
+    ctx.index.upsert_model(meta, stamp_of(model_dir), path=meta.path)
+    return model_dir
+
+
+def edit_model(ctx: ImportContext, ref: str, edit: ModelEdit) -> ModelMetadata:
+    with ctx.write_lock:
+        model_dir, meta = load(ctx, ref)
+        save(ctx, model_dir, meta, apply_edit(meta, edit))
+        return meta
+
+
+def remove_model(ctx: ImportContext, ref: str) -> RemoveResult:
+    """Delete a model's dir and its index row. Unknown refs raise ModelNotFound."""
+    with ctx.write_lock:
+        model_id, rel = ctx.index.resolve_ref(ref)
+        try:
+            model_dir = model_dir_from_rel(ctx.library_root, rel)
+        except UnsafePath as exc:
+            return RemoveResult(id=model_id, path=rel, removed=False, error=exc.message)
+        try:
+            _delete_dir(ctx, model_id, model_dir)
+        except (ShelfError, OSError) as exc:
+            message = exc.message if isinstance(exc, ShelfError) else f"{exc.strerror or exc}"
+            log.warning("could not remove %s: %s", rel, message)
+            return RemoveResult(id=model_id, path=rel, removed=False, error=message)
+        ctx.index.remove_model(model_id)
+        return RemoveResult(id=model_id, path=rel, removed=True)
+
+
+def _delete_dir(ctx: ImportContext, model_id: str, model_dir: Path) -> None:
+    root = ctx.library_root
+    if not os.path.lexists(model_dir):
+        return  # already gone (a phantom row): only the index row goes
+    if model_dir.is_symlink() or not model_dir.is_dir() or not is_inside(root, model_dir):
+        raise UnsafePath(f"{model_dir} is not a model directory inside the library",
+                         path=str(model_dir))
+    try:
+        on_disk = read_metadata(model_dir).id
+    except CorruptMetadata:
+        on_disk = None
+    if on_disk != model_id:
+        raise CorruptMetadata(f"{model_dir} does not hold model {model_id}; nothing was removed",
+                              path=str(model_dir))
+    _forget_hashes(ctx, model_dir)
+    # Vanish atomically first (a crash mid-delete leaves only sweepable staging), then delete.
+    trash = staging_root(root) / f"{new_model_id()}{_TRASH_SUFFIX}"
+    staging_root(root).mkdir(exist_ok=True)
+    rename_no_replace(model_dir, trash)
+    fsync_dir(model_dir.parent)
+    prune_empty_parents(root, model_dir)
+    shutil.rmtree(trash, ignore_errors=True)
+
+
+def _forget_hashes(ctx: ImportContext, model_dir: Path) -> None:
+    if ctx.hash_cache is None:
+        return
+    for current, _dirs, files in os.walk(model_dir):
+        for name in files:
+            path = Path(current) / name
+            try:
+                if os.lstat(path).st_nlink == 1:  # a linked-in file's inode is the user's too
+                    ctx.hash_cache.forget(path)
+            except OSError:
+                pass

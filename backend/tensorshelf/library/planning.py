@@ -1,0 +1,165 @@
+"""`plan_import`: grouping + header checks + detection + known-duplicate lookup.
+
+Headers only: a plan never hashes a weight file; `duplicate_of` comes from the hash cache
+(files seen before) and the index."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tensorshelf.detect.models import Detection, SecurityTier
+from tensorshelf.errors import InvalidModelFile, ShelfError
+from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.library.companions import companion_names, is_weight_name, stem_of, suffix_of
+from tensorshelf.library.grouping import Grouping, Unit, group_paths
+from tensorshelf.library.models import ImportPlan, ImportPlanItem
+from tensorshelf.library.shards import parse_shard_name
+
+log = logging.getLogger(__name__)
+
+SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
+# Loose files with these extensions are not opened: they are never model weights.
+NOT_MODEL_EXTENSIONS = frozenset({".txt", ".md", ".json", ".yaml", ".yml", ".png", ".jpg",
+                                  ".jpeg", ".webp", ".gif", ".info", ".html", ".htm", ".py",
+                                  ".toml", ".ini", ".cfg", ".csv", ".zip", ".gz", ".tar"})
+
+FindBySha = Callable[[str], str | None]
+
+
+def sniff(path: Path) -> str:
+    """The file's format from its header (detect.sniff), InvalidModelFile otherwise."""
+    from tensorshelf.detect.sniff import sniff_format
+
+    return sniff_format(path)
+
+
+def detect(path: Path) -> Detection:
+    from tensorshelf.detect import detect_path
+
+    return detect_path(path)
+
+
+def header_files(root: Path, weights: list[str]) -> list[Path]:
+    """The weight files that carry a header of their own (not `.part2`… pieces)."""
+    out = []
+    for rel in weights:
+        shard = parse_shard_name(Path(rel).name)
+        if shard is None or shard.carries_header:
+            out.append(root.joinpath(*rel.split("/")))
+    return out
+
+
+def weights_of(item: ImportPlanItem) -> list[str]:
+    """The weight files among an item's relative files (primary first)."""
+    if not item.relative_files:
+        return []
+    weights = [r for r in item.relative_files if is_weight_name(r, shards_too=True)]
+    primary = item.relative_files[0]
+    return [primary] + [w for w in weights if w != primary]
+
+
+def security_tier(formats: list[str]) -> SecurityTier:
+    if "pickle" in formats:
+        return "pickle"
+    if formats and all(f in SAFE_FORMATS for f in formats):
+        return "safe"
+    return "unknown"
+
+
+def check_headers(root: Path, weights: list[str]) -> list[str]:
+    """Sniff every header-carrying weight file; raises InvalidModelFile naming the file."""
+    return [sniff(path) for path in header_files(root, weights)]
+
+
+def detection_target(item: ImportPlanItem) -> Path:
+    if item.model_format in ("diffusers-folder", "bundle"):
+        return Path(item.root)
+    return Path(item.paths[0])
+
+
+def plan_import(paths: list[str], library_root: Path | None = None,
+                hash_cache: HashCache | None = None,
+                find_by_sha256: FindBySha | None = None) -> ImportPlan:
+    grouping = group_paths(list(paths), library_root)
+    _adopt_unknown(grouping)
+    items = [_plan_item(unit, hash_cache, find_by_sha256) for unit in grouping.units]
+    return ImportPlan(items=items, rejected=grouping.rejected)
+
+
+def _adopt_unknown(grouping: Grouping) -> None:
+    """Loose files without a weight extension: a model if their header says so."""
+    for path in grouping.unknown:
+        ext = suffix_of(path.name)
+        if ext in NOT_MODEL_EXTENSIONS:
+            grouping.reject(path, f"not a model file ({ext} files are not imported alone)")
+            continue
+        try:
+            sniff(path)
+        except InvalidModelFile as exc:
+            grouping.reject(path, exc.message)
+            continue
+        except OSError as exc:
+            grouping.reject(path, f"cannot read: {exc.strerror or exc}")
+            continue
+        listing = sorted(os.listdir(path.parent))
+        companions = [c for c in companion_names(path.name, listing)
+                      if not is_weight_name(c) and c != path.name]
+        grouping.add(Unit(key=str(path), name=stem_of(path.name), model_format="single-file",
+                          root=path.parent, rel_files=[path.name, *companions],
+                          weights=[path.name]))
+
+
+def _size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _plan_item(unit: Unit, hash_cache: HashCache | None,
+               find_by_sha256: FindBySha | None) -> ImportPlanItem:
+    paths = unit.paths
+    item = ImportPlanItem(key=unit.key, name=unit.name, model_format=unit.model_format,
+                          paths=[str(p) for p in paths], root=str(unit.root),
+                          relative_files=list(unit.rel_files), size_bytes=_size(paths),
+                          warnings=list(unit.warnings), error=unit.error)
+    if item.error is not None:
+        return item
+    try:
+        formats = check_headers(unit.root, unit.weights)
+    except InvalidModelFile as exc:
+        item.error = exc.message
+        return item
+    except OSError as exc:
+        item.error = f"cannot read {exc.filename or unit.key}: {exc.strerror or exc}"
+        return item
+    item.security_tier = security_tier(formats)
+    try:
+        item.detection = detect(detection_target(item))
+    except ShelfError as exc:
+        item.warnings.append(f"could not classify: {exc.message}")
+    except Exception as exc:
+        log.warning("detection of %s failed", unit.key, exc_info=True)
+        item.warnings.append(f"could not classify: {exc}")
+    if item.security_tier == "pickle":
+        item.warnings.append("pickle format: can execute code when loaded; import only from "
+                             "trusted sources (safetensors is the safe format)")
+    item.duplicate_of = _known_duplicate(paths[0], hash_cache, find_by_sha256)
+    return item
+
+
+def _known_duplicate(primary: Path, hash_cache: HashCache | None,
+                     find_by_sha256: FindBySha | None) -> str | None:
+    if hash_cache is None or find_by_sha256 is None:
+        return None
+    try:
+        cached = hash_cache.get(primary)
+    except (OSError, ValueError):
+        return None
+    return find_by_sha256(cached.sha256) if cached is not None else None

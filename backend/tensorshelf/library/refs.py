@@ -1,0 +1,67 @@
+"""Model refs: what a user may type to name a model (DESIGN "CLI contract") — its id, a
+unique id prefix (at least MODEL_REF_MIN_PREFIX characters), or its library path
+(relative, or absolute under the library root; a path inside a model dir names it too)."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path, PurePosixPath
+
+from tensorshelf.errors import AmbiguousModelRef, ModelNotFound
+from tensorshelf.settings import MODEL_REF_MIN_PREFIX
+
+MAX_CANDIDATES_SHOWN = 10
+_LIKE_ESCAPE = "\\"
+
+
+def _escape_like(text: str) -> str:
+    return (text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%")
+            .replace("_", _LIKE_ESCAPE + "_"))
+
+
+def ref_path_candidates(ref: str, library_root: Path) -> list[str]:
+    """Library-relative dirs `ref` could name: itself and its parents, longest first."""
+    text = ref.replace(os.sep, "/") if os.sep != "/" else ref
+    if os.path.isabs(ref):
+        try:
+            rel = os.path.relpath(os.path.abspath(ref), os.path.abspath(library_root))
+        except ValueError:  # another drive (Windows)
+            return []
+        text = rel.replace(os.sep, "/")
+        if text == ".." or text.startswith("../"):
+            return []
+    parts = [p for p in PurePosixPath(text).parts if p not in ("", ".")]
+    if not parts or ".." in parts:
+        return []
+    return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
+
+
+def resolve_ref(conn: sqlite3.Connection, ref: str, library_root: Path) -> tuple[str, str]:
+    """(id, library path) of the one model `ref` names; ModelNotFound / AmbiguousModelRef."""
+    ref = ref.strip()
+    if not ref:
+        raise ModelNotFound("empty model reference", ref=ref)
+    row = conn.execute("SELECT id, path FROM models WHERE id = ?", (ref,)).fetchone()
+    if row:
+        return row[0], row[1]
+    candidates = ref_path_candidates(ref, library_root)
+    if candidates:
+        marks = ", ".join("?" for _ in candidates)
+        rows = conn.execute(f"SELECT id, path FROM models WHERE path IN ({marks})",
+                            candidates).fetchall()
+        if rows:
+            best = max(rows, key=lambda r: len(r[1]))
+            return best[0], best[1]
+    if len(ref) >= MODEL_REF_MIN_PREFIX and "/" not in ref:
+        rows = conn.execute(
+            "SELECT id, path FROM models WHERE id LIKE ? ESCAPE ? ORDER BY id LIMIT ?",
+            (_escape_like(ref) + "%", _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1)).fetchall()
+        if len(rows) == 1:
+            return rows[0][0], rows[0][1]
+        if rows:
+            shown = [f"{i} ({p})" for i, p in rows[:MAX_CANDIDATES_SHOWN]]
+            raise AmbiguousModelRef(f"{ref!r} matches several models: {', '.join(shown)}",
+                                    ref=ref, candidates=[i for i, _ in rows])
+    raise ModelNotFound(f"no model matches {ref!r} (give an id, a unique id prefix of at "
+                        f"least {MODEL_REF_MIN_PREFIX} characters, or a library path)", ref=ref)

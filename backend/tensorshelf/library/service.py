@@ -1,0 +1,136 @@
+"""LibraryService: the one facade over a library root that jobs, api and cli call.
+
+Opening it creates the library root and its `.tensorshelf-library` signature if missing,
+opens models.db (Index) and the hash cache (cache.db in the state dir), and sweeps stale
+staging left by a crashed import (the list is kept in `staging_swept` for the UI)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Self
+
+from tensorshelf import settings
+from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.io.types import CancelToken, ProgressFn
+from tensorshelf.library import editing
+from tensorshelf.library import reclassify as reclassify_mod
+from tensorshelf.library.import_progress import ProgressCallback
+from tensorshelf.library.importer import ImportContext, import_item
+from tensorshelf.library.index import Index
+from tensorshelf.library.layout import LibrarySignature, ensure_library
+from tensorshelf.library.metadata import ModelMetadata
+from tensorshelf.library.models import (
+    FacetCounts,
+    ImportOptions,
+    ImportPlan,
+    ImportPlanItem,
+    ImportResult,
+    ListQuery,
+    ModelEdit,
+    ModelPage,
+    ModelVerification,
+    RebuildReport,
+    ReclassifyReport,
+    RemoveResult,
+    ScanReport,
+)
+from tensorshelf.library.planning import plan_import
+from tensorshelf.library.staging import sweep_staging
+from tensorshelf.settings import Locations
+
+log = logging.getLogger(__name__)
+
+RebuildProgress = Callable[[int, int], None]
+
+
+class LibraryService:
+    def __init__(self, locations: Locations) -> None:
+        self.locations = locations
+        self.root = Path(locations.library)
+        self.signature: LibrarySignature = ensure_library(self.root)
+        locations.home.mkdir(parents=True, exist_ok=True)
+        self.index = Index(self.root / settings.MODELS_DB)
+        self.hash_cache = HashCache(locations.cache_db)
+        self._ctx = ImportContext(library_root=self.root, index=self.index,
+                                  hash_cache=self.hash_cache, write_lock=threading.RLock())
+        self.staging_swept: list[str] = self.sweep_staging()
+        if self.index.needs_rebuild:  # models.db was missing or recreated: re-read the library
+            report = self.scan()
+            log.info("index was empty: %d models indexed from metadata.json", len(report.added))
+
+    # --- import ------------------------------------------------------------------------------
+    def plan_import(self, paths: list[str]) -> ImportPlan:
+        """Group `paths` into models, check headers and classify — reads no weight data."""
+        return plan_import(paths, self.root, self.hash_cache, self.index.find_by_sha256)
+
+    def import_item(self, item: ImportPlanItem, options: ImportOptions,
+                    on_progress: ProgressCallback | None = None,
+                    cancel: CancelToken | None = None) -> ImportResult:
+        return import_item(self._ctx, item, options, on_progress, cancel)
+
+    def sweep_staging(self) -> list[str]:
+        return sweep_staging(self.root)
+
+    # --- reading -----------------------------------------------------------------------------
+    def list_models(self, query: ListQuery | None = None) -> ModelPage:
+        return self.index.list_models(query or ListQuery())
+
+    def facets(self) -> FacetCounts:
+        return self.index.facets()
+
+    def model_dir(self, ref: str) -> Path:
+        return editing.locate(self._ctx, ref)[1]
+
+    def get_model(self, ref: str) -> ModelMetadata:
+        """The model's metadata.json (the source of truth, not the index row)."""
+        return editing.load(self._ctx, ref)[1]
+
+    # --- changes -----------------------------------------------------------------------------
+    def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
+        return editing.edit_model(self._ctx, ref, edit)
+
+    def remove_model(self, ref: str) -> RemoveResult:
+        return editing.remove_model(self._ctx, ref)
+
+    def reclassify(self, refs: list[str] | None = None, dry_run: bool = False) -> ReclassifyReport:
+        return reclassify_mod.reclassify(self._ctx, refs, dry_run)
+
+    # --- scans and verification ------------------------------------------------------------
+    def scan(self) -> ScanReport:
+        from tensorshelf.library.scanner import scan
+
+        with self._ctx.write_lock:
+            report = scan(self.root, self.index)
+        report.staging_swept = self.sweep_staging()
+        return report
+
+    def rebuild(self, on_progress: RebuildProgress | None = None,
+                cancel: CancelToken | None = None) -> RebuildReport:
+        from tensorshelf.library.scanner import rebuild
+
+        with self._ctx.write_lock:
+            report = rebuild(self.root, self.index.db_path, on_progress, cancel)
+        self.index.reopen()
+        return report
+
+    def verify_model(self, ref: str, full: bool = False, on_progress: ProgressFn | None = None,
+                     cancel: CancelToken | None = None) -> ModelVerification:
+        from tensorshelf.library.verifier import verify_model
+
+        model_dir, meta = editing.load(self._ctx, ref)
+        return verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+    def close(self) -> None:
+        self.index.close()
+        self.hash_cache.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+

@@ -1,0 +1,206 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App, buildListQuery } from "./App";
+import type { FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
+import { EMPTY_FILTERS } from "./components/FilterSidebar";
+import { createFakeBridge, type Handlers } from "./test/fakeBridge";
+import { jobInfo, planItem, summary } from "./test/factories";
+import { renderWithBridge } from "./test/render";
+
+const facets: FacetCounts = {
+  model_type: { diffusion: 2, llm: 1 },
+  subtype: { loras: 2 },
+  family: { sdxl: 2, llama: 1 },
+  precision: { fp16: 3 },
+  format: { safetensors: 3 },
+  tag: { style: 1 },
+};
+
+function setup(models: ModelSummary[] = [], kind: "web" | "desktop" = "web", extra: Handlers = {}, jobs: JobInfo[] = []) {
+  const library = { models };
+  const bridge = createFakeBridge(
+    {
+      get_status: () => ({ version: "0.1.0", home: "/h", library_root: "/lib", model_count: library.models.length, bridge: kind, staging_swept: [] }),
+      list_models: ({ query }) => ({ total: library.models.length, models: library.models.slice(query?.offset ?? 0, (query?.offset ?? 0) + (query?.limit ?? 200)) }),
+      get_facets: () => facets,
+      list_jobs: () => jobs,
+      plan_import: ({ paths }) => ({ items: paths.map((p) => planItem({ key: p, paths: [p], name: p.split("/").pop() ?? p })), rejected: [] }),
+      ...extra,
+    },
+    kind,
+  );
+  const view = renderWithBridge(<App />, bridge);
+  return { bridge, library, ...view };
+}
+
+function listQueries(bridge: ReturnType<typeof setup>["bridge"]): ListQuery[] {
+  return bridge.callsOf("list_models").map((a) => a.query ?? {});
+}
+
+describe("App", () => {
+  it("explains how to add models when the library is empty (web)", async () => {
+    setup([], "web");
+    const empty = await screen.findByTestId("empty-state");
+    expect(empty).toHaveTextContent("Import from path");
+    expect(screen.queryByTestId("add-files")).toBeNull();
+  });
+
+  it("offers Add files… / Add folder… on the desktop and imports what pick_paths returns", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([], "desktop", { pick_paths: () => ["/picked/a.safetensors"] });
+    expect(await screen.findByTestId("empty-state")).toHaveTextContent("Drop model files");
+    expect(screen.queryByTestId("import-path-input")).toBeNull();
+    await user.click(screen.getByTestId("add-folder"));
+    expect(bridge.callsOf("pick_paths")).toEqual([{ folder: true }]);
+    await screen.findByTestId("import-dialog");
+    expect(bridge.callsOf("plan_import")).toEqual([{ paths: ["/picked/a.safetensors"] }]);
+  });
+
+  it("imports from a typed path in web mode", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([], "web");
+    await user.type(screen.getByTestId("import-path-input"), "/data/my models/ü.safetensors");
+    await user.click(screen.getByTestId("import-path-submit"));
+    const dialog = await screen.findByTestId("import-dialog");
+    expect(bridge.callsOf("plan_import")).toEqual([{ paths: ["/data/my models/ü.safetensors"] }]);
+    await within(dialog).findByText("ü.safetensors");
+  });
+
+  it("opens the import dialog for a desktop drop (files.dropped) and ignores a second drop meanwhile", async () => {
+    const { bridge } = setup([], "desktop");
+    await screen.findByTestId("empty-state");
+    act(() => bridge.emit("files.dropped", { paths: ["/x/a b.safetensors", "/x/readme.txt"] }));
+    await screen.findByTestId("import-dialog");
+    act(() => bridge.emit("files.dropped", { paths: ["/x/other.gguf"] }));
+    expect(screen.getAllByTestId("import-dialog")).toHaveLength(1);
+    expect(bridge.callsOf("plan_import")).toHaveLength(1);
+  });
+
+  it("does not call the backend for a drop of only non-model files", async () => {
+    const { bridge } = setup([], "desktop");
+    await screen.findByTestId("empty-state");
+    act(() => bridge.emit("files.dropped", { paths: ["/x/readme.txt", "/x/photo.png"] }));
+    expect(await screen.findByTestId("toast")).toHaveTextContent("No model files");
+    expect(screen.queryByTestId("import-dialog")).toBeNull();
+    expect(bridge.callsOf("plan_import")).toHaveLength(0);
+  });
+
+  it("shows new models pushed by library.changed without a reload", async () => {
+    const { bridge, library } = setup([summary(1)]);
+    await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(1));
+    library.models = [summary(1), summary(2)];
+    act(() => bridge.emit("library.changed", { ids: ["id-00002"], reason: "import" }));
+    await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(2));
+    expect(screen.getByTestId("model-count")).toHaveTextContent("2 models");
+  });
+
+  it("debounces the search into one list call", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([summary(1)]);
+    await waitFor(() => expect(listQueries(bridge)).toHaveLength(1));
+    await user.type(screen.getByTestId("search-input"), "Meta-Llama");
+    await waitFor(() => expect(listQueries(bridge).some((q) => q.text === "Meta-Llama")).toBe(true));
+    expect(listQueries(bridge).filter((q) => q.text)).toHaveLength(1);
+  });
+
+  it("filters by a facet from the sidebar", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([summary(1)]);
+    const familyFilters = await screen.findAllByTestId("filter-family");
+    await user.click(familyFilters.find((b) => b.dataset.value === "llama") as HTMLElement);
+    await waitFor(() => expect(listQueries(bridge).some((q) => q.family === "llama")).toBe(true));
+    expect(familyFilters.find((b) => b.dataset.value === "llama")).toHaveAttribute("aria-pressed", "true");
+  });
+
+  it("opens the detail panel from a row and closes it with Esc", async () => {
+    const user = userEvent.setup();
+    setup([summary(7)], "web", {
+      get_model: () => {
+        throw new Error("boom");
+      },
+    });
+    await user.click(await screen.findByTestId("library-row"));
+    expect(await screen.findByTestId("detail-panel")).toHaveTextContent("boom");
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("detail-panel")).toBeNull();
+  });
+
+  it("lists running and interrupted jobs with cancel and resume", async () => {
+    const user = userEvent.setup();
+    const jobs: JobInfo[] = [
+      jobInfo({ job_id: "run", kind: "import", status: "running", title: "Import 2 models", items_done: 1 }),
+      jobInfo({ job_id: "int", kind: "verify", status: "interrupted", title: "Verify library", items_done: 1 }),
+    ];
+    const { bridge } = setup([], "web", { resume_jobs: ({ job_id }) => [{ job_id: job_id ?? "" }], cancel_job: ({ job_id }) => ({ ...jobs[0], job_id, status: "cancelled" }) }, jobs);
+    // interrupted jobs are announced at start
+    expect(await screen.findByText("1 interrupted job")).toBeInTheDocument();
+    await user.click(screen.getByTestId("jobs-button"));
+    const panel = screen.getByTestId("jobs-panel");
+    await waitFor(() => expect(within(panel).getAllByTestId("job-row")).toHaveLength(2));
+    await user.click(within(panel).getByRole("button", { name: "Resume" }));
+    await waitFor(() => expect(bridge.callsOf("resume_jobs")).toEqual([{ job_id: "int" }]));
+    await user.click(within(panel).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "run" }]));
+  });
+
+  it("toasts finished jobs", async () => {
+    const { bridge } = setup([summary(1)]);
+    await screen.findAllByTestId("library-row");
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "v",
+        kind: "verify",
+        status: "done",
+        result: { models: [{ id: "a", path: "p", ok: false, files: [] }], bytes_read: 1 },
+        error: null,
+      }),
+    );
+    expect(await screen.findByTestId("toast")).toHaveTextContent("Verification found problems");
+  });
+
+  it("rebuilds the index only after confirming in settings", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([], "web", { get_settings: () => ({ theme: "system", default_import_mode: "copy", lookup_on_import: true, window_width: 1280, window_height: 800 }), start_rebuild: () => ({ job_id: "r" }) });
+    await user.click(screen.getByTestId("settings-button"));
+    const dialog = await screen.findByTestId("settings-dialog");
+    expect(await within(dialog).findByText("/lib")).toBeInTheDocument();
+    await user.click(within(dialog).getByTestId("rebuild-button"));
+    expect(bridge.callsOf("start_rebuild")).toHaveLength(0);
+    await user.click(screen.getByTestId("confirm-yes"));
+    await waitFor(() => expect(bridge.callsOf("start_rebuild")).toHaveLength(1));
+  });
+});
+
+describe("reclassify from settings", () => {
+  it("previews with a dry run and applies only after confirming", async () => {
+    const user = userEvent.setup();
+    const change = { id: "m1", old_path: "diffusion/unknown/x", new_path: "diffusion/sdxl/x", changes: { family: [null, "sdxl"] } };
+    const { bridge } = setup([], "web", {
+      reclassify: ({ dry_run }) => ({ dry_run: !!dry_run, changed: [change], unchanged: 3, errors: [] }),
+    });
+    await user.click(screen.getByTestId("settings-button"));
+    await user.click(await screen.findByTestId("reclassify-button"));
+    const preview = await screen.findByTestId("reclassify-preview");
+    expect(preview).toHaveTextContent("diffusion/unknown/x");
+    expect(preview).toHaveTextContent("→ diffusion/sdxl/x");
+    expect(preview).toHaveTextContent("family: — → sdxl");
+    expect(bridge.callsOf("reclassify")).toEqual([{ all: true, dry_run: true }]);
+    await user.click(screen.getByTestId("confirm-yes"));
+    await waitFor(() => expect(bridge.callsOf("reclassify")).toHaveLength(2));
+    expect(bridge.callsOf("reclassify")[1]).toEqual({ all: true, dry_run: false });
+  });
+});
+
+describe("buildListQuery", () => {
+  it("sends only the active filters, the trimmed search and the sort", () => {
+    expect(buildListQuery({ ...EMPTY_FILTERS, family: "sdxl", favorites: true }, "  flux ", { sort: "size_bytes", descending: true })).toEqual({
+      family: "sdxl",
+      favorites: true,
+      text: "flux",
+      sort: "size_bytes",
+      descending: true,
+    });
+    expect(buildListQuery(EMPTY_FILTERS, "", { sort: "name", descending: false })).toEqual({ sort: "name", descending: false });
+  });
+});

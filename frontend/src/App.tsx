@@ -1,0 +1,228 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useBridge, useEvent } from "./api/BridgeContext";
+import { ApiError } from "./api/bridge";
+import {
+  type ModelsQuery,
+  useFacets,
+  useJobs,
+  useLiveUpdates,
+  useModels,
+  useNetworkStatus,
+  useSettings,
+  useUpdateSettings,
+} from "./api/hooks";
+import { AppEvents } from "./components/AppEvents";
+import { DetailPanel } from "./components/DetailPanel";
+import { DropOverlay } from "./components/DropOverlay";
+import { EmptyState } from "./components/EmptyState";
+import { EMPTY_FILTERS, FilterSidebar, type Filters, hasActiveFilters } from "./components/FilterSidebar";
+import { ImportDialog } from "./components/import/ImportDialog";
+import { JobsPanel } from "./components/JobsPanel";
+import { LibraryList, type SortState } from "./components/LibraryList";
+import { SettingsDialog } from "./components/SettingsDialog";
+import { TopBar } from "./components/TopBar";
+import { ProgressBar, Spinner } from "./components/ui/ProgressBar";
+import { useToast } from "./components/ui/Toasts";
+import { openDialogCount } from "./lib/dialogStore";
+import { formatBytes, progressFraction } from "./lib/format";
+import { hasPossibleModel } from "./lib/importFlow";
+import { type ThemePref, useTheme } from "./lib/theme";
+
+export function buildListQuery(filters: Filters, text: string, sort: SortState): ModelsQuery {
+  const query: ModelsQuery = { sort: sort.sort, descending: sort.descending };
+  for (const [key, value] of Object.entries(filters) as [keyof Filters, Filters[keyof Filters]][]) {
+    if (key === "favorites") {
+      if (value) query.favorites = true;
+    } else if (value) {
+      query[key] = value as string;
+    }
+  }
+  if (text.trim()) query.text = text.trim();
+  return query;
+}
+
+export function App() {
+  useLiveUpdates();
+  const bridge = useBridge();
+  const toast = useToast();
+  const desktop = bridge.kind === "desktop";
+  const [theme, setLocalTheme, dark] = useTheme();
+  const settings = useSettings();
+  const updateSettings = useUpdateSettings();
+  const themeAdopted = useRef(false);
+
+  // settings.json is the durable place for the theme (the desktop webview may not keep
+  // localStorage between runs); localStorage only avoids a flash before it loads
+  useEffect(() => {
+    if (themeAdopted.current || !settings.data) return;
+    themeAdopted.current = true;
+    if (settings.data.theme !== theme) setLocalTheme(settings.data.theme);
+  }, [settings.data, theme, setLocalTheme]);
+
+  const setTheme = useCallback(
+    (pref: ThemePref) => {
+      setLocalTheme(pref);
+      updateSettings.mutate({ theme: pref });
+    },
+    [setLocalTheme, updateSettings],
+  );
+
+  const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
+  const [search, setSearch] = useState("");
+  const [sort, setSort] = useState<SortState>({ sort: "name", descending: false });
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [importPaths, setImportPaths] = useState<string[] | null>(null);
+  const [importJobId, setImportJobId] = useState<string | null>(null);
+  const [jobsOpen, setJobsOpen] = useState(false);
+  const [settingsOpen, setSettingsOpen] = useState(false);
+
+  const query = useMemo(() => buildListQuery(filters, search, sort), [filters, search, sort]);
+  const models = useModels(query);
+  const facets = useFacets();
+  const jobs = useJobs();
+  const network = useNetworkStatus();
+
+  const openImport = useCallback(
+    (paths: string[]) => {
+      if (paths.length === 0) return;
+      if (importPaths || openDialogCount() > 0) {
+        toast.push({ kind: "info", title: "Finish the open dialog first", message: "Then drop or add the files again." });
+        return;
+      }
+      if (!hasPossibleModel(paths)) {
+        toast.push({ kind: "warning", title: "No model files", message: "Nothing in that selection looks like a model file or folder." });
+        return;
+      }
+      setImportJobId(null);
+      setImportPaths(paths);
+    },
+    [importPaths, toast],
+  );
+
+  useEvent("files.dropped", (payload) => openImport(payload?.paths ?? []));
+
+  // Esc anywhere (outside dialogs and inputs that use it) closes the detail panel
+  useEffect(() => {
+    if (!selectedId) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === "Escape" && !e.defaultPrevented && openDialogCount() === 0) setSelectedId(null);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, [selectedId]);
+
+  const pickPaths = async (folder: boolean) => {
+    try {
+      const paths = await bridge.call("pick_paths", { folder });
+      openImport(paths);
+    } catch (err) {
+      toast.push({ kind: "error", title: "Could not open the file dialog", message: (err as ApiError).message });
+    }
+  };
+
+  const onWindowDrop = useCallback(() => {
+    // desktop: Python receives the full paths and sends files.dropped; nothing to do here
+    if (!desktop) {
+      toast.push({
+        kind: "info",
+        title: "Browsers don't reveal file paths",
+        message: "Paste the file's full path into “Import from path” instead.",
+      });
+    }
+  }, [desktop, toast]);
+
+  const running = (jobs.data ?? []).filter((j) => j.status === "running");
+  const interrupted = (jobs.data ?? []).filter((j) => j.status === "interrupted");
+  const rebuildJob = running.find((j) => j.kind === "rebuild");
+  const filtered = hasActiveFilters(filters) || search.trim().length > 0;
+  const clearAll = () => {
+    setFilters(EMPTY_FILTERS);
+    setSearch("");
+  };
+
+  return (
+    <div className="relative flex h-full flex-col bg-bg text-fg">
+      <TopBar
+        desktop={desktop}
+        search={search}
+        onSearch={setSearch}
+        onPickPaths={(folder) => void pickPaths(folder)}
+        onImportPaths={openImport}
+        runningJobs={running.length}
+        interruptedJobs={interrupted.length}
+        jobsOpen={jobsOpen}
+        onToggleJobs={() => setJobsOpen((v) => !v)}
+        onOpenSettings={() => setSettingsOpen(true)}
+        theme={theme}
+        dark={dark}
+        onTheme={setTheme}
+      />
+      {network && !network.online && (
+        <div role="status" className="border-b border-line bg-warn-soft px-4 py-1.5 text-[12px] text-warn">
+          Offline — Hugging Face lookups are queued and retried when the network is back. Everything local works.
+        </div>
+      )}
+      <div className="flex min-h-0 flex-1">
+        <FilterSidebar facets={facets.data} filters={filters} onChange={setFilters} />
+        <main className="flex min-w-0 flex-1 flex-col" aria-label="Library">
+          <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-4 text-[12px] text-muted">
+            <span data-testid="model-count">
+              {models.isLoading ? "Loading…" : `${models.total.toLocaleString()} ${models.total === 1 ? "model" : "models"}`}
+            </span>
+            {models.isFetching && !models.isLoading && <Spinner label="Refreshing" />}
+            {filtered && (
+              <button type="button" className="text-accent hover:underline" onClick={clearAll}>
+                Clear filters
+              </button>
+            )}
+          </div>
+          {rebuildJob && (
+            <div role="status" data-testid="indexing-banner" className="flex items-center gap-3 border-b border-line bg-accent-soft px-4 py-2 text-[12px] text-fg">
+              <span className="shrink-0 font-medium">Indexing…</span>
+              <span className="shrink-0 tabular-nums text-muted">
+                {rebuildJob.items_done} / {rebuildJob.items_total}
+              </span>
+              <ProgressBar label="Index rebuild progress" value={progressFraction(rebuildJob.items_done, rebuildJob.items_total)} />
+              {rebuildJob.bytes_total > 0 && <span className="shrink-0 text-muted">{formatBytes(rebuildJob.bytes_done)}</span>}
+            </div>
+          )}
+          {models.error ? (
+            <div className="p-6 text-danger" role="alert" data-testid="library-error">
+              {models.error instanceof ApiError && models.error.code === "unauthorized"
+                ? "This page's access token is no longer valid (the server was restarted?). Open the URL that `tensorshelf serve` printed."
+                : `Could not load the library: ${models.error.message}`}
+            </div>
+          ) : !models.isLoading && models.total === 0 ? (
+            <EmptyState desktop={desktop} filtered={filtered} onClearFilters={clearAll} />
+          ) : (
+            <LibraryList
+              rows={models.rows}
+              total={models.total}
+              sort={sort}
+              onSort={setSort}
+              selectedId={selectedId}
+              onOpen={setSelectedId}
+              onNeedMore={models.loadMore}
+            />
+          )}
+        </main>
+        {selectedId && <DetailPanel key={selectedId} modelId={selectedId} onClose={() => setSelectedId(null)} />}
+      </div>
+
+      {jobsOpen && <JobsPanel onClose={() => setJobsOpen(false)} />}
+      <DropOverlay onDrop={onWindowDrop} />
+      {importPaths && (
+        <ImportDialog
+          paths={importPaths}
+          onJobStarted={setImportJobId}
+          onClose={() => {
+            setImportPaths(null);
+            setImportJobId(null);
+          }}
+        />
+      )}
+      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} theme={theme} onTheme={setTheme} />}
+      <AppEvents followedJobId={importPaths ? importJobId : null} />
+    </div>
+  );
+}

@@ -1,0 +1,124 @@
+import { act, screen, waitFor } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import { createFakeBridge } from "../test/fakeBridge";
+import { jobInfo, summary } from "../test/factories";
+import { renderWithBridge } from "../test/render";
+import { useFacets, useJobs, useLiveUpdates, useModels, queryKeys } from "./hooks";
+
+function Probe() {
+  useLiveUpdates();
+  const models = useModels({ sort: "name" });
+  const facets = useFacets();
+  const jobs = useJobs();
+  return (
+    <div>
+      <span data-testid="rows">{models.rows.map((m) => m.name).join(",")}</span>
+      <span data-testid="facets">{Object.keys(facets.data?.family ?? {}).join(",")}</span>
+      <span data-testid="jobs">{(jobs.data ?? []).map((j) => `${j.job_id}:${j.bytes_done}`).join(",")}</span>
+    </div>
+  );
+}
+
+const job = jobInfo;
+
+function setup() {
+  let version = 1;
+  const bridge = createFakeBridge({
+    list_models: () => ({ total: version, models: Array.from({ length: version }, (_, i) => summary(i)) }),
+    get_facets: () => ({ model_type: {}, subtype: {}, family: { [`f${version}`]: 1 }, precision: {}, format: {}, tag: {} }),
+    list_jobs: () => [job()],
+  });
+  const view = renderWithBridge(<Probe />, bridge);
+  return { bridge, ...view, bump: () => (version += 1) };
+}
+
+describe("event → query invalidation", () => {
+  it("library.changed refetches the model list and facets", async () => {
+    const { bridge, bump } = setup();
+    await waitFor(() => expect(screen.getByTestId("rows")).toHaveTextContent("Model 0"));
+    await waitFor(() => expect(screen.getByTestId("facets")).toHaveTextContent("f1"));
+    expect(bridge.callsOf("list_models")).toHaveLength(1);
+
+    bump();
+    act(() => bridge.emit("library.changed", { ids: ["id-00001"], reason: "import" }));
+    await waitFor(() => expect(screen.getByTestId("rows")).toHaveTextContent("Model 0,Model 1"));
+    await waitFor(() => expect(screen.getByTestId("facets")).toHaveTextContent("f2"));
+    expect(bridge.callsOf("list_models")).toHaveLength(2);
+    expect(bridge.callsOf("get_facets")).toHaveLength(2);
+    expect(bridge.callsOf("list_jobs")).toHaveLength(1); // unrelated query untouched
+  });
+
+  it("job.progress updates the cached job without a request; job.done refetches jobs", async () => {
+    const { bridge } = setup();
+    await waitFor(() => expect(screen.getByTestId("jobs")).toHaveTextContent("j1:0"));
+    act(() =>
+      bridge.emit("job.progress", {
+        job_id: "j1",
+        kind: "import",
+        items_done: 1,
+        items_total: 2,
+        bytes_done: 60,
+        bytes_total: 100,
+        rate_bps: 10,
+        eta_s: 4,
+        item: null,
+      }),
+    );
+    await waitFor(() => expect(screen.getByTestId("jobs")).toHaveTextContent("j1:60"));
+    expect(bridge.callsOf("list_jobs")).toHaveLength(1);
+
+    act(() => bridge.emit("job.done", { job_id: "j1", kind: "import", status: "done", result: null, error: null }));
+    await waitFor(() => expect(bridge.callsOf("list_jobs")).toHaveLength(2));
+    expect(bridge.callsOf("list_models")).toHaveLength(1);
+  });
+
+  it("progress of an unknown job refetches the job list", async () => {
+    const { bridge } = setup();
+    await waitFor(() => expect(bridge.callsOf("list_jobs")).toHaveLength(1));
+    act(() =>
+      bridge.emit("job.progress", {
+        job_id: "other",
+        kind: "verify",
+        items_done: 0,
+        items_total: 1,
+        bytes_done: 0,
+        bytes_total: 1,
+        rate_bps: 0,
+        eta_s: null,
+        item: null,
+      }),
+    );
+    await waitFor(() => expect(bridge.callsOf("list_jobs")).toHaveLength(2));
+  });
+
+  it("no query polls: nothing refetches without an event, and no observer has a refetchInterval", async () => {
+    const { bridge, client } = setup();
+    await waitFor(() => expect(screen.getByTestId("jobs")).toHaveTextContent("j1:0"));
+    const before = bridge.calls.length;
+    await new Promise((r) => setTimeout(r, 250));
+    expect(bridge.calls.length).toBe(before);
+    const queries = client.getQueryCache().getAll();
+    expect(queries.length).toBeGreaterThanOrEqual(3);
+    for (const q of queries) {
+      for (const observer of q.observers) {
+        expect(observer.options.refetchInterval ?? false).toBe(false);
+      }
+    }
+    expect(client.getQueryData(queryKeys.jobs)).toBeDefined();
+  });
+});
+
+describe("source code", () => {
+  it("never polls: no refetchInterval or setInterval outside tests", () => {
+    const sources = import.meta.glob(["../**/*.ts", "../**/*.tsx", "!../**/*.test.*", "!../test/**"], {
+      query: "?raw",
+      import: "default",
+      eager: true,
+    }) as Record<string, string>;
+    expect(Object.keys(sources).length).toBeGreaterThan(10);
+    for (const [file, text] of Object.entries(sources)) {
+      expect(text.includes("refetchInterval"), file).toBe(false);
+      expect(text.includes("setInterval"), file).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,288 @@
+/**
+ * Data access through @tanstack/react-query. Queries are refreshed by pushed events
+ * (`attachLiveUpdates`), never by polling: no hook here sets a refetch interval.
+ */
+import {
+  keepPreviousData,
+  QueryClient,
+  useInfiniteQuery,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
+import { useEffect, useMemo } from "react";
+import type { Bridge } from "./bridge";
+import { useBridge } from "./BridgeContext";
+import type {
+  AppSettings,
+  ImportOptions,
+  JobInfo,
+  JobProgressEvent,
+  ListQuery,
+  ModelEdit,
+  ModelSummary,
+  NetworkStatusEvent,
+} from "./types";
+
+export const MODELS_PAGE_SIZE = 1000;
+
+export const queryKeys = {
+  models: (query?: ListQuery) => (query ? (["models", query] as const) : (["models"] as const)),
+  facets: ["facets"] as const,
+  model: (ref?: string) => (ref ? (["model", ref] as const) : (["model"] as const)),
+  jobs: ["jobs"] as const,
+  status: ["status"] as const,
+  settings: ["settings"] as const,
+  network: ["network"] as const,
+  plan: (paths: string[]) => ["plan", paths] as const,
+};
+
+export function createQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { staleTime: 30_000, retry: 1, refetchOnWindowFocus: false },
+      mutations: { retry: false },
+    },
+  });
+}
+
+// ------------------------------------------------------------------ live updates
+
+/**
+ * Wires pushed events to the query cache: library.changed → models/facets/status (+ each
+ * changed model), job.* → jobs (progress is written straight into the cached job list).
+ * Returns a function that detaches everything.
+ */
+export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => void {
+  const offs = [
+    bridge.subscribe("library.changed", (payload) => {
+      void client.invalidateQueries({ queryKey: queryKeys.models() });
+      void client.invalidateQueries({ queryKey: queryKeys.facets });
+      void client.invalidateQueries({ queryKey: queryKeys.status });
+      for (const id of payload?.ids ?? []) {
+        void client.invalidateQueries({ queryKey: queryKeys.model(id) });
+      }
+    }),
+    bridge.subscribe("job.progress", (payload) => {
+      const jobs = client.getQueryData<JobInfo[]>(queryKeys.jobs);
+      if (jobs?.some((j) => j.job_id === payload.job_id)) {
+        client.setQueryData<JobInfo[]>(queryKeys.jobs, applyJobProgress(jobs, payload));
+      } else {
+        void client.invalidateQueries({ queryKey: queryKeys.jobs });
+      }
+    }),
+    bridge.subscribe("job.done", () => {
+      void client.invalidateQueries({ queryKey: queryKeys.jobs });
+    }),
+    bridge.subscribe("network.status", (payload) => {
+      client.setQueryData<NetworkStatusEvent>(queryKeys.network, payload);
+    }),
+    bridge.onReconnect(() => {
+      // events may have been missed while the stream was down
+      void client.invalidateQueries();
+    }),
+  ];
+  return () => offs.forEach((off) => off());
+}
+
+export function applyJobProgress(jobs: JobInfo[], p: JobProgressEvent): JobInfo[] {
+  return jobs.map((job) =>
+    job.job_id === p.job_id
+      ? {
+          ...job,
+          status: "running",
+          items_done: p.items_done,
+          items_total: p.items_total,
+          bytes_done: p.bytes_done,
+          bytes_total: p.bytes_total,
+        }
+      : job,
+  );
+}
+
+export function useLiveUpdates(): void {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  useEffect(() => attachLiveUpdates(bridge, client), [bridge, client]);
+}
+
+// ------------------------------------------------------------------ queries
+
+export type ModelsQuery = Omit<ListQuery, "limit" | "offset">;
+
+export interface ModelsResult {
+  rows: ModelSummary[];
+  total: number;
+  isLoading: boolean;
+  isFetching: boolean;
+  error: Error | null;
+  hasMore: boolean;
+  loadMore: () => void;
+}
+
+/** The library list: pages of MODELS_PAGE_SIZE rows loaded as the list scrolls. */
+export function useModels(query: ModelsQuery): ModelsResult {
+  const bridge = useBridge();
+  const q = useInfiniteQuery({
+    queryKey: queryKeys.models(query),
+    queryFn: ({ pageParam }) =>
+      bridge.call("list_models", { query: { ...query, limit: MODELS_PAGE_SIZE, offset: pageParam } }),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.models.length, 0);
+      return loaded < last.total && last.models.length > 0 ? loaded : undefined;
+    },
+    placeholderData: keepPreviousData,
+  });
+  const rows = useMemo(() => q.data?.pages.flatMap((p) => p.models) ?? [], [q.data]);
+  const total = q.data?.pages[0]?.total ?? 0;
+  const { hasNextPage, isFetchingNextPage, fetchNextPage } = q;
+  return {
+    rows,
+    total,
+    isLoading: q.isLoading,
+    isFetching: q.isFetching,
+    error: q.error,
+    hasMore: !!hasNextPage,
+    loadMore: () => {
+      if (hasNextPage && !isFetchingNextPage) void fetchNextPage();
+    },
+  };
+}
+
+export function useFacets() {
+  const bridge = useBridge();
+  return useQuery({ queryKey: queryKeys.facets, queryFn: () => bridge.call("get_facets", {}) });
+}
+
+export function useModel(ref: string | null) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.model(ref ?? ""),
+    queryFn: () => bridge.call("get_model", { ref: ref as string }),
+    enabled: !!ref,
+  });
+}
+
+export function useJobs() {
+  const bridge = useBridge();
+  return useQuery({ queryKey: queryKeys.jobs, queryFn: () => bridge.call("list_jobs", {}) });
+}
+
+export function useStatus() {
+  const bridge = useBridge();
+  return useQuery({ queryKey: queryKeys.status, queryFn: () => bridge.call("get_status", {}) });
+}
+
+export function useSettings(enabled = true) {
+  const bridge = useBridge();
+  return useQuery({ queryKey: queryKeys.settings, queryFn: () => bridge.call("get_settings", {}), enabled });
+}
+
+export function useNetworkStatus(): NetworkStatusEvent | undefined {
+  // filled only by network.status events (setQueryData); never fetched
+  const q = useQuery<NetworkStatusEvent>({
+    queryKey: queryKeys.network,
+    queryFn: () => Promise.resolve({ online: true }),
+    enabled: false,
+    initialData: { online: true },
+  });
+  return q.data;
+}
+
+export function useImportPlan(paths: string[] | null) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.plan(paths ?? []),
+    queryFn: () => bridge.call("plan_import", { paths: paths ?? [] }),
+    enabled: !!paths && paths.length > 0,
+    staleTime: Infinity,
+    gcTime: 0,
+    retry: false,
+  });
+}
+
+// ------------------------------------------------------------------ mutations
+
+export function useEditModel() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { ref: string; edit: ModelEdit }) => bridge.call("edit_model", vars),
+    onSuccess: (model, vars) => {
+      // show the saved state at once; library.changed will refresh the list too
+      client.setQueryData(queryKeys.model(vars.ref), (old: { library_dir: string } | undefined) =>
+        old ? { ...old, model } : old,
+      );
+      void client.invalidateQueries({ queryKey: queryKeys.models() });
+      void client.invalidateQueries({ queryKey: queryKeys.facets });
+    },
+  });
+}
+
+export function useDeleteModels() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (refs: string[]) => bridge.call("delete_models", { refs }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.models() });
+      void client.invalidateQueries({ queryKey: queryKeys.facets });
+    },
+  });
+}
+
+export function useStartImport() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { paths: string[]; options: ImportOptions; per_item: Record<string, ImportOptions> }) =>
+      bridge.call("start_import", vars),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+export function useStartVerify() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (refs: string[]) => bridge.call("start_verify", { refs }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+export function useStartRebuild() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => bridge.call("start_rebuild", {}),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+export function useUpdateSettings() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (changes: Partial<AppSettings>) => bridge.call("update_settings", { changes }),
+    onSuccess: (settings) => client.setQueryData(queryKeys.settings, settings),
+  });
+}
+
+export function useCancelJob() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId: string) => bridge.call("cancel_job", { job_id: jobId }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+export function useResumeJobs() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId?: string) => bridge.call("resume_jobs", jobId ? { job_id: jobId } : {}),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}

@@ -1,0 +1,135 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { ModelMetadata } from "../api/types";
+import { createFakeBridge } from "../test/fakeBridge";
+import { detection, metadata } from "../test/factories";
+import { renderWithBridge } from "../test/render";
+import { DetailPanel } from "./DetailPanel";
+
+function setup(model: ModelMetadata = metadata()) {
+  let current = model;
+  const bridge = createFakeBridge({
+    get_model: () => ({ model: current, library_dir: `/lib/${current.path}` }),
+    edit_model: ({ edit }) => {
+      current = { ...current, ...Object.fromEntries(Object.entries(edit).filter(([, v]) => v != null)), updated_date: "2026-11-02T00:00:00Z" } as ModelMetadata;
+      return current;
+    },
+    delete_models: ({ refs }) => refs.map((id) => ({ id, path: current.path, removed: true, error: null })),
+    start_verify: () => ({ job_id: "v1" }),
+  });
+  const onClose = vi.fn();
+  const view = renderWithBridge(<DetailPanel modelId={model.id} onClose={onClose} />, bridge);
+  return { bridge, onClose, ...view };
+}
+
+describe("DetailPanel", () => {
+  it("shows metadata, files with both hashes, sources and LoRA facts", async () => {
+    setup();
+    const panel = await screen.findByTestId("detail-panel");
+    await within(panel).findByRole("heading", { name: "My LoRA" });
+    const file = within(panel).getByTestId("detail-file");
+    expect(file).toHaveTextContent("my-lora.safetensors");
+    expect(file).toHaveTextContent("217 MiB");
+    expect(within(file).getByRole("button", { name: "Copy SHA-256 hash" })).toBeInTheDocument();
+    expect(within(file).getByRole("button", { name: "Copy BLAKE3 hash" })).toBeInTheDocument();
+    expect(panel).toHaveTextContent("/home/u/Downloads/my-lora.safetensors");
+    const facts = within(panel).getByRole("region", { name: "Model" });
+    expect(facts).toHaveTextContent("LoRA rank32");
+    expect(facts).toHaveTextContent("LoRA basesdxl");
+    expect(within(panel).getByRole("region", { name: "All fields" })).toHaveTextContent("cleaned_name");
+  });
+
+  it("shows an LLM's context length and quantisation", async () => {
+    setup(
+      metadata({
+        model_type: "llm",
+        subtype: "llm",
+        family: "llama",
+        precision: "q4_k",
+        detection: detection({ model_type: "llm", subtype: "llm", family: "llama", format: "gguf", context_length: 8192, quantization: "Q4_K_M", lora_rank: null, lora_target: null }),
+      }),
+    );
+    const facts = await screen.findByRole("region", { name: "Model" });
+    expect(facts).toHaveTextContent("Context length8,192");
+    expect(facts).toHaveTextContent("QuantisationQ4_K_M");
+    expect(facts).not.toHaveTextContent("LoRA");
+  });
+
+  it("saves edited fields through edit_model", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    const name = await screen.findByTestId("edit-name");
+    await user.clear(name);
+    await user.type(name, "Renamed LoRA");
+    await user.type(screen.getByTestId("edit-notes"), "great for portraits");
+    await user.click(screen.getByTestId("edit-save"));
+    await waitFor(() => expect(bridge.callsOf("edit_model")).toHaveLength(1));
+    expect(bridge.callsOf("edit_model")[0]).toEqual({
+      ref: "0192a7b3-aaaa-7bbb-8ccc-0123456789ab",
+      edit: { name: "Renamed LoRA", notes: "great for portraits" },
+    });
+    await screen.findByRole("heading", { name: "Renamed LoRA" });
+  });
+
+  it("corrects a misdetected type and subtype", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    await user.selectOptions(await screen.findByTestId("edit-subtype"), "checkpoints");
+    await user.click(screen.getByTestId("edit-save"));
+    await waitFor(() => expect(bridge.callsOf("edit_model")[0]?.edit).toEqual({ subtype: "checkpoints" }));
+  });
+
+  it("adds a tag with tag-input + tag-add, keeping the existing ones", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    await user.type(await screen.findByTestId("tag-input"), "portrait");
+    await user.click(screen.getByTestId("tag-add"));
+    await waitFor(() => expect(bridge.callsOf("edit_model")).toHaveLength(1));
+    expect(bridge.callsOf("edit_model")[0].edit).toEqual({ tags: ["style", "portrait"] });
+    await waitFor(() => expect(screen.getAllByTestId("tag-chip").map((c) => c.textContent)).toEqual(["style×", "portrait×"]));
+  });
+
+  it("sets the rating", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    await user.click(await screen.findByRole("button", { name: "5 stars (favourite)" }));
+    await waitFor(() => expect(bridge.callsOf("edit_model")[0]?.edit).toEqual({ rating: 5 }));
+  });
+
+  it("deletes only after the confirmation", async () => {
+    const user = userEvent.setup();
+    const { bridge, onClose } = setup();
+    await user.click(await screen.findByTestId("delete-button"));
+    const dialog = screen.getByTestId("confirm-dialog");
+    expect(dialog).toHaveTextContent("Files outside the library");
+    expect(bridge.callsOf("delete_models")).toHaveLength(0);
+
+    await user.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.queryByTestId("confirm-dialog")).toBeNull();
+    expect(bridge.callsOf("delete_models")).toHaveLength(0);
+
+    await user.click(screen.getByTestId("delete-button"));
+    await user.click(screen.getByTestId("confirm-yes"));
+    await waitFor(() => expect(bridge.callsOf("delete_models")).toEqual([{ refs: ["0192a7b3-aaaa-7bbb-8ccc-0123456789ab"] }]));
+    await waitFor(() => expect(onClose).toHaveBeenCalled());
+    expect(await screen.findByTestId("toast")).toHaveTextContent("Deleted My LoRA");
+  });
+
+  it("Esc in the confirmation closes it without deleting", async () => {
+    const user = userEvent.setup();
+    const { bridge, onClose } = setup();
+    await user.click(await screen.findByTestId("delete-button"));
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("confirm-dialog")).toBeNull();
+    expect(onClose).not.toHaveBeenCalled();
+    expect(bridge.callsOf("delete_models")).toHaveLength(0);
+  });
+
+  it("starts a verification", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    await user.click(await screen.findByTestId("verify-button"));
+    await waitFor(() => expect(bridge.callsOf("start_verify")).toEqual([{ refs: ["0192a7b3-aaaa-7bbb-8ccc-0123456789ab"] }]));
+  });
+});

@@ -1,0 +1,189 @@
+import { useState } from "react";
+import { useDeleteModels, useEditModel, useModel, useStartVerify } from "../api/hooks";
+import type { ModelEdit, ModelMetadata } from "../api/types";
+import { formatBytes, typeLabel } from "../lib/format";
+import { ConfirmDialog } from "./ConfirmDialog";
+import { EditForm, RatingEditor, TagEditor } from "./detail/EditForm";
+import {
+  AllFieldsSection,
+  DetectionSection,
+  Facts,
+  FilesSection,
+  HubSection,
+  Section,
+  SourcesSection,
+} from "./detail/Sections";
+import { Badge, MatchBadge, TierBadge } from "./ui/Badge";
+import { Button, IconButton } from "./ui/Button";
+import { Spinner } from "./ui/ProgressBar";
+import { useToast } from "./ui/Toasts";
+
+export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: () => void }) {
+  const query = useModel(modelId);
+  const edit = useEditModel();
+  const remove = useDeleteModels();
+  const verify = useStartVerify();
+  const toast = useToast();
+  const [confirmDelete, setConfirmDelete] = useState(false);
+
+  const save = (change: ModelEdit) =>
+    edit.mutate(
+      { ref: modelId, edit: change },
+      { onError: (err) => toast.push({ kind: "error", title: "Could not save", message: err.message }) },
+    );
+
+  const doDelete = (model: ModelMetadata) =>
+    remove.mutate([model.id], {
+      onSuccess: (results) => {
+        setConfirmDelete(false);
+        const failed = results.find((r) => !r.removed);
+        if (failed) {
+          toast.push({ kind: "error", title: `Could not delete ${model.name}`, message: failed.error ?? undefined });
+        } else {
+          toast.push({ kind: "success", title: `Deleted ${model.name}` });
+          onClose();
+        }
+      },
+      onError: (err) => {
+        setConfirmDelete(false);
+        toast.push({ kind: "error", title: `Could not delete ${model.name}`, message: err.message });
+      },
+    });
+
+  const startVerify = (model: ModelMetadata) =>
+    verify.mutate([model.id], {
+      onSuccess: () => toast.push({ kind: "info", title: `Verifying ${model.name}…`, message: "Re-hashing its files." }),
+      onError: (err) => toast.push({ kind: "error", title: "Could not start verification", message: err.message }),
+    });
+
+  const detail = query.data;
+  const model = detail?.model;
+
+  return (
+    <aside
+      data-testid="detail-panel"
+      aria-label="Model details"
+      className="flex w-[420px] shrink-0 flex-col border-l border-line bg-bg max-[1100px]:w-[360px]"
+      onKeyDown={(e) => {
+        if (e.key === "Escape" && !confirmDelete) {
+          e.stopPropagation();
+          onClose();
+        }
+      }}
+    >
+      <header className="flex items-start gap-2 px-4 pt-3 pb-2">
+        <div className="min-w-0 flex-1">
+          <h2 className="truncate text-[15px] font-semibold text-fg" title={model?.name}>
+            {model?.name ?? "Model"}
+          </h2>
+          {model && (
+            <div className="truncate font-mono text-[11.5px] text-faint" title={model.path}>
+              {model.path}
+            </div>
+          )}
+        </div>
+        <IconButton label="Close details" onClick={onClose}>
+          <span aria-hidden="true" className="text-[16px] leading-none">
+            ×
+          </span>
+        </IconButton>
+      </header>
+
+      {query.isLoading && (
+        <div className="flex items-center gap-2 px-4 py-6 text-muted">
+          <Spinner /> Loading…
+        </div>
+      )}
+      {query.error && (
+        <p className="px-4 py-3 text-danger" role="alert">
+          {query.error.message}
+        </p>
+      )}
+
+      {model && detail && (
+        <div className="min-h-0 flex-1 overflow-y-auto pb-6">
+          <div className="flex flex-wrap items-center gap-1 px-4 pb-3">
+            <Badge tone="accent">{typeLabel(model.model_type, model.subtype)}</Badge>
+            <Badge>{model.family ?? "unknown family"}</Badge>
+            {model.precision && <Badge>{model.precision}</Badge>}
+            <Badge>{model.model_format}</Badge>
+            <TierBadge tier={model.security_tier} />
+            {model.match_method !== "none" && <MatchBadge method={model.match_method} />}
+            <Badge>{formatBytes(model.size_bytes)}</Badge>
+          </div>
+          <div className="flex items-center gap-2 px-4 pb-3">
+            <RatingEditor rating={model.rating} disabled={edit.isPending} onChange={(rating) => save({ rating })} />
+            <div className="ml-auto flex gap-1.5">
+              <Button size="sm" onClick={() => startVerify(model)} disabled={verify.isPending} data-testid="verify-button">
+                Verify
+              </Button>
+              <Button
+                size="sm"
+                variant="ghost"
+                className="!text-danger hover:!bg-danger-soft"
+                onClick={() => setConfirmDelete(true)}
+                data-testid="delete-button"
+              >
+                Delete
+              </Button>
+            </div>
+          </div>
+
+          <Section title="Tags">
+            <TagEditor tags={model.tags} disabled={edit.isPending} onChange={(tags) => save({ tags })} />
+          </Section>
+
+          <Section title="Details">
+            <EditForm key={`${model.id}:${model.updated_date}`} model={model} saving={edit.isPending} onSave={save} />
+          </Section>
+
+          <ModelFacts model={model} />
+          <DetectionSection detection={model.detection} />
+          <FilesSection files={model.files} />
+          <SourcesSection sources={model.sources} />
+          <HubSection model={model} />
+          <AllFieldsSection model={model} libraryDir={detail.library_dir} />
+        </div>
+      )}
+
+      {confirmDelete && model && (
+        <ConfirmDialog
+          title={`Delete ${model.name}?`}
+          confirmLabel={remove.isPending ? "Deleting…" : "Delete"}
+          danger
+          busy={remove.isPending}
+          onCancel={() => setConfirmDelete(false)}
+          onConfirm={() => doDelete(model)}
+        >
+          <p>
+            This removes the model's folder from the library ({formatBytes(model.size_bytes)}, {model.files.length}{" "}
+            {model.files.length === 1 ? "file" : "files"}) and the links Tensorshelf made to it.
+          </p>
+          <p className="mt-2">Files outside the library, such as the originals you imported from, are not touched.</p>
+        </ConfirmDialog>
+      )}
+    </aside>
+  );
+}
+
+/** LoRA rank/base and LLM context length/quantisation, up front (issue 4). */
+function ModelFacts({ model }: { model: ModelMetadata }) {
+  const d = model.detection;
+  const rows: [string, string][] = [];
+  if (d?.lora_rank != null || d?.lora_target) {
+    rows.push(["LoRA rank", d?.lora_rank != null ? String(d.lora_rank) : "—"]);
+    rows.push(["LoRA base", d?.lora_target ?? model.base_model ?? "—"]);
+  }
+  if (model.model_type === "llm" || d?.context_length != null || d?.quantization) {
+    rows.push(["Context length", d?.context_length != null ? d.context_length.toLocaleString() : "—"]);
+    rows.push(["Quantisation", d?.quantization ?? model.precision ?? "—"]);
+  }
+  if (model.base_model && !rows.some(([k]) => k === "LoRA base")) rows.push(["Base model", model.base_model]);
+  if (model.trigger_words.length) rows.push(["Trigger words", model.trigger_words.join(", ")]);
+  if (rows.length === 0) return null;
+  return (
+    <Section title="Model">
+      <Facts rows={rows} />
+    </Section>
+  );
+}

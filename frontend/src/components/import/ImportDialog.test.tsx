@@ -1,0 +1,218 @@
+import { act, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import type { ImportPlan } from "../../api/types";
+import { createFakeBridge, type Handlers } from "../../test/fakeBridge";
+import { detection, jobInfo, planItem } from "../../test/factories";
+import { renderWithBridge } from "../../test/render";
+import { ImportDialog } from "./ImportDialog";
+
+const A = "/in/lora a.safetensors";
+const B = "/in/old.ckpt";
+const C = "/in/broken.safetensors";
+
+const plan: ImportPlan = {
+  items: [
+    planItem({ key: A, name: "lora a", paths: [A], size_bytes: 100 }),
+    planItem({
+      key: B,
+      name: "old",
+      paths: [B],
+      security_tier: "pickle",
+      detection: detection({ format: "pickle", security_tier: "pickle", subtype: "checkpoints", family: "sd1", confidence: 0.6 }),
+    }),
+    planItem({ key: C, name: "broken", paths: [C], duplicate_of: null, warnings: ["name looks like a VAE"] }),
+  ],
+  rejected: [{ path: "/in/readme.txt", reason: "not a model file" }],
+};
+
+function setup(extra: Handlers = {}, minProgressMs = 0) {
+  const bridge = createFakeBridge({
+    plan_import: () => plan,
+    start_import: () => ({ job_id: "job-1" }),
+    cancel_job: ({ job_id }) => jobInfo({ job_id, status: "cancelled" }),
+    ...extra,
+  });
+  const onClose = vi.fn();
+  const view = renderWithBridge(
+    <ImportDialog paths={[A, B, C, "/in/readme.txt"]} onClose={onClose} minProgressMs={minProgressMs} />,
+    bridge,
+  );
+  return { bridge, onClose, ...view };
+}
+
+const progress = (key: string, stage: string, done: number, total: number) => ({
+  job_id: "job-1",
+  kind: "import" as const,
+  items_done: 0,
+  items_total: 3,
+  bytes_done: done,
+  bytes_total: 300,
+  rate_bps: 50 * 1024 * 1024,
+  eta_s: 12,
+  item: { key, file: key.split("/").pop() as string, stage: stage as "copying", bytes_done: done, bytes_total: total, rate_bps: 50 * 1024 * 1024, eta_s: 12 },
+});
+
+describe("ImportDialog", () => {
+  it("plan → pickle blocked until acknowledged → start → progress → summary", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+
+    // step 1: review the backend's plan, one row per logical model
+    const dialog = await screen.findByTestId("import-dialog");
+    await waitFor(() => expect(within(dialog).getAllByTestId("import-item")).toHaveLength(3));
+    expect(bridge.callsOf("plan_import")[0]).toEqual({ paths: [A, B, C, "/in/readme.txt"] });
+    expect(within(dialog).getByText(/not a model file/)).toBeInTheDocument();
+    expect(within(dialog).getByText("name looks like a VAE")).toBeInTheDocument();
+    expect(within(dialog).getByText(/Pickle file: loading it can run arbitrary code/)).toBeInTheDocument();
+
+    // detected type/base/precision + confidence, and the evidence behind it
+    const rowA = within(dialog).getAllByTestId("import-item")[0];
+    expect(within(rowA).getByText("diffusion · loras")).toBeInTheDocument();
+    expect(within(rowA).getByText("sdxl")).toBeInTheDocument();
+    expect(within(rowA).getByText("95%")).toBeInTheDocument();
+    await user.click(within(rowA).getByRole("button", { name: /Why was lora a detected/ }));
+    expect(screen.getByTestId("why-popover")).toHaveTextContent("lora_unet_* keys (kohya)");
+    expect(screen.getByTestId("why-popover")).toHaveTextContent("LoRA rank");
+
+    // the pickle item blocks the start until its risk box is ticked
+    const start = screen.getByTestId("import-start");
+    expect(start).toBeDisabled();
+    await user.click(start);
+    expect(bridge.callsOf("start_import")).toHaveLength(0);
+    await user.click(screen.getByTestId("pickle-ack"));
+    expect(start).toBeEnabled();
+
+    await user.click(screen.getByTestId("import-mode-move"));
+    await user.click(start);
+    await screen.findByTestId("import-progress");
+    const [args] = bridge.callsOf("start_import");
+    expect(args.paths).toEqual([A, B, C]);
+    expect(args.options).toEqual({ mode: "move", lookup: true });
+    expect(args.per_item?.[B]).toEqual({ mode: "move", lookup: true, accept_pickle: true });
+    expect(args.per_item?.[A]).toEqual({ mode: "move", lookup: true, accept_pickle: false });
+
+    // step 2: pushed progress updates the rows (events of other jobs are ignored)
+    act(() => bridge.emit("job.progress", progress(A, "copying", 50, 100)));
+    act(() => bridge.emit("job.progress", { ...progress(C, "failed", 0, 100), job_id: "someone-else" }));
+    const rows = () => screen.getAllByTestId("import-progress-row");
+    expect(rows()[0]).toHaveAttribute("data-stage", "copying");
+    expect(rows()[0]).toHaveTextContent("50.0 MiB/s");
+    expect(rows()[0]).toHaveTextContent("ETA 12s");
+    expect(rows()[2]).toHaveAttribute("data-stage", "queued");
+    act(() => bridge.emit("job.progress", progress(A, "hashing", 100, 100)));
+    expect(rows()[0]).toHaveAttribute("data-stage", "hashing");
+
+    // step 3: summary from the per-item results
+    act(() => {
+      bridge.emit("job.item_done", {
+        job_id: "job-1",
+        kind: "import",
+        result: { ok: true, key: A, id: "m-a", path: "diffusion/sdxl/lora_a", hashes: null, duplicate_of: null, warnings: [], error: null },
+        error: null,
+      });
+      bridge.emit("job.item_done", {
+        job_id: "job-1",
+        kind: "import",
+        result: { ok: true, key: B, id: "m-b", path: "diffusion/sd1/old", hashes: null, duplicate_of: "m-old", warnings: [], error: null },
+        error: null,
+      });
+      bridge.emit("job.item_done", {
+        job_id: "job-1",
+        kind: "import",
+        result: { ok: false, key: C, id: null, path: null, hashes: null, duplicate_of: null, warnings: [], error: { code: "disk_full", message: "No space left on the library drive", details: {} } },
+        error: null,
+      });
+      bridge.emit("job.done", { job_id: "job-1", kind: "import", status: "done", result: null, error: null });
+    });
+    const summary = await screen.findByTestId("import-summary");
+    expect(within(summary).getByTestId("summary-succeeded")).toHaveTextContent("1");
+    expect(within(summary).getByTestId("summary-duplicates")).toHaveTextContent("1");
+    expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("1");
+    expect(within(summary).getByTestId("summary-failure")).toHaveTextContent("No space left on the library drive");
+    expect(within(summary).getByText("1 model imported successfully")).toBeInTheDocument();
+  });
+
+  it("unticking the pickle item also unblocks the start and leaves it out", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
+    await user.click(screen.getByRole("checkbox", { name: "Import old" }));
+    await user.click(screen.getByTestId("import-start"));
+    await screen.findByTestId("import-progress");
+    const [args] = bridge.callsOf("start_import");
+    expect(args.paths).toEqual([A, C]);
+    expect(Object.keys(args.per_item ?? {})).toEqual([A, C]);
+  });
+
+  it("progress that arrives before start_import answers is not lost", async () => {
+    const user = userEvent.setup();
+    let answer: (v: { job_id: string }) => void = () => {};
+    const { bridge } = setup();
+    bridge.handlers.start_import = () => new Promise((resolve) => (answer = resolve));
+    await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
+    await user.click(screen.getByTestId("pickle-ack"));
+    await user.click(screen.getByTestId("import-start"));
+    act(() => bridge.emit("job.progress", progress(A, "verifying", 100, 100)));
+    await act(async () => answer({ job_id: "job-1" }));
+    const rows = await screen.findAllByTestId("import-progress-row");
+    expect(rows[0]).toHaveAttribute("data-stage", "verifying");
+  });
+
+  it("starts from the saved defaults (import mode, Hugging Face lookup)", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup({
+      get_settings: () => ({
+        theme: "system",
+        default_import_mode: "move",
+        lookup_on_import: false,
+        window_width: 1280,
+        window_height: 800,
+      }),
+    });
+    await waitFor(() => expect(screen.getByTestId("import-mode-move")).toBeChecked());
+    expect(screen.getByTestId("import-lookup")).not.toBeChecked();
+    await user.click(screen.getByRole("checkbox", { name: "Import old" }));
+    await user.click(screen.getByTestId("import-start"));
+    await waitFor(() => expect(bridge.callsOf("start_import")).toHaveLength(1));
+    expect(bridge.callsOf("start_import")[0].options).toEqual({ mode: "move", lookup: false });
+  });
+
+  it("keeps a very fast import's progress on screen briefly before the summary", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup({}, 300);
+    await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
+    await user.click(screen.getByTestId("pickle-ack"));
+    await user.click(screen.getByTestId("import-start"));
+    await screen.findByTestId("import-progress");
+    act(() => bridge.emit("job.done", { job_id: "job-1", kind: "import", status: "done", result: null, error: null }));
+    expect(screen.getByTestId("import-progress")).toBeInTheDocument();
+    expect(screen.queryByTestId("import-summary")).toBeNull();
+    expect(await screen.findByTestId("import-summary")).toBeInTheDocument();
+    expect(screen.queryByTestId("import-progress")).toBeNull();
+  });
+
+  it("Esc closes the review without importing anything", async () => {
+    const user = userEvent.setup();
+    const { bridge, onClose } = setup();
+    await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalled();
+    expect(bridge.callsOf("start_import")).toHaveLength(0);
+  });
+
+  it("a cancelled job lists the unfinished items as failures", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
+    await user.click(screen.getByTestId("pickle-ack"));
+    await user.click(screen.getByTestId("import-start"));
+    await screen.findByTestId("import-progress");
+    await user.click(screen.getByRole("button", { name: "Cancel import" }));
+    expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "job-1" }]);
+    act(() => bridge.emit("job.done", { job_id: "job-1", kind: "import", status: "cancelled", result: null, error: null }));
+    const summary = await screen.findByTestId("import-summary");
+    expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("3");
+    expect(within(summary).getAllByText("Cancelled")).toHaveLength(3);
+  });
+});

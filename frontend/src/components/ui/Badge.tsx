@@ -1,0 +1,73 @@
+import type { ReactNode } from "react";
+
+export type Tone = "neutral" | "accent" | "ok" | "warn" | "danger" | "info";
+
+const TONES: Record<Tone, string> = {
+  neutral: "bg-hover text-muted border-line",
+  accent: "bg-accent-soft text-accent border-transparent",
+  ok: "bg-ok-soft text-ok border-transparent",
+  warn: "bg-warn-soft text-warn border-transparent",
+  danger: "bg-danger-soft text-danger border-transparent",
+  info: "bg-info-soft text-info border-transparent",
+};
+
+export function Badge({
+  tone = "neutral",
+  children,
+  title,
+  className = "",
+}: {
+  tone?: Tone;
+  children: ReactNode;
+  title?: string;
+  className?: string;
+}) {
+  return (
+    <span
+      title={title}
+      className={`inline-flex max-w-full items-center gap-1 truncate rounded border px-1.5 py-px text-[11px] leading-4 font-medium ${TONES[tone]} ${className}`}
+    >
+      {children}
+    </span>
+  );
+}
+
+export function tierTone(tier: string | null | undefined): Tone {
+  if (tier === "safe") return "ok";
+  if (tier === "pickle") return "danger";
+  return "warn";
+}
+
+export function TierBadge({ tier }: { tier: string | null | undefined }) {
+  const label = tier === "safe" ? "Safe" : tier === "pickle" ? "Pickle" : "Unknown";
+  const title =
+    tier === "safe"
+      ? "Format cannot run code (safetensors, GGUF)"
+      : tier === "pickle"
+        ? "Pickle format: loading it can run code"
+        : "Safety not established";
+  return (
+    <Badge tone={tierTone(tier)} title={title}>
+      {label}
+    </Badge>
+  );
+}
+
+const MATCH_LABELS: Record<string, string> = {
+  hash: "HF hash",
+  filename_exact: "HF name",
+  filename_fuzzy: "HF fuzzy",
+  manual: "Manual",
+};
+
+export function MatchBadge({ method }: { method: string | null | undefined }) {
+  if (!method || method === "none") return <span className="text-faint">—</span>;
+  const tone: Tone = method === "hash" ? "ok" : method === "filename_fuzzy" ? "warn" : "info";
+  return <Badge tone={tone}>{MATCH_LABELS[method] ?? method}</Badge>;
+}
+
+export function confidenceTone(confidence: number): Tone {
+  if (confidence >= 0.85) return "ok";
+  if (confidence >= 0.5) return "warn";
+  return "danger";
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from "vitest";
+import { baseName, formatBytes, formatCount, formatEta, formatPercent, formatRate, progressFraction, shortHash } from "./format";
+
+describe("format", () => {
+  it("formats bytes in binary units", () => {
+    expect(formatBytes(0)).toBe("0 B");
+    expect(formatBytes(1023)).toBe("1023 B");
+    expect(formatBytes(1536)).toBe("1.50 KiB");
+    expect(formatBytes(6.46 * 1024 ** 3)).toBe("6.46 GiB");
+    expect(formatBytes(20 * 1024 ** 3)).toBe("20.0 GiB");
+    expect(formatBytes(-1)).toBe("—");
+    expect(formatBytes(null)).toBe("—");
+  });
+
+  it("formats rates and ETAs", () => {
+    expect(formatRate(1.2 * 1024 ** 3)).toBe("1.20 GiB/s");
+    expect(formatRate(0)).toBe("—");
+    expect(formatEta(0.4)).toBe("<1s");
+    expect(formatEta(45)).toBe("45s");
+    expect(formatEta(185)).toBe("3m 05s");
+    expect(formatEta(7620)).toBe("2h 07m");
+    expect(formatEta(null)).toBe("—");
+  });
+
+  it("formats percentages, counts, hashes and names", () => {
+    expect(formatPercent(0.876)).toBe("88%");
+    expect(formatPercent(1.5)).toBe("100%");
+    expect(formatCount(7_240_000_000)).toBe("7.2B");
+    expect(formatCount(350_000)).toBe("350K");
+    expect(shortHash("abcdef0123456789", 6)).toBe("abcdef…");
+    expect(baseName("/a/b/ü model.safetensors")).toBe("ü model.safetensors");
+    expect(progressFraction(5, 0)).toBe(0);
+    expect(progressFraction(150, 100)).toBe(1);
+  });
+});

@@ -1,0 +1,328 @@
+/**
+ * State of the import dialog (review → progress → summary) as a pure reducer, so the step
+ * sequence can be tested without rendering. The grouping of dropped paths into logical
+ * models is the backend's (`plan_import`); this module only records the user's choices and
+ * folds pushed job events into per-item progress and results.
+ */
+import type {
+  ErrorInfo,
+  ImportMode,
+  ImportOptions,
+  ImportPlan,
+  ImportPlanItem,
+  ImportProgress,
+  ImportResult,
+  JobDoneEvent,
+  JobItemDoneEvent,
+  JobProgressEvent,
+  JobStatus,
+} from "../api/types";
+
+export type ImportStep = "review" | "progress" | "summary";
+
+export interface ItemChoice {
+  include: boolean;
+  acceptPickle: boolean;
+}
+
+export interface Overall {
+  items_done: number;
+  items_total: number;
+  bytes_done: number;
+  bytes_total: number;
+  rate_bps: number;
+  eta_s: number | null;
+}
+
+export type JobEvent =
+  | { type: "job.progress"; payload: JobProgressEvent }
+  | { type: "job.item_done"; payload: JobItemDoneEvent }
+  | { type: "job.done"; payload: JobDoneEvent };
+
+export interface ImportFlowState {
+  step: ImportStep;
+  mode: Extract<ImportMode, "copy" | "move">;
+  /** look the models up on Hugging Face after import (settings.lookup_on_import) */
+  lookup: boolean;
+  choices: Record<string, ItemChoice>;
+  jobId: string | null;
+  starting: boolean;
+  startError: string | null;
+  /** job events that arrived before start_import answered (web mode: SSE can win the race) */
+  pending: JobEvent[];
+  progress: Record<string, ImportProgress>;
+  overall: Overall | null;
+  results: ImportResult[];
+  jobStatus: JobStatus | null;
+  jobError: string | null;
+}
+
+export type ImportFlowAction =
+  | { type: "plan"; plan: ImportPlan; mode?: "copy" | "move"; lookup?: boolean }
+  | { type: "lookup"; value: boolean }
+  | { type: "toggle-include"; key: string }
+  | { type: "accept-pickle"; key: string; value: boolean }
+  | { type: "mode"; mode: "copy" | "move" }
+  | { type: "starting" }
+  | { type: "start-failed"; message: string }
+  | { type: "started"; jobId: string }
+  | JobEvent;
+
+export const MAX_PENDING_EVENTS = 1000;
+
+export const initialImportFlow: ImportFlowState = {
+  step: "review",
+  mode: "copy",
+  lookup: true,
+  choices: {},
+  jobId: null,
+  starting: false,
+  startError: null,
+  pending: [],
+  progress: {},
+  overall: null,
+  results: [],
+  jobStatus: null,
+  jobError: null,
+};
+
+export function isPickleItem(item: ImportPlanItem): boolean {
+  return (
+    item.security_tier === "pickle" ||
+    item.detection?.security_tier === "pickle" ||
+    item.detection?.format === "pickle"
+  );
+}
+
+export function errorText(error: ErrorInfo | string | null | undefined): string | null {
+  if (!error) return null;
+  return typeof error === "string" ? error : error.message || error.code;
+}
+
+function applyJobEvent(state: ImportFlowState, event: JobEvent): ImportFlowState {
+  switch (event.type) {
+    case "job.progress": {
+      const p = event.payload;
+      const progress = p.item ? { ...state.progress, [p.item.key]: p.item } : state.progress;
+      return {
+        ...state,
+        progress,
+        overall: {
+          items_done: p.items_done,
+          items_total: p.items_total,
+          bytes_done: p.bytes_done,
+          bytes_total: p.bytes_total,
+          rate_bps: p.rate_bps,
+          eta_s: p.eta_s,
+        },
+      };
+    }
+    case "job.item_done": {
+      const raw = event.payload.result as unknown as Partial<ImportResult>;
+      const result: ImportResult =
+        event.payload.error || typeof raw?.ok !== "boolean"
+          ? {
+              ok: false,
+              key: raw?.key ?? null,
+              id: null,
+              path: null,
+              hashes: null,
+              duplicate_of: null,
+              warnings: [],
+              error: { code: "error", message: event.payload.error ?? "The item could not be imported", details: {} },
+            }
+          : (raw as ImportResult);
+      const results = state.results.filter((r) => !result.key || r.key !== result.key);
+      return { ...state, results: [...results, result] };
+    }
+    case "job.done":
+      return {
+        ...state,
+        step: "summary",
+        jobStatus: event.payload.status,
+        jobError: errorText(event.payload.error),
+        results: mergeDoneResults(state.results, event.payload.result),
+      };
+  }
+}
+
+/** job.done may carry the full result list; keep what item_done events already gave. */
+function mergeDoneResults(results: ImportResult[], doneResult: unknown): ImportResult[] {
+  const list = Array.isArray(doneResult)
+    ? doneResult
+    : doneResult && typeof doneResult === "object" && Array.isArray((doneResult as { results?: unknown }).results)
+      ? (doneResult as { results: unknown[] }).results
+      : [];
+  const known = new Set(results.map((r) => r.key).filter(Boolean));
+  const extra = (list as ImportResult[]).filter(
+    (r) => r && typeof r === "object" && typeof r.ok === "boolean" && !(r.key && known.has(r.key)),
+  );
+  return extra.length ? [...results, ...extra] : results;
+}
+
+export function importFlowReducer(state: ImportFlowState, action: ImportFlowAction): ImportFlowState {
+  switch (action.type) {
+    case "plan": {
+      const choices: Record<string, ItemChoice> = {};
+      for (const item of action.plan.items) {
+        // a duplicate adds nothing new: offered, but not ticked
+        choices[item.key] = { include: !item.error && !item.duplicate_of, acceptPickle: false };
+      }
+      return {
+        ...initialImportFlow,
+        mode: action.mode ?? state.mode,
+        lookup: action.lookup ?? state.lookup,
+        choices,
+      };
+    }
+    case "toggle-include": {
+      const c = state.choices[action.key];
+      if (!c || state.step !== "review") return state;
+      return { ...state, choices: { ...state.choices, [action.key]: { ...c, include: !c.include } } };
+    }
+    case "accept-pickle": {
+      const c = state.choices[action.key];
+      if (!c || state.step !== "review") return state;
+      return { ...state, choices: { ...state.choices, [action.key]: { ...c, acceptPickle: action.value } } };
+    }
+    case "mode":
+      return state.step === "review" ? { ...state, mode: action.mode } : state;
+    case "lookup":
+      return state.step === "review" ? { ...state, lookup: action.value } : state;
+    case "starting":
+      return { ...state, starting: true, startError: null };
+    case "start-failed":
+      return { ...state, starting: false, startError: action.message };
+    case "started": {
+      let next: ImportFlowState = { ...state, step: "progress", starting: false, jobId: action.jobId, pending: [] };
+      for (const evt of state.pending) {
+        if (evt.payload.job_id === action.jobId) next = applyJobEvent(next, evt);
+      }
+      return next;
+    }
+    case "job.progress":
+    case "job.item_done":
+    case "job.done": {
+      if (action.payload.kind && action.payload.kind !== "import") return state;
+      if (state.jobId === null) {
+        if (!state.starting) return state;
+        const pending = [...state.pending, action].slice(-MAX_PENDING_EVENTS);
+        return { ...state, pending };
+      }
+      if (action.payload.job_id !== state.jobId) return state;
+      return applyJobEvent(state, action);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ derived values
+
+export function includedItems(plan: ImportPlan, state: ImportFlowState): ImportPlanItem[] {
+  return plan.items.filter((item) => state.choices[item.key]?.include && !item.error);
+}
+
+/** Included pickle items whose risk has not been acknowledged: they block the start. */
+export function blockedItems(plan: ImportPlan, state: ImportFlowState): ImportPlanItem[] {
+  return includedItems(plan, state).filter((item) => isPickleItem(item) && !state.choices[item.key]?.acceptPickle);
+}
+
+export function canStart(plan: ImportPlan, state: ImportFlowState): boolean {
+  return (
+    state.step === "review" &&
+    !state.starting &&
+    includedItems(plan, state).length > 0 &&
+    blockedItems(plan, state).length === 0
+  );
+}
+
+const FOLDER_FORMATS = new Set(["diffusers-folder", "bundle"]);
+
+/**
+ * Arguments of `start_import`: the paths of the included units (a folder unit by its root so
+ * the backend groups it the same way again), the global mode, and per-item options keyed by
+ * the plan item key (accept_pickle only where the user ticked the risk box).
+ */
+export function buildStartArgs(
+  plan: ImportPlan,
+  state: ImportFlowState,
+): { paths: string[]; options: ImportOptions; per_item: Record<string, ImportOptions> } {
+  const paths: string[] = [];
+  const perItem: Record<string, ImportOptions> = {};
+  for (const item of includedItems(plan, state)) {
+    const unitPaths = FOLDER_FORMATS.has(item.model_format) ? [item.root] : item.paths;
+    for (const p of unitPaths) if (!paths.includes(p)) paths.push(p);
+    perItem[item.key] = {
+      mode: state.mode,
+      lookup: state.lookup,
+      accept_pickle: isPickleItem(item) && !!state.choices[item.key]?.acceptPickle,
+    };
+  }
+  return { paths, options: { mode: state.mode, lookup: state.lookup }, per_item: perItem };
+}
+
+export interface ImportSummary {
+  succeeded: ImportResult[];
+  duplicates: ImportResult[];
+  failed: { key: string | null; name: string; message: string }[];
+}
+
+export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSummary {
+  const names = new Map(plan.items.map((i) => [i.key, i.name]));
+  const nameOf = (r: ImportResult) => (r.key && names.get(r.key)) || r.path || r.key || "model";
+  const succeeded: ImportResult[] = [];
+  const duplicates: ImportResult[] = [];
+  const failed: ImportSummary["failed"] = [];
+  for (const r of state.results) {
+    if (r.duplicate_of || (r.key && state.progress[r.key]?.stage === "duplicate")) duplicates.push(r);
+    else if (r.ok) succeeded.push(r);
+    else failed.push({ key: r.key, name: nameOf(r), message: errorText(r.error) ?? "Import failed" });
+  }
+  // items the job never reported on (cancelled or failed job)
+  if (state.jobStatus && state.jobStatus !== "done") {
+    const reported = new Set(state.results.map((r) => r.key));
+    for (const item of includedItems(plan, state)) {
+      if (!reported.has(item.key)) {
+        failed.push({
+          key: item.key,
+          name: item.name,
+          message: state.jobError ?? (state.jobStatus === "cancelled" ? "Cancelled" : `Job ${state.jobStatus}`),
+        });
+      }
+    }
+  }
+  return { succeeded, duplicates, failed };
+}
+
+/** Extensions that are certainly not models (IMP-05: a drop of only these opens nothing). */
+export const NON_MODEL_EXTENSIONS = new Set([
+  "txt", "md", "rtf", "pdf", "doc", "docx", "html", "htm", "xml", "csv", "log", "ini", "toml",
+  "yaml", "yml", "png", "jpg", "jpeg", "webp", "gif", "bmp", "svg", "mp3", "wav", "mp4", "mkv",
+  "mov", "zip", "rar", "7z", "tar", "gz", "xz", "exe", "msi", "dmg", "iso", "py", "js", "ts",
+  "sh", "info",
+]);
+
+function extensionOf(path: string): string | null {
+  const name = path.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "";
+  const match = /\.([A-Za-z0-9]{1,12})$/.exec(name);
+  return match && match.index > 0 ? match[1].toLowerCase() : null;
+}
+
+/**
+ * True when at least one dropped path may be a model (a model extension, a folder, or an
+ * unknown name). Everything is still sent to plan_import, which rejects the rest with reasons
+ * (companions such as previews and sidecars belong to the plan).
+ */
+export function hasPossibleModel(paths: string[]): boolean {
+  return paths.some((p) => {
+    const ext = extensionOf(p);
+    return ext === null || !NON_MODEL_EXTENSIONS.has(ext);
+  });
+}
+
+/** The text field of web mode: one path per line (quotes from "copy as path" removed). */
+export function parsePathInput(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim().replace(/^(["'])(.*)\1$/, "$2").trim())
+    .filter((line) => line.length > 0);
+}

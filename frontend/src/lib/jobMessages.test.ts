@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { jobDoneMessage } from "./jobMessages";
+
+describe("jobDoneMessage", () => {
+  it("counts import outcomes", () => {
+    const m = jobDoneMessage({
+      job_id: "j",
+      kind: "import",
+      status: "done",
+      result: [{ ok: true }, { ok: true, duplicate_of: "x" }, { ok: false }],
+      error: null,
+    });
+    expect(m).toEqual({ kind: "warning", title: "Import finished", message: "1 imported, 1 already in the library, 1 failed" });
+  });
+
+  it("reports failures and cancellations", () => {
+    expect(jobDoneMessage({ job_id: "j", kind: "rebuild", status: "failed", result: null, error: "locked" })).toEqual({
+      kind: "error",
+      title: "Index rebuild failed",
+      message: "locked",
+    });
+    expect(jobDoneMessage({ job_id: "j", kind: "verify", status: "cancelled", result: null, error: null }).kind).toBe("warning");
+  });
+
+  it("summarises verification", () => {
+    const ok = jobDoneMessage({ job_id: "j", kind: "verify", status: "done", result: { models: [{ ok: true }, { ok: true }] }, error: null });
+    expect(ok).toMatchObject({ kind: "success", message: "2 models match the recorded hashes" });
+  });
+});

@@ -1,0 +1,62 @@
+/** Toast text for finished jobs (pure, so it can be tested without rendering). */
+import type { JobDoneEvent } from "../api/types";
+import { errorText } from "./importFlow";
+
+export interface JobMessage {
+  kind: "success" | "error" | "warning" | "info";
+  title: string;
+  message?: string;
+}
+
+function resultList(result: unknown, field: string): unknown[] | null {
+  if (Array.isArray(result)) return result;
+  if (result && typeof result === "object") {
+    const value = (result as Record<string, unknown>)[field];
+    if (Array.isArray(value)) return value;
+  }
+  return null;
+}
+
+function okCount(list: unknown[]): { ok: number; failed: number; duplicates: number } {
+  let ok = 0;
+  let failed = 0;
+  let duplicates = 0;
+  for (const r of list) {
+    const rec = (r ?? {}) as { ok?: boolean; duplicate_of?: string | null };
+    if (rec.duplicate_of) duplicates += 1;
+    else if (rec.ok) ok += 1;
+    else failed += 1;
+  }
+  return { ok, failed, duplicates };
+}
+
+export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
+  const what = evt.kind === "import" ? "Import" : evt.kind === "verify" ? "Verification" : "Index rebuild";
+  if (evt.status === "cancelled") return { kind: "warning", title: `${what} cancelled` };
+  if (evt.status === "interrupted") return { kind: "warning", title: `${what} interrupted`, message: "Resume it from Jobs." };
+  if (evt.status === "failed") return { kind: "error", title: `${what} failed`, message: errorText(evt.error) ?? undefined };
+
+  if (evt.kind === "import") {
+    const list = resultList(evt.result, "results");
+    if (!list) return { kind: "success", title: "Import finished" };
+    const c = okCount(list);
+    const parts = [`${c.ok} imported`];
+    if (c.duplicates) parts.push(`${c.duplicates} already in the library`);
+    if (c.failed) parts.push(`${c.failed} failed`);
+    return { kind: c.failed ? "warning" : "success", title: "Import finished", message: parts.join(", ") };
+  }
+  if (evt.kind === "verify") {
+    const list = resultList(evt.result, "models");
+    if (!list) return { kind: "success", title: "Verification finished" };
+    const bad = list.filter((m) => !(m as { ok?: boolean })?.ok).length;
+    return bad
+      ? { kind: "error", title: "Verification found problems", message: `${bad} of ${list.length} models differ from their recorded hashes` }
+      : { kind: "success", title: "Verified", message: `${list.length} ${list.length === 1 ? "model matches" : "models match"} the recorded hashes` };
+  }
+  const r = (evt.result ?? {}) as { models_indexed?: number };
+  return {
+    kind: "success",
+    title: "Index rebuilt",
+    message: r.models_indexed != null ? `${r.models_indexed} models indexed` : undefined,
+  };
+}

@@ -1,0 +1,143 @@
+"""JobStore on a real ops.db: rows, checkpoints, interrupted detection, claiming."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from tensorshelf.errors import InvalidArgument, JobNotFound
+from tensorshelf.jobs.store import JobStore, new_job_id, process_alive
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _set_owner(db: Path, job_id: str, pid: int, pid_start: float | None) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE jobs SET pid = ?, pid_start = ? WHERE id = ?", (pid, pid_start, job_id))
+
+
+@pytest.fixture
+def ops_db(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "ops.db"
+
+
+def test_create_get_list_and_finish(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    a = store.create("import", {"paths": ["/x/a.safetensors"]}, "Import a")
+    b = store.create("rebuild", {}, "Rebuild index")
+    assert a.status == "running" and a.kind == "import" and a.title == "Import a"
+    assert store.params(a.job_id) == {"paths": ["/x/a.safetensors"]}
+    assert [j.job_id for j in store.list()] == [b.job_id, a.job_id]  # newest first
+    store.update_progress(a.job_id, items_done=2, items_total=5, bytes_done=20, bytes_total=50)
+    info = store.get(a.job_id)
+    assert (info.items_done, info.items_total, info.bytes_done, info.bytes_total) == (2, 5, 20, 50)
+    done = store.finish(a.job_id, "done", result=[{"ok": True, "id": "m1"}])
+    assert done.status == "done" and done.result == [{"ok": True, "id": "m1"}]
+    failed = store.finish(b.job_id, "failed", error="boom")
+    assert failed.status == "failed" and failed.error == "boom" and failed.result is None
+    with pytest.raises(InvalidArgument):
+        store.finish(b.job_id, "running")
+    with pytest.raises(JobNotFound):
+        store.get("nope")
+
+
+def test_database_is_wal_and_versioned(ops_db: Path) -> None:
+    JobStore(ops_db).close()
+    with sqlite3.connect(ops_db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+    JobStore(ops_db).close()  # reopening an existing db is fine
+
+
+def test_job_ids_are_unique_and_time_ordered() -> None:
+    ids = [new_job_id() for _ in range(200)]
+    assert len(set(ids)) == 200
+    assert all(len(i) == 32 for i in ids)
+    assert [i[:12] for i in ids] == sorted(i[:12] for i in ids)
+
+
+def test_checkpoints_keep_completion_order_and_results(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    job = store.create("import", {}, "")
+    other = store.create("import", {}, "")
+    for key in ["/b", "/a", "/c"]:
+        store.add_checkpoint(job.job_id, key, {"ok": True, "key": key})
+    store.add_checkpoint(other.job_id, "/a", {"ok": True})
+    assert list(store.checkpoints(job.job_id)) == ["/b", "/a", "/c"]
+    assert store.checkpoints(job.job_id)["/a"] == {"ok": True, "key": "/a"}
+    assert store.checkpoints(other.job_id) == {"/a": {"ok": True}}
+    assert store.checkpoints("unknown") == {}
+
+
+def test_running_job_of_a_dead_process_is_interrupted(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    job = store.create("import", {"paths": []}, "")
+    assert store.get(job.job_id).status == "running"  # our own process: alive
+    _set_owner(ops_db, job.job_id, _dead_pid(), None)
+    assert store.get(job.job_id).status == "interrupted"
+    assert [j.job_id for j in store.interrupted()] == [job.job_id]
+    store.close()
+    reopened = JobStore(ops_db)  # opening records the status
+    with sqlite3.connect(ops_db) as conn:
+        assert conn.execute("SELECT status FROM jobs").fetchone()[0] == "interrupted"
+    assert reopened.get(job.job_id).status == "interrupted"
+
+
+def test_reused_pid_is_not_mistaken_for_the_owner(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    job = store.create("verify", {}, "")
+    # our pid, but recorded by a process that started an hour earlier (pid reuse)
+    import psutil
+    _set_owner(ops_db, job.job_id, os.getpid(), psutil.Process().create_time() - 3600)
+    assert store.get(job.job_id).status == "interrupted"
+    assert process_alive(os.getpid(), psutil.Process().create_time())
+    assert not process_alive(None, None)
+
+
+def test_finished_jobs_are_never_interrupted(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    job = store.create("import", {}, "")
+    store.finish(job.job_id, "cancelled")
+    _set_owner(ops_db, job.job_id, _dead_pid(), None)
+    assert store.get(job.job_id).status == "cancelled"
+    assert store.interrupted() == []
+
+
+def test_claim_takes_over_an_interrupted_job_exactly_once(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    job = store.create("import", {"paths": ["/p"]}, "")
+    store.add_checkpoint(job.job_id, "/p", {"ok": True})
+    with pytest.raises(InvalidArgument):
+        store.claim(job.job_id)  # still running here
+    _set_owner(ops_db, job.job_id, _dead_pid(), None)
+    stores = [JobStore(ops_db) for _ in range(4)]
+    wins: list[str] = []
+    losses: list[str] = []
+
+    def try_claim(s: JobStore) -> None:
+        try:
+            wins.append(s.claim(job.job_id).status)
+        except InvalidArgument:
+            losses.append("lost")
+
+    threads = [threading.Thread(target=try_claim, args=(s,)) for s in stores]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert wins == ["running"] and len(losses) == 3
+    assert store.checkpoints(job.job_id) == {"/p": {"ok": True}}  # kept for the resumed run
+    with sqlite3.connect(ops_db) as conn:
+        assert conn.execute("SELECT pid FROM jobs").fetchone()[0] == os.getpid()
+    with pytest.raises(JobNotFound):
+        store.claim("missing")
