@@ -43,7 +43,6 @@ def dropped_paths(event: dict[str, Any]) -> list[str]:
 class DropForwarder:
     def __init__(self, bus: EventBus) -> None:
         self._bus = bus
-        self._attached = False
 
     def on_drop(self, event: dict[str, Any]) -> None:
         """pywebview DOM `drop` handler (runs in a worker thread)."""
@@ -53,15 +52,11 @@ class DropForwarder:
             self._bus.publish(EVENT_FILES_DROPPED, FilesDropped(paths=paths))
 
     def attach(self, window: Any) -> None:
-        """Listen to drops on the page's document (call after each page load: a reload
-        loses the page's listener, and the stale registration is dropped first so one
-        drop never turns into two events)."""
+        """Listen to drops on the page's document. Call after each page load: a reload
+        loses the page's listener (pywebview gives the new page fresh DOM objects, so one
+        drop still makes one event — the desktop smoke test checks that)."""
         from webview.dom import DOMEventHandler
 
-        document = window.dom.document
-        if self._attached:
-            document.off("drop", self.on_drop)
         # preventDefault: the window must not navigate to a dropped file. Propagation is
         # left alone so the UI's own drop-zone listeners still see the event end.
-        document.events.drop += DOMEventHandler(self.on_drop, prevent_default=True)
-        self._attached = True
+        window.dom.document.events.drop += DOMEventHandler(self.on_drop, prevent_default=True)

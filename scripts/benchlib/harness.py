@@ -51,7 +51,7 @@ def run_module(name: str, workdir: Path, quick: bool) -> list[Row]:
     started = time.perf_counter()
     try:
         rows = list(module.run(moddir, quick))
-    except Exception as exc:  # one broken benchmark must not hide the others
+    except Exception as exc:  # noqa: BLE001 - one broken benchmark must not hide the others
         log.error("benchmark %s failed:\n%s", name, traceback.format_exc())
         rows = [Row(name, "FAILED", type(exc).__name__, "", "", str(exc)[:120])]
     finally:
@@ -117,6 +117,6 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.path.insert(0, str(_SCRIPTS_DIR))
-    from benchlib import harness  # the importable copy, so bench modules share one Row
+    from benchlib import harness  # noqa: PLW0406 - the importable copy: one Row class for all
 
     sys.exit(harness.main())

@@ -34,6 +34,7 @@ IMPORT_ITEMS_JS = ("document.querySelectorAll('[data-testid=import-dialog] "
 SPY_JS = """(function () {
   var hook = window.__tensorshelf_event;
   window.__smokeEvents = [];
+  document.addEventListener('dragover', function () { window.__smokeDragover = true; }, true);
   window.__tensorshelf_event = function (e) {
     window.__smokeEvents.push(e);
     if (typeof hook === 'function') hook(e);
@@ -137,15 +138,19 @@ def drag_and_drop(gui: GuiThread, window: Any, paths: list[str]) -> None:
     at = QPoint(view.width() // 2, view.height() // 2)
     copy, no_button, no_mod = Qt.DropAction.CopyAction, Qt.MouseButton.NoButton, \
         Qt.KeyboardModifier.NoModifier
-    steps = [
-        lambda: QDragEnterEvent(at, copy, mime, no_button, no_mod),
-        lambda: QDragMoveEvent(at, copy, mime, no_button, no_mod),
-        lambda: QDragMoveEvent(at, copy, mime, no_button, no_mod),
-        lambda: QDropEvent(QPointF(at), copy, mime, no_button, no_mod),
-    ]
-    for make in steps:  # Chromium answers each step asynchronously: let it
-        gui.run(lambda make=make: QApplication.sendEvent(view, make()))
-        time.sleep(0.4)
+    enter = lambda: QDragEnterEvent(at, copy, mime, no_button, no_mod)
+    move = lambda: QDragMoveEvent(at, copy, mime, no_button, no_mod)
+    drop = lambda: QDropEvent(QPointF(at), copy, mime, no_button, no_mod)
+
+    def send(make: Any) -> None:
+        gui.run(lambda: QApplication.sendEvent(view, make()))
+
+    # Chromium answers each step asynchronously: drop only once the page saw a dragover
+    window.evaluate_js("window.__smokeDragover = false")
+    send(enter)
+    if not _poll(lambda: send(move) or window.evaluate_js("window.__smokeDragover")):
+        raise TimeoutError("the page never saw the drag")
+    send(drop)
 
 
 def scenario(shell: DesktopShell, gui: GuiThread, screenshot: Path, drops: list[str],
@@ -192,7 +197,6 @@ def scenario(shell: DesktopShell, gui: GuiThread, screenshot: Path, drops: list[
             _poll(lambda: window.evaluate_js("window.__smokeEvents.length"))
             time.sleep(1.0)  # a duplicate would arrive by now
             result["dropped_after_reload"] = window.evaluate_js("window.__smokeEvents")
-            print("DBG handlers", len(window.dom.document._event_handlers.get("drop")), flush=True)
 
         window.resize(*RESIZED_TO)
         time.sleep(0.5)

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from tests.e2e.e2e_support import Served, metadata_files, screenshot, wait_until
 from tests.fixtures.cli_runner import write_lora
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_web")]
 
 BIG_IMPORT_BYTES = 768 * 1024 * 1024  # sparse: long enough for progress to be visible
 IMPORT_TIMEOUT_MS = 90_000

@@ -138,3 +138,50 @@ def test_parameter_count_and_rank(tmp_path: Path) -> None:
     assert det.lora_rank == 16 and det.lora_target == "flux1"
     det = detect_path(make_model_file("clip_l_fp16", tmp_path))
     assert det.parameter_count == 123_060_480 and det.lora_rank is None
+
+
+def test_multimodal_llm_is_not_a_clip_vision_encoder(tmp_path: Path) -> None:
+    vit = {f"vision_tower.{k}": v for k, v in get_case("clip_vision_vit_h_fp32")["tensors"].items()}
+    llm = {f"language_model.{k}": v for k, v in get_case("mistral_7b_v03_shard1")["tensors"].items()}
+    det = detect_path(make_model_file(st_case({**vit, **llm}, "llava.safetensors"), tmp_path))
+    assert (det.model_type, det.subtype, det.family) == ("llm", "llm", "mistral")
+
+
+def test_cohere_is_not_gemma(tmp_path: Path) -> None:
+    t = {"model.embed_tokens.weight": ["F16", [256000, 64]],
+         "model.layers.0.input_layernorm.weight": ["F16", [64]],
+         "model.layers.0.self_attn.q_proj.weight": ["F16", [64, 64]],
+         "model.layers.0.mlp.gate_proj.weight": ["F16", [128, 64]]}
+    assert detect_path(make_model_file(st_case(t), tmp_path / "c")).family == "cohere"
+    t["model.layers.0.post_attention_layernorm.weight"] = ["F16", [64]]
+    assert detect_path(make_model_file(st_case(t), tmp_path / "g")).family == "gemma"
+
+
+def test_single_vector_diffusers_embedding(tmp_path: Path) -> None:
+    det = detect_path(make_model_file(st_case({"<cat-toy>": ["F32", [768]]}, "learned_embeds"
+                                              ".safetensors"), tmp_path))
+    assert (det.subtype, det.family) == ("embeddings", "sd1")
+    assert det.confidence == settings.DETECT_CONF_AMBIGUOUS
+
+
+def test_xlabs_flux_lora(tmp_path: Path) -> None:
+    t = {}
+    for i in range(19):
+        for proj in ("proj_lora1", "qkv_lora1", "proj_lora2", "qkv_lora2"):
+            t[f"double_blocks.{i}.processor.{proj}.down.weight"] = ["BF16", [16, 3072]]
+            t[f"double_blocks.{i}.processor.{proj}.up.weight"] = ["BF16", [3072, 16]]
+    det = detect_path(make_model_file(st_case(t, "lora.safetensors"), tmp_path))
+    assert (det.subtype, det.family, det.lora_rank) == ("loras", "flux1", 16)
+
+
+def test_later_gguf_split_is_classified_from_the_first(tmp_path: Path) -> None:
+    case = get_case("mistral_7b_v03_q4_k_m")
+    names = list(case["tensors"])
+    first = {**case, "file_name": "mistral-00001-of-00002.gguf",
+             "tensors": {n: case["tensors"][n] for n in names[:100]}}
+    second = {**case, "file_name": "mistral-00002-of-00002.gguf", "metadata": {},
+              "tensors": {n: case["tensors"][n] for n in names[100:]}}
+    make_model_file(first, tmp_path)
+    det = detect_path(make_model_file(second, tmp_path))
+    assert (det.family, det.precision) == ("mistral", "q4_k_m")
+    assert "mistral-00001-of-00002.gguf" in det.evidence[0]

@@ -107,3 +107,16 @@ def test_shard_and_its_index_agree(built: Callable[[dict[str, Any]], Path]) -> N
     total = case["index_json"]["metadata"]["total_size"]
     assert from_index.parameter_count == total // 2
     assert any("index" in e for e in from_shard.evidence)
+
+
+def test_table_generators_reproduce_the_shared_corpus() -> None:
+    """Our extra cases are built by tests/fixtures/detect_corpus/tables.py; it must reproduce
+    the shared corpus' real tables exactly, so the variants built from it are real too."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "detect_corpus" / "build_cases.py"
+    spec = importlib.util.spec_from_file_location("detect_build_cases", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.check()

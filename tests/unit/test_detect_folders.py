@@ -137,3 +137,12 @@ def test_plain_folder_is_not_a_model(tmp_path: Path) -> None:
 def test_missing_path(tmp_path: Path) -> None:
     with pytest.raises(InvalidModelFile, match="no such file"):
         detect_path(tmp_path / "nope.safetensors")
+
+
+def test_folder_with_weights_but_no_known_config(tmp_path: Path) -> None:
+    folder = tmp_path / "bundle"
+    make_model_file("clip_l_fp16", folder)
+    (folder / "config.json").write_text(json.dumps({"something": "else"}))
+    det = detect_path(folder)
+    assert (det.subtype, det.family) == ("text_encoders", "clip_l")
+    assert "folder without a known config" in det.evidence[0]

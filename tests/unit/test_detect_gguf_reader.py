@@ -4,7 +4,9 @@ memory (truncations, absurd counts and lengths, bad types, offsets past EOF)."""
 
 from __future__ import annotations
 
+import functools
 import struct
+import tempfile
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -186,9 +188,11 @@ def test_every_truncation_is_a_clear_error(tmp_path: Path) -> None:
 
 
 # --- fuzzing --------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def seed_file(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return build(tmp_path_factory.mktemp("gguf-seed"), small_case(vocab=200)).read_bytes()
+@functools.lru_cache(maxsize=1)
+def seed_file() -> bytes:
+    """A valid GGUF with a 200-string vocabulary (module-level: hypothesis does not print it)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return build(Path(tmp), small_case(vocab=200)).read_bytes()
 
 
 def _check(tmp_path: Path, blob: bytes) -> None:
@@ -209,8 +213,9 @@ def _check(tmp_path: Path, blob: bytes) -> None:
 @hsettings(max_examples=150, deadline=None,
            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(data=st.data())
-def test_fuzz_mutated_files(tmp_path: Path, seed_file: bytes, data: st.DataObject) -> None:
-    blob = bytearray(seed_file[:2000])
+def test_fuzz_mutated_files(tmp_path: Path, data: st.DataObject) -> None:
+    seed = seed_file()
+    blob = bytearray(seed[:2000])
     n_edits = data.draw(st.integers(1, 4))
     for _ in range(n_edits):
         at = data.draw(st.integers(4, len(blob) - 8))
@@ -225,7 +230,7 @@ def test_fuzz_mutated_files(tmp_path: Path, seed_file: bytes, data: st.DataObjec
         else:
             del blob[at:]
             break
-    _check(tmp_path, bytes(blob) + seed_file[len(blob):] if kind != "cut" else bytes(blob))
+    _check(tmp_path, bytes(blob) + seed[len(blob):] if kind != "cut" else bytes(blob))
 
 
 @hsettings(max_examples=150, deadline=None,
@@ -235,6 +240,14 @@ def test_fuzz_random_bytes_after_magic(tmp_path: Path, tail: bytes, version: int
     _check(tmp_path, b"GGUF" + struct.pack("<I", version) + tail)
 
 
+def test_regression_offset_overflow_in_string_skipping(tmp_path: Path) -> None:
+    blob = bytearray(seed_file())
+    at = blob.index(b"<placeholder_3>") - 8  # the length field of a skipped string
+    blob[at:at + 8] = struct.pack("<Q", 2 ** 63)
+    with pytest.raises(InvalidModelFile):
+        read_gguf_header(_raw(tmp_path, bytes(blob)))
+
+
 @hsettings(max_examples=80, deadline=None,
            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(count=st.integers(2 ** 16, 2 ** 64 - 1), item=st.sampled_from([0, 4, 8, 9, 10]))
@@ -242,3 +255,28 @@ def test_fuzz_huge_array_counts_do_not_allocate(tmp_path: Path, count: int, item
     blob = HEAD + struct.pack("<QQ", 0, 1) + _str(b"tokenizer.ggml.tokens") + \
         struct.pack("<IIQ", 9, item, count) + b"\0" * 256
     _check(tmp_path, blob)
+
+
+def test_nested_arrays_are_summarised_not_materialised(tmp_path: Path) -> None:
+    inner = struct.pack("<IQ", 4, 1000) + b"\0" * 4000  # uint32[1000]
+    blob = HEAD + struct.pack("<QQ", 0, 1) + _str(b"nested") + \
+        struct.pack("<IIQ", 9, 9, 500) + inner * 500
+    path = _raw(tmp_path, blob, pad=64)
+    tracemalloc.start()
+    try:
+        h = read_gguf_header(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    arr = h.get("nested")
+    assert arr.length == 500 and len(arr.head) == settings.GGUF_KEEP_ARRAY_ITEMS
+    assert arr.head[0].length == 1000 and arr.head[0].head == []
+    assert peak < ALLOC_LIMIT
+
+
+def test_kept_strings_have_a_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(settings, "GGUF_MAX_KEPT_BYTES", 1000)
+    blob = HEAD + struct.pack("<QQ", 0, 20) + b"".join(
+        _str(f"key.{i}".encode()) + struct.pack("<I", 8) + _str(b"v" * 100) for i in range(20))
+    with pytest.raises(InvalidModelFile, match="not a plausible model header"):
+        read_gguf_header(_raw(tmp_path, blob, pad=64))

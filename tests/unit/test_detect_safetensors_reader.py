@@ -199,3 +199,45 @@ def test_fuzz_huge_lengths_never_allocate(n: int) -> None:
     finally:
         tracemalloc.stop()
     assert peak < ALLOC_LIMIT
+
+
+@pytest.mark.parametrize("text", [
+    ('{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
+    '"a" : {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'),  # space before colon
+    '{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2], "dtype": "F32"}}',
+    '{"__metadata__": {"k": "v", "k": "w"}}',
+    '{"__metadata__": {"x": "\\":\\":"}, "__metadata__": {}}',  # '":' inside a value
+])
+def test_duplicates_are_found_whatever_the_spacing(text: str) -> None:
+    with pytest.raises(InvalidModelFile, match="duplicate key"):
+        parse(header_bytes(text, 2))
+
+
+def test_colon_sequences_inside_values_are_not_duplicates() -> None:
+    h = parse(header_bytes('{"__metadata__": {"x": "\\":\\":\\":", "y": "a\\" : b"}}'))
+    assert h.metadata == {"x": '":":":', "y": 'a" : b'}
+
+
+def test_real_headers_take_the_fast_duplicate_check(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """kohya metadata holds JSON inside strings ('\\":'); that must not force the slow path."""
+    from tensorshelf.detect import safetensors_header
+    from tests.fixtures.detect_files import make_model_file
+
+    path = make_model_file("lora_sdxl_kohya_r16_te", tmp_path)
+
+    def boom(pairs: Any) -> Any:
+        raise AssertionError("slow path taken")
+
+    monkeypatch.setattr(safetensors_header, "_no_duplicates", boom)
+    assert len(read_safetensors_header(path).table) == 2958
+
+
+@pytest.mark.parametrize("text", [
+    ('{"k\\\\": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
+    '"k\\\\": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'),  # keys ending in '\\'
+    '{"__metadata__": {"a": "x\\":y", "a": "z"}}',
+])
+def test_escaped_sequences_cannot_hide_duplicates(text: str) -> None:
+    with pytest.raises(InvalidModelFile, match="duplicate key"):
+        parse(header_bytes(text, 2))

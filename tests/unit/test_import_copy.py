@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 from collections.abc import Iterator
@@ -106,7 +107,8 @@ def test_diffusers_folder_keeps_every_relative_name_and_hash(
         source = folder / entry["path"]
         assert stored.read_bytes() == source.read_bytes()
         assert entry["sha256"] == sha256_of(source) and entry["blake3"] == blake3_of(source)
-    assert (service.root / result.path / "unet" / "diffusion_pytorch_model.fp16.safetensors").exists()
+    fp16 = service.root / result.path / "unet" / "diffusion_pytorch_model.fp16.safetensors"
+    assert fp16.exists()
     roles = {f["path"]: f["role"] for f in meta["files"]}
     assert roles["unet/diffusion_pytorch_model.fp16.safetensors"] == "weights"
     assert roles["unet/config.json"] == "config" and roles["tokenizer/vocab.json"] == "tokenizer"
@@ -156,6 +158,12 @@ def test_duplicate_is_not_stored_twice_and_gains_a_source(
     # the copy's hashes are now cached, so a later plan knows the duplicate without hashing
     plan = service.plan_import([str(second)])
     assert plan.items[0].duplicate_of == r1.id
+    # ... and the import of a known file reads nothing at all
+    progress: list = []
+    (r3,) = run_import(service, [second], progress)[1]
+    assert r3.duplicate_of == r1.id and r3.hashes == r1.hashes
+    assert [p.stage for p in progress] == ["validating", "duplicate"]
+    assert len(_meta(service, r1)["sources"]) == 3
 
 
 def test_same_name_different_content_gets_a_blake3_suffix(
@@ -177,3 +185,19 @@ def test_options_override_classification_and_are_remembered(
     meta = _meta(service, result)
     assert (meta["family"], meta["subtype"], meta["tags"]) == ("foo", "loras", ["a", "b"])
     assert set(meta["user_overrides"]) == {"name", "family", "model_type", "subtype"}
+
+
+def test_embedded_thumbnail_becomes_the_preview(service: LibraryService, tmp_path: Path) -> None:
+    png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    source = write_safetensors(tmp_path / "thumb.safetensors", seed=9,
+                               metadata={"modelspec.thumbnail": uri,
+                                         "modelspec.trigger_phrase": "pixel, art"})
+    (result,) = run_import(service, [source])[1]
+    meta = service.get_model(result.id)
+    assert meta.preview_image == "preview.png"
+    assert (service.root / result.path / "preview.png").read_bytes() == png
+    roles = {f.path: f.role for f in meta.files}
+    assert roles == {"thumb.safetensors": "weights", "preview.png": "preview"}
+    assert meta.trigger_words == ["pixel", "art"]
+    assert meta.size_bytes == source.stat().st_size + len(png)

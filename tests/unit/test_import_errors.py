@@ -158,3 +158,9 @@ def test_file_names_are_kept_byte_for_byte(service: LibraryService, tmp_path: Pa
     source = write_safetensors(tmp_path / weird)
     (result,) = run_import(service, [source])[1]
     assert set(os.listdir(service.root / result.path)) == {"metadata.json", weird}
+
+
+def test_unfinished_download_is_rejected(service: LibraryService, tmp_path: Path) -> None:
+    partial = write_safetensors(tmp_path / "model.safetensors.part")
+    plan = service.plan_import([str(partial)])
+    assert plan.items == [] and "unfinished download" in plan.rejected[0]["reason"]

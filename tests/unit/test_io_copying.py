@@ -14,9 +14,17 @@ from tensorshelf.errors import DiskFull, OperationCancelled, SourceChanged
 from tensorshelf.io.copying import copy_with_hashes
 from tensorshelf.io.diskspace import ensure_free_space, free_bytes, nearest_existing
 from tensorshelf.io.hashing import hash_file
+from tensorshelf.io.pipeline import aligned_buffer
+from tensorshelf.io.sinks import FdWriterSink
 from tensorshelf.io.types import CancelToken
-from tests.fixtures.io_files import (MIB, file_identity, reference_hashes, small_filesystem,
-                                     write_file)
+from tests.fixtures.io_files import (
+    MIB,
+    file_identity,
+    pattern_bytes,
+    reference_hashes,
+    small_filesystem,
+    write_file,
+)
 
 BUF = settings.COPY_BUFFER_BYTES
 # Big enough that the reader must wait for the consumers before reading the last buffer,
@@ -181,3 +189,61 @@ def test_ensure_free_space_and_free_bytes(tmp_path: Path) -> None:
     ensure_free_space(tmp_path, 1)
     with pytest.raises(DiskFull, match="needs"):
         ensure_free_space(tmp_path, 1 << 62)
+
+
+# ---- the writer sink's direct-I/O path ------------------------------------------------------
+
+def _writer(path: Path) -> tuple[int, FdWriterSink]:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    return fd, FdWriterSink(fd, direct=True)
+
+
+def test_writer_direct_io_with_aligned_buffers_and_unaligned_tail(tmp_path: Path) -> None:
+    path = tmp_path / "out.bin"
+    fd, writer = _writer(path)
+    started_direct = writer.direct
+    block = aligned_buffer(2 * settings.DIRECT_IO_ALIGN_BYTES)
+    block[:] = pattern_bytes(len(block))
+    try:
+        writer.consume(block)
+        assert writer.direct == started_direct  # aligned: stays direct if it could start
+        writer.consume(block[:100])  # the tail
+        assert not writer.direct
+        writer.consume(block)  # and later buffers still land in order
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == bytes(block) + bytes(block[:100]) + bytes(block)
+
+
+def test_writer_falls_back_on_misaligned_memory(tmp_path: Path) -> None:
+    path = tmp_path / "out.bin"
+    fd, writer = _writer(path)
+    data = pattern_bytes(settings.DIRECT_IO_ALIGN_BYTES * 3)
+    misaligned = memoryview(bytearray(b"-" + data))[1:]  # right length, odd address
+    try:
+        writer.consume(misaligned)
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == data
+
+
+def test_writer_without_direct_io(tmp_path: Path) -> None:
+    path = tmp_path / "out.bin"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    writer = FdWriterSink(fd, direct=False)
+    try:
+        assert not writer.direct
+        writer.consume(memoryview(b"abc"))
+    finally:
+        os.close(fd)
+    assert path.read_bytes() == b"abc"
+
+
+def test_copy_onto_tmpfs_and_back(tmp_path: Path) -> None:
+    """Real filesystems with different direct-I/O behaviour give identical copies."""
+    src = tmp_path / "src.bin"
+    data = write_file(src, 3 * BUF + 4097)
+    with small_filesystem(tmp_path / "small", 64 * MIB) as small:
+        there = copy_with_hashes(src, small / "copy.bin")
+        back = copy_with_hashes(small / "copy.bin", tmp_path / "back.bin")
+    assert there == back and (tmp_path / "back.bin").read_bytes() == data

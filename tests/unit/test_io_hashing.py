@@ -14,7 +14,8 @@ import pytest
 from tensorshelf import settings
 from tensorshelf.errors import OperationCancelled, SourceChanged
 from tensorshelf.io.hashing import hash_file
-from tensorshelf.io.pipeline import Blake3Sink, Sha256Sink, SourceFile, pump
+from tensorshelf.io.pipeline import SourceFile, pump
+from tensorshelf.io.sinks import Blake3Sink, Sha256Sink
 from tensorshelf.io.types import CancelToken
 from tests.fixtures.io_files import MIB, make_sparse, reference_hashes, write_file
 
@@ -32,10 +33,10 @@ def test_hashes_equal_reference(tmp_path: Path, size: int) -> None:
     assert got.blake3 == blake3.blake3(data).hexdigest()
 
 
-@pytest.mark.parametrize("buffer_bytes,depth", [(1, 1), (7, 2), (4096, 3), (65536, 8)])
-def test_threaded_pipeline_with_tiny_buffers(tmp_path: Path, buffer_bytes: int,
-                                            depth: int) -> None:
-    size = 200_003 if buffer_bytes > 1 else 5_000
+@pytest.mark.parametrize("buffer_bytes,depth,size", [
+    (1, 1, 1_500), (7, 2, 3_001), (4096, 3, 200_003), (65536, 8, 1_000_003)])
+def test_threaded_pipeline_with_tiny_buffers(tmp_path: Path, buffer_bytes: int, depth: int,
+                                            size: int) -> None:
     path = tmp_path / "f.bin"
     data = write_file(path, size)
     sha, b3 = Sha256Sink(), Blake3Sink()

@@ -7,12 +7,18 @@ import unicodedata
 from pathlib import PurePosixPath
 
 import pytest
-from hypothesis import example, given, settings as hsettings, strategies as st
+from hypothesis import example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, UnsafePath
-from tensorshelf.io.naming import (dir_key, normalize_dir_name, safe_relative_path,
-                                   with_collision_suffix)
+from tensorshelf.io.naming import (
+    dir_key,
+    normalize_dir_name,
+    safe_relative_path,
+    with_collision_suffix,
+)
 
 FORBIDDEN = set('<>:"/\\|?*\x00')
 RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),

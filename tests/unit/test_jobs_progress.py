@@ -133,3 +133,29 @@ def test_gate_is_first_come_first_served_and_cancellable() -> None:
     cancelled = CancelToken()
     cancelled.cancel()
     assert not gate.acquire("e", cancelled)  # a cancelled job never takes the gate
+
+
+def test_a_listener_may_read_the_tracker_while_it_publishes(clock: Clock) -> None:
+    holder: dict[str, ProgressTracker] = {}
+    seen: list[int] = []
+
+    def listener(progress: JobProgress) -> None:  # what runner.get() does from a handler
+        seen.append(holder["t"].snapshot().bytes_done)
+        if len(seen) == 1:
+            holder["t"].on_bytes(0)  # and even report more progress (re-entrant)
+
+    t = ProgressTracker("j3", "verify", listener, clock=clock)
+    holder["t"] = t
+    done = threading.Event()
+
+    def work() -> None:
+        t.set_totals(1, 10)
+        t.start_item(10)
+        t.publish()
+        clock.now += 1
+        t.on_bytes(4)
+        done.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    assert done.wait(5), "tracker deadlocked on a re-entrant listener"
+    assert seen[-1] == 4

@@ -17,8 +17,7 @@ from tensorshelf.jobs.tasks import import_params
 from tensorshelf.library.models import ImportOptions, ListQuery
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
-from tests.fixtures.jobs_env import (WAIT_S, JobsEnv, dead_pid, open_env, set_job_owner,
-                                     sha256_of)
+from tests.fixtures.jobs_env import WAIT_S, JobsEnv, dead_pid, open_env, set_job_owner, sha256_of
 from tests.fixtures.jobs_files import write_lora, write_loras
 
 
@@ -194,6 +193,8 @@ def test_runner_survives_an_exception_inside_a_job(locations: Locations,
         after = env.runner.start_import([str(files[0])])
         assert env.runner.wait(after, WAIT_S).status == "done"
         assert env.runner.active_jobs() == []
+        # idle means idle: no worker thread outlives its job
+        assert [t.name for t in threading.enumerate() if t.name.startswith("job-")] == []
     finally:
         env.close()
 
@@ -265,7 +266,7 @@ def test_verify_job_checks_every_model_and_reports_a_mismatch(env: JobsEnv) -> N
     assert set(env.store.checkpoints(job_id)) == set(ids)
     assert len(env.of(job_id, "job.item_done")) == 3
 
-    one = env.runner.wait(env.runner.start_verify([ids[0][:12]]), WAIT_S)
+    one = env.runner.wait(env.runner.start_verify([ids[0][:-4]]), WAIT_S)  # a unique prefix
     assert [m["id"] for m in one.result["models"]] == [ids[0]]
     assert one.title == "Verify 1 model"
 
@@ -288,3 +289,21 @@ def test_start_import_rejects_an_empty_batch_and_closed_runner(env: JobsEnv) -> 
     env.runner.close()
     with pytest.raises(InvalidArgument):
         env.runner.start_rebuild()
+
+
+def test_batch_import_checkpoints_the_index_wal(env: JobsEnv) -> None:
+    """IDX-04: a 12-model batch folds models.db's WAL back (every 5th model and at the end)."""
+    calls: list[int] = []
+    real = env.service.checkpoint_index
+
+    def counting() -> None:
+        calls.append(env.service.list_models(ListQuery(limit=1)).total)
+        real()
+
+    env.service.checkpoint_index = counting  # type: ignore[method-assign]
+    files = write_loras(_src(env.locations), 12)
+    job = env.runner.start_import([str(f) for f in files], ImportOptions(lookup=False))
+    assert env.runner.wait(job, timeout=WAIT_S).status == "done"
+    assert calls == [5, 10, 12]
+    wal = env.locations.library / "models.db-wal"
+    assert not wal.exists() or wal.stat().st_size == 0

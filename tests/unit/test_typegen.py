@@ -75,6 +75,8 @@ def test_inputs_keep_defaults_optional_outputs_are_complete(text: str) -> None:
     assert "  [key: string]: unknown;" in metadata.group(1)  # unknown keys are preserved
     assert 'export type ImportStage = "queued" |' in text
     assert "export type Settings = AppSettings;" in text
+    for job_result in ("ImportResult", "ModelVerification", "RebuildReport", "VerifyReport"):
+        assert f"export interface {job_result} {{" in text
 
 
 def test_events_and_window(text: str) -> None:

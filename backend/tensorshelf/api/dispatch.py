@@ -86,6 +86,6 @@ def call_method(api: ShelfApi, method: str, kwargs: Any) -> Envelope:
         return {"ok": True, "result": to_jsonable(func(**bound))}
     except ShelfError as exc:
         return {"ok": False, "error": exc.to_dict()}
-    except Exception as exc:  # noqa: BLE001 — the boundary must never leak a traceback
+    except Exception as exc:
         log.exception("internal error in %s", method)
         return _error("internal_error", f"{method} failed: {exc.__class__.__name__}: {exc}")

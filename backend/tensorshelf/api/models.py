@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -27,9 +27,3 @@ class ModelDetail(BaseModel):
 class InspectResult(BaseModel):
     path: str
     detection: Detection
-
-
-class ErrorInfo(BaseModel):
-    code: str
-    message: str
-    details: dict[str, Any] = Field(default_factory=dict)

@@ -157,12 +157,11 @@ class ShelfApi:
 
     def scan(self) -> ScanReport:
         report = self.service.scan()
-        changed = report.added + report.updated + report.removed
-        if changed:
-            self.bus.publish("library.changed", {"ids": changed, "reason": "scan"})
+        if report.added or report.updated or report.removed:  # paths, not ids: refetch all
+            self.bus.publish("library.changed", {"ids": [], "reason": "scan"})
         return report
 
-    def reclassify(self, refs: list[str] | None = None, all: bool = False,  # noqa: A002
+    def reclassify(self, refs: list[str] | None = None, all: bool = False,
                    dry_run: bool = False) -> ReclassifyReport:
         if not refs and not all:
             raise InvalidArgument("name models to reclassify, or pass all=true")

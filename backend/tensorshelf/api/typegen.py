@@ -24,9 +24,15 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 
 from tensorshelf.api.events_schema import EVENT_PAYLOADS
-from tensorshelf.api.models import ErrorInfo
+from tensorshelf.library.models import ErrorInfo
 from tensorshelf.api.shelf import API_METHODS, ShelfApi
 from tensorshelf.api.typegen_ts import SchemaRenderer, jsdoc, prop_key, ts_name
+from tensorshelf.library.models import (
+    ImportResult,
+    ModelVerification,
+    RebuildReport,
+    VerifyReport,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 OUTPUT = REPO_ROOT / "frontend" / "src" / "types" / "pywebview.d.ts"
@@ -39,8 +45,15 @@ LITERAL_MODULES = (
     "tensorshelf.jobs.models",
     "tensorshelf.api.shelf",
 )
-# Models the UI needs that no method returns directly: name → model.
-EXTRA_OUTPUT_MODELS: dict[str, Any] = {"ErrorInfo": ErrorInfo}
+# Models the UI needs that no method signature names (the envelope's error; what job results
+# and `job.item_done` carry as plain JSON): name → model.
+EXTRA_OUTPUT_MODELS: dict[str, Any] = {
+    "ErrorInfo": ErrorInfo,
+    "ImportResult": ImportResult,
+    "ModelVerification": ModelVerification,
+    "RebuildReport": RebuildReport,
+    "VerifyReport": VerifyReport,
+}
 # Extra names the UI uses: alias → target.
 TYPE_ALIASES = {"Settings": "AppSettings"}
 

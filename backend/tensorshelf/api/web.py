@@ -173,7 +173,12 @@ def create_app(api: ShelfApi, token: str, port: int, dist: Path | None = None,
             return JSONResponse(_error("invalid_argument", f"body is not JSON: {exc}"),
                                 status_code=400, headers=_NO_STORE)
         envelope = await run_in_threadpool(call_method, api, method, kwargs)
-        return JSONResponse(envelope, status_code=status_for(envelope), headers=_NO_STORE)
+        try:
+            return JSONResponse(envelope, status_code=status_for(envelope), headers=_NO_STORE)
+        except (TypeError, ValueError) as exc:  # e.g. NaN, which JSON cannot carry
+            log.exception("%s returned something that is not JSON", method)
+            return JSONResponse(_error("internal_error", f"{method} result is not JSON: {exc}"),
+                                status_code=500, headers=_NO_STORE)
 
     async def events(request: Request) -> Response:
         return StreamingResponse(sse.stream(), media_type="text/event-stream",
@@ -216,6 +221,9 @@ class WebServer:
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             self._sock.bind((self.host, port))
+            # listening now, so the URL works the moment it is printed (connections wait
+            # in the backlog until uvicorn accepts them)
+            self._sock.listen(settings.WEB_LISTEN_BACKLOG)
         except OSError:
             self._sock.close()
             raise
@@ -224,7 +232,7 @@ class WebServer:
         config = uvicorn.Config(create_app(api, self.token, self.port, dist, self.hub),
                                 log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=int(settings.WEB_SHUTDOWN_GRACE_S),
-                                server_header=False)
+                                backlog=settings.WEB_LISTEN_BACKLOG, server_header=False)
         self._server = _Uvicorn(config, self.hub)
         self._thread: threading.Thread | None = None
 

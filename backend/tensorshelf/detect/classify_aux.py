@@ -8,6 +8,7 @@ import re
 
 from tensorshelf import settings
 from tensorshelf.detect.classify_diffusion import shape_text
+from tensorshelf.detect.classify_llm import has_decoder_layers
 from tensorshelf.detect.tensors import TensorTable
 from tensorshelf.detect.verdict import Verdict
 
@@ -114,10 +115,14 @@ def _t5(table: TensorTable) -> Verdict | None:
 def classify_text_encoder(table: TensorTable) -> Verdict | None:
     if table.has_prefix("vision_model.") or table.first("visual.conv1.weight") is not None:
         return None
+    if has_decoder_layers(table):
+        return None
     return _clip_text(table) or _t5(table)
 
 
 def classify_clip_vision(table: TensorTable) -> Verdict | None:
+    if has_decoder_layers(table):  # a vision tower inside a multimodal LLM (LLaVA, Gemma 3 …)
+        return None
     p = _prefix_before(table, "vision_model.encoder.layers.0" + _LAYER_Q)
     if p is not None:
         q = f"{p}vision_model.encoder.layers.0{_LAYER_Q}"
@@ -155,13 +160,14 @@ def classify_embedding(table: TensorTable) -> Verdict | None:
     name = next((n for n in ("emb_params", "string_to_param.*") if n in table), None)
     strong = name is not None
     if name is None:
-        candidates = [n for n, i in table.items() if i.shape and len(i.shape) == 2
+        candidates = [n for n, i in table.items() if i.shape and len(i.shape) in (1, 2)
                       and not n.endswith((".weight", ".bias"))]
         if len(candidates) != 1:
             return None
         name = candidates[0]
     shape = table.shape(name)
-    if not shape or len(shape) not in (1, 2) or shape[0] > settings.DETECT_EMBEDDING_MAX_VECTORS:
+    if not shape or len(shape) not in (1, 2) or (
+            len(shape) == 2 and shape[0] > settings.DETECT_EMBEDDING_MAX_VECTORS):
         return None
     width = shape[-1]
     family = EMBEDDING_WIDTH_FAMILY.get(width)

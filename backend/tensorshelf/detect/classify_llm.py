@@ -10,8 +10,6 @@ from tensorshelf import settings
 from tensorshelf.detect.tensors import TensorTable
 from tensorshelf.detect.verdict import Verdict
 
-_LAYER = re.compile(r"^(.*?)layers\.(\d+)\.(self_attn|mlp|input_layernorm|block_sparse_moe|"
-                    r"post_attention_layernorm)\.")
 GEMMA_VOCABS = {256000, 256128}
 GEMMA3_VOCABS = {262144, 262208}
 MISTRAL_VOCABS = {32768, 131072}
@@ -27,12 +25,21 @@ OTHER_LAYOUTS: list[tuple[str, str, str]] = [
 ]
 
 
+_ENCODER_PREFIX = re.compile(r"vision|visual|text_model|encoder|image")
+_DECODER_LAYER = re.compile(r"\n([^\n]*?)layers\.\d+\.(?:self_attn|mlp|block_sparse_moe)\.")
+
+
 def _layer_prefix(table: TensorTable) -> str | None:
-    for n in table:
-        m = _LAYER.match(n)
-        if m:
+    """Prefix of the decoder layers ('model.', 'language_model.model.' …), skipping the
+    encoder towers of multimodal files."""
+    for m in table.scan(_DECODER_LAYER):
+        if not _ENCODER_PREFIX.search(m.group(1)):
             return m.group(1)
     return None
+
+
+def has_decoder_layers(table: TensorTable) -> bool:
+    return _layer_prefix(table) is not None
 
 
 def _any_layer(table: TensorTable, p: str, suffix: str) -> bool:
@@ -41,6 +48,8 @@ def _any_layer(table: TensorTable, p: str, suffix: str) -> bool:
 
 def _structure(table: TensorTable, p: str) -> tuple[str | None, str]:
     has = lambda s: _any_layer(table, p, s)
+    if has(".mlp.router.weight"):
+        return "gpt_oss", "attention sinks / mlp.router experts"
     if has(".self_attn.kv_a_proj_with_mqa.weight"):
         return "deepseek2", "multi-head latent attention (kv_a_proj_with_mqa)"
     if has(".block_sparse_moe.gate.weight") or table.first(".block_sparse_moe.experts.0.w1.weight"):
@@ -80,6 +89,9 @@ def _dims(table: TensorTable, p: str) -> tuple[int | None, int | None, int | Non
 def _llama_like(table: TensorTable, p: str) -> tuple[str, float, str]:
     vocab, hidden, inter = _dims(table, p)
     dims = f"vocab {vocab or '?'}, hidden {hidden or '?'}, MLP {inter or '?'}"
+    if vocab in GEMMA_VOCABS and not table.first(".post_attention_layernorm.weight", p):
+        return "cohere", settings.DETECT_CONF_STRONG, (f"{dims}, parallel attention/MLP " \
+                                                       "(no post_attention_layernorm): Cohere")
     if vocab in GEMMA_VOCABS:
         return "gemma", settings.DETECT_CONF_STRONG, (f"llama-style layers with {dims}: " \
                                                       "Gemma vocabulary")

@@ -29,6 +29,8 @@ SUFFIXES: list[tuple[str, str, str]] = [
     (".lora.down.weight", "lora", "down"), (".lora.up.weight", "lora", "up"),
     (".lora_linear_layer.down.weight", "lora", "down"),
     (".lora_linear_layer.up.weight", "lora", "up"),
+    ("_lora1.down.weight", "lora", "down"), ("_lora1.up.weight", "lora", "up"),  # XLabs Flux
+    ("_lora2.down.weight", "lora", "down"), ("_lora2.up.weight", "lora", "up"),
     (".hada_w1_a", "loha", "w1_a"), (".hada_w1_b", "loha", "w1_b"),
     (".hada_w2_a", "loha", "w2_a"), (".hada_w2_b", "loha", "w2_b"),
     (".hada_t1", "loha", "t1"), (".hada_t2", "loha", "t2"),
@@ -142,20 +144,20 @@ def _metadata_family(metadata: dict[str, str]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _target(table: TensorTable, modules: dict[str, _Module]) -> tuple[str | None, str]:
-    normed = {_norm(k): m for k, m in modules.items()}
-    if any("double_blocks_" in k or "single_blocks_" in k or "single_transformer_blocks_" in k
-           for k in normed):
+def _target(table: TensorTable, normed: dict[str, _Module], joined: str
+            ) -> tuple[str | None, str]:
+    if "double_blocks_" in joined or "single_blocks_" in joined or \
+            "single_transformer_blocks_" in joined:
         return "flux1", "adapts Flux double/single stream blocks"
-    if any("joint_blocks_" in k for k in normed):
+    if "joint_blocks_" in joined:
         return "sd3", "adapts MMDiT joint_blocks (SD3)"
     for k, m in normed.items():
         if k.endswith("attn2_to_k"):
             width = _in_width(table, m)
             fam = CONTEXT_WIDTH_FAMILY.get(width or -1)
             if fam:
-                return fam, (f"{m.parts.get('down') or next(iter(m.parts.values()))} in-width " \
-                            f"{width} = cross-attention context width → {fam}")
+                first = m.parts.get("down") or next(iter(m.parts.values()))
+                return fam, f"{first} in-width {width} = cross-attention context width → {fam}"
     for k, m in normed.items():
         if "transformer_blocks_" in k and k.endswith(("attn_to_q", "attn_add_q_proj")):
             width = _in_width(table, m)
@@ -163,7 +165,7 @@ def _target(table: TensorTable, modules: dict[str, _Module]) -> tuple[str | None
                 return "flux1", f"joint-attention layers of width {width} → flux1"
             if width in SD3_HIDDEN:
                 return "sd3", f"joint-attention layers of width {width} → sd3"
-    if any(k.startswith(("lora_te2_text_model", "text_encoder_2_")) for k in normed):
+    if "\nlora_te2_text_model" in joined or "\ntext_encoder_2_" in joined:
         return "sdxl", "adapts a second CLIP text encoder (OpenCLIP bigG) → sdxl"
     for k, m in normed.items():
         if k.startswith(("lora_te_", "lora_te1_", "text_encoder_")) and k.endswith("mlp_fc1"):
@@ -177,7 +179,7 @@ def _target(table: TensorTable, modules: dict[str, _Module]) -> tuple[str | None
 
 
 def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | None:
-    if not _ANY_ADAPTER.search("\n".join(table)):
+    if next(table.scan(_ANY_ADAPTER), None) is None:
         return None
     modules, aux = _modules(table)
     if not modules or (sum(len(m.parts) for m in modules.values()) + aux) \
@@ -187,14 +189,14 @@ def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | Non
     ranks = Counter(r for m in modules.values() if (r := _rank(table, m)))
     rank = ranks.most_common(1)[0][0] if ranks else None
     ev = [f"{len(modules)} adapted modules ({algo})" + (f", rank {rank}" if rank else "")]
-    normed = [_norm(k) for k in modules]
-    llm = any(_LLM_MODULE.search(k) for k in normed) and \
-        not any(mk in k for k in normed for mk in _UNET_MARKERS)
+    normed = {_norm(k): m for k, m in modules.items()}
+    joined = "\n" + "\n".join(normed)
+    llm = _LLM_MODULE.search(joined) is not None and not any(mk in joined for mk in _UNET_MARKERS)
     if llm:
         ev.append("adapts transformer LM layers (self_attn/mlp projections)")
         return Verdict("llm", "loras", None, settings.DETECT_CONF_SUBTYPE_ONLY, ev,
                        architecture=algo, lora_rank=rank, family_from_shapes=False)
-    family, why = _target(table, modules)
+    family, why = _target(table, normed, joined)
     ev.append(why)
     conf = settings.DETECT_CONF_DECISIVE if family else settings.DETECT_CONF_SUBTYPE_ONLY
     meta_family, meta_why = _metadata_family(metadata)

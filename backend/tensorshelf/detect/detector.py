@@ -193,9 +193,24 @@ def _detect_tensor_file(path: Path, fmt: str) -> Detection:
                  total_size=loaded.total_size, extra=loaded.evidence + extra)
 
 
+def _first_split(path: Path) -> Path | None:
+    """For `model-00003-of-00005.gguf`, the sibling first split (which carries the KVs)."""
+    m = companions.SHARD_NAME.match(path.name)
+    if not m or int(m.group("index")) == 1:
+        return None
+    first = path.with_name(f"{m.group('stem')}-00001-of-{m.group('total')}.{m.group('ext')}")
+    return first if first.is_file() else None
+
+
 def _detect_gguf(path: Path) -> Detection:
     h = read_gguf_header(path)
     verdict = classify_gguf(h)
+    first = _first_split(path) if verdict is None else None
+    if first is not None:
+        det = _detect_gguf(first)
+        det.evidence.insert(0, f"split of a GGUF set: classified from {first.name}")
+        det.header_bytes_read += h.header_bytes_read
+        return det
     if verdict is None:
         verdict = classify_table(h.table)
         verdict.note("no usable general.architecture: classified from tensor names")

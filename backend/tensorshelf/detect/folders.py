@@ -12,7 +12,14 @@ from tensorshelf.detect import companions
 from tensorshelf.detect.classify import classify_table
 from tensorshelf.detect.classify_aux import CLIP_TEXT_FAMILY, CLIP_VISION_FAMILY, T5_FAMILY
 from tensorshelf.detect.classify_diffusion import CONTEXT_WIDTH_FAMILY, IN_CHANNEL_VARIANTS
-from tensorshelf.detect.detector import Loaded, build, detect_file, merge_shards, names_only
+from tensorshelf.detect.detector import (
+    Loaded,
+    build,
+    detect_file,
+    detect_index,
+    merge_shards,
+    names_only,
+)
 from tensorshelf.detect.models import Detection
 from tensorshelf.detect.tensors import TensorTable
 from tensorshelf.detect.verdict import Verdict
@@ -225,5 +232,13 @@ def detect_folder(folder: Path) -> Detection:
         return _diffusers_component(folder, cfg)
     if cfg is not None and ("model_type" in cfg or "architectures" in cfg):
         return _transformers_folder(folder, cfg)
-    raise InvalidModelFile(f"{folder.name}: not a model folder (no {MODEL_INDEX}, config.json or "
-                           f"{companions.ADAPTER_CONFIG})", file=folder.name)
+    index = next(iter(sorted(folder.glob("*" + companions.INDEX_SUFFIX))), None)
+    if index is not None:
+        return detect_index(index)
+    weights = _weight_files(folder)
+    if weights:
+        det = detect_file(weights[0])
+        det.evidence.insert(0, f"folder without a known config: classified from {weights[0].name}")
+        return det
+    raise InvalidModelFile(f"{folder.name}: not a model folder (no {MODEL_INDEX}, config.json, "
+                           f"{companions.ADAPTER_CONFIG} or weight file)", file=folder.name)

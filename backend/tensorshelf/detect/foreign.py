@@ -118,20 +118,26 @@ def _lora_manager(c: _Collector, data: dict[str, Any], weight: Path) -> None:
 
 
 def _tag_frequency(raw: str | None) -> list[str]:
+    """kohya ss_tag_frequency: the most frequent tag of each dataset folder (a LoRA's trigger
+    word is normally in every caption); generic tags further down are not trigger words."""
     if not raw:
         return []
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         return []
-    counts: dict[str, int] = {}
+    out: list[str] = []
     if isinstance(data, dict):
         for tags in data.values():
-            if isinstance(tags, dict):
-                for tag, n in tags.items():
-                    if isinstance(tag, str) and isinstance(n, int):
-                        counts[tag.strip()] = counts.get(tag.strip(), 0) + n
-    return sorted(counts, key=lambda t: -counts[t])[:settings.DETECT_MAX_TRIGGER_TAGS]
+            if not isinstance(tags, dict):
+                continue
+            counted = [(n, t.strip()) for t, n in tags.items()
+                       if isinstance(t, str) and isinstance(n, int) and t.strip()]
+            if counted:
+                top = max(counted)[1]
+                if top not in out:
+                    out.append(top)
+    return out[:settings.DETECT_MAX_TRIGGER_TAGS]
 
 
 def _embedded(c: _Collector, md: dict[str, str]) -> None:

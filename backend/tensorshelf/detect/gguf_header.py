@@ -90,6 +90,7 @@ class _Parser:
         self.bytes_read = 0
         self.e = "<"
         self.chunk = settings.DETECT_FIRST_READ_BYTES  # grows up to DETECT_READ_CHUNK_BYTES
+        self.kept = 0  # bytes of keys, names and strings held so far
 
     # --- low level ------------------------------------------------------------------------
     def bad(self, what: str) -> InvalidModelFile:
@@ -156,6 +157,10 @@ class _Parser:
         if n > self.left():
             raise self.bad(f"{what} at offset {self.pos - 8} claims {n} bytes, past end of file")
         cut = n if keep is None else min(n, keep)
+        self.kept += cut
+        if self.kept > settings.GGUF_MAX_KEPT_BYTES:
+            raise self.bad(f"more than {settings.GGUF_MAX_KEPT_BYTES} bytes of keys, names and "
+                           "strings: not a plausible model header")
         raw = self.take(cut)
         self.skip(n - cut)
         try:
@@ -179,7 +184,7 @@ class _Parser:
         n_tensors, n_kv = self.u64(), self.u64()
         if n_kv > settings.GGUF_MAX_KV_COUNT or n_kv * _MIN_KV_BYTES > self.left():
             raise self.bad(f"metadata count {n_kv} is impossible for a {self.size}-byte file")
-        if (n_tensors > settings.GGUF_MAX_TENSOR_COUNT
+        if (n_tensors > min(settings.GGUF_MAX_TENSOR_COUNT, settings.DETECT_MAX_TENSORS)
                 or n_tensors * _MIN_TENSOR_INFO_BYTES > self.left()):
             raise self.bad(f"tensor count {n_tensors} is impossible for a {self.size}-byte file")
         metadata: dict[str, Any] = {}
@@ -222,7 +227,7 @@ class _Parser:
         if count > settings.GGUF_MAX_ARRAY_ITEMS or count * min_item > self.left():
             raise self.bad(f"array {key[:80]!r} claims {count} items, impossible for the "
                            f"{self.left()} bytes left in the file")
-        keep = min(count, settings.GGUF_KEEP_ARRAY_ITEMS)
+        keep = min(count, settings.GGUF_KEEP_ARRAY_ITEMS) if depth == 1 else 0
         if code is not None:
             head = [self.unpack(code, size) for _ in range(keep)]
             self.skip((count - keep) * size)
@@ -253,8 +258,8 @@ class _Parser:
                     prev = off
                     off += 8 + unpack(buf, off)[0]
                 done, prev = count, off
-            except struct.error:  # item `done` (at `prev`) has no full length field in buf
-                pass
+            except (struct.error, OverflowError):  # item `done` (at `prev`) has no full length
+                pass  # field in buf, or a hostile length pushed the offset past any size
             end = len(buf)
             if prev > end:  # the item before `prev` runs past the buffer and ends at `prev`
                 self.off = end

@@ -22,7 +22,6 @@ from typing import BinaryIO
 
 from tensorshelf import settings
 from tensorshelf.detect.pickle_walk import (
-    NeedMore,
     PickleWalkError,
     state_dict_table,
     walk_pickle,
@@ -187,30 +186,25 @@ def _read_zip(f: _Counting, size: int, name: str) -> PickleInfo:
 
 
 def _read_raw(raw: BinaryIO, name: str) -> PickleInfo:
-    """Walk the leading pickles of a raw file. The buffer grows (doubling, up to
-    settings.PICKLE_MAX_SCAN_BYTES) only while a pickle is still incomplete."""
+    """Walk the leading pickles of a raw file, reading more (doubling chunks, up to
+    settings.PICKLE_MAX_SCAN_BYTES in total) only while a pickle is still incomplete."""
     info = PickleInfo(kind="raw", table=TensorTable())
     raw.seek(0)
-    want = settings.DETECT_FIRST_READ_BYTES
-    data = raw.read(want)
+    buf = bytearray(raw.read(settings.DETECT_FIRST_READ_BYTES))
+
+    def more() -> bytes:
+        want = min(len(buf), settings.PICKLE_MAX_SCAN_BYTES - len(buf))
+        chunk = raw.read(want) if want > 0 else b""
+        buf.extend(chunk)
+        return chunk
+
     pos = 0
     for index in range(LEGACY_MAX_PICKLES):
-        while True:
-            try:
-                obj, end = walk_pickle_at(data, pos)
-                break
-            except NeedMore as exc:
-                if len(data) < want or want >= settings.PICKLE_MAX_SCAN_BYTES:
-                    info.walk_error = str(exc)  # end of file, or the scan limit
-                    info.header_bytes_read = len(data)
-                    return info
-                want = min(want * 2, settings.PICKLE_MAX_SCAN_BYTES)
-                data += raw.read(want - len(data))
-            except PickleWalkError as exc:
-                info.walk_error = str(exc)
-                info.header_bytes_read = len(data)
-                return info
-        pos = end
+        try:
+            obj, pos = walk_pickle_at(bytes(buf), pos, more=more)
+        except PickleWalkError as exc:
+            info.walk_error = str(exc)
+            break
         if index == 0 and obj == TORCH_LEGACY_MAGIC:
             info.torch_legacy = True
             continue
@@ -220,6 +214,6 @@ def _read_raw(raw: BinaryIO, name: str) -> PickleInfo:
             break
         if not info.torch_legacy:
             break
-    info.header_bytes_read = len(data)
+    info.header_bytes_read = len(buf)
     log.debug("%s: walked %d pickle bytes", name, pos)
     return info

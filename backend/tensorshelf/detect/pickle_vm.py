@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import codecs
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -102,6 +103,8 @@ def _reduce(func: Any, args: Any) -> Any:
         return Opaque("call")
     if (func.module, func.name) in DICT_FACTORIES:
         return {}
+    if func.name == "_rebuild_from_type_v2" and len(args) >= 3:  # tensor subclasses
+        return _reduce(args[0], args[2])
     if func.module.startswith("torch") and func.name in TENSOR_REBUILDERS and len(args) >= 3:
         storage, shape = args[0], _shape(args[2])
         if isinstance(storage, Storage) and shape is not None:
@@ -130,6 +133,7 @@ class _Machine:
         self.stack: list[Any] = []
         self.metastack: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
+        self.ops = 0
 
     # --- argument readers --------------------------------------------------------------------
     def take(self, n: int) -> bytes:
@@ -178,15 +182,24 @@ class _Machine:
         return self.stack[-1]
 
     def run(self, max_ops: int) -> Any:
-        for _ in range(max_ops):
-            if self.pos >= len(self.data):
+        """Run to STOP. On NeedMore the position is rewound to the start of the unfinished
+        opcode (every opcode reads all its arguments before touching the stack), so the
+        caller can append bytes to `self.data` and call run() again."""
+        while self.ops < max_ops:
+            start = self.pos
+            if start >= len(self.data):
                 raise NeedMore("pickle has no STOP")
-            op = self.data[self.pos]
+            op = self.data[start]
             self.pos += 1
+            self.ops += 1
             if op == STOP:
                 return self.pop()
             try:
                 self.step(op)
+            except NeedMore:
+                self.pos = start
+                self.ops -= 1
+                raise
             except (ValueError, TypeError, KeyError, IndexError, OverflowError,
                     UnicodeDecodeError) as exc:
                 raise PickleWalkError(f"malformed pickle at {self.pos}: {str(exc)[:100]}") from None
@@ -353,11 +366,20 @@ def _set(target: Any, key: Any, value: Any) -> None:
             pass
 
 
-def walk_pickle_at(data: bytes, pos: int = 0, max_ops: int | None = None) -> tuple[Any, int]:
-    """Symbolically evaluate the pickle starting at `pos`; returns (value, end offset)."""
+def walk_pickle_at(data: bytes, pos: int = 0, max_ops: int | None = None,
+                   more: Callable[[], bytes] | None = None) -> tuple[Any, int]:
+    """Symbolically evaluate the pickle starting at `pos`; returns (value, end offset).
+    When the bytes run out before STOP, `more()` (if given) is asked for the next bytes and
+    the walk resumes where it stopped; NeedMore is raised when it returns nothing."""
     m = _Machine(data, pos)
-    value = m.run(max_ops or settings.PICKLE_MAX_OPS)
-    return value, m.pos
+    while True:
+        try:
+            return m.run(max_ops or settings.PICKLE_MAX_OPS), m.pos
+        except NeedMore:
+            extra = more() if more is not None else b""
+            if not extra:
+                raise
+            m.data += extra
 
 
 def walk_pickle(data: bytes | IO[bytes], max_ops: int | None = None) -> Any:

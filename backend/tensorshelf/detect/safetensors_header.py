@@ -24,6 +24,7 @@ from tensorshelf.errors import InvalidModelFile
 LENGTH_BYTES = 8
 METADATA_KEY = "__metadata__"
 _MAX_NUMEL = 1 << 62
+_WS_COLON = re.compile(r'"\s+:')
 _FUTURE_DTYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")  # an unknown but well-formed dtype name
 
 
@@ -48,6 +49,22 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
                 raise _DuplicateKey(k)
             seen.add(k)
     return out
+
+
+def _surely_unique(text: str, obj: dict[str, Any]) -> bool:
+    """True only if the JSON text provably has no duplicate key among the header's and the
+    tensor entries' keys. Without whitespace before a colon, each key token ends in '":'; a
+    '":' inside a string always has its quote escaped ('\\":'), so subtracting those counts
+    the keys exactly, unless a key ends in an escaped backslash ('\\\\":'), which we
+    leave to the exact path. Deeper keys are not counted: undercounting is safe."""
+    if _WS_COLON.search(text):
+        return False
+    keys = text.count('":')
+    if "\\" in text:  # escapes present (one fast scan decides whether to look closer)
+        if '\\\\":' in text:
+            return False
+        keys -= text.count('\\":')
+    return keys == len(obj) + sum(len(v) for v in obj.values() if type(v) is dict)
 
 
 def read_safetensors_header(path: str | os.PathLike[str]) -> SafetensorsHeader:
@@ -103,7 +120,11 @@ def _decode(raw: bytes, name: str) -> dict[str, Any]:
     if not text.lstrip().startswith("{"):
         raise _bad(name, "header is not a JSON object")
     try:
-        obj = json.loads(text, object_pairs_hook=_no_duplicates)
+        obj = json.loads(text)
+        if not isinstance(obj, dict) or not _surely_unique(text, obj):
+            # Possible duplicate keys (plain json.loads keeps the last one silently): parse
+            # again with the exact, slower duplicate check.
+            obj = json.loads(text, object_pairs_hook=_no_duplicates)
     except _DuplicateKey as exc:
         raise _bad(name, f"duplicate key {str(exc)[:80]!r}") from None
     except RecursionError:
@@ -139,7 +160,10 @@ def _tensors(header: dict[str, Any], data_size: int, name: str) -> TensorTable:
     for tname, entry in header.items():
         if type(entry) is not dict:
             raise _bad(name, f"tensor {tname[:80]!r} is not an object")
-        dtype, shape, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+        try:
+            dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+        except KeyError as exc:
+            raise _bad(name, f"tensor {tname[:80]!r} has no {exc.args[0]}") from None
         bits = bits_of(dtype) if type(dtype) is str else None
         if bits is None and not (type(dtype) is str and _FUTURE_DTYPE.match(dtype)):
             raise _bad(name, f"tensor {tname[:80]!r} has an invalid dtype {str(dtype)[:20]!r}")

@@ -56,6 +56,9 @@ class TensorTable:
     def items(self) -> Iterable[tuple[str, TensorInfo]]:
         return self.tensors.items()
 
+    def values(self) -> Iterable[TensorInfo]:
+        return self.tensors.values()
+
     def shape(self, name: str) -> tuple[int, ...] | None:
         info = self.tensors.get(name)
         return None if info is None else info.shape
@@ -75,6 +78,10 @@ class TensorTable:
             self._blob_cache = "\n" + "\n".join(self.tensors) + "\n"
             self._blob_size = len(self.tensors)
         return self._blob_cache
+
+    def scan(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
+        """Matches of `pattern` over "\nname1\nname2\n" (anchor names with "\n")."""
+        return pattern.finditer(self._blob)
 
     def has_prefix(self, prefix: str) -> bool:
         return ("\n" + prefix) in self._blob

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.diskspace import disk_full_error, ensure_free_space
-from tensorshelf.io.pipeline import Blake3Sink, FdWriterSink, Sha256Sink, SourceFile, pump
+from tensorshelf.io.pipeline import SourceFile, pump
+from tensorshelf.io.sinks import Blake3Sink, FdWriterSink, Sha256Sink
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 
 log = logging.getLogger(__name__)

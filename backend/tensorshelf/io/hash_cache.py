@@ -13,6 +13,7 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
+from typing import Self
 
 from tensorshelf import settings
 from tensorshelf.io.types import FileHashes
@@ -108,7 +109,7 @@ class HashCache:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> HashCache:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

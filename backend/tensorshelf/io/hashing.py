@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from tensorshelf.io.pipeline import Blake3Sink, Sha256Sink, SourceFile, pump
+from tensorshelf.io.pipeline import SourceFile, pump
+from tensorshelf.io.sinks import Blake3Sink, Sha256Sink
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 
 

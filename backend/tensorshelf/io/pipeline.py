@@ -12,9 +12,9 @@ memory stays bounded by ``PIPELINE_QUEUE_DEPTH * COPY_BUFFER_BYTES``, and the ha
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import logging
+import mmap
 import os
 import queue
 import stat
@@ -23,12 +23,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
-
-import blake3
+from typing import Self
 
 from tensorshelf import settings
 from tensorshelf.errors import SourceChanged
+from tensorshelf.io.sinks import Sink
 from tensorshelf.io.types import CancelToken, ProgressFn
 
 log = logging.getLogger(__name__)
@@ -37,53 +36,20 @@ _O_BINARY = getattr(os, "O_BINARY", 0)
 _O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
-class Sink(Protocol):
-    """Consumes the file's bytes in order. `consume` must not keep `data` after returning."""
-
-    name: str
-
-    def consume(self, data: memoryview) -> None: ...
+def aligned_buffer(size: int) -> memoryview:
+    """A writable, page-aligned buffer (anonymous mmap) — what O_DIRECT writes need."""
+    return memoryview(mmap.mmap(-1, max(size, 1)))[:size]
 
 
-class Sha256Sink:
-    name = "sha256"
-
-    def __init__(self) -> None:
-        self._hash = hashlib.sha256()
-
-    def consume(self, data: memoryview) -> None:
-        self._hash.update(data)
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
-class Blake3Sink:
-    name = "blake3"
-
-    def __init__(self) -> None:
-        self._hash = blake3.blake3()
-
-    def consume(self, data: memoryview) -> None:
-        self._hash.update(data)
-
-    def hexdigest(self) -> str:
-        return self._hash.hexdigest()
-
-
-class FdWriterSink:
-    """Writes every byte to an open file descriptor (handles short writes)."""
-
-    name = "writer"
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-
-    def consume(self, data: memoryview) -> None:
-        view = data
-        while view:
-            written = os.write(self._fd, view)
-            view = view[written:]
+def read_full(reader: io.RawIOBase, view: memoryview) -> int:
+    """Fill `view` unless EOF comes first (so every buffer but the last is full-size)."""
+    filled = 0
+    while filled < len(view):
+        n = reader.readinto(view[filled:]) or 0
+        if n == 0:
+            break
+        filled += n
+    return filled
 
 
 @dataclass(eq=False)
@@ -125,7 +91,7 @@ class _Fanout:
         # Queues are unbounded in type but bounded in practice: only `depth` slots exist.
         self.free: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
         for _ in range(self.depth):
-            self.free.put(_Slot(memoryview(bytearray(self.buffer_bytes))))
+            self.free.put(_Slot(aligned_buffer(self.buffer_bytes)))
         self.queues: list[queue.SimpleQueue[_Slot | None]] = [
             queue.SimpleQueue() for _ in self.sinks]
 
@@ -169,7 +135,7 @@ class _Fanout:
             slot = self.take_free(cancel)
             if slot is None:
                 break
-            n = reader.readinto(slot.view) or 0
+            n = read_full(reader, slot.view)
             if n == 0:
                 self.free.put(slot)
                 break
@@ -186,18 +152,20 @@ class _Fanout:
 
 def pump(reader: io.FileIO, sinks: Sequence[Sink], *, progress: ProgressFn | None = None,
          cancel: CancelToken | None = None, expected_size: int | None = None,
-         buffer_bytes: int = settings.COPY_BUFFER_BYTES,
-         depth: int = settings.PIPELINE_QUEUE_DEPTH) -> int:
+         buffer_bytes: int | None = None, depth: int | None = None) -> int:
     """Read `reader` to its end once, feeding every byte to every sink. Returns the byte count.
 
     Raises the first sink/reader error, or `OperationCancelled` when `cancel` fires (checked
     once per buffer). Small files (`expected_size` <= PIPELINE_INLINE_MAX_BYTES) run inline in
-    the calling thread: same sinks, no thread start-up cost.
+    the calling thread: same sinks, no thread start-up cost. The calling thread is the
+    reader and the one that calls `progress`. Defaults: COPY_BUFFER_BYTES buffers,
+    PIPELINE_QUEUE_DEPTH of them.
     """
+    buffer_bytes = buffer_bytes or settings.COPY_BUFFER_BYTES
+    depth = depth or settings.PIPELINE_QUEUE_DEPTH
     tracker = _Progress(progress)
     if expected_size is not None and expected_size <= settings.PIPELINE_INLINE_MAX_BYTES:
-        total = _pump_inline(reader, sinks, cancel, tracker,
-                             min(buffer_bytes, max(expected_size, 1)))
+        total = _pump_inline(reader, sinks, cancel, tracker, buffer_bytes)
     else:
         total = _pump_threaded(reader, sinks, cancel, tracker, buffer_bytes, depth)
     tracker.update(total, final=True)
@@ -206,12 +174,12 @@ def pump(reader: io.FileIO, sinks: Sequence[Sink], *, progress: ProgressFn | Non
 
 def _pump_inline(reader: io.FileIO, sinks: Sequence[Sink], cancel: CancelToken | None,
                  tracker: _Progress, buffer_bytes: int) -> int:
-    view = memoryview(bytearray(buffer_bytes))
+    view = aligned_buffer(buffer_bytes)
     total = 0
     while True:
         if cancel is not None:
             cancel.raise_if_cancelled()
-        n = reader.readinto(view) or 0
+        n = read_full(reader, view)
         if n == 0:
             return total
         for sink in sinks:
@@ -252,11 +220,17 @@ class SourceFile:
         self.path = Path(path)
         if not stat.S_ISREG(os.stat(self.path).st_mode):  # never open (and block on) a FIFO
             raise OSError(errno.EINVAL, "not a regular file", str(self.path))
-        fd = os.open(self.path, os.O_RDONLY | _O_BINARY | _O_CLOEXEC)
-        self.file = io.FileIO(fd, "rb", closefd=True)
-        self.stat = os.fstat(fd)
+        self.file = io.FileIO(os.open(self.path, os.O_RDONLY | _O_BINARY | _O_CLOEXEC), "rb")
+        try:
+            self.stat = os.fstat(self.file.fileno())
+        except BaseException:
+            self.file.close()
+            raise
         if hasattr(os, "posix_fadvise"):
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            try:
+                os.posix_fadvise(self.file.fileno(), 0, 0, os.POSIX_FADV_SEQUENTIAL)
+            except OSError:  # only a hint
+                log.debug("posix_fadvise refused for %s", self.path)
 
     @property
     def size(self) -> int:
@@ -279,11 +253,11 @@ class SourceFile:
     def close(self) -> None:
         self.file.close()
 
-    def __enter__(self) -> SourceFile:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-__all__ = ["Blake3Sink", "FdWriterSink", "Sha256Sink", "Sink", "SourceFile", "pump"]
+__all__ = ["SourceFile", "aligned_buffer", "pump", "read_full"]

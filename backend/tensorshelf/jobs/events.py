@@ -9,7 +9,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
@@ -137,7 +137,7 @@ class EventQueue:
     async def __anext__(self) -> Event:
         return await self._queue.get()
 
-    async def __aenter__(self) -> EventQueue:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc: object) -> None:

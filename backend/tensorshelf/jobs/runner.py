@@ -21,8 +21,14 @@ from tensorshelf.errors import InvalidArgument, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.gate import Gate
-from tensorshelf.jobs.models import (EVENT_JOB_DONE, EVENT_JOB_PROGRESS, JobDone, JobInfo,
-                                     JobKind, JobStatus)
+from tensorshelf.jobs.models import (
+    EVENT_JOB_DONE,
+    EVENT_JOB_PROGRESS,
+    JobDone,
+    JobInfo,
+    JobKind,
+    JobStatus,
+)
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.tasks import TASKS, JobContext, import_params
@@ -192,8 +198,9 @@ class JobRunner:
         """Block until the job ends (or `timeout` seconds pass); returns its info. A job not
         running in this process is returned as it is."""
         active = self._active.get(job_id)
-        if active is not None:
-            active.finished.wait(timeout)
+        if active is not None and active.finished.wait(timeout) \
+                and active.thread is not threading.current_thread():
+            active.thread.join()  # already past its last step: no thread is left behind
         return self.get(job_id)
 
     def cancel(self, job_id: str, wait_s: float | None = settings.JOB_CANCEL_WAIT_S) -> JobInfo:

@@ -14,12 +14,24 @@ from tensorshelf import settings
 from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
-from tensorshelf.jobs.models import (EVENT_JOB_ITEM_DONE, EVENT_LIBRARY_CHANGED, JobItemDone,
-                                     JobKind, JobStatus, LibraryChanged)
+from tensorshelf.jobs.models import (
+    EVENT_JOB_ITEM_DONE,
+    EVENT_LIBRARY_CHANGED,
+    JobItemDone,
+    JobKind,
+    JobStatus,
+    LibraryChanged,
+)
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
-from tensorshelf.library.models import (ImportOptions, ImportPlanItem, ImportResult, ListQuery,
-                                        ModelVerification, VerifyReport)
+from tensorshelf.library.models import (
+    ImportOptions,
+    ImportPlanItem,
+    ImportResult,
+    ListQuery,
+    ModelVerification,
+    VerifyReport,
+)
 
 if TYPE_CHECKING:
     from tensorshelf.library.service import LibraryService
@@ -106,7 +118,9 @@ def run_import(ctx: JobContext) -> Outcome:
     ctx.tracker.publish()
 
     status: JobStatus = "done"
-    for item in pending:
+    for position, item in enumerate(pending, start=1):
+        if position > 1 and (position - 1) % settings.INDEX_CHECKPOINT_EVERY_MODELS == 0:
+            ctx.service.checkpoint_index()
         if ctx.cancel.cancelled:
             status = "cancelled"
             break
@@ -127,6 +141,7 @@ def run_import(ctx: JobContext) -> Outcome:
         if result.ok and changed:
             ctx.library_changed(changed, "import")
 
+    ctx.service.checkpoint_index()
     ordered = [r.model_dump(mode="json") for r in results.values()]
     for rejected in plan.rejected:
         if rejected.get("path") in done_paths:

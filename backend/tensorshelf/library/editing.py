@@ -22,6 +22,7 @@ from tensorshelf.library.layout import (
     is_inside,
     model_dir_from_rel,
     prune_empty_parents,
+    rel_of,
     staging_root,
 )
 from tensorshelf.library.metadata import ModelMetadata, utc_now
@@ -47,6 +48,7 @@ def load(ctx: ImportContext, ref: str) -> tuple[Path, ModelMetadata]:
     if meta.id != model_id:
         raise CorruptMetadata(f"{model_dir} holds model {meta.id}, the index says {model_id}; "
                               "run `tensorshelf scan`", path=str(model_dir))
+    meta.path = rel_of(ctx.library_root, model_dir)  # where it is now (it may have been moved)
     return model_dir, meta
 
 

@@ -85,8 +85,7 @@ def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None =
     loose: dict[Path, list[str]] = {}
     for raw in paths:
         path = Path(os.path.abspath(raw))
-        if library_root is not None and (is_inside(library_root, path)
-                                         or os.path.realpath(path) == os.path.realpath(library_root)):
+        if library_root is not None and _in_library(library_root, path):
             result.reject(path, "is inside the library already")
         elif path.is_dir():
             _group_dir(path, result, budget=[settings.FOLDER_WALK_MAX_FILES])
@@ -101,6 +100,11 @@ def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None =
     for directory, names in loose.items():
         _group_loose(directory, names, _listing(directory), result)
     return result
+
+
+def _in_library(library_root: Path, path: Path) -> bool:
+    return is_inside(library_root, path) or (
+        os.path.realpath(path) == os.path.realpath(library_root))
 
 
 def _listing(directory: Path) -> list[str]:

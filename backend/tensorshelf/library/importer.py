@@ -13,7 +13,6 @@ import errno
 import logging
 import os
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +27,8 @@ from tensorshelf.errors import (
     UnsafePath,
 )
 from tensorshelf.io.hash_cache import HashCache
-from tensorshelf.io.types import CancelToken
+from tensorshelf.io.naming import safe_relative_path
+from tensorshelf.io.types import CancelToken, FileHashes
 from tensorshelf.library.ids import new_model_id
 from tensorshelf.library.import_metadata import build_metadata, read_foreign
 from tensorshelf.library.import_progress import ImportReporter, ProgressCallback
@@ -40,7 +40,7 @@ from tensorshelf.library.import_transfer import (
 )
 from tensorshelf.library.index import Index, stamp_of
 from tensorshelf.library.layout import is_inside, model_dir_from_rel
-from tensorshelf.library.metadata import Hashes, Source, utc_now
+from tensorshelf.library.metadata import Hashes, ModelMetadata, Source, utc_now
 from tensorshelf.library.metadata_io import read_metadata, write_metadata
 from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult
 from tensorshelf.library.pause import pause_point
@@ -57,7 +57,6 @@ class ImportContext:
     index: Index
     hash_cache: HashCache | None = None
     write_lock: threading.RLock = field(default_factory=threading.RLock)  # metadata rewrites
-    on_published: Callable[[str], None] | None = None  # model id, after the index knows it
 
 
 def import_item(ctx: ImportContext, item: ImportPlanItem, options: ImportOptions,
@@ -130,6 +129,12 @@ class _Import:
                 "loaded; it was not imported. Re-run with --accept-pickle (or tick 'I understand "
                 "the risks') if you trust its source; prefer a safetensors version.",
                 path=item.paths[0])
+        known = self._cached_hashes(root, weights)
+        if known is not None:  # every weight file was hashed before: no need to copy to know
+            with self.ctx.write_lock:
+                duplicate = self._duplicate_of(known, weights)
+                if duplicate is not None:
+                    return self._record_duplicate(duplicate, known[weights[0]], [])
         self.staging = StagingDir.create(self.ctx.library_root)
         transfer = Transfer(self.staging, self.options.mode, self.reporter, self.cancel,
                             self.ctx.hash_cache, self.warnings)
@@ -137,9 +142,9 @@ class _Import:
         pause_point("before_publish")
         self._check_cancel()
         with self.ctx.write_lock:  # no two imports of one file can both miss the duplicate
-            duplicate = self._duplicate_of(staged, set(weights))
+            duplicate = self._duplicate_of({f.rel: f.hashes for f in staged}, weights)
             if duplicate is not None:
-                return self._record_duplicate(duplicate, staged)
+                return self._record_duplicate(duplicate, staged[0].hashes, staged)
             return self._publish(staged, set(weights), tier)
 
     def _check_cancel(self) -> None:
@@ -155,8 +160,6 @@ class _Import:
         if is_inside(self.ctx.library_root, root) or os.path.realpath(root) == os.path.realpath(
                 self.ctx.library_root):
             raise UnsafePath(f"{item.key} is inside the library already", path=item.key)
-        from tensorshelf.io.naming import safe_relative_path
-
         for rel in item.relative_files:
             if safe_relative_path(rel).as_posix() != rel:
                 raise UnsafePath(f"file name {rel!r} cannot be kept as is", path=rel)
@@ -165,12 +168,25 @@ class _Import:
                 raise FileAccessError(f"{path} is missing or not a regular file", path=str(path))
 
     # --- duplicates -----------------------------------------------------------------------
-    def _duplicate_of(self, staged: list[StagedFile], weights: set[str]) -> str | None:
+    def _cached_hashes(self, root: Path, weights: list[str]) -> dict[str, FileHashes] | None:
+        """The hash cache's hashes of every weight file, or None if any is unknown."""
+        cache = self.ctx.hash_cache
+        if cache is None:
+            return None
+        known: dict[str, FileHashes] = {}
+        for rel in weights:
+            hashes = cache.get(root.joinpath(*rel.split("/")))
+            if hashes is None:
+                return None
+            known[rel] = hashes
+        return known
+
+    def _duplicate_of(self, hashes: dict[str, FileHashes], weights: list[str]) -> str | None:
         """Id of a library model holding exactly these weight files (by SHA-256), if any."""
-        candidate = self.ctx.index.find_by_sha256(staged[0].hashes.sha256)
+        candidate = self.ctx.index.find_by_sha256(hashes[weights[0]].sha256)
         if candidate is None:
             return None
-        new = sorted(f.hashes.sha256 for f in staged if f.rel in weights)
+        new = sorted(hashes[rel].sha256 for rel in weights)
         try:
             meta = self._read_model(candidate)[1]
         except ShelfError:
@@ -178,14 +194,17 @@ class _Import:
         existing = sorted(f.sha256 for f in meta.files if f.role == "weights")
         return candidate if existing == new else None
 
-    def _read_model(self, model_id: str):
+    def _read_model(self, model_id: str) -> tuple[Path, ModelMetadata]:
         rel = self.ctx.index.get_path(model_id)
         if rel is None:
             raise ImportFailed(f"model {model_id} vanished from the index")
         model_dir = model_dir_from_rel(self.ctx.library_root, rel)
-        return model_dir, read_metadata(model_dir)
+        meta = read_metadata(model_dir)
+        meta.path = rel  # where it is now, whatever an older metadata.json says
+        return model_dir, meta
 
-    def _record_duplicate(self, model_id: str, staged: list[StagedFile]) -> ImportResult:
+    def _record_duplicate(self, model_id: str, primary: FileHashes,
+                          staged: list[StagedFile]) -> ImportResult:
         with self.ctx.write_lock:
             model_dir, meta = self._read_model(model_id)
             now = utc_now()
@@ -199,7 +218,6 @@ class _Import:
         if self.options.mode == "move":
             self.warnings.append(f"already in the library as {meta.path}: the source was kept")
         self.reporter.stage("duplicate", self.item.key)
-        primary = staged[0].hashes
         return ImportResult(ok=True, key=self.item.key, id=model_id, path=meta.path,
                             hashes=Hashes(sha256=primary.sha256, blake3=primary.blake3),
                             duplicate_of=model_id, warnings=_unique(self.warnings))
@@ -230,9 +248,13 @@ class _Import:
         self._check_cancel()
         self.reporter.stage("publishing", self.item.key)
         final = publish(self.ctx.library_root, model_dir, meta)
-        self.staging.forget_moves()
-        self.staging.release()
-        self.staging = None
+        # Published: the model is complete on disk. Nothing below may turn that into a failure.
+        staging, self.staging = self.staging, None
+        try:
+            staging.forget_moves()
+            staging.release()
+        except OSError as exc:
+            log.warning("could not remove %s after publishing: %s", staging.path, exc)
         try:
             self.ctx.index.upsert_model(meta, stamp_of(final))
         except Exception as exc:
@@ -240,15 +262,19 @@ class _Import:
             self.warnings.append(f"the index was not updated ({exc}); run `tensorshelf scan`")
         self._cache_hashes(staged, final)
         if self.options.mode == "move":
-            remove_moved_sources(staged, final, Path(self.item.root), self.warnings)
-            if self.item.model_format in ("diffusers-folder", "bundle"):
-                prune_empty_source_dirs(Path(self.item.root), self.item.relative_files)
-        if self.ctx.on_published is not None:
-            self.ctx.on_published(meta.id)
+            self._remove_sources(staged, final)
         self.reporter.stage("done", self.item.key)
         assert meta.hashes is not None
         return ImportResult(ok=True, key=self.item.key, id=meta.id, path=meta.path,
                             hashes=meta.hashes, warnings=_unique(self.warnings))
+
+    def _remove_sources(self, staged: list[StagedFile], final: Path) -> None:
+        try:
+            remove_moved_sources(staged, final, Path(self.item.root), self.warnings)
+            if self.item.model_format in ("diffusers-folder", "bundle"):
+                prune_empty_source_dirs(Path(self.item.root), self.item.relative_files)
+        except OSError as exc:
+            self.warnings.append(f"imported, but the source could not be removed: {exc}")
 
     def _cache_hashes(self, staged: list[StagedFile], final: Path | None) -> None:
         cache = self.ctx.hash_cache

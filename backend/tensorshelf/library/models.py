@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -49,6 +49,14 @@ class ImportPlan(BaseModel):
     rejected: list[dict[str, str]] = Field(default_factory=list)  # {"path", "reason"} for ignored inputs
 
 
+class ErrorInfo(BaseModel):
+    """A ShelfError as it crosses a boundary: `{code, message, details}`."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
 class ImportResult(BaseModel):
     ok: bool
     key: str | None = None
@@ -57,7 +65,7 @@ class ImportResult(BaseModel):
     hashes: Hashes | None = None
     duplicate_of: str | None = None
     warnings: list[str] = Field(default_factory=list)
-    error: dict | None = None  # {"code", "message", "details"} when ok is false
+    error: ErrorInfo | None = None  # set when ok is false
 
 
 class ImportProgress(BaseModel):

@@ -26,6 +26,10 @@ NOT_MODEL_EXTENSIONS = frozenset({".txt", ".md", ".json", ".yaml", ".yml", ".png
                                   ".jpeg", ".webp", ".gif", ".info", ".html", ".htm", ".py",
                                   ".toml", ".ini", ".cfg", ".csv", ".zip", ".gz", ".tar"})
 
+# Browsers' and download managers' names for files still being written.
+PARTIAL_DOWNLOAD_EXTENSIONS = frozenset({".part", ".partial", ".crdownload", ".download",
+                                         ".incomplete", ".tmp", ".aria2"})
+
 FindBySha = Callable[[str], str | None]
 
 
@@ -93,6 +97,10 @@ def _adopt_unknown(grouping: Grouping) -> None:
     """Loose files without a weight extension: a model if their header says so."""
     for path in grouping.unknown:
         ext = suffix_of(path.name)
+        if ext in PARTIAL_DOWNLOAD_EXTENSIONS:
+            grouping.reject(path, f"looks like an unfinished download ({ext}); import it once "
+                                  "the download has completed")
+            continue
         if ext in NOT_MODEL_EXTENSIONS:
             grouping.reject(path, f"not a model file ({ext} files are not imported alone)")
             continue

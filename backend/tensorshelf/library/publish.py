@@ -50,8 +50,10 @@ def publish(root: Path, staged_dir: Path, meta: ModelMetadata) -> Path:
         except FileExistsError:
             log.info("%s appeared meanwhile; choosing another name", final)
             continue
-        fsync_dir(parent)
-        fsync_dir(staged_dir.parent)
+        try:
+            fsync_dir(parent)
+        except OSError as exc:  # published already; durability of the rename is best effort
+            log.warning("could not fsync %s: %s", parent, exc)
         return final
     raise InvalidArgument(f"could not find a free directory for {meta.name!r}", name=meta.name)
 

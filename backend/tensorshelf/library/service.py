@@ -124,6 +124,10 @@ class LibraryService:
         return verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)
 
     # --- lifecycle ---------------------------------------------------------------------------
+    def checkpoint_index(self) -> None:
+        """Fold models.db's WAL back into the database (after every few models of a batch)."""
+        self.index.checkpoint()
+
     def close(self) -> None:
         self.index.close()
         self.hash_cache.close()

@@ -46,6 +46,7 @@ export interface Detection {
   detector_version: number;
 }
 
+/** A ShelfError as it crosses a boundary: `{code, message, details}`. */
 export interface ErrorInfo {
   code: string;
   message: string;
@@ -77,6 +78,14 @@ export interface FileEntry {
 export type FileFormat = "safetensors" | "gguf" | "pickle" | "onnx" | "diffusers" | "transformers";
 
 export type FileRole = "weights" | "config" | "tokenizer" | "preview" | "companion" | "index";
+
+export interface FileVerification {
+  path: string;
+  ok: boolean;
+  status: "ok" | "mismatch" | "missing" | "cached";
+  expected_sha256: string;
+  actual_sha256: string | null;
+}
 
 /**
  * Payload of `files.dropped`: absolute paths of the files and folders dropped on the
@@ -148,6 +157,17 @@ export interface ImportProgress {
   bytes_total: number;
   rate_bps: number;
   eta_s: number | null;
+}
+
+export interface ImportResult {
+  ok: boolean;
+  key: string | null;
+  id: string | null;
+  path: string | null;
+  hashes: Hashes | null;
+  duplicate_of: string | null;
+  warnings: string[];
+  error: ErrorInfo | null;
 }
 
 export type ImportStage = "queued" | "validating" | "copying" | "hashing" | "verifying" | "publishing" | "done" | "failed" | "duplicate" | "skipped";
@@ -338,9 +358,24 @@ export interface ModelSummary {
 
 export type ModelType = "diffusion" | "llm" | "other";
 
+export interface ModelVerification {
+  id: string;
+  path: string;
+  ok: boolean;
+  files: FileVerification[];
+  bytes_read: number;
+}
+
 /** Payload of `network.status`. */
 export interface NetworkStatus {
   online: boolean;
+}
+
+export interface RebuildReport {
+  models_found: number;
+  models_indexed: number;
+  phantoms: string[];
+  errors: Record<string, string>[];
 }
 
 export interface ReclassifyChange {
@@ -390,6 +425,11 @@ export interface Source {
   imported_at: string;
   mode: ImportMode | null;
   [key: string]: unknown;
+}
+
+export interface VerifyReport {
+  models: ModelVerification[];
+  bytes_read: number;
 }
 
 // ---- transport (docs/API.md): every call resolves to an envelope
