@@ -62,8 +62,8 @@ def test_disk_full_is_refused_up_front(tmp_path: Path, tmpfs) -> None:
     svc = _service(tmp_path / "home", library)
     try:
         (result,) = run_import(svc, [source])[1]
-        assert not result.ok and result.error["code"] == "disk_full"
-        assert "needs" in result.error["message"]
+        assert not result.ok and result.error.code == "disk_full"
+        assert "needs" in result.error.message
         assert published_dirs(library) == [] and staged_entries(library) == []
         assert svc.list_models().total == 0
     finally:
@@ -84,7 +84,7 @@ def test_disk_filling_up_during_the_copy(tmp_path: Path, tmpfs,
         monkeypatch.setattr(import_transfer, "ensure_free_space", lambda *a: None)
         monkeypatch.setattr(copying, "ensure_free_space", lambda *a: None)
         (result,) = run_import(svc, [big])[1]
-        assert not result.ok and result.error["code"] == "disk_full"
+        assert not result.ok and result.error.code == "disk_full"
         assert len(published_dirs(library)) == 1 and staged_entries(library) == []
         assert svc.list_models().total == 1
     finally:
@@ -115,7 +115,7 @@ def test_link_across_real_filesystems_is_refused(tmp_path: Path, tmpfs) -> None:
     svc = _service(tmp_path / "home", tmp_path / "library")
     try:
         (result,) = run_import(svc, [source], mode="link")[1]
-        assert not result.ok and result.error["code"] == "cross_device"
+        assert not result.ok and result.error.code == "cross_device"
         assert staged_entries(svc.root) == [] and source.exists()
     finally:
         svc.close()

@@ -48,7 +48,7 @@ def test_fake_and_truncated_files_fail_with_the_file_named(
     outcome = {Path(r.key).name: r for r in results}
     assert outcome["good.safetensors"].ok  # the batch went on
     for name in ("fake.safetensors", "truncated.safetensors"):
-        assert not outcome[name].ok and name in outcome[name].error["message"]
+        assert not outcome[name].ok and name in outcome[name].error.message
     assert len(published_dirs(service.root)) == 1 and staged_entries(service.root) == []
 
 
@@ -58,7 +58,7 @@ def test_file_that_goes_bad_after_planning_is_refused_before_copying(
     plan = service.plan_import([str(source)])
     source.write_bytes(b"\x00" * 64)
     result = service.import_item(plan.items[0], ImportOptions(lookup=False))
-    assert not result.ok and result.error["code"] == "invalid_model_file"
+    assert not result.ok and result.error.code == "invalid_model_file"
     assert staged_entries(service.root) == []
 
 
@@ -78,8 +78,8 @@ def test_pickle_is_refused_unless_accepted(service: LibraryService, tmp_path: Pa
     ckpt = write_pickle_ckpt(tmp_path / "old.ckpt")
     plan, (refused,) = run_import(service, [ckpt])
     assert plan.items[0].security_tier == "pickle"
-    assert not refused.ok and refused.error["code"] == "pickle_refused"
-    assert "--accept-pickle" in refused.error["message"] and "old.ckpt" in refused.error["message"]
+    assert not refused.ok and refused.error.code == "pickle_refused"
+    assert "--accept-pickle" in refused.error.message and "old.ckpt" in refused.error.message
     assert published_dirs(service.root) == [] and staged_entries(service.root) == []
     (accepted,) = run_import(service, [ckpt], accept_pickle=True)[1]
     assert accepted.ok
@@ -145,7 +145,7 @@ def test_malformed_headers_never_crash_or_publish(tmp_path_factory: pytest.TempP
         results = run_import(svc, [bad])[1]
         for result in results:
             if not result.ok:
-                assert result.error["code"] in ("invalid_model_file", "import_failed")
+                assert result.error.code in ("invalid_model_file", "import_failed")
         if not any(r.ok for r in results):
             assert published_dirs(svc.root) == []
         assert staged_entries(svc.root) == [] and fingerprint(bad) == before

@@ -74,7 +74,7 @@ def test_failure_after_a_rename_puts_the_file_back(
         raise OSError(errno.EIO, "I/O error", "metadata.json")
     monkeypatch.setattr(importer, "publish", broken_publish)
     (result,) = run_import(service, [source], mode="move")[1]
-    assert not result.ok and result.error["code"] == "io_error"
+    assert not result.ok and result.error.code == "io_error"
     assert fingerprint(source) == before
     assert staged_entries(service.root) == [] and published_dirs(service.root) == []
 
@@ -113,8 +113,8 @@ def test_cross_filesystem_move_with_a_bad_copy_keeps_the_source(
         return good.model_copy(update={"sha256": "0" * 64})
     monkeypatch.setattr(import_transfer, "hash_file", corrupting_hash)
     (result,) = run_import(service, [source], mode="move")[1]
-    assert not result.ok and result.error["code"] == "import_failed"
-    assert "does not match" in result.error["message"]
+    assert not result.ok and result.error.code == "import_failed"
+    assert "does not match" in result.error.message
     assert fingerprint(source) == before
     assert published_dirs(service.root) == [] and staged_entries(service.root) == []
 
@@ -133,8 +133,8 @@ def test_link_mode_across_filesystems_is_a_clear_error(
     source = write_safetensors(tmp_path / "m.safetensors", seed=7)
     monkeypatch.setattr(os, "link", _fail_link(errno.EXDEV))
     (result,) = run_import(service, [source], mode="link")[1]
-    assert not result.ok and result.error["code"] == "cross_device"
-    assert "same filesystem" in result.error["message"]
+    assert not result.ok and result.error.code == "cross_device"
+    assert "same filesystem" in result.error.message
     assert staged_entries(service.root) == [] and source.exists()
 
 
@@ -177,8 +177,8 @@ def test_copy_failure_midway_cleans_up_and_reports(
         return real_copy(src, dst, progress, cancel)
     monkeypatch.setattr(import_transfer, "copy_with_hashes", failing_copy)
     (result,) = run_import(service, [folder])[1]
-    assert not result.ok and result.error["code"] == "io_error"
-    assert str(calls[-1]) in result.error["message"]
+    assert not result.ok and result.error.code == "io_error"
+    assert str(calls[-1]) in result.error.message
     assert staged_entries(service.root) == [] and published_dirs(service.root) == []
     assert {p: fingerprint(p) for p in before} == before
 
