@@ -38,7 +38,9 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         assert code == 0, "\n".join(served.stderr)
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API runs an event loop in this thread, which must not
+# outlive the e2e module (pytest-asyncio tests that follow in the same worker need none).
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
