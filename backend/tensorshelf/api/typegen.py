@@ -24,10 +24,10 @@ from typing import Any, Literal
 from pydantic import TypeAdapter
 
 from tensorshelf.api.events_schema import EVENT_PAYLOADS
-from tensorshelf.library.models import ErrorInfo
 from tensorshelf.api.shelf import API_METHODS, ShelfApi
 from tensorshelf.api.typegen_ts import SchemaRenderer, jsdoc, prop_key, ts_name
 from tensorshelf.library.models import (
+    ErrorInfo,
     ImportResult,
     ModelVerification,
     RebuildReport,
