@@ -5,17 +5,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tensorshelf.library.service import LibraryService
 from tests.fixtures.import_files import (
     blake3_of,
     fingerprint,
     make_diffusers_folder,
-    make_locations,
     make_sharded_set,
     published_dirs,
     run_import,
@@ -25,13 +21,6 @@ from tests.fixtures.import_files import (
     write_gguf,
     write_safetensors,
 )
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[LibraryService]:
-    svc = LibraryService(make_locations(tmp_path))
-    yield svc
-    svc.close()
 
 
 def _meta(service: LibraryService, result) -> dict:

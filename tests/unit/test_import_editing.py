@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,6 @@ from tests.fixtures.import_files import (
     run_import,
     write_safetensors,
 )
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[LibraryService]:
-    svc = LibraryService(make_locations(tmp_path))
-    yield svc
-    svc.close()
 
 
 def _imported(service: LibraryService, tmp_path: Path, name: str = "m", seed: int = 1):

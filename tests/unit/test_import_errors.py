@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import struct
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,13 +23,6 @@ from tests.fixtures.import_files import (
     write_pickle_ckpt,
     write_safetensors,
 )
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[LibraryService]:
-    svc = LibraryService(make_locations(tmp_path))
-    yield svc
-    svc.close()
 
 
 def test_fake_and_truncated_files_fail_with_the_file_named(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,20 +18,12 @@ from tests.fixtures.import_files import (
     blake3_of,
     fingerprint,
     make_diffusers_folder,
-    make_locations,
     published_dirs,
     run_import,
     sha256_of,
     staged_entries,
     write_safetensors,
 )
-
-
-@pytest.fixture
-def service(tmp_path: Path) -> Iterator[LibraryService]:
-    svc = LibraryService(make_locations(tmp_path))
-    yield svc
-    svc.close()
 
 
 def _fail_link(code: int):

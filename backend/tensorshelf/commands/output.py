@@ -13,12 +13,12 @@ from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from tensorshelf.api.dispatch import to_jsonable
 from tensorshelf.commands.state import CliState, get_state
 from tensorshelf.errors import OperationCancelled, ShelfError
 from tensorshelf.settings import CLI_PIPED_WIDTH
@@ -58,18 +58,8 @@ def err() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json")
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    return value
-
-
 def print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(jsonable(document), ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(json.dumps(to_jsonable(document), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
 
