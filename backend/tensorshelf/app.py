@@ -97,7 +97,7 @@ def run_desktop(locations: Locations) -> int:
     problem = desktop_problem()
     if problem:
         message = f"No display available — starting web mode ({problem})"
-        log.warning(message)
+        log.info(message)  # printed below, always; a warning-level log would say it twice
         print(message, file=sys.stderr, flush=True)
         api = ShelfApi(locations, bridge="web")
         try:

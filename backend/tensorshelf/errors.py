@@ -82,6 +82,13 @@ class LibraryLocked(ShelfError):
     code = "library_locked"
 
 
+class LibraryNotFound(ShelfError):
+    """The library root does not exist (or holds no library): a command that only reads or
+    maintains a library does not create one (an unplugged drive, a mistyped --library)."""
+
+    code = "library_not_found"
+
+
 class FileAccessError(ShelfError):
     """An operating-system error (permission denied, I/O error…) while reading or writing
     a file; `details` carries the path and errno."""

@@ -174,3 +174,5 @@ TEST_PAUSE_MARKER = "tensorshelf-test-pause:"
 TEST_PAUSE_SLEEP_S = 3600.0
 INDEX_CHECKPOINT_BUSY_MS = 1_000  # a TRUNCATE checkpoint waits at most this long for readers
 WEB_LISTEN_BACKLOG = 128  # pending connections the web-mode socket queues
+GGUF_VECTOR_MIN_STRINGS = 4096  # GGUF string arrays at least this long are stepped over with numpy
+GGUF_VECTOR_MIN_BUFFER_BYTES = 16 * 1024  # smaller buffers of GGUF strings are walked by a plain loop

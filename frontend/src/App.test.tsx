@@ -1,6 +1,6 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { App, buildListQuery } from "./App";
 import type { FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
 import { EMPTY_FILTERS } from "./components/FilterSidebar";
@@ -95,6 +95,37 @@ describe("App", () => {
     expect(screen.getByTestId("model-count")).toHaveTextContent("2 models");
   });
 
+  it("Refresh scans and shows a model another process added (no event reaches this window)", async () => {
+    const user = userEvent.setup();
+    const scan = { added: [], updated: [], removed: [], unchanged: 1, phantoms: [], errors: [], staging_swept: [] };
+    const { bridge, library } = setup([summary(1)], "web", { scan: () => scan });
+    await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(1));
+    library.models = [summary(1), summary(2)]; // e.g. `tensorshelf import` in a terminal
+    await user.click(screen.getByTestId("refresh-button"));
+    await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(2));
+    expect(bridge.callsOf("scan")).toHaveLength(1);
+    expect(bridge.callsOf("plan_import")).toHaveLength(0);
+  });
+
+  it("refreshes quietly when the window regains focus, at most every 30 s — never on a timer", async () => {
+    const scan = { added: [], updated: [], removed: [], unchanged: 1, phantoms: [], errors: [], staging_swept: [] };
+    const { bridge, library } = setup([summary(1)], "web", { scan: () => scan });
+    await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(1));
+    library.models = [summary(1), summary(2)];
+    act(() => void window.dispatchEvent(new Event("focus")));
+    expect(bridge.callsOf("scan")).toHaveLength(0); // too soon after start
+    const now = Date.now();
+    const clock = vi.spyOn(Date, "now").mockReturnValue(now + 31_000);
+    try {
+      act(() => void window.dispatchEvent(new Event("focus")));
+      await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(2));
+      act(() => void window.dispatchEvent(new Event("focus")));
+      expect(bridge.callsOf("scan")).toHaveLength(1);
+    } finally {
+      clock.mockRestore();
+    }
+  });
+
   it("debounces the search into one list call", async () => {
     const user = userEvent.setup();
     const { bridge } = setup([summary(1)]);
@@ -126,6 +157,26 @@ describe("App", () => {
     expect(screen.queryByTestId("detail-panel")).toBeNull();
   });
 
+  it("gives keyboard focus back to the list row when the detail panel closes", async () => {
+    const user = userEvent.setup();
+    setup([summary(7), summary(8)], "web", { get_model: () => Promise.reject(new Error("boom")) });
+    const rows = await screen.findAllByTestId("library-row");
+    rows[1].focus();
+    await user.keyboard("{Enter}");
+    const panel = await screen.findByTestId("detail-panel");
+    await user.click(within(panel).getByRole("button", { name: "Close details" }));
+    await waitFor(() => expect(screen.getAllByTestId("library-row")[1]).toHaveFocus());
+  });
+
+  it("moves from the search box into the list with ArrowDown", async () => {
+    const user = userEvent.setup();
+    setup([summary(1), summary(2)]);
+    await screen.findAllByTestId("library-row");
+    await user.click(screen.getByTestId("search-input"));
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getAllByTestId("library-row")[0]).toHaveFocus();
+  });
+
   it("lists running and interrupted jobs with cancel and resume", async () => {
     const user = userEvent.setup();
     const jobs: JobInfo[] = [
@@ -142,6 +193,30 @@ describe("App", () => {
     await waitFor(() => expect(bridge.callsOf("resume_jobs")).toEqual([{ job_id: "int" }]));
     await user.click(within(panel).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "run" }]));
+  });
+
+  it("Esc closes the jobs popover (even after a row's button went away) and focus returns to Jobs", async () => {
+    const user = userEvent.setup();
+    const running = jobInfo({ job_id: "run", kind: "verify", status: "running", title: "Verify 1 model" });
+    const jobs: JobInfo[] = [running];
+    const { bridge } = setup([summary(1)], "web", {
+      cancel_job: ({ job_id }) => {
+        jobs[0] = { ...running, status: "cancelled" };
+        return { ...running, job_id, status: "cancelled" };
+      },
+      get_model: () => Promise.reject(new Error("boom")),
+    }, jobs);
+    await user.click(await screen.findByTestId("library-row")); // a detail panel is open too
+    await screen.findByTestId("detail-panel");
+    await user.click(screen.getByTestId("jobs-button"));
+    const panel = screen.getByTestId("jobs-panel");
+    await user.click(await within(panel).findByRole("button", { name: "Cancel" }));
+    act(() => bridge.emit("job.done", { job_id: "run", kind: "verify", status: "cancelled", result: null, error: null }));
+    await waitFor(() => expect(within(panel).queryByRole("button", { name: "Cancel" })).toBeNull());
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("jobs-panel")).toBeNull();
+    expect(screen.getByTestId("detail-panel")).toBeInTheDocument(); // one Esc, one thing closed
+    await waitFor(() => expect(screen.getByTestId("jobs-button")).toHaveFocus());
   });
 
   it("toasts finished jobs", async () => {

@@ -11,6 +11,7 @@ import {
   useSettings,
   useUpdateSettings,
 } from "./api/hooks";
+import { useOnWindowFocus, useRefreshLibrary } from "./api/useRefreshLibrary";
 import { AppEvents } from "./components/AppEvents";
 import { DetailPanel } from "./components/DetailPanel";
 import { DropOverlay } from "./components/DropOverlay";
@@ -25,6 +26,7 @@ import { ProgressBar, Spinner } from "./components/ui/ProgressBar";
 import { useToast } from "./components/ui/Toasts";
 import { openDialogCount } from "./lib/dialogStore";
 import { formatBytes, progressFraction } from "./lib/format";
+import { libraryListTarget, refocusIfLost } from "./lib/focus";
 import { hasPossibleModel } from "./lib/importFlow";
 import { type ThemePref, useTheme } from "./lib/theme";
 
@@ -76,6 +78,28 @@ export function App() {
   const [jobsOpen, setJobsOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
 
+  // changes by other processes (a CLI import) are not pushed: Refresh, and quietly on focus
+  const { refresh, refreshing } = useRefreshLibrary();
+  const onRefresh = () =>
+    refresh().then(
+      (report) => {
+        const changed = report.added.length + report.updated.length + report.removed.length;
+        if (changed || report.errors.length) {
+          toast.push({
+            kind: report.errors.length ? "warning" : "success",
+            title: "Library refreshed",
+            message:
+              `${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed on disk` +
+              (report.errors.length ? `; ${report.errors.length} could not be read` : ""),
+          });
+        }
+      },
+      (err: Error) => toast.push({ kind: "error", title: "Could not refresh the library", message: err.message }),
+    );
+  useOnWindowFocus(() => {
+    refresh().catch((err: Error) => console.warn("tensorshelf: refresh on focus failed", err));
+  });
+
   const query = useMemo(() => buildListQuery(filters, search, sort), [filters, search, sort]);
   const models = useModels(query);
   const facets = useFacets();
@@ -101,15 +125,25 @@ export function App() {
 
   useEvent("files.dropped", (payload) => openImport(payload?.paths ?? []));
 
+  // closing the detail panel or the jobs popover must not strand keyboard focus on <body>
+  const closeDetail = useCallback(() => {
+    setSelectedId(null);
+    refocusIfLost(libraryListTarget);
+  }, []);
+  const closeJobs = useCallback(() => {
+    setJobsOpen(false);
+    refocusIfLost(() => document.querySelector<HTMLElement>('[data-testid="jobs-button"]'));
+  }, []);
+
   // Esc anywhere (outside dialogs and inputs that use it) closes the detail panel
   useEffect(() => {
     if (!selectedId) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && !e.defaultPrevented && openDialogCount() === 0) setSelectedId(null);
+      if (e.key === "Escape" && !e.defaultPrevented && openDialogCount() === 0) closeDetail();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [selectedId]);
+  }, [selectedId, closeDetail]);
 
   const pickPaths = async (folder: boolean) => {
     try {
@@ -142,6 +176,13 @@ export function App() {
 
   return (
     <div className="relative flex h-full flex-col bg-bg text-fg">
+      <button
+        type="button"
+        onClick={() => libraryListTarget()?.focus()}
+        className="sr-only rounded-md bg-accent px-3 py-1.5 text-[12.5px] font-medium text-accent-fg focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to the model list
+      </button>
       <TopBar
         desktop={desktop}
         search={search}
@@ -175,6 +216,26 @@ export function App() {
                 Clear filters
               </button>
             )}
+            <button
+              type="button"
+              onClick={() => void onRefresh()}
+              disabled={refreshing}
+              title="Scan the library folder and show changes made outside this window (for example imports from the command line)"
+              data-testid="refresh-button"
+              className="ml-auto inline-flex items-center gap-1.5 rounded px-1.5 py-0.5 text-muted hover:bg-hover hover:text-fg disabled:opacity-70"
+            >
+              <svg viewBox="0 0 16 16" className={`size-3.5 ${refreshing ? "animate-spin" : ""}`} aria-hidden="true">
+                <path
+                  d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v3h-3"
+                  fill="none"
+                  stroke="currentColor"
+                  strokeWidth="1.5"
+                  strokeLinecap="round"
+                  strokeLinejoin="round"
+                />
+              </svg>
+              {refreshing ? "Refreshing…" : "Refresh"}
+            </button>
           </div>
           {rebuildJob && (
             <div role="status" data-testid="indexing-banner" className="flex items-center gap-3 border-b border-line bg-accent-soft px-4 py-2 text-[12px] text-fg">
@@ -206,10 +267,10 @@ export function App() {
             />
           )}
         </main>
-        {selectedId && <DetailPanel key={selectedId} modelId={selectedId} onClose={() => setSelectedId(null)} />}
+        {selectedId && <DetailPanel key={selectedId} modelId={selectedId} onClose={closeDetail} />}
       </div>
 
-      {jobsOpen && <JobsPanel onClose={() => setJobsOpen(false)} />}
+      {jobsOpen && <JobsPanel onClose={closeJobs} />}
       <DropOverlay onDrop={onWindowDrop} />
       {importPaths && (
         <ImportDialog

@@ -1,7 +1,11 @@
 """inspect: detect_path over 1,000 model files built from the labelled corpus.
 
 Every corpus case (shared corpus + tests/fixtures/detect_corpus) is built once as a real
-sparse file (or folder), then hard-linked under distinct names until there are N paths.
+sparse file (or folder) in a folder of its own, with what travels with it (the other shards
+and the index.json of a set, config.json, adapter_config.json, sidecars); that folder is then
+hard-linked as a whole into numbered folders until there are N paths. A copy must keep its
+neighbours and its name: the detector reads them (a shard alone, renamed, is a broken set and
+is classified differently from the corpus case), so every copy is detected exactly as its case.
 Measured, page cache warm (one untimed pass first):
 - files per second for the whole mix and per container format (target >= 500/s);
 - bytes read per file, as reported by the detector and as counted by the kernel
@@ -58,30 +62,26 @@ def _vocab(case: dict[str, Any]) -> int:
                 and isinstance(v.get("length"), int)), default=0)
 
 
-def _link_copy(src: Path, dst: Path) -> None:
-    if src.is_dir():
-        shutil.copytree(src, dst, copy_function=os.link)
-    else:
-        os.link(src, dst)
-
-
 def build(workdir: Path, n: int, quick: bool) -> list[tuple[dict[str, Any], Path]]:
+    """(case, path to inspect) for n paths: the built cases first, then hard-linked copies of
+    each case's whole folder (same file names, same neighbours), round-robin."""
     cases = [c for c in corpus_cases() if not (quick and _vocab(c) > BIG_VOCAB)]
     originals = []
     for c in cases:
-        originals.append((c, make_model_file(c, workdir / "src" / c["case"])))
+        case_dir = workdir / "src" / c["case"]
+        originals.append((c, case_dir, make_model_file(c, case_dir)))
     out: list[tuple[dict[str, Any], Path]] = []
     links = workdir / "files"
     links.mkdir(parents=True, exist_ok=True)
     i = 0
     while len(out) < n:
-        case, src = originals[i % len(originals)]
+        case, case_dir, src = originals[i % len(originals)]
         if i < len(originals):
             out.append((case, src))
         else:
-            dst = links / f"{i:05d}-{src.name}"
-            _link_copy(src, dst)
-            out.append((case, dst))
+            dst = links / f"{i:05d}"
+            shutil.copytree(case_dir, dst, copy_function=os.link)
+            out.append((case, dst / src.relative_to(case_dir)))
         i += 1
     return out
 

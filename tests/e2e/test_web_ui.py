@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from tests.e2e.e2e_support import Served, metadata_files, screenshot, wait_until
 from tests.fixtures.cli_runner import write_lora
+from tests.fixtures.detect_files import make_model_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_web")]
 
@@ -110,6 +111,64 @@ def test_deleting_asks_for_confirmation(shelf: Served, page: Any, tmp_path: Path
     expect(page.get_by_test_id("library-row").filter(has_text="Zz Delete Me")).to_have_count(0)
     assert wait_until(lambda: not model_dir.exists())
     assert victim.exists()
+
+
+def test_refresh_shows_an_import_made_by_another_process(shelf: Served, page: Any,
+                                                        tmp_path: Path) -> None:
+    """A CLI import in another process publishes nothing to the server's event bus: the
+    visible Refresh (scan + refetch) brings it in, without a page reload."""
+    rows = _open(page, shelf)
+    page.evaluate("window.__e2eNoReload = true")
+    source = write_lora(tmp_path / "Terminal Import.safetensors", seed=57)
+    shelf.cli.json("import", str(source), "--no-lookup", "--name", "Zz From The Terminal")
+    page.wait_for_timeout(500)
+    expect(rows.filter(has_text="Zz From The Terminal")).to_have_count(0)  # nothing pushed
+    page.get_by_test_id("refresh-button").click()
+    expect(rows.filter(has_text="Zz From The Terminal")).to_have_count(1)
+    assert page.evaluate("window.__e2eNoReload") is True
+
+
+def test_idle_ui_makes_no_requests_and_listens_on_sse(shelf: Served, page: Any) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    _open(page, shelf)
+    page.wait_for_load_state("networkidle")
+    assert any("/api/events?token=" in url for url in requests)  # events come by SSE
+    seen = len(requests)
+    page.wait_for_timeout(2500)  # idle: no timer may fetch anything
+    assert requests[seen:] == []
+
+
+def test_type_column_is_not_cut_off_with_the_detail_panel_open(shelf: Served, page: Any,
+                                                               tmp_path: Path) -> None:
+    embedding = make_model_file("embedding_sd1_8vec", tmp_path / "embedding")
+    shelf.cli.json("import", str(embedding), "--no-lookup")
+    rows = _open(page, shelf)  # 1280 x 800
+    rows.first.click()
+    expect(page.get_by_test_id("detail-panel")).to_be_visible()
+    cut = page.evaluate("""() => [...document.querySelectorAll('[data-testid=library-row]')]
+        .map(r => r.querySelectorAll('[role=gridcell]')[1])
+        .filter(c => c.scrollWidth > c.clientWidth).map(c => c.textContent)""")
+    assert cut == [], f"Type cells cut off with the detail panel open: {cut}"
+
+
+def test_keyboard_moves_through_the_list_and_the_detail(shelf: Served, page: Any) -> None:
+    """Search ↓ enters the list, arrows move, Enter opens the detail, Esc closes it and gives
+    focus back to the row."""
+    rows = _open(page, shelf)
+    page.get_by_test_id("search-input").focus()
+    page.keyboard.press("ArrowDown")
+    expect(rows.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(rows.nth(1)).to_be_focused()
+    page.keyboard.press("Enter")
+    panel = page.get_by_test_id("detail-panel")
+    expect(panel).to_be_visible()
+    expect(panel.get_by_role("heading", level=2)).to_have_text(
+        rows.nth(1).get_by_role("gridcell").first.inner_text())
+    page.keyboard.press("Escape")
+    expect(panel).to_have_count(0)
+    expect(rows.nth(1)).to_be_focused()
 
 
 @pytest.mark.parametrize("page", ["light", "dark"], indirect=True)

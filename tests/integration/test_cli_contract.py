@@ -185,8 +185,10 @@ def test_bad_usage_exits_2(shelf: Shelf, args: list[str]) -> None:
 
 
 def test_global_options_override_the_environment(shelf: Shelf, tmp_path: Path) -> None:
-    elsewhere = make_cli(tmp_path)  # env points at an empty library
-    assert elsewhere.json("list")["total"] == 0
+    elsewhere = make_cli(tmp_path)  # env points at a library that does not exist (yet)
+    missing = elsewhere.json("list", expect=1)
+    assert missing["error"]["code"] == "library_not_found"
+    assert not elsewhere.library.exists() and not elsewhere.home.exists()  # nothing created
     doc = elsewhere.json("--home", str(shelf.cli.home), "--library", str(shelf.cli.library),
                          "list")
     assert doc["total"] == 2

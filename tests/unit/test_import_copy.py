@@ -69,7 +69,8 @@ def test_sharded_set_dropped_as_separate_shards_is_one_model(
     (result,) = results
     assert result.ok and len(plan.items) == 1
     meta = _meta(service, result)
-    assert meta["model_format"] == "sharded-set" and meta["name"] == "model"
+    # a generic shard stem ("model-0000i-of-…") gives way to the folder the set came from
+    assert meta["model_format"] == "sharded-set" and meta["name"] == "src"
     by_path = {f["path"]: f for f in meta["files"]}
     for i, shard in enumerate(shards, 1):
         entry = by_path[shard.name]

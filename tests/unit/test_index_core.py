@@ -147,6 +147,18 @@ def test_list_filters_sort_paging_and_full_total(tmp_path: Path) -> None:
         assert summary.hashes == loras[0].hashes and summary.tags == loras[0].tags
 
 
+def test_type_sort_groups_by_subtype_within_a_type(index: Index) -> None:
+    # the list's Type column shows the subtype: sorting by type must group subtypes too
+    kinds = [("llm", "llm"), ("diffusion", "vae"), ("diffusion", "loras"), ("llm", "loras"),
+             ("diffusion", "checkpoints"), ("diffusion", "loras"), ("diffusion", "vae")]
+    for i, (model_type, subtype) in enumerate(kinds):
+        index.upsert_model(_meta(i, model_type=model_type, subtype=subtype, path=f"x/{i}"), None)
+    for descending in (False, True):
+        page = index.list_models(ListQuery(sort="model_type", descending=descending))
+        got = [(m.model_type, m.subtype) for m in page.models]
+        assert got == sorted(kinds, reverse=descending)
+
+
 def test_tag_filter_is_applied_before_limit(index: Index) -> None:
     # 30 models; only every 10th carries the tag, sorting puts them at the end
     for i in range(30):

@@ -22,6 +22,7 @@ from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import JobInfo, JobRef
 from tensorshelf.jobs.runner import JobRunner
 from tensorshelf.jobs.store import JobStore
+from tensorshelf.library.editing import check_model_type
 from tensorshelf.library.metadata import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
@@ -114,6 +115,8 @@ class ShelfApi:
 
     def start_import(self, paths: list[str], options: ImportOptions | None = None,
                      per_item: dict[str, ImportOptions] | None = None) -> JobRef:
+        for opts in [options, *(per_item or {}).values()]:
+            check_model_type(opts.model_type if opts is not None else None)
         job_id = self.jobs.start_import(_absolute(paths), options or ImportOptions(), per_item)
         return JobRef(job_id=job_id)
 
@@ -137,8 +140,7 @@ class ShelfApi:
                            library_dir=str(self.service.model_dir(ref)))
 
     def inspect(self, path: str) -> InspectResult:
-        target = Path(path).expanduser().absolute()
-        return InspectResult(path=str(target), detection=detect_path(target))
+        return inspect_path(path)
 
     # --- changes -----------------------------------------------------------------------
     def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
@@ -191,6 +193,12 @@ class ShelfApi:
     def close(self) -> None:
         self.jobs.close()
         self.service.close()
+
+
+def inspect_path(path: str) -> InspectResult:
+    """What a file or folder is, from its header alone (needs no library)."""
+    target = Path(path).expanduser().absolute()
+    return InspectResult(path=str(target), detection=detect_path(target))
 
 
 def _absolute(paths: list[str]) -> list[str]:

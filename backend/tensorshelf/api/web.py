@@ -10,6 +10,7 @@ pool, so a slow call never blocks another."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -198,11 +199,40 @@ def create_app(api: ShelfApi, token: str, port: int, dist: Path | None = None,
 
 
 class _Uvicorn(uvicorn.Server):
-    """uvicorn that ends the open SSE streams when it shuts down (they never finish)."""
+    """uvicorn that ends the open SSE streams when it shuts down (they never finish) and
+    that sleeps while idle: stock uvicorn wakes ten times a second to poll `should_exit`;
+    here setting `should_exit` (signal handler, `WebServer.stop`) wakes the loop instead.
+    (Without the tick the Date header would go stale, so it is not sent.)"""
 
     def __init__(self, config: uvicorn.Config, hub: SseHub) -> None:
+        self._exit = False
+        self._wake: tuple[asyncio.AbstractEventLoop, asyncio.Event] | None = None
         super().__init__(config)
         self._hub = hub
+
+    @property  # type: ignore[override]
+    def should_exit(self) -> bool:
+        return self._exit
+
+    @should_exit.setter
+    def should_exit(self, value: bool) -> None:
+        self._exit = value
+        wake = self._wake
+        if value and wake is not None:
+            loop, event = wake
+            try:
+                loop.call_soon_threadsafe(event.set)
+            except RuntimeError:  # the loop has closed already
+                pass
+
+    async def main_loop(self) -> None:
+        event = asyncio.Event()
+        self._wake = (asyncio.get_running_loop(), event)
+        if await self.on_tick(0):  # sets the default headers once
+            return
+        while not self.should_exit:
+            await event.wait()
+            event.clear()
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         self._hub.close_all()
@@ -232,7 +262,8 @@ class WebServer:
         config = uvicorn.Config(create_app(api, self.token, self.port, dist, self.hub),
                                 log_level="warning", access_log=False, lifespan="off",
                                 timeout_graceful_shutdown=int(settings.WEB_SHUTDOWN_GRACE_S),
-                                backlog=settings.WEB_LISTEN_BACKLOG, server_header=False)
+                                backlog=settings.WEB_LISTEN_BACKLOG, server_header=False,
+                                date_header=False)
         self._server = _Uvicorn(config, self.hub)
         self._thread: threading.Thread | None = None
 

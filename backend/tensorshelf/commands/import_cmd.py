@@ -8,10 +8,9 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from tensorshelf.commands.jobwait import run_job
-from tensorshelf.commands.output import emit, fail, handle_errors, short_id
+from tensorshelf.commands.output import emit, fail, handle_errors, plain, short_id
 from tensorshelf.commands.state import get_state
 from tensorshelf.jobs.models import JobDone
 from tensorshelf.library.models import ImportMode, ImportOptions
@@ -37,18 +36,18 @@ def import_results(done: JobDone) -> list[dict[str, Any]]:
 
 def print_import_results(console: Console, results: list[dict[str, Any]]) -> None:
     for r in results:
-        source = escape(str(r.get("key") or "?"))
+        source = plain(str(r.get("key") or "?"))
         if not r.get("ok"):
-            message = escape((r.get("error") or {}).get("message", "failed"))
+            message = plain((r.get("error") or {}).get("message", "failed"))
             console.print(f"[red]✗[/] {source}: {message}")
         elif r.get("duplicate_of"):
             console.print(f"[yellow]=[/] {source}: already in the library as "
-                          f"{short_id(r['duplicate_of'])} ({escape(str(r.get('path')))})")
+                          f"{short_id(r['duplicate_of'])} ({plain(str(r.get('path')))})")
         else:
-            console.print(f"[green]✓[/] {source} → {escape(str(r.get('path')))} "
+            console.print(f"[green]✓[/] {source} → {plain(str(r.get('path')))} "
                           f"[dim](id {short_id(r.get('id'))})[/]")
         for warning in r.get("warnings") or []:
-            console.print(f"    [yellow]warning:[/] {escape(str(warning))}")
+            console.print(f"    [yellow]warning:[/] {plain(str(warning))}")
     failed = sum(1 for r in results if not r.get("ok"))
     known = sum(1 for r in results if r.get("ok") and r.get("duplicate_of"))
     console.print(f"{len(results) - failed - known} of {len(results)} imported"
@@ -99,7 +98,7 @@ def import_cmd(
     options = ImportOptions(mode=mode, name=name, family=family, model_type=model_type,
                             subtype=subtype, tags=list(tag or []), accept_pickle=accept_pickle,
                             lookup=not no_lookup)
-    api = state.api()
+    api = state.api(create=True)
     done = run_job(api, lambda: api.start_import(paths=[str(p) for p in paths], options=options))
     job_outcome_or_fail(state, done)
     report_import(state, done)

@@ -7,34 +7,34 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
-from tensorshelf.commands.output import emit, handle_errors, key_values
+from tensorshelf.commands.output import emit, handle_errors, key_values, plain
 from tensorshelf.commands.state import get_state
 from tensorshelf.detect.models import Detection
 
 
 def _print_detection(c: Console, path: str, d: Detection) -> None:
-    c.print(f"[bold]{escape(path)}[/]")
+    c.print(f"[bold]{plain(path)}[/]")
     rows = [("format", d.format), ("model type", d.model_type), ("subtype", d.subtype),
             ("family", d.family), ("precision", d.precision), ("variant", d.variant),
             ("architecture", d.architecture), ("parameters", d.parameter_count),
             ("quantization", d.quantization), ("context length", d.context_length),
-            ("lora rank", d.lora_rank), ("security", d.security_tier),
+            ("lora rank", d.lora_rank), ("lora base", d.lora_target),
+            ("security", d.security_tier),
             ("confidence", f"{d.confidence:.2f}")]
     always = {"format", "model type", "subtype", "family", "precision"}
     c.print(key_values((k, v) for k, v in rows if v is not None or k in always))
     if d.evidence:
         c.print("evidence:")
         for line in d.evidence:
-            c.print(f"  • {escape(line)}")
+            c.print(f"  • {plain(line)}")
     foreign = d.foreign
     said = [f"{k}: {v}" for k, v in (("title", foreign.title), ("base model", foreign.base_model),
                                      ("trigger words", ", ".join(foreign.trigger_words)))
             if v]
     if said:
         c.print(f"embedded / sidecar metadata ({', '.join(foreign.source)}): "
-                + escape("; ".join(said)))
+                + plain("; ".join(said)))
 
 
 @handle_errors
@@ -44,6 +44,8 @@ def inspect_cmd(
 ) -> None:
     """Identify a model file from its header; imports nothing."""
     state = get_state(ctx)
-    result = state.api().inspect(path=str(path))
+    from tensorshelf.api.shelf import inspect_path
+
+    result = inspect_path(str(path))  # no library needed, none created
     emit(state, {"ok": True, "path": result.path, "detection": result.detection},
          lambda c: _print_detection(c, result.path, result.detection))

@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from tensorshelf.commands.import_cmd import import_results, print_import_results
 from tensorshelf.commands.jobwait import JobWatcher
-from tensorshelf.commands.output import UsageError, emit, handle_errors, human_size
+from tensorshelf.commands.output import UsageError, emit, handle_errors, human_size, plain
 from tensorshelf.commands.state import CliState, get_state
 from tensorshelf.jobs.models import JobDone, JobInfo
 
@@ -32,7 +31,7 @@ def _jobs_table(jobs: list[JobInfo]) -> Table:
         style = {"interrupted": "yellow", "failed": "red", "running": "cyan"}.get(j.status, "")
         table.add_row(j.job_id, j.kind, f"[{style}]{j.status}[/]" if style else j.status,
                       _progress_cell(j), j.updated_at.replace("T", " ").rstrip("Z"),
-                      escape(j.title))
+                      plain(j.title))
     return table
 
 
@@ -59,7 +58,7 @@ def _resume(state: CliState) -> None:
             return
         for d in finished:
             c.print(f"job {d.job_id} ({d.kind}): {d.status}"
-                    + (f" — {escape(d.error)}" if d.error else ""))
+                    + (f" — {plain(d.error)}" if d.error else ""))
         if results:
             print_import_results(c, results)
 

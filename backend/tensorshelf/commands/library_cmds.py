@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 
 from tensorshelf.commands.output import (
@@ -20,6 +19,7 @@ from tensorshelf.commands.output import (
     human_size,
     key_values,
     models_table,
+    plain,
     short_id,
 )
 from tensorshelf.commands.state import CliState, get_state
@@ -63,6 +63,9 @@ def list_cmd(
     tag: Annotated[str | None, typer.Option("--tag", help="Only models with this tag.")] = None,
     precision: Annotated[str | None, typer.Option("--precision", help="fp16, bf16, q4_k…")]
     = None,
+    file_format: Annotated[str | None, typer.Option("--format", help="safetensors, gguf, "
+                                                  "pickle, onnx, diffusers, transformers")]
+    = None,
     favorites: Annotated[bool, typer.Option("--favorites", help="Only rating 5.")] = False,
     sort: Annotated[SortField, typer.Option("--sort", help="Sort field.")] = SortField.name,
     descending: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
@@ -72,7 +75,7 @@ def list_cmd(
     """List the models in the library."""
     state = get_state(ctx)
     query = ListQuery(model_type=model_type, subtype=subtype, family=family, tag=tag,
-                      precision=precision, favorites=favorites, sort=sort.value,
+                      precision=precision, format=file_format, favorites=favorites, sort=sort.value,
                       descending=descending, limit=limit, offset=offset)
     _print_page(state, state.api().list_models(query=query), offset)
 
@@ -90,7 +93,7 @@ def search_cmd(
 
 
 def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None) -> None:
-    console.print(f"[bold]{escape(meta.name)}[/]  [dim]{meta.id}[/]")
+    console.print(f"[bold]{plain(meta.name)}[/]  [dim]{meta.id}[/]")
     rows: list[tuple[str, Any]] = [
         ("path", meta.path), ("directory", library_dir),
         ("type", f"{meta.model_type} / {meta.subtype or '-'}"), ("family", meta.family),
@@ -105,13 +108,13 @@ def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None)
     console.print(key_values(rows))
     files = Table("file", "size", "role", "sha256", show_edge=False, header_style="bold")
     for f in meta.files:
-        files.add_row(escape(f.path), human_size(f.size), f.role, f.sha256[:16] + "…")
+        files.add_row(plain(f.path), human_size(f.size), f.role, f.sha256[:16] + "…")
     console.print(files)
     if meta.detection is not None:
         d = meta.detection
         console.print(f"detection (v{d.detector_version}, confidence {d.confidence:.2f}):")
         for line in d.evidence:
-            console.print(f"  • {escape(line)}")
+            console.print(f"  • {plain(line)}")
     for s in meta.sources:
         console.print(f"source: {cell(s.path or s.repo_id or s.url)} "
                       f"({s.mode or s.kind}, {s.imported_at})")
@@ -152,8 +155,8 @@ def edit_cmd(
                                "--type, --subtype, --tag, --notes, --rating")
     meta = state.api().edit_model(ref=model, edit=edit)
     emit(state, {"ok": True, "model": meta},
-         lambda c: c.print(f"updated {escape(meta.name)} ({short_id(meta.id)}) at "
-                           f"{escape(meta.path)}"))
+         lambda c: c.print(f"updated {plain(meta.name)} ({short_id(meta.id)}) at "
+                           f"{plain(meta.path)}"))
 
 
 @handle_errors
@@ -186,8 +189,8 @@ def rm_cmd(
 
     def human(console: Console) -> None:
         for r in results:
-            console.print(f"removed {escape(r.path)} ({short_id(r.id)})" if r.removed
-                          else f"[red]could not remove[/] {escape(r.path)}: {cell(r.error)}")
+            console.print(f"removed {plain(r.path)} ({short_id(r.id)})" if r.removed
+                          else f"[red]could not remove[/] {plain(r.path)}: {cell(r.error)}")
 
     emit(state, document, human)
     if failed:

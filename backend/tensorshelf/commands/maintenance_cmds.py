@@ -6,7 +6,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from tensorshelf.commands.import_cmd import job_outcome_or_fail
 from tensorshelf.commands.jobwait import run_job
@@ -16,6 +15,7 @@ from tensorshelf.commands.output import (
     emit,
     handle_errors,
     human_size,
+    plain,
     short_id,
 )
 from tensorshelf.commands.state import get_state
@@ -24,9 +24,10 @@ from tensorshelf.library.models import RebuildReport, VerifyReport
 
 def _print_problems(console: Console, phantoms: list[str], errors: list[dict[str, str]]) -> None:
     for phantom in phantoms:
-        console.print(f"[yellow]phantom[/] (files missing, not indexed): {escape(phantom)}")
+        console.print(f"[yellow]phantom[/] (files missing, not indexed): {plain(phantom)}")
     for e in errors:
-        console.print(f"[red]error[/] {escape(e.get('path', '?'))}: {escape(e.get('error', ''))}")
+        where = e.get("path") or e.get("ref") or "?"
+        console.print(f"[red]error[/] {plain(where)}: {plain(e.get('error', ''))}")
 
 
 @handle_errors
@@ -87,11 +88,11 @@ def verify_cmd(
     def human(c: Console) -> None:
         for m in report.models:
             if m.ok:
-                c.print(f"[green]ok[/]        {escape(m.path)}")
+                c.print(f"[green]ok[/]        {plain(m.path)}")
                 continue
             for f in m.files:
                 if not f.ok:
-                    c.print(f"[red]{f.status:<9}[/] {escape(m.path)}/{escape(f.path)}")
+                    c.print(f"[red]{f.status:<9}[/] {plain(m.path)}/{plain(f.path)}")
         c.print(f"{len(report.models) - len(bad)} of {len(report.models)} model(s) ok, "
                 f"{human_size(report.bytes_read)} read")
 
@@ -112,18 +113,27 @@ def reclassify_cmd(
     state = get_state(ctx)
     if all_models == bool(models):
         raise UsageError("give either --all or one or more models")
-    report = state.api().reclassify(refs=list(models or []) or None, all=all_models,
-                                    dry_run=dry_run)
+    api = state.api()
+    # Resolve every named model first: an unknown one is exit 1 and nothing is re-filed.
+    refs = [api.get_model(ref=ref).model.id for ref in models or []]
+    report = api.reclassify(refs=refs or None, all=all_models, dry_run=dry_run)
 
     def human(c: Console) -> None:
         verb = "would change" if report.dry_run else "changed"
         for change in report.changed:
             fields = ", ".join(f"{k}: {cell(v[0])} → {cell(v[1])}"
                                for k, v in change.changes.items())
-            c.print(f"{verb} {short_id(change.id)} {escape(change.old_path)}"
-                    + (f" → {escape(change.new_path)}" if change.new_path != change.old_path
+            c.print(f"{verb} {short_id(change.id)} {plain(change.old_path)}"
+                    + (f" → {plain(change.new_path)}" if change.new_path != change.old_path
                        else "") + f" ({fields})")
         c.print(f"{len(report.changed)} {verb}, {report.unchanged} unchanged")
         _print_problems(c, [], report.errors)
 
-    emit(state, {"ok": True, **report.model_dump(mode="json")}, human)
+    document: dict[str, Any] = {"ok": not report.errors, **report.model_dump(mode="json")}
+    if report.errors:
+        document["error"] = {"code": "reclassify_failed",
+                             "message": f"{len(report.errors)} model(s) could not be re-classified",
+                             "details": {"failed": [e.get("ref") for e in report.errors]}}
+    emit(state, document, human)
+    if report.errors:
+        raise typer.Exit(1)

@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn, ParamSpec, TypeVar
 
@@ -21,6 +22,7 @@ from rich.text import Text
 from tensorshelf.api.dispatch import to_jsonable
 from tensorshelf.commands.state import CliState, get_state
 from tensorshelf.errors import OperationCancelled, ShelfError
+from tensorshelf.io.naming import BIDI_CONTROLS
 from tensorshelf.settings import CLI_PIPED_WIDTH
 
 log = logging.getLogger(__name__)
@@ -131,12 +133,28 @@ def short_id(model_id: str | None) -> str:
     return model_id or "-"
 
 
+def visible(text: str) -> str:
+    """`text` with control characters (newline, tab, escape sequences) and invisible
+    bidirectional overrides shown as `\\n` / `\\u202e`: a file or model name must neither
+    break a table row, drive the terminal, nor display reversed."""
+    if text.isprintable() and not any(ch in BIDI_CONTROLS for ch in text):
+        return text
+    return "".join(ch.encode("unicode_escape").decode("ascii")
+                   if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs") else ch
+                   for ch in text)
+
+
+def plain(value: Any) -> str:
+    """User-controlled text for rich markup: visible() and markup-escaped."""
+    return escape(visible(str(value)))
+
+
 def cell(value: Any) -> str:
     if value is None or value == "" or value == []:
         return "-"
     if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return escape(str(value))
+        return ", ".join(plain(v) for v in value)
+    return plain(value)
 
 
 def models_table(models: Iterable[Any], title: str | None = None) -> Table:

@@ -13,7 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, ProgressColumn, Task, TaskID, TextColumn
 from rich.text import Text
 
-from tensorshelf.commands.output import human_size
+from tensorshelf.commands.output import human_size, plain, visible
 from tensorshelf.jobs.events import Event
 from tensorshelf.jobs.models import EVENT_JOB_DONE, EVENT_JOB_ITEM_DONE, EVENT_JOB_PROGRESS
 from tensorshelf.settings import CLI_PROGRESS_REFRESH_PER_S
@@ -126,7 +126,7 @@ class RichProgressView:
             if task is not None:
                 self._progress.remove_task(task)
             return
-        description = escape(f"  {item.get('file', key)} [{item.get('stage')}]")
+        description = plain(f"  {item.get('file', key)} [{item.get('stage')}]")
         fields = {"unit": "bytes", "rate_bps": item.get("rate_bps"), "eta_s": item.get("eta_s")}
         if key not in self._items:
             self._items[key] = self._progress.add_task(description, total=item.get("bytes_total"),
@@ -161,11 +161,13 @@ class LineProgressView:
         job_id = payload.get("job_id", "")
         if event.type == EVENT_JOB_PROGRESS:
             self._totals[job_id] = payload.get("items_total") or 0
+            # a resumed job starts with the items an earlier run finished
+            self._counts.setdefault(job_id, payload.get("items_done") or 0)
         elif event.type == EVENT_JOB_ITEM_DONE:
             self._counts[job_id] = self._counts.get(job_id, 0) + 1
             total = self._totals.get(job_id) or "?"
             self.note(f"[{self._counts[job_id]}/{total}] "
-                      f"{describe_item_result(payload.get('result') or {})}")
+                      f"{visible(describe_item_result(payload.get('result') or {}))}")
 
 
 def make_view(console: Console | None = None) -> ProgressView:

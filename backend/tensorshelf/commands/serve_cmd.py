@@ -34,7 +34,7 @@ def serve_cmd(
     """Serve the UI and API on 127.0.0.1 (prints the URL with its token)."""
     state = get_state(ctx)
     serve = _load("tensorshelf.api.web", "serve")
-    code = serve(state.api(bridge="web"), port=port, open_browser=not no_open,
+    code = serve(state.api(bridge="web", create=True), port=port, open_browser=not no_open,
                  json_output=state.json)
     if code:
         raise typer.Exit(int(code))

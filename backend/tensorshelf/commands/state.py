@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from tensorshelf.settings import ENV_HF_OFFLINE, Locations, resolve_locations
+from tensorshelf.errors import LibraryNotFound
+from tensorshelf.library.layout import library_exists
+from tensorshelf.settings import ENV_HF_OFFLINE, ENV_LIBRARY, Locations, resolve_locations
 
 if TYPE_CHECKING:
     from tensorshelf.api.shelf import Bridge, ShelfApi
@@ -31,12 +33,22 @@ class CliState:
     def locations(self) -> Locations:
         return resolve_locations(self.home, self.library)
 
-    def api(self, bridge: Bridge = "cli") -> ShelfApi:
-        """The ShelfApi for this invocation (created once; sweeps stale staging on start)."""
+    def api(self, bridge: Bridge = "cli", create: bool = False) -> ShelfApi:
+        """The ShelfApi for this invocation (created once; sweeps stale staging on start).
+
+        Only commands that add to a library (`import`, `serve`) may create it; the others
+        fail with LibraryNotFound rather than leave an empty library (and a state dir)
+        behind at a mistyped path or on the mount point of an unplugged drive."""
         if self._api is None:
             from tensorshelf.api.shelf import ShelfApi
 
-            self._api = ShelfApi(self.locations(), bridge=bridge)
+            locations = self.locations()
+            if not create and not library_exists(locations.library):
+                raise LibraryNotFound(
+                    f"no library at {locations.library} (is its drive mounted? check --library "
+                    f"or {ENV_LIBRARY}); `tensorshelf import` creates one",
+                    path=str(locations.library))
+            self._api = ShelfApi(locations, bridge=bridge)
             swept = getattr(self._api.service, "staging_swept", None) or []
             if swept:
                 log.warning("removed %d stale staging entr%s left by an interrupted import: %s",

@@ -17,6 +17,7 @@ from pathlib import Path
 from tensorshelf.detect.detector import detect_file, detect_index
 from tensorshelf.detect.folders import detect_folder
 from tensorshelf.detect.foreign import read_foreign_metadata
+from tensorshelf.detect.gc_pause import gc_paused
 from tensorshelf.detect.models import DETECTOR_VERSION, Detection, ForeignMetadata
 from tensorshelf.detect.sniff import sniff_format
 from tensorshelf.errors import InvalidModelFile
@@ -31,10 +32,11 @@ def detect_path(path: str | os.PathLike[str]) -> Detection:
     """Classify a model file or folder. Raises InvalidModelFile (with the file name and what
     was wrong) for anything that is not a readable model; never reads tensor data."""
     p = Path(path)
-    if p.is_dir():
-        return detect_folder(p)
-    if not p.exists():
-        raise InvalidModelFile(f"{p.name}: no such file or folder", file=str(p))
-    if p.name.lower().endswith(INDEX_SUFFIX):
-        return detect_index(p)
-    return detect_file(p)
+    with gc_paused():
+        if p.is_dir():
+            return detect_folder(p)
+        if not p.exists():
+            raise InvalidModelFile(f"{p.name}: no such file or folder", file=str(p))
+        if p.name.lower().endswith(INDEX_SUFFIX):
+            return detect_index(p)
+        return detect_file(p)

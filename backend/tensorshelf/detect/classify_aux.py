@@ -29,11 +29,9 @@ _LAYER_Q = ".self_attn.q_proj.weight"
 
 
 def _prefix_before(table: TensorTable, marker: str) -> str | None:
-    for n in table:
-        at = n.find(marker)
-        if at >= 0:
-            return n[:at]
-    return None
+    """What precedes `marker` in the first name (in file order) that contains it."""
+    found = table.first_containing(marker)
+    return None if found is None else found[0][:found[1]]
 
 
 def classify_vae(table: TensorTable) -> Verdict | None:

@@ -32,6 +32,8 @@ _DECODER_LAYER = re.compile(r"\n([^\n]*?)layers\.\d+\.(?:self_attn|mlp|block_spa
 def _layer_prefix(table: TensorTable) -> str | None:
     """Prefix of the decoder layers ('model.', 'language_model.model.' …), skipping the
     encoder towers of multimodal files."""
+    if not table.contains_any(("layers.",)):  # what every match holds: skip the regex scan
+        return None
     for m in table.scan(_DECODER_LAYER):
         if not _ENCODER_PREFIX.search(m.group(1)):
             return m.group(1)

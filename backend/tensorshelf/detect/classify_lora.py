@@ -61,15 +61,9 @@ class _Module:
 _BY_LAST: dict[str, list[tuple[str, str, str]]] = {}
 for _suffix, _algo_name, _part in SUFFIXES:
     _BY_LAST.setdefault(_suffix.rsplit(".", 1)[-1], []).append((_suffix, _algo_name, _part))
-# one pass over all names decides whether a table can be an adapter at all
-_ANY_ADAPTER = re.compile(r"lora|hada_|lokr_|oft_|\.diff(_b)?$", re.MULTILINE)
-
-
-def _split(name: str) -> tuple[str, str, str] | None:
-    for suffix, algo, part in _BY_LAST.get(name[name.rfind(".") + 1:], ()):
-        if name.endswith(suffix):
-            return name[: -len(suffix)], algo, part
-    return None
+# a table can be an adapter only if some name holds one of these (C-speed substring tests
+# over all names at once; ".diff\n" / ".diff_b\n" end a name)
+_ADAPTER_MARKS = ("lora", "hada_", "lokr_", "oft_", ".diff\n", ".diff_b\n")
 
 
 def _norm(module: str) -> str:
@@ -108,14 +102,18 @@ def _rank(table: TensorTable, mod: _Module) -> int | None:
 def _modules(table: TensorTable) -> tuple[dict[str, _Module], int]:
     modules: dict[str, _Module] = {}
     aux = 0
-    for n in table:
-        hit = _split(n)
-        if hit is None:
+    by_last = _BY_LAST.get
+    for n in table:  # _split() inlined: this loop runs over every name of an adapter
+        for suffix, algo, part in by_last(n[n.rfind(".") + 1:], ()):
+            if n.endswith(suffix):
+                module = n[: -len(suffix)]
+                mod = modules.get(module)
+                if mod is None:
+                    mod = modules[module] = _Module(algo=algo)
+                mod.parts[part] = n
+                break
+        else:
             aux += n.endswith(AUX_SUFFIXES)
-            continue
-        module, algo, part = hit
-        mod = modules.setdefault(module, _Module(algo=algo))
-        mod.parts[part] = n
     return modules, aux
 
 
@@ -179,7 +177,7 @@ def _target(table: TensorTable, normed: dict[str, _Module], joined: str
 
 
 def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | None:
-    if next(table.scan(_ANY_ADAPTER), None) is None:
+    if not table.contains_any(_ADAPTER_MARKS):
         return None
     modules, aux = _modules(table)
     if not modules or (sum(len(m.parts) for m in modules.values()) + aux) \

@@ -4,6 +4,7 @@ precision, size, companion configs and foreign metadata into one Detection."""
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,8 +22,8 @@ from tensorshelf.detect.precision import (
     gguf_file_type,
     table_precision,
 )
-from tensorshelf.detect.safetensors_header import read_safetensors_header
-from tensorshelf.detect.sniff import sniff_format
+from tensorshelf.detect.safetensors_header import SafetensorsHeader, parse_safetensors_after
+from tensorshelf.detect.sniff import sniff_bytes
 from tensorshelf.detect.tensors import DTYPE_BITS, UNKNOWN_DTYPE, TensorInfo, TensorTable
 from tensorshelf.detect.verdict import Verdict
 from tensorshelf.errors import InvalidModelFile
@@ -45,11 +46,26 @@ class Loaded:
     total_size: int | None = None  # from an index.json, when shapes are incomplete
 
 
+def open_header(path: Path) -> tuple[str, SafetensorsHeader | None]:
+    """(container format, the parsed header if it is safetensors): one open, the sniffed
+    bytes are the start of the header (nothing is read twice)."""
+    try:
+        with open(path, "rb", buffering=0) as f:
+            size = os.fstat(f.fileno()).st_size
+            head = f.read(settings.HEADER_SNIFF_BYTES)
+            fmt = sniff_bytes(head, path.name, size)
+            if fmt != "safetensors":
+                return fmt, None
+            return fmt, parse_safetensors_after(f, head, size, path.name)
+    except IsADirectoryError:
+        raise InvalidModelFile(f"{path.name}: is a directory, not a model file",
+                               file=path.name) from None
+
+
 def read_table(path: Path) -> tuple[str, TensorTable, dict[str, str], int]:
     """(format, table, embedded metadata, bytes read) of one safetensors or pickle file."""
-    fmt = sniff_format(path)
-    if fmt == "safetensors":
-        h = read_safetensors_header(path)
+    fmt, h = open_header(path)
+    if h is not None:
         return fmt, h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES
     if fmt == "pickle":
         info = read_pickle_info(path)
@@ -168,10 +184,9 @@ def build(fmt: str, verdict: Verdict, table: TensorTable, bytes_read: int,
         foreign=foreign or ForeignMetadata(), header_bytes_read=bytes_read)
 
 
-def _detect_tensor_file(path: Path, fmt: str) -> Detection:
+def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> Detection:
     extra: list[str] = []
-    if fmt == "safetensors":
-        h = read_safetensors_header(path)
+    if h is not None:
         loaded = Loaded(h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES)
         verdict: Verdict | None = None
     else:
@@ -235,12 +250,12 @@ def _detect_onnx(path: Path) -> Detection:
 
 
 def detect_file(path: Path) -> Detection:
-    fmt = sniff_format(path)
+    fmt, h = open_header(path)
     if fmt == "gguf":
         return _detect_gguf(path)
     if fmt == "onnx":
         return _detect_onnx(path)
-    return _detect_tensor_file(path, fmt)
+    return _detect_tensor_file(path, fmt, h)
 
 
 def detect_index(path: Path) -> Detection:

@@ -9,6 +9,7 @@ InvalidModelFile naming the file and what was wrong. Big-endian files are read t
 
 from __future__ import annotations
 
+import math
 import os
 import struct
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tensorshelf import settings
+from tensorshelf.detect import gguf_strings
 from tensorshelf.detect.tensors import TensorInfo, TensorTable
 from tensorshelf.errors import InvalidModelFile
 
@@ -198,7 +200,7 @@ class _Parser:
                 or alignment & (alignment - 1) or alignment > settings.GGUF_MAX_ALIGNMENT):
             raise self.bad(f"general.alignment {alignment!r} is not a power of two "
                            f"<= {settings.GGUF_MAX_ALIGNMENT}")
-        infos = [self.tensor_info() for _ in range(n_tensors)]
+        infos = self.tensor_infos(n_tensors)
         data_offset = self.pos + (-self.pos % alignment)
         return self.finish(version, metadata, infos, alignment, data_offset)
 
@@ -244,36 +246,85 @@ class _Parser:
     def skip_strings(self, count: int, key: str) -> None:
         """Skip `count` length-prefixed strings without decoding or keeping them.
 
-        A tight loop hops over the strings inside the buffer; a string whose length field is
-        not in the buffer goes through the checked path (limit, end of file), and one whose
-        bytes run past the buffer is skipped with the end-of-file check of skip().
+        Inside the buffer the strings are hopped over by gguf_strings (a plain loop, or numpy
+        for a long little-endian array); a string whose length field is not in the buffer
+        goes through the checked path (limit, end of file), and one whose bytes run past the
+        buffer is skipped with the end-of-file check of skip().
         """
-        unpack = struct.Struct(self.e + "Q").unpack_from
+        vector = self.e == "<" and count >= settings.GGUF_VECTOR_MIN_STRINGS
         done = 0
         while done < count:
-            buf, off = self.buf, self.off
-            prev = off
-            try:
-                for done in range(done, count):  # noqa: B020 - resumes where it stopped
-                    prev = off
-                    off += 8 + unpack(buf, off)[0]
-                done, prev = count, off
-            except (struct.error, OverflowError):  # item `done` (at `prev`) has no full length
-                pass  # field in buf, or a hostile length pushed the offset past any size
+            buf = self.buf
+            if vector:
+                walked, nxt = gguf_strings.walk(buf, self.off, count - done)
+            elif self.e == "<":
+                walked, nxt = gguf_strings.walk_plain(buf, self.off, count - done)
+            else:
+                walked, nxt = self._walk_big_endian(buf, self.off, count - done)
+            done += walked
             end = len(buf)
-            if prev > end:  # the item before `prev` runs past the buffer and ends at `prev`
+            if nxt > end:  # the last item walked runs past the buffer and ends at `nxt`
                 self.off = end
-                self.skip(prev - end)
+                self.skip(nxt - end)
                 continue
-            self.off = prev
+            self.off = nxt
             if done == count:
                 return
-            n = self.u64()
+            n = self.u64()  # a length field cut by the end of the buffer: read more
             if n > settings.GGUF_MAX_STRING_BYTES:
                 raise self.bad(f"string in {key[:80]!r} claims {n} bytes "
                                f"(limit {settings.GGUF_MAX_STRING_BYTES})")
             self.skip(n)
             done += 1
+
+    @staticmethod
+    def _walk_big_endian(buf: bytes, off: int, limit: int) -> tuple[int, int]:
+        unpack = struct.Struct(">Q").unpack_from
+        walked, size = 0, len(buf)
+        while walked < limit and off + 8 <= size:
+            off += 8 + unpack(buf, off)[0]
+            walked += 1
+        return walked, off
+
+    def tensor_infos(self, count: int) -> list[tuple[str, tuple[int, ...], int, int]]:
+        """`count` tensor infos. Those wholly inside the buffer are decoded by a tight loop;
+        one that is not (or looks wrong) goes through tensor_info(), which reads more or
+        raises the exact error, exactly as if every info had gone that way."""
+        e = self.e
+        u64, u32 = struct.Struct(e + "Q").unpack_from, struct.Struct(e + "I").unpack_from
+        tail = struct.Struct(e + "IQ").unpack_from  # type, offset
+        dims_of = [struct.Struct(e + "Q" * k).unpack_from
+                   for k in range(settings.GGUF_MAX_DIMS + 1)]
+        max_name, max_dims = settings.GGUF_MAX_KEY_BYTES, settings.GGUF_MAX_DIMS
+        max_kept = settings.GGUF_MAX_KEPT_BYTES
+        infos: list[tuple[str, tuple[int, ...], int, int]] = []
+        append = infos.append
+        while len(infos) < count:
+            buf, off, kept = self.buf, self.off, self.kept
+            size = len(buf)
+            todo = count - len(infos)
+            try:
+                for _ in range(todo):
+                    n = u64(buf, off)[0]
+                    if n > max_name:
+                        break
+                    at = off + 8 + n
+                    n_dims = u32(buf, at)[0]
+                    if n_dims > max_dims:
+                        break
+                    at += 4 + 8 * n_dims
+                    if at + 12 > size or kept + n > max_kept:
+                        break
+                    name = buf[off + 8:off + 8 + n].decode("utf-8")
+                    append((name, dims_of[n_dims](buf, at - 8 * n_dims), *tail(buf, at)))
+                    kept += n
+                    off = at + 12
+            except (struct.error, UnicodeDecodeError):
+                pass  # this info is not wholly in the buffer, or its name is not UTF-8
+            self.off, self.kept = off, kept
+            if len(infos) < count:
+                append(self.tensor_info())
+        return infos
 
     def tensor_info(self) -> tuple[str, tuple[int, ...], int, int]:
         name = self.string("tensor name", settings.GGUF_MAX_KEY_BYTES)
@@ -293,13 +344,14 @@ class _Parser:
         data_size = self.size - data_offset
         tensors: dict[str, TensorInfo] = {}
         types: dict[str, int] = {}
+        elements: dict[str, int] = {}
+        total = 0
+        spec_of, prod, new, info_cls = GGML_TYPES.get, math.prod, tuple.__new__, TensorInfo
         for name, dims, ttype, offset in infos:
             if name in tensors:
                 raise self.bad(f"duplicate tensor name {name[:80]!r}")
-            numel = 1
-            for d in dims:
-                numel *= d
-            spec = GGML_TYPES.get(ttype)
+            numel = prod(dims)
+            spec = spec_of(ttype)
             tname = spec[0] if spec else f"TYPE_{ttype}"
             if offset % alignment:
                 raise self.bad(f"tensor {name[:80]!r} offset {offset} is not aligned to "
@@ -315,9 +367,13 @@ class _Parser:
                                    f"past the {data_size}-byte data section (truncated file?)")
             elif offset > data_size:
                 raise self.bad(f"tensor {name[:80]!r} starts past the end of the file")
-            tensors[name] = TensorInfo(tname, tuple(reversed(dims)), numel)
+            tensors[name] = new(info_cls, (tname, dims[::-1], numel))
             types[tname] = types.get(tname, 0) + 1
-        return GGUFHeader(version=version, metadata=metadata, table=TensorTable(tensors),
+            elements[tname] = elements.get(tname, 0) + numel
+            total += numel
+        table = TensorTable(tensors)
+        table.set_stats(total, elements)
+        return GGUFHeader(version=version, metadata=metadata, table=table,
                           tensor_types=types, alignment=alignment, data_offset=data_offset,
                           header_bytes_read=self.bytes_read, file_size=self.size,
                           byte_order="big" if self.e == ">" else "little")

@@ -7,6 +7,7 @@ containers — and flattens nested dicts ("string_to_param.*") into tensor names
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from tensorshelf.detect.pickle_vm import (
@@ -17,7 +18,7 @@ from tensorshelf.detect.pickle_vm import (
     walk_pickle,
     walk_pickle_at,
 )
-from tensorshelf.detect.tensors import TensorInfo, TensorTable, tensor_info
+from tensorshelf.detect.tensors import TensorInfo, TensorTable
 
 __all__ = ["NeedMore", "Opaque", "PickleWalkError", "state_dict_table", "walk_pickle",
            "walk_pickle_at"]
@@ -28,22 +29,16 @@ _MAX_FLATTEN_DEPTH = 6
 
 
 def _flatten(obj: dict[Any, Any], prefix: str, out: dict[str, TensorInfo], depth: int) -> None:
+    new, info_cls, prod = tuple.__new__, TensorInfo, math.prod
     for key, value in obj.items():
         if not isinstance(key, (str, int)):
             continue
         name = f"{prefix}{key}"
-        if isinstance(value, TensorRef):
-            out[name] = tensor_info(value.dtype, value.shape)
+        if type(value) is TensorRef:
+            shape = value.shape
+            out[name] = new(info_cls, (value.dtype, shape, prod(shape)))
         elif isinstance(value, dict) and depth < _MAX_FLATTEN_DEPTH:
             _flatten(value, name + ".", out, depth + 1)
-
-
-def _tensor_count(obj: Any) -> int:
-    if not isinstance(obj, dict):
-        return 0
-    out: dict[str, TensorInfo] = {}
-    _flatten(obj, "", out, 0)
-    return len(out)
 
 
 def state_dict_table(root: Any) -> tuple[TensorTable, str | None]:
@@ -53,10 +48,11 @@ def state_dict_table(root: Any) -> tuple[TensorTable, str | None]:
         return TensorTable(), None
     for key in STATE_DICT_WRAPPERS:
         inner = root.get(key)
-        if isinstance(inner, dict) and _tensor_count(inner):
+        if isinstance(inner, dict):
             out: dict[str, TensorInfo] = {}
             _flatten(inner, "", out, 0)
-            return TensorTable(out), key
+            if out:
+                return TensorTable(out), key
     out = {}
     _flatten(root, "", out, 0)
     return TensorTable(out), None

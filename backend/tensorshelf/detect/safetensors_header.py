@@ -4,6 +4,13 @@ Never reads the data region. The length is checked against the file size and
 settings.SAFETENSORS_MAX_HEADER_BYTES *before* anything is allocated; every tensor entry is
 validated (known dtype, non-negative integer shape, offsets inside the file and matching the
 shape). Anything malformed raises InvalidModelFile naming the file and the problem.
+
+Speed: the header is decoded once (json.loads on the text), then one tight pass over the
+entries validates them and sums element counts per dtype (kept on the table, so precision and
+parameter count need no second pass); entries become TensorInfo only when a classifier looks
+at them. Duplicate keys (which json.loads would silently collapse) are ruled out by counting
+':' or key tokens in the text; only a header that could hold one is parsed again with the
+exact (slower) duplicate check.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from tensorshelf import settings
-from tensorshelf.detect.tensors import DTYPE_BITS, TensorInfo, TensorTable
+from tensorshelf.detect.tensors import DTYPE_BITS, HeaderInfos, TensorTable
 from tensorshelf.errors import InvalidModelFile
 
 LENGTH_BYTES = 8
@@ -26,6 +33,7 @@ METADATA_KEY = "__metadata__"
 _MAX_NUMEL = 1 << 62
 _WS_COLON = re.compile(r'"\s+:')
 _FUTURE_DTYPE = re.compile(r"^[A-Z][A-Z0-9_]{0,15}$")  # an unknown but well-formed dtype name
+_ENTRY_KEYS = 3  # dtype, shape, data_offsets
 
 
 @dataclass
@@ -51,20 +59,20 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def _surely_unique(text: str, obj: dict[str, Any]) -> bool:
-    """True only if the JSON text provably has no duplicate key among the header's and the
-    tensor entries' keys. Without whitespace before a colon, each key token ends in '":'; a
-    '":' inside a string always has its quote escaped ('\\":'), so subtracting those counts
-    the keys exactly, unless a key ends in an escaped backslash ('\\\\":'), which we
-    leave to the exact path. Deeper keys are not counted: undercounting is safe."""
+def _key_tokens(text: str) -> int | None:
+    """The number of object keys in the JSON text (deeper keys included: an overcount only
+    sends a header to the exact check), or None when it cannot be counted exactly.
+    Without whitespace before a colon, each key token ends in '":'; a '":' inside a string
+    always has its quote escaped ('\\":'), so subtracting those counts the keys exactly,
+    unless a key ends in an escaped backslash ('\\\\":'), which is left to the exact path."""
     if _WS_COLON.search(text):
-        return False
+        return None
     keys = text.count('":')
     if "\\" in text:  # escapes present (one fast scan decides whether to look closer)
         if '\\\\":' in text:
-            return False
+            return None
         keys -= text.count('\\":')
-    return keys == len(obj) + sum(len(v) for v in obj.values() if type(v) is dict)
+    return keys
 
 
 def read_safetensors_header(path: str | os.PathLike[str]) -> SafetensorsHeader:
@@ -78,24 +86,35 @@ def _bad(name: str, what: str) -> InvalidModelFile:
     return InvalidModelFile(f"{name}: invalid safetensors header: {what}", file=name)
 
 
-def _read_exact(f: BinaryIO, n: int, name: str) -> bytes:
+def _read_exact(f: BinaryIO, n: int, name: str, done: int = 0) -> bytes:
+    """n bytes from f; `done` = how many of the header's bytes the caller already holds
+    (only for the message of a short read)."""
     chunks: list[bytes] = []
     left = n
     while left:
         chunk = f.read(min(left, settings.DETECT_READ_CHUNK_BYTES))
         if not chunk:
-            raise _bad(name, f"file ends inside the header ({n - left} of {n} bytes)")
+            raise _bad(name, f"file ends inside the header ({done + n - left} of {done + n} "
+                             "bytes)")
         chunks.append(chunk)
         left -= len(chunk)
-    return b"".join(chunks)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def parse_safetensors(f: BinaryIO, file_size: int, name: str) -> SafetensorsHeader:
     """Parse from an open binary file positioned at 0."""
-    head = f.read(LENGTH_BYTES)
+    return parse_safetensors_after(f, b"", file_size, name)
+
+
+def parse_safetensors_after(f: BinaryIO, head: bytes, file_size: int,
+                            name: str) -> SafetensorsHeader:
+    """Parse from an open binary file whose first bytes `head` were already read (the file
+    position is just after them): one open and no byte read twice for sniff + header."""
+    if len(head) < LENGTH_BYTES:
+        head += f.read(LENGTH_BYTES - len(head))
     if len(head) < LENGTH_BYTES:
         raise _bad(name, f"file is {file_size} bytes, shorter than the 8-byte length prefix")
-    (n,) = struct.unpack("<Q", head)
+    (n,) = struct.unpack_from("<Q", head)
     if n < 2:
         raise _bad(name, f"header length {n} is too small for a JSON object")
     if n > settings.SAFETENSORS_MAX_HEADER_BYTES:
@@ -103,16 +122,47 @@ def parse_safetensors(f: BinaryIO, file_size: int, name: str) -> SafetensorsHead
                          f"{settings.SAFETENSORS_MAX_HEADER_BYTES} bytes")
     if LENGTH_BYTES + n > file_size:
         raise _bad(name, f"header length {n} runs past the end of the {file_size}-byte file")
-    raw = _read_exact(f, n, name)
-    header = _decode(raw, name)
-    data_size = file_size - LENGTH_BYTES - n
-    metadata = _metadata(header.pop(METADATA_KEY, None), name)
-    table = _tensors(header, data_size, name)
+    have = head[LENGTH_BYTES:LENGTH_BYTES + n]
+    raw = have + _read_exact(f, n - len(have), name, len(have)) if len(have) < n else have
+    table, metadata = parse_header_json(raw, file_size - LENGTH_BYTES - n, name)
     return SafetensorsHeader(table=table, metadata=metadata,
                              header_bytes_read=LENGTH_BYTES + n, file_size=file_size)
 
 
-def _decode(raw: bytes, name: str) -> dict[str, Any]:
+def parse_header_json(raw: bytes, data_size: int, name: str
+                      ) -> tuple[TensorTable, dict[str, str]]:
+    """(tensor table, embedded metadata) of the header's JSON bytes."""
+    text, header = _decode(raw, name)
+    top_keys = len(header)
+    try:
+        meta_value = header.pop(METADATA_KEY, None)
+        metadata = _metadata(meta_value, name)
+        table, entry_keys = _tensors(header, data_size, name)
+    except InvalidModelFile:
+        _check_unique(text, name)  # a duplicate key is the first thing to report
+        raise
+    expected = top_keys + entry_keys + (len(meta_value) if type(meta_value) is dict else 0)
+    # Every ':' of valid JSON ends a key or sits inside a string, so with as many ':' as the
+    # objects hold keys there can be no duplicate (one C-speed scan); otherwise count key
+    # tokens, and only if that is inconclusive too, parse again with the exact check.
+    if text.count(":") != expected and _key_tokens(text) != expected:
+        _check_unique(text, name)
+    return table, metadata
+
+
+def _check_unique(text: str, name: str) -> None:
+    """The exact (slow) duplicate-key check: parse again, watching every object's keys."""
+    try:
+        json.loads(text, object_pairs_hook=_no_duplicates)
+    except _DuplicateKey as exc:
+        raise _bad(name, f"duplicate key {str(exc)[:80]!r}") from None
+    except RecursionError:
+        raise _bad(name, "header JSON is nested too deeply") from None
+    except ValueError as exc:
+        raise _bad(name, f"header is not valid JSON ({str(exc)[:120]})") from None
+
+
+def _decode(raw: bytes, name: str) -> tuple[str, dict[str, Any]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -121,19 +171,13 @@ def _decode(raw: bytes, name: str) -> dict[str, Any]:
         raise _bad(name, "header is not a JSON object")
     try:
         obj = json.loads(text)
-        if not isinstance(obj, dict) or not _surely_unique(text, obj):
-            # Possible duplicate keys (plain json.loads keeps the last one silently): parse
-            # again with the exact, slower duplicate check.
-            obj = json.loads(text, object_pairs_hook=_no_duplicates)
-    except _DuplicateKey as exc:
-        raise _bad(name, f"duplicate key {str(exc)[:80]!r}") from None
     except RecursionError:
         raise _bad(name, "header JSON is nested too deeply") from None
     except ValueError as exc:
         raise _bad(name, f"header is not valid JSON ({str(exc)[:120]})") from None
     if not isinstance(obj, dict):
         raise _bad(name, "header is not a JSON object")
-    return obj
+    return text, obj
 
 
 def _metadata(value: Any, name: str) -> dict[str, str]:
@@ -148,53 +192,85 @@ def _metadata(value: Any, name: str) -> dict[str, str]:
     return out
 
 
-def _is_int(x: Any) -> bool:
-    return type(x) is int  # bool is a subclass of int and not accepted
-
-
-def _tensors(header: dict[str, Any], data_size: int, name: str) -> TensorTable:
-    tensors: dict[str, TensorInfo] = {}
-    spans: list[tuple[int, int, str]] = []
+def _tensors(header: dict[str, Any], data_size: int, name: str) -> tuple[TensorTable, int]:
+    """The validated table (entries become TensorInfo only when looked at), and the number of
+    keys seen in the entries (for the duplicate check). One tight pass; any entry off the
+    common path goes through _check_entry, which raises the exact error."""
+    elements: dict[str, int] = {}
     bits_of = DTYPE_BITS.get
     prod = math.prod
+    total = entry_keys = prev_end = 0
+    ordered = True  # non-empty spans follow each other in header order: no overlap possible
     for tname, entry in header.items():
-        if type(entry) is not dict:
-            raise _bad(name, f"tensor {tname[:80]!r} is not an object")
         try:
-            dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-        except KeyError as exc:
-            raise _bad(name, f"tensor {tname[:80]!r} has no {exc.args[0]}") from None
-        bits = bits_of(dtype) if type(dtype) is str else None
-        if bits is None and not (type(dtype) is str and _FUTURE_DTYPE.match(dtype)):
-            raise _bad(name, f"tensor {tname[:80]!r} has an invalid dtype {str(dtype)[:20]!r}")
+            dtype = entry["dtype"]
+            shape = entry["shape"]
+            begin, end = entry["data_offsets"]
+            bits = bits_of(dtype)
+        except (KeyError, TypeError, ValueError):
+            _check_entry(tname, entry, data_size, name)
+            raise AssertionError("unreachable") from None  # _check_entry raised
         if type(shape) is not list:
-            raise _bad(name, f"tensor {tname[:80]!r} has an invalid shape")
+            _check_entry(tname, entry, data_size, name)  # raises
         for d in shape:
             if type(d) is not int or d < 0:
-                raise _bad(name, f"tensor {tname[:80]!r} has an invalid shape")
-        if type(offsets) is not list or len(offsets) != 2:
-            raise _bad(name, f"tensor {tname[:80]!r} has invalid data_offsets")
-        begin, end = offsets
-        if type(begin) is not int or type(end) is not int:
-            raise _bad(name, f"tensor {tname[:80]!r} has invalid data_offsets")
-        if begin < 0 or end < begin:
-            raise _bad(name, f"tensor {tname[:80]!r} has data_offsets {begin}..{end} out of order")
-        if end > data_size:
-            raise _bad(name, f"tensor {tname[:80]!r} ends at data offset {end}, past the end of "
-                             f"the {data_size}-byte data region (truncated file?)")
+                _check_entry(tname, entry, data_size, name)  # raises
         numel = prod(shape)
-        if numel > _MAX_NUMEL:
-            raise _bad(name, f"tensor {tname[:80]!r} has an absurd shape")
-        if bits is not None and (numel * bits + 7) // 8 != end - begin:
-            raise _bad(name, f"tensor {tname[:80]!r}: {dtype} {shape} needs "
-                             f"{(numel * bits + 7) // 8} bytes but data_offsets span {end - begin}")
-        tensors[tname] = TensorInfo(dtype, tuple(shape), numel)
+        # bits is not None only for a known dtype name (so dtype is a str)
+        if (bits is None or type(begin) is not int or type(end) is not int or begin < 0
+                or end > data_size or numel > _MAX_NUMEL
+                or (numel * bits + 7) // 8 != end - begin):
+            _check_entry(tname, entry, data_size, name)  # raises, or accepts a future dtype
+        entry_keys += len(entry)
+        total += numel
+        elements[dtype] = elements.get(dtype, 0) + numel
         if end > begin:
-            spans.append((begin, end, tname))
-    spans.sort()
-    prev_end, prev_name = 0, ""
-    for begin, end, tname in spans:
-        if begin < prev_end:
-            raise _bad(name, f"tensors {prev_name[:80]!r} and {tname[:80]!r} overlap")
-        prev_end, prev_name = end, tname
-    return TensorTable(tensors)
+            if begin < prev_end:
+                ordered = False
+            prev_end = end
+    if not ordered:  # the spans do not follow each other in header order: sort, then look
+        spans = sorted((*e["data_offsets"], n) for n, e in header.items()
+                       if e["data_offsets"][1] > e["data_offsets"][0])
+        prev_end, prev_name = 0, ""
+        for begin, end, tname in spans:
+            if begin < prev_end:
+                raise _bad(name, f"tensors {prev_name[:80]!r} and {tname[:80]!r} overlap")
+            prev_end, prev_name = end, tname
+    table = TensorTable(HeaderInfos(header))
+    table.set_stats(total, elements)
+    return table, entry_keys
+
+
+def _check_entry(tname: str, entry: Any, data_size: int, name: str) -> None:
+    """Validate one entry field by field: raises the exact error, or returns for an entry that
+    is valid but off the fast path (a well-formed future dtype, whose size is not checked)."""
+    if type(entry) is not dict:
+        raise _bad(name, f"tensor {tname[:80]!r} is not an object")
+    try:
+        dtype, shape, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
+    except KeyError as exc:
+        raise _bad(name, f"tensor {tname[:80]!r} has no {exc.args[0]}") from None
+    bits = DTYPE_BITS.get(dtype) if type(dtype) is str else None
+    if bits is None and not (type(dtype) is str and _FUTURE_DTYPE.match(dtype)):
+        raise _bad(name, f"tensor {tname[:80]!r} has an invalid dtype {str(dtype)[:20]!r}")
+    if type(shape) is not list:
+        raise _bad(name, f"tensor {tname[:80]!r} has an invalid shape")
+    for d in shape:
+        if type(d) is not int or d < 0:
+            raise _bad(name, f"tensor {tname[:80]!r} has an invalid shape")
+    if type(offsets) is not list or len(offsets) != 2:
+        raise _bad(name, f"tensor {tname[:80]!r} has invalid data_offsets")
+    begin, end = offsets
+    if type(begin) is not int or type(end) is not int:
+        raise _bad(name, f"tensor {tname[:80]!r} has invalid data_offsets")
+    if begin < 0 or end < begin:
+        raise _bad(name, f"tensor {tname[:80]!r} has data_offsets {begin}..{end} out of order")
+    if end > data_size:
+        raise _bad(name, f"tensor {tname[:80]!r} ends at data offset {end}, past the end of "
+                         f"the {data_size}-byte data region (truncated file?)")
+    numel = math.prod(shape)
+    if numel > _MAX_NUMEL:
+        raise _bad(name, f"tensor {tname[:80]!r} has an absurd shape")
+    if bits is not None and (numel * bits + 7) // 8 != end - begin:
+        raise _bad(name, f"tensor {tname[:80]!r}: {dtype} {shape} needs "
+                         f"{(numel * bits + 7) // 8} bytes but data_offsets span {end - begin}")

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 UNKNOWN_DTYPE = "?"
 
@@ -36,13 +36,63 @@ def tensor_info(dtype: str, shape: tuple[int, ...] | None) -> TensorInfo:
     return TensorInfo(dtype, shape, None if shape is None else math.prod(shape))
 
 
+class HeaderInfos(Mapping[str, TensorInfo]):
+    """name -> TensorInfo over the entries of an already validated safetensors header
+    ({"dtype", "shape", "data_offsets"} dicts), converted only when one is looked at: the
+    classifiers read the names and a few shapes, so the thousands of other entries of a big
+    header are never turned into TensorInfo objects."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[str, dict[str, Any]]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, name: str) -> TensorInfo:
+        entry = self._raw[name]
+        shape = tuple(entry["shape"])
+        return TensorInfo(entry["dtype"], shape, math.prod(shape))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._raw
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        entry = self._raw.get(name)
+        if entry is None:
+            return default
+        shape = tuple(entry["shape"])
+        return TensorInfo(entry["dtype"], shape, math.prod(shape))
+
+    def shape_of(self, name: str) -> tuple[int, ...] | None:
+        entry = self._raw.get(name)
+        return None if entry is None else tuple(entry["shape"])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
 @dataclass
 class TensorTable:
     """Tensors by name, in file order."""
 
-    tensors: dict[str, TensorInfo] = field(default_factory=dict)
+    tensors: Mapping[str, TensorInfo] = field(default_factory=dict)
     _blob_cache: str | None = field(default=None, repr=False, compare=False)
     _blob_size: int = field(default=-1, repr=False, compare=False)
+    # element counts summed by a reader while it built the table (see set_stats)
+    _numel_total: int | None = field(default=None, repr=False, compare=False)
+    _elements: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    _stats_size: int = field(default=-1, repr=False, compare=False)
+    _lines_are_names: bool = field(default=False, repr=False, compare=False)
+    _lines_size: int = field(default=-1, repr=False, compare=False)
+
+    def set_stats(self, numel_total: int | None, elements: dict[str, int]) -> None:
+        """Record what parameter_count() and bytes_by_dtype() would compute (total element
+        count, None if a shape is unknown; elements per dtype of the tensors with a known
+        shape, in first-seen order), so they need no second pass over a big table."""
+        self._numel_total, self._elements = numel_total, elements
+        self._stats_size = len(self.tensors)
 
     def __len__(self) -> int:
         return len(self.tensors)
@@ -60,7 +110,10 @@ class TensorTable:
         return self.tensors.values()
 
     def shape(self, name: str) -> tuple[int, ...] | None:
-        info = self.tensors.get(name)
+        tensors = self.tensors
+        if type(tensors) is HeaderInfos:
+            return tensors.shape_of(name)
+        info = tensors.get(name)
         return None if info is None else info.shape
 
     def dim(self, name: str, index: int) -> int | None:
@@ -82,6 +135,31 @@ class TensorTable:
     def scan(self, pattern: re.Pattern[str]) -> Iterator[re.Match[str]]:
         """Matches of `pattern` over "\nname1\nname2\n" (anchor names with "\n")."""
         return pattern.finditer(self._blob)
+
+    def contains_any(self, fragments: Iterable[str]) -> bool:
+        """True if some name holds one of the fragments ("\n" stands for a name's end)."""
+        blob = self._blob
+        return any(f in blob for f in fragments)
+
+    def first_containing(self, marker: str) -> tuple[str, int] | None:
+        """(name, position of `marker` in it) of the first name in file order that contains
+        `marker`, found by one C-level search (a Python loop over the names only if some
+        name itself holds a newline, where the blob's lines are not the names)."""
+        blob = self._blob
+        at = blob.find(marker)
+        if at < 0:
+            return None
+        if self._lines_size != len(self.tensors):
+            self._lines_are_names = blob.count("\n") == len(self.tensors) + 1
+            self._lines_size = len(self.tensors)
+        if not self._lines_are_names:
+            for n in self.tensors:
+                i = n.find(marker)
+                if i >= 0:
+                    return n, i
+            return None
+        start = blob.rfind("\n", 0, at) + 1
+        return blob[start:blob.index("\n", at)], at - start
 
     def has_prefix(self, prefix: str) -> bool:
         return ("\n" + prefix) in self._blob
@@ -114,6 +192,8 @@ class TensorTable:
 
     def parameter_count(self) -> int | None:
         """Sum of element counts; None if any shape is unknown."""
+        if self._stats_size == len(self.tensors):
+            return self._numel_total
         total = 0
         for info in self.tensors.values():
             if info.shape is None:
@@ -123,6 +203,8 @@ class TensorTable:
 
     def bytes_by_dtype(self) -> dict[str, int]:
         """Storage per dtype, in bits/8 units (ggml block types count one byte per element)."""
+        if self._stats_size == len(self.tensors) and self._elements is not None:
+            return {d: n * DTYPE_BITS.get(d, 8) // 8 for d, n in self._elements.items()}
         elements: dict[str, int] = {}
         for dtype, shape, numel in self.tensors.values():
             if shape is not None:

@@ -20,6 +20,7 @@ _NTFS_FORBIDDEN = frozenset('<>:"/\\|?*')
 # Bidirectional overrides/isolates/marks: invisible, and used to disguise names.
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
                            "\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = _BIDI_CONTROLS  # public: the CLI shows them escaped
 # Left dangling at the end of a name when a cut splits an emoji sequence.
 _DANGLING_JOINERS = "\u200d\ufe0e\ufe0f"
 _WINDOWS_RESERVED = frozenset(

@@ -11,7 +11,9 @@ import logging
 import os
 import shutil
 from pathlib import Path
+from typing import get_args
 
+from tensorshelf.detect.models import ModelType
 from tensorshelf.errors import CorruptMetadata, InvalidArgument, ShelfError, UnsafePath
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.transfer import rename_no_replace
@@ -33,6 +35,7 @@ from tensorshelf.library.publish import refile
 log = logging.getLogger(__name__)
 
 REFILE_FIELDS = ("family", "model_type")
+MODEL_TYPES: tuple[str, ...] = get_args(ModelType)
 _TRASH_SUFFIX = "-removed"
 
 
@@ -50,6 +53,14 @@ def load(ctx: ImportContext, ref: str) -> tuple[Path, ModelMetadata]:
                               "run `tensorshelf scan`", path=str(model_dir))
     meta.path = rel_of(ctx.library_root, model_dir)  # where it is now (it may have been moved)
     return model_dir, meta
+
+
+def check_model_type(value: str | None) -> None:
+    """model_type is a closed vocabulary (DESIGN "Detection vocabulary"); it names the
+    library's top-level folders, so a typo must not invent a new one."""
+    if value is not None and value.strip() and value.strip() not in MODEL_TYPES:
+        raise InvalidArgument(f"unknown model type {value!r}: use one of "
+                              f"{', '.join(MODEL_TYPES)}", model_type=value)
 
 
 def _text(value: str) -> str | None:
@@ -73,6 +84,8 @@ def apply_edit(meta: ModelMetadata, edit: ModelEdit) -> bool:
         new = _text(value)
         if field == "model_type" and new is None:
             raise InvalidArgument("model_type cannot be empty")
+        if field == "model_type":
+            check_model_type(new)
         if new != getattr(meta, field):
             setattr(meta, field, new)
             refile_needed |= field in REFILE_FIELDS

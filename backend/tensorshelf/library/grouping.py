@@ -64,6 +64,8 @@ class Grouping:
     units: list[Unit] = field(default_factory=list)
     rejected: list[dict[str, str]] = field(default_factory=list)
     unknown: list[Path] = field(default_factory=list)  # loose non-weight files: sniff decides
+    walked: set[Path] = field(default_factory=set)  # those of `unknown` found inside a folder
+    ignored: list[Path] = field(default_factory=list)  # non-model files met inside a folder
     _seen: set[str] = field(default_factory=set)
 
     def add(self, unit: Unit) -> bool:
@@ -136,7 +138,7 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int]) -> None:
                                  "drop the model folders one by one")
         return
     if files:
-        _group_loose(directory, files, files, result)
+        _group_loose(directory, files, files, result, walked=True)
     for entry in entries:
         if entry.name.startswith("."):
             continue
@@ -187,7 +189,8 @@ def _folder_unit(directory: Path, fmt: ModelFormat, result: Grouping, budget: li
     result.add(unit)
 
 
-def _group_loose(directory: Path, given: list[str], listing: list[str], result: Grouping) -> None:
+def _group_loose(directory: Path, given: list[str], listing: list[str], result: Grouping,
+                 walked: bool = False) -> None:
     consumed: set[str] = set()
     for name in given:  # index.json files first: they name their shards
         if is_index_json(name) and name not in consumed:
@@ -204,6 +207,8 @@ def _group_loose(directory: Path, given: list[str], listing: list[str], result: 
     for name in given:
         if name not in consumed and not name.startswith("."):
             result.unknown.append(directory / name)
+            if walked:
+                result.walked.add(directory / name)
 
 
 def _single_unit(directory: Path, name: str, listing: list[str], consumed: set[str],

@@ -73,7 +73,7 @@ def import_item(ctx: ImportContext, item: ImportPlanItem, options: ImportOptions
     except Exception as exc:  # noqa: BLE001 - turned into a result, never a traceback
         job.cleanup()
         error = _as_shelf_error(exc, item)
-        log.warning("import of %s failed: %s", item.key, error.message)
+        log.info("import of %s failed: %s", item.key, error.message)  # the result says it
         reporter.stage("failed", item.key)
         return ImportResult(ok=False, key=item.key, warnings=_unique(job.warnings),
                             error=error.to_dict())

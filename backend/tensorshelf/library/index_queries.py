@@ -18,10 +18,13 @@ _EQUALITY_FILTERS = {
     "model_type": "model_type", "subtype": "subtype", "family": "family",
     "precision": "precision", "format": "format", "security_tier": "security_tier",
 }
-_SORT_EXPRESSIONS = {
-    "name": "m.name COLLATE NOCASE", "added_date": "m.added_date", "size_bytes": "m.size_bytes",
-    "model_type": "m.model_type", "family": "m.family", "subtype": "m.subtype",
-    "precision": "m.precision", "rating": "m.rating",
+# Sort field → the columns it orders by (each in the requested direction); "model_type"
+# groups by subtype within a type, the way the list shows the kind of a model.
+_SORT_EXPRESSIONS: dict[str, tuple[str, ...]] = {
+    "name": ("m.name COLLATE NOCASE",), "added_date": ("m.added_date",),
+    "size_bytes": ("m.size_bytes",), "model_type": ("m.model_type", "m.subtype"),
+    "family": ("m.family",), "subtype": ("m.subtype",), "precision": ("m.precision",),
+    "rating": ("m.rating",),
 }
 _SUMMARY_SELECT = ("m.id, m.path, m.name, m.model_type, m.subtype, m.family, m.model_format, "
                    "m.format, m.precision, m.size_bytes, m.sha256, m.blake3, m.tags_json, "
@@ -76,9 +79,10 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
                f"m.name COLLATE NOCASE, m.id LIMIT ? OFFSET ?")
         params = [match, *params]
     else:
-        order = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
+        columns = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
+        order = ", ".join(f"{column} {direction}" for column in (*columns, "m.id"))
         sql = (f"SELECT {_SUMMARY_SELECT} FROM models m{where} "
-               f"ORDER BY {order} {direction}, m.id {direction} LIMIT ? OFFSET ?")
+               f"ORDER BY {order} LIMIT ? OFFSET ?")
     rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
     return ModelPage(total=total, models=[_summary(r) for r in rows])
 

@@ -59,6 +59,12 @@ def read_signature(root: Path) -> LibrarySignature | None:
         return None
 
 
+def library_exists(root: Path) -> bool:
+    """True if `root` is a library already: a dir with a signature or an index."""
+    return root.is_dir() and (os.path.lexists(signature_path(root))
+                              or os.path.lexists(root / settings.MODELS_DB))
+
+
 def ensure_library(root: Path, name: str | None = None) -> LibrarySignature:
     """Create the library root, its signature and its staging dir if missing."""
     root.mkdir(parents=True, exist_ok=True)

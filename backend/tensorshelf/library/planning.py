@@ -14,6 +14,7 @@ from tensorshelf.detect.models import Detection, SecurityTier
 from tensorshelf.errors import InvalidModelFile, ShelfError
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.library.companions import companion_names, is_weight_name, stem_of, suffix_of
+from tensorshelf.library.display_name import choose_display_name
 from tensorshelf.library.grouping import Grouping, Unit, group_paths
 from tensorshelf.library.models import ImportPlan, ImportPlanItem
 from tensorshelf.library.shards import parse_shard_name
@@ -21,6 +22,8 @@ from tensorshelf.library.shards import parse_shard_name
 log = logging.getLogger(__name__)
 
 SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
+# Formats whose whole header is parsed (and so validated) before an import.
+PARSED_FORMATS = frozenset({"safetensors", "gguf"})
 # Loose files with these extensions are not opened: they are never model weights.
 NOT_MODEL_EXTENSIONS = frozenset({".txt", ".md", ".json", ".yaml", ".yml", ".png", ".jpg",
                                   ".jpeg", ".webp", ".gif", ".info", ".html", ".htm", ".py",
@@ -78,6 +81,28 @@ def check_headers(root: Path, weights: list[str]) -> list[str]:
     return [sniff(path) for path in header_files(root, weights)]
 
 
+def validate_headers(root: Path, weights: list[str], formats: list[str],
+                     skip: Path | None = None) -> None:
+    """Parse the whole header of every safetensors / GGUF weight file (JSON that parses,
+    tensors inside the file, a supported GGUF version): InvalidModelFile names the first
+    bad one. `skip` is a file whose header detection has already parsed. Pickle files are
+    only ever sniffed (never walked here)."""
+    from tensorshelf.detect.gguf_header import read_gguf_header
+    from tensorshelf.detect.safetensors_header import read_safetensors_header
+
+    readers = {"safetensors": read_safetensors_header, "gguf": read_gguf_header}
+    for path, fmt in zip(header_files(root, weights), formats, strict=True):
+        reader = readers.get(fmt)
+        if reader is not None and path != skip and not is_byte_split(path):
+            reader(path)
+
+
+def is_byte_split(path: Path) -> bool:
+    """A `.partN` piece: its header (part 1) describes the joined file, not the piece."""
+    shard = parse_shard_name(path.name)
+    return shard is not None and shard.kind == "part"
+
+
 def detection_target(item: ImportPlanItem) -> Path:
     if item.model_format in ("diffusers-folder", "bundle"):
         return Path(item.root)
@@ -89,8 +114,22 @@ def plan_import(paths: list[str], library_root: Path | None = None,
                 find_by_sha256: FindBySha | None = None) -> ImportPlan:
     grouping = group_paths(list(paths), library_root)
     _adopt_unknown(grouping)
+    _report_empty_folders(grouping, paths)
     items = [_plan_item(unit, hash_cache, find_by_sha256) for unit in grouping.units]
+    for item in items:
+        if item.error is None:
+            item.name = choose_display_name(item.name, detection_target(item), item.detection)
+    items.sort(key=lambda item: _input_position(paths, item))  # stable: folder order kept
     return ImportPlan(items=items, rejected=grouping.rejected)
+
+
+def _input_position(paths: list[str], item: ImportPlanItem) -> int:
+    """Index of the first input argument that this item came from (results follow inputs)."""
+    for position, given in enumerate(paths):
+        prefix = given.rstrip("/") + "/"
+        if item.key == given or any(p == given or p.startswith(prefix) for p in item.paths):
+            return position
+    return len(paths)
 
 
 def _adopt_unknown(grouping: Grouping) -> None:
@@ -102,7 +141,10 @@ def _adopt_unknown(grouping: Grouping) -> None:
                                   "the download has completed")
             continue
         if ext in NOT_MODEL_EXTENSIONS:
-            grouping.reject(path, f"not a model file ({ext} files are not imported alone)")
+            if path in grouping.walked:  # a README or picture inside a dropped folder
+                grouping.ignored.append(path)
+            else:
+                grouping.reject(path, f"not a model file ({ext} files are not imported alone)")
             continue
         try:
             sniff(path)
@@ -118,6 +160,22 @@ def _adopt_unknown(grouping: Grouping) -> None:
         grouping.add(Unit(key=str(path), name=stem_of(path.name), model_format="single-file",
                           root=path.parent, rel_files=[path.name, *companions],
                           weights=[path.name]))
+
+
+def _report_empty_folders(grouping: Grouping, paths: list[str]) -> None:
+    """A dropped folder in which nothing was found to import (or report) is rejected, so
+    the user hears about it; the non-model files a walk skipped are only logged."""
+    if grouping.ignored:
+        log.info("skipped %d non-model file(s) inside folders: %s", len(grouping.ignored),
+                 ", ".join(p.name for p in grouping.ignored[:10]))
+    found = [u.root for u in grouping.units] + [Path(r["path"]) for r in grouping.rejected]
+    for raw in paths:
+        folder = Path(os.path.abspath(raw))
+        if not folder.is_dir() or any(f == folder or folder in f.parents for f in found):
+            continue
+        skipped = sum(1 for p in grouping.ignored if folder in p.parents)
+        grouping.reject(folder, "no model files found in this folder"
+                        + (f" ({skipped} other file(s) skipped)" if skipped else ""))
 
 
 def _size(paths: list[Path]) -> int:
@@ -148,13 +206,29 @@ def _plan_item(unit: Unit, hash_cache: HashCache | None,
         item.error = f"cannot read {exc.filename or unit.key}: {exc.strerror or exc}"
         return item
     item.security_tier = security_tier(formats)
+    target = detection_target(item)
     try:
-        item.detection = detect(detection_target(item))
+        item.detection = detect(target)
+    except InvalidModelFile as exc:
+        if (item.model_format in ("single-file", "sharded-set") and formats
+                and formats[0] in PARSED_FORMATS and not is_byte_split(target)):
+            item.error = exc.message  # a malformed or truncated header: not a usable model
+            return item
+        item.warnings.append(f"could not classify: {exc.message}")
     except ShelfError as exc:
         item.warnings.append(f"could not classify: {exc.message}")
     except Exception as exc:
         log.warning("detection of %s failed", unit.key, exc_info=True)
         item.warnings.append(f"could not classify: {exc}")
+    try:
+        validate_headers(unit.root, unit.weights, formats,
+                         skip=target if item.detection is not None else None)
+    except InvalidModelFile as exc:
+        item.error = exc.message
+        return item
+    except OSError as exc:
+        item.error = f"cannot read {exc.filename or unit.key}: {exc.strerror or exc}"
+        return item
     if item.security_tier == "pickle":
         item.warnings.append("pickle format: can execute code when loaded; import only from "
                              "trusted sources (safetensors is the safe format)")

@@ -66,6 +66,10 @@ def reclassify(ctx: ImportContext, refs: list[str] | None, dry_run: bool) -> Rec
         except OSError as exc:
             report.errors.append({"ref": ref, "error": f"{exc.strerror or exc}: {exc.filename}"})
             continue
+        except Exception as exc:  # one file's detector bug must not stop the others
+            log.warning("reclassify of %s failed", ref, exc_info=True)
+            report.errors.append({"ref": ref, "error": f"{exc.__class__.__name__}: {exc}"})
+            continue
         if change is None:
             report.unchanged += 1
         else:

@@ -1,6 +1,7 @@
 """Model refs: what a user may type to name a model (DESIGN "CLI contract") — its id, a
 unique id prefix (at least MODEL_REF_MIN_PREFIX characters), or its library path
-(relative, or absolute under the library root; a path inside a model dir names it too)."""
+(relative to the library root or to the working directory, or absolute under the library
+root; a path inside a model dir names it too)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,14 @@ def ref_path_candidates(ref: str, library_root: Path) -> list[str]:
     return ["/".join(parts[:n]) for n in range(len(parts), 0, -1)]
 
 
+def on_disk_candidates(ref: str, library_root: Path) -> list[str]:
+    """Library-relative dirs named by `ref` taken as a path on disk: relative to the working
+    directory (a tab-completed `lib/llm/x`), or reaching the library through a symlink."""
+    if not os.path.lexists(ref):
+        return []
+    return ref_path_candidates(os.path.realpath(ref), Path(os.path.realpath(library_root)))
+
+
 def resolve_ref(conn: sqlite3.Connection, ref: str, library_root: Path) -> tuple[str, str]:
     """(id, library path) of the one model `ref` names; ModelNotFound / AmbiguousModelRef."""
     ref = ref.strip()
@@ -45,8 +54,10 @@ def resolve_ref(conn: sqlite3.Connection, ref: str, library_root: Path) -> tuple
     row = conn.execute("SELECT id, path FROM models WHERE id = ?", (ref,)).fetchone()
     if row:
         return row[0], row[1]
-    candidates = ref_path_candidates(ref, library_root)
-    if candidates:
+    for find in (ref_path_candidates, on_disk_candidates):
+        candidates = find(ref, library_root)
+        if not candidates:
+            continue
         marks = ", ".join("?" for _ in candidates)
         rows = conn.execute(f"SELECT id, path FROM models WHERE path IN ({marks})",
                             candidates).fetchall()

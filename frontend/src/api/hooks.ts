@@ -246,7 +246,7 @@ export function useStartVerify() {
   const bridge = useBridge();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (refs: string[]) => bridge.call("start_verify", { refs }),
+    mutationFn: (vars: { refs: string[]; full?: boolean }) => bridge.call("start_verify", vars),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
   });
 }

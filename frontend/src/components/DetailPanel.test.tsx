@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ModelMetadata } from "../api/types";
@@ -126,10 +126,69 @@ describe("DetailPanel", () => {
     expect(bridge.callsOf("delete_models")).toHaveLength(0);
   });
 
-  it("starts a verification", async () => {
+  it("verifies by re-reading every byte, with pushed progress and the verdict in the panel", async () => {
     const user = userEvent.setup();
     const { bridge } = setup();
+    const id = "0192a7b3-aaaa-7bbb-8ccc-0123456789ab";
     await user.click(await screen.findByTestId("verify-button"));
-    await waitFor(() => expect(bridge.callsOf("start_verify")).toEqual([{ refs: ["0192a7b3-aaaa-7bbb-8ccc-0123456789ab"] }]));
+    await waitFor(() => expect(bridge.callsOf("start_verify")).toEqual([{ refs: [id], full: true }]));
+    const status = await screen.findByTestId("verify-status");
+    expect(status).toHaveAttribute("data-state", "running");
+    expect(screen.getByTestId("verify-button")).toBeDisabled();
+    const progress = { kind: "verify" as const, items_done: 0, items_total: 1, rate_bps: 512 * 1024 ** 2, eta_s: 3, item: null };
+    act(() => bridge.emit("job.progress", { ...progress, job_id: "other", bytes_done: 9, bytes_total: 10 }));
+    act(() => bridge.emit("job.progress", { ...progress, job_id: "v1", bytes_done: 1024 ** 3, bytes_total: 2 * 1024 ** 3 }));
+    expect(status).toHaveTextContent("1.00 GiB of 2.00 GiB");
+    expect(status).toHaveTextContent("512 MiB/s · ETA 3s");
+    expect(screen.getByRole("progressbar", { name: "Verification progress" })).toHaveAttribute("aria-valuenow", "50");
+    const file = (ok: boolean) => ({ path: "my-lora.safetensors", ok, status: ok ? ("ok" as const) : ("mismatch" as const), expected_sha256: "a", actual_sha256: "b" });
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "v1",
+        kind: "verify",
+        status: "done",
+        error: null,
+        result: { models: [{ id, path: "p", ok: false, files: [file(false)], bytes_read: 10 }], bytes_read: 10 },
+      }),
+    );
+    expect(screen.getByTestId("verify-status")).toHaveAttribute("data-state", "mismatch");
+    expect(screen.getByTestId("verify-status")).toHaveTextContent("my-lora.safetensors differs from the recorded hash");
+    expect(screen.getByTestId("verify-button")).toBeEnabled();
+  });
+
+  it("shows the verdict of a verification that finished before start_verify answered", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup();
+    const id = "0192a7b3-aaaa-7bbb-8ccc-0123456789ab";
+    let answer: (ref: { job_id: string }) => void = () => {};
+    bridge.handlers.start_verify = () => new Promise((resolve) => (answer = resolve));
+    await user.click(await screen.findByTestId("verify-button"));
+    const ok = { path: "my-lora.safetensors", ok: true, status: "ok" as const, expected_sha256: "a", actual_sha256: "a" };
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "v9",
+        kind: "verify",
+        status: "done",
+        error: null,
+        result: { models: [{ id, path: "p", ok: true, files: [ok], bytes_read: 217 * 1024 ** 2 }], bytes_read: 0 },
+      }),
+    );
+    await act(async () => answer({ job_id: "v9" }));
+    expect(screen.getByTestId("verify-status")).toHaveAttribute("data-state", "ok");
+    expect(screen.getByTestId("verify-status")).toHaveTextContent("All 1 file matches the recorded SHA-256 and BLAKE3");
+  });
+
+  it("an LLM's LoRA adapter shows LoRA facts, not a context length", async () => {
+    setup(
+      metadata({
+        model_type: "llm",
+        subtype: "loras",
+        family: "llama",
+        detection: detection({ model_type: "llm", subtype: "loras", family: "llama", lora_rank: 16, lora_target: "llama", context_length: null, quantization: null }),
+      }),
+    );
+    const facts = await screen.findByRole("region", { name: "Model" });
+    expect(facts).toHaveTextContent("LoRA rank16");
+    expect(facts).not.toHaveTextContent("Context length");
   });
 });

@@ -1,5 +1,6 @@
 import { useState } from "react";
-import { useDeleteModels, useEditModel, useModel, useStartVerify } from "../api/hooks";
+import { useCancelJob, useDeleteModels, useEditModel, useModel, useStartVerify } from "../api/hooks";
+import { useFollowJob } from "../api/useFollowJob";
 import type { ModelEdit, ModelMetadata } from "../api/types";
 import { formatBytes, typeLabel } from "../lib/format";
 import { ConfirmDialog } from "./ConfirmDialog";
@@ -13,6 +14,7 @@ import {
   Section,
   SourcesSection,
 } from "./detail/Sections";
+import { VerifyStatus } from "./detail/VerifyStatus";
 import { Badge, MatchBadge, TierBadge } from "./ui/Badge";
 import { Button, IconButton } from "./ui/Button";
 import { Spinner } from "./ui/ProgressBar";
@@ -25,6 +27,12 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
   const verify = useStartVerify();
   const toast = useToast();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // the verification started here: `verifying` from the click, the job id once start_verify answers
+  const [verifying, setVerifying] = useState(false);
+  const [verifyJobId, setVerifyJobId] = useState<string | null>(null);
+  const verifyJob = useFollowJob(verifyJobId, "verify");
+  const cancelJob = useCancelJob();
+  const verifyRunning = verifying && !verifyJob.done;
 
   const save = (change: ModelEdit) =>
     edit.mutate(
@@ -50,11 +58,21 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
       },
     });
 
-  const startVerify = (model: ModelMetadata) =>
-    verify.mutate([model.id], {
-      onSuccess: () => toast.push({ kind: "info", title: `Verifying ${model.name}…`, message: "Re-hashing its files." }),
-      onError: (err) => toast.push({ kind: "error", title: "Could not start verification", message: err.message }),
-    });
+  // `full`: re-read every byte (a cached check would only compare stat data with the hash cache)
+  const startVerify = (model: ModelMetadata) => {
+    setVerifyJobId(null);
+    setVerifying(true);
+    verify.mutate(
+      { refs: [model.id], full: true },
+      {
+        onSuccess: (ref) => setVerifyJobId(ref.job_id),
+        onError: (err) => {
+          setVerifying(false);
+          toast.push({ kind: "error", title: "Could not start verification", message: err.message });
+        },
+      },
+    );
+  };
 
   const detail = query.data;
   const model = detail?.model;
@@ -114,8 +132,14 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
           <div className="flex items-center gap-2 px-4 pb-3">
             <RatingEditor rating={model.rating} disabled={edit.isPending} onChange={(rating) => save({ rating })} />
             <div className="ml-auto flex gap-1.5">
-              <Button size="sm" onClick={() => startVerify(model)} disabled={verify.isPending} data-testid="verify-button">
-                Verify
+              <Button
+                size="sm"
+                onClick={() => startVerify(model)}
+                disabled={verify.isPending || verifyRunning}
+                title="Re-read every file and compare it with the SHA-256 and BLAKE3 recorded at import"
+                data-testid="verify-button"
+              >
+                {verifyRunning ? "Verifying…" : "Verify"}
               </Button>
               <Button
                 size="sm"
@@ -128,6 +152,15 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
               </Button>
             </div>
           </div>
+
+          {verifying && (
+            <VerifyStatus
+              modelId={model.id}
+              job={verifyJob}
+              cancelling={cancelJob.isPending}
+              onCancel={verifyJobId ? () => cancelJob.mutate(verifyJobId) : null}
+            />
+          )}
 
           <Section title="Tags">
             <TagEditor tags={model.tags} disabled={edit.isPending} onChange={(tags) => save({ tags })} />
@@ -174,7 +207,7 @@ function ModelFacts({ model }: { model: ModelMetadata }) {
     rows.push(["LoRA rank", d?.lora_rank != null ? String(d.lora_rank) : "—"]);
     rows.push(["LoRA base", d?.lora_target ?? model.base_model ?? "—"]);
   }
-  if (model.model_type === "llm" || d?.context_length != null || d?.quantization) {
+  if (model.subtype === "llm" || d?.context_length != null || d?.quantization) {
     rows.push(["Context length", d?.context_length != null ? d.context_length.toLocaleString() : "—"]);
     rows.push(["Quantisation", d?.quantization ?? model.precision ?? "—"]);
   }

@@ -52,7 +52,19 @@ export function WhyPopover({ detection, name }: { detection: Detection; name: st
 
   const facts = detectionFacts(detection);
   return (
-    <span ref={rootRef} className="relative inline-block">
+    <span
+      ref={rootRef}
+      className="relative inline-block"
+      onKeyDown={(e) => {
+        // Esc closes the popover first (whether focus is on "Why?" or inside it), not the dialog
+        if (open && e.key === "Escape") {
+          e.stopPropagation();
+          e.preventDefault();
+          setOpen(false);
+          buttonRef.current?.focus();
+        }
+      }}
+    >
       <button
         ref={buttonRef}
         type="button"
@@ -70,14 +82,6 @@ export function WhyPopover({ detection, name }: { detection: Detection; name: st
           role="dialog"
           aria-label={`Detection evidence for ${name}`}
           data-testid="why-popover"
-          onKeyDown={(e) => {
-            if (e.key === "Escape") {
-              e.stopPropagation();
-              e.preventDefault();
-              setOpen(false);
-              buttonRef.current?.focus();
-            }
-          }}
           className="ts-enter absolute top-full left-0 z-50 mt-1 w-[340px] rounded-lg border border-line bg-elev p-3 text-[12px] shadow-xl"
         >
           <div className="mb-1.5 font-semibold text-fg">

@@ -66,7 +66,7 @@ export function FilterSidebar({
         const values = Object.entries(facets?.[key] ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
         if (values.length === 0) return null;
         return (
-          <section key={key} className="mt-4" aria-label={title}>
+          <section key={key} className="mt-4 shrink-0" aria-label={title}>
             <h3 className="mb-1 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">{title}</h3>
             {values.slice(0, MAX_VISIBLE_VALUES).map(([value, count]) => (
               <FilterButton
@@ -108,7 +108,7 @@ function FilterButton({
       onClick={onClick}
       data-testid={testId}
       data-value={value}
-      className={`flex h-7 w-full items-center gap-2 rounded-md px-2 text-left text-[13px] ${
+      className={`flex h-7 w-full shrink-0 items-center gap-2 rounded-md px-2 text-left text-[13px] ${
         pressed ? "bg-selected font-medium text-fg" : "text-muted hover:bg-hover hover:text-fg"
       }`}
     >

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from "react";
 import { useCancelJob, useJobs, useResumeJobs } from "../api/hooks";
 import type { JobInfo } from "../api/types";
+import { refocusIfLost } from "../lib/focus";
 import { formatBytes, formatDateTime, progressFraction } from "../lib/format";
 import { errorText } from "../lib/importFlow";
 import { Badge, type Tone } from "./ui/Badge";
@@ -39,6 +40,27 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
     ref.current?.focus();
   }, []);
 
+  // Esc closes the popover while focus is in it — or was lost from it (a row's Cancel button
+  // disappears once its job stops). Capture phase: before the app's own Esc handling.
+  const onCloseRef = useRef(onClose);
+  useEffect(() => {
+    onCloseRef.current = onClose;
+  });
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape" || e.defaultPrevented) return;
+      const active = document.activeElement;
+      if (ref.current?.contains(active) || !active || active === document.body) {
+        e.preventDefault();
+        onCloseRef.current();
+      }
+    };
+    document.addEventListener("keydown", onKey, true);
+    return () => document.removeEventListener("keydown", onKey, true);
+  }, []);
+  // a row's Cancel / Resume button goes away when its job changes state: keep focus in here
+  useEffect(() => refocusIfLost(() => ref.current), [jobs.data]);
+
   const { open, recent } = splitJobs(jobs.data ?? []);
   const interrupted = open.filter((j) => j.status === "interrupted");
   const onError = (title: string) => (err: Error) => toast.push({ kind: "error", title, message: err.message });
@@ -50,12 +72,6 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
       data-testid="jobs-panel"
       role="region"
       aria-label="Jobs"
-      onKeyDown={(e) => {
-        if (e.key === "Escape") {
-          e.stopPropagation();
-          onClose();
-        }
-      }}
       className="ts-enter absolute top-11 right-3 z-20 flex max-h-[70vh] w-[400px] flex-col rounded-xl border border-line bg-elev shadow-2xl outline-none"
     >
       <div className="flex items-center gap-2 border-b border-line px-4 py-2.5">

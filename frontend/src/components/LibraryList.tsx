@@ -1,7 +1,7 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ModelSummary, SortField } from "../api/types";
-import { formatBytes, formatDate, humanize, typeLabel } from "../lib/format";
+import { formatBytes, formatDate, kindLabel, typeLabel } from "../lib/format";
 import { MatchBadge, TierBadge } from "./ui/Badge";
 
 export const ROW_HEIGHT = 36;
@@ -230,10 +230,7 @@ const Row = memo(function Row({
         {model.name}
       </div>
       <div role="gridcell" className="min-w-0 truncate text-muted" title={typeLabel(model.model_type, model.subtype)}>
-        {humanize(model.model_type)}
-        {model.subtype && model.subtype !== model.model_type && (
-          <span className="text-faint"> · {humanize(model.subtype)}</span>
-        )}
+        {kindLabel(model.model_type, model.subtype)}
       </div>
       <div role="gridcell" className="ts-col-family min-w-0 truncate text-muted">
         {model.family ?? "—"}

@@ -17,6 +17,17 @@ export function ReclassifyAction() {
   const [busy, setBusy] = useState(false);
   const [preview, setPreview] = useState<ReclassifyReport | null>(null);
 
+  // Models whose header could not be read again are reported, not silently counted as fine.
+  const warnFailures = (report: ReclassifyReport) => {
+    if (report.errors.length === 0) return;
+    const first = report.errors[0];
+    toast.push({
+      kind: "warning",
+      title: `${report.errors.length} ${report.errors.length === 1 ? "model" : "models"} could not be checked`,
+      message: `${first.ref ?? "?"}: ${first.error ?? ""}`,
+    });
+  };
+
   const fail = (title: string) => (err: unknown) =>
     toast.push({ kind: "error", title, message: err instanceof Error ? err.message : String(err) });
 
@@ -24,6 +35,7 @@ export function ReclassifyAction() {
     setBusy(true);
     try {
       const report = await bridge.call("reclassify", { all: true, dry_run: true });
+      warnFailures(report);
       if (report.changed.length === 0) {
         toast.push({ kind: "success", title: "Every model is classified as the current detector would", message: `${report.unchanged} checked` });
       } else {
@@ -40,7 +52,8 @@ export function ReclassifyAction() {
     setBusy(true);
     try {
       const report = await bridge.call("reclassify", { all: true, dry_run: false });
-      toast.push({ kind: "success", title: "Re-filed models", message: `${report.changed.length} moved, ${report.unchanged} unchanged` });
+      toast.push({ kind: "success", title: "Re-classified models", message: `${report.changed.length} changed, ${report.unchanged} unchanged` });
+      warnFailures(report);
       setPreview(null);
     } catch (err) {
       fail("Could not re-file the models")(err);

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from "react";
+import { libraryListTarget } from "../lib/focus";
 import { parsePathInput } from "../lib/importFlow";
 import type { ThemePref } from "../lib/theme";
 import { Button, IconButton } from "./ui/Button";
@@ -118,6 +119,13 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
             e.stopPropagation();
             setText("");
             onSearchRef.current("");
+          } else if (e.key === "ArrowDown") {
+            // from the search box straight into the results
+            const list = libraryListTarget();
+            if (list) {
+              e.preventDefault();
+              list.focus();
+            }
           }
         }}
         placeholder="Search models, families, tags…"

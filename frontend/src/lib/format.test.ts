@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { baseName, formatBytes, formatCount, formatEta, formatPercent, formatRate, progressFraction, shortHash } from "./format";
+import {
+  baseName,
+  formatBytes,
+  formatCount,
+  formatEta,
+  formatPercent,
+  formatRate,
+  kindLabel,
+  progressFraction,
+  shortHash,
+} from "./format";
 
 describe("format", () => {
   it("formats bytes in binary units", () => {
@@ -10,6 +20,14 @@ describe("format", () => {
     expect(formatBytes(20 * 1024 ** 3)).toBe("20.0 GiB");
     expect(formatBytes(-1)).toBe("—");
     expect(formatBytes(null)).toBe("—");
+  });
+
+  it("names a model's kind compactly for the list", () => {
+    expect(kindLabel("diffusion", "text_encoders")).toBe("text encoders");
+    expect(kindLabel("other", "upscale_models")).toBe("upscale models");
+    expect(kindLabel("llm", "loras")).toBe("llm · loras");
+    expect(kindLabel("llm", "llm")).toBe("llm");
+    expect(kindLabel("other", null)).toBe("other");
   });
 
   it("formats rates and ETAs", () => {

@@ -98,6 +98,16 @@ export function typeLabel(modelType: string | null | undefined, subtype: string 
   return `${type} · ${humanize(subtype)}`;
 }
 
+/**
+ * The compact kind shown in the library list: the subtype names it ("loras", "text encoders");
+ * the type is kept only where the subtype alone would mislead (an LLM's LoRA) or is missing.
+ */
+export function kindLabel(modelType: string | null | undefined, subtype: string | null | undefined): string {
+  if (!subtype || subtype === modelType) return humanize(modelType);
+  if (modelType === "llm") return typeLabel(modelType, subtype);
+  return humanize(subtype);
+}
+
 /** "a/b/model.safetensors" → "model.safetensors". */
 export function baseName(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);

@@ -1,4 +1,4 @@
-import { useState, type ReactNode } from "react";
+import { Fragment, useState, type ReactNode } from "react";
 import type { Detection, FileEntry, ModelMetadata, Source } from "../../api/types";
 import { formatBytes, formatDateTime, formatPercent, shortHash, typeLabel } from "../../lib/format";
 import { detectionFacts } from "../DetectionBadges";
@@ -17,12 +17,33 @@ export function Section({ title, children, aside }: { title: string; children: R
   );
 }
 
+/** "pending_online_lookup" may wrap after each underscore (long metadata keys in a narrow column). */
+function BreakAtUnderscores({ text }: { text: string }) {
+  const parts = text.split("_");
+  return (
+    <>
+      {parts.map((part, i) => (
+        <Fragment key={i}>
+          {part}
+          {i < parts.length - 1 && (
+            <>
+              _<wbr />
+            </>
+          )}
+        </Fragment>
+      ))}
+    </>
+  );
+}
+
 export function Facts({ rows }: { rows: [string, ReactNode][] }) {
   return (
     <dl className="grid grid-cols-[120px_1fr] gap-x-3 gap-y-1 text-[12.5px]">
       {rows.map(([k, v]) => (
         <div key={k} className="contents">
-          <dt className="text-faint">{k}</dt>
+          <dt className="min-w-0 break-words text-faint">
+            <BreakAtUnderscores text={k} />
+          </dt>
           <dd className="min-w-0 break-words text-fg">{v ?? "—"}</dd>
         </div>
       ))}
@@ -33,7 +54,7 @@ export function Facts({ rows }: { rows: [string, ReactNode][] }) {
 function HashLine({ label, value }: { label: string; value: string }) {
   return (
     <div className="flex items-center gap-1.5 text-[11.5px]">
-      <span className="w-12 shrink-0 text-faint">{label}</span>
+      <span className="w-[52px] shrink-0 whitespace-nowrap text-faint">{label}</span>
       <code className="min-w-0 truncate font-mono text-muted" title={value}>
         {shortHash(value, 24)}
       </code>

@@ -201,6 +201,21 @@ describe("ImportDialog", () => {
     expect(bridge.callsOf("start_import")).toHaveLength(0);
   });
 
+  it("Esc closes an open “Why?” popover first, not the whole dialog", async () => {
+    const user = userEvent.setup();
+    const { onClose } = setup();
+    await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
+    const why = screen.getByRole("button", { name: /Why was lora a detected/ });
+    await user.click(why); // focus stays on the button
+    expect(screen.getByTestId("why-popover")).toBeInTheDocument();
+    await user.keyboard("{Escape}");
+    expect(screen.queryByTestId("why-popover")).toBeNull();
+    expect(onClose).not.toHaveBeenCalled();
+    expect(why).toHaveFocus();
+    await user.keyboard("{Escape}");
+    expect(onClose).toHaveBeenCalled();
+  });
+
   it("a cancelled job lists the unfinished items as failures", async () => {
     const user = userEvent.setup();
     const { bridge } = setup();
