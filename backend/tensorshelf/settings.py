@@ -132,6 +132,7 @@ STAGING_MODEL_SUBDIR = "model"  # .staging/<id>/model/ becomes the published mod
 STAGING_KEEP_MARKER = "KEEP-user-files.txt"  # journal of user files renamed into staging
 INDEX_JSON_MAX_BYTES = 64 * 1024 * 1024  # largest *.index.json read while grouping shards
 PREVIEW_DATA_URI_MAX_BYTES = 16 * 1024 * 1024  # embedded modelspec.thumbnail written as preview
+PREVIEW_SERVE_MAX_BYTES = 8 * 1024 * 1024  # largest preview image get_preview sends to the UI
 COLLISION_MAX_ATTEMPTS = 100  # "-<blake3>-N" suffixes tried before giving up on a directory name
 FOLDER_WALK_MAX_FILES = 100_000  # files listed under one dropped folder before refusing it
 

@@ -135,6 +135,19 @@ describe("App", () => {
     expect(listQueries(bridge).filter((q) => q.text)).toHaveLength(1);
   });
 
+  it("sorts a search by relevance until a column header is clicked", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([summary(1)]);
+    await waitFor(() => expect(listQueries(bridge)).toHaveLength(1));
+    expect(listQueries(bridge)[0].sort).toBe("name"); // no search: by name
+    await user.type(screen.getByTestId("search-input"), "lumen");
+    await waitFor(() => expect(listQueries(bridge).some((q) => q.text === "lumen")).toBe(true));
+    expect(listQueries(bridge).find((q) => q.text === "lumen")?.sort).toBe("relevance");
+    expect(screen.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "none");
+    await user.click(screen.getByRole("button", { name: /^Size/ }));
+    await waitFor(() => expect(listQueries(bridge).at(-1)).toMatchObject({ text: "lumen", sort: "size_bytes", descending: true }));
+  });
+
   it("filters by a facet from the sidebar", async () => {
     const user = userEvent.setup();
     const { bridge } = setup([summary(1)]);
@@ -248,22 +261,37 @@ describe("App", () => {
 });
 
 describe("reclassify from settings", () => {
-  it("previews with a dry run and applies only after confirming", async () => {
+  it("previews with a dry-run job (with progress) and applies only after confirming", async () => {
     const user = userEvent.setup();
     const change = { id: "m1", old_path: "diffusion/unknown/x", new_path: "diffusion/sdxl/x", changes: { family: [null, "sdxl"] } };
+    const report = (dry_run: boolean) => ({ dry_run, changed: [change], unchanged: 3, errors: [] });
     const { bridge } = setup([], "web", {
-      reclassify: ({ dry_run }) => ({ dry_run: !!dry_run, changed: [change], unchanged: 3, errors: [] }),
+      start_reclassify: ({ dry_run }) => ({ job_id: dry_run ? "dry" : "real" }),
     });
+    const progress = { kind: "reclassify" as const, bytes_done: 0, bytes_total: 0, rate_bps: 0, eta_s: null, item: null, title: null };
     await user.click(screen.getByTestId("settings-button"));
     await user.click(await screen.findByTestId("reclassify-button"));
+    expect(bridge.callsOf("start_reclassify")).toEqual([{ all: true, dry_run: true }]);
+    expect(screen.getByTestId("reclassify-button")).toBeDisabled();
+    act(() => bridge.emit("job.progress", { ...progress, job_id: "dry", items_done: 2, items_total: 4 }));
+    expect(await screen.findByTestId("reclassify-progress-text")).toHaveTextContent("2 of 4 models");
+    act(() => bridge.emit("job.done", { job_id: "dry", kind: "reclassify", status: "done", result: report(true), error: null }));
     const preview = await screen.findByTestId("reclassify-preview");
     expect(preview).toHaveTextContent("diffusion/unknown/x");
     expect(preview).toHaveTextContent("→ diffusion/sdxl/x");
     expect(preview).toHaveTextContent("family: — → sdxl");
-    expect(bridge.callsOf("reclassify")).toEqual([{ all: true, dry_run: true }]);
+    expect(screen.queryByTestId("toast")).toBeNull(); // the preview is the answer, not a toast too
+
     await user.click(screen.getByTestId("confirm-yes"));
-    await waitFor(() => expect(bridge.callsOf("reclassify")).toHaveLength(2));
-    expect(bridge.callsOf("reclassify")[1]).toEqual({ all: true, dry_run: false });
+    await waitFor(() => expect(bridge.callsOf("start_reclassify")).toHaveLength(2));
+    expect(bridge.callsOf("start_reclassify")[1]).toEqual({ all: true, dry_run: false });
+    expect(await screen.findByTestId("reclassify-progress")).toHaveAttribute("data-mode", "apply");
+    act(() => bridge.emit("job.done", { job_id: "real", kind: "reclassify", status: "done", result: report(false), error: null }));
+    const toast = await screen.findByTestId("toast");
+    expect(toast).toHaveTextContent("Re-classified models");
+    expect(toast).toHaveTextContent("1 re-filed, 3 unchanged");
+    expect(screen.getAllByTestId("toast")).toHaveLength(1); // not also the app-wide job toast
+    expect(screen.queryByTestId("reclassify-progress")).toBeNull();
   });
 });
 
@@ -277,5 +305,8 @@ describe("buildListQuery", () => {
       descending: true,
     });
     expect(buildListQuery(EMPTY_FILTERS, "", { sort: "name", descending: false })).toEqual({ sort: "name", descending: false });
+    // no column chosen: by name, or best matches first while searching
+    expect(buildListQuery(EMPTY_FILTERS, "", null)).toEqual({ sort: "name", descending: false });
+    expect(buildListQuery(EMPTY_FILTERS, " flux ", null)).toEqual({ text: "flux", sort: "relevance", descending: false });
   });
 });

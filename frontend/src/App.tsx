@@ -30,8 +30,18 @@ import { libraryListTarget, refocusIfLost } from "./lib/focus";
 import { hasPossibleModel } from "./lib/importFlow";
 import { type ThemePref, useTheme } from "./lib/theme";
 
-export function buildListQuery(filters: Filters, text: string, sort: SortState): ModelsQuery {
-  const query: ModelsQuery = { sort: sort.sort, descending: sort.descending };
+const NAME_SORT: SortState = { sort: "name", descending: false };
+const RELEVANCE_SORT: SortState = { sort: "relevance", descending: false };
+
+/** The sort in effect: the column the user chose, else best matches first while searching. */
+export function effectiveSort(text: string, chosen: SortState | null): SortState {
+  return chosen ?? (text.trim() ? RELEVANCE_SORT : NAME_SORT);
+}
+
+/** `sort` is the column the user clicked, or null for the default (see effectiveSort). */
+export function buildListQuery(filters: Filters, text: string, sort: SortState | null): ModelsQuery {
+  const chosen = effectiveSort(text, sort);
+  const query: ModelsQuery = { sort: chosen.sort, descending: chosen.descending };
   for (const [key, value] of Object.entries(filters) as [keyof Filters, Filters[keyof Filters]][]) {
     if (key === "favorites") {
       if (value) query.favorites = true;
@@ -71,7 +81,7 @@ export function App() {
 
   const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
   const [search, setSearch] = useState("");
-  const [sort, setSort] = useState<SortState>({ sort: "name", descending: false });
+  const [sort, setSort] = useState<SortState | null>(null); // null until a column header is clicked
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [importPaths, setImportPaths] = useState<string[] | null>(null);
   const [importJobId, setImportJobId] = useState<string | null>(null);
@@ -259,7 +269,7 @@ export function App() {
             <LibraryList
               rows={models.rows}
               total={models.total}
-              sort={sort}
+              sort={effectiveSort(search, sort)}
               onSort={setSort}
               selectedId={selectedId}
               onOpen={setSelectedId}

@@ -1,6 +1,7 @@
 """Issue 4 in the real UI (Chromium against `tensorshelf serve`): the import dialog's detected
 type/base/precision, confidence and "why" evidence; filtering the library by detection
-fields; LoRA facts in the detail panel; "Re-run detection" in Settings re-files a model."""
+fields; LoRA facts and the imported preview image in the detail panel; "Re-run detection"
+in Settings re-files a model (a dry-run job, then the real one)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,16 @@ from tests.e2e.e2e_support import UI_INDEX, Served, start_serve, stop_serve, wai
 from tests.fixtures.cli_runner import make_cli
 from tests.fixtures.detect_files import make_model_file
 
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
+                        "000049454e44ae426082")
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_web")]
 
 
 @pytest.fixture(scope="module")
 def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    """A LyCORIS LoRA, a textual-inversion embedding and a pickle upscaler, imported by the CLI."""
+    """A LyCORIS LoRA (with a `.preview.png` companion), a textual-inversion embedding and a
+    pickle upscaler, imported by the CLI."""
     if not UI_INDEX.exists():
         pytest.fail(f"UI not built ({UI_INDEX} missing): run `npm run build`")
     root = tmp_path_factory.mktemp("e2e-detect")
@@ -30,6 +35,7 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     sources = [make_model_file("lycoris_loha_sd15_r8", root / "src" / "lora"),
                make_model_file("embedding_sd1_8vec", root / "src" / "emb"),
                make_model_file("realesrgan_x2plus_pth", root / "src" / "up")]
+    sources[0].with_name(f"{sources[0].stem}.preview.png").write_bytes(PNG_1PX)
     cli.json("import", "--no-lookup", "--accept-pickle", *map(str, sources))
     served = start_serve(cli)
     try:
@@ -78,6 +84,10 @@ def test_library_filters_by_detection_fields_and_shows_lora_facts(shelf: Served,
     facts = page.get_by_test_id("detail-panel").get_by_role("region", name="Model")
     expect(facts).to_contain_text("LoRA rank8")
     expect(facts).to_contain_text("LoRA basesd1")
+    preview = page.get_by_test_id("detail-panel").locator("img[data-testid=detail-preview]")
+    expect(preview).to_be_visible()
+    assert preview.get_attribute("src").startswith("data:image/png;base64,")
+    assert preview.evaluate("img => img.complete && img.naturalWidth") == 1  # a real image
 
 
 def test_rerun_detection_from_settings_refiles_a_misfiled_model(shelf: Served,
@@ -112,3 +122,7 @@ def test_rerun_detection_from_settings_refiles_a_misfiled_model(shelf: Served,
     shown = shelf.call("get_model", ref=model["id"])["model"]
     assert (shown["id"], shown["path"], shown["family"], shown["subtype"]) == \
         (model["id"], right, "sd1", "embeddings")
+    reclassify_jobs = [(j["title"], j["status"]) for j in shelf.call("list_jobs")
+                       if j["kind"] == "reclassify"]
+    assert reclassify_jobs == [("Re-classify all models", "done"),
+                               ("Check the classification of all models", "done")]

@@ -118,6 +118,7 @@ def test_reclassify_dry_run_then_refile_keeps_id_and_user_choices(shelf: Shelf) 
     assert shelf.ids("--family", "sdxl", "--subtype", "checkpoints") == {model_id}
 
     dry = shelf.cli.json("reclassify", "--all", "--dry-run")
+    assert dry["job_id"]  # it ran as a job (progress, cancel), and the job says so
     (change,) = dry["changed"]
     assert (change["id"], change["old_path"], change["new_path"]) == (model_id, wrong, right)
     assert change["changes"] == {"subtype": ["checkpoints", "controlnet"],
@@ -127,6 +128,10 @@ def test_reclassify_dry_run_then_refile_keeps_id_and_user_choices(shelf: Shelf) 
     human = shelf.cli.run("reclassify", model_id)
     assert human.returncode == 0, str(human)
     assert f"{wrong} → {right}" in human.stdout
+    assert f"[1/1] re-classified {wrong} -> {right}" in human.stderr  # per-model progress
+    jobs = shelf.cli.json("jobs")["jobs"]
+    assert [j["title"] for j in jobs if j["kind"] == "reclassify"][:2] == \
+        ["Re-classify 1 model", "Check the classification of all models"]
     assert not (shelf.cli.library / wrong).exists()
     shown = shelf.cli.json("show", model_id)["model"]
     assert (shown["id"], shown["path"], shown["family"], shown["subtype"]) == \

@@ -59,6 +59,14 @@ def test_describe_item_results() -> None:
     verification = {"id": "1", "path": "p", "ok": False,
                     "files": [{"path": "w.safetensors", "ok": False}]}
     assert describe_item_result(verification) == "MISMATCH p: w.safetensors"
+    # reclassify: a line per change or error; an unchanged model is counted, not listed
+    assert describe_item_result({"ref": "m1", "change": None, "error": None}) is None
+    assert describe_item_result({"ref": "m1", "change": None, "error": "not a model"}) == (
+        "error m1: not a model")
+    change = {"id": "m1", "old_path": "diffusion/sd2/x", "new_path": "diffusion/sd1/x",
+              "changes": {"family": ["sd2", "sd1"]}}
+    assert describe_item_result({"ref": "m1", "change": change, "error": None}) == (
+        "re-classified diffusion/sd2/x -> diffusion/sd1/x (family)")
 
 
 def test_line_view_prints_one_line_per_finished_item() -> None:

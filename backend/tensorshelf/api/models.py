@@ -27,3 +27,9 @@ class ModelDetail(BaseModel):
 class InspectResult(BaseModel):
     path: str
     detection: Detection
+
+
+class PreviewImage(BaseModel):
+    """A model's preview image as a `data:` URL (None when it has none that can be shown)."""
+
+    data_url: str | None = None

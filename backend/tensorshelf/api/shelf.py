@@ -8,13 +8,14 @@ UI; `api.dispatch.call_method` enforces that and wraps results in the envelope
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from tensorshelf.api.models import AppStatus, InspectResult, ModelDetail
+from tensorshelf.api.models import AppStatus, InspectResult, ModelDetail, PreviewImage
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
 from tensorshelf.detect import detect_path
 from tensorshelf.errors import InvalidArgument, ShelfError
@@ -31,7 +32,6 @@ from tensorshelf.library.models import (
     ListQuery,
     ModelEdit,
     ModelPage,
-    ReclassifyReport,
     RemoveResult,
     ScanReport,
 )
@@ -50,6 +50,7 @@ API_METHODS: tuple[str, ...] = (
     "list_models",
     "get_facets",
     "get_model",
+    "get_preview",
     "edit_model",
     "delete_models",
     "search",
@@ -57,7 +58,7 @@ API_METHODS: tuple[str, ...] = (
     "scan",
     "start_rebuild",
     "start_verify",
-    "reclassify",
+    "start_reclassify",
     "list_jobs",
     "resume_jobs",
     "cancel_job",
@@ -133,11 +134,21 @@ class ShelfApi:
         return self.service.facets()
 
     def search(self, query: str, limit: int = 50, offset: int = 0) -> ModelPage:
-        return self.service.list_models(ListQuery(text=query, limit=limit, offset=offset))
+        """Full-text search, best matches first (a name hit ranks above a notes hit)."""
+        return self.service.list_models(ListQuery(text=query, sort="relevance", limit=limit,
+                                                  offset=offset))
 
     def get_model(self, ref: str) -> ModelDetail:
         return ModelDetail(model=self.service.get_model(ref),
                            library_dir=str(self.service.model_dir(ref)))
+
+    def get_preview(self, ref: str) -> PreviewImage:
+        """The model's preview image as a data: URL, read from its own folder only."""
+        found = self.service.preview(ref)
+        if found is None:
+            return PreviewImage(data_url=None)
+        mime, data = found
+        return PreviewImage(data_url=f"data:{mime};base64,{base64.b64encode(data).decode()}")
 
     def inspect(self, path: str) -> InspectResult:
         return inspect_path(path)
@@ -163,22 +174,20 @@ class ShelfApi:
             self.bus.publish("library.changed", {"ids": [], "reason": "scan"})
         return report
 
-    def reclassify(self, refs: list[str] | None = None, all: bool = False,
-                   dry_run: bool = False) -> ReclassifyReport:
-        if not refs and not all:
-            raise InvalidArgument("name models to reclassify, or pass all=true")
-        report = self.service.reclassify(None if all else refs, dry_run)
-        if report.changed and not dry_run:
-            self.bus.publish("library.changed",
-                             {"ids": [c.id for c in report.changed], "reason": "reclassify"})
-        return report
-
     # --- jobs --------------------------------------------------------------------------
     def start_rebuild(self) -> JobRef:
         return JobRef(job_id=self.jobs.start_rebuild())
 
     def start_verify(self, refs: list[str] | None = None, full: bool = False) -> JobRef:
         return JobRef(job_id=self.jobs.start_verify(refs or None, full))
+
+    def start_reclassify(self, refs: list[str] | None = None, all: bool = False,
+                         dry_run: bool = False) -> JobRef:
+        """Re-run detection as a job (the result is a ReclassifyReport). Unknown refs fail
+        here (model_not_found), before any job starts."""
+        if not refs and not all:
+            raise InvalidArgument("name models to reclassify, or pass all=true")
+        return JobRef(job_id=self.jobs.start_reclassify(None if all else refs, dry_run))
 
     def list_jobs(self) -> list[JobInfo]:
         return self.jobs.list_jobs()

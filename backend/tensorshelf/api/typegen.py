@@ -31,6 +31,8 @@ from tensorshelf.library.models import (
     ImportResult,
     ModelVerification,
     RebuildReport,
+    ReclassifyItem,
+    ReclassifyReport,
     VerifyReport,
 )
 
@@ -52,6 +54,8 @@ EXTRA_OUTPUT_MODELS: dict[str, Any] = {
     "ImportResult": ImportResult,
     "ModelVerification": ModelVerification,
     "RebuildReport": RebuildReport,
+    "ReclassifyItem": ReclassifyItem,
+    "ReclassifyReport": ReclassifyReport,
     "VerifyReport": VerifyReport,
 }
 # Extra names the UI uses: alias → target.

@@ -19,7 +19,7 @@ from tensorshelf.commands.output import (
     short_id,
 )
 from tensorshelf.commands.state import get_state
-from tensorshelf.library.models import RebuildReport, VerifyReport
+from tensorshelf.library.models import RebuildReport, ReclassifyReport, VerifyReport
 
 
 def _print_problems(console: Console, phantoms: list[str], errors: list[dict[str, str]]) -> None:
@@ -114,9 +114,11 @@ def reclassify_cmd(
     if all_models == bool(models):
         raise UsageError("give either --all or one or more models")
     api = state.api()
-    # Resolve every named model first: an unknown one is exit 1 and nothing is re-filed.
-    refs = [api.get_model(ref=ref).model.id for ref in models or []]
-    report = api.reclassify(refs=refs or None, all=all_models, dry_run=dry_run)
+    # start_reclassify resolves every named model first: an unknown one is exit 1 (no job).
+    done = run_job(api, lambda: api.start_reclassify(refs=list(models or []) or None,
+                                                     all=all_models, dry_run=dry_run))
+    job_outcome_or_fail(state, done)
+    report = ReclassifyReport.model_validate(done.result or {"dry_run": dry_run})
 
     def human(c: Console) -> None:
         verb = "would change" if report.dry_run else "changed"
@@ -129,7 +131,8 @@ def reclassify_cmd(
         c.print(f"{len(report.changed)} {verb}, {report.unchanged} unchanged")
         _print_problems(c, [], report.errors)
 
-    document: dict[str, Any] = {"ok": not report.errors, **report.model_dump(mode="json")}
+    document: dict[str, Any] = {"ok": not report.errors, "job_id": done.job_id,
+                                **report.model_dump(mode="json")}
     if report.errors:
         document["error"] = {"code": "reclassify_failed",
                              "message": f"{len(report.errors)} model(s) could not be re-classified",

@@ -39,8 +39,23 @@ def format_eta(seconds: float | None) -> str:
     return f"{s // _SECONDS_PER_MINUTE}:{s % _SECONDS_PER_MINUTE:02d}"
 
 
-def describe_item_result(result: dict[str, Any]) -> str:
-    """One human line for an ImportResult or ModelVerification (as JSON)."""
+def _describe_reclassify(result: dict[str, Any]) -> str | None:
+    if result.get("error"):
+        return f"error {result.get('ref')}: {result['error']}"
+    change = result.get("change")
+    if not change:
+        return None  # unchanged: counted, not listed
+    where = change.get("old_path")
+    if change.get("new_path") != where:
+        where = f"{where} -> {change.get('new_path')}"
+    return f"re-classified {where} ({', '.join(change.get('changes') or {})})"
+
+
+def describe_item_result(result: dict[str, Any]) -> str | None:
+    """One human line for an ImportResult, ModelVerification or ReclassifyItem (as JSON);
+    None for an item not worth a line (a model reclassify left unchanged)."""
+    if "ref" in result and "change" in result:  # a ReclassifyItem
+        return _describe_reclassify(result)
     label = result.get("key") or result.get("path") or result.get("id") or "?"
     if "files" in result and "ok" in result:  # a ModelVerification
         bad = [f["path"] for f in result["files"] if not f.get("ok")]
@@ -166,8 +181,9 @@ class LineProgressView:
         elif event.type == EVENT_JOB_ITEM_DONE:
             self._counts[job_id] = self._counts.get(job_id, 0) + 1
             total = self._totals.get(job_id) or "?"
-            self.note(f"[{self._counts[job_id]}/{total}] "
-                      f"{visible(describe_item_result(payload.get('result') or {}))}")
+            line = describe_item_result(payload.get("result") or {})
+            if line is not None:
+                self.note(f"[{self._counts[job_id]}/{total}] {visible(line)}")
 
 
 def make_view(console: Console | None = None) -> ProgressView:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from tensorshelf.library.models import ImportProgress
 
-JobKind = Literal["import", "rebuild", "verify"]
+JobKind = Literal["import", "rebuild", "verify", "reclassify"]
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify"]
 
@@ -26,8 +26,8 @@ class JobRef(BaseModel):
 
 class JobInfo(BaseModel):
     """One job as recorded in ops.db. `result` is the job's JSON result: a list of
-    ImportResult for an import, a RebuildReport for a rebuild, a VerifyReport for a verify
-    (partial when the job was cancelled)."""
+    ImportResult for an import, a RebuildReport for a rebuild, a VerifyReport for a verify,
+    a ReclassifyReport for a reclassify (partial when the job was cancelled)."""
 
     job_id: str
     kind: JobKind
@@ -44,7 +44,9 @@ class JobInfo(BaseModel):
 
 
 class JobProgress(BaseModel):
-    """Payload of `job.progress`. `item` is the current import item's latest progress."""
+    """Payload of `job.progress`. `item` is the current import item's latest progress;
+    `title` is the job's title when it changed after the start (an import's, once its
+    inputs are planned into models)."""
 
     job_id: str
     kind: JobKind
@@ -55,10 +57,12 @@ class JobProgress(BaseModel):
     rate_bps: float = 0.0
     eta_s: float | None = None
     item: ImportProgress | None = None
+    title: str | None = None
 
 
 class JobItemDone(BaseModel):
-    """Payload of `job.item_done`: one ImportResult or ModelVerification (as JSON).
+    """Payload of `job.item_done`: one ImportResult, ModelVerification or ReclassifyItem
+    (as JSON).
     `error` is set when the item could not be processed at all."""
 
     job_id: str

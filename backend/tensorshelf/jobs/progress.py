@@ -41,12 +41,18 @@ class ProgressTracker:
         self._last_stage: tuple[str, str, str] | None = None
         self._started = clock()
         self._last_emit = -math.inf
+        self._title: str | None = None
 
     # --- counters --------------------------------------------------------------------------
     def set_totals(self, items_total: int, bytes_total: int) -> None:
         with self._lock:
             self.items_total, self.bytes_total = items_total, bytes_total
             self._started = self._clock()
+
+    def set_title(self, title: str) -> None:
+        """The job's title changed (carried by every later `job.progress`)."""
+        with self._lock:
+            self._title = title
 
     def skip(self, items: int, bytes_: int) -> None:
         """Count items completed by an earlier run (checkpoints) as done."""
@@ -138,7 +144,7 @@ class ProgressTracker:
         return JobProgress(job_id=self.job_id, kind=self.kind, items_done=self.items_done,
                            items_total=self.items_total, bytes_done=bytes_done,
                            bytes_total=self.bytes_total, rate_bps=rate, eta_s=eta,
-                           item=self._item)
+                           item=self._item, title=self._title)
 
     def _due_locked(self, force: bool) -> JobProgress | None:
         """The snapshot to publish now, or None while throttled."""

@@ -2,9 +2,10 @@
 about them. `start_*` returns a job id at once; progress, per-item results, library changes
 and the end of a job arrive as events on the bus (docs/API.md "Events").
 
-Imports and verifies share one "disk" gate (they run one at a time, first come first
-served, so two of them never contend for the disk); rebuilds have their own gate and may
-run beside an import. Nothing runs on a timer: idle threads wait on Conditions/Events."""
+Imports, verifies and reclassify runs share one "disk" gate (they run one at a time, first
+come first served, so two of them never contend for the disk and a model is never re-filed
+while it is being verified); rebuilds have their own gate and may run beside an import, and
+so do reclassify dry runs (headers only, nothing moves). Nothing runs on a timer: idle threads wait on Conditions/Events."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from os import PathLike
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
@@ -32,6 +32,7 @@ from tensorshelf.jobs.models import (
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.tasks import TASKS, JobContext, import_params
+from tensorshelf.jobs.titles import import_start_title, reclassify_title, verify_title
 from tensorshelf.library.models import ImportOptions
 
 if TYPE_CHECKING:
@@ -51,28 +52,19 @@ class _ActiveJob:
     thread: threading.Thread | None = None
 
 
-def _import_title(paths: Sequence[str]) -> str:
-    first = Path(paths[0]).name or str(paths[0])
-    return f"Import {first}" if len(paths) == 1 else f"Import {first} and {len(paths) - 1} more"
-
-
-def _verify_title(refs: list[str] | None, full: bool) -> str:
-    what = "all models" if refs is None else (
-        f"{len(refs)} model" + ("" if len(refs) == 1 else "s"))
-    return f"Verify {what}" + (" (full re-hash)" if full else "")
-
-
 class JobRunner:
     def __init__(self, service: LibraryService, store: JobStore, bus: EventBus) -> None:
         self._service = service
         self._store = store
         self._bus = bus
         disk = Gate("disk")
-        self._gates: dict[JobKind, Gate] = {"import": disk, "verify": disk,
+        self._gates: dict[JobKind, Gate] = {"import": disk, "verify": disk, "reclassify": disk,
                                             "rebuild": Gate("index")}
+        self._preview_gate = Gate("preview")  # reclassify dry runs
         self._active: dict[str, _ActiveJob] = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._drop_interrupted_previews()
 
     # --- starting jobs -------------------------------------------------------------------
     def start_import(self, paths: Sequence[str | PathLike[str]],
@@ -84,7 +76,7 @@ class JobRunner:
             raise InvalidArgument("nothing to import: no paths given")
         str_paths = [str(p) for p in paths]
         params = import_params(str_paths, options or ImportOptions(), per_item)
-        return self._start("import", params, _import_title(str_paths))
+        return self._start("import", params, import_start_title(str_paths))
 
     def start_rebuild(self) -> str:
         return self._start("rebuild", {}, "Rebuild index")
@@ -92,9 +84,22 @@ class JobRunner:
     def start_verify(self, refs: Sequence[str] | None = None, full: bool = False) -> str:
         """Verify the given models (None or empty: every model). Refs are resolved now, so
         an unknown or ambiguous ref raises here rather than inside the job."""
-        ids = None if not refs else list(dict.fromkeys(self._service.get_model(r).id
-                                                       for r in refs))
-        return self._start("verify", {"refs": ids, "full": full}, _verify_title(ids, full))
+        ids = self._resolve(refs)
+        return self._start("verify", {"refs": ids, "full": full}, verify_title(ids, full))
+
+    def start_reclassify(self, refs: Sequence[str] | None = None, dry_run: bool = False) -> str:
+        """Re-run detection on the given models (None or empty: every model) and, unless
+        `dry_run`, re-file those whose classification changed. Refs are resolved now."""
+        ids = self._resolve(refs)
+        return self._start("reclassify", {"refs": ids, "dry_run": dry_run},
+                           reclassify_title(ids, dry_run))
+
+    def _resolve(self, refs: Sequence[str] | None) -> list[str] | None:
+        """Model ids of `refs` (deduplicated, in order); None for "every model". Raises
+        ModelNotFound / AmbiguousModelRef for a ref that names no single model."""
+        if not refs:
+            return None
+        return list(dict.fromkeys(self._service.get_model(r).id for r in refs))
 
     def resume(self, job_id: str | None = None) -> list[str]:
         """Resume one interrupted job, or (None) every interrupted job; returns the ids
@@ -112,6 +117,19 @@ class JobRunner:
             self._launch(info.job_id, info.kind, self._store.params(info.job_id))
             started.append(info.job_id)
         return started
+
+    def _drop_interrupted_previews(self) -> None:
+        """An interrupted reclassify dry run is not worth resuming (it changed nothing and
+        its preview has no one left to show it to): record it as cancelled."""
+        for info in self._store.interrupted():
+            if info.kind != "reclassify" or not self._store.params(info.job_id).get("dry_run"):
+                continue
+            try:
+                self._store.claim(info.job_id)
+            except InvalidArgument:  # another process got to it first
+                continue
+            self._store.finish(info.job_id, "cancelled",
+                               error="interrupted; a dry run is not resumed (run it again)")
 
     def _start(self, kind: JobKind, params: dict[str, Any], title: str) -> str:
         self._check_open()
@@ -140,7 +158,7 @@ class JobRunner:
         status: JobStatus = "failed"
         result: Any = None
         error: str | None = None
-        gate = self._gates[active.kind]
+        gate = self._gate_of(active)
         acquired = False
         try:
             acquired = gate.acquire(active.job_id, active.cancel)
@@ -162,6 +180,11 @@ class JobRunner:
             if acquired:
                 gate.release(active.job_id)
             self._finish(active, status, result, error)
+
+    def _gate_of(self, active: _ActiveJob) -> Gate:
+        if active.kind == "reclassify" and active.params.get("dry_run"):
+            return self._preview_gate
+        return self._gates[active.kind]
 
     def _finish(self, active: _ActiveJob, status: JobStatus, result: Any,
                 error: str | None) -> None:
@@ -211,7 +234,7 @@ class JobRunner:
         active = self._active.get(job_id)
         if active is not None:
             active.cancel.cancel()
-            for gate in set(self._gates.values()):
+            for gate in {*self._gates.values(), self._preview_gate}:
                 gate.wake()
             if wait_s and threading.current_thread() is not active.thread:
                 active.finished.wait(wait_s)

@@ -1,4 +1,4 @@
-"""The bodies of the three job kinds. Each runs in its job's worker thread, reports through
+"""The bodies of the job kinds (reclassify's is in jobs.reclassify_task). Each runs in its job's worker thread, reports through
 the context's ProgressTracker, checkpoints every completed model and returns the job's
 final status with its JSON result. Unexpected exceptions propagate to the runner (the job
 ends `failed`); OperationCancelled from a service call ends it `cancelled`."""
@@ -23,7 +23,9 @@ from tensorshelf.jobs.models import (
     LibraryChanged,
 )
 from tensorshelf.jobs.progress import ProgressTracker
+from tensorshelf.jobs.reclassify_task import run_reclassify
 from tensorshelf.jobs.store import JobStore
+from tensorshelf.jobs.titles import import_plan_title
 from tensorshelf.library.models import (
     ImportOptions,
     ImportPlanItem,
@@ -64,6 +66,11 @@ class JobContext:
         self.bus.publish(EVENT_JOB_ITEM_DONE, JobItemDone(
             job_id=self.job_id, kind=self.kind, result=result, error=error))
 
+    def retitle(self, title: str) -> None:
+        """Record a better title (ops.db) and carry it on the following `job.progress`."""
+        self.store.set_title(self.job_id, title)
+        self.tracker.set_title(title)
+
     def library_changed(self, ids: list[str], reason: str) -> None:
         self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=ids, reason=reason))
 
@@ -103,6 +110,9 @@ def run_import(ctx: JobContext) -> Outcome:
     per_item = {k: ImportOptions.model_validate(v)
                 for k, v in (params.get("per_item") or {}).items()}
     plan = ctx.service.plan_import(params["paths"])
+    title = import_plan_title(plan.items)
+    if title is not None:
+        ctx.retitle(title)
     done = ctx.store.checkpoints(ctx.job_id)  # from an interrupted earlier run
     done_paths = {p for r in done.values() for p in r.get(SOURCE_PATHS_KEY, [])} | set(done)
     results: dict[str, ImportResult] = {k: ImportResult.model_validate(r) for k, r in done.items()}
@@ -227,4 +237,4 @@ def run_verify(ctx: JobContext) -> Outcome:
 
 
 TASKS: dict[JobKind, TaskFn] = {"import": run_import, "rebuild": run_rebuild,
-                                "verify": run_verify}
+                                "verify": run_verify, "reclassify": run_reclassify}

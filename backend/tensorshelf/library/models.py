@@ -202,8 +202,27 @@ class ReclassifyChange(BaseModel):
     changes: dict[str, list[str | None]]  # field -> [old, new]
 
 
+class ReclassifyItem(BaseModel):
+    """The outcome for one model of a reclassify run (a job's per-model checkpoint and
+    `job.item_done` result): `change` when its classification changed (or would, in a dry
+    run), `error` when it could not be checked, neither when it is unchanged."""
+
+    ref: str
+    change: ReclassifyChange | None = None
+    error: str | None = None
+
+
 class ReclassifyReport(BaseModel):
     dry_run: bool
     changed: list[ReclassifyChange] = Field(default_factory=list)
     unchanged: int = 0
-    errors: list[dict[str, str]] = Field(default_factory=list)
+    errors: list[dict[str, str]] = Field(default_factory=list)  # {"ref", "error"}
+
+    def add(self, item: ReclassifyItem) -> None:
+        """Count one model's outcome."""
+        if item.error is not None:
+            self.errors.append({"ref": item.ref, "error": item.error})
+        elif item.change is not None:
+            self.changed.append(item.change)
+        else:
+            self.unchanged += 1

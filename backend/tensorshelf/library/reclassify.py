@@ -15,7 +15,7 @@ from tensorshelf.library.editing import load, save
 from tensorshelf.library.importer import ImportContext
 from tensorshelf.library.layout import free_model_dir
 from tensorshelf.library.metadata import ModelMetadata, utc_now
-from tensorshelf.library.models import ReclassifyChange, ReclassifyReport
+from tensorshelf.library.models import ReclassifyChange, ReclassifyItem, ReclassifyReport
 from tensorshelf.library.planning import detect
 from tensorshelf.settings import COLLISION_SUFFIX_HEX
 
@@ -51,29 +51,32 @@ def proposed_changes(meta: ModelMetadata, det: Detection) -> dict[str, list[str 
     return changes
 
 
-def _all_refs(ctx: ImportContext) -> list[str]:
+def model_ids(ctx: ImportContext) -> list[str]:
+    """Every indexed model's id, sorted (what "reclassify all" walks)."""
     return sorted(model_id for model_id, _stamp in ctx.index.scan_state().values())
 
 
+def reclassify_model(ctx: ImportContext, ref: str, dry_run: bool) -> ReclassifyItem:
+    """Re-run detection on one model and (unless `dry_run`) re-file it. Never raises for a
+    model-level failure: that comes back as the item's `error`, so one unreadable file or
+    detector bug never stops a run over the whole library."""
+    try:
+        return ReclassifyItem(ref=ref, change=_one(ctx, ref, dry_run))
+    except ShelfError as exc:
+        return ReclassifyItem(ref=ref, error=exc.message)
+    except OSError as exc:
+        return ReclassifyItem(ref=ref, error=f"{exc.strerror or exc}: {exc.filename}")
+    except Exception as exc:  # one file's detector bug must not stop the others
+        log.warning("reclassify of %s failed", ref, exc_info=True)
+        return ReclassifyItem(ref=ref, error=f"{exc.__class__.__name__}: {exc}")
+
+
 def reclassify(ctx: ImportContext, refs: list[str] | None, dry_run: bool) -> ReclassifyReport:
+    """Every model in one call (no progress, no cancel): the job (jobs.tasks) walks the same
+    `reclassify_model` steps with progress, cancellation and checkpoints."""
     report = ReclassifyReport(dry_run=dry_run)
-    for ref in (refs if refs is not None else _all_refs(ctx)):
-        try:
-            change = _one(ctx, ref, dry_run)
-        except ShelfError as exc:
-            report.errors.append({"ref": ref, "error": exc.message})
-            continue
-        except OSError as exc:
-            report.errors.append({"ref": ref, "error": f"{exc.strerror or exc}: {exc.filename}"})
-            continue
-        except Exception as exc:  # one file's detector bug must not stop the others
-            log.warning("reclassify of %s failed", ref, exc_info=True)
-            report.errors.append({"ref": ref, "error": f"{exc.__class__.__name__}: {exc}"})
-            continue
-        if change is None:
-            report.unchanged += 1
-        else:
-            report.changed.append(change)
+    for ref in (refs if refs is not None else model_ids(ctx)):
+        report.add(reclassify_model(ctx, ref, dry_run))
     log.info("reclassify%s: %d changed, %d unchanged, %d errors", " (dry run)" if dry_run else "",
              len(report.changed), report.unchanged, len(report.errors))
     return report

@@ -33,11 +33,13 @@ from tensorshelf.library.models import (
     ModelPage,
     ModelVerification,
     RebuildReport,
+    ReclassifyItem,
     ReclassifyReport,
     RemoveResult,
     ScanReport,
 )
 from tensorshelf.library.planning import plan_import
+from tensorshelf.library.previews import read_preview
 from tensorshelf.library.staging import sweep_staging
 from tensorshelf.settings import Locations
 
@@ -88,6 +90,13 @@ class LibraryService:
         """The model's metadata.json (the source of truth, not the index row)."""
         return editing.load(self._ctx, ref)[1]
 
+    def preview(self, ref: str,
+                max_bytes: int = settings.PREVIEW_SERVE_MAX_BYTES) -> tuple[str, bytes] | None:
+        """(mime type, bytes) of the model's preview image, if it has one that may be shown
+        (see library.previews)."""
+        model_dir, meta = editing.load(self._ctx, ref)
+        return read_preview(model_dir, meta, max_bytes)
+
     # --- changes -----------------------------------------------------------------------------
     def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
         return editing.edit_model(self._ctx, ref, edit)
@@ -97,6 +106,14 @@ class LibraryService:
 
     def reclassify(self, refs: list[str] | None = None, dry_run: bool = False) -> ReclassifyReport:
         return reclassify_mod.reclassify(self._ctx, refs, dry_run)
+
+    def reclassify_model(self, ref: str, dry_run: bool = False) -> ReclassifyItem:
+        """One model's reclassify step (what the reclassify job runs per model)."""
+        return reclassify_mod.reclassify_model(self._ctx, ref, dry_run)
+
+    def model_ids(self) -> list[str]:
+        """Every indexed model's id, sorted."""
+        return reclassify_mod.model_ids(self._ctx)
 
     # --- scans and verification ------------------------------------------------------------
     def scan(self) -> ScanReport:

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { createFakeBridge } from "../test/fakeBridge";
 import { jobInfo, summary } from "../test/factories";
 import { renderWithBridge } from "../test/render";
-import { useFacets, useJobs, useLiveUpdates, useModels, queryKeys } from "./hooks";
+import { applyJobProgress, useFacets, useJobs, useLiveUpdates, useModels, queryKeys } from "./hooks";
 
 function Probe() {
   useLiveUpdates();
@@ -62,6 +62,7 @@ describe("event → query invalidation", () => {
         rate_bps: 10,
         eta_s: 4,
         item: null,
+        title: null,
       }),
     );
     await waitFor(() => expect(screen.getByTestId("jobs")).toHaveTextContent("j1:60"));
@@ -70,6 +71,14 @@ describe("event → query invalidation", () => {
     act(() => bridge.emit("job.done", { job_id: "j1", kind: "import", status: "done", result: null, error: null }));
     await waitFor(() => expect(bridge.callsOf("list_jobs")).toHaveLength(2));
     expect(bridge.callsOf("list_models")).toHaveLength(1);
+  });
+
+  it("job.progress carries a job's new title (an import re-titled once planned)", () => {
+    const progress = { job_id: "j1", kind: "import" as const, items_done: 0, items_total: 5, bytes_done: 0, bytes_total: 5, rate_bps: 0, eta_s: null, item: null };
+    const jobs = [job({ job_id: "j1", title: "Import downloads" }), job({ job_id: "j2", title: "Verify 1 model" })];
+    const retitled = applyJobProgress(jobs, { ...progress, title: "Import 5 models" });
+    expect(retitled.map((j) => j.title)).toEqual(["Import 5 models", "Verify 1 model"]);
+    expect(applyJobProgress(retitled, { ...progress, title: null })[0].title).toBe("Import 5 models");
   });
 
   it("progress of an unknown job refetches the job list", async () => {
@@ -86,6 +95,7 @@ describe("event → query invalidation", () => {
         rate_bps: 0,
         eta_s: null,
         item: null,
+        title: null,
       }),
     );
     await waitFor(() => expect(bridge.callsOf("list_jobs")).toHaveLength(2));

@@ -30,6 +30,7 @@ export const queryKeys = {
   models: (query?: ListQuery) => (query ? (["models", query] as const) : (["models"] as const)),
   facets: ["facets"] as const,
   model: (ref?: string) => (ref ? (["model", ref] as const) : (["model"] as const)),
+  preview: (ref?: string) => (ref ? (["preview", ref] as const) : (["preview"] as const)),
   jobs: ["jobs"] as const,
   status: ["status"] as const,
   settings: ["settings"] as const,
@@ -61,6 +62,7 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
       void client.invalidateQueries({ queryKey: queryKeys.status });
       for (const id of payload?.ids ?? []) {
         void client.invalidateQueries({ queryKey: queryKeys.model(id) });
+        void client.invalidateQueries({ queryKey: queryKeys.preview(id) });
       }
     }),
     bridge.subscribe("job.progress", (payload) => {
@@ -95,6 +97,8 @@ export function applyJobProgress(jobs: JobInfo[], p: JobProgressEvent): JobInfo[
           items_total: p.items_total,
           bytes_done: p.bytes_done,
           bytes_total: p.bytes_total,
+          // a job re-titled after its start (an import, once planned) says so in its progress
+          title: p.title ?? job.title,
         }
       : job,
   );
@@ -161,6 +165,18 @@ export function useModel(ref: string | null) {
     queryKey: queryKeys.model(ref ?? ""),
     queryFn: () => bridge.call("get_model", { ref: ref as string }),
     enabled: !!ref,
+  });
+}
+
+/** The model's preview image (a data: URL, or null when it has none). */
+export function usePreview(ref: string | null) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.preview(ref ?? ""),
+    queryFn: () => bridge.call("get_preview", { ref: ref as string }),
+    enabled: !!ref,
+    staleTime: Infinity, // changes only with the model (library.changed invalidates it)
+    retry: false,
   });
 }
 
@@ -256,6 +272,15 @@ export function useStartRebuild() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: () => bridge.call("start_rebuild", {}),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+export function useStartReclassify() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { refs?: string[]; all?: boolean; dry_run: boolean }) => bridge.call("start_reclassify", vars),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
   });
 }

@@ -1,12 +1,13 @@
 import { useEffect, useRef } from "react";
 import { useEvent } from "../api/BridgeContext";
 import { useJobs, useStatus } from "../api/hooks";
+import { isJobKindClaimed } from "../lib/jobClaims";
 import { jobDoneMessage } from "../lib/jobMessages";
 import { useToast } from "./ui/Toasts";
 
 /**
  * App-level reactions to pushed events and startup facts: a toast per finished job (except
- * the import the open dialog is already showing), staging cleaned up at start, interrupted
+ * the import the open dialog is already showing, and kinds a mounted component claimed), staging cleaned up at start, interrupted
  * jobs waiting for a resume.
  */
 export function AppEvents({ followedJobId }: { followedJobId: string | null }) {
@@ -16,7 +17,7 @@ export function AppEvents({ followedJobId }: { followedJobId: string | null }) {
   const announced = useRef({ staging: false, interrupted: false });
 
   useEvent("job.done", (payload) => {
-    if (payload.job_id === followedJobId) return;
+    if (payload.job_id === followedJobId || isJobKindClaimed(payload.kind)) return;
     toast.push(jobDoneMessage(payload));
   });
 

@@ -40,6 +40,23 @@ describe("DetailPanel", () => {
     expect(within(panel).getByRole("region", { name: "All fields" })).toHaveTextContent("cleaned_name");
   });
 
+  it("shows the preview image get_preview returns, and asks only for models that have one", async () => {
+    const dataUrl = "data:image/png;base64,iVBORw0KGgo=";
+    const { bridge } = setup(metadata({ preview_image: "my-lora.preview.png" }));
+    bridge.handlers.get_preview = () => ({ data_url: dataUrl });
+    const img = await screen.findByTestId("detail-preview");
+    expect(img).toHaveAttribute("src", dataUrl);
+    expect(img).toHaveAttribute("alt", "Preview of My LoRA");
+    expect(bridge.callsOf("get_preview")).toEqual([{ ref: metadata().id }]);
+  });
+
+  it("shows no image when the model has no preview (and does not ask)", async () => {
+    const { bridge } = setup(metadata({ preview_image: null }));
+    await screen.findByRole("heading", { name: "My LoRA" });
+    expect(screen.queryByTestId("detail-preview")).toBeNull();
+    expect(bridge.callsOf("get_preview")).toEqual([]);
+  });
+
   it("shows an LLM's context length and quantisation", async () => {
     setup(
       metadata({
@@ -135,7 +152,7 @@ describe("DetailPanel", () => {
     const status = await screen.findByTestId("verify-status");
     expect(status).toHaveAttribute("data-state", "running");
     expect(screen.getByTestId("verify-button")).toBeDisabled();
-    const progress = { kind: "verify" as const, items_done: 0, items_total: 1, rate_bps: 512 * 1024 ** 2, eta_s: 3, item: null };
+    const progress = { kind: "verify" as const, items_done: 0, items_total: 1, rate_bps: 512 * 1024 ** 2, eta_s: 3, item: null, title: null };
     act(() => bridge.emit("job.progress", { ...progress, job_id: "other", bytes_done: 9, bytes_total: 10 }));
     act(() => bridge.emit("job.progress", { ...progress, job_id: "v1", bytes_done: 1024 ** 3, bytes_total: 2 * 1024 ** 3 }));
     expect(status).toHaveTextContent("1.00 GiB of 2.00 GiB");

@@ -5,6 +5,7 @@ import type { ModelEdit, ModelMetadata } from "../api/types";
 import { formatBytes, typeLabel } from "../lib/format";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { EditForm, RatingEditor, TagEditor } from "./detail/EditForm";
+import { ModelPreview } from "./detail/ModelPreview";
 import {
   AllFieldsSection,
   DetectionSection,
@@ -120,6 +121,7 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
 
       {model && detail && (
         <div className="min-h-0 flex-1 overflow-y-auto pb-6">
+          <ModelPreview model={model} />
           <div className="flex flex-wrap items-center gap-1 px-4 pb-3">
             <Badge tone="accent">{typeLabel(model.model_type, model.subtype)}</Badge>
             <Badge>{model.family ?? "unknown family"}</Badge>

@@ -1,21 +1,42 @@
-import { useState } from "react";
-import { useBridge } from "../api/BridgeContext";
+import { useEffect, useRef, useState } from "react";
+import { useCancelJob, useStartReclassify } from "../api/hooks";
 import type { ReclassifyReport } from "../api/types";
+import { useFollowJob } from "../api/useFollowJob";
+import { claimJobKind } from "../lib/jobClaims";
+import { reclassifyMessage } from "../lib/jobMessages";
+import { errorText } from "../lib/importFlow";
+import { progressFraction } from "../lib/format";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { Button } from "./ui/Button";
+import { ProgressBar } from "./ui/ProgressBar";
 import { useToast } from "./ui/Toasts";
 
 const PREVIEW_MAX = 50;
 
+type Mode = "check" | "apply";
+
+/** The reclassify job this action started: `jobId` is null until start_reclassify answers. */
+interface Running {
+  mode: Mode;
+  jobId: string | null;
+}
+
 /**
- * "Re-run detection": a dry run lists what the current detector would re-file, and only a
- * confirmation applies it (ids stay; paths move; the index follows).
+ * "Re-run detection": a dry-run job lists what the current detector would re-file (with
+ * progress, cancellable), and only a confirmation starts the job that applies it (ids stay;
+ * paths move; the index follows).
  */
 export function ReclassifyAction() {
-  const bridge = useBridge();
+  const start = useStartReclassify();
+  const cancelJob = useCancelJob();
   const toast = useToast();
-  const [busy, setBusy] = useState(false);
+  const [running, setRunning] = useState<Running | null>(null);
   const [preview, setPreview] = useState<ReclassifyReport | null>(null);
+  const job = useFollowJob(running?.jobId ?? null, "reclassify");
+  const handled = useRef<string | null>(null);
+
+  // this component reports its own jobs' outcomes: no second, app-wide toast while mounted
+  useEffect(() => claimJobKind("reclassify"), []);
 
   // Models whose header could not be read again are reported, not silently counted as fine.
   const warnFailures = (report: ReclassifyReport) => {
@@ -28,40 +49,57 @@ export function ReclassifyAction() {
     });
   };
 
-  const fail = (title: string) => (err: unknown) =>
-    toast.push({ kind: "error", title, message: err instanceof Error ? err.message : String(err) });
-
-  const runDry = async () => {
-    setBusy(true);
-    try {
-      const report = await bridge.call("reclassify", { all: true, dry_run: true });
-      warnFailures(report);
-      if (report.changed.length === 0) {
-        toast.push({ kind: "success", title: "Every model is classified as the current detector would", message: `${report.unchanged} checked` });
-      } else {
-        setPreview(report);
-      }
-    } catch (err) {
-      fail("Could not check the classifications")(err);
-    } finally {
-      setBusy(false);
+  const done = job.done;
+  useEffect(() => {
+    if (!running || !done || handled.current === done.job_id) return;
+    handled.current = done.job_id;
+    const mode = running.mode;
+    setRunning(null);
+    const what = mode === "check" ? "Checking the classifications" : "Re-filing";
+    if (done.status === "cancelled" || done.status === "interrupted") {
+      toast.push({ kind: "info", title: `${what} was ${done.status}` });
+      return;
     }
+    const report = done.result as ReclassifyReport | null;
+    if (done.status !== "done" || !report) {
+      toast.push({ kind: "error", title: `${what} failed`, message: errorText(done.error ?? null) ?? undefined });
+      return;
+    }
+    warnFailures(report);
+    if (mode === "apply") {
+      toast.push(reclassifyMessage(report));
+    } else if (report.changed.length === 0) {
+      toast.push({ kind: "success", title: "Every model is classified as the current detector would", message: `${report.unchanged} checked` });
+    } else {
+      setPreview(report);
+    }
+  }, [done, running]); // once per finished job (`handled`), whatever else re-renders
+
+  const run = (mode: Mode) => {
+    handled.current = null;
+    setRunning({ mode, jobId: null });
+    start.mutate(
+      { all: true, dry_run: mode === "check" },
+      {
+        onSuccess: (ref) => setRunning((r) => (r && r.mode === mode ? { mode, jobId: ref.job_id } : r)),
+        onError: (err) => {
+          setRunning(null);
+          toast.push({
+            kind: "error",
+            title: mode === "check" ? "Could not check the classifications" : "Could not re-file the models",
+            message: err.message,
+          });
+        },
+      },
+    );
   };
 
-  const apply = async () => {
-    setBusy(true);
-    try {
-      const report = await bridge.call("reclassify", { all: true, dry_run: false });
-      toast.push({ kind: "success", title: "Re-classified models", message: `${report.changed.length} changed, ${report.unchanged} unchanged` });
-      warnFailures(report);
-      setPreview(null);
-    } catch (err) {
-      fail("Could not re-file the models")(err);
-    } finally {
-      setBusy(false);
-    }
+  const apply = () => {
+    setPreview(null);
+    run("apply");
   };
 
+  const p = running ? job.progress : null;
   return (
     <>
       <div className="flex items-center gap-3">
@@ -69,17 +107,40 @@ export function ReclassifyAction() {
           <div className="font-medium text-fg">Re-run detection</div>
           Read every model's header again with the current detector and re-file what changed. Shows the changes first.
         </div>
-        <Button onClick={() => void runDry()} disabled={busy} data-testid="reclassify-button">
-          {busy && !preview ? "Checking…" : "Check…"}
+        <Button onClick={() => run("check")} disabled={running !== null} data-testid="reclassify-button">
+          {running?.mode === "check" ? "Checking…" : running?.mode === "apply" ? "Re-filing…" : "Check…"}
         </Button>
       </div>
+      {running && (
+        <div className="mt-2" role="status" data-testid="reclassify-progress" data-mode={running.mode}>
+          <ProgressBar
+            label={running.mode === "check" ? "Classification check progress" : "Re-filing progress"}
+            value={p ? progressFraction(p.items_done, p.items_total) : 0}
+          />
+          <div className="mt-1 flex items-center justify-between text-[11.5px] text-faint tabular-nums">
+            <span data-testid="reclassify-progress-text">
+              {p ? `${p.items_done} of ${p.items_total} ${p.items_total === 1 ? "model" : "models"}` : "Starting…"}
+            </span>
+            {running.jobId && (
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => cancelJob.mutate(running.jobId as string)}
+                disabled={cancelJob.isPending}
+                data-testid="reclassify-cancel"
+              >
+                Cancel
+              </Button>
+            )}
+          </div>
+        </div>
+      )}
       {preview && (
         <ConfirmDialog
           title={`Re-file ${preview.changed.length} ${preview.changed.length === 1 ? "model" : "models"}?`}
-          confirmLabel={busy ? "Re-filing…" : "Re-file"}
-          busy={busy}
+          confirmLabel="Re-file"
           onCancel={() => setPreview(null)}
-          onConfirm={() => void apply()}
+          onConfirm={apply}
         >
           <ul className="max-h-64 space-y-1.5 overflow-y-auto" data-testid="reclassify-preview">
             {preview.changed.slice(0, PREVIEW_MAX).map((c) => (

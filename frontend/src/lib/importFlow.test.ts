@@ -66,7 +66,7 @@ describe("importFlowReducer", () => {
     let s = planned();
     const evt = {
       type: "job.progress" as const,
-      payload: { job_id: "j", kind: "import" as const, items_done: 0, items_total: 1, bytes_done: 5, bytes_total: 10, rate_bps: 1, eta_s: 5, item: { key: "/d/diffusers", file: "unet/x.safetensors", stage: "copying" as const, bytes_done: 5, bytes_total: 10, rate_bps: 1, eta_s: 5 } },
+      payload: { job_id: "j", kind: "import" as const, items_done: 0, items_total: 1, bytes_done: 5, bytes_total: 10, rate_bps: 1, eta_s: 5, item: { key: "/d/diffusers", file: "unet/x.safetensors", stage: "copying" as const, bytes_done: 5, bytes_total: 10, rate_bps: 1, eta_s: 5 }, title: null },
     };
     expect(importFlowReducer(s, evt)).toBe(s); // not starting: someone else's job
     s = importFlowReducer(s, { type: "starting" });

@@ -1,5 +1,5 @@
 /** Toast text for finished jobs (pure, so it can be tested without rendering). */
-import type { JobDoneEvent } from "../api/types";
+import type { JobDoneEvent, JobKind, ReclassifyReport } from "../api/types";
 import { errorText } from "./importFlow";
 
 export interface JobMessage {
@@ -30,8 +30,34 @@ function okCount(list: unknown[]): { ok: number; failed: number; duplicates: num
   return { ok, failed, duplicates };
 }
 
+const JOB_NAMES: Record<JobKind, string> = {
+  import: "Import",
+  verify: "Verification",
+  rebuild: "Index rebuild",
+  reclassify: "Re-classification",
+};
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+export function reclassifyMessage(report: ReclassifyReport): JobMessage {
+  const changed = report.changed.length;
+  const failed = report.errors.length;
+  const parts = [
+    report.dry_run ? `${changed} would change` : `${changed} re-filed`,
+    `${report.unchanged} unchanged`,
+  ];
+  if (failed) parts.push(`${plural(failed, "model", "models")} could not be checked`);
+  return {
+    kind: failed ? "warning" : "success",
+    title: report.dry_run ? "Classification checked" : "Re-classified models",
+    message: parts.join(", "),
+  };
+}
+
 export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
-  const what = evt.kind === "import" ? "Import" : evt.kind === "verify" ? "Verification" : "Index rebuild";
+  const what = JOB_NAMES[evt.kind] ?? evt.kind;
   if (evt.status === "cancelled") return { kind: "warning", title: `${what} cancelled` };
   if (evt.status === "interrupted") return { kind: "warning", title: `${what} interrupted`, message: "Resume it from Jobs." };
   if (evt.status === "failed") return { kind: "error", title: `${what} failed`, message: errorText(evt.error) ?? undefined };
@@ -52,6 +78,10 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
     return bad
       ? { kind: "error", title: "Verification found problems", message: `${bad} of ${list.length} models differ from their recorded hashes` }
       : { kind: "success", title: "Verified", message: `${list.length} ${list.length === 1 ? "model matches" : "models match"} the recorded hashes` };
+  }
+  if (evt.kind === "reclassify") {
+    const report = evt.result as ReclassifyReport | null;
+    return report?.changed ? reclassifyMessage(report) : { kind: "success", title: "Re-classification finished" };
   }
   const r = (evt.result ?? {}) as { models_indexed?: number };
   return {

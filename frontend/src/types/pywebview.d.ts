@@ -188,8 +188,8 @@ export interface JobDone {
 
 /**
  * One job as recorded in ops.db. `result` is the job's JSON result: a list of
- * ImportResult for an import, a RebuildReport for a rebuild, a VerifyReport for a verify
- * (partial when the job was cancelled).
+ * ImportResult for an import, a RebuildReport for a rebuild, a VerifyReport for a verify,
+ * a ReclassifyReport for a reclassify (partial when the job was cancelled).
  */
 export interface JobInfo {
   job_id: string;
@@ -207,7 +207,8 @@ export interface JobInfo {
 }
 
 /**
- * Payload of `job.item_done`: one ImportResult or ModelVerification (as JSON).
+ * Payload of `job.item_done`: one ImportResult, ModelVerification or ReclassifyItem
+ * (as JSON).
  * `error` is set when the item could not be processed at all.
  */
 export interface JobItemDone {
@@ -217,9 +218,13 @@ export interface JobItemDone {
   error: string | null;
 }
 
-export type JobKind = "import" | "rebuild" | "verify";
+export type JobKind = "import" | "rebuild" | "verify" | "reclassify";
 
-/** Payload of `job.progress`. `item` is the current import item's latest progress. */
+/**
+ * Payload of `job.progress`. `item` is the current import item's latest progress;
+ * `title` is the job's title when it changed after the start (an import's, once its
+ * inputs are planned into models).
+ */
 export interface JobProgress {
   job_id: string;
   kind: JobKind;
@@ -230,6 +235,7 @@ export interface JobProgress {
   rate_bps: number;
   eta_s: number | null;
   item: ImportProgress | null;
+  title: string | null;
 }
 
 export interface JobRef {
@@ -371,6 +377,11 @@ export interface NetworkStatus {
   online: boolean;
 }
 
+/** A model's preview image as a `data:` URL (None when it has none that can be shown). */
+export interface PreviewImage {
+  data_url: string | null;
+}
+
 export interface RebuildReport {
   models_found: number;
   models_indexed: number;
@@ -383,6 +394,17 @@ export interface ReclassifyChange {
   old_path: string;
   new_path: string;
   changes: Record<string, (string | null)[]>;
+}
+
+/**
+ * The outcome for one model of a reclassify run (a job's per-model checkpoint and
+ * `job.item_done` result): `change` when its classification changed (or would, in a dry
+ * run), `error` when it could not be checked, neither when it is unchanged.
+ */
+export interface ReclassifyItem {
+  ref: string;
+  change: ReclassifyChange | null;
+  error: string | null;
 }
 
 export interface ReclassifyReport {
@@ -466,6 +488,13 @@ export interface ShelfMethods {
     };
     result: ModelDetail;
   };
+  /** The model's preview image as a data: URL, read from its own folder only. */
+  get_preview: {
+    args: {
+      ref: string;
+    };
+    result: PreviewImage;
+  };
   get_settings: {
     args: Record<string, never>;
     result: AppSettings;
@@ -502,14 +531,6 @@ export interface ShelfMethods {
     };
     result: ImportPlan;
   };
-  reclassify: {
-    args: {
-      refs?: string[] | null;
-      all?: boolean;
-      dry_run?: boolean;
-    };
-    result: ReclassifyReport;
-  };
   resume_jobs: {
     args: {
       job_id?: string | null;
@@ -520,6 +541,7 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: ScanReport;
   };
+  /** Full-text search, best matches first (a name hit ranks above a notes hit). */
   search: {
     args: {
       query: string;
@@ -538,6 +560,18 @@ export interface ShelfMethods {
   };
   start_rebuild: {
     args: Record<string, never>;
+    result: JobRef;
+  };
+  /**
+   * Re-run detection as a job (the result is a ReclassifyReport). Unknown refs fail
+   * here (model_not_found), before any job starts.
+   */
+  start_reclassify: {
+    args: {
+      refs?: string[] | null;
+      all?: boolean;
+      dry_run?: boolean;
+    };
     result: JobRef;
   };
   start_verify: {

@@ -51,6 +51,7 @@ const progress = (key: string, stage: string, done: number, total: number) => ({
   rate_bps: 50 * 1024 * 1024,
   eta_s: 12,
   item: { key, file: key.split("/").pop() as string, stage: stage as "copying", bytes_done: done, bytes_total: total, rate_bps: 50 * 1024 * 1024, eta_s: 12 },
+  title: null,
 });
 
 describe("ImportDialog", () => {
