@@ -140,8 +140,9 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     elapsed, dets = _timed(paths)
     after = _rchar()
     cpu = _cpu_timed(paths)
-    rows = [Row(SECTION, "files built (distinct corpus cases, then hard links)", float(len(paths)),
-                "files", "", f"{len({c['case'] for c, _ in items})} cases, built in {built:.1f} s"),
+    rows = [Row(SECTION, "files built (corpus cases, then hard-linked copies of their folders)",
+                float(len(paths)), "files", "",
+                f"{len({c['case'] for c, _ in items})} cases, built in {built:.1f} s"),
             Row(SECTION, "detect_path, warm, all files", round(len(paths) / elapsed, 1),
                 "files/s", f">= {TARGET_FILES_PER_S:.0f}/s",
                 f"{elapsed * 1000 / len(paths):.2f} ms/file"),

@@ -10,8 +10,6 @@ context width of the UNet it adapts, exactly as for the UNet itself.
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import dataclass, field
 
 from tensorshelf import settings
 from tensorshelf.detect import names
@@ -51,10 +49,14 @@ _UNET_MARKERS = ("lora_unet_", "unet_", "down_blocks_", "input_blocks_", "transf
 METADATA_KEYS = ("modelspec.architecture", "ss_base_model_version", "ss_sd_model_name")
 
 
-@dataclass
 class _Module:
-    parts: dict[str, str] = field(default_factory=dict)  # part -> tensor name
-    algo: str = "lora"
+    """One adapted layer: its factor tensors by part ('down', 'up', 'w1_a' …)."""
+
+    __slots__ = ("algo", "parts")
+
+    def __init__(self, algo: str = "lora") -> None:
+        self.parts: dict[str, str] = {}  # part -> tensor name
+        self.algo = algo
 
 
 # suffixes by their last dotted component: one dict lookup, then a few endswith() checks
@@ -117,19 +119,40 @@ def _modules(table: TensorTable) -> tuple[dict[str, _Module], int]:
     return modules, aux
 
 
-def _kernel(table: TensorTable, mod: _Module) -> int:
-    shape = table.shape(mod.parts.get("down", "")) or ()
-    return shape[-1] if len(shape) == 4 else 1
+def _wide_kernel(shape: tuple[int, ...] | None) -> bool:
+    """A 'down' factor that is a k x k convolution (k > 1): LoCon."""
+    return shape is not None and len(shape) == 4 and shape[-1] > 1
 
 
-def _algo(table: TensorTable, modules: dict[str, _Module]) -> str:
-    algos = Counter(m.algo for m in modules.values())
-    algo = algos.most_common(1)[0][0]
-    if algo == "lora" and any(_kernel(table, m) > 1 for m in modules.values()):
+def _algo_and_rank(table: TensorTable, modules: dict[str, _Module]) -> tuple[str, int | None]:
+    """The most common algorithm (lora → locon if a 'down' factor is a k x k convolution,
+    dora if there are dora_scale tensors) and the most common rank, in one pass over the
+    modules (ties go to the first seen, as with Counter.most_common)."""
+    shape_of = table.shape
+    algos: dict[str, int] = {}
+    ranks: dict[int, int] = {}
+    wide = False
+    no_down_wide = None  # _kernel of a module without 'down' looks up the tensor named ""
+    for m in modules.values():
+        algos[m.algo] = algos.get(m.algo, 0) + 1
+        down = m.parts.get("down")
+        if down is not None:
+            shape = shape_of(down)
+            rank = shape[0] if shape else None
+            wide = wide or _wide_kernel(shape)
+        else:
+            rank = _rank(table, m)
+            if no_down_wide is None:
+                no_down_wide = _wide_kernel(shape_of(""))
+            wide = wide or no_down_wide
+        if rank:
+            ranks[rank] = ranks.get(rank, 0) + 1
+    algo = max(algos, key=algos.__getitem__)
+    if algo == "lora" and wide:
         algo = "locon"
     if table.first(".dora_scale") is not None:
         algo = "dora"
-    return algo
+    return algo, (max(ranks, key=ranks.__getitem__) if ranks else None)
 
 
 def _metadata_family(metadata: dict[str, str]) -> tuple[str | None, str | None]:
@@ -183,9 +206,7 @@ def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | Non
     if not modules or (sum(len(m.parts) for m in modules.values()) + aux) \
             < MIN_LORA_SHARE * len(table):
         return None
-    algo = _algo(table, modules)
-    ranks = Counter(r for m in modules.values() if (r := _rank(table, m)))
-    rank = ranks.most_common(1)[0][0] if ranks else None
+    algo, rank = _algo_and_rank(table, modules)
     ev = [f"{len(modules)} adapted modules ({algo})" + (f", rank {rank}" if rank else "")]
     normed = {_norm(k): m for k, m in modules.items()}
     joined = "\n" + "\n".join(normed)

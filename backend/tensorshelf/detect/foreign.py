@@ -7,13 +7,16 @@ Sidecars are advisory: a malformed one is logged and ignored, never fatal.
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
 from tensorshelf import settings
+from tensorshelf.detect.gc_pause import gc_paused
 from tensorshelf.detect.models import ForeignMetadata
 from tensorshelf.detect.names import strip_suffix
 from tensorshelf.detect.safetensors_header import read_safetensors_header
@@ -27,6 +30,33 @@ LORA_MANAGER = ".metadata.json"
 PREVIEW_EXTS = (".png", ".jpg", ".jpeg", ".webp", ".gif")
 PREVIEW_INFIXES = (".preview", "")
 DATA_URI_PREFIX = "data:"
+
+
+_MISSING = {errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP}  # as pathlib.is_file
+
+
+def _exists(path: str) -> bool:
+    """False only when the path surely does not exist (a cheap os.stat on a str, instead of
+    building a Path for each of the ~13 sidecar names probed per weight file)."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        return False
+    except (OSError, ValueError):
+        return True  # let the full check decide (and report)
+    return True
+
+
+def _is_file(path: str) -> bool:
+    """Path.is_file() on a str path, without building the Path."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError as exc:
+        if exc.errno not in _MISSING:
+            raise
+        return False
+    except ValueError:
+        return False
 
 
 def _load_json(path: Path) -> dict[str, Any] | None:
@@ -159,11 +189,12 @@ def _embedded(c: _Collector, md: dict[str, str]) -> None:
 
 def _preview_file(weight: Path) -> str | None:
     stem = strip_suffix(weight.name)
+    folder = os.fspath(weight.parent)
     for infix in PREVIEW_INFIXES:
         for ext in PREVIEW_EXTS:
-            candidate = weight.parent / f"{stem}{infix}{ext}"
-            if candidate.is_file():
-                return candidate.name
+            name = f"{stem}{infix}{ext}"
+            if _is_file(os.path.join(folder, name)):
+                return name
     return None
 
 
@@ -174,11 +205,17 @@ def foreign_metadata(weight_path: str | os.PathLike[str],
     stem = strip_suffix(weight.name)
     c = _Collector()
     base = weight.parent
-    if (data := _load_json(base / f"{stem}{CIVITAI_INFO}")) is not None:
+    folder = os.fspath(base)
+
+    def sidecar(suffix: str) -> dict[str, Any] | None:
+        name = f"{stem}{suffix}"
+        return _load_json(base / name) if _exists(os.path.join(folder, name)) else None
+
+    if (data := sidecar(CIVITAI_INFO)) is not None:
         _civitai(c, data)
-    if (data := _load_json(base / f"{stem}{CM_INFO}")) is not None:
+    if (data := sidecar(CM_INFO)) is not None:
         _cm_info(c, data)
-    if (data := _load_json(base / f"{stem}{LORA_MANAGER}")) is not None:
+    if (data := sidecar(LORA_MANAGER)) is not None:
         _lora_manager(c, data, weight)
     preview = _preview_file(weight)
     if preview:
@@ -195,7 +232,8 @@ def read_foreign_metadata(weight_path: str | os.PathLike[str]) -> ForeignMetadat
     embedded: dict[str, str] | None = None
     if weight.is_file() and weight.name.lower().endswith(".safetensors"):
         try:
-            embedded = read_safetensors_header(weight).metadata
+            with gc_paused():
+                embedded = read_safetensors_header(weight).metadata
         except (InvalidModelFile, OSError) as exc:
             log.warning("no embedded metadata from %s: %s", weight.name, exc)
     return foreign_metadata(weight, embedded)

@@ -47,26 +47,22 @@ def walk(buf: bytes, off: int, limit: int) -> tuple[int, int]:
         return walk_plain(buf, off, limit)
     import numpy as np
 
-    # zero 4-byte words (counted from off): the 7 zero bytes of a length field below 256
-    # always hold one; the run of zero bytes it is part of ends where the next word's first
-    # non-zero byte begins (a word followed by another zero word is not the run's last)
+    # Zero 4-byte words w (counted from off, with a word before and after): the 7 zero bytes
+    # of a length field below 256 always hold one. The zero run goes on into the next word
+    # for tz of its low bytes (0..3), so the field would start at p = 4w - 4 + tz; bytes
+    # p+4..p+7 lie in the zero run, so the u64 at p is the u32 made of the top 4 - tz bytes
+    # of word w - 1: words[w-1] >> 8 * tz. That value is exact for every proposal; whether
+    # p really starts an item is what the chain check decides.
     words = np.frombuffer(buf, dtype="<u4", count=(seg_len - 4) // 4, offset=off)
-    at = np.flatnonzero(words[:-1] == 0)
-    after = words[at + 1]
-    keep = after != 0
-    at, after = at[keep], after[keep]
-    run_ends = at * 4 + 3 + ((after & 0xFF) == 0) + ((after & 0xFFFF) == 0) \
-        + ((after & 0xFFFFFF) == 0)
-    starts = run_ends - (_FIELD - 1)
-    starts = starts[starts >= 0]  # relative to off; each has a whole length field in buf
-    if not len(starts):
+    at = np.flatnonzero(words[1:-1] == 0) + 1
+    if not len(at):
         return walk_plain(buf, off, limit)
-    u64_at = np.ndarray(shape=(seg_len - _FIELD + 1,), dtype="<u8", buffer=buf, offset=off,
-                        strides=(1,))
-    lengths = u64_at[starts]
-    # next start of each proposal; lengths longer than the buffer are capped (the chain ends
-    # there anyway) so the sums cannot overflow; exact values come from `lengths`
-    nexts = starts + _FIELD + np.minimum(lengths, seg_len).astype(np.int64)
+    after = words[at + 1]
+    tz = ((after & 0xFF) == 0).astype(np.uint32) + ((after & 0xFFFF) == 0) \
+        + ((after & 0xFFFFFF) == 0)
+    starts = at * 4 - 4 + tz  # ascending, relative to off, each with its length field in buf
+    lengths = words[at - 1] >> (tz * 8)
+    nexts = starts + _FIELD + lengths
     breaks = np.flatnonzero(nexts[:-1] != starts[1:])  # links that miss the next proposal
     return _follow(buf, off, limit, starts, lengths, breaks, np)
 

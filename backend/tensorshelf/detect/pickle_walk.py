@@ -1,6 +1,6 @@
 """A PyTorch state dict's tensor table, read from a pickle WITHOUT unpickling it.
 
-pickle_vm walks the opcodes (nothing imported, nothing called); this module finds the state
+pickle_vm/pickle_run walk the opcodes (nothing imported, nothing called); this module finds the state
 dict in the result — unwrapping {"state_dict": ...}, {"params_ema": ...} and similar
 containers — and flattens nested dicts ("string_to_param.*") into tensor names.
 """
@@ -10,14 +10,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from tensorshelf.detect.pickle_vm import (
-    NeedMore,
-    Opaque,
-    PickleWalkError,
-    TensorRef,
-    walk_pickle,
-    walk_pickle_at,
-)
+from tensorshelf.detect.pickle_run import walk_pickle, walk_pickle_at
+from tensorshelf.detect.pickle_vm import NeedMore, Opaque, PickleWalkError, TensorRef
 from tensorshelf.detect.tensors import TensorInfo, TensorTable
 
 __all__ = ["NeedMore", "Opaque", "PickleWalkError", "state_dict_table", "walk_pickle",

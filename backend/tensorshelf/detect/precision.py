@@ -39,7 +39,7 @@ def dominant(byte_counts: dict[str, int]) -> str | None:
 
 def table_precision(table: TensorTable) -> tuple[str | None, str | None, str | None]:
     """(precision, quantization, evidence) of a safetensors/pickle tensor table."""
-    for name in table:
+    for name in (table if table.contains_any((BNB_SUFFIX,)) else ()):
         if BNB_SUFFIX in name:
             kind = name.rsplit("__", 1)[-1]
             return kind, kind, f"bitsandbytes quant_state tensors ({kind})"

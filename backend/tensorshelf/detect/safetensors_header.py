@@ -142,12 +142,32 @@ def parse_header_json(raw: bytes, data_size: int, name: str
         _check_unique(text, name)  # a duplicate key is the first thing to report
         raise
     expected = top_keys + entry_keys + (len(meta_value) if type(meta_value) is dict else 0)
-    # Every ':' of valid JSON ends a key or sits inside a string, so with as many ':' as the
-    # objects hold keys there can be no duplicate (one C-speed scan); otherwise count key
-    # tokens, and only if that is inconclusive too, parse again with the exact check.
-    if text.count(":") != expected and _key_tokens(text) != expected:
+    if not _surely_unique(text, expected, meta_value, table):
         _check_unique(text, name)
     return table, metadata
+
+
+def _surely_unique(text: str, keys: int, meta_value: Any, table: TensorTable) -> bool:
+    """True only if the header text provably repeats no key, where `keys` is how many keys
+    the decoded header object and its entries hold.
+
+    Every ':' of valid JSON either ends a key (one per key token, at any depth) or is a
+    character of a string. If no ':' is written as an escape (\\u003a), each string token
+    holds as many ':' as its decoded string. So text.count(":") >= key tokens + the ':' of
+    the decoded strings we count, with equality only if there is no key token beyond
+    `keys` (a duplicate would be one). Metadata often holds ':' (kohya's JSON-in-strings),
+    hence the second test; the key-token count is the last resort before a second parse."""
+    colons = text.count(":")
+    if colons == keys:
+        return True
+    if "\\" not in text or ("\\u003a" not in text and "\\u003A" not in text):
+        known = table.count_in_names(":")
+        if type(meta_value) is dict:
+            for k, v in meta_value.items():
+                known += k.count(":") + (v.count(":") if type(v) is str else 0)
+        if colons == keys + known:
+            return True
+    return _key_tokens(text) == keys
 
 
 def _check_unique(text: str, name: str) -> None:
@@ -199,7 +219,8 @@ def _tensors(header: dict[str, Any], data_size: int, name: str) -> tuple[TensorT
     elements: dict[str, int] = {}
     bits_of = DTYPE_BITS.get
     prod = math.prod
-    total = entry_keys = prev_end = 0
+    prev_end = run_numel = 0
+    run_dtype = None  # element counts are summed per run of equal dtypes, then per dtype
     ordered = True  # non-empty spans follow each other in header order: no overlap possible
     for tname, entry in header.items():
         try:
@@ -221,13 +242,18 @@ def _tensors(header: dict[str, Any], data_size: int, name: str) -> tuple[TensorT
                 or end > data_size or numel > _MAX_NUMEL
                 or (numel * bits + 7) // 8 != end - begin):
             _check_entry(tname, entry, data_size, name)  # raises, or accepts a future dtype
-        entry_keys += len(entry)
-        total += numel
-        elements[dtype] = elements.get(dtype, 0) + numel
+        if dtype == run_dtype:
+            run_numel += numel
+        else:
+            if run_dtype is not None:
+                elements[run_dtype] = elements.get(run_dtype, 0) + run_numel
+            run_dtype, run_numel = dtype, numel
         if end > begin:
             if begin < prev_end:
                 ordered = False
             prev_end = end
+    if run_dtype is not None:
+        elements[run_dtype] = elements.get(run_dtype, 0) + run_numel
     if not ordered:  # the spans do not follow each other in header order: sort, then look
         spans = sorted((*e["data_offsets"], n) for n, e in header.items()
                        if e["data_offsets"][1] > e["data_offsets"][0])
@@ -237,8 +263,8 @@ def _tensors(header: dict[str, Any], data_size: int, name: str) -> tuple[TensorT
                 raise _bad(name, f"tensors {prev_name[:80]!r} and {tname[:80]!r} overlap")
             prev_end, prev_name = end, tname
     table = TensorTable(HeaderInfos(header))
-    table.set_stats(total, elements)
-    return table, entry_keys
+    table.set_stats(sum(elements.values()), elements)
+    return table, sum(map(len, header.values()))  # every entry is a dict by now
 
 
 def _check_entry(tname: str, entry: Any, data_size: int, name: str) -> None:

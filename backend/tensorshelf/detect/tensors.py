@@ -136,6 +136,10 @@ class TensorTable:
         """Matches of `pattern` over "\nname1\nname2\n" (anchor names with "\n")."""
         return pattern.finditer(self._blob)
 
+    def count_in_names(self, text: str) -> int:
+        """Occurrences of `text` (without a newline) in all the names together."""
+        return self._blob.count(text)
+
     def contains_any(self, fragments: Iterable[str]) -> bool:
         """True if some name holds one of the fragments ("\n" stands for a name's end)."""
         blob = self._blob
