@@ -15,8 +15,7 @@ from tests.e2e.e2e_support import (
     UI_TIMEOUT_MS,
     VIEWPORT,
     Served,
-    start_serve,
-    stop_serve,
+    serving,
 )
 from tests.fixtures.cli_runner import make_cli, write_lora
 
@@ -30,12 +29,8 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     cli = make_cli(root)
     source = write_lora(root / "incoming" / "Pixel Art XL.safetensors", seed=11)
     cli.json("import", str(source), "--no-lookup")
-    served = start_serve(cli)
-    try:
+    with serving(cli) as served:
         yield served
-    finally:
-        code = stop_serve(served)
-        assert code == 0, "\n".join(served.stderr)
 
 
 # Module scope: Playwright's sync API runs an event loop in this thread, which must not

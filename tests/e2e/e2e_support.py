@@ -9,6 +9,8 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,17 @@ def stop_serve(served: Served) -> int:
         served.proc.kill()
         served.proc.wait(STOP_TIMEOUT_S)
         raise AssertionError("tensorshelf serve ignored SIGTERM") from None
+
+
+@contextmanager
+def serving(cli: Cli) -> Iterator[Served]:
+    """`tensorshelf serve` for the duration of a fixture; it must stop cleanly on SIGTERM."""
+    served = start_serve(cli)
+    try:
+        yield served
+    finally:
+        code = stop_serve(served)
+        assert code == 0, "\n".join(served.stderr)
 
 
 def screenshot(page: Any, name: str) -> Path:

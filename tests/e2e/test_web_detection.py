@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.e2e_support import UI_INDEX, Served, start_serve, stop_serve, wait_until
+from tests.e2e.e2e_support import UI_INDEX, Served, serving, wait_until
 from tests.fixtures.cli_runner import make_cli
 from tests.fixtures.detect_files import make_model_file
 
@@ -37,12 +37,8 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                make_model_file("realesrgan_x2plus_pth", root / "src" / "up")]
     sources[0].with_name(f"{sources[0].stem}.preview.png").write_bytes(PNG_1PX)
     cli.json("import", "--no-lookup", "--accept-pickle", *map(str, sources))
-    served = start_serve(cli)
-    try:
+    with serving(cli) as served:
         yield served
-    finally:
-        code = stop_serve(served)
-        assert code == 0, "\n".join(served.stderr)
 
 
 def _open(page: Any, shelf: Served) -> Any:

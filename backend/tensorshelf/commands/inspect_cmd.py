@@ -29,7 +29,10 @@ def _print_detection(c: Console, path: str, d: Detection) -> None:
         for line in d.evidence:
             c.print(f"  • {plain(line)}")
     foreign = d.foreign
-    said = [f"{k}: {v}" for k, v in (("title", foreign.title), ("base model", foreign.base_model),
+    base = foreign.base_model_raw or foreign.base_model
+    if foreign.base_model and foreign.base_model_raw and foreign.base_model_raw != foreign.base_model:
+        base = f"{foreign.base_model_raw} → {foreign.base_model}"
+    said = [f"{k}: {v}" for k, v in (("title", foreign.title), ("base model", base),
                                      ("trigger words", ", ".join(foreign.trigger_words)))
             if v]
     if said:

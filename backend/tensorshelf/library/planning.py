@@ -188,6 +188,10 @@ def _size(paths: list[Path]) -> int:
     return total
 
 
+def _cannot_read(exc: OSError, key: str) -> str:
+    return f"cannot read {exc.filename or key}: {exc.strerror or exc}"
+
+
 def _plan_item(unit: Unit, hash_cache: HashCache | None,
                find_by_sha256: FindBySha | None) -> ImportPlanItem:
     paths = unit.paths
@@ -203,7 +207,7 @@ def _plan_item(unit: Unit, hash_cache: HashCache | None,
         item.error = exc.message
         return item
     except OSError as exc:
-        item.error = f"cannot read {exc.filename or unit.key}: {exc.strerror or exc}"
+        item.error = _cannot_read(exc, unit.key)
         return item
     item.security_tier = security_tier(formats)
     target = detection_target(item)
@@ -227,7 +231,7 @@ def _plan_item(unit: Unit, hash_cache: HashCache | None,
         item.error = exc.message
         return item
     except OSError as exc:
-        item.error = f"cannot read {exc.filename or unit.key}: {exc.strerror or exc}"
+        item.error = _cannot_read(exc, unit.key)
         return item
     if item.security_tier == "pickle":
         item.warnings.append("pickle format: can execute code when loaded; import only from "

@@ -25,14 +25,11 @@ export interface ItemChoice {
   acceptPickle: boolean;
 }
 
-export interface Overall {
-  items_done: number;
-  items_total: number;
-  bytes_done: number;
-  bytes_total: number;
-  rate_bps: number;
-  eta_s: number | null;
-}
+/** The batch-level part of a `job.progress` payload. */
+export type Overall = Pick<
+  JobProgressEvent,
+  "items_done" | "items_total" | "bytes_done" | "bytes_total" | "rate_bps" | "eta_s"
+>;
 
 export type JobEvent =
   | { type: "job.progress"; payload: JobProgressEvent }
