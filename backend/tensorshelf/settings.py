@@ -177,3 +177,8 @@ INDEX_CHECKPOINT_BUSY_MS = 1_000  # a TRUNCATE checkpoint waits at most this lon
 WEB_LISTEN_BACKLOG = 128  # pending connections the web-mode socket queues
 GGUF_VECTOR_MIN_STRINGS = 4096  # GGUF string arrays at least this long are stepped over with numpy
 GGUF_VECTOR_MIN_BUFFER_BYTES = 16 * 1024  # smaller buffers of GGUF strings are walked by a plain loop
+# Many headers at once (library/detect_pool.py: plan_import, `inspect DIR`): worker processes
+DETECT_POOL_MIN_TARGETS = 24  # fewer targets are detected in-process (a pool's start-up costs more)
+DETECT_POOL_MAX_WORKERS = 8  # at most this many worker processes (and never more than the cores)
+DETECT_POOL_CHUNK_MAX = 32  # targets sent to a worker at once (fewer when a batch is small)
+DETECT_POOL_CHUNKS_PER_WORKER = 4  # a batch is cut into about this many chunks per worker

@@ -210,7 +210,8 @@ def test_import_reads_foreign_sidecars_and_copies_the_preview(tmp_path: Path) ->
 
     rel = by_key[str(civ)]["path"]
     meta = json.loads((cli.library / rel / "metadata.json").read_text("utf-8"))
-    assert (meta["base_model"], meta["description"]) == ("SD 1.5", "More detail")
+    assert (meta["base_model"], meta["description"]) == ("sd1", "More detail")
+    assert meta["detection"]["foreign"]["base_model_raw"] == "SD 1.5"
     assert meta["trigger_words"] == ["add_detail", "sharp", "crisp"]
     assert meta["preview_image"] == "detail.preview.png"
     assert (cli.library / rel / "detail.preview.png").read_bytes() == PNG_1PX
@@ -220,4 +221,4 @@ def test_import_reads_foreign_sidecars_and_copies_the_preview(tmp_path: Path) ->
 
     meta = json.loads((cli.library / by_key[str(cm)]["path"] / "metadata.json").read_text())
     assert (meta["base_model"], meta["trigger_words"], meta["description"]) == \
-        ("SDXL 1.0", ["stylz"], "from Stability Matrix")
+        ("sdxl", ["stylz"], "from Stability Matrix")

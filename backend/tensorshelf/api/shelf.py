@@ -15,15 +15,22 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any, Literal
 
-from tensorshelf.api.models import AppStatus, InspectResult, ModelDetail, PreviewImage
+from tensorshelf.api.models import (
+    AppStatus,
+    InspectedModel,
+    InspectResult,
+    ModelDetail,
+    PreviewImage,
+)
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
 from tensorshelf.detect import detect_path
-from tensorshelf.errors import InvalidArgument, ShelfError
+from tensorshelf.errors import InvalidArgument, InvalidModelFile, ShelfError
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import JobInfo, JobRef
 from tensorshelf.jobs.runner import JobRunner
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.library.editing import check_model_type
+from tensorshelf.library.grouping import Grouping, group_paths
 from tensorshelf.library.metadata import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
@@ -35,6 +42,7 @@ from tensorshelf.library.models import (
     RemoveResult,
     ScanReport,
 )
+from tensorshelf.library.planning import detection_target, plan_import
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
 
@@ -205,9 +213,36 @@ class ShelfApi:
 
 
 def inspect_path(path: str) -> InspectResult:
-    """What a file or folder is, from its header alone (needs no library)."""
+    """What a file or folder is, from its header alone (needs no library). A plain folder
+    holding several models gets every one of them (`models`, grouped as an import would)."""
     target = Path(path).expanduser().absolute()
+    if target.is_dir():
+        grouping = group_paths([target])
+        if len(grouping.units) > 1:
+            return _inspect_folder(target, grouping)
     return InspectResult(path=str(target), detection=detect_path(target))
+
+
+def _inspect_folder(folder: Path, grouping: Grouping) -> InspectResult:
+    # No library: headers only, detected on every core.
+    plan = plan_import([str(folder)], grouping=grouping)
+    models: list[InspectedModel] = []
+    rejected: list[dict[str, str]] = []
+    for item in plan.items:
+        where = str(detection_target(item))
+        if item.error is None and item.detection is not None:
+            models.append(InspectedModel(path=where, name=item.name,
+                                         model_format=item.model_format,
+                                         detection=item.detection, warnings=item.warnings))
+        else:
+            reason = item.error or next((w for w in item.warnings if "classify" in w),
+                                        "could not classify")
+            rejected.append({"path": where, "reason": reason})
+    rejected.extend(plan.rejected)
+    if not models:
+        raise InvalidModelFile(f"{folder.name}: no model file found in this folder",
+                               file=str(folder), rejected=rejected)
+    return InspectResult(path=str(folder), models=models, rejected=rejected)
 
 
 def _absolute(paths: list[str]) -> list[str]:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from tensorshelf.api.models import InspectedModel
 from tensorshelf.commands.output import emit, handle_errors, key_values, plain
 from tensorshelf.commands.state import get_state
 from tensorshelf.detect.models import Detection
@@ -50,5 +51,34 @@ def inspect_cmd(
     from tensorshelf.api.shelf import inspect_path
 
     result = inspect_path(str(path))  # no library needed, none created
-    emit(state, {"ok": True, "path": result.path, "detection": result.detection},
-         lambda c: _print_detection(c, result.path, result.detection))
+    if result.models is not None:  # a plain folder holding several models
+        emit(state, {"ok": True, "path": result.path,
+                     "models": [m.model_dump(mode="json") for m in result.models],
+                     "rejected": result.rejected or []},
+             lambda c: _print_models(c, result.models or [], result.rejected or []))
+        return
+    assert result.detection is not None
+    detection = result.detection
+    emit(state, {"ok": True, "path": result.path, "detection": detection},
+         lambda c: _print_detection(c, result.path, detection))
+
+
+def _print_models(c: Console, models: list[InspectedModel],
+                  rejected: list[dict[str, str]]) -> None:
+    """One compact block per model, then what is not a model."""
+    for m in models:
+        d = m.detection
+        c.print(f"[bold]{plain(m.path)}[/]")
+        rows = [("format", d.format), ("model type", d.model_type), ("subtype", d.subtype),
+                ("family", d.family), ("precision", d.precision),
+                ("parameters", d.parameter_count), ("quantization", d.quantization),
+                ("lora rank", d.lora_rank), ("lora base", d.lora_target),
+                ("confidence", f"{d.confidence:.2f}")]
+        always = {"format", "model type", "subtype", "family", "precision"}
+        c.print(key_values((k, v) for k, v in rows if v is not None or k in always))
+        for warning in m.warnings:
+            c.print(f"  warning: {plain(warning)}")
+        c.print()
+    c.print(f"{len(models)} model(s)" + (f", {len(rejected)} not a model:" if rejected else ""))
+    for r in rejected:
+        c.print(f"  {plain(r['path'])}: {plain(r['reason'])}")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +19,9 @@ log = logging.getLogger(__name__)
 
 SHARD_NAME = re.compile(r"^(?P<stem>.+)-(?P<index>\d{5})-of-(?P<total>\d{5})"
                         r"\.(?P<ext>safetensors|bin|gguf)$")
+# `x.safetensors.part1` (`split -b`), optionally `x.gguf.part1of3`: raw byte ranges of one file
+PART_NAME = re.compile(r"^(?P<whole>.+\.[A-Za-z0-9]+)\.part(?P<index>\d{1,4})"
+                       r"(?:of(?P<total>\d{1,4}))?$", re.IGNORECASE)
 INDEX_SUFFIX = ".index.json"
 CONFIG_JSON = "config.json"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -112,3 +117,50 @@ def config_context_length(cfg: dict[str, Any]) -> int | None:
 def config_family(cfg: dict[str, Any]) -> str | None:
     mt = cfg.get("model_type")
     return mt.lower().replace("-", "_") if isinstance(mt, str) and mt else None
+
+
+@dataclass(frozen=True)
+class ByteSplit:
+    """The pieces of a byte-split file present beside one of them. Only piece 1 has a header,
+    and that header describes the joined file: its offsets run to the end of the last piece."""
+
+    whole: str  # the joined file's name, e.g. "x.safetensors"
+    index: int  # the piece that was asked about
+    total: int | None  # from a `partNofM` name
+    pieces: dict[int, Path]  # index -> piece present, in order
+    size: int  # bytes of the present pieces together: the joined file's size when complete
+
+    @property
+    def first(self) -> Path | None:
+        return self.pieces.get(1)
+
+    def missing(self) -> list[int]:
+        top = self.total if self.total is not None else max(self.pieces, default=0)
+        return [i for i in range(1, top + 1) if i not in self.pieces]
+
+
+def byte_split(path: Path) -> ByteSplit | None:
+    """The byte-split set `path` is a piece of (`.partN` / `.partNofM` name), else None."""
+    m = PART_NAME.match(path.name)
+    if m is None:
+        return None
+    whole, total = m.group("whole"), m.group("total")
+    pieces: dict[int, Path] = {}
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        names = [path.name]
+    for name in names:
+        other = PART_NAME.match(name)
+        if other is not None and other.group("whole") == whole and \
+                (other.group("total") and int(other.group("total"))) == (total and int(total)):
+            pieces.setdefault(int(other.group("index")), path.parent / name)
+    size = 0
+    for piece in pieces.values():
+        try:
+            size += piece.stat().st_size
+        except OSError:
+            pass
+    return ByteSplit(whole=whole, index=int(m.group("index")),
+                     total=int(total) if total else None, pieces=dict(sorted(pieces.items())),
+                     size=size)

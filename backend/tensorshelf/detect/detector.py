@@ -46,12 +46,14 @@ class Loaded:
     total_size: int | None = None  # from an index.json, when shapes are incomplete
 
 
-def open_header(path: Path) -> tuple[str, SafetensorsHeader | None]:
+def open_header(path: Path, file_size: int | None = None
+                ) -> tuple[str, SafetensorsHeader | None]:
     """(container format, the parsed header if it is safetensors): one open, the sniffed
-    bytes are the start of the header (nothing is read twice)."""
+    bytes are the start of the header (nothing is read twice). `file_size` overrides the
+    file's own size (the first piece of a byte-split file)."""
     try:
         with open(path, "rb", buffering=0) as f:
-            size = os.fstat(f.fileno()).st_size
+            size = os.fstat(f.fileno()).st_size if file_size is None else file_size
             head = f.read(settings.HEADER_SNIFF_BYTES)
             fmt = sniff_bytes(head, path.name, size)
             if fmt != "safetensors":
@@ -203,7 +205,7 @@ def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> De
         verdict = classify_table(loaded.table, loaded.metadata)
     apply_companions(verdict, path.parent)
     foreign = foreign_metadata(path, loaded.metadata)
-    refine(verdict, loaded.metadata, path.name, foreign.base_model)
+    refine(verdict, loaded.metadata, path.name, foreign.base_model_raw)
     return build(fmt, verdict, loaded.table, loaded.bytes_read, foreign,
                  total_size=loaded.total_size, extra=loaded.evidence + extra)
 
@@ -217,8 +219,8 @@ def _first_split(path: Path) -> Path | None:
     return first if first.is_file() else None
 
 
-def _detect_gguf(path: Path) -> Detection:
-    h = read_gguf_header(path)
+def _detect_gguf(path: Path, file_size: int | None = None) -> Detection:
+    h = read_gguf_header(path, file_size)
     verdict = classify_gguf(h)
     first = _first_split(path) if verdict is None else None
     if first is not None:
@@ -229,8 +231,8 @@ def _detect_gguf(path: Path) -> Detection:
     if verdict is None:
         verdict = classify_table(h.table)
         verdict.note("no usable general.architecture: classified from tensor names")
-    foreign = foreign_metadata(path)
-    refine(verdict, {}, path.name, foreign.base_model)
+    foreign = foreign_metadata(path, gguf=h.metadata)
+    refine(verdict, {}, path.name, foreign.base_model_raw)
     precision = gguf_file_type(h.get("general.file_type"))
     why = f"general.file_type = {h.get('general.file_type')} → {precision}" if precision else None
     if precision is None:
@@ -250,12 +252,45 @@ def _detect_onnx(path: Path) -> Detection:
 
 
 def detect_file(path: Path) -> Detection:
+    split = companions.byte_split(path) if ".part" in path.name.lower() else None
+    if split is not None:
+        return _detect_byte_split(path, split)
     fmt, h = open_header(path)
     if fmt == "gguf":
         return _detect_gguf(path)
     if fmt == "onnx":
         return _detect_onnx(path)
     return _detect_tensor_file(path, fmt, h)
+
+
+def _detect_byte_split(path: Path, split: companions.ByteSplit) -> Detection:
+    """A piece of a byte-split file (`x.safetensors.part1` …): only piece 1 has a header, and
+    it describes the joined file, so it is read against the pieces' total size."""
+    first = split.first
+    missing = split.missing()
+    gap = f"; piece(s) {', '.join(map(str, missing))} missing" if missing else ""
+    if first is None:
+        raise InvalidModelFile(f"{path.name}: piece {split.index} of a byte-split file; its "
+                               f"first piece {split.whole}.part1, which has the header, is not "
+                               "beside it", file=path.name)
+    try:
+        fmt, h = open_header(first, split.size)
+        if fmt == "gguf":
+            det = _detect_gguf(first, split.size)
+        elif fmt == "onnx":
+            det = _detect_onnx(first)
+        else:
+            det = _detect_tensor_file(first, fmt, h)
+    except InvalidModelFile as exc:
+        if not missing:
+            raise
+        raise InvalidModelFile(f"{exc.message} (byte-split file {split.whole}{gap})",
+                               file=first.name) from None
+    names_ = ", ".join(p.name for p in split.pieces.values())
+    det.evidence.insert(0, f"byte-split file {split.whole}: {len(split.pieces)} piece(s) "
+                           f"({names_}), {split.size} bytes together{gap}; header read from "
+                           f"{first.name}")
+    return det
 
 
 def detect_index(path: Path) -> Detection:

@@ -16,7 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from tensorshelf import settings
+from tensorshelf.detect import names
+from tensorshelf.detect.companions import byte_split
 from tensorshelf.detect.gc_pause import gc_paused
+from tensorshelf.detect.gguf_header import read_gguf_header
 from tensorshelf.detect.models import ForeignMetadata
 from tensorshelf.detect.names import strip_suffix
 from tensorshelf.detect.safetensors_header import read_safetensors_header
@@ -24,6 +27,8 @@ from tensorshelf.errors import InvalidModelFile
 
 log = logging.getLogger(__name__)
 
+GGUF_TITLE_KEYS = ("general.name", "general.basename")
+GGUF_DESCRIPTION_KEY = "general.description"
 CIVITAI_INFO = ".civitai.info"
 CM_INFO = ".cm-info.json"
 LORA_MANAGER = ".metadata.json"
@@ -112,7 +117,12 @@ class _Collector:
         m = self.meta
         m.title = m.title or _text(title)
         m.description = m.description or _text(description)
-        m.base_model = m.base_model or _text(base_model)
+        raw = _text(base_model)
+        family = names.base_model_family(raw) if raw else None
+        if family and m.base_model is None:  # the first source that names a known family
+            m.base_model, m.base_model_raw = family, raw
+        elif raw and m.base_model_raw is None:
+            m.base_model_raw = raw
         for w in words or []:
             if w not in m.trigger_words:
                 m.trigger_words.append(w)
@@ -187,6 +197,15 @@ def _embedded(c: _Collector, md: dict[str, str]) -> None:
               base_model=md.get("ss_base_model_version"), words=tags)
 
 
+def _gguf(c: _Collector, kv: dict[str, Any]) -> None:
+    """A GGUF's own name for the model (`general.name`, else `general.basename`)."""
+    title = next((v for k in GGUF_TITLE_KEYS if isinstance(v := kv.get(k), str) and v.strip()),
+                 None)
+    description = kv.get(GGUF_DESCRIPTION_KEY)
+    if title or isinstance(description, str):
+        c.add("gguf_metadata", title=title, description=description)
+
+
 def _preview_file(weight: Path) -> str | None:
     stem = strip_suffix(weight.name)
     folder = os.fspath(weight.parent)
@@ -199,8 +218,10 @@ def _preview_file(weight: Path) -> str | None:
 
 
 def foreign_metadata(weight_path: str | os.PathLike[str],
-                     embedded: dict[str, str] | None = None) -> ForeignMetadata:
-    """Combine sidecars (in priority order) and embedded metadata for one weight file."""
+                     embedded: dict[str, str] | None = None,
+                     gguf: dict[str, Any] | None = None) -> ForeignMetadata:
+    """Combine sidecars (in priority order) and embedded metadata (safetensors `embedded`, or
+    a GGUF's key/values `gguf`) for one weight file."""
     weight = Path(weight_path)
     stem = strip_suffix(weight.name)
     c = _Collector()
@@ -223,17 +244,28 @@ def foreign_metadata(weight_path: str | os.PathLike[str],
         c.meta.source.append("preview_file")
     if embedded:
         _embedded(c, embedded)
+    if gguf:
+        _gguf(c, gguf)
     return c.meta
 
 
 def read_foreign_metadata(weight_path: str | os.PathLike[str]) -> ForeignMetadata:
-    """Sidecars beside `weight_path` plus the metadata embedded in its header (safetensors)."""
+    """Sidecars beside `weight_path` plus the metadata embedded in its header (safetensors
+    `__metadata__`, GGUF key/values; piece 1's header for a byte-split file)."""
     weight = Path(weight_path)
     embedded: dict[str, str] | None = None
-    if weight.is_file() and weight.name.lower().endswith(".safetensors"):
+    split = byte_split(weight) if ".part" in weight.name.lower() else None
+    header, size = (split.first, split.size) if split is not None else (weight, None)
+    name = split.whole if split is not None else weight.name
+    gguf: dict[str, Any] | None = None
+    lower = name.lower()
+    if header is not None and lower.endswith((".safetensors", ".gguf")) and header.is_file():
         try:
             with gc_paused():
-                embedded = read_safetensors_header(weight).metadata
+                if lower.endswith(".gguf"):
+                    gguf = read_gguf_header(header, size).metadata
+                else:
+                    embedded = read_safetensors_header(header, size).metadata
         except (InvalidModelFile, OSError) as exc:
-            log.warning("no embedded metadata from %s: %s", weight.name, exc)
-    return foreign_metadata(weight, embedded)
+            log.warning("no embedded metadata from %s: %s", header.name, exc)
+    return foreign_metadata(weight, embedded, gguf)

@@ -76,10 +76,11 @@ class GGUFHeader:
         return self.metadata.get(key, default)
 
 
-def read_gguf_header(path: str | os.PathLike[str]) -> GGUFHeader:
+def read_gguf_header(path: str | os.PathLike[str], file_size: int | None = None) -> GGUFHeader:
+    """`file_size` overrides the file's own size (the first piece of a byte-split file)."""
     p = Path(path)
     with open(p, "rb", buffering=0) as f:
-        size = os.fstat(f.fileno()).st_size
+        size = os.fstat(f.fileno()).st_size if file_size is None else file_size
         return _Parser(f, size, p.name).parse()
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-DETECTOR_VERSION = 1
+DETECTOR_VERSION = 2
 
 FileFormat = Literal["safetensors", "gguf", "pickle", "onnx", "diffusers", "transformers"]
 ModelType = Literal["diffusion", "llm", "other"]
@@ -20,7 +20,11 @@ class ForeignMetadata(BaseModel):
 
     title: str | None = None
     description: str | None = None
+    # the base model in the family vocabulary (sd1, sd2, sdxl, sdxl_refiner, sd3, flux1), or
+    # None when the tools named none or one outside it; base_model_raw is what they wrote
+    # ("SDXL 1.0", "Pony", "sd_v1", "stable-diffusion-xl-v1-base/lora" …)
     base_model: str | None = None
+    base_model_raw: str | None = None
     trigger_words: list[str] = Field(default_factory=list)
     preview_image: str | None = None  # a companion file name, or a data: URI from modelspec.thumbnail
     source: list[str] = Field(default_factory=list)  # which sidecars / keys contributed

@@ -12,6 +12,7 @@ import re
 MODEL_SUFFIXES = (".safetensors.index.json", ".bin.index.json", ".index.json", ".safetensors",
                   ".gguf", ".ckpt", ".pt", ".pth", ".bin", ".onnx", ".sft", ".json")
 
+_PART_SUFFIX = re.compile(r"\.part\d{1,4}(?:of\d{1,4})?$", re.IGNORECASE)
 _SPLIT = re.compile(r"[^0-9A-Za-z]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _ALNUM = re.compile(r"[a-z]+|[0-9]+")
@@ -27,6 +28,11 @@ IMAGE_FAMILY_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("sd", "xl"), "sdxl"), (("sdxl",), "sdxl"), (("xl",), "sdxl"), (("pony",), "sdxl"),
     (("illustrious",), "sdxl"), (("noobai",), "sdxl"), (("noob",), "sdxl"),
     (("flux",), "flux1"), (("schnell",), "flux1"),
+]
+# Base-model names (Civitai, sidecars) that hold a family's token but are another architecture
+NOT_IN_FAMILY_PATTERNS: list[tuple[str, ...]] = [
+    ("pony", "v", "7"),  # Pony V7 is AuraFlow-based, not SDXL
+    ("flux", "2"),  # Flux.2 is not Flux.1
 ]
 TEXT_ENCODER_PATTERNS: list[tuple[tuple[str, ...], str]] = [
     (("t5", "xxl"), "t5xxl"), (("t5xxl",), "t5xxl"), (("umt5",), "umt5xxl"),
@@ -52,6 +58,9 @@ SUBTYPE_PATTERNS: list[tuple[tuple[str, ...], str]] = [
 
 
 def strip_suffix(name: str) -> str:
+    """'x.safetensors' -> 'x'; also for a piece of a byte-split file ('x.safetensors.part1')."""
+    if ".part" in name.lower():
+        name = _PART_SUFFIX.sub("", name)
     lower = name.lower()
     for suffix in MODEL_SUFFIXES:
         if lower.endswith(suffix):
@@ -97,7 +106,21 @@ def match(tokens: list[str], patterns: list[tuple[tuple[str, ...], str]]) -> str
 
 
 def image_family(text: str) -> str | None:
-    return match(tokenize(text), IMAGE_FAMILY_PATTERNS)
+    tokens = tokenize(text)
+    if any(_find(tokens, p) for p in NOT_IN_FAMILY_PATTERNS):
+        return None
+    family = match(tokens, IMAGE_FAMILY_PATTERNS)
+    if family == "sdxl" and "refiner" in tokens:  # stable-diffusion-xl-v1-refiner
+        return "sdxl_refiner"
+    return family
+
+
+def base_model_family(text: str) -> str | None:
+    """A free-text base-model name as written by other tools — Civitai's "SDXL 1.0", "SD 1.5",
+    "Pony", "Illustrious", "Flux.1 D", "SD 3.5"; kohya's "sd_v1", "sdxl_base_v1-0"; modelspec's
+    "stable-diffusion-xl-v1-base/lora" — in the family vocabulary (sd1, sd2, sdxl,
+    sdxl_refiner, sd3, flux1), or None for anything else ("Other", "Hunyuan Video", "Pony V7")."""
+    return image_family(text)
 
 
 def llm_family(text: str) -> str | None:

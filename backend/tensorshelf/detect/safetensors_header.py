@@ -75,10 +75,13 @@ def _key_tokens(text: str) -> int | None:
     return keys
 
 
-def read_safetensors_header(path: str | os.PathLike[str]) -> SafetensorsHeader:
+def read_safetensors_header(path: str | os.PathLike[str], file_size: int | None = None
+                            ) -> SafetensorsHeader:
+    """`file_size` overrides the file's own size (the first piece of a byte-split file, whose
+    header describes the joined file)."""
     p = Path(path)
     with open(p, "rb", buffering=0) as f:
-        size = os.fstat(f.fileno()).st_size
+        size = os.fstat(f.fileno()).st_size if file_size is None else file_size
         return parse_safetensors(f, size, p.name)
 
 

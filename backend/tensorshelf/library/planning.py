@@ -14,10 +14,11 @@ from tensorshelf.detect.models import Detection, SecurityTier
 from tensorshelf.errors import InvalidModelFile, ShelfError
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.library.companions import companion_names, is_weight_name, stem_of, suffix_of
+from tensorshelf.library.detect_pool import detect_many
 from tensorshelf.library.display_name import choose_display_name
 from tensorshelf.library.grouping import Grouping, Unit, group_paths
 from tensorshelf.library.models import ImportPlan, ImportPlanItem
-from tensorshelf.library.shards import parse_shard_name
+from tensorshelf.library.shards import missing_indices, parse_shard_name, siblings
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +104,19 @@ def is_byte_split(path: Path) -> bool:
     return shard is not None and shard.kind == "part"
 
 
+def is_incomplete_byte_split(path: Path) -> bool:
+    """A `.partN` piece of a set that lacks a piece: part 1's header (which describes the
+    joined file) cannot be checked against the pieces' total size."""
+    shard = parse_shard_name(path.name)
+    if shard is None or shard.kind != "part":
+        return False
+    try:
+        listing = sorted(os.listdir(path.parent))
+    except OSError:
+        return True
+    return bool(missing_indices(shard, siblings(path.parent, shard, listing)))
+
+
 def detection_target(item: ImportPlanItem) -> Path:
     if item.model_format in ("diffusers-folder", "bundle"):
         return Path(item.root)
@@ -111,11 +125,18 @@ def detection_target(item: ImportPlanItem) -> Path:
 
 def plan_import(paths: list[str], library_root: Path | None = None,
                 hash_cache: HashCache | None = None,
-                find_by_sha256: FindBySha | None = None) -> ImportPlan:
-    grouping = group_paths(list(paths), library_root)
+                find_by_sha256: FindBySha | None = None,
+                grouping: Grouping | None = None) -> ImportPlan:
+    """`grouping`: `group_paths(paths, library_root)` when the caller has it already."""
+    grouping = grouping if grouping is not None else group_paths(list(paths), library_root)
     _adopt_unknown(grouping)
     _report_empty_folders(grouping, paths)
-    items = [_plan_item(unit, hash_cache, find_by_sha256) for unit in grouping.units]
+    checked = [_checked_item(unit) for unit in grouping.units]
+    wanted = [(item, formats) for item, formats in checked if formats is not None]
+    outcomes = iter(detect_many([detection_target(item) for item, _ in wanted]))
+    items = [item if formats is None else
+             _finish_item(item, unit, formats, next(outcomes), hash_cache, find_by_sha256)
+             for unit, (item, formats) in zip(grouping.units, checked, strict=True)]
     for item in items:
         if item.error is None:
             item.name = choose_display_name(item.name, detection_target(item), item.detection)
@@ -194,36 +215,54 @@ def _cannot_read(exc: OSError, key: str) -> str:
 
 def _plan_item(unit: Unit, hash_cache: HashCache | None,
                find_by_sha256: FindBySha | None) -> ImportPlanItem:
+    """One unit's plan item, detected in-process (`plan_import` detects a batch at once)."""
+    item, formats = _checked_item(unit)
+    if formats is None:
+        return item
+    outcome = detect_many([detection_target(item)])[0]
+    return _finish_item(item, unit, formats, outcome, hash_cache, find_by_sha256)
+
+
+def _checked_item(unit: Unit) -> tuple[ImportPlanItem, list[str] | None]:
+    """The unit's item and its weight files' formats; formats None when the item already
+    carries its error (grouping, or a header that is not a model's)."""
     paths = unit.paths
     item = ImportPlanItem(key=unit.key, name=unit.name, model_format=unit.model_format,
                           paths=[str(p) for p in paths], root=str(unit.root),
                           relative_files=list(unit.rel_files), size_bytes=_size(paths),
                           warnings=list(unit.warnings), error=unit.error)
     if item.error is not None:
-        return item
+        return item, None
     try:
         formats = check_headers(unit.root, unit.weights)
     except InvalidModelFile as exc:
         item.error = exc.message
-        return item
+        return item, None
     except OSError as exc:
         item.error = _cannot_read(exc, unit.key)
-        return item
+        return item, None
     item.security_tier = security_tier(formats)
+    return item, formats
+
+
+def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
+                 outcome: Detection | Exception, hash_cache: HashCache | None,
+                 find_by_sha256: FindBySha | None) -> ImportPlanItem:
+    """Apply the detection outcome of the item's target, then the full header checks."""
     target = detection_target(item)
-    try:
-        item.detection = detect(target)
-    except InvalidModelFile as exc:
+    if isinstance(outcome, Detection):
+        item.detection = outcome
+    elif isinstance(outcome, InvalidModelFile):
         if (item.model_format in ("single-file", "sharded-set") and formats
-                and formats[0] in PARSED_FORMATS and not is_byte_split(target)):
-            item.error = exc.message  # a malformed or truncated header: not a usable model
+                and formats[0] in PARSED_FORMATS and not is_incomplete_byte_split(target)):
+            item.error = outcome.message  # a malformed or truncated header: not a usable model
             return item
-        item.warnings.append(f"could not classify: {exc.message}")
-    except ShelfError as exc:
-        item.warnings.append(f"could not classify: {exc.message}")
-    except Exception as exc:
-        log.warning("detection of %s failed", unit.key, exc_info=True)
-        item.warnings.append(f"could not classify: {exc}")
+        item.warnings.append(f"could not classify: {outcome.message}")
+    elif isinstance(outcome, ShelfError):
+        item.warnings.append(f"could not classify: {outcome.message}")
+    else:
+        log.warning("detection of %s failed", unit.key, exc_info=outcome)
+        item.warnings.append(f"could not classify: {outcome}")
     try:
         validate_headers(unit.root, unit.weights, formats,
                          skip=target if item.detection is not None else None)
@@ -236,7 +275,7 @@ def _plan_item(unit: Unit, hash_cache: HashCache | None,
     if item.security_tier == "pickle":
         item.warnings.append("pickle format: can execute code when loaded; import only from "
                              "trusted sources (safetensors is the safe format)")
-    item.duplicate_of = _known_duplicate(paths[0], hash_cache, find_by_sha256)
+    item.duplicate_of = _known_duplicate(unit.paths[0], hash_cache, find_by_sha256)
     return item
 
 

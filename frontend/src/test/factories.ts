@@ -35,7 +35,7 @@ export function detection(over: Partial<Detection> = {}): Detection {
     security_tier: "safe",
     confidence: 0.95,
     evidence: ["lora_unet_* keys (kohya)", "cross-attention key width 2048 → sdxl"],
-    foreign: { title: null, description: null, base_model: null, trigger_words: [], preview_image: null, source: [] },
+    foreign: { title: null, description: null, base_model: null, base_model_raw: null, trigger_words: [], preview_image: null, source: [] },
     header_bytes_read: 4096,
     detector_version: 1,
     ...over,

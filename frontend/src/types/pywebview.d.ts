@@ -103,6 +103,7 @@ export interface ForeignMetadata {
   title: string | null;
   description: string | null;
   base_model: string | null;
+  base_model_raw: string | null;
   trigger_words: string[];
   preview_image: string | null;
   source: string[];
@@ -172,9 +173,24 @@ export interface ImportResult {
 
 export type ImportStage = "queued" | "validating" | "copying" | "hashing" | "verifying" | "publishing" | "done" | "failed" | "duplicate" | "skipped";
 
+/**
+ * `detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
+ * for a plain folder holding several models.
+ */
 export interface InspectResult {
   path: string;
+  detection: Detection | null;
+  models: InspectedModel[] | null;
+  rejected: Record<string, string>[] | null;
+}
+
+/** One model found in a folder that `inspect` was given. */
+export interface InspectedModel {
+  path: string;
+  name: string;
+  model_format: string;
   detection: Detection;
+  warnings: string[];
 }
 
 /** Payload of `job.done`. */

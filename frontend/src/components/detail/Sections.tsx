@@ -148,11 +148,13 @@ export function DetectionSection({ detection }: { detection: Detection | null })
           ["Detector", `v${detection.detector_version} · read ${formatBytes(detection.header_bytes_read)} of header`],
         ]}
       />
-      {(foreign.base_model || foreign.trigger_words.length > 0 || foreign.source.length > 0) && (
+      {(foreign.base_model || foreign.base_model_raw || foreign.trigger_words.length > 0 || foreign.source.length > 0) && (
         <div className="mt-2">
           <Facts
             rows={[
-              ...(foreign.base_model ? [["Base (sidecar)", foreign.base_model] as [string, ReactNode]] : []),
+              ...(foreign.base_model_raw || foreign.base_model
+                ? [["Base (sidecar)", foreign.base_model_raw ?? foreign.base_model] as [string, ReactNode]]
+                : []),
               ...(foreign.trigger_words.length
                 ? [["Trigger words", foreign.trigger_words.join(", ")] as [string, ReactNode]]
                 : []),
