@@ -145,7 +145,7 @@ export function SettingsDialog({
                 onChange={(v) => update.mutate({ default_import_mode: v }, { onError: settingError })}
               />
             </Row>
-            <Row title="Identify on Hugging Face" hint="Look imported models up by hash; queued while offline.">
+            <Row title="Identify on Hugging Face" hint="New imports are marked pending lookup (by hash); identification itself comes with the Hugging Face feature.">
               <input
                 type="checkbox"
                 aria-label="Identify on Hugging Face after import"

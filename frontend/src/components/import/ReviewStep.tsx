@@ -69,7 +69,7 @@ export function ReviewStep({
           onChange={(e) => dispatch({ type: "lookup", value: e.target.checked })}
           data-testid="import-lookup"
         />
-        Identify on Hugging Face after import (by hash; queued while offline)
+        Queue for Hugging Face identification by hash (marks the model pending lookup)
       </label>
     </div>
   );
