@@ -32,6 +32,13 @@ class PickleRefused(ShelfError):
     code = "pickle_refused"
 
 
+class DangerousPickle(ShelfError):
+    """A pickle file references callables that run code when it is loaded (os.system,
+    builtins.eval …): it is never imported, --accept-pickle or not."""
+
+    code = "dangerous_pickle"
+
+
 class UnsafePath(ShelfError):
     """A relative path or name would escape its directory, or contains NUL."""
 

@@ -182,3 +182,5 @@ DETECT_POOL_MIN_TARGETS = 24  # fewer targets are detected in-process (a pool's 
 DETECT_POOL_MAX_WORKERS = 8  # at most this many worker processes (and never more than the cores)
 DETECT_POOL_CHUNK_MAX = 32  # targets sent to a worker at once (fewer when a batch is small)
 DETECT_POOL_CHUNKS_PER_WORKER = 4  # a batch is cut into about this many chunks per worker
+PICKLE_SCAN_MAX_GLOBALS = 256  # distinct pickle globals collected per file for the safety scan
+PICKLE_SCAN_MAX_STREAMS = 8  # pickle members of one zip checkpoint walked for the safety scan

@@ -53,6 +53,7 @@ _STATUS_BY_CODE: dict[str, int] = {
     "unsupported": 400,
     "invalid_model_file": 422,
     "pickle_refused": 422,
+    "dangerous_pickle": 422,
     "ambiguous_model": 409,
     "library_locked": 409,
     "source_changed": 409,

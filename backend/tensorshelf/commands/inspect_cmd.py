@@ -25,6 +25,7 @@ def _print_detection(c: Console, path: str, d: Detection) -> None:
             ("confidence", f"{d.confidence:.2f}")]
     always = {"format", "model type", "subtype", "family", "precision"}
     c.print(key_values((k, v) for k, v in rows if v is not None or k in always))
+    _print_pickle_scan(c, d)
     if d.evidence:
         c.print("evidence:")
         for line in d.evidence:
@@ -39,6 +40,23 @@ def _print_detection(c: Console, path: str, d: Detection) -> None:
     if said:
         c.print(f"embedded / sidecar metadata ({', '.join(foreign.source)}): "
                 + plain("; ".join(said)))
+
+
+_SCAN_WORDS = {"clean": "[green]clean[/]: no dangerous code references found",
+               "unknown_globals": "[yellow]unknown globals[/]: references Tensorshelf cannot vouch for",
+               "dangerous": "[red]DANGEROUS[/]: would run code when loaded — import is blocked"}
+
+
+def _print_pickle_scan(c: Console, d: Detection) -> None:
+    scan = d.pickle_scan
+    if scan is None:
+        return
+    c.print(f"pickle scan: {_SCAN_WORDS[scan.verdict]} ({scan.streams_scanned} pickle "
+            f"stream(s) walked{', scan incomplete' if scan.truncated else ''})")
+    if scan.dangerous:
+        c.print("  dangerous globals: " + plain(", ".join(scan.dangerous)))
+    if scan.unknown:
+        c.print("  unknown globals: " + plain(", ".join(scan.unknown)))
 
 
 @handle_errors

@@ -14,8 +14,9 @@ from tensorshelf.detect.classify import classify_table, from_name_only, refine
 from tensorshelf.detect.classify_gguf import classify_gguf
 from tensorshelf.detect.foreign import foreign_metadata
 from tensorshelf.detect.gguf_header import read_gguf_header
-from tensorshelf.detect.models import Detection, ForeignMetadata
-from tensorshelf.detect.pickle_header import read_pickle_info
+from tensorshelf.detect.models import Detection, ForeignMetadata, PickleScan
+from tensorshelf.detect.pickle_globals import GlobalsSeen, build_scan
+from tensorshelf.detect.pickle_header import PickleInfo, read_pickle_info
 from tensorshelf.detect.precision import (
     UNQUANTIZED,
     ggml_precision,
@@ -34,6 +35,8 @@ LLM_LORA_BASE_KEY = "base_model_name_or_path"
 SECURITY = {"safetensors": "safe", "gguf": "safe", "onnx": "safe", "pickle": "pickle",
             "diffusers": "safe", "transformers": "safe"}  # folders: "pickle" if any weight is
 
+PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth")  # a set's files that may be pickles
+
 
 @dataclass
 class Loaded:
@@ -44,6 +47,17 @@ class Loaded:
     bytes_read: int = 0
     evidence: list[str] = field(default_factory=list)
     total_size: int | None = None  # from an index.json, when shapes are incomplete
+    pickles: list[PickleInfo] = field(default_factory=list)  # for the safety scan
+    pickle_unscanned: bool = False  # a pickle file of the set could not be walked
+
+    def pickle_scan(self) -> PickleScan:
+        """The safety scan of every pickle file read into this set."""
+        seen, streams, complete = GlobalsSeen(), 0, not self.pickle_unscanned
+        for info in self.pickles:
+            seen.merge(info.globals_seen)
+            streams += info.streams_scanned
+            complete = complete and info.scan_complete
+        return build_scan(seen, streams, complete)
 
 
 def open_header(path: Path, file_size: int | None = None
@@ -64,13 +78,17 @@ def open_header(path: Path, file_size: int | None = None
                                file=path.name) from None
 
 
-def read_table(path: Path) -> tuple[str, TensorTable, dict[str, str], int]:
-    """(format, table, embedded metadata, bytes read) of one safetensors or pickle file."""
+def read_table(path: Path, pickles: list[PickleInfo] | None = None
+               ) -> tuple[str, TensorTable, dict[str, str], int]:
+    """(format, table, embedded metadata, bytes read) of one safetensors or pickle file;
+    a pickle's PickleInfo is appended to `pickles` (its safety scan)."""
     fmt, h = open_header(path)
     if h is not None:
         return fmt, h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES
     if fmt == "pickle":
         info = read_pickle_info(path)
+        if pickles is not None:
+            pickles.append(info)
         return fmt, info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES
     raise InvalidModelFile(f"{path.name}: a {fmt} file cannot be part of a tensor set",
                            file=path.name)
@@ -79,13 +97,16 @@ def read_table(path: Path) -> tuple[str, TensorTable, dict[str, str], int]:
 def merge_shards(loaded: Loaded, files: list[Path], skip: Path | None = None) -> int:
     """Add the headers of the other shards that exist; returns how many were read."""
     count = 0
+    if any(f.name.lower().endswith(PICKLE_SUFFIXES) for f in files[settings.DETECT_MAX_SHARDS:]):
+        loaded.pickle_unscanned = True
     for f in files[: settings.DETECT_MAX_SHARDS]:
         if f == skip or not f.is_file():
             continue
         try:
-            _, table, _, nbytes = read_table(f)
+            _, table, _, nbytes = read_table(f, loaded.pickles)
         except (InvalidModelFile, OSError) as exc:
             loaded.evidence.append(f"shard {f.name} unreadable: {str(exc)[:80]}")
+            loaded.pickle_unscanned |= f.name.lower().endswith(PICKLE_SUFFIXES)
             continue
         loaded.table = loaded.table.merged(table)
         loaded.bytes_read += nbytes
@@ -193,7 +214,8 @@ def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> De
         verdict: Verdict | None = None
     else:
         info = read_pickle_info(path)
-        loaded = Loaded(info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES)
+        loaded = Loaded(info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES,
+                        pickles=[info])
         what = "PyTorch zip checkpoint" if info.kind == "zip" else \
             ("legacy torch.save pickle" if info.torch_legacy else "raw pickle")
         extra.append(f"{what}: tensor table read by walking the pickle opcodes (nothing "
@@ -206,8 +228,11 @@ def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> De
     apply_companions(verdict, path.parent)
     foreign = foreign_metadata(path, loaded.metadata)
     refine(verdict, loaded.metadata, path.name, foreign.base_model_raw)
-    return build(fmt, verdict, loaded.table, loaded.bytes_read, foreign,
-                 total_size=loaded.total_size, extra=loaded.evidence + extra)
+    det = build(fmt, verdict, loaded.table, loaded.bytes_read, foreign,
+                total_size=loaded.total_size, extra=loaded.evidence + extra)
+    if fmt == "pickle":
+        det.pickle_scan = loaded.pickle_scan()
+    return det
 
 
 def _first_split(path: Path) -> Path | None:

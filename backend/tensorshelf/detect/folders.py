@@ -122,6 +122,8 @@ def _diffusers_pipeline(folder: Path, index: dict[str, Any]) -> Detection:
     for comp in components:
         part = Loaded(TensorTable())
         pickle |= _load_folder_weights(folder / comp, part)
+        loaded.pickles += part.pickles
+        loaded.pickle_unscanned |= part.pickle_unscanned
         loaded.table = loaded.table.merged(TensorTable({f"{comp}.{k}": v
                                                         for k, v in part.table.items()}))
         loaded.bytes_read += part.bytes_read
@@ -136,6 +138,7 @@ def _diffusers_pipeline(folder: Path, index: dict[str, Any]) -> Detection:
     det.parameter_count = loaded.table.parameter_count()
     if pickle:
         det.security_tier = "pickle"
+        det.pickle_scan = loaded.pickle_scan()
         det.evidence.append("some weights are pickle files (.bin/.ckpt)")
     return det
 
@@ -164,6 +167,7 @@ def _diffusers_component(folder: Path, cfg: dict[str, Any]) -> Detection:
     det = build("diffusers", verdict, loaded.table, loaded.bytes_read)
     if pickle:
         det.security_tier = "pickle"
+        det.pickle_scan = loaded.pickle_scan()
     return det
 
 
@@ -210,6 +214,7 @@ def _transformers_folder(folder: Path, cfg: dict[str, Any]) -> Detection:
     det.precision = det.precision or dtype
     if pickle:
         det.security_tier = "pickle"
+        det.pickle_scan = loaded.pickle_scan()
     return det
 
 

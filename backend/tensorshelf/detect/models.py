@@ -30,6 +30,20 @@ class ForeignMetadata(BaseModel):
     source: list[str] = Field(default_factory=list)  # which sidecars / keys contributed
 
 
+class PickleScan(BaseModel):
+    """The globals a pickle file's streams import, found by walking the opcodes (nothing
+    unpickled): "dangerous" if any would run code (os.system, builtins.eval …),
+    "unknown_globals" if any is not a known checkpoint global or the walk was cut short
+    (truncated), "clean" only when every stream was walked and every global is known."""
+
+    verdict: Literal["clean", "unknown_globals", "dangerous"]
+    globals: list[str] = Field(default_factory=list)  # sorted "module.name", capped
+    dangerous: list[str] = Field(default_factory=list)
+    unknown: list[str] = Field(default_factory=list)
+    streams_scanned: int = 0
+    truncated: bool = False
+
+
 class Detection(BaseModel):
     format: FileFormat | None = None
     model_type: ModelType = "other"
@@ -47,5 +61,6 @@ class Detection(BaseModel):
     confidence: float = 0.0
     evidence: list[str] = Field(default_factory=list)
     foreign: ForeignMetadata = Field(default_factory=ForeignMetadata)
+    pickle_scan: PickleScan | None = None  # pickle files only (detect/pickle_globals.py)
     header_bytes_read: int = 0
     detector_version: int = DETECTOR_VERSION

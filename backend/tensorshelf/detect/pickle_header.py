@@ -21,6 +21,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from tensorshelf import settings
+from tensorshelf.detect.models import PickleScan
+from tensorshelf.detect.pickle_globals import GlobalsSeen, build_scan
 from tensorshelf.detect.pickle_walk import (
     PickleWalkError,
     state_dict_table,
@@ -36,7 +38,7 @@ ZIP_MAGIC = b"PK\x03\x04"
 PICKLE_PROTO = 0x80
 PICKLE_PROTOCOLS = range(2, 6)
 TORCH_LEGACY_MAGIC = 0x1950A86A20F9469CFC6C
-LEGACY_MAX_PICKLES = 5  # magic, protocol, sys_info, the object (+ one spare)
+LEGACY_MAX_PICKLES = 5  # magic, protocol, sys_info, the object, the storage keys
 EOCD_SIG = b"PK\x05\x06"
 EOCD_MIN = 22
 EOCD_MAX_COMMENT = 0xFFFF
@@ -57,6 +59,13 @@ class PickleInfo:
     torch_legacy: bool = False
     walk_error: str | None = None
     header_bytes_read: int = 0
+    # the safety scan: globals of every pickle stream torch.load would unpickle
+    globals_seen: GlobalsSeen = field(default_factory=GlobalsSeen)
+    streams_scanned: int = 0
+    scan_complete: bool = False
+
+    def pickle_scan(self) -> PickleScan:
+        return build_scan(self.globals_seen, self.streams_scanned, self.scan_complete)
 
 
 class _Counting(io.RawIOBase):
@@ -165,24 +174,48 @@ def _read_zip(f: _Counting, size: int, name: str) -> PickleInfo:
             raise InvalidModelFile(f"{name}: zip archive without data.pkl: not a PyTorch "
                                    f"checkpoint ({len(names)} members)", file=name)
         member = min(pkl, key=len)
-        zinfo = zf.getinfo(member)
-        if zinfo.file_size > settings.PICKLE_MAX_SCAN_BYTES:
-            info.walk_error = f"{member} is {zinfo.file_size} bytes (limit not walked)"
-            return info
+        data, info.walk_error = _member_bytes(zf, member)
+        # the other pickle members (constants.pkl of TorchScript, a second data.pkl …) are
+        # walked for the safety scan only
+        others = [n for n in names if n.endswith(".pkl") and n != member]
+        complete = len(others) < settings.PICKLE_SCAN_MAX_STREAMS
+        for other in others[: settings.PICKLE_SCAN_MAX_STREAMS - 1]:
+            complete = _scan_member(zf, other, info) and complete
+    if data is not None:
         try:
-            with zf.open(zinfo) as m:
-                data = m.read(settings.PICKLE_MAX_SCAN_BYTES)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-                struct.error, KeyError) as exc:
-            info.walk_error = f"{member} unreadable ({str(exc)[:80]})"
-            return info
-    try:
-        root = walk_pickle(data)
-    except PickleWalkError as exc:
-        info.walk_error = str(exc)
-        return info
-    info.table, info.wrapper = state_dict_table(root)
+            root = walk_pickle(data, seen=info.globals_seen)
+            info.streams_scanned += 1
+            info.table, info.wrapper = state_dict_table(root)
+        except PickleWalkError as exc:
+            info.walk_error = str(exc)
+    info.scan_complete = complete and info.walk_error is None
     return info
+
+
+def _member_bytes(zf: zipfile.ZipFile, member: str) -> tuple[bytes | None, str | None]:
+    """(bytes, None) of a zip member, or (None, why not) when too big or unreadable."""
+    zinfo = zf.getinfo(member)
+    if zinfo.file_size > settings.PICKLE_MAX_SCAN_BYTES:
+        return None, f"{member} is {zinfo.file_size} bytes (limit not walked)"
+    try:
+        with zf.open(zinfo) as m:
+            return m.read(settings.PICKLE_MAX_SCAN_BYTES), None
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
+            struct.error, KeyError) as exc:
+        return None, f"{member} unreadable ({str(exc)[:80]})"
+
+
+def _scan_member(zf: zipfile.ZipFile, member: str, info: PickleInfo) -> bool:
+    """Walk one more pickle member for its globals; False if it could not be walked."""
+    data, _ = _member_bytes(zf, member)
+    if data is None:
+        return False
+    try:
+        walk_pickle(data, seen=info.globals_seen)
+    except PickleWalkError:
+        return False
+    info.streams_scanned += 1
+    return True
 
 
 def _read_raw(raw: BinaryIO, name: str) -> PickleInfo:
@@ -201,18 +234,23 @@ def _read_raw(raw: BinaryIO, name: str) -> PickleInfo:
     pos = 0
     for index in range(LEGACY_MAX_PICKLES):
         try:
-            obj, pos = walk_pickle_at(bytes(buf), pos, more=more)
+            obj, pos = walk_pickle_at(bytes(buf), pos, more=more, seen=info.globals_seen)
         except PickleWalkError as exc:
-            info.walk_error = str(exc)
+            if not len(info.table):
+                info.walk_error = str(exc)
             break
+        info.streams_scanned += 1
         if index == 0 and obj == TORCH_LEGACY_MAGIC:
             info.torch_legacy = True
             continue
-        table, wrapper = state_dict_table(obj)
-        if len(table):
-            info.table, info.wrapper = table, wrapper
-            break
-        if not info.torch_legacy:
+        if not len(info.table):
+            table, wrapper = state_dict_table(obj)
+            if len(table):
+                info.table, info.wrapper = table, wrapper
+        # pickle.load / torch.load unpickle the first pickle only, unless it is the legacy
+        # magic: then all five (the last, the storage keys, is walked for the scan only)
+        if not info.torch_legacy or index == LEGACY_MAX_PICKLES - 1:
+            info.scan_complete = True
             break
     info.header_bytes_read = len(buf)
     log.debug("%s: walked %d pickle bytes", name, pos)

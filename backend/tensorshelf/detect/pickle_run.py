@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import IO, Any
 
 from tensorshelf import settings
+from tensorshelf.detect.pickle_globals import GlobalsSeen
 from tensorshelf.detect.pickle_values import PickleWalkError, persistent_load, reduce_call
 from tensorshelf.detect.pickle_vm import (
     _I32,
@@ -189,11 +190,13 @@ def run(m: Machine, max_ops: int) -> Any:
 
 
 def walk_pickle_at(data: bytes, pos: int = 0, max_ops: int | None = None,
-                   more: Callable[[], bytes] | None = None) -> tuple[Any, int]:
+                   more: Callable[[], bytes] | None = None,
+                   seen: GlobalsSeen | None = None) -> tuple[Any, int]:
     """Symbolically evaluate the pickle starting at `pos`; returns (value, end offset).
     When the bytes run out before STOP, `more()` (if given) is asked for the next bytes and
-    the walk resumes where it stopped; NeedMore is raised when it returns nothing."""
-    m = Machine(data, pos)
+    the walk resumes where it stopped; NeedMore is raised when it returns nothing. The
+    globals the walk meets are added to `seen` (the safety scan)."""
+    m = Machine(data, pos, seen)
     while True:
         try:
             return run(m, max_ops or settings.PICKLE_MAX_OPS), m.pos
@@ -204,8 +207,9 @@ def walk_pickle_at(data: bytes, pos: int = 0, max_ops: int | None = None,
             m.data += extra
 
 
-def walk_pickle(data: bytes | IO[bytes], max_ops: int | None = None) -> Any:
+def walk_pickle(data: bytes | IO[bytes], max_ops: int | None = None,
+                seen: GlobalsSeen | None = None) -> Any:
     """Symbolically evaluate one pickle (a bytes object or a readable binary stream)."""
     if not isinstance(data, bytes):
         data = data.read(settings.PICKLE_MAX_SCAN_BYTES)
-    return walk_pickle_at(data, 0, max_ops)[0]
+    return walk_pickle_at(data, 0, max_ops, seen=seen)[0]

@@ -15,6 +15,7 @@ import codecs
 import struct
 from typing import Any
 
+from tensorshelf.detect.pickle_globals import GlobalsSeen
 from tensorshelf.detect.pickle_values import (
     DICT_FACTORIES,
     PARAMETER_REBUILDERS,
@@ -72,8 +73,9 @@ class Machine:
     in-memory buffer (faster than pickletools.genops, and bounded the same way): the common
     ones by pickle_run.run, every one by step() here."""
 
-    def __init__(self, data: bytes, pos: int) -> None:
+    def __init__(self, data: bytes, pos: int, seen: GlobalsSeen | None = None) -> None:
         self.data, self.pos = data, pos
+        self.seen = GlobalsSeen() if seen is None else seen  # every global imported (safety scan)
         self.stack: list[Any] = []
         self.metastack: list[list[Any]] = []
         self.memo: dict[int, Any] = {}
@@ -181,10 +183,12 @@ class Machine:
         elif op == NONE:
             s.append(None)
         elif op == GLOBAL:
-            module = self.line().decode("utf-8")
-            s.append(Global(module, self.line().decode("utf-8")))
+            module, name = self.line().decode("utf-8"), self.line().decode("utf-8")
+            self.seen.add(module, name)
+            s.append(Global(module, name))
         elif op == STACK_GLOBAL:
             name, module = self.pop(), self.pop()
+            self.seen.add(str(module), str(name))
             s.append(Global(str(module), str(name)))
         elif op == EMPTY_DICT:
             s.append({})
@@ -238,9 +242,9 @@ class Machine:
             self.pop()
             s.append(Opaque("object"))
         elif op in (OBJ, INST):
-            if op == INST:
-                self.line()
-                self.line()
+            if op == INST:  # imports module.name and calls it
+                module, name = self.line().decode("utf-8"), self.line().decode("utf-8")
+                self.seen.add(module, name)
             self.pop_mark()
             self.stack.append(Opaque("object"))
         elif op in (EMPTY_SET, FROZENSET, ADDITEMS):
@@ -269,7 +273,8 @@ class Machine:
         elif op == DUP:
             s.append(self.top())
         elif op in (EXT1, EXT2, EXT4):
-            self.take({EXT1: 1, EXT2: 2, EXT4: 4}[op])
+            code = int.from_bytes(self.take({EXT1: 1, EXT2: 2, EXT4: 4}[op]), "little")
+            self.seen.add("copyreg", f"_extension_registry[{code}]")  # an unknown import
             s.append(Opaque("ext"))
         elif op in (NEXT_BUFFER, READONLY_BUFFER):
             if op == NEXT_BUFFER:

@@ -105,6 +105,8 @@ def build_metadata(*, model_id: str, item: ImportPlanItem, options: ImportOption
         trigger_words=list(foreign.trigger_words), description=foreign.description,
         tags=tags, preview_image=preview, user_overrides=user_overrides(options),
         security_tier=tier, added_date=now, updated_date=now,
+        pickle_scan=detection.pickle_scan.model_dump()
+        if detection is not None and detection.pickle_scan is not None else None,
     )
 
 

@@ -44,7 +44,13 @@ from tensorshelf.library.metadata import Hashes, ModelMetadata, Source, utc_now
 from tensorshelf.library.metadata_io import read_metadata, write_metadata
 from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult
 from tensorshelf.library.pause import pause_point
-from tensorshelf.library.planning import check_headers, detect, security_tier, weights_of
+from tensorshelf.library.planning import (
+    check_headers,
+    dangerous_pickle,
+    detect,
+    security_tier,
+    weights_of,
+)
 from tensorshelf.library.publish import publish
 from tensorshelf.library.staging import StagingDir
 
@@ -120,6 +126,9 @@ class _Import:
         item, root = self.item, Path(self.item.root)
         weights = weights_of(item)
         self.reporter.stage("validating", item.key)
+        danger = dangerous_pickle(item)
+        if danger is not None:  # before item.error (which repeats it): the specific code
+            raise danger
         self._validate(root, weights)
         formats = check_headers(root, weights)
         tier = security_tier(formats)
@@ -238,6 +247,10 @@ class _Import:
         assert self.staging is not None
         model_dir = self.staging.model_dir
         detection = self._detection(model_dir)
+        if self.item.detection is None and detection is not None:  # detected only now
+            danger = dangerous_pickle(self.item.model_copy(update={"detection": detection}))
+            if danger is not None:
+                raise danger
         if tier == "unknown" and detection is not None:
             tier = detection.security_tier
         primary_staged = model_dir.joinpath(*staged[0].rel.split("/"))

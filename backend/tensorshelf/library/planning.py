@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tensorshelf.detect.models import Detection, SecurityTier
-from tensorshelf.errors import InvalidModelFile, ShelfError
+from tensorshelf.errors import DangerousPickle, InvalidModelFile, ShelfError
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.library.companions import companion_names, is_weight_name, stem_of, suffix_of
 from tensorshelf.library.detect_pool import detect_many
@@ -252,6 +252,10 @@ def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
     target = detection_target(item)
     if isinstance(outcome, Detection):
         item.detection = outcome
+        danger = dangerous_pickle(item)
+        if danger is not None:
+            item.error = danger.message  # never importable, --accept-pickle or not
+            return item
     elif isinstance(outcome, InvalidModelFile):
         if (item.model_format in ("single-file", "sharded-set") and formats
                 and formats[0] in PARSED_FORMATS and not is_incomplete_byte_split(target)):
@@ -288,3 +292,14 @@ def _known_duplicate(primary: Path, hash_cache: HashCache | None,
     except (OSError, ValueError):
         return None
     return find_by_sha256(cached.sha256) if cached is not None else None
+
+
+def dangerous_pickle(item: ImportPlanItem) -> DangerousPickle | None:
+    """The refusal of an item whose pickle scan found code-running globals, or None."""
+    scan = item.detection.pickle_scan if item.detection is not None else None
+    if scan is None or scan.verdict != "dangerous":
+        return None
+    return DangerousPickle(
+        f"{item.paths[0]} is a pickle that would run code when loaded (it references "
+        f"{', '.join(scan.dangerous[:8])}); it is blocked and cannot be imported",
+        path=item.paths[0], dangerous=scan.dangerous)

@@ -36,6 +36,7 @@ export function detection(over: Partial<Detection> = {}): Detection {
     confidence: 0.95,
     evidence: ["lora_unet_* keys (kohya)", "cross-attention key width 2048 → sdxl"],
     foreign: { title: null, description: null, base_model: null, base_model_raw: null, trigger_words: [], preview_image: null, source: [] },
+    pickle_scan: null,
     header_bytes_read: 4096,
     detector_version: 1,
     ...over,

@@ -42,6 +42,7 @@ export interface Detection {
   confidence: number;
   evidence: string[];
   foreign: ForeignMetadata;
+  pickle_scan: PickleScan | null;
   header_bytes_read: number;
   detector_version: number;
 }
@@ -391,6 +392,21 @@ export interface ModelVerification {
 /** Payload of `network.status`. */
 export interface NetworkStatus {
   online: boolean;
+}
+
+/**
+ * The globals a pickle file's streams import, found by walking the opcodes (nothing
+ * unpickled): "dangerous" if any would run code (os.system, builtins.eval …),
+ * "unknown_globals" if any is not a known checkpoint global or the walk was cut short
+ * (truncated), "clean" only when every stream was walked and every global is known.
+ */
+export interface PickleScan {
+  verdict: "clean" | "unknown_globals" | "dangerous";
+  globals: string[];
+  dangerous: string[];
+  unknown: string[];
+  streams_scanned: number;
+  truncated: boolean;
 }
 
 /** A model's preview image as a `data:` URL (None when it has none that can be shown). */

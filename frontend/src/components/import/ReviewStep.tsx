@@ -3,6 +3,7 @@ import { formatBytes } from "../../lib/format";
 import { type ImportFlowAction, type ImportFlowState, isPickleItem } from "../../lib/importFlow";
 import { DetectionBadges, WhyPopover } from "../DetectionBadges";
 import { Badge } from "../ui/Badge";
+import { pickleScanSummary } from "../../lib/pickleScan";
 
 const FORMAT_LABELS: Record<string, string> = {
   "single-file": "File",
@@ -134,6 +135,11 @@ function ReviewRow({
               <p className="mt-0.5 text-fg/80">
                 Only import it if you trust where it came from. Prefer a .safetensors version when one exists.
               </p>
+              {pickleScanSummary(item.detection?.pickle_scan) && (
+                <p className="mt-0.5 text-fg/80" data-testid="pickle-scan">
+                  {pickleScanSummary(item.detection?.pickle_scan)}
+                </p>
+              )}
               <label className="mt-1.5 flex items-center gap-2 font-medium text-fg">
                 <input
                   type="checkbox"
