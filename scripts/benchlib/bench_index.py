@@ -15,14 +15,9 @@ import sys
 import time
 from pathlib import Path
 
-from benchlib.harness import Row
-
-_REPO = Path(__file__).resolve().parents[2]
-if str(_REPO) not in sys.path:
-    sys.path.insert(0, str(_REPO))
-
 from tests.fixtures.library_factory import build_library
 
+from benchlib.harness import Row
 from tensorshelf.library.index import Index
 from tensorshelf.library.models import ListQuery
 from tensorshelf.library.scanner import rebuild, scan

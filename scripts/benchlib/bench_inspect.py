@@ -19,19 +19,13 @@ from __future__ import annotations
 import os
 import shutil
 import statistics
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from benchlib.harness import Row
-
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 from tests.fixtures.detect_files import corpus_cases, make_model_file
 
+from benchlib.harness import Row
 from tensorshelf.detect import detect_path
 
 SECTION = "inspect"

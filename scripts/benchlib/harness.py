@@ -22,6 +22,7 @@ log = logging.getLogger("bench")
 
 BENCH_PREFIX = "bench_"
 _SCRIPTS_DIR = Path(__file__).resolve().parents[1]
+_REPO_DIR = _SCRIPTS_DIR.parent  # bench modules import tests.fixtures.* helpers
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(_SCRIPTS_DIR))
+    sys.path[:0] = [str(_SCRIPTS_DIR), str(_REPO_DIR)]
     from benchlib import harness  # noqa: PLW0406 - the importable copy: one Row class for all
 
     sys.exit(harness.main())

@@ -23,6 +23,7 @@ from tensorshelf.detect.gguf_header import GGML_TYPES, GGUFArray, read_gguf_head
 from tensorshelf.detect.precision import GGML_BLOCKS, GGUF_FILE_TYPES
 from tensorshelf.errors import InvalidModelFile
 from tests.fixtures.detect_files import make_model_file
+from tests.fixtures.memory import peak_bytes_parsing
 
 ALLOC_LIMIT = 4 * 1024 * 1024
 
@@ -197,17 +198,12 @@ def seed_file() -> bytes:
 
 def _check(tmp_path: Path, blob: bytes) -> None:
     path = _raw(tmp_path, blob)
-    tracemalloc.start()
-    try:
-        try:
-            h = read_gguf_header(path)
-            assert h.data_offset <= len(blob)
-        except InvalidModelFile:
-            pass
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < ALLOC_LIMIT
+
+    def parse() -> None:
+        h = read_gguf_header(path)
+        assert h.data_offset <= len(blob)
+
+    assert peak_bytes_parsing(parse) < ALLOC_LIMIT
 
 
 @hsettings(max_examples=150, deadline=None,

@@ -213,16 +213,6 @@ def _cannot_read(exc: OSError, key: str) -> str:
     return f"cannot read {exc.filename or key}: {exc.strerror or exc}"
 
 
-def _plan_item(unit: Unit, hash_cache: HashCache | None,
-               find_by_sha256: FindBySha | None) -> ImportPlanItem:
-    """One unit's plan item, detected in-process (`plan_import` detects a batch at once)."""
-    item, formats = _checked_item(unit)
-    if formats is None:
-        return item
-    outcome = detect_many([detection_target(item)])[0]
-    return _finish_item(item, unit, formats, outcome, hash_cache, find_by_sha256)
-
-
 def _checked_item(unit: Unit) -> tuple[ImportPlanItem, list[str] | None]:
     """The unit's item and its weight files' formats; formats None when the item already
     carries its error (grouping, or a header that is not a model's)."""
