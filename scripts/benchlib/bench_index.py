@@ -18,9 +18,9 @@ from pathlib import Path
 from tests.fixtures.library_factory import build_library
 
 from benchlib.harness import Row
-from tensorshelf.library.index import Index
+from tensorshelf.library.index.store import Index
+from tensorshelf.library.maintenance.scan import rebuild, scan
 from tensorshelf.library.models import ListQuery
-from tensorshelf.library.scanner import rebuild, scan
 from tensorshelf.settings import METADATA_FILE, MODELS_DB
 
 SECTION = "index"

@@ -1,6 +1,6 @@
 """inspect: detect_path over 1,000 model files built from the labelled corpus.
 
-Every corpus case (shared corpus + tests/fixtures/detect_corpus) is built once as a real
+Every corpus case (tests/fixtures/corpus: vendored shared cases + ours) is built once as a real
 sparse file (or folder) in a folder of its own, with what travels with it (the other shards
 and the index.json of a set, config.json, adapter_config.json, sidecars); that folder is then
 hard-linked as a whole into numbered folders until there are N paths. A copy must keep its

@@ -19,8 +19,8 @@ from benchlib.bench_inspect import FULL_FILES, QUICK_FILES, TARGET_FILES_PER_S, 
 from benchlib.harness import Row
 from tensorshelf import settings
 from tensorshelf.api.shelf import inspect_path
-from tensorshelf.library import detect_pool
-from tensorshelf.library.planning import plan_import
+from tensorshelf.library.importing import detect_pool
+from tensorshelf.library.importing.planning import plan_import
 
 SECTION = "plan"
 SEQUENTIAL_THRESHOLD = 10**9  # detect_many's pool threshold while timing the sequential path

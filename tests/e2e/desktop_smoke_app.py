@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorshelf.api.shelf import ShelfApi
-from tensorshelf.app import DesktopShell
+from tensorshelf.desktop.window import DesktopShell
 from tensorshelf.settings import resolve_locations
 
 STEP_TIMEOUT_S = 30.0

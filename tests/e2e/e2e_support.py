@@ -4,6 +4,7 @@ polling; reading metadata.json files."""
 from __future__ import annotations
 
 import json
+import os
 import select
 import signal
 import subprocess
@@ -20,7 +21,9 @@ import httpx
 from tests.fixtures.cli_runner import Cli
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+# e2e runs write screenshots to a build folder; `scripts/screenshots` points this at
+# docs/screenshots to refresh the README's pictures on purpose.
+SCREENSHOTS = Path(os.environ.get("TENSORSHELF_SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
 UI_INDEX = ROOT / "frontend" / "dist" / "index.html"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -1,5 +1,6 @@
 """The real UI in real Chromium against `tensorshelf serve` on a temp library (issue 3,
-"Tests"). Screenshots of the main screens go to docs/screenshots/."""
+"Tests"). Screenshots of the main screens go to build/screenshots/ (scripts/screenshots
+refreshes docs/screenshots/)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tensorshelf.io import copying
-from tensorshelf.library import import_transfer
+from tensorshelf.library.importing import transfer as import_transfer
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
 from tests.fixtures.import_files import (

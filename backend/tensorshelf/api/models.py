@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tensorshelf.detect.models import Detection
-from tensorshelf.library.metadata import ModelMetadata
+from tensorshelf.library.metadata.document import ModelMetadata
 
 
 class AppStatus(BaseModel):

@@ -30,8 +30,9 @@ from tensorshelf.jobs.models import JobInfo, JobRef
 from tensorshelf.jobs.runner import JobRunner
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.library.editing import check_model_type
-from tensorshelf.library.grouping import Grouping, group_paths
-from tensorshelf.library.metadata import ModelMetadata
+from tensorshelf.library.importing.grouping import Grouping, group_paths
+from tensorshelf.library.importing.planning import detection_target, plan_import
+from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
     ImportOptions,
@@ -42,7 +43,6 @@ from tensorshelf.library.models import (
     RemoveResult,
     ScanReport,
 )
-from tensorshelf.library.planning import detection_target, plan_import
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
 

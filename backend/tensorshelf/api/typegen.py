@@ -42,7 +42,7 @@ OUTPUT = REPO_ROOT / "frontend" / "src" / "types" / "pywebview.d.ts"
 # Modules whose module-level `X = Literal[...]` aliases become named TypeScript unions.
 LITERAL_MODULES = (
     "tensorshelf.detect.models",
-    "tensorshelf.library.metadata",
+    "tensorshelf.library.metadata.document",
     "tensorshelf.library.models",
     "tensorshelf.jobs.models",
     "tensorshelf.api.shelf",

@@ -19,7 +19,7 @@ from tensorshelf.detect.folders import detect_folder
 from tensorshelf.detect.foreign import read_foreign_metadata
 from tensorshelf.detect.gc_pause import gc_paused
 from tensorshelf.detect.models import DETECTOR_VERSION, Detection, ForeignMetadata
-from tensorshelf.detect.sniff import sniff_format
+from tensorshelf.detect.readers.sniff import sniff_format
 from tensorshelf.errors import InvalidModelFile
 
 INDEX_SUFFIX = ".index.json"

@@ -10,23 +10,23 @@ from pathlib import Path
 
 from tensorshelf import settings
 from tensorshelf.detect import companions, names
-from tensorshelf.detect.classify import classify_table, from_name_only, refine
-from tensorshelf.detect.classify_gguf import classify_gguf
-from tensorshelf.detect.foreign import foreign_metadata
-from tensorshelf.detect.gguf_header import read_gguf_header
-from tensorshelf.detect.models import Detection, ForeignMetadata, PickleScan
-from tensorshelf.detect.pickle_globals import GlobalsSeen, build_scan
-from tensorshelf.detect.pickle_header import PickleInfo, read_pickle_info
-from tensorshelf.detect.precision import (
+from tensorshelf.detect.classify.gguf import classify_gguf
+from tensorshelf.detect.classify.precision import (
     UNQUANTIZED,
     ggml_precision,
     gguf_file_type,
     table_precision,
 )
-from tensorshelf.detect.safetensors_header import SafetensorsHeader, parse_safetensors_after
-from tensorshelf.detect.sniff import sniff_bytes
+from tensorshelf.detect.classify.table import classify_table, from_name_only, refine
+from tensorshelf.detect.classify.verdict import Verdict
+from tensorshelf.detect.foreign import foreign_metadata
+from tensorshelf.detect.models import Detection, ForeignMetadata, PickleScan
+from tensorshelf.detect.readers.gguf import read_gguf_header
+from tensorshelf.detect.readers.pickle_globals import GlobalsSeen, build_scan
+from tensorshelf.detect.readers.pickle_header import PickleInfo, read_pickle_info
+from tensorshelf.detect.readers.safetensors import SafetensorsHeader, parse_safetensors_after
+from tensorshelf.detect.readers.sniff import sniff_bytes
 from tensorshelf.detect.tensors import DTYPE_BITS, UNKNOWN_DTYPE, TensorInfo, TensorTable
-from tensorshelf.detect.verdict import Verdict
 from tensorshelf.errors import InvalidModelFile
 
 log = logging.getLogger(__name__)

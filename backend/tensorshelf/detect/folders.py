@@ -9,9 +9,10 @@ from typing import Any
 
 from tensorshelf import settings
 from tensorshelf.detect import companions
-from tensorshelf.detect.classify import classify_table
-from tensorshelf.detect.classify_aux import CLIP_TEXT_FAMILY, CLIP_VISION_FAMILY, T5_FAMILY
-from tensorshelf.detect.classify_diffusion import CONTEXT_WIDTH_FAMILY, IN_CHANNEL_VARIANTS
+from tensorshelf.detect.classify.auxiliary import CLIP_TEXT_FAMILY, CLIP_VISION_FAMILY, T5_FAMILY
+from tensorshelf.detect.classify.diffusion import CONTEXT_WIDTH_FAMILY, IN_CHANNEL_VARIANTS
+from tensorshelf.detect.classify.table import classify_table
+from tensorshelf.detect.classify.verdict import Verdict
 from tensorshelf.detect.detector import (
     Loaded,
     build,
@@ -22,7 +23,6 @@ from tensorshelf.detect.detector import (
 )
 from tensorshelf.detect.models import Detection
 from tensorshelf.detect.tensors import TensorTable
-from tensorshelf.detect.verdict import Verdict
 from tensorshelf.errors import InvalidModelFile
 
 MODEL_INDEX = "model_index.json"

@@ -19,10 +19,10 @@ from tensorshelf import settings
 from tensorshelf.detect import names
 from tensorshelf.detect.companions import byte_split
 from tensorshelf.detect.gc_pause import gc_paused
-from tensorshelf.detect.gguf_header import read_gguf_header
 from tensorshelf.detect.models import ForeignMetadata
 from tensorshelf.detect.names import strip_suffix
-from tensorshelf.detect.safetensors_header import read_safetensors_header
+from tensorshelf.detect.readers.gguf import read_gguf_header
+from tensorshelf.detect.readers.safetensors import read_safetensors_header
 from tensorshelf.errors import InvalidModelFile
 
 log = logging.getLogger(__name__)

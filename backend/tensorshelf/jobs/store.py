@@ -23,7 +23,7 @@ import psutil
 from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, JobNotFound
 from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus
-from tensorshelf.library.metadata import utc_now
+from tensorshelf.library.metadata.document import utc_now
 
 log = logging.getLogger(__name__)
 

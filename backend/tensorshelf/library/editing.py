@@ -18,8 +18,9 @@ from tensorshelf.errors import CorruptMetadata, InvalidArgument, ShelfError, Uns
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.transfer import rename_no_replace
 from tensorshelf.library.ids import new_model_id
-from tensorshelf.library.importer import ImportContext
-from tensorshelf.library.index import stamp_of
+from tensorshelf.library.importing.importer import ImportContext
+from tensorshelf.library.importing.publish import refile
+from tensorshelf.library.index.store import stamp_of
 from tensorshelf.library.layout import (
     is_inside,
     model_dir_from_rel,
@@ -27,10 +28,9 @@ from tensorshelf.library.layout import (
     rel_of,
     staging_root,
 )
-from tensorshelf.library.metadata import ModelMetadata, utc_now
-from tensorshelf.library.metadata_io import read_metadata, write_metadata
+from tensorshelf.library.metadata.document import ModelMetadata, utc_now
+from tensorshelf.library.metadata.files import read_metadata, write_metadata
 from tensorshelf.library.models import ModelEdit, RemoveResult
-from tensorshelf.library.publish import refile
 
 log = logging.getLogger(__name__)
 

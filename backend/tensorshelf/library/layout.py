@@ -25,7 +25,7 @@ from tensorshelf.io.naming import (
     safe_relative_path,
     with_collision_suffix,
 )
-from tensorshelf.library.metadata import utc_now
+from tensorshelf.library.metadata.document import utc_now
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from tensorshelf.detect.models import Detection
-from tensorshelf.library.metadata import Hashes, ModelFormat
+from tensorshelf.library.metadata.document import Hashes, ModelFormat
 
 ImportMode = Literal["copy", "move", "link"]
 ImportStage = Literal["queued", "validating", "copying", "hashing", "verifying", "publishing",

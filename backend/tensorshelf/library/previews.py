@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tensorshelf.errors import UnsafePath
 from tensorshelf.io.naming import safe_relative_path
-from tensorshelf.library.metadata import ModelMetadata
+from tensorshelf.library.metadata.document import ModelMetadata
 
 log = logging.getLogger(__name__)
 

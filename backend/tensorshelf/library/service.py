@@ -16,12 +16,14 @@ from tensorshelf import settings
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
 from tensorshelf.library import editing
-from tensorshelf.library import reclassify as reclassify_mod
-from tensorshelf.library.import_progress import ProgressCallback
-from tensorshelf.library.importer import ImportContext, import_item
-from tensorshelf.library.index import Index
+from tensorshelf.library.importing.importer import ImportContext, import_item
+from tensorshelf.library.importing.planning import plan_import
+from tensorshelf.library.importing.progress import ProgressCallback
+from tensorshelf.library.importing.staging import sweep_staging
+from tensorshelf.library.index.store import Index
 from tensorshelf.library.layout import LibrarySignature, ensure_library
-from tensorshelf.library.metadata import ModelMetadata
+from tensorshelf.library.maintenance import reclassify as reclassify_mod
+from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
     ImportOptions,
@@ -38,9 +40,7 @@ from tensorshelf.library.models import (
     RemoveResult,
     ScanReport,
 )
-from tensorshelf.library.planning import plan_import
 from tensorshelf.library.previews import read_preview
-from tensorshelf.library.staging import sweep_staging
 from tensorshelf.settings import Locations
 
 log = logging.getLogger(__name__)
@@ -117,7 +117,7 @@ class LibraryService:
 
     # --- scans and verification ------------------------------------------------------------
     def scan(self) -> ScanReport:
-        from tensorshelf.library.scanner import scan
+        from tensorshelf.library.maintenance.scan import scan
 
         with self._ctx.write_lock:
             report = scan(self.root, self.index)
@@ -126,7 +126,7 @@ class LibraryService:
 
     def rebuild(self, on_progress: RebuildProgress | None = None,
                 cancel: CancelToken | None = None) -> RebuildReport:
-        from tensorshelf.library.scanner import rebuild
+        from tensorshelf.library.maintenance.scan import rebuild
 
         with self._ctx.write_lock:
             report = rebuild(self.root, self.index.db_path, on_progress, cancel)
@@ -135,7 +135,7 @@ class LibraryService:
 
     def verify_model(self, ref: str, full: bool = False, on_progress: ProgressFn | None = None,
                      cancel: CancelToken | None = None) -> ModelVerification:
-        from tensorshelf.library.verifier import verify_model
+        from tensorshelf.library.maintenance.verify import verify_model
 
         model_dir, meta = editing.load(self._ctx, ref)
         return verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)

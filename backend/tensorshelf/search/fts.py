@@ -1,80 +1,98 @@
-"""The FTS5 table behind `search` and `list --text`: its columns, DDL and sync triggers.
+"""FTS5 full-text tables over an external-content table: DDL, sync triggers, ranking.
 
-The table uses *external content* (`content='models'`): the searchable text lives once,
-in columns of the `models` table, and the FTS index refers to it by rowid. Triggers keep
-the index in step with single-row writes; a bulk load (deep scan) inserts with no
-triggers and then runs the FTS5 `rebuild` command once, which is much faster.
+`search` owns the FTS side of the schema; the index that uses it declares *what* is
+searchable with an `FtsSpec` (its content table, rowid column, the text columns and their
+bm25 weights) and calls these functions — search names no table of its own accord.
 
-Tokenizer: unicode61 with default separators and diacritics folded, so "cafe" finds
-"Café" and "llama" finds "Meta-Llama-3" (platform-notes "SQLite": `tokenchars '-_'`
-breaks the latter)."""
+External content (`content=<table>`): the searchable text lives once, in columns of the
+content table, and the FTS index refers to it by rowid. Triggers keep the index in step with
+single-row writes; a bulk load (deep scan) inserts with no triggers and then runs the FTS5
+`rebuild` command once, which is much faster.
+
+Tokenizer: unicode61 with diacritics folded, so "cafe" finds "Café" and "llama" finds
+"Meta-Llama-3" (platform-notes "SQLite": `tokenchars '-_'` breaks the latter)."""
 
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass
 
 from tensorshelf.settings import FTS_PREFIX_INDEX
 
-FTS_TABLE = "model_search"
-CONTENT_TABLE = "models"
-CONTENT_ROWID = "rid"
 TOKENIZE = "unicode61 remove_diacritics 2"
 
-# Columns of `models` that are indexed for full-text search (same names in both tables).
-FTS_COLUMNS: tuple[str, ...] = (
-    "name", "cleaned_name", "official_name", "repo_id", "family", "tags_text",
-    "trigger_words", "notes", "description", "file_names",
-)
 
-# bm25 weight per column, in FTS_COLUMNS order: a hit in a name counts more than in notes.
-FTS_COLUMN_WEIGHTS: tuple[float, ...] = (10.0, 8.0, 8.0, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 2.0)
+@dataclass(frozen=True)
+class FtsSpec:
+    """One FTS5 table over `content_table`: which columns are searched and how they rank."""
 
-TRIGGER_NAMES = ("models_fts_ai", "models_fts_ad", "models_fts_au")
+    table: str
+    content_table: str
+    content_rowid: str
+    columns: tuple[str, ...]
+    weights: tuple[float, ...]  # bm25 weight per column, in `columns` order
+
+    def __post_init__(self) -> None:
+        if len(self.columns) != len(self.weights):
+            raise ValueError(f"{self.table}: {len(self.columns)} columns, "
+                             f"{len(self.weights)} weights")
+
+    @property
+    def trigger_names(self) -> tuple[str, str, str]:
+        prefix = f"{self.content_table}_fts"
+        return (f"{prefix}_ai", f"{prefix}_ad", f"{prefix}_au")
 
 
-def fts_table_ddl() -> str:
-    cols = ", ".join(FTS_COLUMNS)
-    return (f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, "
-            f"content='{CONTENT_TABLE}', content_rowid='{CONTENT_ROWID}', "
+def table_ddl(spec: FtsSpec) -> str:
+    cols = ", ".join(spec.columns)
+    return (f"CREATE VIRTUAL TABLE {spec.table} USING fts5({cols}, "
+            f"content='{spec.content_table}', content_rowid='{spec.content_rowid}', "
             f"tokenize='{TOKENIZE}', prefix='{FTS_PREFIX_INDEX}')")
 
 
-def fts_trigger_ddl() -> list[str]:
-    cols = ", ".join(FTS_COLUMNS)
-    new = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
-    old = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
-    insert_new = f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.{CONTENT_ROWID}, {new});"
-    delete_old = (f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) "
-                  f"VALUES ('delete', old.{CONTENT_ROWID}, {old});")
-    ai, ad, au = TRIGGER_NAMES
+def trigger_ddl(spec: FtsSpec) -> list[str]:
+    cols = ", ".join(spec.columns)
+    new = ", ".join(f"new.{c}" for c in spec.columns)
+    old = ", ".join(f"old.{c}" for c in spec.columns)
+    t, content, rowid = spec.table, spec.content_table, spec.content_rowid
+    insert_new = f"INSERT INTO {t}(rowid, {cols}) VALUES (new.{rowid}, {new});"
+    delete_old = f"INSERT INTO {t}({t}, rowid, {cols}) VALUES ('delete', old.{rowid}, {old});"
+    ai, ad, au = spec.trigger_names
     return [
-        f"CREATE TRIGGER {ai} AFTER INSERT ON {CONTENT_TABLE} BEGIN {insert_new} END",
-        f"CREATE TRIGGER {ad} AFTER DELETE ON {CONTENT_TABLE} BEGIN {delete_old} END",
-        (f"CREATE TRIGGER {au} AFTER UPDATE OF {cols} ON {CONTENT_TABLE} "
+        f"CREATE TRIGGER {ai} AFTER INSERT ON {content} BEGIN {insert_new} END",
+        f"CREATE TRIGGER {ad} AFTER DELETE ON {content} BEGIN {delete_old} END",
+        (f"CREATE TRIGGER {au} AFTER UPDATE OF {cols} ON {content} "
         f"BEGIN {delete_old} {insert_new} END"),
     ]
 
 
-def create_fts(conn: sqlite3.Connection, *, triggers: bool = True) -> None:
-    conn.execute(fts_table_ddl())
+def create_fts(conn: sqlite3.Connection, spec: FtsSpec, *, triggers: bool = True) -> None:
+    conn.execute(table_ddl(spec))
     if triggers:
-        create_fts_triggers(conn)
+        create_fts_triggers(conn, spec)
 
 
-def create_fts_triggers(conn: sqlite3.Connection) -> None:
-    for ddl in fts_trigger_ddl():
+def create_fts_triggers(conn: sqlite3.Connection, spec: FtsSpec) -> None:
+    for ddl in trigger_ddl(spec):
         conn.execute(ddl)
 
 
-def rebuild_fts(conn: sqlite3.Connection) -> None:
+def rebuild_fts(conn: sqlite3.Connection, spec: FtsSpec) -> None:
     """Re-index every row of the content table (after a bulk load without triggers)."""
-    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    conn.execute(f"INSERT INTO {spec.table}({spec.table}) VALUES ('rebuild')")
 
 
-def rank_expression() -> str:
+def rank_expression(spec: FtsSpec) -> str:
     """SQL for a row's relevance inside a MATCH query (lower is better)."""
-    return f"bm25({FTS_TABLE}, {', '.join(str(w) for w in FTS_COLUMN_WEIGHTS)})"
+    return f"bm25({spec.table}, {', '.join(str(w) for w in spec.weights)})"
 
 
-def optimize_fts(conn: sqlite3.Connection) -> None:
-    conn.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('optimize')")
+def match_clause(spec: FtsSpec, rowid_expr: str) -> str:
+    """`<rowid_expr> IN (rows matching ?)`: a filter on the content table."""
+    return f"{rowid_expr} IN (SELECT rowid FROM {spec.table} WHERE {spec.table} MATCH ?)"
+
+
+def ranked_rows_sql(spec: FtsSpec) -> str:
+    """A sub-select of (rowid, score) for the rows matching ?, best first by `score`."""
+    return (f"SELECT rowid, {rank_expression(spec)} AS score FROM {spec.table} "
+            f"WHERE {spec.table} MATCH ?")

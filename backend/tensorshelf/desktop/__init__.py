@@ -1,0 +1,1 @@
+"""The pywebview window: bridge, drops, events, display detection, window state."""

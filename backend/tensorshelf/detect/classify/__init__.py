@@ -1,0 +1,1 @@
+"""Classifiers over a tensor table: diffusion, LoRA, auxiliary, LLM, GGUF."""

@@ -1,0 +1,1 @@
+"""Bounded header readers: safetensors, GGUF, PyTorch pickles (never executed), format sniffing."""

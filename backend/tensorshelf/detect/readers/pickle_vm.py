@@ -1,0 +1,291 @@
+"""Read a PyTorch state dict's tensor names, dtypes and shapes out of a pickle WITHOUT
+unpickling it.
+
+The opcodes are decoded directly from the bytes (the decoder imports nothing and calls
+nothing). A small symbolic stack machine rebuilds only inert values: str/int/float/bytes,
+tuples, lists, dicts. Globals stay names; calls stay opaque records, except the handful of
+torch rebuild functions, whose *arguments* describe a tensor (storage dtype from the
+persistent id, shape tuple). Nothing is ever imported or executed. Walking is bounded by
+settings.PICKLE_MAX_OPS and by the bytes the caller hands in.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+from typing import Any
+
+from tensorshelf.detect.readers.pickle_globals import GlobalsSeen
+from tensorshelf.detect.readers.pickle_values import (
+    DICT_FACTORIES,
+    PARAMETER_REBUILDERS,
+    STORAGE_DTYPES,
+    TENSOR_REBUILDERS,
+    Global,
+    Opaque,
+    PickleWalkError,
+    Storage,
+    TensorRef,
+    persistent_load,
+    reduce_call,
+)
+
+__all__ = ["DICT_FACTORIES", "PARAMETER_REBUILDERS", "STORAGE_DTYPES", "TENSOR_REBUILDERS",
+           "Global", "NeedMore", "Opaque", "PickleWalkError", "Storage", "TensorRef"]
+
+# pickle opcode bytes (the values of the pickle module's constants; a test checks them)
+_OPS = {"MARK": 0x28, "STOP": 0x2e, "POP": 0x30, "POP_MARK": 0x31, "DUP": 0x32, "FLOAT": 0x46,
+        "INT": 0x49, "BININT": 0x4a, "BININT1": 0x4b, "LONG": 0x4c, "BININT2": 0x4d,
+        "NONE": 0x4e, "PERSID": 0x50, "BINPERSID": 0x51, "REDUCE": 0x52, "STRING": 0x53,
+        "BINSTRING": 0x54, "SHORT_BINSTRING": 0x55, "UNICODE": 0x56, "BINUNICODE": 0x58,
+        "APPEND": 0x61, "BUILD": 0x62, "GLOBAL": 0x63, "DICT": 0x64, "EMPTY_DICT": 0x7d,
+        "APPENDS": 0x65, "GET": 0x67, "BINGET": 0x68, "INST": 0x69, "LONG_BINGET": 0x6a,
+        "LIST": 0x6c, "EMPTY_LIST": 0x5d, "OBJ": 0x6f, "PUT": 0x70, "BINPUT": 0x71,
+        "LONG_BINPUT": 0x72, "SETITEM": 0x73, "TUPLE": 0x74, "EMPTY_TUPLE": 0x29,
+        "SETITEMS": 0x75, "BINFLOAT": 0x47, "PROTO": 0x80, "NEWOBJ": 0x81, "EXT1": 0x82,
+        "EXT2": 0x83, "EXT4": 0x84, "TUPLE1": 0x85, "TUPLE2": 0x86, "TUPLE3": 0x87,
+        "NEWTRUE": 0x88, "NEWFALSE": 0x89, "LONG1": 0x8a, "LONG4": 0x8b, "BINBYTES": 0x42,
+        "SHORT_BINBYTES": 0x43, "SHORT_BINUNICODE": 0x8c, "BINUNICODE8": 0x8d, "BINBYTES8": 0x8e,
+        "EMPTY_SET": 0x8f, "ADDITEMS": 0x90, "FROZENSET": 0x91, "NEWOBJ_EX": 0x92,
+        "STACK_GLOBAL": 0x93, "MEMOIZE": 0x94, "FRAME": 0x95, "BYTEARRAY8": 0x96,
+        "NEXT_BUFFER": 0x97, "READONLY_BUFFER": 0x98}
+(MARK, STOP, POP, POP_MARK, DUP, FLOAT, INT, BININT, BININT1, LONG, BININT2, NONE, PERSID,
+ BINPERSID, REDUCE, STRING, BINSTRING, SHORT_BINSTRING, UNICODE, BINUNICODE, APPEND, BUILD,
+ GLOBAL, DICT, EMPTY_DICT, APPENDS, GET, BINGET, INST, LONG_BINGET, LIST, EMPTY_LIST, OBJ, PUT,
+ BINPUT, LONG_BINPUT, SETITEM, TUPLE, EMPTY_TUPLE, SETITEMS, BINFLOAT, PROTO, NEWOBJ, EXT1,
+ EXT2, EXT4, TUPLE1, TUPLE2, TUPLE3, NEWTRUE, NEWFALSE, LONG1, LONG4, BINBYTES, SHORT_BINBYTES,
+ SHORT_BINUNICODE, BINUNICODE8, BINBYTES8, EMPTY_SET, ADDITEMS, FROZENSET, NEWOBJ_EX,
+ STACK_GLOBAL, MEMOIZE, FRAME, BYTEARRAY8, NEXT_BUFFER, READONLY_BUFFER) = _OPS.values()
+_MAX_KEPT_BYTES = 1024  # bytes literals longer than this are not kept (they are data)
+
+
+_MAX_LINE = 64 * 1024  # text-protocol opcode arguments (GLOBAL names, PUT ids …)
+_U8, _U16, _I32, _U32, _U64, _F64 = (struct.Struct(f) for f in ("<B", "<H", "<i", "<I", "<Q",
+                                                                  ">d"))
+
+
+class NeedMore(PickleWalkError):
+    """The buffer ended before STOP (the caller may retry with more bytes)."""
+
+
+class Machine:
+    """A pickle VM that only builds inert values. Opcodes are decoded directly from an
+    in-memory buffer (faster than pickletools.genops, and bounded the same way): the common
+    ones by pickle_run.run, every one by step() here."""
+
+    def __init__(self, data: bytes, pos: int, seen: GlobalsSeen | None = None) -> None:
+        self.data, self.pos = data, pos
+        self.seen = GlobalsSeen() if seen is None else seen  # every global imported (safety scan)
+        self.stack: list[Any] = []
+        self.metastack: list[list[Any]] = []
+        self.memo: dict[int, Any] = {}
+        self.ops = 0
+
+    # --- argument readers --------------------------------------------------------------------
+    def take(self, n: int) -> bytes:
+        if n < 0:
+            raise PickleWalkError(f"negative length {n} at {self.pos}")
+        end = self.pos + n
+        if end > len(self.data):
+            raise NeedMore(f"pickle ends inside an argument at {self.pos}")
+        out = self.data[self.pos:end]
+        self.pos = end
+        return out
+
+    def num(self, st: struct.Struct) -> Any:
+        if self.pos + st.size > len(self.data):
+            raise NeedMore(f"pickle ends inside an argument at {self.pos}")
+        (v,) = st.unpack_from(self.data, self.pos)
+        self.pos += st.size
+        return v
+
+    def line(self) -> bytes:
+        end = self.data.find(b"\n", self.pos, self.pos + _MAX_LINE)
+        if end < 0:
+            if len(self.data) - self.pos < _MAX_LINE:
+                raise NeedMore("pickle ends inside a text argument")
+            raise PickleWalkError("text argument too long")
+        out = self.data[self.pos:end]
+        self.pos = end + 1
+        return out
+
+    # --- stack ----------------------------------------------------------------------------------
+    def pop_mark(self) -> list[Any]:
+        items = self.stack
+        if not self.metastack:
+            raise PickleWalkError("MARK missing")
+        self.stack = self.metastack.pop()
+        return items
+
+    def pop(self) -> Any:
+        if not self.stack:
+            raise PickleWalkError("stack underflow")
+        return self.stack.pop()
+
+    def top(self) -> Any:
+        if not self.stack:
+            raise PickleWalkError("stack underflow")
+        return self.stack[-1]
+
+    def step(self, op: int) -> None:
+        s = self.stack
+        if op in (BINPUT, LONG_BINPUT, PUT):
+            key = self.num(_U8) if op == BINPUT else self.num(_U32) if op == LONG_BINPUT \
+                else int(self.line())
+            self.memo[key] = self.top()
+        elif op == MEMOIZE:
+            self.memo[len(self.memo)] = self.top()
+        elif op in (BINGET, LONG_BINGET, GET):
+            key = self.num(_U8) if op == BINGET else self.num(_U32) if op == LONG_BINGET \
+                else int(self.line())
+            if key not in self.memo:
+                raise PickleWalkError(f"memo key {key} missing")
+            s.append(self.memo[key])
+        elif op == BINUNICODE:
+            s.append(self.take(self.num(_U32)).decode("utf-8", "surrogatepass"))
+        elif op == SHORT_BINUNICODE:
+            s.append(self.take(self.num(_U8)).decode("utf-8", "surrogatepass"))
+        elif op == BINUNICODE8:
+            s.append(self.take(self.num(_U64)).decode("utf-8", "surrogatepass"))
+        elif op == MARK:
+            self.metastack.append(s)
+            self.stack = []
+        elif op == BININT1:
+            s.append(self.num(_U8))
+        elif op == BININT2:
+            s.append(self.num(_U16))
+        elif op == BININT:
+            s.append(self.num(_I32))
+        elif op in (LONG1, LONG4):
+            size = self.num(_U8) if op == LONG1 else self.num(_I32)
+            s.append(int.from_bytes(self.take(size), "little", signed=True))
+        elif op == TUPLE:
+            items = tuple(self.pop_mark())  # pop first: it switches self.stack
+            self.stack.append(items)
+        elif op in (TUPLE1, TUPLE2, TUPLE3):
+            n = op - TUPLE1 + 1
+            if len(s) < n:
+                raise PickleWalkError("stack underflow")
+            items = tuple(s[-n:])
+            del s[-n:]
+            s.append(items)
+        elif op == EMPTY_TUPLE:
+            s.append(())
+        elif op == BINPERSID:
+            s.append(persistent_load(self.pop()))
+        elif op == PERSID:
+            s.append(persistent_load(self.line().decode("ascii")))
+        elif op == REDUCE:
+            args, func = self.pop(), self.pop()
+            s.append(reduce_call(func, args))
+        elif op in (NEWTRUE, NEWFALSE):
+            s.append(op == NEWTRUE)
+        elif op == NONE:
+            s.append(None)
+        elif op == GLOBAL:
+            module, name = self.line().decode("utf-8"), self.line().decode("utf-8")
+            self.seen.add(module, name)
+            s.append(Global(module, name))
+        elif op == STACK_GLOBAL:
+            name, module = self.pop(), self.pop()
+            self.seen.add(str(module), str(name))
+            s.append(Global(str(module), str(name)))
+        elif op == EMPTY_DICT:
+            s.append({})
+        elif op == EMPTY_LIST:
+            s.append([])
+        elif op == SETITEMS:
+            items = self.pop_mark()
+            target = self.top()
+            for i in range(0, len(items) - 1, 2):
+                _set(target, items[i], items[i + 1])
+        elif op == SETITEM:
+            value, key = self.pop(), self.pop()
+            _set(self.top(), key, value)
+        elif op == APPENDS:
+            items = self.pop_mark()
+            if isinstance(self.top(), list):
+                self.top().extend(items)
+        elif op == APPEND:
+            value = self.pop()
+            if isinstance(self.top(), list):
+                self.top().append(value)
+        elif op in (PROTO, FRAME):
+            self.take(1 if op == PROTO else 8)
+        elif op == BINFLOAT:
+            s.append(self.num(_F64))
+        elif op in (BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8, BINSTRING,
+                    SHORT_BINSTRING):
+            size = self.num(_U8 if op in (SHORT_BINBYTES, SHORT_BINSTRING) else
+                            _U64 if op in (BINBYTES8, BYTEARRAY8) else
+                            _I32 if op == BINSTRING else _U32)
+            raw = self.take(size)
+            if op in (BINSTRING, SHORT_BINSTRING):
+                s.append(raw.decode("latin-1"))
+            else:
+                s.append(raw if len(raw) <= _MAX_KEPT_BYTES else Opaque("bytes"))
+        elif op == LIST:
+            items = list(self.pop_mark())
+            self.stack.append(items)
+        elif op == DICT:
+            items = self.pop_mark()
+            out: dict[Any, Any] = {}
+            for i in range(0, len(items) - 1, 2):
+                _set(out, items[i], items[i + 1])
+            self.stack.append(out)
+        elif op == BUILD:
+            self.pop()
+        elif op in (NEWOBJ, NEWOBJ_EX):
+            if op == NEWOBJ_EX:
+                self.pop()
+            self.pop()
+            self.pop()
+            s.append(Opaque("object"))
+        elif op in (OBJ, INST):
+            if op == INST:  # imports module.name and calls it
+                module, name = self.line().decode("utf-8"), self.line().decode("utf-8")
+                self.seen.add(module, name)
+            self.pop_mark()
+            self.stack.append(Opaque("object"))
+        elif op in (EMPTY_SET, FROZENSET, ADDITEMS):
+            if op != EMPTY_SET:
+                self.pop_mark()
+            if op != ADDITEMS:
+                self.stack.append(Opaque("set"))
+        elif op == INT:
+            text = self.line()
+            s.append(True if text == b"01" else False if text == b"00" else int(text))
+        elif op == LONG:
+            s.append(int(self.line().rstrip(b"L")))
+        elif op == FLOAT:
+            s.append(float(self.line()))
+        elif op == STRING:
+            text = self.line()
+            if len(text) < 2 or text[:1] not in (b"'", b'"') or text[-1:] != text[:1]:
+                raise PickleWalkError("malformed STRING argument")
+            s.append(codecs.escape_decode(text[1:-1])[0].decode("latin-1"))
+        elif op == UNICODE:
+            s.append(self.line().decode("raw-unicode-escape"))
+        elif op == POP:
+            self.pop()
+        elif op == POP_MARK:
+            self.pop_mark()
+        elif op == DUP:
+            s.append(self.top())
+        elif op in (EXT1, EXT2, EXT4):
+            code = int.from_bytes(self.take({EXT1: 1, EXT2: 2, EXT4: 4}[op]), "little")
+            self.seen.add("copyreg", f"_extension_registry[{code}]")  # an unknown import
+            s.append(Opaque("ext"))
+        elif op in (NEXT_BUFFER, READONLY_BUFFER):
+            if op == NEXT_BUFFER:
+                s.append(Opaque("buffer"))
+        else:
+            raise PickleWalkError(f"unknown opcode {op:#04x} at {self.pos - 1}")
+
+
+def _set(target: Any, key: Any, value: Any) -> None:
+    if isinstance(target, dict):
+        try:
+            target[key] = value
+        except TypeError:  # unhashable key (a list): irrelevant to a state dict
+            pass

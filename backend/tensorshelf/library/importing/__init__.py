@@ -1,0 +1,1 @@
+"""Importing: plan (grouping, header checks, detection) → stage → transfer → publish."""

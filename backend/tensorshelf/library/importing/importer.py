@@ -1,0 +1,303 @@
+"""Import one logical model (an `ImportPlanItem`) into the library.
+
+validate headers → stage (copy / move / link, hashing each byte once) → duplicate check →
+metadata.json last → one rename publishes → index → (move) remove the sources.
+
+Never raises to the caller except OperationCancelled (after cleaning up): every other
+failure removes the item's staging, leaves the source untouched and comes back as
+`ImportResult(ok=False, error=...)`."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tensorshelf.detect.models import Detection
+from tensorshelf.errors import (
+    DiskFull,
+    FileAccessError,
+    ImportFailed,
+    OperationCancelled,
+    PickleRefused,
+    ShelfError,
+    UnsafePath,
+)
+from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.io.naming import safe_relative_path
+from tensorshelf.io.types import CancelToken, FileHashes
+from tensorshelf.library.ids import new_model_id
+from tensorshelf.library.importing.metadata_build import build_metadata, read_foreign
+from tensorshelf.library.importing.planning import (
+    check_headers,
+    dangerous_pickle,
+    detect,
+    security_tier,
+    weights_of,
+)
+from tensorshelf.library.importing.progress import ImportReporter, ProgressCallback
+from tensorshelf.library.importing.publish import publish
+from tensorshelf.library.importing.staging import StagingDir
+from tensorshelf.library.importing.transfer import (
+    StagedFile,
+    Transfer,
+    prune_empty_source_dirs,
+    remove_moved_sources,
+)
+from tensorshelf.library.index.store import Index, stamp_of
+from tensorshelf.library.layout import is_inside, model_dir_from_rel
+from tensorshelf.library.metadata.document import Hashes, ModelMetadata, Source, utc_now
+from tensorshelf.library.metadata.files import read_metadata, write_metadata
+from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult
+from tensorshelf.library.pause import pause_point
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportContext:
+    library_root: Path
+    index: Index
+    hash_cache: HashCache | None = None
+    write_lock: threading.RLock = field(default_factory=threading.RLock)  # metadata rewrites
+
+
+def import_item(ctx: ImportContext, item: ImportPlanItem, options: ImportOptions,
+                on_progress: ProgressCallback | None = None,
+                cancel: CancelToken | None = None) -> ImportResult:
+    reporter = ImportReporter(item.key, on_progress)
+    job = _Import(ctx, item, options, reporter, cancel)
+    try:
+        return job.run()
+    except OperationCancelled:
+        job.cleanup()
+        reporter.stage("failed", item.key)
+        raise
+    except Exception as exc:  # noqa: BLE001 - turned into a result, never a traceback
+        job.cleanup()
+        error = _as_shelf_error(exc, item)
+        log.info("import of %s failed: %s", item.key, error.message)  # the result says it
+        reporter.stage("failed", item.key)
+        return ImportResult(ok=False, key=item.key, warnings=_unique(job.warnings),
+                            error=error.to_dict())
+
+
+def _unique(warnings: list[str]) -> list[str]:
+    return list(dict.fromkeys(warnings))
+
+
+def _as_shelf_error(exc: BaseException, item: ImportPlanItem) -> ShelfError:
+    if isinstance(exc, ShelfError):
+        return exc
+    if isinstance(exc, OSError):
+        where = exc.filename or item.key
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return DiskFull(f"no space left while importing {where}", path=str(where))
+        return FileAccessError(f"{exc.strerror or exc}: {where}", path=str(where),
+                               errno=exc.errno)
+    log.error("unexpected error importing %s", item.key, exc_info=exc)
+    return ImportFailed(f"unexpected error importing {item.key}: {exc!r}")
+
+
+class _Import:
+    def __init__(self, ctx: ImportContext, item: ImportPlanItem, options: ImportOptions,
+                 reporter: ImportReporter, cancel: CancelToken | None) -> None:
+        self.ctx, self.item, self.options = ctx, item, options
+        self.reporter, self.cancel = reporter, cancel
+        self.warnings: list[str] = list(item.warnings)
+        self.staging: StagingDir | None = None
+
+    def cleanup(self) -> None:
+        if self.staging is None:
+            return
+        try:
+            if not self.staging.discard():
+                self.warnings.append(f"user files were kept in {self.staging.path}: they could "
+                                     "not be put back where they came from")
+        except OSError:
+            log.exception("could not clean up %s", self.staging.path)
+        self.staging = None
+
+    # --- steps ----------------------------------------------------------------------------
+    def run(self) -> ImportResult:
+        item, root = self.item, Path(self.item.root)
+        weights = weights_of(item)
+        self.reporter.stage("validating", item.key)
+        danger = dangerous_pickle(item)
+        if danger is not None:  # before item.error (which repeats it): the specific code
+            raise danger
+        self._validate(root, weights)
+        formats = check_headers(root, weights)
+        tier = security_tier(formats)
+        if tier == "pickle" and not self.options.accept_pickle:
+            raise PickleRefused(
+                f"{item.paths[0]} is a pickle file (.ckpt/.pt/.pth/.bin) that can run code when "
+                "loaded; it was not imported. Re-run with --accept-pickle (or tick 'I understand "
+                "the risks') if you trust its source; prefer a safetensors version.",
+                path=item.paths[0])
+        known = self._cached_hashes(root, weights)
+        if known is not None:  # every weight file was hashed before: no need to copy to know
+            with self.ctx.write_lock:
+                duplicate = self._duplicate_of(known, weights)
+                if duplicate is not None:
+                    return self._record_duplicate(duplicate, known[weights[0]], [])
+        self.staging = StagingDir.create(self.ctx.library_root)
+        transfer = Transfer(self.staging, self.options.mode, self.reporter, self.cancel,
+                            self.ctx.hash_cache, self.warnings)
+        staged = transfer.run(root, item.relative_files)
+        pause_point("before_publish")
+        self._check_cancel()
+        with self.ctx.write_lock:  # no two imports of one file can both miss the duplicate
+            duplicate = self._duplicate_of({f.rel: f.hashes for f in staged}, weights)
+            if duplicate is not None:
+                return self._record_duplicate(duplicate, staged[0].hashes, staged)
+            return self._publish(staged, set(weights), tier)
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+
+    def _validate(self, root: Path, weights: list[str]) -> None:
+        item = self.item
+        if item.error is not None:
+            raise ImportFailed(item.error, path=item.key)
+        if not item.relative_files or not weights:
+            raise ImportFailed(f"{item.key} has no model weight file to import", path=item.key)
+        if is_inside(self.ctx.library_root, root) or os.path.realpath(root) == os.path.realpath(
+                self.ctx.library_root):
+            raise UnsafePath(f"{item.key} is inside the library already", path=item.key)
+        for rel in item.relative_files:
+            if safe_relative_path(rel).as_posix() != rel:
+                raise UnsafePath(f"file name {rel!r} cannot be kept as is", path=rel)
+            path = root.joinpath(*rel.split("/"))
+            if not path.is_file():
+                raise FileAccessError(f"{path} is missing or not a regular file", path=str(path))
+
+    # --- duplicates -----------------------------------------------------------------------
+    def _cached_hashes(self, root: Path, weights: list[str]) -> dict[str, FileHashes] | None:
+        """The hash cache's hashes of every weight file, or None if any is unknown."""
+        cache = self.ctx.hash_cache
+        if cache is None:
+            return None
+        known: dict[str, FileHashes] = {}
+        for rel in weights:
+            hashes = cache.get(root.joinpath(*rel.split("/")))
+            if hashes is None:
+                return None
+            known[rel] = hashes
+        return known
+
+    def _duplicate_of(self, hashes: dict[str, FileHashes], weights: list[str]) -> str | None:
+        """Id of a library model holding exactly these weight files (by SHA-256), if any."""
+        candidate = self.ctx.index.find_by_sha256(hashes[weights[0]].sha256)
+        if candidate is None:
+            return None
+        new = sorted(hashes[rel].sha256 for rel in weights)
+        try:
+            meta = self._read_model(candidate)[1]
+        except ShelfError:
+            return None
+        existing = sorted(f.sha256 for f in meta.files if f.role == "weights")
+        return candidate if existing == new else None
+
+    def _read_model(self, model_id: str) -> tuple[Path, ModelMetadata]:
+        rel = self.ctx.index.get_path(model_id)
+        if rel is None:
+            raise ImportFailed(f"model {model_id} vanished from the index")
+        model_dir = model_dir_from_rel(self.ctx.library_root, rel)
+        meta = read_metadata(model_dir)
+        meta.path = rel  # where it is now, whatever an older metadata.json says
+        return model_dir, meta
+
+    def _record_duplicate(self, model_id: str, primary: FileHashes,
+                          staged: list[StagedFile]) -> ImportResult:
+        with self.ctx.write_lock:
+            model_dir, meta = self._read_model(model_id)
+            now = utc_now()
+            meta.sources.append(Source(kind="local", path=self.item.key, mode=self.options.mode,
+                                       imported_at=now))
+            meta.updated_date = now
+            write_metadata(model_dir, meta)
+            self.ctx.index.upsert_model(meta, stamp_of(model_dir), path=meta.path)
+        self.cleanup()
+        self._cache_hashes(staged, None)
+        if self.options.mode == "move":
+            self.warnings.append(f"already in the library as {meta.path}: the source was kept")
+        self.reporter.stage("duplicate", self.item.key)
+        return ImportResult(ok=True, key=self.item.key, id=model_id, path=meta.path,
+                            hashes=Hashes(sha256=primary.sha256, blake3=primary.blake3),
+                            duplicate_of=model_id, warnings=_unique(self.warnings))
+
+    # --- publish --------------------------------------------------------------------------
+    def _detection(self, staged_dir: Path) -> Detection | None:
+        if self.item.detection is not None:
+            return self.item.detection
+        target = staged_dir if self.item.model_format in ("diffusers-folder", "bundle") \
+            else staged_dir.joinpath(*self.item.relative_files[0].split("/"))
+        try:
+            return detect(target)
+        except Exception as exc:  # noqa: BLE001 - classification is best effort
+            self.warnings.append(f"could not classify: {exc}")
+            return None
+
+    def _publish(self, staged: list[StagedFile], weights: set[str], tier) -> ImportResult:
+        assert self.staging is not None
+        model_dir = self.staging.model_dir
+        detection = self._detection(model_dir)
+        if self.item.detection is None and detection is not None:  # detected only now
+            danger = dangerous_pickle(self.item.model_copy(update={"detection": detection}))
+            if danger is not None:
+                raise danger
+        if tier == "unknown" and detection is not None:
+            tier = detection.security_tier
+        primary_staged = model_dir.joinpath(*staged[0].rel.split("/"))
+        meta = build_metadata(model_id=new_model_id(), item=self.item, options=self.options,
+                              staged=staged, weights=weights, detection=detection,
+                              foreign=read_foreign(primary_staged, detection), tier=tier,
+                              model_dir=model_dir, import_session=self.staging.id)
+        self._check_cancel()
+        self.reporter.stage("publishing", self.item.key)
+        final = publish(self.ctx.library_root, model_dir, meta)
+        # Published: the model is complete on disk. Nothing below may turn that into a failure.
+        staging, self.staging = self.staging, None
+        try:
+            staging.forget_moves()
+            staging.release()
+        except OSError as exc:
+            log.warning("could not remove %s after publishing: %s", staging.path, exc)
+        try:
+            self.ctx.index.upsert_model(meta, stamp_of(final))
+        except Exception as exc:
+            log.exception("index update after importing %s failed", meta.path)
+            self.warnings.append(f"the index was not updated ({exc}); run `tensorshelf scan`")
+        self._cache_hashes(staged, final)
+        if self.options.mode == "move":
+            self._remove_sources(staged, final)
+        self.reporter.stage("done", self.item.key)
+        assert meta.hashes is not None
+        return ImportResult(ok=True, key=self.item.key, id=meta.id, path=meta.path,
+                            hashes=meta.hashes, warnings=_unique(self.warnings))
+
+    def _remove_sources(self, staged: list[StagedFile], final: Path) -> None:
+        try:
+            remove_moved_sources(staged, final, Path(self.item.root), self.warnings)
+            if self.item.model_format in ("diffusers-folder", "bundle"):
+                prune_empty_source_dirs(Path(self.item.root), self.item.relative_files)
+        except OSError as exc:
+            self.warnings.append(f"imported, but the source could not be removed: {exc}")
+
+    def _cache_hashes(self, staged: list[StagedFile], final: Path | None) -> None:
+        cache = self.ctx.hash_cache
+        if cache is None:
+            return
+        for item in staged:
+            try:
+                if self.options.mode == "copy":
+                    cache.put(item.source, item.hashes, stat=item.source_stat)
+                if final is not None:
+                    cache.put(final.joinpath(*item.rel.split("/")), item.hashes)
+            except (OSError, ValueError):
+                log.debug("could not cache hashes of %s", item.rel, exc_info=True)

@@ -1,0 +1,300 @@
+"""`plan_import`: grouping + header checks + detection + known-duplicate lookup.
+
+Headers only: a plan never hashes a weight file; `duplicate_of` comes from the hash cache
+(files seen before) and the index."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from tensorshelf.detect.models import Detection, SecurityTier
+from tensorshelf.errors import DangerousPickle, InvalidModelFile, ShelfError
+from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.library.importing.companions import (
+    companion_names,
+    is_weight_name,
+    stem_of,
+    suffix_of,
+)
+from tensorshelf.library.importing.detect_pool import detect_many
+from tensorshelf.library.importing.display_name import choose_display_name
+from tensorshelf.library.importing.grouping import Grouping, Unit, group_paths
+from tensorshelf.library.importing.shards import missing_indices, parse_shard_name, siblings
+from tensorshelf.library.models import ImportPlan, ImportPlanItem
+
+log = logging.getLogger(__name__)
+
+SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
+# Formats whose whole header is parsed (and so validated) before an import.
+PARSED_FORMATS = frozenset({"safetensors", "gguf"})
+# Loose files with these extensions are not opened: they are never model weights.
+NOT_MODEL_EXTENSIONS = frozenset({".txt", ".md", ".json", ".yaml", ".yml", ".png", ".jpg",
+                                  ".jpeg", ".webp", ".gif", ".info", ".html", ".htm", ".py",
+                                  ".toml", ".ini", ".cfg", ".csv", ".zip", ".gz", ".tar"})
+
+# Browsers' and download managers' names for files still being written.
+PARTIAL_DOWNLOAD_EXTENSIONS = frozenset({".part", ".partial", ".crdownload", ".download",
+                                         ".incomplete", ".tmp", ".aria2"})
+
+FindBySha = Callable[[str], str | None]
+
+
+def sniff(path: Path) -> str:
+    """The file's format from its header (detect.sniff), InvalidModelFile otherwise."""
+    from tensorshelf.detect.readers.sniff import sniff_format
+
+    return sniff_format(path)
+
+
+def detect(path: Path) -> Detection:
+    from tensorshelf.detect import detect_path
+
+    return detect_path(path)
+
+
+def header_files(root: Path, weights: list[str]) -> list[Path]:
+    """The weight files that carry a header of their own (not `.part2`… pieces)."""
+    out = []
+    for rel in weights:
+        shard = parse_shard_name(Path(rel).name)
+        if shard is None or shard.carries_header:
+            out.append(root.joinpath(*rel.split("/")))
+    return out
+
+
+def weights_of(item: ImportPlanItem) -> list[str]:
+    """The weight files among an item's relative files (primary first)."""
+    if not item.relative_files:
+        return []
+    weights = [r for r in item.relative_files if is_weight_name(r, shards_too=True)]
+    primary = item.relative_files[0]
+    return [primary] + [w for w in weights if w != primary]
+
+
+def security_tier(formats: list[str]) -> SecurityTier:
+    if "pickle" in formats:
+        return "pickle"
+    if formats and all(f in SAFE_FORMATS for f in formats):
+        return "safe"
+    return "unknown"
+
+
+def check_headers(root: Path, weights: list[str]) -> list[str]:
+    """Sniff every header-carrying weight file; raises InvalidModelFile naming the file."""
+    return [sniff(path) for path in header_files(root, weights)]
+
+
+def validate_headers(root: Path, weights: list[str], formats: list[str],
+                     skip: Path | None = None) -> None:
+    """Parse the whole header of every safetensors / GGUF weight file (JSON that parses,
+    tensors inside the file, a supported GGUF version): InvalidModelFile names the first
+    bad one. `skip` is a file whose header detection has already parsed. Pickle files are
+    only ever sniffed (never walked here)."""
+    from tensorshelf.detect.readers.gguf import read_gguf_header
+    from tensorshelf.detect.readers.safetensors import read_safetensors_header
+
+    readers = {"safetensors": read_safetensors_header, "gguf": read_gguf_header}
+    for path, fmt in zip(header_files(root, weights), formats, strict=True):
+        reader = readers.get(fmt)
+        if reader is not None and path != skip and not is_byte_split(path):
+            reader(path)
+
+
+def is_byte_split(path: Path) -> bool:
+    """A `.partN` piece: its header (part 1) describes the joined file, not the piece."""
+    shard = parse_shard_name(path.name)
+    return shard is not None and shard.kind == "part"
+
+
+def is_incomplete_byte_split(path: Path) -> bool:
+    """A `.partN` piece of a set that lacks a piece: part 1's header (which describes the
+    joined file) cannot be checked against the pieces' total size."""
+    shard = parse_shard_name(path.name)
+    if shard is None or shard.kind != "part":
+        return False
+    try:
+        listing = sorted(os.listdir(path.parent))
+    except OSError:
+        return True
+    return bool(missing_indices(shard, siblings(path.parent, shard, listing)))
+
+
+def detection_target(item: ImportPlanItem) -> Path:
+    if item.model_format in ("diffusers-folder", "bundle"):
+        return Path(item.root)
+    return Path(item.paths[0])
+
+
+def plan_import(paths: list[str], library_root: Path | None = None,
+                hash_cache: HashCache | None = None,
+                find_by_sha256: FindBySha | None = None,
+                grouping: Grouping | None = None) -> ImportPlan:
+    """`grouping`: `group_paths(paths, library_root)` when the caller has it already."""
+    grouping = grouping if grouping is not None else group_paths(list(paths), library_root)
+    _adopt_unknown(grouping)
+    _report_empty_folders(grouping, paths)
+    checked = [_checked_item(unit) for unit in grouping.units]
+    wanted = [(item, formats) for item, formats in checked if formats is not None]
+    outcomes = iter(detect_many([detection_target(item) for item, _ in wanted]))
+    items = [item if formats is None else
+             _finish_item(item, unit, formats, next(outcomes), hash_cache, find_by_sha256)
+             for unit, (item, formats) in zip(grouping.units, checked, strict=True)]
+    for item in items:
+        if item.error is None:
+            item.name = choose_display_name(item.name, detection_target(item), item.detection)
+    items.sort(key=lambda item: _input_position(paths, item))  # stable: folder order kept
+    return ImportPlan(items=items, rejected=grouping.rejected)
+
+
+def _input_position(paths: list[str], item: ImportPlanItem) -> int:
+    """Index of the first input argument that this item came from (results follow inputs)."""
+    for position, given in enumerate(paths):
+        prefix = given.rstrip("/") + "/"
+        if item.key == given or any(p == given or p.startswith(prefix) for p in item.paths):
+            return position
+    return len(paths)
+
+
+def _adopt_unknown(grouping: Grouping) -> None:
+    """Loose files without a weight extension: a model if their header says so."""
+    for path in grouping.unknown:
+        ext = suffix_of(path.name)
+        if ext in PARTIAL_DOWNLOAD_EXTENSIONS:
+            grouping.reject(path, f"looks like an unfinished download ({ext}); import it once "
+                                  "the download has completed")
+            continue
+        if ext in NOT_MODEL_EXTENSIONS:
+            if path in grouping.walked:  # a README or picture inside a dropped folder
+                grouping.ignored.append(path)
+            else:
+                grouping.reject(path, f"not a model file ({ext} files are not imported alone)")
+            continue
+        try:
+            sniff(path)
+        except InvalidModelFile as exc:
+            grouping.reject(path, exc.message)
+            continue
+        except OSError as exc:
+            grouping.reject(path, f"cannot read: {exc.strerror or exc}")
+            continue
+        listing = sorted(os.listdir(path.parent))
+        companions = [c for c in companion_names(path.name, listing)
+                      if not is_weight_name(c) and c != path.name]
+        grouping.add(Unit(key=str(path), name=stem_of(path.name), model_format="single-file",
+                          root=path.parent, rel_files=[path.name, *companions],
+                          weights=[path.name]))
+
+
+def _report_empty_folders(grouping: Grouping, paths: list[str]) -> None:
+    """A dropped folder in which nothing was found to import (or report) is rejected, so
+    the user hears about it; the non-model files a walk skipped are only logged."""
+    if grouping.ignored:
+        log.info("skipped %d non-model file(s) inside folders: %s", len(grouping.ignored),
+                 ", ".join(p.name for p in grouping.ignored[:10]))
+    found = [u.root for u in grouping.units] + [Path(r["path"]) for r in grouping.rejected]
+    for raw in paths:
+        folder = Path(os.path.abspath(raw))
+        if not folder.is_dir() or any(f == folder or folder in f.parents for f in found):
+            continue
+        skipped = sum(1 for p in grouping.ignored if folder in p.parents)
+        grouping.reject(folder, "no model files found in this folder"
+                        + (f" ({skipped} other file(s) skipped)" if skipped else ""))
+
+
+def _size(paths: list[Path]) -> int:
+    total = 0
+    for path in paths:
+        try:
+            total += path.stat().st_size
+        except OSError:
+            pass
+    return total
+
+
+def _cannot_read(exc: OSError, key: str) -> str:
+    return f"cannot read {exc.filename or key}: {exc.strerror or exc}"
+
+
+def _checked_item(unit: Unit) -> tuple[ImportPlanItem, list[str] | None]:
+    """The unit's item and its weight files' formats; formats None when the item already
+    carries its error (grouping, or a header that is not a model's)."""
+    paths = unit.paths
+    item = ImportPlanItem(key=unit.key, name=unit.name, model_format=unit.model_format,
+                          paths=[str(p) for p in paths], root=str(unit.root),
+                          relative_files=list(unit.rel_files), size_bytes=_size(paths),
+                          warnings=list(unit.warnings), error=unit.error)
+    if item.error is not None:
+        return item, None
+    try:
+        formats = check_headers(unit.root, unit.weights)
+    except InvalidModelFile as exc:
+        item.error = exc.message
+        return item, None
+    except OSError as exc:
+        item.error = _cannot_read(exc, unit.key)
+        return item, None
+    item.security_tier = security_tier(formats)
+    return item, formats
+
+
+def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
+                 outcome: Detection | Exception, hash_cache: HashCache | None,
+                 find_by_sha256: FindBySha | None) -> ImportPlanItem:
+    """Apply the detection outcome of the item's target, then the full header checks."""
+    target = detection_target(item)
+    if isinstance(outcome, Detection):
+        item.detection = outcome
+        danger = dangerous_pickle(item)
+        if danger is not None:
+            item.error = danger.message  # never importable, --accept-pickle or not
+            return item
+    elif isinstance(outcome, InvalidModelFile):
+        if (item.model_format in ("single-file", "sharded-set") and formats
+                and formats[0] in PARSED_FORMATS and not is_incomplete_byte_split(target)):
+            item.error = outcome.message  # a malformed or truncated header: not a usable model
+            return item
+        item.warnings.append(f"could not classify: {outcome.message}")
+    elif isinstance(outcome, ShelfError):
+        item.warnings.append(f"could not classify: {outcome.message}")
+    else:
+        log.warning("detection of %s failed", unit.key, exc_info=outcome)
+        item.warnings.append(f"could not classify: {outcome}")
+    try:
+        validate_headers(unit.root, unit.weights, formats,
+                         skip=target if item.detection is not None else None)
+    except InvalidModelFile as exc:
+        item.error = exc.message
+        return item
+    except OSError as exc:
+        item.error = _cannot_read(exc, unit.key)
+        return item
+    if item.security_tier == "pickle":
+        item.warnings.append("pickle format: can execute code when loaded; import only from "
+                             "trusted sources (safetensors is the safe format)")
+    item.duplicate_of = _known_duplicate(unit.paths[0], hash_cache, find_by_sha256)
+    return item
+
+
+def _known_duplicate(primary: Path, hash_cache: HashCache | None,
+                     find_by_sha256: FindBySha | None) -> str | None:
+    if hash_cache is None or find_by_sha256 is None:
+        return None
+    try:
+        cached = hash_cache.get(primary)
+    except (OSError, ValueError):
+        return None
+    return find_by_sha256(cached.sha256) if cached is not None else None
+
+
+def dangerous_pickle(item: ImportPlanItem) -> DangerousPickle | None:
+    """The refusal of an item whose pickle scan found code-running globals, or None."""
+    scan = item.detection.pickle_scan if item.detection is not None else None
+    if scan is None or scan.verdict != "dangerous":
+        return None
+    return DangerousPickle(
+        f"{item.paths[0]} is a pickle that would run code when loaded (it references "
+        f"{', '.join(scan.dangerous[:8])}); it is blocked and cannot be imported",
+        path=item.paths[0], dangerous=scan.dangerous)

@@ -1,0 +1,223 @@
+"""Bring one model's files into its staging dir — copy, move or link — hashing each once.
+
+copy  : `copy_with_hashes` (each source byte read once; copy + SHA-256 + BLAKE3 in one pass).
+move  : same filesystem → hard-link into staging and hash in place (the source disappears
+        only after publishing, by unlinking its name — the inode is the library's);
+        without hard-link support → rename (journaled, so a crash or failure puts it back);
+        other filesystem → copy + hash, then re-hash the library copy from disk to verify.
+link  : hard-link into staging (same filesystem only) and hash in place.
+The hash cache answers for files it already knows (same dev/inode/size/mtime)."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from tensorshelf.errors import CrossDevice, ImportFailed
+from tensorshelf.io.copying import copy_with_hashes
+from tensorshelf.io.diskspace import ensure_free_space
+from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.io.hashing import hash_file
+from tensorshelf.io.transfer import hardlink, rename_no_replace, same_filesystem
+from tensorshelf.io.types import CancelToken, FileHashes
+from tensorshelf.library.importing.progress import ImportReporter
+from tensorshelf.library.importing.staging import StagingDir
+from tensorshelf.library.models import ImportMode
+
+log = logging.getLogger(__name__)
+
+How = Literal["copied", "linked", "renamed"]
+# Filesystems without hard links answer with one of these.
+_NO_HARDLINK = {errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS,
+                errno.EACCES}
+
+
+@dataclass
+class StagedFile:
+    rel: str
+    source: Path
+    staged: Path
+    hashes: FileHashes
+    how: How
+    source_stat: os.stat_result  # lstat of the source before anything was done
+    keep_source: bool = False  # move mode: this source must stay (e.g. it is a symlink)
+
+
+class Transfer:
+    def __init__(self, staging: StagingDir, mode: ImportMode, reporter: ImportReporter,
+                 cancel: CancelToken | None, hash_cache: HashCache | None,
+                 warnings: list[str]) -> None:
+        self.staging = staging
+        self.mode = mode
+        self.reporter = reporter
+        self.cancel = cancel
+        self.hash_cache = hash_cache
+        self.warnings = warnings
+
+    def _check_cancel(self) -> None:
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+
+    def run(self, root: Path, rel_files: list[str]) -> list[StagedFile]:
+        sources = [(rel, root.joinpath(*rel.split("/"))) for rel in rel_files]
+        stats = {rel: os.lstat(src) for rel, src in sources}
+        self._ensure_space(root, sources)
+        staged: list[StagedFile] = []
+        for rel, src in sources:
+            self._check_cancel()
+            dst = self.staging.model_dir.joinpath(*rel.split("/"))
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            staged.append(self._one(rel, src, dst, stats[rel]))
+        return staged
+
+    def _ensure_space(self, root: Path, sources: list[tuple[str, Path]]) -> None:
+        """Fail before copying anything when the library cannot hold the copies."""
+        if self.mode == "link":
+            return
+        if self.mode == "move" and same_filesystem(root, self.staging.model_dir):
+            return
+        needed = sum(os.stat(src).st_size for _rel, src in sources)
+        ensure_free_space(self.staging.model_dir, needed)
+
+    def _one(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
+        if self.mode == "copy":
+            return self._copy(rel, src, dst, st)
+        if self.mode == "link":
+            return self._link(rel, src, dst, st)
+        return self._move(rel, src, dst, st)
+
+    # --- copy ------------------------------------------------------------------------------
+    def _copy(self, rel: str, src: Path, dst: Path, st: os.stat_result,
+              verify: bool = False) -> StagedFile:
+        size = os.stat(src).st_size
+        hashes = copy_with_hashes(src, dst, self.reporter.bytes("copying", rel, size), self.cancel)
+        if verify:
+            self._verify_copy(rel, dst, hashes)
+        return StagedFile(rel, src, dst, hashes, "copied", st)
+
+    def _verify_copy(self, rel: str, dst: Path, expected: FileHashes) -> None:
+        """Re-read the library copy (from disk, not the page cache) and compare."""
+        _drop_page_cache(dst)
+        actual = hash_file(dst, self.reporter.bytes("verifying", rel, expected.size), self.cancel)
+        if (actual.sha256, actual.blake3, actual.size) != (expected.sha256, expected.blake3,
+                                                           expected.size):
+            raise ImportFailed(f"the library copy of {rel} does not match its source "
+                               f"(sha256 {actual.sha256} != {expected.sha256}); the source "
+                               "was left in place", file=rel)
+
+    # --- link ------------------------------------------------------------------------------
+    def _link(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
+        try:
+            hardlink(src, dst)
+        except CrossDevice as exc:
+            raise CrossDevice(
+                f"cannot link {src}: link mode needs the file on the same filesystem as the "
+                f"library ({self.staging.root.parent}); import it with copy instead",
+                **exc.details) from exc
+        return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "linked", st)
+
+    def _hash_in_place(self, rel: str, path: Path) -> FileHashes:
+        if self.hash_cache is not None:
+            cached = self.hash_cache.get(path)
+            if cached is not None:
+                self.reporter.stage("hashing", rel, cached.size, cached.size)
+                return cached
+        before = os.stat(path)
+        hashes = hash_file(path, self.reporter.bytes("hashing", rel, before.st_size), self.cancel)
+        if self.hash_cache is not None:
+            self.hash_cache.put(path, hashes, stat=before)
+        return hashes
+
+    # --- move ------------------------------------------------------------------------------
+    def _move(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
+        if stat.S_ISLNK(st.st_mode):
+            self.warnings.append(f"{rel} is a symbolic link: its target was copied and the "
+                                 "link left in place")
+            staged = self._copy(rel, src, dst, st)
+            staged.keep_source = True
+            return staged
+        if not same_filesystem(src, dst.parent):
+            return self._move_across(rel, src, dst, st)
+        try:
+            hardlink(src, dst)
+        except CrossDevice:
+            return self._move_across(rel, src, dst, st)
+        except OSError as exc:
+            if exc.errno not in _NO_HARDLINK:
+                raise
+            log.info("no hard links on %s (%s): renaming into staging", src.parent, exc)
+            self.staging.journal_move(src, dst)
+            rename_no_replace(src, dst)
+            return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "renamed", st)
+        return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "linked", st)
+
+    def _move_across(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
+        note = ("source is on another filesystem: files are copied and verified, and each "
+                "source is removed only after the library copy matched")
+        if note not in self.warnings:
+            self.warnings.append(note)
+        return self._copy(rel, src, dst, st, verify=True)
+
+
+def _drop_page_cache(path: Path) -> None:
+    if not hasattr(os, "posix_fadvise"):
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def remove_moved_sources(staged: list[StagedFile], final_dir: Path, root: Path,
+                         warnings: list[str]) -> int:
+    """After publishing a move: remove each source name that still is what we imported.
+
+    Only the explicit source files are unlinked (and then directories of a moved folder
+    that became empty); a source that changed meanwhile is kept, with a warning."""
+    removed = 0
+    for item in staged:
+        if item.how == "renamed" or item.keep_source:
+            continue
+        try:
+            current = os.lstat(item.source)
+        except FileNotFoundError:
+            continue
+        if item.how == "linked":
+            final = os.stat(final_dir.joinpath(*item.rel.split("/")))
+            same = (current.st_dev, current.st_ino) == (final.st_dev, final.st_ino)
+        else:
+            before = item.source_stat
+            same = (current.st_dev, current.st_ino, current.st_size, current.st_mtime_ns) == (
+                before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns)
+        if not same:
+            warnings.append(f"{item.source} changed during the import and was kept")
+            continue
+        try:
+            os.unlink(item.source)
+            removed += 1
+        except OSError as exc:
+            warnings.append(f"could not remove the source {item.source}: {exc.strerror or exc}")
+    return removed
+
+
+def prune_empty_source_dirs(root: Path, rels: list[str]) -> None:
+    """rmdir (never rmtree) the now-empty folders a moved folder model left behind."""
+    dirs = {root}
+    for rel in rels:
+        parts = rel.split("/")[:-1]
+        for n in range(1, len(parts) + 1):
+            dirs.add(root.joinpath(*parts[:n]))
+    for directory in sorted(dirs, key=lambda d: len(d.parts), reverse=True):
+        try:
+            directory.rmdir()
+        except OSError:
+            pass
+

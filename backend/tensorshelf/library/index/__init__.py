@@ -1,0 +1,1 @@
+"""models.db: the rebuildable SQLite index of the metadata.json files (schema, queries, swap)."""

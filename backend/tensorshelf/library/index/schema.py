@@ -1,0 +1,279 @@
+"""models.db schema: DDL, versions and migrations, and the mapping metadata → rows.
+
+models.db is a disposable index of the metadata.json files. Its schema version lives in
+`PRAGMA user_version`; `ensure_schema` creates a fresh schema or migrates an older one.
+Migrations drop every table and trigger and re-derive the rows from the metadata.json
+files the old index knew, so the FTS table and its triggers are always recreated from
+scratch (anchor-lessons: stale FTS triggers survived schema changes)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tensorshelf.errors import CorruptMetadata
+from tensorshelf.library.metadata.document import ModelMetadata
+from tensorshelf.library.metadata.files import read_metadata_file
+from tensorshelf.search.fts import FtsSpec, create_fts, create_fts_triggers, rebuild_fts
+from tensorshelf.settings import METADATA_FILE
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+
+
+@dataclass(frozen=True, slots=True)
+class DirStamp:
+    """Stat data of a model dir's metadata.json that tells scan whether to re-read it.
+
+    An atomic rewrite (temp + rename) changes the inode; an in-place edit changes mtime,
+    ctime or size."""
+
+    mtime_ns: int
+    size: int
+    ino: int
+    ctime_ns: int
+
+    @classmethod
+    def from_stat(cls, st: os.stat_result) -> DirStamp:
+        return cls(st.st_mtime_ns, st.st_size, st.st_ino, st.st_ctime_ns)
+
+    def as_tuple(self) -> tuple[int, int, int, int]:
+        return (self.mtime_ns, self.size, self.ino, self.ctime_ns)
+
+
+# --- current schema (v2) -------------------------------------------------------------------
+# The text of `models` that search covers (same column names in both tables) and the bm25
+# weight of a hit in each: a hit in a name counts more than one in the notes.
+MODEL_SEARCH = FtsSpec(
+    table="model_search", content_table="models", content_rowid="rid",
+    columns=("name", "cleaned_name", "official_name", "repo_id", "family", "tags_text",
+             "trigger_words", "notes", "description", "file_names"),
+    weights=(10.0, 8.0, 8.0, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 2.0),
+)
+FTS_COLUMNS = MODEL_SEARCH.columns
+SUMMARY_COLUMNS = (
+    "model_type", "subtype", "base_model", "variant", "precision", "format", "model_format",
+    "security_tier", "match_method", "match_source", "pending_online_lookup", "hash_mismatch",
+    "rating", "size_bytes", "sha256", "blake3", "tags_json", "added_date", "updated_date",
+)
+STAMP_COLUMNS = ("meta_mtime_ns", "meta_size", "meta_ino", "meta_ctime_ns")
+MODEL_COLUMNS: tuple[str, ...] = ("id", "path", *FTS_COLUMNS, *SUMMARY_COLUMNS, *STAMP_COLUMNS)
+FILE_COLUMNS = ("model_id", "path", "size", "sha256", "blake3", "role", "shard_index",
+                "shard_total")
+
+_INTEGER_COLUMNS = {"pending_online_lookup", "hash_mismatch", "rating", "size_bytes",
+                    *STAMP_COLUMNS}
+
+
+def _models_ddl() -> str:
+    cols = []
+    for c in MODEL_COLUMNS:
+        if c == "id":
+            cols.append("id TEXT NOT NULL UNIQUE")
+        elif c == "path":
+            cols.append("path TEXT NOT NULL UNIQUE")
+        elif c == "name":
+            cols.append(f"{c} TEXT NOT NULL")
+        else:
+            cols.append(f"{c} {'INTEGER' if c in _INTEGER_COLUMNS else 'TEXT'}")
+    return "CREATE TABLE models (rid INTEGER PRIMARY KEY, " + ", ".join(cols) + ")"
+
+
+TABLE_DDL: tuple[str, ...] = (
+    _models_ddl(),
+    ("CREATE TABLE files (model_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, "
+    "sha256 TEXT, blake3 TEXT, role TEXT, shard_index INTEGER, shard_total INTEGER, "
+    "PRIMARY KEY (model_id, path)) WITHOUT ROWID"),
+    ("CREATE TABLE tags (model_id TEXT NOT NULL, tag TEXT NOT NULL COLLATE NOCASE, "
+    "PRIMARY KEY (model_id, tag)) WITHOUT ROWID"),
+)
+# Secondary indexes: a bulk load creates them after inserting (one sort instead of
+# per-row maintenance).
+INDEX_DDL: tuple[str, ...] = (
+    "CREATE INDEX idx_model_type ON models(model_type)",
+    "CREATE INDEX idx_family ON models(family)",
+    "CREATE INDEX idx_subtype ON models(subtype)",
+    "CREATE INDEX idx_models_name ON models(name COLLATE NOCASE, id)",
+    "CREATE INDEX idx_models_added ON models(added_date, id)",
+    "CREATE INDEX idx_models_size ON models(size_bytes, id)",
+    "CREATE INDEX idx_files_sha256 ON files(sha256)",
+    "CREATE INDEX idx_files_blake3 ON files(blake3)",
+    "CREATE INDEX idx_tags_tag ON tags(tag, model_id)",
+)
+
+# --- v1 (the plan's §2.4/§2.6 shape), kept so the v1 → v2 migration can be exercised ------
+SCHEMA_V1_DDL: tuple[str, ...] = (
+    ("CREATE TABLE models (model_id TEXT PRIMARY KEY, family TEXT, model_type TEXT, "
+    "official_name TEXT, cleaned_name TEXT, library_path TEXT, size_bytes INTEGER, "
+    "blake3_hash TEXT, sha256_hash TEXT, added_date TEXT, last_updated TEXT, "
+    "metadata_json TEXT, repo_id TEXT, tags TEXT, description TEXT, security_tier TEXT)"),
+    "CREATE INDEX idx_model_type ON models(model_type)",
+    "CREATE INDEX idx_family ON models(family)",
+    ("CREATE VIRTUAL TABLE model_search USING fts5(model_id UNINDEXED, repo_id, official_name, "
+    "family, tags, description, tokenize=\"unicode61 remove_diacritics 1 tokenchars '-_'\")"),
+    ("CREATE TRIGGER models_ai AFTER INSERT ON models BEGIN INSERT INTO model_search"
+    "(model_id, repo_id, official_name, family, tags, description) VALUES (NEW.model_id, "
+    "NEW.repo_id, NEW.official_name, NEW.family, NEW.tags, NEW.description); END"),
+    ("CREATE TRIGGER models_au AFTER UPDATE ON models BEGIN DELETE FROM model_search WHERE "
+    "model_id = OLD.model_id; INSERT INTO model_search(model_id, repo_id, official_name, "
+    "family, tags, description) VALUES (NEW.model_id, NEW.repo_id, NEW.official_name, "
+    "NEW.family, NEW.tags, NEW.description); END"),
+    ("CREATE TRIGGER models_ad AFTER DELETE ON models BEGIN DELETE FROM model_search WHERE "
+    "model_id = OLD.model_id; END"),
+)
+
+
+# --- rows ------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class IndexRow:
+    """Everything one model contributes to the index."""
+
+    model: tuple
+    files: list[tuple]
+    tags: list[tuple[str, str]]
+
+    @property
+    def id(self) -> str:
+        return self.model[0]
+
+    @property
+    def path(self) -> str:
+        return self.model[1]
+
+
+def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRow:
+    """The rows for `meta` found at library-relative dir `path`."""
+    hashes = meta.hashes
+    fts = (meta.name, meta.cleaned_name, meta.official_name, meta.repo_id, meta.family,
+           " ".join(meta.tags), "\n".join(meta.trigger_words), meta.notes, meta.description,
+           "\n".join(f.path for f in meta.files))
+    summary = (meta.model_type, meta.subtype, meta.base_model, meta.variant, meta.precision,
+               meta.detection.format if meta.detection else None, meta.model_format,
+               meta.security_tier, meta.match_method, meta.match_source,
+               int(meta.pending_online_lookup), int(meta.hash_mismatch), meta.rating,
+               meta.size_bytes, hashes.sha256 if hashes else None,
+               hashes.blake3 if hashes else None, json.dumps(meta.tags, ensure_ascii=False),
+               meta.added_date, meta.updated_date)
+    model = (meta.id, path, *fts, *summary,
+             *(stamp.as_tuple() if stamp else (None, None, None, None)))
+    files = [(meta.id, f.path, f.size, f.sha256, f.blake3, f.role, f.shard_index, f.shard_total)
+             for f in meta.files]
+    first: dict[str, tuple[str, str]] = {}
+    for tag in meta.tags:
+        if tag:
+            first.setdefault(tag.casefold(), (meta.id, tag))  # the first spelling wins
+    tags = list(first.values())
+    return IndexRow(model, files, tags)
+
+
+_PLACEHOLDERS = ", ".join("?" for _ in MODEL_COLUMNS)
+INSERT_MODEL_SQL = f"INSERT INTO models ({', '.join(MODEL_COLUMNS)}) VALUES ({_PLACEHOLDERS})"
+UPSERT_MODEL_SQL = (INSERT_MODEL_SQL + " ON CONFLICT(id) DO UPDATE SET "
+                    + ", ".join(f"{c} = excluded.{c}" for c in MODEL_COLUMNS if c != "id"))
+INSERT_FILE_SQL = (f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' for _ in FILE_COLUMNS)})")
+INSERT_TAG_SQL = "INSERT OR IGNORE INTO tags (model_id, tag) VALUES (?, ?)"
+
+
+def bulk_insert(conn: sqlite3.Connection, rows: list[IndexRow]) -> None:
+    """Plain inserts into a fresh database (ids and paths already de-duplicated)."""
+    conn.executemany(INSERT_MODEL_SQL, [r.model for r in rows])
+    conn.executemany(INSERT_FILE_SQL, [f for r in rows for f in r.files])
+    conn.executemany(INSERT_TAG_SQL, [t for r in rows for t in r.tags])
+
+
+# --- schema creation and migration -----------------------------------------------------------
+def create_schema(conn: sqlite3.Connection, *, bulk: bool = False) -> None:
+    """The current schema. With `bulk`, secondary indexes and FTS triggers are left out
+    until `finish_bulk_load`."""
+    for ddl in TABLE_DDL if bulk else (*TABLE_DDL, *INDEX_DDL):
+        conn.execute(ddl)
+    create_fts(conn, MODEL_SEARCH, triggers=not bulk)
+
+
+def finish_bulk_load(conn: sqlite3.Connection) -> None:
+    """After `create_schema(bulk=True)` + `bulk_insert`: indexes, full-text index, triggers."""
+    for ddl in INDEX_DDL:
+        conn.execute(ddl)
+    rebuild_fts(conn, MODEL_SEARCH)
+    create_fts_triggers(conn, MODEL_SEARCH)
+
+
+def drop_everything(conn: sqlite3.Connection) -> None:
+    objects = conn.execute("SELECT type, name, sql FROM sqlite_master "
+                           "WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    for kind, name, _sql in objects:
+        if kind == "trigger":
+            conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    for kind, name, sql in objects:  # virtual tables first: they drop their shadow tables
+        if kind == "table" and sql and sql.upper().startswith("CREATE VIRTUAL TABLE"):
+            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
+    for kind, name, _sql in objects:
+        if kind in ("table", "view"):
+            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+
+
+def _rederive(conn: sqlite3.Connection, library_root: Path, paths: Iterable[str | None]) -> int:
+    """Recreate the current schema, indexing the metadata.json found at each known path.
+
+    The index keeps no copy of metadata.json, so a migration re-reads the source of truth
+    for the models the old index knew; a path whose metadata.json is gone or corrupt is
+    dropped (a scan or rebuild reports it)."""
+    rows: list[IndexRow] = []
+    seen_ids: set[str] = set()
+    for rel in dict.fromkeys(p for p in paths if p):
+        meta_path = library_root / rel / METADATA_FILE
+        try:
+            stamp = DirStamp.from_stat(os.stat(meta_path))
+            meta = read_metadata_file(meta_path)
+        except (OSError, CorruptMetadata) as exc:
+            log.warning("migration drops %s: %s", rel, exc)
+            continue
+        if meta.id in seen_ids:
+            continue
+        seen_ids.add(meta.id)
+        rows.append(build_row(meta, rel, stamp))
+    drop_everything(conn)
+    create_schema(conn, bulk=True)
+    bulk_insert(conn, rows)
+    finish_bulk_load(conn)
+    return len(rows)
+
+
+def _migrate_v1(conn: sqlite3.Connection, library_root: Path) -> None:
+    paths = [p for (p,) in conn.execute("SELECT library_path FROM models")]
+    n = _rederive(conn, library_root, paths)
+    log.info("migrated models.db v1 -> v%d (%d models)", SCHEMA_VERSION, n)
+
+
+# from-version → function bringing that version to SCHEMA_VERSION
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {1: _migrate_v1}
+
+
+def ensure_schema(conn: sqlite3.Connection, library_root: Path) -> bool:
+    """Create or migrate the schema inside the caller's write transaction.
+
+    Returns True when the index was (re)created empty and needs a rebuild from disk."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return False
+    has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
+                              "AND name NOT LIKE 'sqlite_%'").fetchone()[0] > 0
+    needs_rebuild = False
+    if version in MIGRATIONS:
+        MIGRATIONS[version](conn, library_root)
+    else:
+        if has_tables:
+            log.warning("models.db has unknown schema version %d; recreating it empty "
+                        "(run a rebuild)", version)
+        drop_everything(conn)
+        create_schema(conn)
+        needs_rebuild = True
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    return needs_rebuild

@@ -1,0 +1,332 @@
+"""models.db: the disposable SQLite index of the library's metadata.json files.
+
+Thread-safe by giving every thread its own connection (WAL lets readers run while one
+writer writes; writers queue on busy_timeout and take the write lock up front with
+BEGIN IMMEDIATE, so no read→write upgrade can fail with "database is locked").
+Before each call the file's identity (device, inode) is compared with the one the
+thread's connection opened, so a models.db that was deleted or replaced underneath is
+reopened instead of being served stale."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import threading
+import weakref
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Self
+
+from tensorshelf.errors import CorruptMetadata
+from tensorshelf.library import refs
+from tensorshelf.library.index import queries as index_queries
+from tensorshelf.library.index.schema import (
+    INSERT_FILE_SQL,
+    INSERT_TAG_SQL,
+    SCHEMA_VERSION,
+    UPSERT_MODEL_SQL,
+    DirStamp,
+    IndexRow,
+    build_row,
+    ensure_schema,
+)
+from tensorshelf.library.metadata.document import ModelMetadata
+from tensorshelf.library.models import FacetCounts, ListQuery, ModelPage
+from tensorshelf.settings import (
+    INDEX_CHECKPOINT_BUSY_MS,
+    METADATA_FILE,
+    SQLITE_BUSY_TIMEOUT_MS,
+    SQLITE_CACHE_KIB,
+    SQLITE_MMAP_BYTES,
+)
+
+log = logging.getLogger(__name__)
+
+__all__ = ["DirStamp", "Index", "checkpoint", "connect", "stamp_of"]
+
+_FileId = tuple[int, int]
+
+
+def connect(db_path: Path, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> sqlite3.Connection:
+    """A connection with the index pragmas (IDX-02), in autocommit mode."""
+    conn = sqlite3.connect(os.fspath(db_path), timeout=busy_timeout_ms / 1000,
+                           isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(f"PRAGMA cache_size = {-int(SQLITE_CACHE_KIB)}")
+    conn.execute(f"PRAGMA mmap_size = {int(SQLITE_MMAP_BYTES)}")
+    return conn
+
+
+def checkpoint(conn: sqlite3.Connection, busy_timeout_ms: int) -> tuple[int, int, int]:
+    """TRUNCATE checkpoint that waits only briefly for readers (a long-lived read snapshot
+    would otherwise stall it for the whole busy timeout); busy=1 means "try later"."""
+    conn.execute(f"PRAGMA busy_timeout = {int(INDEX_CHECKPOINT_BUSY_MS)}")
+    try:
+        busy, log_pages, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    log.debug("models.db checkpoint: busy=%d log=%d checkpointed=%d", busy, log_pages, done)
+    return busy, log_pages, done
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@contextmanager
+def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One consistent snapshot for several statements (e.g. a page and its total)."""
+    conn.execute("BEGIN")
+    try:
+        yield conn
+    finally:
+        conn.execute("COMMIT")
+
+
+def write_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
+    """Insert or replace models (inside the caller's transaction)."""
+    for row in rows:
+        # Another model indexed at this path (its dir was replaced) gives way.
+        for (stale,) in conn.execute("DELETE FROM models WHERE path = ? AND id <> ? RETURNING id",
+                                     (row.path, row.id)).fetchall():
+            delete_children(conn, stale)
+        conn.execute(UPSERT_MODEL_SQL, row.model)
+        delete_children(conn, row.id)
+        conn.executemany(INSERT_FILE_SQL, row.files)
+        conn.executemany(INSERT_TAG_SQL, row.tags)
+
+
+def delete_children(conn: sqlite3.Connection, model_id: str) -> None:
+    conn.execute("DELETE FROM files WHERE model_id = ?", (model_id,))
+    conn.execute("DELETE FROM tags WHERE model_id = ?", (model_id,))
+
+
+def delete_models(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
+    for model_id in ids:
+        conn.execute("DELETE FROM models WHERE id = ?", (model_id,))
+        delete_children(conn, model_id)
+
+
+class Index:
+    """The library's models.db. Safe to share between threads."""
+
+    def __init__(self, db_path: Path, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+        self.db_path = Path(db_path)
+        self.library_root = self.db_path.parent
+        self.busy_timeout_ms = busy_timeout_ms
+        self.needs_rebuild = False  # set when the file was created or recreated empty
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conns: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._closed = False
+        self._generation = 0
+        self._conn()  # open (and create or migrate) now, so errors surface here
+
+    # --- connections ---------------------------------------------------------------------
+    def _file_id(self) -> _FileId | None:
+        try:
+            st = os.stat(self.db_path)
+        except FileNotFoundError:
+            return None
+        return (st.st_dev, st.st_ino)
+
+    def _open(self) -> sqlite3.Connection:
+        self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        conn = connect(self.db_path, self.busy_timeout_ms)
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+                with write_transaction(conn):  # re-checked under the write lock
+                    if ensure_schema(conn, self.library_root):
+                        self.needs_rebuild = True
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _conn(self) -> sqlite3.Connection:
+        if self._closed:
+            raise RuntimeError("index is closed")
+        local = self._local
+        conn: sqlite3.Connection | None = getattr(local, "conn", None)
+        file_id = self._file_id()
+        if conn is not None:
+            if file_id == local.file_id and local.generation == self._generation:
+                return conn
+            if file_id != local.file_id:
+                log.info("models.db was replaced or removed underneath; reopening")
+            self._forget(conn)  # this thread's own connection: safe to close here
+        generation = self._generation
+        conn = self._open()
+        local.conn, local.file_id, local.generation = conn, self._file_id(), generation
+        with self._lock:
+            self._prune_dead_threads()
+            self._conns.append((weakref.ref(threading.current_thread()), conn))
+        return conn
+
+    def _forget(self, conn: sqlite3.Connection) -> None:
+        with self._lock:
+            self._conns = [(t, c) for t, c in self._conns if c is not conn]
+        conn.close()
+
+    def _prune_dead_threads(self) -> None:
+        alive = []
+        for thread_ref, conn in self._conns:
+            thread = thread_ref()
+            if thread is None or not thread.is_alive():
+                conn.close()
+            else:
+                alive.append((thread_ref, conn))
+        self._conns = alive
+
+    def reopen(self) -> None:
+        """Make every thread open a fresh connection on its next call (each closes its own
+        old one then, so no call in flight on another thread is cut off). Not needed after
+        `rebuild`, whose swap is seen by open connections; kept for callers that replace
+        models.db by other means."""
+        with self._lock:
+            self._generation += 1
+
+    def close(self) -> None:
+        """Close every connection (at shutdown: no other thread may still be using it)."""
+        with self._lock:
+            conns, self._conns = self._conns, []
+            self._closed = True
+        for _thread, conn in conns:
+            conn.close()
+        self._local = threading.local()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- writes --------------------------------------------------------------------------
+    def upsert_model(self, meta: ModelMetadata, dir_stat: DirStamp | None = None, *,
+                     path: str | None = None) -> None:
+        """Index `meta` (found at library-relative `path`, default `meta.path`).
+
+        `dir_stat` is the stat of the metadata.json that holds exactly `meta`; without it the
+        next scan re-reads that file once."""
+        row = build_row(meta, path or meta.path, dir_stat)
+        with write_transaction(self._conn()) as conn:
+            write_rows(conn, [row])
+
+    def apply_changes(self, upserts: list[IndexRow], removals: Iterable[str]) -> None:
+        """Scan's batch: remove ids, then upsert rows, in one transaction."""
+        with write_transaction(self._conn()) as conn:
+            delete_models(conn, removals)
+            write_rows(conn, upserts)
+
+    def remove_model(self, model_id: str) -> None:
+        with write_transaction(self._conn()) as conn:
+            delete_models(conn, [model_id])
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """WAL checkpoint in TRUNCATE mode (IDX-04): (busy, log pages, checkpointed pages)."""
+        return checkpoint(self._conn(), self.busy_timeout_ms)
+
+    # --- reads ---------------------------------------------------------------------------
+    def get_metadata_json(self, model_id: str) -> dict[str, Any] | None:
+        """The content of the model's metadata.json, read from disk (the source of truth;
+        the index keeps no copy that could go stale). None if the model is not indexed or
+        its metadata.json is gone; CorruptMetadata if it no longer parses."""
+        rel = self.get_path(model_id)
+        if rel is None:
+            return None
+        path = self.library_root / rel / METADATA_FILE
+        try:
+            raw = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise CorruptMetadata(f"cannot read {path}: {exc}", path=str(path),
+                                  reason=str(exc)) from exc
+        try:
+            data = json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CorruptMetadata(f"invalid metadata.json at {path}: {exc}", path=str(path),
+                                  reason=str(exc)) from exc
+        if not isinstance(data, dict):
+            raise CorruptMetadata(f"invalid metadata.json at {path}: not an object",
+                                  path=str(path), reason="not an object")
+        return data
+
+    def get_path(self, model_id: str) -> str | None:
+        row = self._conn().execute("SELECT path FROM models WHERE id = ?",
+                                   (model_id,)).fetchone()
+        return row[0] if row else None
+
+    def find_by_sha256(self, sha256: str) -> str | None:
+        """Id of a model having a weight file with this SHA-256 (the importer's duplicate
+        check); config/tokenizer files shared by many models do not count."""
+        return self._find_by_hash("sha256", sha256.lower())
+
+    def find_by_blake3(self, blake3: str) -> str | None:
+        return self._find_by_hash("blake3", blake3.lower())
+
+    def _find_by_hash(self, column: str, value: str) -> str | None:
+        # files[] holds the primary file too (metadata `hashes` = the primary file's).
+        row = self._conn().execute(
+            f"SELECT model_id FROM files WHERE {column} = ? AND role = 'weights' "
+            "ORDER BY model_id LIMIT 1", (value,)).fetchone()
+        return row[0] if row else None
+
+    def find_file_by_hash(self, digest: str) -> tuple[str, str, str] | None:
+        """(model id, model path, file path in the model dir) of any file with this SHA-256
+        or BLAKE3, or None (IDX-13)."""
+        digest = digest.lower()
+        row = self._conn().execute(
+            "SELECT f.model_id, m.path, f.path FROM files f JOIN models m ON m.id = f.model_id "
+            "WHERE f.sha256 = ? OR f.blake3 = ? ORDER BY f.role <> 'weights' LIMIT 1",
+            (digest, digest)).fetchone()
+        return (row[0], row[1], row[2]) if row else None
+
+    def resolve_ref(self, ref: str) -> tuple[str, str]:
+        """(id, library path) for an id, a unique id prefix or a library path."""
+        return refs.resolve_ref(self._conn(), ref, self.library_root)
+
+    def list_models(self, query: ListQuery) -> ModelPage:
+        with read_transaction(self._conn()) as conn:
+            return index_queries.list_models(conn, query)
+
+    def facets(self) -> FacetCounts:
+        with read_transaction(self._conn()) as conn:
+            return index_queries.facets(conn)
+
+    def count(self) -> int:
+        return self._conn().execute("SELECT count(*) FROM models").fetchone()[0]
+
+    # --- for scan --------------------------------------------------------------------------
+    def scan_state(self) -> dict[str, tuple[str, tuple[int, int, int, int] | None]]:
+        """path → (id, metadata.json stamp or None) of every indexed model."""
+        rows = self._conn().execute(
+            "SELECT path, id, meta_mtime_ns, meta_size, meta_ino, meta_ctime_ns FROM models")
+        return {p: (i, None if m is None else (m, s, n, c)) for p, i, m, s, n, c in rows}
+
+    def file_paths(self, roles: tuple[str, ...]) -> dict[str, list[str]]:
+        """id → the paths of its files having one of `roles`."""
+        marks = ", ".join("?" for _ in roles)
+        out: dict[str, list[str]] = {}
+        for model_id, path in self._conn().execute(
+                f"SELECT model_id, path FROM files WHERE role IN ({marks})", roles):
+            out.setdefault(model_id, []).append(path)
+        return out
+
+
+def stamp_of(model_dir: Path) -> DirStamp:
+    """The stamp of `model_dir`/metadata.json (raises OSError if it is missing)."""
+    return DirStamp.from_stat(os.stat(model_dir / METADATA_FILE))

@@ -1,0 +1,1 @@
+"""Keeping the index and the files honest: scan, verify, reclassify."""

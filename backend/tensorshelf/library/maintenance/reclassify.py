@@ -1,0 +1,112 @@
+"""Re-run detection on library models (headers only) and re-file those whose class changed.
+
+Ids never change; paths move and the index follows. Fields the user set (`user_overrides`)
+and models whose match is `manual` are left alone; a detector answer of "unknown" (None)
+never erases a known value."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from tensorshelf.detect.models import Detection
+from tensorshelf.errors import ShelfError
+from tensorshelf.library.editing import load, save
+from tensorshelf.library.importing.importer import ImportContext
+from tensorshelf.library.importing.planning import detect
+from tensorshelf.library.layout import free_model_dir
+from tensorshelf.library.metadata.document import ModelMetadata, utc_now
+from tensorshelf.library.models import ReclassifyChange, ReclassifyItem, ReclassifyReport
+from tensorshelf.settings import COLLISION_SUFFIX_HEX
+
+log = logging.getLogger(__name__)
+
+FIELDS = ("model_type", "subtype", "family", "precision")
+REFILE_FIELDS = ("model_type", "family")
+FOLDER_FORMATS = ("diffusers-folder", "bundle")
+_UNKNOWN_VALUES = {None, "", "unknown"}
+
+
+def detection_target(model_dir: Path, meta: ModelMetadata) -> Path:
+    if meta.model_format in FOLDER_FORMATS:
+        return model_dir
+    weights = [f for f in meta.files if f.role == "weights"]
+    primary = weights[0] if weights else meta.files[0]
+    return model_dir.joinpath(*primary.path.split("/"))
+
+
+def proposed_changes(meta: ModelMetadata, det: Detection) -> dict[str, list[str | None]]:
+    """field → [old, new] for the fields reclassify may change."""
+    if meta.match_source == "manual":
+        return {}
+    changes: dict[str, list[str | None]] = {}
+    for field in FIELDS:
+        if field in meta.user_overrides:
+            continue
+        old, new = getattr(meta, field), getattr(det, field)
+        if new in _UNKNOWN_VALUES or (field == "model_type" and new == "other"):
+            continue  # "don't know" never erases what is known
+        if new != old:
+            changes[field] = [old, new]
+    return changes
+
+
+def model_ids(ctx: ImportContext) -> list[str]:
+    """Every indexed model's id, sorted (what "reclassify all" walks)."""
+    return sorted(model_id for model_id, _stamp in ctx.index.scan_state().values())
+
+
+def reclassify_model(ctx: ImportContext, ref: str, dry_run: bool) -> ReclassifyItem:
+    """Re-run detection on one model and (unless `dry_run`) re-file it. Never raises for a
+    model-level failure: that comes back as the item's `error`, so one unreadable file or
+    detector bug never stops a run over the whole library."""
+    try:
+        return ReclassifyItem(ref=ref, change=_one(ctx, ref, dry_run))
+    except ShelfError as exc:
+        return ReclassifyItem(ref=ref, error=exc.message)
+    except OSError as exc:
+        return ReclassifyItem(ref=ref, error=f"{exc.strerror or exc}: {exc.filename}")
+    except Exception as exc:  # one file's detector bug must not stop the others
+        log.warning("reclassify of %s failed", ref, exc_info=True)
+        return ReclassifyItem(ref=ref, error=f"{exc.__class__.__name__}: {exc}")
+
+
+def reclassify(ctx: ImportContext, refs: list[str] | None, dry_run: bool) -> ReclassifyReport:
+    """Every model in one call (no progress, no cancel): the job (jobs.tasks) walks the same
+    `reclassify_model` steps with progress, cancellation and checkpoints."""
+    report = ReclassifyReport(dry_run=dry_run)
+    for ref in (refs if refs is not None else model_ids(ctx)):
+        report.add(reclassify_model(ctx, ref, dry_run))
+    log.info("reclassify%s: %d changed, %d unchanged, %d errors", " (dry run)" if dry_run else "",
+             len(report.changed), report.unchanged, len(report.errors))
+    return report
+
+
+def _one(ctx: ImportContext, ref: str, dry_run: bool) -> ReclassifyChange | None:
+    with ctx.write_lock:
+        model_dir, meta = load(ctx, ref)
+        det = detect(detection_target(model_dir, meta))
+        changes = proposed_changes(meta, det)
+        newer_detector = (meta.detection is None
+                          or meta.detection.detector_version != det.detector_version)
+        if not changes and (dry_run or not newer_detector):
+            return None
+        old_path = meta.path
+        for field, (_old, new) in changes.items():
+            setattr(meta, field, new)
+        refile_needed = any(f in changes for f in REFILE_FIELDS)
+        if dry_run:
+            new_path = old_path
+            if refile_needed:
+                blake3 = meta.hashes.blake3 if meta.hashes else "0" * COLLISION_SUFFIX_HEX
+                new_path = free_model_dir(ctx.library_root, meta.model_type, meta.family,
+                                          meta.name, blake3, exclude=model_dir).as_posix()
+            return ReclassifyChange(id=meta.id, old_path=old_path, new_path=new_path,
+                                    changes=changes)
+        meta.detection = det
+        meta.updated_date = utc_now()
+        save(ctx, model_dir, meta, refile_needed)
+        if not changes:
+            return None  # only the stored detection evidence was refreshed
+        return ReclassifyChange(id=meta.id, old_path=old_path, new_path=meta.path,
+                                changes=changes)

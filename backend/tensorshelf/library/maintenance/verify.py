@@ -1,0 +1,98 @@
+"""Re-hash a model's files and compare them with its metadata.json.
+
+Without `full`, a file whose (device, inode, size, mtime_ns) has an entry in the hash cache
+carrying the expected hashes is reported "cached" and not read. A cache entry that
+disagrees is never trusted for a verdict: the file is re-read. With `full` every file is
+re-read and the cache refreshed."""
+
+from __future__ import annotations
+
+import logging
+import os
+import stat
+from pathlib import Path
+
+from tensorshelf.errors import SourceChanged
+from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.io.hashing import hash_file
+from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
+from tensorshelf.library.metadata.document import FileEntry, ModelMetadata
+from tensorshelf.library.metadata.files import unsafe_file_path
+from tensorshelf.library.models import FileVerification, ModelVerification
+
+log = logging.getLogger(__name__)
+
+
+def _matches(entry: FileEntry, hashes: FileHashes) -> bool:
+    return (hashes.size == entry.size and hashes.sha256 == entry.sha256.lower()
+            and hashes.blake3 == entry.blake3.lower())
+
+
+class _Verifier:
+    def __init__(self, model_dir: Path, hash_cache: HashCache, full: bool,
+                 on_progress: ProgressFn | None, cancel: CancelToken | None) -> None:
+        self.model_dir = model_dir
+        self.cache = hash_cache
+        self.full = full
+        self.on_progress = on_progress
+        self.cancel = cancel
+        self.bytes_read = 0
+
+    def _skip(self, entry: FileEntry) -> None:
+        """Account for a file not read, so progress still sums to the model's size."""
+        if self.on_progress is not None and entry.size:
+            self.on_progress(entry.size)
+
+    def _result(self, entry: FileEntry, status: str, actual: str | None = None
+                ) -> FileVerification:
+        return FileVerification(path=entry.path, ok=status in ("ok", "cached"), status=status,
+                                expected_sha256=entry.sha256, actual_sha256=actual)
+
+    def file(self, entry: FileEntry) -> FileVerification:
+        if self.cancel is not None:
+            self.cancel.raise_if_cancelled()
+        if unsafe_file_path(entry.path):
+            self._skip(entry)
+            return self._result(entry, "missing")
+        path = self.model_dir / entry.path
+        try:
+            st = os.stat(path)
+        except OSError:
+            st = None
+        if st is None or not stat.S_ISREG(st.st_mode):
+            self._skip(entry)
+            return self._result(entry, "missing")
+        if st.st_size != entry.size:  # cannot match: no need to read it
+            self._skip(entry)
+            log.warning("verify %s: size %d, expected %d", path, st.st_size, entry.size)
+            return self._result(entry, "mismatch")
+        if not self.full:
+            cached = self.cache.get(path)
+            if cached is not None and _matches(entry, cached):
+                self._skip(entry)
+                return self._result(entry, "cached", cached.sha256)
+        try:
+            hashes = hash_file(path, progress=self.on_progress, cancel=self.cancel)
+        except (SourceChanged, OSError) as exc:
+            log.warning("verify %s: cannot hash: %s", path, exc)
+            return self._result(entry, "mismatch")
+        self.bytes_read += hashes.size
+        try:
+            self.cache.put(path, hashes, stat=st)
+        except OSError as exc:
+            log.debug("not caching %s: %s", path, exc)
+        if _matches(entry, hashes):
+            return self._result(entry, "ok", hashes.sha256)
+        log.warning("verify %s: hash mismatch (sha256 %s, expected %s)", path, hashes.sha256,
+                    entry.sha256)
+        return self._result(entry, "mismatch", hashes.sha256)
+
+
+def verify_model(model_dir: Path, meta: ModelMetadata, hash_cache: HashCache, full: bool,
+                 on_progress: ProgressFn | None = None,
+                 cancel: CancelToken | None = None) -> ModelVerification:
+    """Check every file listed in `meta` against the bytes in `model_dir`."""
+    verifier = _Verifier(Path(model_dir), hash_cache, full, on_progress, cancel)
+    files = [verifier.file(entry) for entry in meta.files]
+    return ModelVerification(id=meta.id, path=meta.path, ok=all(f.ok for f in files),
+                             files=files, bytes_read=verifier.bytes_read)
