@@ -85,9 +85,6 @@ class JobNotFound(ShelfError):
     code = "job_not_found"
 
 
-class LibraryLocked(ShelfError):
-    code = "library_locked"
-
 
 class LibraryNotFound(ShelfError):
     """The library root does not exist (or holds no library): a command that only reads or

@@ -225,6 +225,3 @@ class TensorTable:
         return TensorTable(out)
 
 
-def table_from_mapping(entries: Mapping[str, tuple[str, Iterable[int] | None]]) -> TensorTable:
-    return TensorTable({n: tensor_info(d, None if s is None else tuple(int(x) for x in s))
-                        for n, (d, s) in entries.items()})

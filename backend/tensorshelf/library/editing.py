@@ -17,8 +17,8 @@ from tensorshelf.detect.models import ModelType
 from tensorshelf.errors import CorruptMetadata, InvalidArgument, ShelfError, UnsafePath
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.transfer import rename_no_replace
+from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.ids import new_model_id
-from tensorshelf.library.importing.importer import ImportContext
 from tensorshelf.library.importing.publish import refile
 from tensorshelf.library.index.store import stamp_of
 from tensorshelf.library.layout import (
@@ -39,13 +39,13 @@ MODEL_TYPES: tuple[str, ...] = get_args(ModelType)
 _TRASH_SUFFIX = "-removed"
 
 
-def locate(ctx: ImportContext, ref: str) -> tuple[str, Path]:
+def locate(ctx: LibraryContext, ref: str) -> tuple[str, Path]:
     """(id, model dir) of a ref; ModelNotFound / AmbiguousModelRef / UnsafePath."""
     model_id, rel = ctx.index.resolve_ref(ref)
     return model_id, model_dir_from_rel(ctx.library_root, rel)
 
 
-def load(ctx: ImportContext, ref: str) -> tuple[Path, ModelMetadata]:
+def load(ctx: LibraryContext, ref: str) -> tuple[Path, ModelMetadata]:
     model_id, model_dir = locate(ctx, ref)
     meta = read_metadata(model_dir)
     if meta.id != model_id:
@@ -104,7 +104,7 @@ def apply_edit(meta: ModelMetadata, edit: ModelEdit) -> bool:
     return refile_needed
 
 
-def save(ctx: ImportContext, model_dir: Path, meta: ModelMetadata, refile_needed: bool) -> Path:
+def save(ctx: LibraryContext, model_dir: Path, meta: ModelMetadata, refile_needed: bool) -> Path:
     """Write `meta` (re-filing first if needed) and update the index. Returns the dir."""
     if refile_needed:
         model_dir = refile(ctx.library_root, model_dir, meta)
@@ -114,14 +114,14 @@ def save(ctx: ImportContext, model_dir: Path, meta: ModelMetadata, refile_needed
     return model_dir
 
 
-def edit_model(ctx: ImportContext, ref: str, edit: ModelEdit) -> ModelMetadata:
+def edit_model(ctx: LibraryContext, ref: str, edit: ModelEdit) -> ModelMetadata:
     with ctx.write_lock:
         model_dir, meta = load(ctx, ref)
         save(ctx, model_dir, meta, apply_edit(meta, edit))
         return meta
 
 
-def remove_model(ctx: ImportContext, ref: str) -> RemoveResult:
+def remove_model(ctx: LibraryContext, ref: str) -> RemoveResult:
     """Delete a model's dir and its index row. Unknown refs raise ModelNotFound."""
     with ctx.write_lock:
         model_id, rel = ctx.index.resolve_ref(ref)
@@ -139,7 +139,7 @@ def remove_model(ctx: ImportContext, ref: str) -> RemoveResult:
         return RemoveResult(id=model_id, path=rel, removed=True)
 
 
-def _delete_dir(ctx: ImportContext, model_id: str, model_dir: Path) -> None:
+def _delete_dir(ctx: LibraryContext, model_id: str, model_dir: Path) -> None:
     root = ctx.library_root
     if not os.path.lexists(model_dir):
         return  # already gone (a phantom row): only the index row goes
@@ -163,7 +163,7 @@ def _delete_dir(ctx: ImportContext, model_id: str, model_dir: Path) -> None:
     shutil.rmtree(trash, ignore_errors=True)
 
 
-def _forget_hashes(ctx: ImportContext, model_dir: Path) -> None:
+def _forget_hashes(ctx: LibraryContext, model_dir: Path) -> None:
     if ctx.hash_cache is None:
         return
     for current, _dirs, files in os.walk(model_dir):

@@ -1,6 +1,10 @@
-"""Crash-test hook: with TENSORSHELF_TEST_PAUSE_AT=<point>[@<n>] set, the process announces
-`tensorshelf-test-pause: <point>` on stderr the n-th time it reaches <point> and then waits
-to be killed. Unset (always, outside tests) it costs one environment lookup.
+"""Named pause points for the crash tests, passed explicitly (`LibraryContext.pause`).
+
+With TENSORSHELF_TEST_PAUSE_AT=<point>[@<n>] in the environment of a process,
+`PausePoints.from_environment()` gives an object that announces `tensorshelf-test-pause:
+<point>` on stderr the n-th time the code reaches <point>, then waits to be killed. Unset
+(always, outside tests) it gives `NO_PAUSE`, whose `reached` does nothing. This module is the
+only place that reads the variable.
 
 Points: `before_publish` (all files staged, nothing published), `metadata_write` (about to
 write metadata.json into the staged model dir)."""
@@ -12,26 +16,48 @@ import sys
 import threading
 import time
 from collections import Counter
+from typing import Protocol
 
 from tensorshelf import settings
 
-_reached: Counter[str] = Counter()
-_lock = threading.Lock()
+
+class PausePoints(Protocol):
+    def reached(self, point: str) -> None: ...
 
 
-def pause_point(point: str) -> None:
+class _NoPause:
+    def reached(self, point: str) -> None:
+        return None
+
+
+NO_PAUSE: PausePoints = _NoPause()
+
+
+class PauseAt:
+    """Stops the process the `nth` time `point` is reached (after saying so on stderr)."""
+
+    def __init__(self, point: str, nth: int = 1) -> None:
+        self.point, self.nth = point, nth
+        self._seen: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def reached(self, point: str) -> None:
+        if point != self.point:
+            return
+        with self._lock:
+            self._seen[point] += 1
+            count = self._seen[point]
+        if count != self.nth:
+            return
+        sys.stderr.write(f"{settings.TEST_PAUSE_MARKER} {point}\n")
+        sys.stderr.flush()
+        while True:
+            time.sleep(settings.TEST_PAUSE_SLEEP_S)
+
+
+def from_environment() -> PausePoints:
     spec = os.environ.get(settings.ENV_TEST_PAUSE)
     if not spec:
-        return
+        return NO_PAUSE
     name, _, nth = spec.partition("@")
-    if name != point:
-        return
-    with _lock:
-        _reached[point] += 1
-        count = _reached[point]
-    if count != (int(nth) if nth.isdigit() else 1):
-        return
-    sys.stderr.write(f"{settings.TEST_PAUSE_MARKER} {point}\n")
-    sys.stderr.flush()
-    while True:
-        time.sleep(settings.TEST_PAUSE_SLEEP_S)
+    return PauseAt(name, int(nth) if nth.isdigit() else 1)

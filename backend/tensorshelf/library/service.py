@@ -16,7 +16,9 @@ from tensorshelf import settings
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
 from tensorshelf.library import editing
-from tensorshelf.library.importing.importer import ImportContext, import_item
+from tensorshelf.library import pause as pause_points
+from tensorshelf.library.context import LibraryContext
+from tensorshelf.library.importing.importer import import_item
 from tensorshelf.library.importing.planning import plan_import
 from tensorshelf.library.importing.progress import ProgressCallback
 from tensorshelf.library.importing.staging import sweep_staging
@@ -36,10 +38,10 @@ from tensorshelf.library.models import (
     ModelVerification,
     RebuildReport,
     ReclassifyItem,
-    ReclassifyReport,
     RemoveResult,
     ScanReport,
 )
+from tensorshelf.library.pause import PausePoints
 from tensorshelf.library.previews import read_preview
 from tensorshelf.settings import Locations
 
@@ -49,15 +51,17 @@ RebuildProgress = Callable[[int, int], None]
 
 
 class LibraryService:
-    def __init__(self, locations: Locations) -> None:
+    def __init__(self, locations: Locations, *, pause: PausePoints | None = None) -> None:
         self.locations = locations
         self.root = Path(locations.library)
         self.signature: LibrarySignature = ensure_library(self.root)
         locations.home.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.root / settings.MODELS_DB)
         self.hash_cache = HashCache(locations.cache_db)
-        self._ctx = ImportContext(library_root=self.root, index=self.index,
-                                  hash_cache=self.hash_cache, write_lock=threading.RLock())
+        self._ctx = LibraryContext(library_root=self.root, index=self.index,
+                                   hash_cache=self.hash_cache, write_lock=threading.RLock(),
+                                   pause=pause_points.from_environment() if pause is None
+                                   else pause)
         self.staging_swept: list[str] = self.sweep_staging()
         if self.index.needs_rebuild:  # models.db was missing or recreated: re-read the library
             report = self.scan()
@@ -103,9 +107,6 @@ class LibraryService:
 
     def remove_model(self, ref: str) -> RemoveResult:
         return editing.remove_model(self._ctx, ref)
-
-    def reclassify(self, refs: list[str] | None = None, dry_run: bool = False) -> ReclassifyReport:
-        return reclassify_mod.reclassify(self._ctx, refs, dry_run)
 
     def reclassify_model(self, ref: str, dry_run: bool = False) -> ReclassifyItem:
         """One model's reclassify step (what the reclassify job runs per model)."""

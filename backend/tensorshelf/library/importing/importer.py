@@ -12,8 +12,6 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from tensorshelf.detect.models import Detection
@@ -26,9 +24,9 @@ from tensorshelf.errors import (
     ShelfError,
     UnsafePath,
 )
-from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.naming import safe_relative_path
 from tensorshelf.io.types import CancelToken, FileHashes
+from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.ids import new_model_id
 from tensorshelf.library.importing.metadata_build import build_metadata, read_foreign
 from tensorshelf.library.importing.planning import (
@@ -47,25 +45,17 @@ from tensorshelf.library.importing.transfer import (
     prune_empty_source_dirs,
     remove_moved_sources,
 )
-from tensorshelf.library.index.store import Index, stamp_of
+from tensorshelf.library.index.store import stamp_of
 from tensorshelf.library.layout import is_inside, model_dir_from_rel
 from tensorshelf.library.metadata.document import Hashes, ModelMetadata, Source, utc_now
 from tensorshelf.library.metadata.files import read_metadata, write_metadata
 from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult
-from tensorshelf.library.pause import pause_point
 
 log = logging.getLogger(__name__)
 
 
-@dataclass
-class ImportContext:
-    library_root: Path
-    index: Index
-    hash_cache: HashCache | None = None
-    write_lock: threading.RLock = field(default_factory=threading.RLock)  # metadata rewrites
 
-
-def import_item(ctx: ImportContext, item: ImportPlanItem, options: ImportOptions,
+def import_item(ctx: LibraryContext, item: ImportPlanItem, options: ImportOptions,
                 on_progress: ProgressCallback | None = None,
                 cancel: CancelToken | None = None) -> ImportResult:
     reporter = ImportReporter(item.key, on_progress)
@@ -103,7 +93,7 @@ def _as_shelf_error(exc: BaseException, item: ImportPlanItem) -> ShelfError:
 
 
 class _Import:
-    def __init__(self, ctx: ImportContext, item: ImportPlanItem, options: ImportOptions,
+    def __init__(self, ctx: LibraryContext, item: ImportPlanItem, options: ImportOptions,
                  reporter: ImportReporter, cancel: CancelToken | None) -> None:
         self.ctx, self.item, self.options = ctx, item, options
         self.reporter, self.cancel = reporter, cancel
@@ -148,7 +138,7 @@ class _Import:
         transfer = Transfer(self.staging, self.options.mode, self.reporter, self.cancel,
                             self.ctx.hash_cache, self.warnings)
         staged = transfer.run(root, item.relative_files)
-        pause_point("before_publish")
+        self.ctx.pause.reached("before_publish")
         self._check_cancel()
         with self.ctx.write_lock:  # no two imports of one file can both miss the duplicate
             duplicate = self._duplicate_of({f.rel: f.hashes for f in staged}, weights)
@@ -260,7 +250,7 @@ class _Import:
                               model_dir=model_dir, import_session=self.staging.id)
         self._check_cancel()
         self.reporter.stage("publishing", self.item.key)
-        final = publish(self.ctx.library_root, model_dir, meta)
+        final = publish(self.ctx.library_root, model_dir, meta, self.ctx.pause)
         # Published: the model is complete on disk. Nothing below may turn that into a failure.
         staging, self.staging = self.staging, None
         try:

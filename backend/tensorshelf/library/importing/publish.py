@@ -18,7 +18,7 @@ from tensorshelf.io.transfer import rename_no_replace
 from tensorshelf.library.layout import free_model_dir, make_parents, prune_empty_parents
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.metadata.files import write_metadata
-from tensorshelf.library.pause import pause_point
+from tensorshelf.library.pause import NO_PAUSE, PausePoints
 
 log = logging.getLogger(__name__)
 
@@ -35,13 +35,14 @@ def _target(root: Path, meta: ModelMetadata, exclude: Path | None) -> PurePosixP
                           exclude=exclude)
 
 
-def publish(root: Path, staged_dir: Path, meta: ModelMetadata) -> Path:
+def publish(root: Path, staged_dir: Path, meta: ModelMetadata,
+            pause: PausePoints = NO_PAUSE) -> Path:
     """Write metadata.json into `staged_dir`, then rename it into place. Returns the dir."""
     fsync_tree(staged_dir)
     for _attempt in range(settings.COLLISION_MAX_ATTEMPTS):
         rel = _target(root, meta, None)
         meta.path, meta.cleaned_name = rel.as_posix(), rel.name
-        pause_point("metadata_write")
+        pause.reached("metadata_write")
         write_metadata(staged_dir, meta)  # last file of the model, fsynced
         parent = make_parents(root, rel)
         final = parent / rel.name

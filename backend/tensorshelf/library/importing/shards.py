@@ -110,6 +110,3 @@ def read_weight_map(path: Path) -> list[str]:
     return list(seen)
 
 
-def set_name(shard: ShardName) -> str:
-    """The display name of a set: its common stem, without shard numbering or extension."""
-    return shard.base

@@ -11,12 +11,12 @@ from pathlib import Path
 
 from tensorshelf.detect.models import Detection
 from tensorshelf.errors import ShelfError
+from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.editing import load, save
-from tensorshelf.library.importing.importer import ImportContext
 from tensorshelf.library.importing.planning import detect
 from tensorshelf.library.layout import free_model_dir
 from tensorshelf.library.metadata.document import ModelMetadata, utc_now
-from tensorshelf.library.models import ReclassifyChange, ReclassifyItem, ReclassifyReport
+from tensorshelf.library.models import ReclassifyChange, ReclassifyItem
 from tensorshelf.settings import COLLISION_SUFFIX_HEX
 
 log = logging.getLogger(__name__)
@@ -51,12 +51,12 @@ def proposed_changes(meta: ModelMetadata, det: Detection) -> dict[str, list[str 
     return changes
 
 
-def model_ids(ctx: ImportContext) -> list[str]:
+def model_ids(ctx: LibraryContext) -> list[str]:
     """Every indexed model's id, sorted (what "reclassify all" walks)."""
     return sorted(model_id for model_id, _stamp in ctx.index.scan_state().values())
 
 
-def reclassify_model(ctx: ImportContext, ref: str, dry_run: bool) -> ReclassifyItem:
+def reclassify_model(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyItem:
     """Re-run detection on one model and (unless `dry_run`) re-file it. Never raises for a
     model-level failure: that comes back as the item's `error`, so one unreadable file or
     detector bug never stops a run over the whole library."""
@@ -71,18 +71,8 @@ def reclassify_model(ctx: ImportContext, ref: str, dry_run: bool) -> ReclassifyI
         return ReclassifyItem(ref=ref, error=f"{exc.__class__.__name__}: {exc}")
 
 
-def reclassify(ctx: ImportContext, refs: list[str] | None, dry_run: bool) -> ReclassifyReport:
-    """Every model in one call (no progress, no cancel): the job (jobs.tasks) walks the same
-    `reclassify_model` steps with progress, cancellation and checkpoints."""
-    report = ReclassifyReport(dry_run=dry_run)
-    for ref in (refs if refs is not None else model_ids(ctx)):
-        report.add(reclassify_model(ctx, ref, dry_run))
-    log.info("reclassify%s: %d changed, %d unchanged, %d errors", " (dry run)" if dry_run else "",
-             len(report.changed), report.unchanged, len(report.errors))
-    return report
 
-
-def _one(ctx: ImportContext, ref: str, dry_run: bool) -> ReclassifyChange | None:
+def _one(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyChange | None:
     with ctx.write_lock:
         model_dir, meta = load(ctx, ref)
         det = detect(detection_target(model_dir, meta))

@@ -125,12 +125,3 @@ def walk_model_dirs(library_root: str, on_error: Callable[[Path, OSError], None]
                             reverse=True))
 
 
-def iter_model_dirs(library_root: Path,
-                    on_error: Callable[[Path, OSError], None] | None = None) -> Iterator[Path]:
-    """Every directory below `library_root` holding a metadata.json, in sorted order.
-
-    Hidden dirs (including `.staging`), `*.tmp` dirs and symlinked dirs are skipped, and a
-    model dir is not descended into (a model never contains another model). Unreadable
-    dirs are passed to `on_error` (or logged) and skipped."""
-    for path, _entry in walk_model_dirs(os.fspath(library_root), on_error):
-        yield Path(path)

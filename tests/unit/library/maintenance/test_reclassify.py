@@ -10,7 +10,7 @@ import pytest
 
 from tensorshelf.library.service import LibraryService
 from tests.fixtures.detect_files import make_model_file
-from tests.fixtures.import_files import make_locations, run_import
+from tests.fixtures.import_files import make_locations, reclassify_all, run_import
 
 
 @pytest.fixture
@@ -56,13 +56,13 @@ def test_reclassify_dry_run_lists_and_real_run_refiles(service: LibraryService,
                                                        tmp_path: Path) -> None:
     _plan, result = _embedding(service, tmp_path)
     wrong = _misfile(service, result, "sd2", "checkpoints")
-    dry = service.reclassify(None, dry_run=True)
+    dry = reclassify_all(service, None, dry_run=True)
     (change,) = dry.changed
     assert change.id == result.id and change.old_path == wrong
     assert change.changes == {"subtype": ["checkpoints", "embeddings"], "family": ["sd2", "sd1"]}
     assert change.new_path == result.path
     assert (service.root / wrong).exists()  # a dry run moves nothing
-    done = service.reclassify([result.id], dry_run=False)
+    done = reclassify_all(service, [result.id], dry_run=False)
     (change,) = done.changed
     assert change.new_path == result.path and not (service.root / wrong).exists()
     meta = service.get_model(result.id)
@@ -71,13 +71,13 @@ def test_reclassify_dry_run_lists_and_real_run_refiles(service: LibraryService,
     assert (service.root / result.path / "bad_prompt_v2.safetensors").exists()
     (summary,) = service.list_models().models
     assert (summary.id, summary.path, summary.family) == (result.id, result.path, "sd1")
-    assert service.reclassify(None, dry_run=False).changed == []
+    assert reclassify_all(service, None, dry_run=False).changed == []
 
 
 def test_reclassify_respects_user_overrides(service: LibraryService, tmp_path: Path) -> None:
     _plan, result = _embedding(service, tmp_path, family="my-family")
     assert result.path == "diffusion/my-family/bad_prompt_v2"
-    report = service.reclassify(None, dry_run=False)
+    report = reclassify_all(service, None, dry_run=False)
     assert report.changed == [] and report.unchanged == 1
     assert service.get_model(result.id).family == "my-family"
 
@@ -90,10 +90,10 @@ def test_reclassify_leaves_manual_matches_alone(service: LibraryService, tmp_pat
     raw["match_source"] = "manual"
     meta_file.write_text(json.dumps(raw))
     service.scan()
-    assert service.reclassify(None, dry_run=False).changed == []
+    assert reclassify_all(service, None, dry_run=False).changed == []
     assert service.get_model(result.id).family == "sd2"
 
 
 def test_reclassify_reports_unknown_refs(service: LibraryService) -> None:
-    report = service.reclassify(["no-such-model"], dry_run=True)
+    report = reclassify_all(service, ["no-such-model"], dry_run=True)
     assert report.errors and report.errors[0]["ref"] == "no-such-model"

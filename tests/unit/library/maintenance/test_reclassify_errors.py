@@ -12,7 +12,7 @@ import pytest
 import tensorshelf.library.maintenance.reclassify as reclassify_module
 from tensorshelf.library.service import LibraryService
 from tests.fixtures.detect_files import make_model_file
-from tests.fixtures.import_files import make_locations, run_import
+from tests.fixtures.import_files import make_locations, reclassify_all, run_import
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_a_detector_crash_on_one_model_does_not_stop_the_others(
         return real_detect(path)
 
     monkeypatch.setattr(reclassify_module, "detect", flaky_detect)
-    report = service.reclassify(None, dry_run=False)
+    report = reclassify_all(service, None, dry_run=False)
     assert [e["ref"] for e in report.errors] == [crashing.id]
     assert "AttributeError" in report.errors[0]["error"]
     (change,) = report.changed

@@ -12,9 +12,9 @@ import pytest
 from tensorshelf.errors import CorruptMetadata
 from tensorshelf.library.metadata.document import FileEntry, ModelMetadata
 from tensorshelf.library.metadata.files import (
-    iter_model_dirs,
     read_metadata,
     unsafe_file_path,
+    walk_model_dirs,
     write_metadata,
 )
 from tensorshelf.settings import METADATA_FILE
@@ -81,7 +81,7 @@ def test_ordinary_file_paths_are_safe(rel: str) -> None:
     assert not unsafe_file_path(rel)
 
 
-def test_iter_model_dirs_finds_models_and_skips_the_rest(tmp_path: Path) -> None:
+def test_walk_model_dirs_finds_models_and_skips_the_rest(tmp_path: Path) -> None:
     def model(rel: str) -> Path:
         d = tmp_path / rel
         d.mkdir(parents=True)
@@ -96,11 +96,11 @@ def test_iter_model_dirs_finds_models_and_skips_the_rest(tmp_path: Path) -> None
     (tmp_path / METADATA_FILE).write_text("{}")  # the root itself is not a model
     (tmp_path / "llm" / "llama" / "d").mkdir()  # a dir without metadata.json
     os.symlink(tmp_path / "llm", tmp_path / "linked")  # symlinked dirs are not followed
-    assert list(iter_model_dirs(tmp_path)) == sorted(wanted)
+    assert sorted(Path(p) for p, _ in walk_model_dirs(str(tmp_path))) == sorted(wanted)
 
 
-def test_iter_model_dirs_reports_unreadable_dirs(tmp_path: Path) -> None:
+def test_walk_model_dirs_reports_unreadable_dirs(tmp_path: Path) -> None:
     errors: list[Path] = []
-    assert list(iter_model_dirs(tmp_path / "missing", on_error=lambda p, e: errors.append(p))
+    assert list(walk_model_dirs(str(tmp_path / "missing"), on_error=lambda p, e: errors.append(p))
                 ) == []
     assert errors == [tmp_path / "missing"]
