@@ -12,16 +12,20 @@ from hypothesis import HealthCheck, settings
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # import shared helpers as tests.fixtures.<module>
 
-from tests.fixtures import repo_guard
+from tests.fixtures import repo_guard  # noqa: E402 - needs the sys.path entry above
 
 repo_guard.install()  # a test may read nothing beside the clone
 
 settings.register_profile(
-    "ci", deadline=None, max_examples=150, derandomize=True,
+    "ci",
+    deadline=None,
+    max_examples=150,
+    derandomize=True,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.register_profile(
-    "dev", deadline=None,
+    "dev",
+    deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 settings.load_profile("ci" if os.environ.get("CI") else "dev")

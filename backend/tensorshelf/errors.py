@@ -5,6 +5,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel, Field
+
+
+class ErrorInfo(BaseModel):
+    """A ShelfError as it crosses a boundary: `{code, message, details}` (the one error shape
+    of the API, the CLI's --json output and every result that can fail)."""
+
+    code: str
+    message: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
 
 class ShelfError(Exception):
     """Base of every error Tensorshelf reports to a user."""
@@ -18,6 +29,9 @@ class ShelfError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
+
+    def info(self) -> ErrorInfo:
+        return ErrorInfo(code=self.code, message=self.message, details=self.details)
 
 
 class InvalidModelFile(ShelfError):
@@ -83,7 +97,6 @@ class InvalidArgument(ShelfError):
 
 class JobNotFound(ShelfError):
     code = "job_not_found"
-
 
 
 class LibraryNotFound(ShelfError):

@@ -96,14 +96,17 @@ class Locations:
         return self.home / LOGS_DIR
 
 
-def resolve_locations(home: str | os.PathLike[str] | None = None,
-                      library: str | os.PathLike[str] | None = None) -> Locations:
+def resolve_locations(
+    home: str | os.PathLike[str] | None = None, library: str | os.PathLike[str] | None = None
+) -> Locations:
     """Explicit arguments win, then TENSORSHELF_HOME / TENSORSHELF_LIBRARY, then defaults."""
     home_path = Path(home or os.environ.get(ENV_HOME) or platformdirs.user_data_dir(APP_NAME))
     lib_env = library or os.environ.get(ENV_LIBRARY)
     library_path = Path(lib_env) if lib_env else home_path / "library"
-    return Locations(home=home_path.expanduser().absolute(),
-                     library=library_path.expanduser().absolute())
+    return Locations(
+        home=home_path.expanduser().absolute(), library=library_path.expanduser().absolute()
+    )
+
 
 # --- index (models.db) and search ------------------------------------------------------------
 SQLITE_MMAP_BYTES = 256 * 1024 * 1024
@@ -150,10 +153,14 @@ DETECT_READ_CHUNK_BYTES = 256 * 1024  # later reads (GGUF vocabularies, long saf
 DETECT_MAX_TRIGGER_TAGS = 5  # top ss_tag_frequency tags used when no sidecar names trigger words
 PICKLE_MAX_SCAN_BYTES = 64 * 1024 * 1024  # pickle bytes walked (never executed) for tensor names
 PICKLE_MAX_OPS = 500_000  # pickle opcodes walked before giving up (~40 MiB worst case)
-PICKLE_MAX_CENTRAL_DIR_BYTES = 64 * 1024 * 1024  # a zip central directory bigger than this is refused
+PICKLE_MAX_CENTRAL_DIR_BYTES = (
+    64 * 1024 * 1024
+)  # a zip central directory bigger than this is refused
 DETECT_MAX_JSON_BYTES = 64 * 1024 * 1024  # config.json / model_index.json / index.json / sidecars
 DETECT_MAX_SHARDS = 512  # shard headers read to complete one sharded set
-DETECT_MAX_FOLDER_WEIGHT_FILES = 64  # weight headers read to describe one diffusers/transformers folder
+DETECT_MAX_FOLDER_WEIGHT_FILES = (
+    64  # weight headers read to describe one diffusers/transformers folder
+)
 DETECT_EMBEDDING_MAX_VECTORS = 512  # a textual-inversion embedding has at most this many vectors
 DETECT_CONF_DECISIVE = 0.97  # the header's tensor names and shapes decide
 DETECT_CONF_STRONG = 0.9  # names decide, a shape or a field is missing
@@ -176,7 +183,9 @@ TEST_PAUSE_SLEEP_S = 3600.0
 INDEX_CHECKPOINT_BUSY_MS = 1_000  # a TRUNCATE checkpoint waits at most this long for readers
 WEB_LISTEN_BACKLOG = 128  # pending connections the web-mode socket queues
 GGUF_VECTOR_MIN_STRINGS = 4096  # GGUF string arrays at least this long are stepped over with numpy
-GGUF_VECTOR_MIN_BUFFER_BYTES = 16 * 1024  # smaller buffers of GGUF strings are walked by a plain loop
+GGUF_VECTOR_MIN_BUFFER_BYTES = (
+    16 * 1024
+)  # smaller buffers of GGUF strings are walked by a plain loop
 # Many headers at once (library/detect_pool.py: plan_import, `inspect DIR`): worker processes
 DETECT_POOL_MIN_TARGETS = 24  # fewer targets are detected in-process (a pool's start-up costs more)
 DETECT_POOL_MAX_WORKERS = 8  # at most this many worker processes (and never more than the cores)

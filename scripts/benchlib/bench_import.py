@@ -93,8 +93,10 @@ def _hash_file(src: Path, dst: Path) -> None:
 
 def _cpu_seconds() -> float:
     """CPU time (user + system) of this process and its finished children."""
-    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(
-        resource.RUSAGE_CHILDREN)
+    own, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
@@ -126,8 +128,9 @@ def thread_breakdown(src: Path, dst: Path) -> dict[str, float]:
     return {"reader": reader, **{s.name: s.cpu for s in sinks}}
 
 
-def best_time(fn: Callable[[Path, Path], None], src: Path, dst: Path, repeats: int,
-              cold: bool) -> tuple[float, float]:
+def best_time(
+    fn: Callable[[Path, Path], None], src: Path, dst: Path, repeats: int, cold: bool
+) -> tuple[float, float]:
     """(wall, cpu) seconds of the fastest of `repeats` runs; dst removed between runs."""
     best = (float("inf"), float("inf"))
     for _ in range(repeats):
@@ -143,9 +146,11 @@ def best_time(fn: Callable[[Path, Path], None], src: Path, dst: Path, repeats: i
 
 def _rows(label: str, timing: tuple[float, float], size: int, note: str = "") -> list[Row]:
     wall, cpu = timing
-    return [Row(SECTION, f"{label} time", wall, "s", "", note),
-            Row(SECTION, f"{label} throughput", size / GB / wall, "GB/s", "", ""),
-            Row(SECTION, f"{label} CPU time", cpu, "s", "", "user+sys, all threads")]
+    return [
+        Row(SECTION, f"{label} time", wall, "s", "", note),
+        Row(SECTION, f"{label} throughput", size / GB / wall, "GB/s", "", ""),
+        Row(SECTION, f"{label} CPU time", cpu, "s", "", "user+sys, all threads"),
+    ]
 
 
 def run(workdir: Path, quick: bool) -> list[Row]:
@@ -165,38 +170,77 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     load = os.getloadavg()[0]
     times = {label: best_time(fn, src, dst, repeats, cold=False) for label, fn in cases.items()}
     mib = size // (1024 * 1024)
-    rows = [Row(SECTION, "file size", float(mib), "MiB", "",
-                f"warm page cache, best of {repeats}"),
-            Row(SECTION, "machine load at start (1 min)", load, "", "",
-                f"{os.cpu_count()} cores; other load skews wall times")]
-    notes = {"(d) anchor 8 KiB loop": "anchor's approach (baseline)",
-             "(c) cp + sync": "coreutils (copy_file_range), fsync of dst"}
+    rows = [
+        Row(SECTION, "file size", float(mib), "MiB", "", f"warm page cache, best of {repeats}"),
+        Row(
+            SECTION,
+            "machine load at start (1 min)",
+            load,
+            "",
+            "",
+            f"{os.cpu_count()} cores; other load skews wall times",
+        ),
+    ]
+    notes = {
+        "(d) anchor 8 KiB loop": "anchor's approach (baseline)",
+        "(c) cp + sync": "coreutils (copy_file_range), fsync of dst",
+    }
     for label, timing in times.items():
         rows += _rows(label, timing, size, note=notes.get(label, ""))
     a = times["(a) copy_with_hashes"][0]
     floor = max(times["(b) hashlib sha256 only"][0], times["(c) cp + sync"][0])
     ratio = a / floor
-    rows.append(Row(SECTION, "ratio (a)/max(b,c)", ratio, "x", f"<= {RATIO_TARGET}",
-                    "met" if ratio <= RATIO_TARGET else "NOT met"))
-    rows.append(Row(SECTION, "speed-up vs anchor (d)/(a)", times["(d) anchor 8 KiB loop"][0] / a,
-                    "x", "", ""))
+    rows.append(
+        Row(
+            SECTION,
+            "ratio (a)/max(b,c)",
+            ratio,
+            "x",
+            f"<= {RATIO_TARGET}",
+            "met" if ratio <= RATIO_TARGET else "NOT met",
+        )
+    )
+    rows.append(
+        Row(
+            SECTION,
+            "speed-up vs anchor (d)/(a)",
+            times["(d) anchor 8 KiB loop"][0] / a,
+            "x",
+            "",
+            "",
+        )
+    )
     per_thread = thread_breakdown(src, dst)
     for thread, cpu in per_thread.items():
         rows.append(Row(SECTION, f"(a) CPU in {thread} thread", cpu, "s", "", "one run"))
     busiest = max(per_thread, key=per_thread.__getitem__)
-    rows.append(Row(SECTION, "CPU floor: busiest (a) thread / (b) CPU",
-                    per_thread[busiest] / times["(b) hashlib sha256 only"][1], "x",
-                    f"<= {RATIO_TARGET}",
-                    f"{busiest}; ~ the wall ratio on an idle {os.cpu_count()}-core machine"))
+    rows.append(
+        Row(
+            SECTION,
+            "CPU floor: busiest (a) thread / (b) CPU",
+            per_thread[busiest] / times["(b) hashlib sha256 only"][1],
+            "x",
+            f"<= {RATIO_TARGET}",
+            f"{busiest}; ~ the wall ratio on an idle {os.cpu_count()}-core machine",
+        )
+    )
     if not quick:
-        cold = {label: best_time(cases[label], src, dst, 1, cold=True)
-                for label in ("(a) copy_with_hashes", "(b) hashlib sha256 only",
-                              "(c) cp + sync")}
+        cold = {
+            label: best_time(cases[label], src, dst, 1, cold=True)
+            for label in ("(a) copy_with_hashes", "(b) hashlib sha256 only", "(c) cp + sync")
+        }
         for label, timing in cold.items():
             rows += _rows(f"{label}, cold", timing, size)
         cold_floor = max(cold["(b) hashlib sha256 only"][0], cold["(c) cp + sync"][0])
-        rows.append(Row(SECTION, "ratio cold (a)/max(b,c)",
-                        cold["(a) copy_with_hashes"][0] / cold_floor, "x",
-                        f"<= {RATIO_TARGET}", "informative (disk-bound)"))
+        rows.append(
+            Row(
+                SECTION,
+                "ratio cold (a)/max(b,c)",
+                cold["(a) copy_with_hashes"][0] / cold_floor,
+                "x",
+                f"<= {RATIO_TARGET}",
+                "informative (disk-bound)",
+            )
+        )
     src.unlink()
     return rows

@@ -30,8 +30,22 @@ REBUILD_TARGET_S = 2.0
 SCAN_TARGET_S = 0.5
 EDITED_MODELS = 100
 REPEATS = 3
-SEARCH_QUERIES = ("lla", "llama", "qwen 7b", "café", "pixel art", "sdxl lora", "ghibli",
-                  "meta-llama", "q4", "detail", "xl", "anime", "trigger12", "mistral instruct")
+SEARCH_QUERIES = (
+    "lla",
+    "llama",
+    "qwen 7b",
+    "café",
+    "pixel art",
+    "sdxl lora",
+    "ghibli",
+    "meta-llama",
+    "q4",
+    "detail",
+    "xl",
+    "anime",
+    "trigger12",
+    "mistral instruct",
+)
 PCT_95 = 0.95
 
 
@@ -90,8 +104,16 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     models = build_library(root, n)
     built_s = time.perf_counter() - t0
     files = sum(len(m.meta.files) for m in models)
-    rows = [Row(SECTION, "library built", float(n), "models",
-                "", f"{files} files, {built_s:.1f} s to create")]
+    rows = [
+        Row(
+            SECTION,
+            "library built",
+            float(n),
+            "models",
+            "",
+            f"{files} files, {built_s:.1f} s to create",
+        )
+    ]
 
     report = None
 
@@ -103,11 +125,27 @@ def run(workdir: Path, quick: bool) -> list[Row]:
 
     rebuild_s = _best(do_rebuild)
     assert report is not None and report.models_indexed == n, report
-    rows.append(Row(SECTION, "rebuild (no models.db)", rebuild_s, "s",
-                    rebuild_target, f"best of {REPEATS}; {n} models indexed"))
+    rows.append(
+        Row(
+            SECTION,
+            "rebuild (no models.db)",
+            rebuild_s,
+            "s",
+            rebuild_target,
+            f"best of {REPEATS}; {n} models indexed",
+        )
+    )
     swap_s = _best(lambda: rebuild(root, db))
-    rows.append(Row(SECTION, "rebuild (swap over live models.db)", swap_s, "s",
-                    rebuild_target, f"best of {REPEATS}"))
+    rows.append(
+        Row(
+            SECTION,
+            "rebuild (swap over live models.db)",
+            swap_s,
+            "s",
+            rebuild_target,
+            f"best of {REPEATS}",
+        )
+    )
 
     counter = _OpenCounter()
     with Index(db) as index:
@@ -119,27 +157,53 @@ def run(workdir: Path, quick: bool) -> list[Row]:
         scan_s = time.perf_counter() - t0
         counter.stop()
         rchar = _rchar() - rchar0
-        rows.append(Row(SECTION, "scan (unchanged library)", scan_s, "s", scan_target,
-                        f"{result.unchanged} unchanged; weight files opened: "
-                        f"{len(counter.others)}, metadata.json read: {counter.metadata}"))
-        rows.append(Row(SECTION, "scan: weight bytes read", float(len(counter.others)), "files",
-                        "0", f"all read() bytes incl. SQLite: {rchar} B"))
+        rows.append(
+            Row(
+                SECTION,
+                "scan (unchanged library)",
+                scan_s,
+                "s",
+                scan_target,
+                f"{result.unchanged} unchanged; weight files opened: "
+                f"{len(counter.others)}, metadata.json read: {counter.metadata}",
+            )
+        )
+        rows.append(
+            Row(
+                SECTION,
+                "scan: weight bytes read",
+                float(len(counter.others)),
+                "files",
+                "0",
+                f"all read() bytes incl. SQLite: {rchar} B",
+            )
+        )
 
         for m in models[:EDITED_MODELS]:  # an edit = a rewritten metadata.json
             path = m.dir / METADATA_FILE
             path.write_bytes(path.read_bytes().replace(b'"notes": "', b'"notes": "edited ', 1))
         t0 = time.perf_counter()
         result = scan(root, index)
-        rows.append(Row(SECTION, f"scan ({EDITED_MODELS} edited metadata.json)",
-                        time.perf_counter() - t0, "s", "", f"{len(result.updated)} updated"))
+        rows.append(
+            Row(
+                SECTION,
+                f"scan ({EDITED_MODELS} edited metadata.json)",
+                time.perf_counter() - t0,
+                "s",
+                "",
+                f"{len(result.updated)} updated",
+            )
+        )
 
         page_s = _best(lambda: index.list_models(ListQuery(limit=200)))
-        rows.append(Row(SECTION, "list first page (200, total counted)", page_s * 1000, "ms",
-                        "", ""))
+        rows.append(
+            Row(SECTION, "list first page (200, total counted)", page_s * 1000, "ms", "", "")
+        )
         all_s = _best(lambda: index.list_models(ListQuery(limit=100_000)))
         rows.append(Row(SECTION, f"list all {n} models", all_s * 1000, "ms", "", ""))
-        tag_s = _best(lambda: index.list_models(ListQuery(tag="anime", family="sdxl",
-                                                          offset=50, limit=50)))
+        tag_s = _best(
+            lambda: index.list_models(ListQuery(tag="anime", family="sdxl", offset=50, limit=50))
+        )
         rows.append(Row(SECTION, "list tag+family filter, page 2", tag_s * 1000, "ms", "", ""))
         latencies = []
         for q in SEARCH_QUERIES * 5:
@@ -147,7 +211,14 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             index.list_models(ListQuery(text=q, sort="relevance", limit=50))
             latencies.append((time.perf_counter() - t0) * 1000)
         latencies.sort()
-        rows.append(Row(SECTION, "search p95 (50 hits, ranked)",
-                        latencies[int(len(latencies) * PCT_95) - 1], "ms", "< 20 ms",
-                        f"median {statistics.median(latencies):.2f} ms over {len(latencies)}"))
+        rows.append(
+            Row(
+                SECTION,
+                "search p95 (50 hits, ranked)",
+                latencies[int(len(latencies) * PCT_95) - 1],
+                "ms",
+                "< 20 ms",
+                f"median {statistics.median(latencies):.2f} ms over {len(latencies)}",
+            )
+        )
     return rows

@@ -52,8 +52,14 @@ def _vocab(case: dict[str, Any]) -> int:
     md = case.get("metadata") or {}
     if not isinstance(md, dict):
         return 0
-    return max((v.get("length", 0) for v in md.values() if isinstance(v, dict)
-                and isinstance(v.get("length"), int)), default=0)
+    return max(
+        (
+            v.get("length", 0)
+            for v in md.values()
+            if isinstance(v, dict) and isinstance(v.get("length"), int)
+        ),
+        default=0,
+    )
 
 
 def build(workdir: Path, n: int, quick: bool) -> list[tuple[dict[str, Any], Path]]:
@@ -118,8 +124,16 @@ def _gguf_baseline(items: list[tuple[dict[str, Any], Path]]) -> list[Row]:
         t0 = time.perf_counter()
         gguf.GGUFReader(str(path))
         theirs = time.perf_counter() - t0
-        rows.append(Row(SECTION, f"GGUF {case['case']}: detect_path vs gguf.GGUFReader",
-                        round(ours * 1000, 1), "ms", "", f"GGUFReader {theirs * 1000:.0f} ms"))
+        rows.append(
+            Row(
+                SECTION,
+                f"GGUF {case['case']}: detect_path vs gguf.GGUFReader",
+                round(ours * 1000, 1),
+                "ms",
+                "",
+                f"GGUFReader {theirs * 1000:.0f} ms",
+            )
+        )
     return rows
 
 
@@ -134,42 +148,93 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     elapsed, dets = _timed(paths)
     after = _rchar()
     cpu = _cpu_timed(paths)
-    rows = [Row(SECTION, "files built (corpus cases, then hard-linked copies of their folders)",
-                float(len(paths)), "files", "",
-                f"{len({c['case'] for c, _ in items})} cases, built in {built:.1f} s"),
-            Row(SECTION, "detect_path, warm, all files", round(len(paths) / elapsed, 1),
-                "files/s", f">= {TARGET_FILES_PER_S:.0f}/s",
-                f"{elapsed * 1000 / len(paths):.2f} ms/file"),
-            Row(SECTION, "detect_path, warm, all files, by CPU time", round(len(paths) / cpu, 1),
-                "files/s", f">= {TARGET_FILES_PER_S:.0f}/s",
-                f"{cpu * 1000 / len(paths):.2f} ms CPU/file (load-independent)")]
+    rows = [
+        Row(
+            SECTION,
+            "files built (corpus cases, then hard-linked copies of their folders)",
+            float(len(paths)),
+            "files",
+            "",
+            f"{len({c['case'] for c, _ in items})} cases, built in {built:.1f} s",
+        ),
+        Row(
+            SECTION,
+            "detect_path, warm, all files",
+            round(len(paths) / elapsed, 1),
+            "files/s",
+            f">= {TARGET_FILES_PER_S:.0f}/s",
+            f"{elapsed * 1000 / len(paths):.2f} ms/file",
+        ),
+        Row(
+            SECTION,
+            "detect_path, warm, all files, by CPU time",
+            round(len(paths) / cpu, 1),
+            "files/s",
+            f">= {TARGET_FILES_PER_S:.0f}/s",
+            f"{cpu * 1000 / len(paths):.2f} ms CPU/file (load-independent)",
+        ),
+    ]
     if before is not None and after is not None:
-        rows.append(Row(SECTION, "kernel-counted bytes read per file (rchar)",
-                        round((after - before) / len(paths) / KIB, 1), "KiB"))
+        rows.append(
+            Row(
+                SECTION,
+                "kernel-counted bytes read per file (rchar)",
+                round((after - before) / len(paths) / KIB, 1),
+                "KiB",
+            )
+        )
     by_kind: dict[str, list[Path]] = {}
     for case, path in items:
         by_kind.setdefault(_kind(case), []).append(path)
     for kind, kpaths in sorted(by_kind.items()):
         t, _ = _timed(kpaths)
-        rows.append(Row(SECTION, f"detect_path, warm, {kind}", round(len(kpaths) / t, 1),
-                        "files/s", f">= {TARGET_FILES_PER_S:.0f}/s", f"{len(kpaths)} files"))
-    normal = [d.header_bytes_read for (c, _), d in zip(items, dets)
-              if not (c["file_kind"] == "gguf" and _vocab(c) > 0)]
-    rows.append(Row(SECTION, "header bytes read, normal headers: median / max",
-                    round(statistics.median(normal) / KIB, 1), "KiB",
-                    f"< {NORMAL_HEADER_BYTES // KIB} KiB", f"max {max(normal) / KIB:.0f} KiB"))
+        rows.append(
+            Row(
+                SECTION,
+                f"detect_path, warm, {kind}",
+                round(len(kpaths) / t, 1),
+                "files/s",
+                f">= {TARGET_FILES_PER_S:.0f}/s",
+                f"{len(kpaths)} files",
+            )
+        )
+    normal = [
+        d.header_bytes_read
+        for (c, _), d in zip(items, dets, strict=False)
+        if not (c["file_kind"] == "gguf" and _vocab(c) > 0)
+    ]
+    rows.append(
+        Row(
+            SECTION,
+            "header bytes read, normal headers: median / max",
+            round(statistics.median(normal) / KIB, 1),
+            "KiB",
+            f"< {NORMAL_HEADER_BYTES // KIB} KiB",
+            f"max {max(normal) / KIB:.0f} KiB",
+        )
+    )
     seen: set[str] = set()
-    for (case, path), det in zip(items, dets):
+    for (case, path), det in zip(items, dets, strict=False):
         if case["case"] in seen:
             continue
         seen.add(case["case"])
-        size = sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.is_dir() \
+        size = (
+            sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+            if path.is_dir()
             else path.stat().st_size
+        )
         vocab = _vocab(case)
         target = f"< {NORMAL_HEADER_BYTES // KIB} KiB" if not vocab else "header incl. vocabulary"
-        rows.append(Row(SECTION, f"bytes read: {case['case']}",
-                        round(det.header_bytes_read / KIB, 1), "KiB", target,
-                        f"file {size / 1e9:.2f} GB" + (f", vocab {vocab}" if vocab else "")))
+        rows.append(
+            Row(
+                SECTION,
+                f"bytes read: {case['case']}",
+                round(det.header_bytes_read / KIB, 1),
+                "KiB",
+                target,
+                f"file {size / 1e9:.2f} GB" + (f", vocab {vocab}" if vocab else ""),
+            )
+        )
     if not quick:
         rows.extend(_gguf_baseline(items))
     return rows

@@ -43,6 +43,7 @@ def _sequential(fn: Callable[[], object]) -> Callable[[], object]:
             return fn()
         finally:
             settings.DETECT_POOL_MIN_TARGETS = saved
+
     return run
 
 
@@ -67,14 +68,37 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     planned = _best_of(plan, repeats)
     target = f">= {TARGET_FILES_PER_S:.0f}/s"
     return [
-        Row(SECTION, "inspect DIR: models found (built like the inspect mix)", float(models),
-            "models", "", f"{rejected} rejected; {detect_pool.worker_count()} worker(s) "
-            f"available, {workers} used"),
-        Row(SECTION, "inspect DIR, warm, worker pool", round(models / pooled, 1), "models/s",
-            target, f"{pooled * 1000 / models:.2f} ms/model, {workers} worker process(es)"),
-        Row(SECTION, "inspect DIR, warm, sequential (comparison)",
-            round(models / sequential, 1), "models/s", "",
-            f"pool speed-up x{sequential / pooled:.2f}"),
-        Row(SECTION, "plan_import(DIR), warm, worker pool", round(models / planned, 1),
-            "models/s", target, f"{planned:.2f} s for the folder"),
+        Row(
+            SECTION,
+            "inspect DIR: models found (built like the inspect mix)",
+            float(models),
+            "models",
+            "",
+            f"{rejected} rejected; {detect_pool.worker_count()} worker(s) "
+            f"available, {workers} used",
+        ),
+        Row(
+            SECTION,
+            "inspect DIR, warm, worker pool",
+            round(models / pooled, 1),
+            "models/s",
+            target,
+            f"{pooled * 1000 / models:.2f} ms/model, {workers} worker process(es)",
+        ),
+        Row(
+            SECTION,
+            "inspect DIR, warm, sequential (comparison)",
+            round(models / sequential, 1),
+            "models/s",
+            "",
+            f"pool speed-up x{sequential / pooled:.2f}",
+        ),
+        Row(
+            SECTION,
+            "plan_import(DIR), warm, worker pool",
+            round(models / planned, 1),
+            "models/s",
+            target,
+            f"{planned:.2f} s for the folder",
+        ),
     ]

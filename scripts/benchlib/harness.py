@@ -41,8 +41,11 @@ def discover() -> list[str]:
     """Names ('import', 'index', …) of every benchlib/bench_*.py module, sorted."""
     import benchlib
 
-    return sorted(m.name[len(BENCH_PREFIX):] for m in pkgutil.iter_modules(benchlib.__path__)
-                  if m.name.startswith(BENCH_PREFIX))
+    return sorted(
+        m.name[len(BENCH_PREFIX) :]
+        for m in pkgutil.iter_modules(benchlib.__path__)
+        if m.name.startswith(BENCH_PREFIX)
+    )
 
 
 def run_module(name: str, workdir: Path, quick: bool) -> list[Row]:
@@ -69,16 +72,19 @@ def _fmt(value: float | str) -> str:
 
 def print_table(rows: list[Row]) -> None:
     headers = ("section", "measurement", "value", "unit", "target", "baseline / note")
-    cells = [(r.section, r.measurement, _fmt(r.value), r.unit, r.target, r.baseline_note)
-             for r in rows]
+    cells = [
+        (r.section, r.measurement, _fmt(r.value), r.unit, r.target, r.baseline_note) for r in rows
+    ]
     try:
         from rich.console import Console
         from rich.table import Table
     except ImportError:
-        widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h)
-                  for i, h in enumerate(headers)]
+        widths = [
+            max(len(h), *(len(c[i]) for c in cells)) if cells else len(h)
+            for i, h in enumerate(headers)
+        ]
         for line in (headers, *cells):
-            print("  ".join(col.ljust(w) for col, w in zip(line, widths)))
+            print("  ".join(col.ljust(w) for col, w in zip(line, widths, strict=False)))
         return
     table = Table(*headers, title="Tensorshelf benchmarks")
     for line in cells:
@@ -89,10 +95,15 @@ def print_table(rows: list[Row]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scripts/bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke run)")
-    parser.add_argument("--only", metavar="NAME", action="append",
-                        help="run only this benchmark (e.g. import); repeatable")
-    parser.add_argument("--workdir", type=Path, default=None,
-                        help="where temp files go (default: system temp dir)")
+    parser.add_argument(
+        "--only",
+        metavar="NAME",
+        action="append",
+        help="run only this benchmark (e.g. import); repeatable",
+    )
+    parser.add_argument(
+        "--workdir", type=Path, default=None, help="where temp files go (default: system temp dir)"
+    )
     parser.add_argument("--list", action="store_true", help="list benchmarks and exit")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="[bench] %(message)s", stream=sys.stderr)

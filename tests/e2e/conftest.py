@@ -57,8 +57,12 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     pg = context.new_page()
     problems: list[str] = []
     pg.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    pg.on("console", lambda msg: problems.append(f"console.{msg.type}: {msg.text}")
-          if msg.type == "error" else None)
+    pg.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
     pg.problems = problems
     try:
         yield pg

@@ -27,10 +27,10 @@ from tensorshelf.settings import resolve_locations
 
 STEP_TIMEOUT_S = 30.0
 RESIZED_TO = (1400, 900)
-UI_READY_JS = ("!!document.querySelector('[data-testid=library-row],"
-               "[data-testid=empty-state]')")
-IMPORT_ITEMS_JS = ("document.querySelectorAll('[data-testid=import-dialog] "
-                   "[data-testid=import-item]').length")
+UI_READY_JS = "!!document.querySelector('[data-testid=library-row],[data-testid=empty-state]')"
+IMPORT_ITEMS_JS = (
+    "document.querySelectorAll('[data-testid=import-dialog] [data-testid=import-item]').length"
+)
 SPY_JS = """(function () {
   var hook = window.__tensorshelf_event;
   window.__smokeEvents = [];
@@ -97,8 +97,9 @@ def grab_window(gui: GuiThread, window: Any, path: Path) -> None:
     gui.run(grab)
     done.wait(STEP_TIMEOUT_S)
     if not path.exists():
-        subprocess.run(["import", "-window", "root", str(path)], check=False,
-                       timeout=STEP_TIMEOUT_S)
+        subprocess.run(
+            ["import", "-window", "root", str(path)], check=False, timeout=STEP_TIMEOUT_S
+        )
 
 
 def pick_with_native_dialog(gui: GuiThread, window: Any, path: str, folder: bool) -> Any:
@@ -136,11 +137,20 @@ def drag_and_drop(gui: GuiThread, window: Any, paths: list[str]) -> None:
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
     at = QPoint(view.width() // 2, view.height() // 2)
-    copy, no_button, no_mod = Qt.DropAction.CopyAction, Qt.MouseButton.NoButton, \
-        Qt.KeyboardModifier.NoModifier
-    enter = lambda: QDragEnterEvent(at, copy, mime, no_button, no_mod)
-    move = lambda: QDragMoveEvent(at, copy, mime, no_button, no_mod)
-    drop = lambda: QDropEvent(QPointF(at), copy, mime, no_button, no_mod)
+    copy, no_button, no_mod = (
+        Qt.DropAction.CopyAction,
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+
+    def enter() -> Any:
+        return QDragEnterEvent(at, copy, mime, no_button, no_mod)
+
+    def move() -> Any:
+        return QDragMoveEvent(at, copy, mime, no_button, no_mod)
+
+    def drop() -> Any:
+        return QDropEvent(QPointF(at), copy, mime, no_button, no_mod)
 
     def send(make: Any) -> None:
         gui.run(lambda: QApplication.sendEvent(view, make()))
@@ -153,8 +163,9 @@ def drag_and_drop(gui: GuiThread, window: Any, paths: list[str]) -> None:
     send(drop)
 
 
-def scenario(shell: DesktopShell, gui: GuiThread, screenshot: Path, drops: list[str],
-             result: dict[str, Any]) -> None:
+def scenario(
+    shell: DesktopShell, gui: GuiThread, screenshot: Path, drops: list[str], result: dict[str, Any]
+) -> None:
     window = shell.window
     try:
         started = time.monotonic()
@@ -169,28 +180,38 @@ def scenario(shell: DesktopShell, gui: GuiThread, screenshot: Path, drops: list[
 
         result["hook_before_spy"] = window.evaluate_js(SPY_JS)
         shell.api.bus.publish("network.status", {"online": True})
-        result["pushed"] = _poll(lambda: window.evaluate_js(
-            "window.__smokeEvents.filter(function (e) { return e.type === 'network.status'; })"))
+        result["pushed"] = _poll(
+            lambda: window.evaluate_js(
+                "window.__smokeEvents.filter(function (e) { return e.type === 'network.status'; })"
+            )
+        )
 
         grab_window(gui, window, screenshot)
 
         if drops:
             drag_and_drop(gui, window, drops)
-            result["dropped"] = _poll(lambda: window.evaluate_js(
-                "window.__smokeEvents.filter(function (e) { return e.type === 'files.dropped'; })"))
+            result["dropped"] = _poll(
+                lambda: window.evaluate_js(
+                    "window.__smokeEvents.filter("
+                    "function (e) { return e.type === 'files.dropped'; })"
+                )
+            )
             result["import_dialog"] = bool(_poll(lambda: window.evaluate_js(IMPORT_ITEMS_JS)))
             time.sleep(0.6)  # let the dialog's transition finish before the screenshot
             grab_window(gui, window, screenshot.with_name("desktop-drop.png"))
-            window.evaluate_js("document.dispatchEvent(new KeyboardEvent('keydown', "
-                               "{key: 'Escape', bubbles: true}))")
+            window.evaluate_js(
+                "document.dispatchEvent(new KeyboardEvent('keydown', "
+                "{key: 'Escape', bubbles: true}))"
+            )
 
             result["picked_file"] = pick_with_native_dialog(gui, window, drops[0], folder=False)
             result["picked_folder"] = pick_with_native_dialog(gui, window, drops[-1], folder=True)
 
             # after a reload one drop must still give exactly one event
             window.evaluate_js("location.reload()")
-            if not _poll(lambda: window.evaluate_js(
-                    "window.__smokeEvents === undefined && " + UI_READY_JS)):
+            if not _poll(
+                lambda: window.evaluate_js("window.__smokeEvents === undefined && " + UI_READY_JS)
+            ):
                 raise TimeoutError("the UI did not come back after a reload")
             window.evaluate_js(SPY_JS)
             drag_and_drop(gui, window, drops[:1])

@@ -26,8 +26,13 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(os.environ.get("TENSORSHELF_SCREENSHOTS_DIR") or ROOT / "build" / "screenshots")
 UI_INDEX = ROOT / "frontend" / "dist" / "index.html"
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1280, "height": 800}
 START_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
@@ -50,8 +55,12 @@ class Served:
         return f"http://127.0.0.1:{self.port}"
 
     def call(self, method: str, **kwargs: Any) -> Any:
-        response = httpx.post(f"{self.base_url}/api/call/{method}", json=kwargs, timeout=30,
-                              headers={"Authorization": f"Bearer {self.token}"})
+        response = httpx.post(
+            f"{self.base_url}/api/call/{method}",
+            json=kwargs,
+            timeout=30,
+            headers={"Authorization": f"Bearer {self.token}"},
+        )
         envelope = response.json()
         assert envelope["ok"], envelope
         return envelope["result"]
@@ -122,4 +131,3 @@ def metadata_files(library: Path) -> list[dict[str, Any]]:
         if ".staging" not in path.parts:
             out.append(json.loads(path.read_text("utf-8")))
     return out
-

@@ -33,9 +33,12 @@ def xvfb() -> Iterator[str]:
     if shutil.which("Xvfb") is None:
         pytest.skip("Xvfb is not installed (apt-get install xvfb)")
     read_fd, write_fd = os.pipe()
-    proc = subprocess.Popen(["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN,
-                             "-nolisten", "tcp"], pass_fds=(write_fd,),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_fd), "-screen", "0", SCREEN, "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     os.close(write_fd)
     try:
         import select
@@ -52,8 +55,13 @@ def xvfb() -> Iterator[str]:
 
 
 def _qt_problem() -> str | None:
-    probe = subprocess.run([sys.executable, "-c", "from PySide6 import QtWebEngineWidgets"],
-                           capture_output=True, text=True, timeout=60, check=False)
+    probe = subprocess.run(
+        [sys.executable, "-c", "from PySide6 import QtWebEngineWidgets"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     return None if probe.returncode == 0 else probe.stderr.strip().splitlines()[-1]
 
 
@@ -64,10 +72,15 @@ def test_desktop_window_smoke(xvfb: str, tmp_path: Path) -> None:
     if not UI_INDEX.exists():
         pytest.fail(f"UI not built ({UI_INDEX} missing): run `npm run build` or ./scripts/run")
     cli = make_cli(tmp_path)
-    cli.json("import", str(write_lora(tmp_path / "in" / "Pixel Art XL.safetensors", seed=5)),
-             "--no-lookup")
-    drops = [write_lora(tmp_path / "to drop" / "my lora (v2) ü.safetensors", seed=6),
-             tmp_path / "to drop" / "Modèles 日本"]
+    cli.json(
+        "import",
+        str(write_lora(tmp_path / "in" / "Pixel Art XL.safetensors", seed=5)),
+        "--no-lookup",
+    )
+    drops = [
+        write_lora(tmp_path / "to drop" / "my lora (v2) ü.safetensors", seed=6),
+        tmp_path / "to drop" / "Modèles 日本",
+    ]
     drops[1].mkdir()
     write_lora(drops[1] / "inner.safetensors", seed=7)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -76,10 +89,15 @@ def test_desktop_window_smoke(xvfb: str, tmp_path: Path) -> None:
 
     env = {**cli.env, "DISPLAY": xvfb, "QT_QPA_PLATFORM": "xcb"}
     env.pop("WAYLAND_DISPLAY", None)
-    proc = subprocess.Popen([sys.executable, str(APP), str(cli.home), str(cli.library),
-                             str(shot), *map(str, drops)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(APP), str(cli.home), str(cli.library), str(shot), *map(str, drops)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         out, err = proc.communicate(timeout=SMOKE_TIMEOUT_S)
     except subprocess.TimeoutExpired:
@@ -88,7 +106,7 @@ def test_desktop_window_smoke(xvfb: str, tmp_path: Path) -> None:
         pytest.fail(f"the desktop window hung (> {SMOKE_TIMEOUT_S} s)\n{err[-4000:]}")
     lines = [ln for ln in out.splitlines() if ln.startswith("SMOKE_RESULT ")]
     assert lines, f"exit {proc.returncode}\n{out[-2000:]}\n{err[-4000:]}"
-    result = json.loads(lines[-1][len("SMOKE_RESULT "):])
+    result = json.loads(lines[-1][len("SMOKE_RESULT ") :])
     assert "error" not in result, f"{result}\n{err[-4000:]}"
 
     status = result["get_status"]
@@ -98,10 +116,12 @@ def test_desktop_window_smoke(xvfb: str, tmp_path: Path) -> None:
     assert result["unknown_method"] == "undefined"  # only allowlisted methods exist in JS
     assert result["hook_before_spy"] == "function"  # the UI installed its event hook
     assert result["pushed"] == [{"type": "network.status", "payload": {"online": True}}]
-    assert result["dropped"] == [{"type": "files.dropped",
-                                  "payload": {"paths": [str(p) for p in drops]}}]
-    assert result["dropped_after_reload"] == [{"type": "files.dropped",
-                                               "payload": {"paths": [str(drops[0])]}}]
+    assert result["dropped"] == [
+        {"type": "files.dropped", "payload": {"paths": [str(p) for p in drops]}}
+    ]
+    assert result["dropped_after_reload"] == [
+        {"type": "files.dropped", "payload": {"paths": [str(drops[0])]}}
+    ]
     assert result["import_dialog"] is True  # the UI opened its import dialog for the drop
     assert result["picked_file"] == {"ok": True, "result": [str(drops[0])]}  # native dialogs
     assert result["picked_folder"] == {"ok": True, "result": [str(drops[1])]}

@@ -18,9 +18,11 @@ from tests.e2e.e2e_support import UI_INDEX, Served, serving, wait_until
 from tests.fixtures.cli_runner import make_cli
 from tests.fixtures.detect_files import make_model_file
 
-PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
-                        "000049454e44ae426082")
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
+    "000049454e44ae426082"
+)
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_web")]
 
 
@@ -32,9 +34,11 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         pytest.fail(f"UI not built ({UI_INDEX} missing): run `npm run build`")
     root = tmp_path_factory.mktemp("e2e-detect")
     cli = make_cli(root)
-    sources = [make_model_file("lycoris_loha_sd15_r8", root / "src" / "lora"),
-               make_model_file("embedding_sd1_8vec", root / "src" / "emb"),
-               make_model_file("realesrgan_x2plus_pth", root / "src" / "up")]
+    sources = [
+        make_model_file("lycoris_loha_sd15_r8", root / "src" / "lora"),
+        make_model_file("embedding_sd1_8vec", root / "src" / "emb"),
+        make_model_file("realesrgan_x2plus_pth", root / "src" / "up"),
+    ]
     sources[0].with_name(f"{sources[0].stem}.preview.png").write_bytes(PNG_1PX)
     cli.json("import", "--no-lookup", "--accept-pickle", *map(str, sources))
     with serving(cli) as served:
@@ -48,8 +52,9 @@ def _open(page: Any, shelf: Served) -> Any:
     return rows
 
 
-def test_import_dialog_shows_the_detection_and_why(shelf: Served, page: Any,
-                                                   tmp_path: Path) -> None:
+def test_import_dialog_shows_the_detection_and_why(
+    shelf: Served, page: Any, tmp_path: Path
+) -> None:
     source = make_model_file("lycoris_lokr_sdxl_r16", tmp_path)
     _open(page, shelf)
     page.get_by_test_id("import-path-input").fill(str(source))
@@ -66,8 +71,7 @@ def test_import_dialog_shows_the_detection_and_why(shelf: Served, page: Any,
     assert not [p for p in page.problems if "page error" in p], page.problems
 
 
-def test_library_filters_by_detection_fields_and_shows_lora_facts(shelf: Served,
-                                                                  page: Any) -> None:
+def test_library_filters_by_detection_fields_and_shows_lora_facts(shelf: Served, page: Any) -> None:
     rows = _open(page, shelf)
     pickle = page.locator('[data-testid="filter-format"][data-value="pickle"]')
     pickle.click()
@@ -86,8 +90,7 @@ def test_library_filters_by_detection_fields_and_shows_lora_facts(shelf: Served,
     assert preview.evaluate("img => img.complete && img.naturalWidth") == 1  # a real image
 
 
-def test_rerun_detection_from_settings_refiles_a_misfiled_model(shelf: Served,
-                                                                page: Any) -> None:
+def test_rerun_detection_from_settings_refiles_a_misfiled_model(shelf: Served, page: Any) -> None:
     library = shelf.cli.library
     model = next(m for m in shelf.call("list_models")["models"] if m["subtype"] == "embeddings")
     right = model["path"]
@@ -116,9 +119,16 @@ def test_rerun_detection_from_settings_refiles_a_misfiled_model(shelf: Served,
     page.keyboard.press("Escape")
     expect(page.locator('[data-testid="filter-family"][data-value="sdxl"]')).to_have_count(0)
     shown = shelf.call("get_model", ref=model["id"])["model"]
-    assert (shown["id"], shown["path"], shown["family"], shown["subtype"]) == \
-        (model["id"], right, "sd1", "embeddings")
-    reclassify_jobs = [(j["title"], j["status"]) for j in shelf.call("list_jobs")
-                       if j["kind"] == "reclassify"]
-    assert reclassify_jobs == [("Re-classify all models", "done"),
-                               ("Check the classification of all models", "done")]
+    assert (shown["id"], shown["path"], shown["family"], shown["subtype"]) == (
+        model["id"],
+        right,
+        "sd1",
+        "embeddings",
+    )
+    reclassify_jobs = [
+        (j["title"], j["status"]) for j in shelf.call("list_jobs") if j["kind"] == "reclassify"
+    ]
+    assert reclassify_jobs == [
+        ("Re-classify all models", "done"),
+        ("Check the classification of all models", "done"),
+    ]

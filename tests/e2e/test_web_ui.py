@@ -49,15 +49,20 @@ def test_requests_without_the_token_are_refused(shelf: Served, page: Any) -> Non
         return [call.status, wrong.status, events.status];
     }""")
     assert status == [401, 401, 401]  # … but the API refuses it
-    direct = httpx.post(f"{shelf.base_url}/api/call/delete_models",
-                        json={"refs": [shelf.call("list_models")["models"][0]["id"]]})
+    direct = httpx.post(
+        f"{shelf.base_url}/api/call/delete_models",
+        json={"refs": [shelf.call("list_models")["models"][0]["id"]]},
+    )
     assert direct.status_code == 401
     assert len(_names(shelf)) >= 1
 
 
 def test_import_through_the_dialog(shelf: Served, page: Any, tmp_path: Path) -> None:
-    source = write_lora(tmp_path / "drop zone" / "Détail Tweaker XL.safetensors", seed=23,
-                        total_size=BIG_IMPORT_BYTES)
+    source = write_lora(
+        tmp_path / "drop zone" / "Détail Tweaker XL.safetensors",
+        seed=23,
+        total_size=BIG_IMPORT_BYTES,
+    )
     rows = _open(page, shelf)
     before = rows.count()
     page.evaluate("window.__e2eNoReload = true")
@@ -88,8 +93,9 @@ def test_editing_a_tag_persists_to_metadata_json(shelf: Served, page: Any) -> No
     page.get_by_test_id("tag-add").click()
     expect(panel.get_by_test_id("tag-chip").filter(has_text="e2e-favourite")).to_be_visible()
     library = shelf.cli.library
-    assert wait_until(lambda: any("e2e-favourite" in m.get("tags", [])
-                                  for m in metadata_files(library)))
+    assert wait_until(
+        lambda: any("e2e-favourite" in m.get("tags", []) for m in metadata_files(library))
+    )
 
 
 def test_deleting_asks_for_confirmation(shelf: Served, page: Any, tmp_path: Path) -> None:
@@ -114,8 +120,9 @@ def test_deleting_asks_for_confirmation(shelf: Served, page: Any, tmp_path: Path
     assert victim.exists()
 
 
-def test_refresh_shows_an_import_made_by_another_process(shelf: Served, page: Any,
-                                                        tmp_path: Path) -> None:
+def test_refresh_shows_an_import_made_by_another_process(
+    shelf: Served, page: Any, tmp_path: Path
+) -> None:
     """A CLI import in another process publishes nothing to the server's event bus: the
     visible Refresh (scan + refetch) brings it in, without a page reload."""
     rows = _open(page, shelf)
@@ -140,8 +147,9 @@ def test_idle_ui_makes_no_requests_and_listens_on_sse(shelf: Served, page: Any) 
     assert requests[seen:] == []
 
 
-def test_type_column_is_not_cut_off_with_the_detail_panel_open(shelf: Served, page: Any,
-                                                               tmp_path: Path) -> None:
+def test_type_column_is_not_cut_off_with_the_detail_panel_open(
+    shelf: Served, page: Any, tmp_path: Path
+) -> None:
     embedding = make_model_file("embedding_sd1_8vec", tmp_path / "embedding")
     shelf.cli.json("import", str(embedding), "--no-lookup")
     rows = _open(page, shelf)  # 1280 x 800
@@ -166,7 +174,8 @@ def test_keyboard_moves_through_the_list_and_the_detail(shelf: Served, page: Any
     panel = page.get_by_test_id("detail-panel")
     expect(panel).to_be_visible()
     expect(panel.get_by_role("heading", level=2)).to_have_text(
-        rows.nth(1).get_by_role("gridcell").first.inner_text())
+        rows.nth(1).get_by_role("gridcell").first.inner_text()
+    )
     page.keyboard.press("Escape")
     expect(panel).to_have_count(0)
     expect(rows.nth(1)).to_be_focused()

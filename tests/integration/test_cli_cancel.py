@@ -51,4 +51,8 @@ def test_ctrl_c_cancels_the_import_cleanly(tmp_path: Path) -> None:
     assert [j["status"] for j in cli.json("jobs")["jobs"]] == ["cancelled"]
     after = source.stat()
     assert (after.st_ino, after.st_size, after.st_mtime_ns, after.st_ctime_ns) == (
-        stat_before.st_ino, stat_before.st_size, stat_before.st_mtime_ns, stat_before.st_ctime_ns)
+        stat_before.st_ino,
+        stat_before.st_size,
+        stat_before.st_mtime_ns,
+        stat_before.st_ctime_ns,
+    )

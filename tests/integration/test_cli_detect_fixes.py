@@ -39,10 +39,15 @@ def test_byte_split_set_inspects_imports_and_reclassifies(tmp_path: Path) -> Non
     assert result["ok"] is True and result["warnings"] == [], result
     assert result["path"].startswith("diffusion/sd1/"), result["path"]
     meta = _meta(cli.library, result["path"])
-    assert (meta["model_format"], meta["model_type"], meta["subtype"], meta["family"]) == \
-        ("sharded-set", "diffusion", "loras", "sd1")
-    assert [(f["path"], f["shard_index"], f["shard_total"]) for f in meta["files"]] == \
-        [(p.name, i, PIECES) for i, p in enumerate(pieces, 1)]
+    assert (meta["model_format"], meta["model_type"], meta["subtype"], meta["family"]) == (
+        "sharded-set",
+        "diffusion",
+        "loras",
+        "sd1",
+    )
+    assert [(f["path"], f["shard_index"], f["shard_total"]) for f in meta["files"]] == [
+        (p.name, i, PIECES) for i, p in enumerate(pieces, 1)
+    ]
 
     copy = cli.library / result["path"] / pieces[0].name
     assert cli.json("inspect", str(copy))["detection"]["family"] == "sd1"
@@ -65,13 +70,18 @@ def test_byte_split_set_with_a_broken_header_is_refused(tmp_path: Path) -> None:
 def test_text_encoder_only_lora_is_filed_as_an_image_lora(tmp_path: Path) -> None:
     cli = make_cli(tmp_path)
     src = make_model_file("lora_sdxl_kohya_te_only_r8", tmp_path / "src")
-    (tmp_path / "src" / "prompt_adherence.civitai.info").write_text(json.dumps(
-        {"baseModel": "Pony", "model": {"name": "Prompt Adherence"}}))
+    (tmp_path / "src" / "prompt_adherence.civitai.info").write_text(
+        json.dumps({"baseModel": "Pony", "model": {"name": "Prompt Adherence"}})
+    )
     (result,) = cli.json("import", "--no-lookup", str(src))["results"]
     assert result["ok"] is True and result["path"].startswith("diffusion/sdxl/"), result
     meta = _meta(cli.library, result["path"])
-    assert (meta["model_type"], meta["subtype"], meta["family"], meta["base_model"]) == \
-        ("diffusion", "loras", "sdxl", "sdxl")
+    assert (meta["model_type"], meta["subtype"], meta["family"], meta["base_model"]) == (
+        "diffusion",
+        "loras",
+        "sdxl",
+        "sdxl",
+    )
     assert meta["detection"]["foreign"]["base_model_raw"] == "Pony"
     assert meta["detection"]["lora_target"] == "sdxl"
 
@@ -80,8 +90,11 @@ def test_gguf_general_name_names_a_generic_model_file(tmp_path: Path) -> None:
     cli = make_cli(tmp_path)
     case = get_case("phi3_mini_4k_q4_k_m")
     case["file_name"] = "model.gguf"
-    case["tensors"] = {k: v for k, v in case["tensors"].items()
-                       if k in ("output_norm.weight", "blk.0.attn_qkv.weight")}
+    case["tensors"] = {
+        k: v
+        for k, v in case["tensors"].items()
+        if k in ("output_norm.weight", "blk.0.attn_qkv.weight")
+    }
     src = make_model_file(case, tmp_path / "models")  # a container folder: no name in it
     title = case["metadata"]["general.name"]["value"]
     (result,) = cli.json("import", "--no-lookup", "--move", str(src))["results"]

@@ -28,19 +28,29 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
     "realesrgan_x2plus_pth": ("other/esrgan", "upscale_models", "fp32", "pickle"),
     "phi3_mini_4k_q4_k_m": ("llm/phi3", "llm", "q4_k_m", "gguf"),
 }
-DETECTION_KEYS = {"format", "model_type", "subtype", "family", "precision", "confidence",
-                  "evidence"}
-PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
-                        "000049454e44ae426082")
+DETECTION_KEYS = {
+    "format",
+    "model_type",
+    "subtype",
+    "family",
+    "precision",
+    "confidence",
+    "evidence",
+}
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
+    "000049454e44ae426082"
+)
 
 
 class Shelf:
     def __init__(self, root: Path) -> None:
         self.cli: Cli = make_cli(root)
         self.sources = {case: make_model_file(case, root / "src" / case) for case in KINDS}
-        doc = self.cli.json("import", "--move", "--no-lookup", "--accept-pickle",
-                            *map(str, self.sources.values()))
+        doc = self.cli.json(
+            "import", "--move", "--no-lookup", "--accept-pickle", *map(str, self.sources.values())
+        )
         by_key = {r["key"]: r for r in doc["results"]}
         self.results = {case: by_key[str(src)] for case, src in self.sources.items()}
 
@@ -65,8 +75,12 @@ def test_import_files_each_kind_by_its_header(shelf: Shelf, case: str) -> None:
     assert result["path"].startswith(prefix + "/"), result["path"]
     meta = shelf.meta(result["path"])
     assert meta["path"] == result["path"] and meta["id"] == result["id"]
-    assert (meta["model_type"], meta["subtype"], meta["family"], meta["precision"]) == \
-        (label["model_type"], subtype, label["family"], precision)
+    assert (meta["model_type"], meta["subtype"], meta["family"], meta["precision"]) == (
+        label["model_type"],
+        subtype,
+        label["family"],
+        precision,
+    )
     detection = meta["detection"]
     assert detection["detector_version"] >= 1 and detection["evidence"]
     assert detection["format"] == fmt
@@ -80,17 +94,21 @@ def test_list_filters_by_every_detection_field(shelf: Shelf) -> None:
     assert shelf.ids("--type", "llm") == {r["phi3_mini_4k_q4_k_m"]["id"]}
     assert shelf.ids("--precision", "q4_k_m") == {r["phi3_mini_4k_q4_k_m"]["id"]}
     assert shelf.ids("--format", "gguf") == {r["phi3_mini_4k_q4_k_m"]["id"]}
-    assert shelf.ids("--format", "pickle") == {r["sd15_ckpt_torch_zip"]["id"],
-                                               r["realesrgan_x2plus_pth"]["id"]}
+    assert shelf.ids("--format", "pickle") == {
+        r["sd15_ckpt_torch_zip"]["id"],
+        r["realesrgan_x2plus_pth"]["id"],
+    }
     assert shelf.ids("--family", "sd1", "--precision", "fp32") == {
-        r["sd1_vae_ft_mse_fp32"]["id"], r["embedding_sd1_8vec"]["id"]}
+        r["sd1_vae_ft_mse_fp32"]["id"],
+        r["embedding_sd1_8vec"]["id"],
+    }
 
 
 def test_inspect_json_of_an_imported_gguf_carries_llm_facts(shelf: Shelf) -> None:
     rel = shelf.results["phi3_mini_4k_q4_k_m"]["path"]
     weight = shelf.cli.library / rel / "Phi-3-mini-4k-instruct-q4.gguf"
     doc = shelf.cli.json("inspect", str(weight))
-    assert doc["ok"] is True and DETECTION_KEYS <= set(doc["detection"])
+    assert doc["ok"] is True and set(doc["detection"]) >= DETECTION_KEYS
     assert doc["detection"]["context_length"] == 4096
     assert doc["detection"]["quantization"] == "q4_k_m"
 
@@ -121,8 +139,10 @@ def test_reclassify_dry_run_then_refile_keeps_id_and_user_choices(shelf: Shelf) 
     assert dry["job_id"]  # it ran as a job (progress, cancel), and the job says so
     (change,) = dry["changed"]
     assert (change["id"], change["old_path"], change["new_path"]) == (model_id, wrong, right)
-    assert change["changes"] == {"subtype": ["checkpoints", "controlnet"],
-                                 "family": ["sdxl", "sd1"]}
+    assert change["changes"] == {
+        "subtype": ["checkpoints", "controlnet"],
+        "family": ["sdxl", "sd1"],
+    }
     assert (shelf.cli.library / wrong).is_dir() and not (shelf.cli.library / right).exists()
 
     human = shelf.cli.run("reclassify", model_id)
@@ -130,12 +150,18 @@ def test_reclassify_dry_run_then_refile_keeps_id_and_user_choices(shelf: Shelf) 
     assert f"{wrong} → {right}" in human.stdout
     assert f"[1/1] re-classified {wrong} -> {right}" in human.stderr  # per-model progress
     jobs = shelf.cli.json("jobs")["jobs"]
-    assert [j["title"] for j in jobs if j["kind"] == "reclassify"][:2] == \
-        ["Re-classify 1 model", "Check the classification of all models"]
+    assert [j["title"] for j in jobs if j["kind"] == "reclassify"][:2] == [
+        "Re-classify 1 model",
+        "Check the classification of all models",
+    ]
     assert not (shelf.cli.library / wrong).exists()
     shown = shelf.cli.json("show", model_id)["model"]
-    assert (shown["id"], shown["path"], shown["family"], shown["subtype"]) == \
-        (model_id, right, "sd1", "controlnet")
+    assert (shown["id"], shown["path"], shown["family"], shown["subtype"]) == (
+        model_id,
+        right,
+        "sd1",
+        "controlnet",
+    )
     assert shown["detection"]["detector_version"] >= 1
     assert shelf.ids("--subtype", "controlnet") == {model_id}
 
@@ -169,13 +195,20 @@ def test_reclassify_reports_an_unreadable_model_and_exits_1(tmp_path: Path) -> N
     assert doc["error"]["details"]["failed"] == [bad_result["id"]]
 
 
-@pytest.mark.parametrize("case", ["qwen25_3b_index_json", "mistral_7b_v03_shard1",
-                                  "sd15_diffusers_folder", "qwen25_05b_transformers_folder"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "qwen25_3b_index_json",
+        "mistral_7b_v03_shard1",
+        "sd15_diffusers_folder",
+        "qwen25_05b_transformers_folder",
+    ],
+)
 def test_inspect_sets_and_folders(tmp_path: Path, case: str) -> None:
     target = make_model_file(case, tmp_path)
     doc = make_cli(tmp_path).json("inspect", str(target))
     label = get_case(case)["label"]
-    assert doc["ok"] is True and DETECTION_KEYS <= set(doc["detection"])
+    assert doc["ok"] is True and set(doc["detection"]) >= DETECTION_KEYS
     assert {k: doc["detection"][k] for k in label} == label
 
 
@@ -197,14 +230,28 @@ def test_import_reads_foreign_sidecars_and_copies_the_preview(tmp_path: Path) ->
     cli = make_cli(tmp_path)
     src = tmp_path / "src"
     civ = write_lora(src / "detail.safetensors", seed=7)
-    (src / "detail.civitai.info").write_text(json.dumps({
-        "baseModel": "SD 1.5", "trainedWords": ["add_detail", "sharp, crisp"],
-        "description": "More detail", "model": {"name": "Add More Details", "type": "LORA"}}))
+    (src / "detail.civitai.info").write_text(
+        json.dumps(
+            {
+                "baseModel": "SD 1.5",
+                "trainedWords": ["add_detail", "sharp, crisp"],
+                "description": "More detail",
+                "model": {"name": "Add More Details", "type": "LORA"},
+            }
+        )
+    )
     (src / "detail.preview.png").write_bytes(PNG_1PX)
     cm = write_lora(src / "cm" / "styled.safetensors", seed=8)
-    (src / "cm" / "styled.cm-info.json").write_text(json.dumps({
-        "ModelName": "Styled", "BaseModel": "SDXL 1.0", "TrainedWords": ["stylz"],
-        "ModelDescription": "from Stability Matrix"}))
+    (src / "cm" / "styled.cm-info.json").write_text(
+        json.dumps(
+            {
+                "ModelName": "Styled",
+                "BaseModel": "SDXL 1.0",
+                "TrainedWords": ["stylz"],
+                "ModelDescription": "from Stability Matrix",
+            }
+        )
+    )
     doc = cli.json("import", "--no-lookup", str(civ), str(cm))
     by_key = {r["key"]: r for r in doc["results"]}
 
@@ -216,9 +263,15 @@ def test_import_reads_foreign_sidecars_and_copies_the_preview(tmp_path: Path) ->
     assert meta["preview_image"] == "detail.preview.png"
     assert (cli.library / rel / "detail.preview.png").read_bytes() == PNG_1PX
     roles = {f["path"]: f["role"] for f in meta["files"]}
-    assert roles == {"detail.safetensors": "weights", "detail.civitai.info": "companion",
-                     "detail.preview.png": "preview"}
+    assert roles == {
+        "detail.safetensors": "weights",
+        "detail.civitai.info": "companion",
+        "detail.preview.png": "preview",
+    }
 
     meta = json.loads((cli.library / by_key[str(cm)]["path"] / "metadata.json").read_text())
-    assert (meta["base_model"], meta["trigger_words"], meta["description"]) == \
-        ("sdxl", ["stylz"], "from Stability Matrix")
+    assert (meta["base_model"], meta["trigger_words"], meta["description"]) == (
+        "sdxl",
+        ["stylz"],
+        "from Stability Matrix",
+    )

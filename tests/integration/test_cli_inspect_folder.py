@@ -8,9 +8,11 @@ from pathlib import Path
 from tests.fixtures.cli_runner import make_cli, write_junk
 from tests.fixtures.detect_files import get_case, make_model_file
 
-MODELS = {"add_detail.safetensors": "lora_sd15_kohya_r32",
-          "flux1-dev-Q4_K_S.gguf": "flux1_dev_q4_k_s_gguf",
-          "v1-5-pruned-emaonly.ckpt": "sd15_ckpt_torch_zip"}
+MODELS = {
+    "add_detail.safetensors": "lora_sd15_kohya_r32",
+    "flux1-dev-Q4_K_S.gguf": "flux1_dev_q4_k_s_gguf",
+    "v1-5-pruned-emaonly.ckpt": "sd15_ckpt_torch_zip",
+}
 
 
 def _folder(tmp_path: Path) -> Path:

@@ -11,8 +11,9 @@ import pytest
 from tests.fixtures.cli_runner import make_cli, write_lora
 
 
-@pytest.mark.parametrize("args", [["list"], ["search", "x"], ["show", "abcd"], ["scan"],
-                                  ["verify"], ["jobs"]])
+@pytest.mark.parametrize(
+    "args", [["list"], ["search", "x"], ["show", "abcd"], ["scan"], ["verify"], ["jobs"]]
+)
 def test_read_commands_do_not_create_a_missing_library(tmp_path: Path, args: list[str]) -> None:
     cli = make_cli(tmp_path / "nowhere")
     doc = cli.json(*args, expect=1)

@@ -12,14 +12,17 @@ MODELS = 4
 
 
 def _listing(doc: dict[str, Any]) -> list[tuple[str, str, str, str, tuple[str, ...]]]:
-    return sorted((m["id"], m["path"], m["hashes"]["sha256"], m["hashes"]["blake3"],
-                   tuple(m["tags"])) for m in doc["models"])
+    return sorted(
+        (m["id"], m["path"], m["hashes"]["sha256"], m["hashes"]["blake3"], tuple(m["tags"]))
+        for m in doc["models"]
+    )
 
 
 def test_delete_models_db_then_rebuild_gives_an_identical_listing(tmp_path: Path) -> None:
     cli = make_cli(tmp_path)
-    sources = [write_lora(tmp_path / "src" / f"model {i}.safetensors", seed=100 + i)
-               for i in range(MODELS)]
+    sources = [
+        write_lora(tmp_path / "src" / f"model {i}.safetensors", seed=100 + i) for i in range(MODELS)
+    ]
     cli.json("import", "--no-lookup", "--tag", "t", *map(str, sources))
     first = cli.json("list", "--limit", "1000")
     assert first["total"] == MODELS

@@ -23,8 +23,12 @@ def _first_line(proc: subprocess.Popen[str]) -> str:
 
 
 def _call(base: str, token: str, method: str, **kwargs: object) -> httpx.Response:
-    return httpx.post(f"{base}/api/call/{method}", json=kwargs, timeout=TIMEOUT_S,
-                      headers={"Authorization": f"Bearer {token}"})
+    return httpx.post(
+        f"{base}/api/call/{method}",
+        json=kwargs,
+        timeout=TIMEOUT_S,
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 def _stop(proc: subprocess.Popen[str], sig: signal.Signals) -> None:

@@ -59,7 +59,7 @@ def _sparse_sha256(path: Path) -> str:
     zeros = bytes(HASH_CHUNK)
     left = size - len(head)
     while left:
-        digest.update(zeros[:min(left, HASH_CHUNK)])
+        digest.update(zeros[: min(left, HASH_CHUNK)])
         left -= min(left, HASH_CHUNK)
     return digest.hexdigest()
 
@@ -110,8 +110,9 @@ def _assert_recovered(cli: Cli, crashes: int) -> None:
 @pytest.mark.slow
 def test_import_survives_sigkill_at_every_stage(tmp_path: Path) -> None:
     cli = make_cli(tmp_path)
-    source = write_lora(tmp_path / "src" / "big model.safetensors", seed=3,
-                        total_size=BIG_FILE_BYTES)
+    source = write_lora(
+        tmp_path / "src" / "big model.safetensors", seed=3, total_size=BIG_FILE_BYTES
+    )
     assert source.stat().st_size == BIG_FILE_BYTES
     assert source.stat().st_blocks * 512 < BIG_FILE_BYTES // 100  # sparse: cheap to make
     identity, ctime = _identity(source), source.stat().st_ctime_ns

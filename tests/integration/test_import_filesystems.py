@@ -31,8 +31,11 @@ MiB = 1024 * 1024
 
 def _mount_tmpfs(target: Path, size: str) -> bool:
     target.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-                          capture_output=True, check=False)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
+        capture_output=True,
+        check=False,
+    )
     return done.returncode == 0
 
 
@@ -46,6 +49,7 @@ def tmpfs(tmp_path: Path) -> Iterator[callable]:
             pytest.skip("cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)")
         mounted.append(target)
         return target
+
     yield mount
     for target in reversed(mounted):
         subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
@@ -71,8 +75,9 @@ def test_disk_full_is_refused_up_front(tmp_path: Path, tmpfs) -> None:
     assert fingerprint(source) == before
 
 
-def test_disk_filling_up_during_the_copy(tmp_path: Path, tmpfs,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_disk_filling_up_during_the_copy(
+    tmp_path: Path, tmpfs, monkeypatch: pytest.MonkeyPatch
+) -> None:
     library = tmpfs("small", "6m") / "library"
     first = write_safetensors(tmp_path / "first.safetensors", {"w": ("U8", [MiB])}, seed=2)
     big = write_safetensors(tmp_path / "big.safetensors", {"w": ("U8", [12 * MiB])}, seed=3)
@@ -136,5 +141,8 @@ def test_multi_gb_sparse_import_hashes_match(tmp_path: Path) -> None:
     finally:
         svc.close()
     after = source.stat()
-    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (st.st_ino, st.st_size,
-                                                                 st.st_mtime_ns)
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        st.st_ino,
+        st.st_size,
+        st.st_mtime_ns,
+    )

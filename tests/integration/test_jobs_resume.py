@@ -25,14 +25,26 @@ BATCH = 20
 KILL_AFTER = 7
 
 
-def _child(locations: Locations, stop_after: int, paths: list[Path],
-           **popen: Any) -> subprocess.Popen[str]:
+def _child(
+    locations: Locations, stop_after: int, paths: list[Path], **popen: Any
+) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != settings.ENV_TEST_PAUSE}
     env.update(popen.pop("env", {}))
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.fixtures.jobs_child", str(locations.home),
-         str(locations.library), str(stop_after), *map(str, paths)],
-        cwd=ROOT, env=env, text=True, **popen)
+        [
+            sys.executable,
+            "-m",
+            "tests.fixtures.jobs_child",
+            str(locations.home),
+            str(locations.library),
+            str(stop_after),
+            *map(str, paths),
+        ],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        **popen,
+    )
 
 
 def _kill(proc: subprocess.Popen[str]) -> None:
@@ -59,8 +71,9 @@ def resumed_env(locations: Locations) -> Iterator[list[JobsEnv]]:
         env.close()
 
 
-def test_killed_batch_import_resumes_without_recopying(locations: Locations, batch: list[Path],
-                                                        resumed_env: list[JobsEnv]) -> None:
+def test_killed_batch_import_resumes_without_recopying(
+    locations: Locations, batch: list[Path], resumed_env: list[JobsEnv]
+) -> None:
     proc = _child(locations, KILL_AFTER, batch, stdout=subprocess.PIPE)
     assert proc.stdout is not None
     job_id, first_results = None, []
@@ -95,8 +108,9 @@ def test_killed_batch_import_resumes_without_recopying(locations: Locations, bat
     redone = [e.payload["result"]["key"] for e in env.of(job_id, "job.item_done")]
     assert len(redone) == BATCH - KILL_AFTER
     assert set(redone) == {str(p) for p in batch} - set(done_keys)
-    touched = {e.payload["item"]["key"] for e in env.of(job_id, "job.progress")
-               if e.payload["item"]}
+    touched = {
+        e.payload["item"]["key"] for e in env.of(job_id, "job.progress") if e.payload["item"]
+    }
     assert touched.isdisjoint(done_keys)  # the first 7 were not even read again
     assert {r["id"]: _model_state(env, r["id"]) for r in first_results} == before
 
@@ -104,19 +118,26 @@ def test_killed_batch_import_resumes_without_recopying(locations: Locations, bat
     assert len(results) == BATCH and all(r["ok"] and r["duplicate_of"] is None for r in results)
     assert results[:KILL_AFTER] == first_results
     by_key = {r["key"]: r for r in results}
-    assert {str(p): sha256_of(p) for p in batch} == \
-        {k: r["hashes"]["sha256"] for k, r in by_key.items()}
+    assert {str(p): sha256_of(p) for p in batch} == {
+        k: r["hashes"]["sha256"] for k, r in by_key.items()
+    }
     assert env.service.list_models(ListQuery()).total == BATCH
     assert env.staging_entries() == []
 
 
-def test_kill_inside_an_item_is_swept_and_that_item_resumed(locations: Locations,
-                                                             batch: list[Path],
-                                                             resumed_env: list[JobsEnv]) -> None:
+def test_kill_inside_an_item_is_swept_and_that_item_resumed(
+    locations: Locations, batch: list[Path], resumed_env: list[JobsEnv]
+) -> None:
     few = batch[:4]
     with (locations.home.parent / "child.out").open("w") as out:
-        proc = _child(locations, 0, few, stdout=out, stderr=subprocess.PIPE,
-                      env={settings.ENV_TEST_PAUSE: "before_publish@3"})
+        proc = _child(
+            locations,
+            0,
+            few,
+            stdout=out,
+            stderr=subprocess.PIPE,
+            env={settings.ENV_TEST_PAUSE: "before_publish@3"},
+        )
         assert proc.stderr is not None
         try:
             for line in proc.stderr:  # all files of item 3 staged, nothing published

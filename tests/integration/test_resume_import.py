@@ -30,13 +30,16 @@ PAUSE_TIMEOUT_S = 60
 def test_killed_batch_resumes_without_recopying(tmp_path: Path) -> None:
     cli = make_cli(tmp_path)
     src = tmp_path / "batch"
-    sources = [write_lora(src / f"lora_{i:02d}.safetensors", seed=1000 + i)
-               for i in range(BATCH)]
+    sources = [write_lora(src / f"lora_{i:02d}.safetensors", seed=1000 + i) for i in range(BATCH)]
     source_hashes = {file_hashes(p)[0] for p in sources}
 
     # The 8th model pauses before it is published; the first 7 are done and checkpointed.
-    proc = cli.spawn("import", "--no-lookup", str(src),
-                     env={PAUSE_ENV: f"before_publish@{COMPLETED_BEFORE_KILL + 1}"})
+    proc = cli.spawn(
+        "import",
+        "--no-lookup",
+        str(src),
+        env={PAUSE_ENV: f"before_publish@{COMPLETED_BEFORE_KILL + 1}"},
+    )
     watcher = StderrWatcher(proc)
     watcher.wait_for(PAUSE_MARKER, PAUSE_TIMEOUT_S)
     kill_hard(proc)

@@ -9,9 +9,14 @@ import pytest
 
 from tests.fixtures.repo_guard import ROOT, OutsideRepoError, is_outside_repo
 
-SOURCES = [p for d in ("tests", "scripts") for p in (ROOT / d).rglob("*")
-           if p.is_file() and (p.suffix == ".py" or p.parent.name == "scripts")
-           and "__pycache__" not in p.parts]
+SOURCES = [
+    p
+    for d in ("tests", "scripts")
+    for p in (ROOT / d).rglob("*")
+    if p.is_file()
+    and (p.suffix == ".py" or p.parent.name == "scripts")
+    and "__pycache__" not in p.parts
+]
 OUTWARD = re.compile(r"""\.\./shared|["']shared["']\s*/\s*["']corpus|ROOT\.parent\b""")
 
 
@@ -31,7 +36,11 @@ def test_the_guard_classifies_paths() -> None:
 
 def test_no_test_or_script_names_a_path_beside_the_clone() -> None:
     own = Path(__file__).resolve()
-    hits = [f"{p.relative_to(ROOT)}:{n}" for p in SOURCES if p.resolve() != own
-            for n, line in enumerate(p.read_text(errors="replace").splitlines(), 1)
-            if OUTWARD.search(line) and "repo_guard" not in p.name]
+    hits = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in SOURCES
+        if p.resolve() != own
+        for n, line in enumerate(p.read_text(errors="replace").splitlines(), 1)
+        if OUTWARD.search(line) and "repo_guard" not in p.name
+    ]
     assert not hits, hits

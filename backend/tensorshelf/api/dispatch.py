@@ -37,7 +37,8 @@ def _adapters(method_name: str) -> dict[str, tuple[TypeAdapter[Any], bool]]:
     params = inspect.signature(func).parameters
     return {
         name: (TypeAdapter(hints.get(name, Any)), p.default is inspect.Parameter.empty)
-        for name, p in params.items() if name != "self"
+        for name, p in params.items()
+        if name != "self"
     }
 
 
@@ -73,8 +74,11 @@ def bind_arguments(method: str, kwargs: Any) -> dict[str, Any]:
             bound[name] = adapter.validate_python(kwargs[name])
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise InvalidArgument(f"invalid argument {name!r}: {first['msg']}",
-                             argument=name, location=[str(p) for p in first["loc"]]) from exc
+            raise InvalidArgument(
+                f"invalid argument {name!r}: {first['msg']}",
+                argument=name,
+                location=[str(p) for p in first["loc"]],
+            ) from exc
     return bound
 
 

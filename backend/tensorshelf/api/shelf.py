@@ -90,8 +90,9 @@ def _app_version() -> str:
 class ShelfApi:
     """Facade over the library service, the job runner and user settings."""
 
-    def __init__(self, locations: Locations, bridge: Bridge = "cli",
-                 bus: EventBus | None = None) -> None:
+    def __init__(
+        self, locations: Locations, bridge: Bridge = "cli", bus: EventBus | None = None
+    ) -> None:
         self.locations = locations
         self.bridge: Bridge = bridge
         self.bus = bus or EventBus()
@@ -122,8 +123,12 @@ class ShelfApi:
     def plan_import(self, paths: list[str]) -> ImportPlan:
         return self.service.plan_import(_absolute(paths))
 
-    def start_import(self, paths: list[str], options: ImportOptions | None = None,
-                     per_item: dict[str, ImportOptions] | None = None) -> JobRef:
+    def start_import(
+        self,
+        paths: list[str],
+        options: ImportOptions | None = None,
+        per_item: dict[str, ImportOptions] | None = None,
+    ) -> JobRef:
         for opts in [options, *(per_item or {}).values()]:
             check_model_type(opts.model_type if opts is not None else None)
         job_id = self.jobs.start_import(_absolute(paths), options or ImportOptions(), per_item)
@@ -143,12 +148,14 @@ class ShelfApi:
 
     def search(self, query: str, limit: int = 50, offset: int = 0) -> ModelPage:
         """Full-text search, best matches first (a name hit ranks above a notes hit)."""
-        return self.service.list_models(ListQuery(text=query, sort="relevance", limit=limit,
-                                                  offset=offset))
+        return self.service.list_models(
+            ListQuery(text=query, sort="relevance", limit=limit, offset=offset)
+        )
 
     def get_model(self, ref: str) -> ModelDetail:
-        return ModelDetail(model=self.service.get_model(ref),
-                           library_dir=str(self.service.model_dir(ref)))
+        return ModelDetail(
+            model=self.service.get_model(ref), library_dir=str(self.service.model_dir(ref))
+        )
 
     def get_preview(self, ref: str) -> PreviewImage:
         """The model's preview image as a data: URL, read from its own folder only."""
@@ -189,8 +196,9 @@ class ShelfApi:
     def start_verify(self, refs: list[str] | None = None, full: bool = False) -> JobRef:
         return JobRef(job_id=self.jobs.start_verify(refs or None, full))
 
-    def start_reclassify(self, refs: list[str] | None = None, all: bool = False,
-                         dry_run: bool = False) -> JobRef:
+    def start_reclassify(
+        self, refs: list[str] | None = None, all: bool = False, dry_run: bool = False
+    ) -> JobRef:
         """Re-run detection as a job (the result is a ReclassifyReport). Unknown refs fail
         here (model_not_found), before any job starts."""
         if not refs and not all:
@@ -231,17 +239,27 @@ def _inspect_folder(folder: Path, grouping: Grouping) -> InspectResult:
     for item in plan.items:
         where = str(detection_target(item))
         if item.error is None and item.detection is not None:
-            models.append(InspectedModel(path=where, name=item.name,
-                                         model_format=item.model_format,
-                                         detection=item.detection, warnings=item.warnings))
+            models.append(
+                InspectedModel(
+                    path=where,
+                    name=item.name,
+                    model_format=item.model_format,
+                    detection=item.detection,
+                    warnings=item.warnings,
+                )
+            )
         else:
-            reason = item.error or next((w for w in item.warnings if "classify" in w),
-                                        "could not classify")
+            reason = item.error or next(
+                (w for w in item.warnings if "classify" in w), "could not classify"
+            )
             rejected.append({"path": where, "reason": reason})
     rejected.extend(plan.rejected)
     if not models:
-        raise InvalidModelFile(f"{folder.name}: no model file found in this folder",
-                               file=str(folder), rejected=rejected)
+        raise InvalidModelFile(
+            f"{folder.name}: no model file found in this folder",
+            file=str(folder),
+            rejected=rejected,
+        )
     return InspectResult(path=str(folder), models=models, rejected=rejected)
 
 

@@ -26,8 +26,8 @@ from pydantic import TypeAdapter
 from tensorshelf.api.events_schema import EVENT_PAYLOADS
 from tensorshelf.api.shelf import API_METHODS, ShelfApi
 from tensorshelf.api.typegen_ts import SchemaRenderer, jsdoc, prop_key, ts_name
+from tensorshelf.errors import ErrorInfo
 from tensorshelf.library.models import (
-    ErrorInfo,
     ImportResult,
     ModelVerification,
     RebuildReport,
@@ -90,7 +90,8 @@ def method_specs() -> list[MethodSpec]:
         hints = inspect.get_annotations(func, eval_str=True)
         params = tuple(
             Param(p.name, hints.get(p.name, Any), p.default is inspect.Parameter.empty)
-            for p in inspect.signature(func).parameters.values() if p.name != "self"
+            for p in inspect.signature(func).parameters.values()
+            if p.name != "self"
         )
         specs.append(MethodSpec(name, params, hints.get("return", Any), inspect.getdoc(func)))
     return specs
@@ -106,14 +107,16 @@ def literal_aliases() -> dict[str, tuple[Any, ...]]:
                 continue
             values = typing.get_args(value)
             if found.get(name, values) != values:
-                raise ValueError(f"two Literal aliases named {name} differ: "
-                                 f"{found[name]} vs {values}")
+                raise ValueError(
+                    f"two Literal aliases named {name} differ: {found[name]} vs {values}"
+                )
             found[name] = values
     return found
 
 
-def _resolve_conflicts(in_defs: dict[str, Any], out_defs: dict[str, Any],
-                       aliases: dict[tuple[Any, ...], str]) -> dict[str, str]:
+def _resolve_conflicts(
+    in_defs: dict[str, Any], out_defs: dict[str, Any], aliases: dict[tuple[Any, ...], str]
+) -> dict[str, str]:
     """TypeScript names for input `$defs`: a model used both ways whose input shape differs
     (optional fields) is named `<Name>Input`; the output keeps the plain name."""
     out_refs = {d: ts_name(d) for d in out_defs}
@@ -122,8 +125,12 @@ def _resolve_conflicts(in_defs: dict[str, Any], out_defs: dict[str, Any],
         in_refs = {d: ts_name(d) + ("Input" if d in renamed else "") for d in in_defs}
         inp = SchemaRenderer(in_refs, aliases, output=False)
         out = SchemaRenderer(out_refs, aliases, output=True)
-        differing = {d for d in in_defs.keys() & out_defs.keys() if d not in renamed
-                     and inp.declaration("X", in_defs[d]) != out.declaration("X", out_defs[d])}
+        differing = {
+            d
+            for d in in_defs.keys() & out_defs.keys()
+            if d not in renamed
+            and inp.declaration("X", in_defs[d]) != out.declaration("X", out_defs[d])
+        }
         if not differing:
             return in_refs
         renamed |= differing
@@ -134,13 +141,21 @@ def generate() -> str:
     alias_values = literal_aliases()
     aliases = {values: name for name, values in sorted(alias_values.items(), reverse=True)}
 
-    in_keys = [((m.name, p.name), "validation", TypeAdapter(p.annotation))
-               for m in specs for p in m.params]
-    out_keys = [((m.name, ""), "serialization", TypeAdapter(m.result)) for m in specs]
-    out_keys += [(("event", t), "serialization", TypeAdapter(model))
-                 for t, (_, model) in EVENT_PAYLOADS.items()]
-    out_keys += [(("extra", n), "serialization", TypeAdapter(model))
-                 for n, model in EXTRA_OUTPUT_MODELS.items()]
+    Mode = Literal["validation", "serialization"]
+    in_keys: list[tuple[tuple[str, str], Mode, TypeAdapter[Any]]] = [
+        ((m.name, p.name), "validation", TypeAdapter(p.annotation)) for m in specs for p in m.params
+    ]
+    out_keys: list[tuple[tuple[str, str], Mode, TypeAdapter[Any]]] = [
+        ((m.name, ""), "serialization", TypeAdapter(m.result)) for m in specs
+    ]
+    out_keys += [
+        (("event", t), "serialization", TypeAdapter(model))
+        for t, (_, model) in EVENT_PAYLOADS.items()
+    ]
+    out_keys += [
+        (("extra", n), "serialization", TypeAdapter(model))
+        for n, model in EXTRA_OUTPUT_MODELS.items()
+    ]
     in_schemas, in_root = TypeAdapter.json_schemas(in_keys)
     out_schemas, out_root = TypeAdapter.json_schemas(out_keys)
     in_defs, out_defs = in_root.get("$defs", {}), out_root.get("$defs", {})
@@ -177,17 +192,25 @@ export type Envelope<R> = { ok: true; result: R } | { ok: false; error: ErrorInf
 """
 
 
-def _methods(specs: list[MethodSpec], in_schemas: dict[Any, Any], out_schemas: dict[Any, Any],
-             inp: SchemaRenderer, out: SchemaRenderer) -> str:
-    lines = ["// ---- ShelfApi methods: keyword arguments and result",
-             "export interface ShelfMethods {"]
+def _methods(
+    specs: list[MethodSpec],
+    in_schemas: dict[Any, Any],
+    out_schemas: dict[Any, Any],
+    inp: SchemaRenderer,
+    out: SchemaRenderer,
+) -> str:
+    lines = [
+        "// ---- ShelfApi methods: keyword arguments and result",
+        "export interface ShelfMethods {",
+    ]
     for m in specs:
         lines += jsdoc(m.doc, "  ")
         if m.params:
             args_schema = {
                 "type": "object",
-                "properties": {p.name: in_schemas[((m.name, p.name), "validation")]
-                               for p in m.params},
+                "properties": {
+                    p.name: in_schemas[((m.name, p.name), "validation")] for p in m.params
+                },
                 "required": [p.name for p in m.params if p.required],
             }
             args = inp.object_body(args_schema, "    ")
@@ -248,8 +271,9 @@ declare global {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="gen-types", description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 if the file is stale instead of writing it")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if the file is stale instead of writing it"
+    )
     parser.add_argument("--output", type=Path, default=OUTPUT, help=f"default: {OUTPUT}")
     args = parser.parse_args(argv)
     text = generate()

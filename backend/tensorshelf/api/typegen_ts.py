@@ -8,8 +8,13 @@ from collections.abc import Mapping
 from typing import Any
 
 _IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
-_SIMPLE = {"string": "string", "integer": "number", "number": "number", "boolean": "boolean",
-           "null": "null"}
+_SIMPLE = {
+    "string": "string",
+    "integer": "number",
+    "number": "number",
+    "boolean": "boolean",
+    "null": "null",
+}
 
 
 def ts_name(def_name: str) -> str:
@@ -61,8 +66,9 @@ class SchemaRenderer:
     tuple of enum values to the name of a `Literal[...]` alias to use instead of the union.
     """
 
-    def __init__(self, refs: Mapping[str, str], literal_aliases: Mapping[tuple[Any, ...], str],
-                 output: bool) -> None:
+    def __init__(
+        self, refs: Mapping[str, str], literal_aliases: Mapping[tuple[Any, ...], str], output: bool
+    ) -> None:
         self.refs = refs
         self.literal_aliases = literal_aliases
         self.output = output

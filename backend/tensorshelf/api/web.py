@@ -11,6 +11,7 @@ pool, so a slow call never blocks another."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -21,6 +22,7 @@ import sys
 import threading
 import time
 import webbrowser
+from collections.abc import MutableMapping
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -65,8 +67,11 @@ _STATUS_BY_CODE: dict[str, int] = {
 }
 _NO_STORE = {"Cache-Control": "no-store"}
 _ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-_SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-                     (b"referrer-policy", b"no-referrer")]
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+]
 
 
 def status_for(envelope: Envelope) -> int:
@@ -97,20 +102,39 @@ class LoopbackGuard:
         host = headers.get("host", "").lower()
         origin = headers.get("origin")
         if host not in self._hosts:
-            await self._refuse(scope, receive, send, 403, "forbidden_host",
-                               "requests must be addressed to 127.0.0.1 or localhost")
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                403,
+                "forbidden_host",
+                "requests must be addressed to 127.0.0.1 or localhost",
+            )
             return
         if origin is not None and origin.lower() not in self._origins:
-            await self._refuse(scope, receive, send, 403, "forbidden_origin",
-                               "cross-origin requests are not allowed")
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                403,
+                "forbidden_origin",
+                "cross-origin requests are not allowed",
+            )
             return
         path: str = scope["path"]
         if (path == "/api" or path.startswith("/api/")) and not self._authorized(scope, headers):
-            await self._refuse(scope, receive, send, 401, "unauthorized",
-                               "missing or wrong token", {"WWW-Authenticate": "Bearer"})
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                401,
+                "unauthorized",
+                "missing or wrong token",
+                {"WWW-Authenticate": "Bearer"},
+            )
             return
 
-        async def send_with_headers(message: dict[str, Any]) -> None:
+        async def send_with_headers(message: MutableMapping[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 message["headers"] = [*message.get("headers", []), *_SECURITY_HEADERS]
             await send(message)
@@ -130,14 +154,22 @@ class LoopbackGuard:
         return secrets.compare_digest(candidate.encode("utf-8", "replace"), self._token)
 
     @staticmethod
-    async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, code: str,
-                      message: str, headers: dict[str, str] | None = None) -> None:
+    async def _refuse(
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+    ) -> None:
         log.warning("refused %s %s: %s", scope.get("method", ""), scope["path"], code)
         if scope["type"] == "websocket":
             await send({"type": "websocket.close", "code": 1008})
             return
-        response = JSONResponse(_error(code, message), status_code=status,
-                                headers={**_NO_STORE, **(headers or {})})
+        response = JSONResponse(
+            _error(code, message), status_code=status, headers={**_NO_STORE, **(headers or {})}
+        )
         await response(scope, receive, send)
 
 
@@ -156,46 +188,67 @@ async def _read_kwargs(request: Request) -> Any:
     return json.loads(body)
 
 
-def create_app(api: ShelfApi, token: str, port: int, dist: Path | None = None,
-               hub: SseHub | None = None) -> ASGIApp:
+def create_app(
+    api: ShelfApi, token: str, port: int, dist: Path | None = None, hub: SseHub | None = None
+) -> ASGIApp:
     """The ASGI app of web mode for a server listening on 127.0.0.1:`port`."""
     sse = hub or SseHub(api.bus)
 
     async def call(request: Request) -> Response:
         if request.method != "POST":
-            return JSONResponse(_error("method_not_allowed", "use POST"), status_code=405,
-                                headers={**_NO_STORE, "Allow": "POST"})
+            return JSONResponse(
+                _error("method_not_allowed", "use POST"),
+                status_code=405,
+                headers={**_NO_STORE, "Allow": "POST"},
+            )
         method = request.path_params["method"]
         try:
             kwargs = await _read_kwargs(request)
         except OverflowError:
-            return JSONResponse(_error("invalid_argument", "request body too large"),
-                                status_code=413, headers=_NO_STORE)
+            return JSONResponse(
+                _error("invalid_argument", "request body too large"),
+                status_code=413,
+                headers=_NO_STORE,
+            )
         except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-            return JSONResponse(_error("invalid_argument", f"body is not JSON: {exc}"),
-                                status_code=400, headers=_NO_STORE)
+            return JSONResponse(
+                _error("invalid_argument", f"body is not JSON: {exc}"),
+                status_code=400,
+                headers=_NO_STORE,
+            )
         envelope = await run_in_threadpool(call_method, api, method, kwargs)
         try:
             return JSONResponse(envelope, status_code=status_for(envelope), headers=_NO_STORE)
         except (TypeError, ValueError) as exc:  # e.g. NaN, which JSON cannot carry
             log.exception("%s returned something that is not JSON", method)
-            return JSONResponse(_error("internal_error", f"{method} result is not JSON: {exc}"),
-                                status_code=500, headers=_NO_STORE)
+            return JSONResponse(
+                _error("internal_error", f"{method} result is not JSON: {exc}"),
+                status_code=500,
+                headers=_NO_STORE,
+            )
 
     async def events(request: Request) -> Response:
-        return StreamingResponse(sse.stream(), media_type="text/event-stream",
-                                 headers={**_NO_STORE, "X-Accel-Buffering": "no"})
+        return StreamingResponse(
+            sse.stream(),
+            media_type="text/event-stream",
+            headers={**_NO_STORE, "X-Accel-Buffering": "no"},
+        )
 
     async def api_not_found(request: Request) -> Response:
-        return JSONResponse(_error("not_found", f"no API endpoint {request.url.path}"),
-                            status_code=404, headers=_NO_STORE)
+        return JSONResponse(
+            _error("not_found", f"no API endpoint {request.url.path}"),
+            status_code=404,
+            headers=_NO_STORE,
+        )
 
-    app = Starlette(routes=[
-        Route("/api/call/{method}", call, methods=_ALL_METHODS),
-        Route("/api/events", events, methods=["GET"]),
-        Route("/api/{rest:path}", api_not_found, methods=_ALL_METHODS),
-        Mount("/", app=StaticUI(dist or ui_dist_dir())),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/api/call/{method}", call, methods=_ALL_METHODS),
+            Route("/api/events", events, methods=["GET"]),
+            Route("/api/{rest:path}", api_not_found, methods=_ALL_METHODS),
+            Mount("/", app=StaticUI(dist or ui_dist_dir())),
+        ]
+    )
     return LoopbackGuard(app, port, token)
 
 
@@ -211,7 +264,7 @@ class _Uvicorn(uvicorn.Server):
         super().__init__(config)
         self._hub = hub
 
-    @property  # type: ignore[override]
+    @property
     def should_exit(self) -> bool:
         return self._exit
 
@@ -221,10 +274,8 @@ class _Uvicorn(uvicorn.Server):
         wake = self._wake
         if value and wake is not None:
             loop, event = wake
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop may have closed already
                 loop.call_soon_threadsafe(event.set)
-            except RuntimeError:  # the loop has closed already
-                pass
 
     async def main_loop(self) -> None:
         event = asyncio.Event()
@@ -243,8 +294,9 @@ class _Uvicorn(uvicorn.Server):
 class WebServer:
     """A web-mode server for one ShelfApi, bound at construction (port 0 = a free port)."""
 
-    def __init__(self, api: ShelfApi, port: int = 0, token: str | None = None,
-                 dist: Path | None = None) -> None:
+    def __init__(
+        self, api: ShelfApi, port: int = 0, token: str | None = None, dist: Path | None = None
+    ) -> None:
         self.api = api
         self.host = settings.WEB_HOST
         self.token = token or secrets.token_urlsafe(settings.WEB_TOKEN_BYTES)
@@ -260,11 +312,16 @@ class WebServer:
             raise
         self.port: int = self._sock.getsockname()[1]
         self.hub = SseHub(api.bus)
-        config = uvicorn.Config(create_app(api, self.token, self.port, dist, self.hub),
-                                log_level="warning", access_log=False, lifespan="off",
-                                timeout_graceful_shutdown=int(settings.WEB_SHUTDOWN_GRACE_S),
-                                backlog=settings.WEB_LISTEN_BACKLOG, server_header=False,
-                                date_header=False)
+        config = uvicorn.Config(
+            create_app(api, self.token, self.port, dist, self.hub),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=int(settings.WEB_SHUTDOWN_GRACE_S),
+            backlog=settings.WEB_LISTEN_BACKLOG,
+            server_header=False,
+            date_header=False,
+        )
         self._server = _Uvicorn(config, self.hub)
         self._thread: threading.Thread | None = None
 
@@ -305,8 +362,9 @@ def _has_gui() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def serve(api: ShelfApi, port: int = 0, open_browser: bool = True,
-          json_output: bool = False) -> int:
+def serve(
+    api: ShelfApi, port: int = 0, open_browser: bool = True, json_output: bool = False
+) -> int:
     """`tensorshelf serve`: print the URL (with --json one line `{"url","port","token"}`),
     optionally open a browser, and serve until SIGINT/SIGTERM. Returns the exit code.
     The caller owns `api` (and closes it afterwards)."""

@@ -18,8 +18,12 @@ log = logging.getLogger(__name__)
 class SseHub:
     """Tracks the open SSE streams of one web server so shutdown can end them."""
 
-    def __init__(self, bus: EventBus, heartbeat_s: float = settings.WEB_SSE_HEARTBEAT_S,
-                 queue_max: int = settings.EVENT_QUEUE_MAX) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        heartbeat_s: float = settings.WEB_SSE_HEARTBEAT_S,
+        queue_max: int = settings.EVENT_QUEUE_MAX,
+    ) -> None:
         self._bus = bus
         self._heartbeat_s = heartbeat_s
         self._queue_max = queue_max
@@ -47,8 +51,9 @@ class SseHub:
             yield f"retry: {settings.WEB_SSE_RETRY_MS}\n: connected\n\n".encode()
             while not closing.is_set():
                 get = asyncio.ensure_future(queue.get())
-                done, _ = await asyncio.wait({get, stop}, timeout=self._heartbeat_s,
-                                             return_when=asyncio.FIRST_COMPLETED)
+                done, _ = await asyncio.wait(
+                    {get, stop}, timeout=self._heartbeat_s, return_when=asyncio.FIRST_COMPLETED
+                )
                 if get not in done:
                     get.cancel()
                     if not closing.is_set():

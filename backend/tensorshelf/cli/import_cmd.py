@@ -19,12 +19,21 @@ from tensorshelf.library.models import ImportMode, ImportOptions
 def job_outcome_or_fail(state: Any, done: JobDone) -> None:
     """Exit 1 (with the job's error) unless the job ran to its end."""
     if done.status == "cancelled":
-        fail(state, "cancelled", f"{done.kind} job {done.job_id} was cancelled",
-             {"job_id": done.job_id}, {"job_id": done.job_id, "result": done.result})
+        fail(
+            state,
+            "cancelled",
+            f"{done.kind} job {done.job_id} was cancelled",
+            {"job_id": done.job_id},
+            {"job_id": done.job_id, "result": done.result},
+        )
     if done.status != "done":
-        fail(state, "job_failed", done.error or f"{done.kind} job {done.job_id} failed",
-             {"job_id": done.job_id, "status": done.status},
-             {"job_id": done.job_id, "result": done.result})
+        fail(
+            state,
+            "job_failed",
+            done.error or f"{done.kind} job {done.job_id} failed",
+            {"job_id": done.job_id, "status": done.status},
+            {"job_id": done.job_id, "result": done.result},
+        )
 
 
 def import_results(done: JobDone) -> list[dict[str, Any]]:
@@ -41,18 +50,24 @@ def print_import_results(console: Console, results: list[dict[str, Any]]) -> Non
             message = plain((r.get("error") or {}).get("message", "failed"))
             console.print(f"[red]✗[/] {source}: {message}")
         elif r.get("duplicate_of"):
-            console.print(f"[yellow]=[/] {source}: already in the library as "
-                          f"{short_id(r['duplicate_of'])} ({plain(str(r.get('path')))})")
+            console.print(
+                f"[yellow]=[/] {source}: already in the library as "
+                f"{short_id(r['duplicate_of'])} ({plain(str(r.get('path')))})"
+            )
         else:
-            console.print(f"[green]✓[/] {source} → {plain(str(r.get('path')))} "
-                          f"[dim](id {short_id(r.get('id'))})[/]")
+            console.print(
+                f"[green]✓[/] {source} → {plain(str(r.get('path')))} "
+                f"[dim](id {short_id(r.get('id'))})[/]"
+            )
         for warning in r.get("warnings") or []:
             console.print(f"    [yellow]warning:[/] {plain(str(warning))}")
     failed = sum(1 for r in results if not r.get("ok"))
     known = sum(1 for r in results if r.get("ok") and r.get("duplicate_of"))
-    console.print(f"{len(results) - failed - known} of {len(results)} imported"
-                  + (f", {known} already in the library" if known else "")
-                  + (f", {failed} failed" if failed else ""))
+    console.print(
+        f"{len(results) - failed - known} of {len(results)} imported"
+        + (f", {known} already in the library" if known else "")
+        + (f", {failed} failed" if failed else "")
+    )
 
 
 def report_import(state: Any, done: JobDone, extra: dict[str, Any] | None = None) -> None:
@@ -62,8 +77,11 @@ def report_import(state: Any, done: JobDone, extra: dict[str, Any] | None = None
     document: dict[str, Any] = {"ok": not failed, "results": results, **(extra or {})}
     if failed:
         message = f"{len(failed)} of {len(results)} item(s) failed to import"
-        document["error"] = {"code": "import_failed", "message": message,
-                             "details": {"failed": [r.get("key") for r in failed]}}
+        document["error"] = {
+            "code": "import_failed",
+            "message": message,
+            "details": {"failed": [r.get("key") for r in failed]},
+        }
     emit(state, document, lambda c: print_import_results(c, results))
     if failed:
         raise typer.Exit(1)
@@ -73,31 +91,46 @@ def report_import(state: Any, done: JobDone, extra: dict[str, Any] | None = None
 def import_cmd(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
-    move: Annotated[bool, typer.Option("--move", help="Move instead of copy (rename on the "
-                                       "same filesystem; else copy, verify, then delete).")]
-    = False,
-    link: Annotated[bool, typer.Option("--link", help="Hard-link in place (same filesystem "
-                                       "only).")] = False,
+    move: Annotated[
+        bool,
+        typer.Option(
+            "--move",
+            help="Move instead of copy (rename on the "
+            "same filesystem; else copy, verify, then delete).",
+        ),
+    ] = False,
+    link: Annotated[
+        bool, typer.Option("--link", help="Hard-link in place (same filesystem only).")
+    ] = False,
     name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
     family: Annotated[str | None, typer.Option("--family", help="Override the family.")] = None,
-    model_type: Annotated[str | None, typer.Option("--type", help="Override the model type.")]
-    = None,
-    subtype: Annotated[str | None, typer.Option("--subtype", help="Override the subtype.")]
-    = None,
+    model_type: Annotated[
+        str | None, typer.Option("--type", help="Override the model type.")
+    ] = None,
+    subtype: Annotated[str | None, typer.Option("--subtype", help="Override the subtype.")] = None,
     tag: Annotated[list[str] | None, typer.Option("--tag", help="Tag (repeatable).")] = None,
-    no_lookup: Annotated[bool, typer.Option("--no-lookup", help="Skip the Hugging Face "
-                                            "lookup.")] = False,
-    accept_pickle: Annotated[bool, typer.Option("--accept-pickle", help="Allow pickle-format "
-                                                "files (.ckpt/.pt/.bin).")] = False,
+    no_lookup: Annotated[
+        bool, typer.Option("--no-lookup", help="Skip the Hugging Face lookup.")
+    ] = False,
+    accept_pickle: Annotated[
+        bool, typer.Option("--accept-pickle", help="Allow pickle-format files (.ckpt/.pt/.bin).")
+    ] = False,
 ) -> None:
     """Import model files into the library (copy + hash in one pass)."""
     state = get_state(ctx)
     if move and link:
         raise typer.BadParameter("--move and --link exclude each other", param_hint="--move")
     mode: ImportMode = "move" if move else "link" if link else "copy"
-    options = ImportOptions(mode=mode, name=name, family=family, model_type=model_type,
-                            subtype=subtype, tags=list(tag or []), accept_pickle=accept_pickle,
-                            lookup=not no_lookup)
+    options = ImportOptions(
+        mode=mode,
+        name=name,
+        family=family,
+        model_type=model_type,
+        subtype=subtype,
+        tags=list(tag or []),
+        accept_pickle=accept_pickle,
+        lookup=not no_lookup,
+    )
     api = state.api(create=True)
     done = run_job(api, lambda: api.start_import(paths=[str(p) for p in paths], options=options))
     job_outcome_or_fail(state, done)

@@ -25,13 +25,26 @@ def _progress_cell(j: JobInfo) -> str:
 
 
 def _jobs_table(jobs: list[JobInfo]) -> Table:
-    table = Table("job", "kind", "status", "progress", "updated", "title",
-                  show_edge=False, header_style="bold")
+    table = Table(
+        "job",
+        "kind",
+        "status",
+        "progress",
+        "updated",
+        "title",
+        show_edge=False,
+        header_style="bold",
+    )
     for j in jobs:
         style = {"interrupted": "yellow", "failed": "red", "running": "cyan"}.get(j.status, "")
-        table.add_row(j.job_id, j.kind, f"[{style}]{j.status}[/]" if style else j.status,
-                      _progress_cell(j), j.updated_at.replace("T", " ").rstrip("Z"),
-                      plain(j.title))
+        table.add_row(
+            j.job_id,
+            j.kind,
+            f"[{style}]{j.status}[/]" if style else j.status,
+            _progress_cell(j),
+            j.updated_at.replace("T", " ").rstrip("Z"),
+            plain(j.title),
+        )
     return table
 
 
@@ -44,21 +57,27 @@ def _resume(state: CliState) -> None:
     results = [r for d in finished if d.kind == "import" for r in import_results(d)]
     bad_jobs = [d for d in finished if d.status != "done"]
     bad_items = [r for r in results if not r.get("ok")]
-    document: dict[str, Any] = {"ok": not bad_jobs and not bad_items, "jobs": finished,
-                                "results": results}
+    document: dict[str, Any] = {
+        "ok": not bad_jobs and not bad_items,
+        "jobs": finished,
+        "results": results,
+    }
     if bad_jobs or bad_items:
-        document["error"] = {"code": "resume_failed",
-                             "message": f"{len(bad_jobs)} job(s) did not finish, "
-                                        f"{len(bad_items)} item(s) failed",
-                             "details": {"jobs": [d.job_id for d in bad_jobs]}}
+        document["error"] = {
+            "code": "resume_failed",
+            "message": f"{len(bad_jobs)} job(s) did not finish, {len(bad_items)} item(s) failed",
+            "details": {"jobs": [d.job_id for d in bad_jobs]},
+        }
 
     def human(c: Console) -> None:
         if not finished:
             c.print("no interrupted jobs")
             return
         for d in finished:
-            c.print(f"job {d.job_id} ({d.kind}): {d.status}"
-                    + (f" — {plain(d.error)}" if d.error else ""))
+            c.print(
+                f"job {d.job_id} ({d.kind}): {d.status}"
+                + (f" — {plain(d.error)}" if d.error else "")
+            )
         if results:
             print_import_results(c, results)
 
@@ -70,10 +89,12 @@ def _resume(state: CliState) -> None:
 @handle_errors
 def jobs_cmd(
     ctx: typer.Context,
-    resume: Annotated[bool, typer.Option("--resume", help="Resume interrupted jobs and wait "
-                                         "for them.")] = False,
-    cancel: Annotated[str | None, typer.Option("--cancel", metavar="ID",
-                                               help="Cancel a running job.")] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Resume interrupted jobs and wait for them.")
+    ] = False,
+    cancel: Annotated[
+        str | None, typer.Option("--cancel", metavar="ID", help="Cancel a running job.")
+    ] = None,
 ) -> None:
     """List jobs (running, finished, interrupted); resume or cancel them."""
     state = get_state(ctx)
@@ -85,8 +106,9 @@ def jobs_cmd(
     api = state.api()
     if cancel:
         info = api.cancel_job(job_id=cancel)
-        emit(state, {"ok": True, "job": info},
-             lambda c: c.print(f"job {info.job_id}: {info.status}"))
+        emit(
+            state, {"ok": True, "job": info}, lambda c: c.print(f"job {info.job_id}: {info.status}")
+        )
         return
     jobs = api.list_jobs()
 

@@ -25,9 +25,9 @@ _TERMINAL = frozenset({"done", "failed", "cancelled"})
 class JobWatcher:
     """Subscribe before starting a job (so no event is missed), then `wait` for it.
 
-        with JobWatcher(api) as watcher:
-            ref = api.start_rebuild()
-            done = watcher.wait([ref.job_id])
+    with JobWatcher(api) as watcher:
+        ref = api.start_rebuild()
+        done = watcher.wait([ref.job_id])
     """
 
     def __init__(self, api: ShelfApi, view: ProgressView | None = None) -> None:
@@ -59,9 +59,16 @@ class JobWatcher:
         """Safety net: a job that ended without us seeing its `job.done` event."""
         for info in self._api.list_jobs():
             if info.job_id in pending and info.status in _TERMINAL:
-                self._done.setdefault(info.job_id, JobDone(
-                    job_id=info.job_id, kind=info.kind, status=info.status,
-                    result=info.result, error=info.error))
+                self._done.setdefault(
+                    info.job_id,
+                    JobDone(
+                        job_id=info.job_id,
+                        kind=info.kind,
+                        status=info.status,
+                        result=info.result,
+                        error=info.error,
+                    ),
+                )
 
     def _wait_until_done(self, job_ids: list[str]) -> None:
         while True:
@@ -85,8 +92,9 @@ class JobWatcher:
                     except Exception:  # best effort: it may just have ended
                         log.debug("cancel of %s failed", job_id, exc_info=True)
             self._wait_until_done(job_ids)
-            raise OperationCancelled("cancelled by the user; nothing partial was kept",
-                                     jobs=job_ids) from None
+            raise OperationCancelled(
+                "cancelled by the user; nothing partial was kept", jobs=job_ids
+            ) from None
         return {j: self._done[j] for j in job_ids}
 
 

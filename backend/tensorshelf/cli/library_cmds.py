@@ -41,8 +41,11 @@ class SortField(StrEnum):
 def _print_page(state: CliState, page: ModelPage, offset: int) -> None:
     def human(console: Console) -> None:
         if not page.models:
-            console.print("no models" if page.total == 0 else
-                          f"no models at offset {offset} (total {page.total})")
+            console.print(
+                "no models"
+                if page.total == 0
+                else f"no models at offset {offset} (total {page.total})"
+            )
             return
         console.print(models_table(page.models))
         first = offset + 1
@@ -54,18 +57,17 @@ def _print_page(state: CliState, page: ModelPage, offset: int) -> None:
 @handle_errors
 def list_cmd(
     ctx: typer.Context,
-    model_type: Annotated[str | None, typer.Option("--type", help="diffusion, llm, other")]
-    = None,
-    subtype: Annotated[str | None, typer.Option("--subtype", help="checkpoints, loras, vae…")]
-    = None,
-    family: Annotated[str | None, typer.Option("--family", help="sd1, sdxl, flux1, llama…")]
-    = None,
+    model_type: Annotated[str | None, typer.Option("--type", help="diffusion, llm, other")] = None,
+    subtype: Annotated[
+        str | None, typer.Option("--subtype", help="checkpoints, loras, vae…")
+    ] = None,
+    family: Annotated[str | None, typer.Option("--family", help="sd1, sdxl, flux1, llama…")] = None,
     tag: Annotated[str | None, typer.Option("--tag", help="Only models with this tag.")] = None,
-    precision: Annotated[str | None, typer.Option("--precision", help="fp16, bf16, q4_k…")]
-    = None,
-    file_format: Annotated[str | None, typer.Option("--format", help="safetensors, gguf, "
-                                                  "pickle, onnx, diffusers, transformers")]
-    = None,
+    precision: Annotated[str | None, typer.Option("--precision", help="fp16, bf16, q4_k…")] = None,
+    file_format: Annotated[
+        str | None,
+        typer.Option("--format", help="safetensors, gguf, pickle, onnx, diffusers, transformers"),
+    ] = None,
     favorites: Annotated[bool, typer.Option("--favorites", help="Only rating 5.")] = False,
     sort: Annotated[SortField, typer.Option("--sort", help="Sort field.")] = SortField.name,
     descending: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
@@ -74,9 +76,19 @@ def list_cmd(
 ) -> None:
     """List the models in the library."""
     state = get_state(ctx)
-    query = ListQuery(model_type=model_type, subtype=subtype, family=family, tag=tag,
-                      precision=precision, format=file_format, favorites=favorites, sort=sort.value,
-                      descending=descending, limit=limit, offset=offset)
+    query = ListQuery(
+        model_type=model_type,
+        subtype=subtype,
+        family=family,
+        tag=tag,
+        precision=precision,
+        format=file_format,
+        favorites=favorites,
+        sort=sort.value,
+        descending=descending,
+        limit=limit,
+        offset=offset,
+    )
     _print_page(state, state.api().list_models(query=query), offset)
 
 
@@ -95,15 +107,23 @@ def search_cmd(
 def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None) -> None:
     console.print(f"[bold]{plain(meta.name)}[/]  [dim]{meta.id}[/]")
     rows: list[tuple[str, Any]] = [
-        ("path", meta.path), ("directory", library_dir),
-        ("type", f"{meta.model_type} / {meta.subtype or '-'}"), ("family", meta.family),
-        ("format", meta.model_format), ("precision", meta.precision),
+        ("path", meta.path),
+        ("directory", library_dir),
+        ("type", f"{meta.model_type} / {meta.subtype or '-'}"),
+        ("family", meta.family),
+        ("format", meta.model_format),
+        ("precision", meta.precision),
         ("size", human_size(meta.size_bytes)),
         ("sha256", meta.hashes.sha256 if meta.hashes else None),
         ("blake3", meta.hashes.blake3 if meta.hashes else None),
-        ("security", meta.security_tier), ("tags", meta.tags), ("rating", meta.rating),
-        ("notes", meta.notes), ("repo", meta.repo_id), ("match", meta.match_method),
-        ("added", meta.added_date), ("updated", meta.updated_date),
+        ("security", meta.security_tier),
+        ("tags", meta.tags),
+        ("rating", meta.rating),
+        ("notes", meta.notes),
+        ("repo", meta.repo_id),
+        ("match", meta.match_method),
+        ("added", meta.added_date),
+        ("updated", meta.updated_date),
     ]
     console.print(key_values(rows))
     files = Table("file", "size", "role", "sha256", show_edge=False, header_style="bold")
@@ -116,8 +136,9 @@ def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None)
         for line in d.evidence:
             console.print(f"  • {plain(line)}")
     for s in meta.sources:
-        console.print(f"source: {cell(s.path or s.repo_id or s.url)} "
-                      f"({s.mode or s.kind}, {s.imported_at})")
+        console.print(
+            f"source: {cell(s.path or s.repo_id or s.url)} ({s.mode or s.kind}, {s.imported_at})"
+        )
 
 
 @handle_errors
@@ -128,8 +149,11 @@ def show_cmd(
     """Show one model's metadata.json and where it lives."""
     state = get_state(ctx)
     detail = state.api().get_model(ref=model)
-    emit(state, {"ok": True, "model": detail.model, "library_dir": detail.library_dir},
-         lambda c: _print_model(c, detail.model, detail.library_dir))
+    emit(
+        state,
+        {"ok": True, "model": detail.model, "library_dir": detail.library_dir},
+        lambda c: _print_model(c, detail.model, detail.library_dir),
+    )
 
 
 @handle_errors
@@ -140,31 +164,45 @@ def edit_cmd(
     family: Annotated[str | None, typer.Option("--family", help="Family.")] = None,
     model_type: Annotated[str | None, typer.Option("--type", help="Model type.")] = None,
     subtype: Annotated[str | None, typer.Option("--subtype", help="Subtype.")] = None,
-    tag: Annotated[list[str] | None, typer.Option("--tag", help="Replace the tags "
-                                                  "(repeatable).")] = None,
+    tag: Annotated[
+        list[str] | None, typer.Option("--tag", help="Replace the tags (repeatable).")
+    ] = None,
     notes: Annotated[str | None, typer.Option("--notes", help="Free-text notes.")] = None,
-    rating: Annotated[int | None, typer.Option("--rating", min=0, max=5,
-                                               help="0–5 (5 = favourite).")] = None,
+    rating: Annotated[
+        int | None, typer.Option("--rating", min=0, max=5, help="0–5 (5 = favourite).")
+    ] = None,
 ) -> None:
     """Change a model's name, classification, tags, notes or rating."""
     state = get_state(ctx)
-    edit = ModelEdit(name=name, family=family, model_type=model_type, subtype=subtype,
-                     tags=list(tag) if tag is not None else None, notes=notes, rating=rating)
+    edit = ModelEdit(
+        name=name,
+        family=family,
+        model_type=model_type,
+        subtype=subtype,
+        tags=list(tag) if tag is not None else None,
+        notes=notes,
+        rating=rating,
+    )
     if not edit.model_dump(exclude_none=True):
-        raise UsageError("nothing to change: give at least one of --name, --family, "
-                               "--type, --subtype, --tag, --notes, --rating")
+        raise UsageError(
+            "nothing to change: give at least one of --name, --family, "
+            "--type, --subtype, --tag, --notes, --rating"
+        )
     meta = state.api().edit_model(ref=model, edit=edit)
-    emit(state, {"ok": True, "model": meta},
-         lambda c: c.print(f"updated {plain(meta.name)} ({short_id(meta.id)}) at "
-                           f"{plain(meta.path)}"))
+    emit(
+        state,
+        {"ok": True, "model": meta},
+        lambda c: c.print(
+            f"updated {plain(meta.name)} ({short_id(meta.id)}) at {plain(meta.path)}"
+        ),
+    )
 
 
 @handle_errors
 def rm_cmd(
     ctx: typer.Context,
     models: Annotated[list[str], typer.Argument(help="Model ids, id prefixes or paths.")],
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
-    = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Remove models and their files from the library (never touches your originals)."""
     state = get_state(ctx)
@@ -173,8 +211,11 @@ def rm_cmd(
     targets = [api.get_model(ref=ref).model for ref in models]
     if not yes:
         if not sys.stdin.isatty():
-            fail(state, "confirmation_required",
-                 "refusing to delete without --yes when stdin is not a terminal")
+            fail(
+                state,
+                "confirmation_required",
+                "refusing to delete without --yes when stdin is not a terminal",
+            )
         for meta in targets:
             typer.echo(f"  {meta.name}  ({meta.path}, {human_size(meta.size_bytes)})", err=True)
         if not typer.confirm(f"Delete {len(targets)} model(s) from the library?", err=True):
@@ -183,14 +224,19 @@ def rm_cmd(
     failed = [r for r in results if not r.removed]
     document: dict[str, Any] = {"ok": not failed, "results": results}
     if failed:
-        document["error"] = {"code": "remove_failed",
-                             "message": f"{len(failed)} model(s) could not be removed",
-                             "details": {"failed": [r.id for r in failed]}}
+        document["error"] = {
+            "code": "remove_failed",
+            "message": f"{len(failed)} model(s) could not be removed",
+            "details": {"failed": [r.id for r in failed]},
+        }
 
     def human(console: Console) -> None:
         for r in results:
-            console.print(f"removed {plain(r.path)} ({short_id(r.id)})" if r.removed
-                          else f"[red]could not remove[/] {plain(r.path)}: {cell(r.error)}")
+            console.print(
+                f"removed {plain(r.path)} ({short_id(r.id)})"
+                if r.removed
+                else f"[red]could not remove[/] {plain(r.path)}: {cell(r.error)}"
+            )
 
     emit(state, document, human)
     if failed:

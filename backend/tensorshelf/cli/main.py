@@ -47,23 +47,35 @@ app = typer.Typer(
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    home: Annotated[Path | None, typer.Option("--home", envvar=ENV_HOME, metavar="DIR",
-                                              help="State directory.")] = None,
-    library: Annotated[Path | None, typer.Option("--library", envvar=ENV_LIBRARY,
-                                                 metavar="DIR", help="Library root.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="One JSON document on stdout; "
-                                              "logs and progress on stderr.")] = False,
-    offline: Annotated[bool, typer.Option("--offline", help="No network (HF_HUB_OFFLINE=1).")]
-    = False,
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
-                                         help="More logging on stderr (-vv for debug).")] = 0,
+    home: Annotated[
+        Path | None, typer.Option("--home", envvar=ENV_HOME, metavar="DIR", help="State directory.")
+    ] = None,
+    library: Annotated[
+        Path | None,
+        typer.Option("--library", envvar=ENV_LIBRARY, metavar="DIR", help="Library root."),
+    ] = None,
+    json_output: Annotated[
+        bool,
+        typer.Option("--json", help="One JSON document on stdout; logs and progress on stderr."),
+    ] = False,
+    offline: Annotated[
+        bool, typer.Option("--offline", help="No network (HF_HUB_OFFLINE=1).")
+    ] = False,
+    verbose: Annotated[
+        int,
+        typer.Option("--verbose", "-v", count=True, help="More logging on stderr (-vv for debug)."),
+    ] = 0,
 ) -> None:
     """Without a command: open the desktop window (web mode when there is no display)."""
     configure_logging(verbose)
     if offline:
         set_offline()
-    state = CliState(home=str(home) if home else None, library=str(library) if library else None,
-                     json=json_output, verbose=verbose)
+    state = CliState(
+        home=str(home) if home else None,
+        library=str(library) if library else None,
+        json=json_output,
+        verbose=verbose,
+    )
     ctx.obj = state
     if ctx.invoked_subcommand is None:
         raise typer.Exit(desktop(ctx=ctx))

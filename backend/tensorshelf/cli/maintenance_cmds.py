@@ -37,12 +37,16 @@ def scan_cmd(ctx: typer.Context) -> None:
     report = state.api().scan()
 
     def human(c: Console) -> None:
-        c.print(f"added {len(report.added)}, updated {len(report.updated)}, removed "
-                f"{len(report.removed)}, unchanged {report.unchanged}")
+        c.print(
+            f"added {len(report.added)}, updated {len(report.updated)}, removed "
+            f"{len(report.removed)}, unchanged {report.unchanged}"
+        )
         _print_problems(c, report.phantoms, report.errors)
         if report.staging_swept:
-            c.print(f"swept {len(report.staging_swept)} stale staging entr"
-                    f"{'y' if len(report.staging_swept) == 1 else 'ies'}")
+            c.print(
+                f"swept {len(report.staging_swept)} stale staging entr"
+                f"{'y' if len(report.staging_swept) == 1 else 'ies'}"
+            )
 
     emit(state, {"ok": True, **report.model_dump(mode="json")}, human)
 
@@ -66,10 +70,15 @@ def rebuild_cmd(ctx: typer.Context) -> None:
 @handle_errors
 def verify_cmd(
     ctx: typer.Context,
-    models: Annotated[list[str] | None, typer.Argument(help="Models to verify (default: all).")]
-    = None,
-    full: Annotated[bool, typer.Option("--full", help="Re-read every file, even unchanged "
-                                       "ones the hash cache vouches for.")] = False,
+    models: Annotated[
+        list[str] | None, typer.Argument(help="Models to verify (default: all).")
+    ] = None,
+    full: Annotated[
+        bool,
+        typer.Option(
+            "--full", help="Re-read every file, even unchanged ones the hash cache vouches for."
+        ),
+    ] = False,
 ) -> None:
     """Re-hash model files and compare with metadata.json. Exit 1 on any mismatch."""
     state = get_state(ctx)
@@ -78,12 +87,17 @@ def verify_cmd(
     job_outcome_or_fail(state, done)
     report = VerifyReport.model_validate(done.result or {})
     bad = [m for m in report.models if not m.ok]
-    document: dict[str, Any] = {"ok": not bad, "job_id": done.job_id,
-                                **report.model_dump(mode="json")}
+    document: dict[str, Any] = {
+        "ok": not bad,
+        "job_id": done.job_id,
+        **report.model_dump(mode="json"),
+    }
     if bad:
-        document["error"] = {"code": "verify_failed",
-                             "message": f"{len(bad)} model(s) failed verification",
-                             "details": {"failed": [m.id for m in bad]}}
+        document["error"] = {
+            "code": "verify_failed",
+            "message": f"{len(bad)} model(s) failed verification",
+            "details": {"failed": [m.id for m in bad]},
+        }
 
     def human(c: Console) -> None:
         for m in report.models:
@@ -93,8 +107,10 @@ def verify_cmd(
             for f in m.files:
                 if not f.ok:
                     c.print(f"[red]{f.status:<9}[/] {plain(m.path)}/{plain(f.path)}")
-        c.print(f"{len(report.models) - len(bad)} of {len(report.models)} model(s) ok, "
-                f"{human_size(report.bytes_read)} read")
+        c.print(
+            f"{len(report.models) - len(bad)} of {len(report.models)} model(s) ok, "
+            f"{human_size(report.bytes_read)} read"
+        )
 
     emit(state, document, human)
     if bad:
@@ -106,8 +122,9 @@ def reclassify_cmd(
     ctx: typer.Context,
     models: Annotated[list[str] | None, typer.Argument(help="Models to re-classify.")] = None,
     all_models: Annotated[bool, typer.Option("--all", help="Re-classify every model.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only show what would change.")]
-    = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only show what would change.")
+    ] = False,
 ) -> None:
     """Run the current detector again and re-file models whose classification changed."""
     state = get_state(ctx)
@@ -115,28 +132,40 @@ def reclassify_cmd(
         raise UsageError("give either --all or one or more models")
     api = state.api()
     # start_reclassify resolves every named model first: an unknown one is exit 1 (no job).
-    done = run_job(api, lambda: api.start_reclassify(refs=list(models or []) or None,
-                                                     all=all_models, dry_run=dry_run))
+    done = run_job(
+        api,
+        lambda: api.start_reclassify(
+            refs=list(models or []) or None, all=all_models, dry_run=dry_run
+        ),
+    )
     job_outcome_or_fail(state, done)
     report = ReclassifyReport.model_validate(done.result or {"dry_run": dry_run})
 
     def human(c: Console) -> None:
         verb = "would change" if report.dry_run else "changed"
         for change in report.changed:
-            fields = ", ".join(f"{k}: {cell(v[0])} → {cell(v[1])}"
-                               for k, v in change.changes.items())
-            c.print(f"{verb} {short_id(change.id)} {plain(change.old_path)}"
-                    + (f" → {plain(change.new_path)}" if change.new_path != change.old_path
-                       else "") + f" ({fields})")
+            fields = ", ".join(
+                f"{k}: {cell(v[0])} → {cell(v[1])}" for k, v in change.changes.items()
+            )
+            c.print(
+                f"{verb} {short_id(change.id)} {plain(change.old_path)}"
+                + (f" → {plain(change.new_path)}" if change.new_path != change.old_path else "")
+                + f" ({fields})"
+            )
         c.print(f"{len(report.changed)} {verb}, {report.unchanged} unchanged")
         _print_problems(c, [], report.errors)
 
-    document: dict[str, Any] = {"ok": not report.errors, "job_id": done.job_id,
-                                **report.model_dump(mode="json")}
+    document: dict[str, Any] = {
+        "ok": not report.errors,
+        "job_id": done.job_id,
+        **report.model_dump(mode="json"),
+    }
     if report.errors:
-        document["error"] = {"code": "reclassify_failed",
-                             "message": f"{len(report.errors)} model(s) could not be re-classified",
-                             "details": {"failed": [e.get("ref") for e in report.errors]}}
+        document["error"] = {
+            "code": "reclassify_failed",
+            "message": f"{len(report.errors)} model(s) could not be re-classified",
+            "details": {"failed": [e.get("ref") for e in report.errors]},
+        }
     emit(state, document, human)
     if report.errors:
         raise typer.Exit(1)

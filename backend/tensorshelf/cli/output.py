@@ -11,7 +11,7 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -38,13 +38,15 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _typer_exception(name: str) -> type[Exception]:
-    """click's exception classes as typer uses them (typer ≥ 0.20 vendors click)."""
-    return next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+def _typer_exception(name: str) -> type[Any]:
+    """click's exception classes as typer uses them (typer ≥ 0.20 vendors click, so their
+    static types are not importable: `show()`, `exit_code` and `format_message()` are click's)."""
+    found: type[Any] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == name)
+    return found
 
 
-ClickException = _typer_exception("ClickException")
-UsageError = _typer_exception("UsageError")
+ClickException: type[Any] = _typer_exception("ClickException")
+UsageError: type[Any] = _typer_exception("UsageError")
 _PASS_THROUGH = (typer.Exit, typer.Abort, ClickException)
 
 
@@ -65,8 +67,7 @@ def print_json(document: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-def emit(state: CliState, document: dict[str, Any],
-         human: Callable[[Console], None]) -> None:
+def emit(state: CliState, document: dict[str, Any], human: Callable[[Console], None]) -> None:
     """Print `document` as JSON with --json, otherwise call `human` with the stdout console."""
     if state.json:
         print_json(document)
@@ -74,13 +75,19 @@ def emit(state: CliState, document: dict[str, Any],
         human(out())
 
 
-def error_document(code: str, message: str, details: dict[str, Any] | None = None
-                   ) -> dict[str, Any]:
+def error_document(
+    code: str, message: str, details: dict[str, Any] | None = None
+) -> dict[str, Any]:
     return {"ok": False, "error": {"code": code, "message": message, "details": details or {}}}
 
 
-def fail(state: CliState, code: str, message: str, details: dict[str, Any] | None = None,
-         extra: dict[str, Any] | None = None) -> NoReturn:
+def fail(
+    state: CliState,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> NoReturn:
     """Report a handled error (stderr message; JSON error document with --json) and exit 1."""
     err().print(f"[bold red]error:[/] {escape(message)}")
     if state.json:
@@ -94,7 +101,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         ctx = kwargs.get("ctx")
-        state = get_state(ctx) if hasattr(ctx, "find_object") else CliState()
+        # a click Context (typer vendors click, so test for its API, not its class)
+        state = get_state(cast(typer.Context, ctx)) if hasattr(ctx, "find_object") else CliState()
         try:
             return func(*args, **kwargs)
         except _PASS_THROUGH:
@@ -107,8 +115,12 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
             fail(state, OperationCancelled.code, "interrupted")
         except Exception as exc:  # the CLI never shows a traceback by default
             log.debug("unexpected error", exc_info=True)
-            fail(state, "internal_error", f"{exc.__class__.__name__}: {exc}"
-                 + ("" if state.verbose else " (run with -v for details)"))
+            fail(
+                state,
+                "internal_error",
+                f"{exc.__class__.__name__}: {exc}"
+                + ("" if state.verbose else " (run with -v for details)"),
+            )
         finally:
             state.close()
 
@@ -139,9 +151,12 @@ def visible(text: str) -> str:
     break a table row, drive the terminal, nor display reversed."""
     if text.isprintable() and not any(ch in BIDI_CONTROLS for ch in text):
         return text
-    return "".join(ch.encode("unicode_escape").decode("ascii")
-                   if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs") else ch
-                   for ch in text)
+    return "".join(
+        ch.encode("unicode_escape").decode("ascii")
+        if ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")
+        else ch
+        for ch in text
+    )
 
 
 def plain(value: Any) -> str:
@@ -160,11 +175,21 @@ def cell(value: Any) -> str:
 def models_table(models: Iterable[Any], title: str | None = None) -> Table:
     table = Table(title=title, show_edge=False, header_style="bold")
     for column in ("id", "name", "type", "subtype", "family", "size", "tags"):
-        table.add_column(column, justify="right" if column == "size" else "left",
-                         no_wrap=column in ("id", "size"))
+        table.add_column(
+            column,
+            justify="right" if column == "size" else "left",
+            no_wrap=column in ("id", "size"),
+        )
     for m in models:
-        table.add_row(short_id(m.id), cell(m.name), cell(m.model_type), cell(m.subtype),
-                      cell(m.family), human_size(m.size_bytes), cell(m.tags))
+        table.add_row(
+            short_id(m.id),
+            cell(m.name),
+            cell(m.model_type),
+            cell(m.subtype),
+            cell(m.family),
+            human_size(m.size_bytes),
+            cell(m.tags),
+        )
     return table
 
 

@@ -59,8 +59,11 @@ def describe_item_result(result: dict[str, Any]) -> str | None:
     label = result.get("key") or result.get("path") or result.get("id") or "?"
     if "files" in result and "ok" in result:  # a ModelVerification
         bad = [f["path"] for f in result["files"] if not f.get("ok")]
-        return (f"verified {result.get('path')}" if result["ok"]
-                else f"MISMATCH {result.get('path')}: {', '.join(bad)}")
+        return (
+            f"verified {result.get('path')}"
+            if result["ok"]
+            else f"MISMATCH {result.get('path')}: {', '.join(bad)}"
+        )
     if not result.get("ok"):
         message = (result.get("error") or {}).get("message", "failed")
         return f"failed {label}: {message}"
@@ -70,7 +73,7 @@ def describe_item_result(result: dict[str, Any]) -> str | None:
 
 
 class _CountColumn(ProgressColumn):
-    """"1.2/3.4 GiB" for byte-counted tasks, "7/20" for item-counted ones."""
+    """ "1.2/3.4 GiB" for byte-counted tasks, "7/20" for item-counted ones."""
 
     def render(self, task: Task) -> Text:
         if task.fields.get("unit") == "bytes":
@@ -91,10 +94,15 @@ class RichProgressView:
     are left to the command's own summary."""
 
     def __init__(self, console: Console) -> None:
-        self._progress = Progress(TextColumn("{task.description}"), BarColumn(),
-                                  _CountColumn(), _RateEtaColumn(), console=console,
-                                  refresh_per_second=CLI_PROGRESS_REFRESH_PER_S,
-                                  transient=True)
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            _CountColumn(),
+            _RateEtaColumn(),
+            console=console,
+            refresh_per_second=CLI_PROGRESS_REFRESH_PER_S,
+            transient=True,
+        )
         self._jobs: dict[str, TaskID] = {}
         self._items: dict[str, TaskID] = {}
         self._lock = threading.Lock()
@@ -120,16 +128,23 @@ class RichProgressView:
 
     def _job_progress(self, p: dict[str, Any]) -> None:
         by_bytes = bool(p.get("bytes_total"))
-        total, done = ((p["bytes_total"], p["bytes_done"]) if by_bytes
-                       else (p.get("items_total") or 0, p.get("items_done") or 0))
+        total, done = (
+            (p["bytes_total"], p["bytes_done"])
+            if by_bytes
+            else (p.get("items_total") or 0, p.get("items_done") or 0)
+        )
         description = f"{p.get('kind', 'job')} {p.get('items_done', 0)}/{p.get('items_total', 0)}"
-        fields = {"unit": "bytes" if by_bytes else "items", "rate_bps": p.get("rate_bps"),
-                  "eta_s": p.get("eta_s")}
+        fields: dict[str, Any] = {
+            "unit": "bytes" if by_bytes else "items",
+            "rate_bps": p.get("rate_bps"),
+            "eta_s": p.get("eta_s"),
+        }
         job_id = p.get("job_id", "")
         if job_id not in self._jobs:
             self._jobs[job_id] = self._progress.add_task(description, total=total, **fields)
-        self._progress.update(self._jobs[job_id], description=description, total=total,
-                              completed=done, **fields)
+        self._progress.update(
+            self._jobs[job_id], description=description, total=total, completed=done, **fields
+        )
         item = p.get("item")
         if item:
             self._item_progress(item)
@@ -142,13 +157,22 @@ class RichProgressView:
                 self._progress.remove_task(task)
             return
         description = plain(f"  {item.get('file', key)} [{item.get('stage')}]")
-        fields = {"unit": "bytes", "rate_bps": item.get("rate_bps"), "eta_s": item.get("eta_s")}
+        fields: dict[str, Any] = {
+            "unit": "bytes",
+            "rate_bps": item.get("rate_bps"),
+            "eta_s": item.get("eta_s"),
+        }
         if key not in self._items:
-            self._items[key] = self._progress.add_task(description, total=item.get("bytes_total"),
-                                                       **fields)
-        self._progress.update(self._items[key], description=description,
-                              total=item.get("bytes_total") or None,
-                              completed=item.get("bytes_done", 0), **fields)
+            self._items[key] = self._progress.add_task(
+                description, total=item.get("bytes_total"), **fields
+            )
+        self._progress.update(
+            self._items[key],
+            description=description,
+            total=item.get("bytes_total") or None,
+            completed=item.get("bytes_done", 0),
+            **fields,
+        )
 
 
 class LineProgressView:

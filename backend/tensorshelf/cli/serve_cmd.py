@@ -27,15 +27,20 @@ def _load(module: str, name: str) -> Any:
 @handle_errors
 def serve_cmd(
     ctx: typer.Context,
-    port: Annotated[int, typer.Option("--port", min=0, max=65535,
-                                      help="Port (0 picks a free one).")] = 0,
+    port: Annotated[
+        int, typer.Option("--port", min=0, max=65535, help="Port (0 picks a free one).")
+    ] = 0,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open a browser.")] = False,
 ) -> None:
     """Serve the UI and API on 127.0.0.1 (prints the URL with its token)."""
     state = get_state(ctx)
     serve = _load("tensorshelf.api.web", "serve")
-    code = serve(state.api(bridge="web", create=True), port=port, open_browser=not no_open,
-                 json_output=state.json)
+    code = serve(
+        state.api(bridge="web", create=True),
+        port=port,
+        open_browser=not no_open,
+        json_output=state.json,
+    )
     if code:
         raise typer.Exit(int(code))
 

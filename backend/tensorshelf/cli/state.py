@@ -47,12 +47,17 @@ class CliState:
                 raise LibraryNotFound(
                     f"no library at {locations.library} (is its drive mounted? check --library "
                     f"or {ENV_LIBRARY}); `tensorshelf import` creates one",
-                    path=str(locations.library))
+                    path=str(locations.library),
+                )
             self._api = ShelfApi(locations, bridge=bridge)
             swept = getattr(self._api.service, "staging_swept", None) or []
             if swept:
-                log.warning("removed %d stale staging entr%s left by an interrupted import: %s",
-                            len(swept), "y" if len(swept) == 1 else "ies", ", ".join(swept))
+                log.warning(
+                    "removed %d stale staging entr%s left by an interrupted import: %s",
+                    len(swept),
+                    "y" if len(swept) == 1 else "ies",
+                    ", ".join(swept),
+                )
         return self._api
 
     def close(self) -> None:

@@ -21,21 +21,27 @@ BRIDGE_CLASS_NAME = "ShelfBridge"
 
 
 def _too_many_arguments(method: str) -> Envelope:
-    return {"ok": False, "error": {
-        "code": "invalid_argument",
-        "message": f"{method} takes one object of keyword arguments",
-        "details": {}}}
+    return {
+        "ok": False,
+        "error": {
+            "code": "invalid_argument",
+            "message": f"{method} takes one object of keyword arguments",
+            "details": {},
+        },
+    }
 
 
-def _bridge_method(name: str, call: Callable[[Any], Envelope],
-                   refuse: Callable[[], Envelope]) -> types.FunctionType:
+def _bridge_method(
+    name: str, call: Callable[[Any], Envelope], refuse: Callable[[], Envelope]
+) -> types.FunctionType:
     def method(self: object, kwargs: Any = None, *extra: Any) -> Envelope:
         if extra:
             return refuse()
         return call(kwargs)
 
-    isolated = types.FunctionType(method.__code__, {"__builtins__": {}}, name,
-                                  method.__defaults__, method.__closure__)
+    isolated = types.FunctionType(
+        method.__code__, {"__builtins__": {}}, name, method.__defaults__, method.__closure__
+    )
     isolated.__qualname__ = f"{BRIDGE_CLASS_NAME}.{name}"
     return isolated
 
@@ -47,8 +53,11 @@ def make_js_api(api: ShelfApi, methods: Iterable[str] = API_METHODS) -> object:
     if unknown:
         raise ValueError(f"not ShelfApi methods: {sorted(unknown)}")
     namespace: dict[str, Any] = {
-        name: _bridge_method(name, functools.partial(call_method, api, name),
-                             functools.partial(_too_many_arguments, name))
+        name: _bridge_method(
+            name,
+            functools.partial(call_method, api, name),
+            functools.partial(_too_many_arguments, name),
+        )
         for name in sorted(allowed)
     }
 
@@ -63,6 +72,11 @@ def make_js_api(api: ShelfApi, methods: Iterable[str] = API_METHODS) -> object:
     def read_only(self: object, *args: Any) -> None:
         raise AttributeError(f"{BRIDGE_CLASS_NAME} is read-only")
 
-    namespace.update(__slots__=(), __getattribute__=__getattribute__, __dir__=__dir__,
-                     __setattr__=read_only, __delattr__=read_only)
+    namespace.update(
+        __slots__=(),
+        __getattribute__=__getattribute__,
+        __dir__=__dir__,
+        __setattr__=read_only,
+        __delattr__=read_only,
+    )
     return type(BRIDGE_CLASS_NAME, (), namespace)()

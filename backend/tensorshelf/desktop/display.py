@@ -31,8 +31,9 @@ def _x_display_reachable(display: str) -> bool:
                     continue
         return False
     try:
-        with socket.create_connection((host, _X11_TCP_BASE_PORT + int(number)),
-                                      timeout=_CONNECT_TIMEOUT_S):
+        with socket.create_connection(
+            (host, _X11_TCP_BASE_PORT + int(number)), timeout=_CONNECT_TIMEOUT_S
+        ):
             return True
     except OSError:
         return False
@@ -46,8 +47,9 @@ def _wayland_reachable(env: MutableMapping[str, str]) -> bool:
     return path.exists()
 
 
-def display_problem(env: MutableMapping[str, str] | None = None,
-                    platform: str = sys.platform) -> str | None:
+def display_problem(
+    env: MutableMapping[str, str] | None = None, platform: str = sys.platform
+) -> str | None:
     """Why no window can be shown (None when a display is there). Only Linux/BSD can lack one."""
     env = os.environ if env is None else env
     if platform in ("win32", "darwin"):

@@ -38,9 +38,13 @@ def push_script(events: list[dict[str, Any]]) -> str:
 
 
 class EventPusher:
-    def __init__(self, window: JsWindow, bus: EventBus,
-                 batch_max: int = settings.DESKTOP_EVENT_BATCH_MAX,
-                 queue_max: int = settings.DESKTOP_EVENT_QUEUE_MAX) -> None:
+    def __init__(
+        self,
+        window: JsWindow,
+        bus: EventBus,
+        batch_max: int = settings.DESKTOP_EVENT_BATCH_MAX,
+        queue_max: int = settings.DESKTOP_EVENT_QUEUE_MAX,
+    ) -> None:
         self._window = window
         self._batch_max = batch_max
         self._pending: collections.deque[dict[str, Any]] = collections.deque(maxlen=queue_max)
@@ -48,8 +52,7 @@ class EventPusher:
         self._ready = False
         self._stopped = False
         self._unsubscribe = bus.subscribe(self._on_event)
-        self._thread = threading.Thread(target=self._run, name="tensorshelf-events",
-                                        daemon=True)
+        self._thread = threading.Thread(target=self._run, name="tensorshelf-events", daemon=True)
         self._thread.start()
 
     def _on_event(self, event: Event) -> None:

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from tensorshelf import settings
 from tensorshelf.api.shelf import ShelfApi
@@ -28,7 +28,7 @@ from tensorshelf.settings import Locations
 log = logging.getLogger(__name__)
 
 WINDOW_TITLE = "Tensorshelf"
-GUI_BACKEND = "qt"
+GUI_BACKEND: Final = "qt"
 
 
 class DesktopShell:
@@ -41,16 +41,23 @@ class DesktopShell:
         self.api = api
         self._webview = webview
         prefs = api.get_settings()
-        self.size = WindowSizeKeeper(api.update_settings, prefs.window_width,
-                                     prefs.window_height)
+        self.size = WindowSizeKeeper(api.update_settings, prefs.window_width, prefs.window_height)
         self.drops = DropForwarder(api.bus)
         index = index if index is not None else ui_index()
-        page: dict[str, Any] = {"url": str(index)} if index else {
-            "html": NOT_BUILT_PAGE.format(dist=ui_dist_dir())}
-        self.window = webview.create_window(
-            WINDOW_TITLE, js_api=make_js_api(api), width=prefs.window_width,
+        page: dict[str, Any] = (
+            {"url": str(index)} if index else {"html": NOT_BUILT_PAGE.format(dist=ui_dist_dir())}
+        )
+        window = webview.create_window(
+            WINDOW_TITLE,
+            js_api=make_js_api(api),
+            width=prefs.window_width,
             height=prefs.window_height,
-            min_size=(settings.WINDOW_MIN_WIDTH, settings.WINDOW_MIN_HEIGHT), **page)
+            min_size=(settings.WINDOW_MIN_WIDTH, settings.WINDOW_MIN_HEIGHT),
+            **page,
+        )
+        if window is None:
+            raise RuntimeError("pywebview created no window")
+        self.window = window
         self.events = EventPusher(self.window, api.bus)
         self.window.events.loaded += self._on_loaded
         self.window.events.resized += self.size.on_resized

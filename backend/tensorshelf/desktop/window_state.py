@@ -22,8 +22,13 @@ class WindowSizeKeeper:
     """Collects resize events and saves the size once the user has stopped resizing (and
     on close). A maximized window's size is not remembered as the normal size."""
 
-    def __init__(self, save: SaveFn, width: int, height: int,
-                 delay_s: float = settings.WINDOW_SIZE_SAVE_DELAY_S) -> None:
+    def __init__(
+        self,
+        save: SaveFn,
+        width: int,
+        height: int,
+        delay_s: float = settings.WINDOW_SIZE_SAVE_DELAY_S,
+    ) -> None:
         self._save = save
         self._saved = clamp_size(width, height)
         self._latest = self._saved

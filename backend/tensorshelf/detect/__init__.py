@@ -24,8 +24,14 @@ from tensorshelf.errors import InvalidModelFile
 
 INDEX_SUFFIX = ".index.json"
 
-__all__ = ["DETECTOR_VERSION", "Detection", "ForeignMetadata", "detect_path",
-           "read_foreign_metadata", "sniff_format"]
+__all__ = [
+    "DETECTOR_VERSION",
+    "Detection",
+    "ForeignMetadata",
+    "detect_path",
+    "read_foreign_metadata",
+    "sniff_format",
+]
 
 
 def detect_path(path: str | os.PathLike[str]) -> Detection:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -17,11 +18,16 @@ from tensorshelf.errors import InvalidModelFile
 
 log = logging.getLogger(__name__)
 
-SHARD_NAME = re.compile(r"^(?P<stem>.+)-(?P<index>\d{5})-of-(?P<total>\d{5})"
-                        r"\.(?P<ext>safetensors|bin|gguf)$")
+SHARD_NAME = re.compile(
+    r"^(?P<stem>.+)-(?P<index>\d{5})-of-(?P<total>\d{5})"
+    r"\.(?P<ext>safetensors|bin|gguf)$"
+)
 # `x.safetensors.part1` (`split -b`), optionally `x.gguf.part1of3`: raw byte ranges of one file
-PART_NAME = re.compile(r"^(?P<whole>.+\.[A-Za-z0-9]+)\.part(?P<index>\d{1,4})"
-                       r"(?:of(?P<total>\d{1,4}))?$", re.IGNORECASE)
+PART_NAME = re.compile(
+    r"^(?P<whole>.+\.[A-Za-z0-9]+)\.part(?P<index>\d{1,4})"
+    r"(?:of(?P<total>\d{1,4}))?$",
+    re.IGNORECASE,
+)
 INDEX_SUFFIX = ".index.json"
 CONFIG_JSON = "config.json"
 ADAPTER_CONFIG = "adapter_config.json"
@@ -45,18 +51,21 @@ def load_json(path: Path, strict: bool = False) -> dict[str, Any] | None:
         return None
     except (OSError, ValueError, RecursionError) as exc:
         if strict:
-            raise InvalidModelFile(f"{path.name}: unreadable JSON ({str(exc)[:120]})",
-                                   file=path.name) from None
+            raise InvalidModelFile(
+                f"{path.name}: unreadable JSON ({str(exc)[:120]})", file=path.name
+            ) from None
         log.warning("ignoring %s: %s", path, str(exc)[:120])
         return None
 
 
 def weight_map(index: dict[str, Any], name: str) -> dict[str, str]:
     wm = index.get("weight_map")
-    if not isinstance(wm, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                           for k, v in wm.items()):
-        raise InvalidModelFile(f"{name}: no valid 'weight_map' (tensor name -> shard file)",
-                               file=name)
+    if not isinstance(wm, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in wm.items()
+    ):
+        raise InvalidModelFile(
+            f"{name}: no valid 'weight_map' (tensor name -> shard file)", file=name
+        )
     return wm
 
 
@@ -91,8 +100,10 @@ def sibling_shards(shard: Path) -> list[Path]:
     if not m:
         return [shard]
     total = int(m.group("total"))
-    names = [f"{m.group('stem')}-{i:05d}-of-{m.group('total')}.{m.group('ext')}"
-             for i in range(1, min(total, settings.DETECT_MAX_SHARDS) + 1)]
+    names = [
+        f"{m.group('stem')}-{i:05d}-of-{m.group('total')}.{m.group('ext')}"
+        for i in range(1, min(total, settings.DETECT_MAX_SHARDS) + 1)
+    ]
     return [shard.parent / n for n in names if (shard.parent / n).is_file()]
 
 
@@ -104,10 +115,9 @@ def transformers_config(folder: Path) -> dict[str, Any] | None:
 
 
 def config_context_length(cfg: dict[str, Any]) -> int | None:
-    for source in (cfg, cfg.get("text_config") if isinstance(cfg.get("text_config"), dict)
-                   else {}):
-        for key in ("max_position_embeddings", "n_positions", "max_sequence_length",
-                    "seq_length"):
+    text_config = cfg.get("text_config")
+    for source in (cfg, text_config if isinstance(text_config, dict) else {}):
+        for key in ("max_position_embeddings", "n_positions", "max_sequence_length", "seq_length"):
             value = source.get(key)
             if isinstance(value, int) and not isinstance(value, bool) and value > 0:
                 return value
@@ -152,15 +162,20 @@ def byte_split(path: Path) -> ByteSplit | None:
         names = [path.name]
     for name in names:
         other = PART_NAME.match(name)
-        if other is not None and other.group("whole") == whole and \
-                (other.group("total") and int(other.group("total"))) == (total and int(total)):
+        if (
+            other is not None
+            and other.group("whole") == whole
+            and (other.group("total") and int(other.group("total"))) == (total and int(total))
+        ):
             pieces.setdefault(int(other.group("index")), path.parent / name)
     size = 0
     for piece in pieces.values():
-        try:
+        with contextlib.suppress(OSError):
             size += piece.stat().st_size
-        except OSError:
-            pass
-    return ByteSplit(whole=whole, index=int(m.group("index")),
-                     total=int(total) if total else None, pieces=dict(sorted(pieces.items())),
-                     size=size)
+    return ByteSplit(
+        whole=whole,
+        index=int(m.group("index")),
+        total=int(total) if total else None,
+        pieces=dict(sorted(pieces.items())),
+        size=size,
+    )

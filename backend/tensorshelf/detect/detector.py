@@ -32,8 +32,14 @@ from tensorshelf.errors import InvalidModelFile
 log = logging.getLogger(__name__)
 
 LLM_LORA_BASE_KEY = "base_model_name_or_path"
-SECURITY = {"safetensors": "safe", "gguf": "safe", "onnx": "safe", "pickle": "pickle",
-            "diffusers": "safe", "transformers": "safe"}  # folders: "pickle" if any weight is
+SECURITY = {
+    "safetensors": "safe",
+    "gguf": "safe",
+    "onnx": "safe",
+    "pickle": "pickle",
+    "diffusers": "safe",
+    "transformers": "safe",
+}  # folders: "pickle" if any weight is
 
 PICKLE_SUFFIXES = (".bin", ".ckpt", ".pt", ".pth")  # a set's files that may be pickles
 
@@ -60,8 +66,7 @@ class Loaded:
         return build_scan(seen, streams, complete)
 
 
-def open_header(path: Path, file_size: int | None = None
-                ) -> tuple[str, SafetensorsHeader | None]:
+def open_header(path: Path, file_size: int | None = None) -> tuple[str, SafetensorsHeader | None]:
     """(container format, the parsed header if it is safetensors): one open, the sniffed
     bytes are the start of the header (nothing is read twice). `file_size` overrides the
     file's own size (the first piece of a byte-split file)."""
@@ -74,12 +79,14 @@ def open_header(path: Path, file_size: int | None = None
                 return fmt, None
             return fmt, parse_safetensors_after(f, head, size, path.name)
     except IsADirectoryError:
-        raise InvalidModelFile(f"{path.name}: is a directory, not a model file",
-                               file=path.name) from None
+        raise InvalidModelFile(
+            f"{path.name}: is a directory, not a model file", file=path.name
+        ) from None
 
 
-def read_table(path: Path, pickles: list[PickleInfo] | None = None
-               ) -> tuple[str, TensorTable, dict[str, str], int]:
+def read_table(
+    path: Path, pickles: list[PickleInfo] | None = None
+) -> tuple[str, TensorTable, dict[str, str], int]:
     """(format, table, embedded metadata, bytes read) of one safetensors or pickle file;
     a pickle's PickleInfo is appended to `pickles` (its safety scan)."""
     fmt, h = open_header(path)
@@ -90,14 +97,15 @@ def read_table(path: Path, pickles: list[PickleInfo] | None = None
         if pickles is not None:
             pickles.append(info)
         return fmt, info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES
-    raise InvalidModelFile(f"{path.name}: a {fmt} file cannot be part of a tensor set",
-                           file=path.name)
+    raise InvalidModelFile(
+        f"{path.name}: a {fmt} file cannot be part of a tensor set", file=path.name
+    )
 
 
 def merge_shards(loaded: Loaded, files: list[Path], skip: Path | None = None) -> int:
     """Add the headers of the other shards that exist; returns how many were read."""
     count = 0
-    if any(f.name.lower().endswith(PICKLE_SUFFIXES) for f in files[settings.DETECT_MAX_SHARDS:]):
+    if any(f.name.lower().endswith(PICKLE_SUFFIXES) for f in files[settings.DETECT_MAX_SHARDS :]):
         loaded.pickle_unscanned = True
     for f in files[: settings.DETECT_MAX_SHARDS]:
         if f == skip or not f.is_file():
@@ -133,9 +141,11 @@ def complete_set(path: Path, loaded: Loaded) -> None:
     else:
         files = companions.sibling_shards(path)
     read = merge_shards(loaded, files, skip=path)
-    loaded.evidence.append(f"shard {int(m.group('index'))} of {int(m.group('total'))}"
-                           + (f", set described by {index.name}" if index else "")
-                           + f"; {read} other shard header(s) read")
+    loaded.evidence.append(
+        f"shard {int(m.group('index'))} of {int(m.group('total'))}"
+        + (f", set described by {index.name}" if index else "")
+        + f"; {read} other shard header(s) read"
+    )
 
 
 def _total_size(index: dict[str, object]) -> int | None:
@@ -153,8 +163,10 @@ def apply_companions(verdict: Verdict, folder: Path) -> None:
         base = cfg.get(LLM_LORA_BASE_KEY) if cfg else None
         if isinstance(base, str) and base:
             family = names.llm_family(base)
-            verdict.note(f"{companions.ADAPTER_CONFIG}: base model {base[:60]!r}"
-                         + (f" → {family}" if family else ""))
+            verdict.note(
+                f"{companions.ADAPTER_CONFIG}: base model {base[:60]!r}"
+                + (f" → {family}" if family else "")
+            )
             if family:
                 verdict.family = verdict.lora_target = family
                 verdict.confidence = max(verdict.confidence, settings.DETECT_CONF_METADATA)
@@ -176,10 +188,17 @@ def apply_companions(verdict: Verdict, folder: Path) -> None:
     verdict.context_length = verdict.context_length or companions.config_context_length(cfg)
 
 
-def build(fmt: str, verdict: Verdict, table: TensorTable, bytes_read: int,
-          foreign: ForeignMetadata | None = None, precision: str | None = None,
-          quantization: str | None = None, total_size: int | None = None,
-          extra: list[str] | None = None) -> Detection:
+def build(
+    fmt: str,
+    verdict: Verdict,
+    table: TensorTable,
+    bytes_read: int,
+    foreign: ForeignMetadata | None = None,
+    precision: str | None = None,
+    quantization: str | None = None,
+    total_size: int | None = None,
+    extra: list[str] | None = None,
+) -> Detection:
     evidence = list(verdict.evidence) + list(extra or [])
     if precision is None:
         precision, quant, why = table_precision(table)
@@ -197,14 +216,22 @@ def build(fmt: str, verdict: Verdict, table: TensorTable, bytes_read: int,
     return Detection(
         format=fmt,  # type: ignore[arg-type]
         model_type=verdict.model_type,  # type: ignore[arg-type]
-        subtype=verdict.subtype, family=verdict.family, precision=precision,
-        variant=verdict.variant, architecture=verdict.architecture, parameter_count=params,
+        subtype=verdict.subtype,
+        family=verdict.family,
+        precision=precision,
+        variant=verdict.variant,
+        architecture=verdict.architecture,
+        parameter_count=params,
         quantization=quantization or verdict.quantization,
-        context_length=verdict.context_length, lora_rank=verdict.lora_rank,
+        context_length=verdict.context_length,
+        lora_rank=verdict.lora_rank,
         lora_target=verdict.lora_target if verdict.subtype == "loras" else None,
         security_tier=SECURITY.get(fmt, "unknown"),  # type: ignore[arg-type]
-        confidence=round(verdict.confidence, 3), evidence=evidence,
-        foreign=foreign or ForeignMetadata(), header_bytes_read=bytes_read)
+        confidence=round(verdict.confidence, 3),
+        evidence=evidence,
+        foreign=foreign or ForeignMetadata(),
+        header_bytes_read=bytes_read,
+    )
 
 
 def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> Detection:
@@ -214,22 +241,42 @@ def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> De
         verdict: Verdict | None = None
     else:
         info = read_pickle_info(path)
-        loaded = Loaded(info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES,
-                        pickles=[info])
-        what = "PyTorch zip checkpoint" if info.kind == "zip" else \
-            ("legacy torch.save pickle" if info.torch_legacy else "raw pickle")
-        extra.append(f"{what}: tensor table read by walking the pickle opcodes (nothing "
-                     "unpickled or executed)" if len(info.table) else f"{what}")
-        verdict = None if len(info.table) else from_name_only(
-            path.name, f"{what}: no tensor table readable ({info.walk_error or 'no tensors'})")
+        loaded = Loaded(
+            info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES, pickles=[info]
+        )
+        what = (
+            "PyTorch zip checkpoint"
+            if info.kind == "zip"
+            else ("legacy torch.save pickle" if info.torch_legacy else "raw pickle")
+        )
+        extra.append(
+            f"{what}: tensor table read by walking the pickle opcodes (nothing "
+            "unpickled or executed)"
+            if len(info.table)
+            else f"{what}"
+        )
+        verdict = (
+            None
+            if len(info.table)
+            else from_name_only(
+                path.name, f"{what}: no tensor table readable ({info.walk_error or 'no tensors'})"
+            )
+        )
     complete_set(path, loaded)
     if verdict is None:
         verdict = classify_table(loaded.table, loaded.metadata)
     apply_companions(verdict, path.parent)
     foreign = foreign_metadata(path, loaded.metadata)
     refine(verdict, loaded.metadata, path.name, foreign.base_model_raw)
-    det = build(fmt, verdict, loaded.table, loaded.bytes_read, foreign,
-                total_size=loaded.total_size, extra=loaded.evidence + extra)
+    det = build(
+        fmt,
+        verdict,
+        loaded.table,
+        loaded.bytes_read,
+        foreign,
+        total_size=loaded.total_size,
+        extra=loaded.evidence + extra,
+    )
     if fmt == "pickle":
         det.pickle_scan = loaded.pickle_scan()
     return det
@@ -266,14 +313,23 @@ def _detect_gguf(path: Path, file_size: int | None = None) -> Detection:
     types = ", ".join(f"{k} x{v}" for k, v in sorted(h.tensor_types.items(), key=lambda kv: -kv[1]))
     extra = [e for e in (why, f"GGUF v{h.version}, {len(h.table)} tensors ({types})") if e]
     quant = precision if precision and precision not in UNQUANTIZED else None
-    return build("gguf", verdict, h.table, h.header_bytes_read, foreign, precision=precision,
-                 quantization=quant, extra=extra)
+    return build(
+        "gguf",
+        verdict,
+        h.table,
+        h.header_bytes_read,
+        foreign,
+        precision=precision,
+        quantization=quant,
+        extra=extra,
+    )
 
 
 def _detect_onnx(path: Path) -> Detection:
     verdict = from_name_only(path.name, "ONNX graph (operators are not inspected)")
-    return build("onnx", verdict, TensorTable(), settings.HEADER_SNIFF_BYTES,
-                 foreign_metadata(path))
+    return build(
+        "onnx", verdict, TensorTable(), settings.HEADER_SNIFF_BYTES, foreign_metadata(path)
+    )
 
 
 def detect_file(path: Path) -> Detection:
@@ -295,9 +351,12 @@ def _detect_byte_split(path: Path, split: companions.ByteSplit) -> Detection:
     missing = split.missing()
     gap = f"; piece(s) {', '.join(map(str, missing))} missing" if missing else ""
     if first is None:
-        raise InvalidModelFile(f"{path.name}: piece {split.index} of a byte-split file; its "
-                               f"first piece {split.whole}.part1, which has the header, is not "
-                               "beside it", file=path.name)
+        raise InvalidModelFile(
+            f"{path.name}: piece {split.index} of a byte-split file; its "
+            f"first piece {split.whole}.part1, which has the header, is not "
+            "beside it",
+            file=path.name,
+        )
     try:
         fmt, h = open_header(first, split.size)
         if fmt == "gguf":
@@ -309,12 +368,16 @@ def _detect_byte_split(path: Path, split: companions.ByteSplit) -> Detection:
     except InvalidModelFile as exc:
         if not missing:
             raise
-        raise InvalidModelFile(f"{exc.message} (byte-split file {split.whole}{gap})",
-                               file=first.name) from None
+        raise InvalidModelFile(
+            f"{exc.message} (byte-split file {split.whole}{gap})", file=first.name
+        ) from None
     names_ = ", ".join(p.name for p in split.pieces.values())
-    det.evidence.insert(0, f"byte-split file {split.whole}: {len(split.pieces)} piece(s) "
-                           f"({names_}), {split.size} bytes together{gap}; header read from "
-                           f"{first.name}")
+    det.evidence.insert(
+        0,
+        f"byte-split file {split.whole}: {len(split.pieces)} piece(s) "
+        f"({names_}), {split.size} bytes together{gap}; header read from "
+        f"{first.name}",
+    )
     return det
 
 
@@ -323,14 +386,20 @@ def detect_index(path: Path) -> Detection:
     data = companions.load_json(path, strict=True) or {}
     wm = companions.weight_map(data, path.name)
     shards = companions.safe_shard_names(wm)
-    loaded = Loaded(names_only(wm), bytes_read=path.stat().st_size,
-                    total_size=_total_size(data))
+    loaded = Loaded(names_only(wm), bytes_read=path.stat().st_size, total_size=_total_size(data))
     read = merge_shards(loaded, [path.parent / s for s in shards])
-    loaded.evidence.append(f"{path.name}: {len(wm)} tensors in {len(shards)} shard(s); "
-                           f"{read} shard header(s) read")
+    loaded.evidence.append(
+        f"{path.name}: {len(wm)} tensors in {len(shards)} shard(s); {read} shard header(s) read"
+    )
     fmt = "pickle" if shards and all(s.endswith(".bin") for s in shards) else "safetensors"
     verdict = classify_table(loaded.table)
     apply_companions(verdict, path.parent)
     refine(verdict, {}, path.name)
-    return build(fmt, verdict, loaded.table, loaded.bytes_read, total_size=loaded.total_size,
-                 extra=loaded.evidence)
+    return build(
+        fmt,
+        verdict,
+        loaded.table,
+        loaded.bytes_read,
+        total_size=loaded.total_size,
+        extra=loaded.evidence,
+    )

@@ -67,8 +67,9 @@ def _is_file(path: str) -> bool:
 def _load_json(path: Path) -> dict[str, Any] | None:
     try:
         if path.stat().st_size > settings.DETECT_MAX_JSON_BYTES:
-            log.warning("ignoring %s: larger than %d bytes", path.name,
-                        settings.DETECT_MAX_JSON_BYTES)
+            log.warning(
+                "ignoring %s: larger than %d bytes", path.name, settings.DETECT_MAX_JSON_BYTES
+            )
             return None
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -111,9 +112,15 @@ class _Collector:
     def __init__(self) -> None:
         self.meta = ForeignMetadata()
 
-    def add(self, source: str, title: Any = None, description: Any = None,
-            base_model: Any = None, words: list[str] | None = None,
-            preview: str | None = None) -> None:
+    def add(
+        self,
+        source: str,
+        title: Any = None,
+        description: Any = None,
+        base_model: Any = None,
+        words: list[str] | None = None,
+        preview: str | None = None,
+    ) -> None:
         m = self.meta
         m.title = m.title or _text(title)
         m.description = m.description or _text(description)
@@ -131,30 +138,44 @@ class _Collector:
 
 
 def _civitai(c: _Collector, data: dict[str, Any]) -> None:
-    model = data.get("model") if isinstance(data.get("model"), dict) else {}
-    c.add(CIVITAI_INFO, title=model.get("name") or data.get("name"),
-          description=data.get("description") or model.get("description"),
-          base_model=data.get("baseModel"), words=_words(data.get("trainedWords")))
+    found = data.get("model")
+    model: dict[str, Any] = found if isinstance(found, dict) else {}
+    c.add(
+        CIVITAI_INFO,
+        title=model.get("name") or data.get("name"),
+        description=data.get("description") or model.get("description"),
+        base_model=data.get("baseModel"),
+        words=_words(data.get("trainedWords")),
+    )
 
 
 def _cm_info(c: _Collector, data: dict[str, Any]) -> None:
-    c.add(CM_INFO, title=_get(data, "UserTitle") or _get(data, "ModelName"),
-          description=_get(data, "ModelDescription") or _get(data, "VersionDescription"),
-          base_model=_get(data, "BaseModel"), words=_words(_get(data, "TrainedWords")))
+    c.add(
+        CM_INFO,
+        title=_get(data, "UserTitle") or _get(data, "ModelName"),
+        description=_get(data, "ModelDescription") or _get(data, "VersionDescription"),
+        base_model=_get(data, "BaseModel"),
+        words=_words(_get(data, "TrainedWords")),
+    )
 
 
 def _lora_manager(c: _Collector, data: dict[str, Any], weight: Path) -> None:
-    civitai = data.get("civitai") if isinstance(data.get("civitai"), dict) else {}
+    found = data.get("civitai")
+    civitai: dict[str, Any] = found if isinstance(found, dict) else {}
     preview = _text(data.get("preview_url"))
     local = None
     if preview and not preview.startswith(("http://", "https://")):
         candidate = Path(preview)
         if candidate.parent == weight.parent or not candidate.is_absolute():
             local = candidate.name if (weight.parent / candidate.name).is_file() else None
-    c.add(LORA_MANAGER, title=data.get("model_name"),
-          description=data.get("modelDescription") or civitai.get("description"),
-          base_model=data.get("base_model"), words=_words(civitai.get("trainedWords")),
-          preview=local)
+    c.add(
+        LORA_MANAGER,
+        title=data.get("model_name"),
+        description=data.get("modelDescription") or civitai.get("description"),
+        base_model=data.get("base_model"),
+        words=_words(civitai.get("trainedWords")),
+        preview=local,
+    )
 
 
 def _tag_frequency(raw: str | None) -> list[str]:
@@ -171,36 +192,52 @@ def _tag_frequency(raw: str | None) -> list[str]:
         for tags in data.values():
             if not isinstance(tags, dict):
                 continue
-            counted = [(n, t.strip()) for t, n in tags.items()
-                       if isinstance(t, str) and isinstance(n, int) and t.strip()]
+            counted = [
+                (n, t.strip())
+                for t, n in tags.items()
+                if isinstance(t, str) and isinstance(n, int) and t.strip()
+            ]
             if counted:
                 top = max(counted)[1]
                 if top not in out:
                     out.append(top)
-    return out[:settings.DETECT_MAX_TRIGGER_TAGS]
+    return out[: settings.DETECT_MAX_TRIGGER_TAGS]
 
 
 def _embedded(c: _Collector, md: dict[str, str]) -> None:
     thumb = md.get("modelspec.thumbnail")
     preview = None
-    if thumb and thumb.startswith(DATA_URI_PREFIX) and \
-            len(thumb) <= settings.PREVIEW_DATA_URI_MAX_BYTES:
+    if (
+        thumb
+        and thumb.startswith(DATA_URI_PREFIX)
+        and len(thumb) <= settings.PREVIEW_DATA_URI_MAX_BYTES
+    ):
         preview = thumb
     words = _words(md.get("modelspec.trigger_phrase"))
     if any(k.startswith("modelspec.") for k in md):
-        c.add("modelspec", title=md.get("modelspec.title"),
-              description=md.get("modelspec.description"),
-              base_model=md.get("modelspec.architecture"), words=words, preview=preview)
+        c.add(
+            "modelspec",
+            title=md.get("modelspec.title"),
+            description=md.get("modelspec.description"),
+            base_model=md.get("modelspec.architecture"),
+            words=words,
+            preview=preview,
+        )
     if any(k.startswith("ss_") for k in md):
         tags = [] if c.meta.trigger_words else _tag_frequency(md.get("ss_tag_frequency"))
-        c.add("ss_metadata", title=md.get("ss_output_name"),
-              base_model=md.get("ss_base_model_version"), words=tags)
+        c.add(
+            "ss_metadata",
+            title=md.get("ss_output_name"),
+            base_model=md.get("ss_base_model_version"),
+            words=tags,
+        )
 
 
 def _gguf(c: _Collector, kv: dict[str, Any]) -> None:
     """A GGUF's own name for the model (`general.name`, else `general.basename`)."""
-    title = next((v for k in GGUF_TITLE_KEYS if isinstance(v := kv.get(k), str) and v.strip()),
-                 None)
+    title = next(
+        (v for k in GGUF_TITLE_KEYS if isinstance(v := kv.get(k), str) and v.strip()), None
+    )
     description = kv.get(GGUF_DESCRIPTION_KEY)
     if title or isinstance(description, str):
         c.add("gguf_metadata", title=title, description=description)
@@ -217,9 +254,11 @@ def _preview_file(weight: Path) -> str | None:
     return None
 
 
-def foreign_metadata(weight_path: str | os.PathLike[str],
-                     embedded: dict[str, str] | None = None,
-                     gguf: dict[str, Any] | None = None) -> ForeignMetadata:
+def foreign_metadata(
+    weight_path: str | os.PathLike[str],
+    embedded: dict[str, str] | None = None,
+    gguf: dict[str, Any] | None = None,
+) -> ForeignMetadata:
     """Combine sidecars (in priority order) and embedded metadata (safetensors `embedded`, or
     a GGUF's key/values `gguf`) for one weight file."""
     weight = Path(weight_path)

@@ -26,7 +26,9 @@ class ForeignMetadata(BaseModel):
     base_model: str | None = None
     base_model_raw: str | None = None
     trigger_words: list[str] = Field(default_factory=list)
-    preview_image: str | None = None  # a companion file name, or a data: URI from modelspec.thumbnail
+    preview_image: str | None = (
+        None  # a companion file name, or a data: URI from modelspec.thumbnail
+    )
     source: list[str] = Field(default_factory=list)  # which sidecars / keys contributed
 
 

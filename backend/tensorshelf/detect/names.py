@@ -9,8 +9,20 @@ from __future__ import annotations
 
 import re
 
-MODEL_SUFFIXES = (".safetensors.index.json", ".bin.index.json", ".index.json", ".safetensors",
-                  ".gguf", ".ckpt", ".pt", ".pth", ".bin", ".onnx", ".sft", ".json")
+MODEL_SUFFIXES = (
+    ".safetensors.index.json",
+    ".bin.index.json",
+    ".index.json",
+    ".safetensors",
+    ".gguf",
+    ".ckpt",
+    ".pt",
+    ".pth",
+    ".bin",
+    ".onnx",
+    ".sft",
+    ".json",
+)
 
 _PART_SUFFIX = re.compile(r"\.part\d{1,4}(?:of\d{1,4})?$", re.IGNORECASE)
 _SPLIT = re.compile(r"[^0-9A-Za-z]+")
@@ -19,15 +31,29 @@ _ALNUM = re.compile(r"[a-z]+|[0-9]+")
 
 # token sequences -> image-model family (first match wins, longest patterns first)
 IMAGE_FAMILY_PATTERNS: list[tuple[tuple[str, ...], str]] = [
-    (("sdxl", "refiner"), "sdxl_refiner"), (("sd", "xl", "refiner"), "sdxl_refiner"),
+    (("sdxl", "refiner"), "sdxl_refiner"),
+    (("sd", "xl", "refiner"), "sdxl_refiner"),
     (("xl", "refiner"), "sdxl_refiner"),
-    (("sd", "v", "1"), "sd1"), (("sd", "v", "2"), "sd2"), (("sd", "v", "3"), "sd3"),
-    (("sd", "1"), "sd1"), (("sd", "15"), "sd1"), (("sd", "14"), "sd1"),
-    (("sd", "2"), "sd2"), (("sd", "21"), "sd2"), (("sd", "20"), "sd2"),
-    (("sd", "3"), "sd3"), (("sd", "35"), "sd3"),
-    (("sd", "xl"), "sdxl"), (("sdxl",), "sdxl"), (("xl",), "sdxl"), (("pony",), "sdxl"),
-    (("illustrious",), "sdxl"), (("noobai",), "sdxl"), (("noob",), "sdxl"),
-    (("flux",), "flux1"), (("schnell",), "flux1"),
+    (("sd", "v", "1"), "sd1"),
+    (("sd", "v", "2"), "sd2"),
+    (("sd", "v", "3"), "sd3"),
+    (("sd", "1"), "sd1"),
+    (("sd", "15"), "sd1"),
+    (("sd", "14"), "sd1"),
+    (("sd", "2"), "sd2"),
+    (("sd", "21"), "sd2"),
+    (("sd", "20"), "sd2"),
+    (("sd", "3"), "sd3"),
+    (("sd", "35"), "sd3"),
+    (("sd", "xl"), "sdxl"),
+    (("sdxl",), "sdxl"),
+    (("xl",), "sdxl"),
+    (("pony",), "sdxl"),
+    (("illustrious",), "sdxl"),
+    (("noobai",), "sdxl"),
+    (("noob",), "sdxl"),
+    (("flux",), "flux1"),
+    (("schnell",), "flux1"),
 ]
 # Base-model names (Civitai, sidecars) that hold a family's token but are another architecture
 NOT_IN_FAMILY_PATTERNS: list[tuple[str, ...]] = [
@@ -35,25 +61,51 @@ NOT_IN_FAMILY_PATTERNS: list[tuple[str, ...]] = [
     ("flux", "2"),  # Flux.2 is not Flux.1
 ]
 TEXT_ENCODER_PATTERNS: list[tuple[tuple[str, ...], str]] = [
-    (("t5", "xxl"), "t5xxl"), (("t5xxl",), "t5xxl"), (("umt5",), "umt5xxl"),
-    (("clip", "l"), "clip_l"), (("clip", "g"), "clip_g"),
+    (("t5", "xxl"), "t5xxl"),
+    (("t5xxl",), "t5xxl"),
+    (("umt5",), "umt5xxl"),
+    (("clip", "l"), "clip_l"),
+    (("clip", "g"), "clip_g"),
 ]
 LLM_FAMILY_PATTERNS: list[tuple[tuple[str, ...], str]] = [
-    (("mixtral",), "mixtral"), (("mistral",), "mistral"), (("ministral",), "mistral"),
-    (("codestral",), "mistral"), (("devstral",), "mistral"), (("magistral",), "mistral"),
-    (("qwen", "3"), "qwen3"), (("qwen", "2"), "qwen2"), (("qwen", "1"), "qwen2"),
-    (("qwen",), "qwen2"), (("gemma", "3"), "gemma3"), (("gemma", "2"), "gemma2"),
-    (("gemma",), "gemma"), (("phi", "4"), "phi3"), (("phi", "3"), "phi3"), (("phi", "2"), "phi2"),
-    (("llama",), "llama"), (("tinyllama",), "llama"), (("codellama",), "llama"),
+    (("mixtral",), "mixtral"),
+    (("mistral",), "mistral"),
+    (("ministral",), "mistral"),
+    (("codestral",), "mistral"),
+    (("devstral",), "mistral"),
+    (("magistral",), "mistral"),
+    (("qwen", "3"), "qwen3"),
+    (("qwen", "2"), "qwen2"),
+    (("qwen", "1"), "qwen2"),
+    (("qwen",), "qwen2"),
+    (("gemma", "3"), "gemma3"),
+    (("gemma", "2"), "gemma2"),
+    (("gemma",), "gemma"),
+    (("phi", "4"), "phi3"),
+    (("phi", "3"), "phi3"),
+    (("phi", "2"), "phi2"),
+    (("llama",), "llama"),
+    (("tinyllama",), "llama"),
+    (("codellama",), "llama"),
     (("deepseek",), "deepseek2"),
 ]
 SUBTYPE_PATTERNS: list[tuple[tuple[str, ...], str]] = [
-    (("lora",), "loras"), (("locon",), "loras"), (("lycoris",), "loras"), (("loha",), "loras"),
-    (("lokr",), "loras"), (("vae",), "vae"), (("controlnet",), "controlnet"),
-    (("control",), "controlnet"), (("embedding",), "embeddings"), (("esrgan",), "upscale_models"),
-    (("realesrgan",), "upscale_models"), (("upscale",), "upscale_models"),
-    (("upscaler",), "upscale_models"), (("4", "x"), "upscale_models"),
-    (("2", "x"), "upscale_models"), (("clip", "vision"), "clip_vision"),
+    (("lora",), "loras"),
+    (("locon",), "loras"),
+    (("lycoris",), "loras"),
+    (("loha",), "loras"),
+    (("lokr",), "loras"),
+    (("vae",), "vae"),
+    (("controlnet",), "controlnet"),
+    (("control",), "controlnet"),
+    (("embedding",), "embeddings"),
+    (("esrgan",), "upscale_models"),
+    (("realesrgan",), "upscale_models"),
+    (("upscale",), "upscale_models"),
+    (("upscaler",), "upscale_models"),
+    (("4", "x"), "upscale_models"),
+    (("2", "x"), "upscale_models"),
+    (("clip", "vision"), "clip_vision"),
 ]
 
 
@@ -95,7 +147,7 @@ def _merge_stable_diffusion(tokens: list[str]) -> list[str]:
 
 def _find(tokens: list[str], pattern: tuple[str, ...]) -> bool:
     n = len(pattern)
-    return any(tuple(tokens[i:i + n]) == pattern for i in range(len(tokens) - n + 1))
+    return any(tuple(tokens[i : i + n]) == pattern for i in range(len(tokens) - n + 1))
 
 
 def match(tokens: list[str], patterns: list[tuple[tuple[str, ...], str]]) -> str | None:

@@ -17,13 +17,27 @@ UNKNOWN_DTYPE = "?"
 
 # Bits per element of the safetensors dtypes (and the plain ggml float/int types).
 DTYPE_BITS: dict[str, int] = {
-    "BOOL": 8, "U8": 8, "I8": 8, "F8_E4M3": 8, "F8_E5M2": 8, "F8_E8M0": 8,
-    "F6_E2M3": 6, "F6_E3M2": 6, "F4": 4,
-    "I16": 16, "U16": 16, "F16": 16, "BF16": 16,
-    "I32": 32, "U32": 32, "F32": 32,
-    "I64": 64, "U64": 64, "F64": 64, "C64": 64,
+    "BOOL": 8,
+    "U8": 8,
+    "I8": 8,
+    "F8_E4M3": 8,
+    "F8_E5M2": 8,
+    "F8_E8M0": 8,
+    "F6_E2M3": 6,
+    "F6_E3M2": 6,
+    "F4": 4,
+    "I16": 16,
+    "U16": 16,
+    "F16": 16,
+    "BF16": 16,
+    "I32": 32,
+    "U32": 32,
+    "F32": 32,
+    "I64": 64,
+    "U64": 64,
+    "F64": 64,
+    "C64": 64,
 }
-
 
 
 class TensorInfo(NamedTuple):
@@ -55,7 +69,7 @@ class HeaderInfos(Mapping[str, TensorInfo]):
     def __contains__(self, name: object) -> bool:
         return name in self._raw
 
-    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, name: str, default: Any = None) -> Any:
         entry = self._raw.get(name)
         if entry is None:
             return default
@@ -163,7 +177,7 @@ class TensorTable:
                     return n, i
             return None
         start = blob.rfind("\n", 0, at) + 1
-        return blob[start:blob.index("\n", at)], at - start
+        return blob[start : blob.index("\n", at)], at - start
 
     def has_prefix(self, prefix: str) -> bool:
         return ("\n" + prefix) in self._blob
@@ -179,7 +193,7 @@ class TensorTable:
         while at >= 0:
             start = blob.rfind("\n", 0, at + len(suffix)) + 1
             if start <= at or not suffix:
-                name = blob[start:at + len(suffix)]
+                name = blob[start : at + len(suffix)]
                 if name.startswith(prefix) and name in self.tensors:
                     return name
             at = blob.find(needle, at + 1)
@@ -213,7 +227,8 @@ class TensorTable:
         for dtype, shape, numel in self.tensors.values():
             if shape is not None:
                 elements[dtype] = elements.get(dtype, 0) + (
-                    numel if numel is not None else math.prod(shape))
+                    numel if numel is not None else math.prod(shape)
+                )
         return {d: n * DTYPE_BITS.get(d, 8) // 8 for d, n in elements.items()}
 
     def merged(self, other: TensorTable) -> TensorTable:
@@ -223,5 +238,3 @@ class TensorTable:
             if n not in out or out[n].shape is None:
                 out[n] = i
         return TensorTable(out)
-
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -15,8 +16,9 @@ from pydantic import BaseModel
 log = logging.getLogger(__name__)
 
 _TEMP_TOKEN_BYTES = 6
-_TEMP_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-               | getattr(os, "O_CLOEXEC", 0))
+_TEMP_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
 _NEW_FILE_MODE = 0o666  # the umask applies
 _JSON_INDENT = 2
 # Filesystems that cannot fsync a directory say so with one of these; that is not an error.
@@ -47,16 +49,14 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[os.write(fd, view) :]
             os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(temp, target)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(temp)
-        except FileNotFoundError:
-            pass
         raise
     fsync_dir(target.parent)
 

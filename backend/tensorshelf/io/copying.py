@@ -16,14 +16,18 @@ from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 log = logging.getLogger(__name__)
 
 _DISK_FULL_ERRNOS = {errno.ENOSPC} | ({errno.EDQUOT} if hasattr(errno, "EDQUOT") else set())
-_CREATE_FLAGS = (os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-                 | getattr(os, "O_CLOEXEC", 0))
+_CREATE_FLAGS = (
+    os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
+)
 _NEW_FILE_MODE = 0o666  # the umask applies, as for any new file
 
 
-def copy_with_hashes(src: str | os.PathLike[str], dst: str | os.PathLike[str],
-                     progress: ProgressFn | None = None,
-                     cancel: CancelToken | None = None) -> FileHashes:
+def copy_with_hashes(
+    src: str | os.PathLike[str],
+    dst: str | os.PathLike[str],
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> FileHashes:
     """Copy `src` to the new file `dst` (must not exist) and return both hashes of the bytes.
 
     Every source byte is read once. `dst` is fsynced (and its directory) before returning.
@@ -39,8 +43,13 @@ def copy_with_hashes(src: str | os.PathLike[str], dst: str | os.PathLike[str],
         try:
             try:
                 sha, b3 = Sha256Sink(), Blake3Sink()
-                total = pump(source.file, [sha, b3, FdWriterSink(fd)], progress=progress,
-                             cancel=cancel, expected_size=source.size)
+                total = pump(
+                    source.file,
+                    [sha, b3, FdWriterSink(fd)],
+                    progress=progress,
+                    cancel=cancel,
+                    expected_size=source.size,
+                )
                 source.ensure_unchanged(total)
                 os.fsync(fd)
             finally:

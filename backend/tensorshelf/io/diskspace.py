@@ -40,8 +40,9 @@ def free_bytes(path: str | os.PathLike[str]) -> int:
     return shutil.disk_usage(nearest_existing(path)).free
 
 
-def disk_full_error(target: str | os.PathLike[str], needed_bytes: int,
-                    free: int | None = None) -> DiskFull:
+def disk_full_error(
+    target: str | os.PathLike[str], needed_bytes: int, free: int | None = None
+) -> DiskFull:
     """The DiskFull error for `target`, naming the target and the bytes needed."""
     if free is None:
         try:
@@ -52,7 +53,10 @@ def disk_full_error(target: str | os.PathLike[str], needed_bytes: int,
     return DiskFull(
         f"Not enough space on {target}: needs {format_bytes(needed_bytes)} "
         f"({needed_bytes} bytes), {free_text} free",
-        target=str(target), needed_bytes=needed_bytes, free_bytes=free)
+        target=str(target),
+        needed_bytes=needed_bytes,
+        free_bytes=free,
+    )
 
 
 def ensure_free_space(target_dir: str | os.PathLike[str], needed_bytes: int) -> None:

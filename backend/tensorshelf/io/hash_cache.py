@@ -51,9 +51,12 @@ class HashCache:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(self.db_path, check_same_thread=False,
-                                     timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
-                                     isolation_level=None)
+        self._conn = sqlite3.connect(
+            self.db_path,
+            check_same_thread=False,
+            timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
+            isolation_level=None,
+        )
         self._conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
@@ -68,20 +71,25 @@ class HashCache:
         with self._lock:
             row = self._conn.execute(
                 f"SELECT size, mtime_ns, sha256, blake3 FROM {_TABLE} WHERE dev = ? AND ino = ?",
-                (_i64(st.st_dev), _i64(st.st_ino))).fetchone()
+                (_i64(st.st_dev), _i64(st.st_ino)),
+            ).fetchone()
         if row is None or (row[0], row[1]) != (st.st_size, st.st_mtime_ns):
             return None
         return FileHashes(sha256=row[2], blake3=row[3], size=row[0])
 
-    def put(self, path: str | os.PathLike[str], hashes: FileHashes,
-            stat: os.stat_result | None = None) -> bool:
+    def put(
+        self, path: str | os.PathLike[str], hashes: FileHashes, stat: os.stat_result | None = None
+    ) -> bool:
         """Remember `hashes` for `path`. Pass the `stat` taken *before* hashing so a change
         during hashing leaves a stale (never matching) entry. Returns False (and stores
         nothing) if the size disagrees with the hashes or the file changed since `stat`."""
         current = os.stat(path)
         st = stat or current
         if st.st_size != hashes.size or (st.st_size, st.st_mtime_ns, st.st_ino) != (
-                current.st_size, current.st_mtime_ns, current.st_ino):
+            current.st_size,
+            current.st_mtime_ns,
+            current.st_ino,
+        ):
             log.debug("not caching hashes of %s: file changed or size mismatch", path)
             return False
         with self._lock:
@@ -89,8 +97,17 @@ class HashCache:
                 f"INSERT OR REPLACE INTO {_TABLE} "
                 "(dev, ino, size, mtime_ns, sha256, blake3, path, stored_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (_i64(st.st_dev), _i64(st.st_ino), st.st_size, st.st_mtime_ns,
-                 hashes.sha256, hashes.blake3, os.fspath(os.path.abspath(path)), time.time()))
+                (
+                    _i64(st.st_dev),
+                    _i64(st.st_ino),
+                    st.st_size,
+                    st.st_mtime_ns,
+                    hashes.sha256,
+                    hashes.blake3,
+                    os.fspath(os.path.abspath(path)),
+                    time.time(),
+                ),
+            )
         return True
 
     def forget(self, path: str | os.PathLike[str]) -> None:
@@ -102,8 +119,10 @@ class HashCache:
             except FileNotFoundError:
                 self._conn.execute(f"DELETE FROM {_TABLE} WHERE path = ?", (abspath,))
                 return
-            self._conn.execute(f"DELETE FROM {_TABLE} WHERE dev = ? AND ino = ?",
-                               (_i64(st.st_dev), _i64(st.st_ino)))
+            self._conn.execute(
+                f"DELETE FROM {_TABLE} WHERE dev = ? AND ino = ?",
+                (_i64(st.st_dev), _i64(st.st_ino)),
+            )
 
     def close(self) -> None:
         with self._lock:

@@ -9,8 +9,11 @@ from tensorshelf.io.sinks import Blake3Sink, Sha256Sink
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 
 
-def hash_file(path: str | os.PathLike[str], progress: ProgressFn | None = None,
-              cancel: CancelToken | None = None) -> FileHashes:
+def hash_file(
+    path: str | os.PathLike[str],
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> FileHashes:
     """SHA-256 + BLAKE3 of `path` in one pass.
 
     `progress` receives byte deltas (throttled); `cancel` is checked once per buffer and
@@ -18,7 +21,8 @@ def hash_file(path: str | os.PathLike[str], progress: ProgressFn | None = None,
     """
     sha, b3 = Sha256Sink(), Blake3Sink()
     with SourceFile(path) as source:
-        total = pump(source.file, [sha, b3], progress=progress, cancel=cancel,
-                     expected_size=source.size)
+        total = pump(
+            source.file, [sha, b3], progress=progress, cancel=cancel, expected_size=source.size
+        )
         source.ensure_unchanged(total)
     return FileHashes(sha256=sha.hexdigest(), blake3=b3.hexdigest(), size=total)

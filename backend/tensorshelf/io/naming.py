@@ -18,14 +18,16 @@ from tensorshelf.errors import InvalidArgument, UnsafePath
 
 _NTFS_FORBIDDEN = frozenset('<>:"/\\|?*')
 # Bidirectional overrides/isolates/marks: invisible, and used to disguise names.
-_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-                           "\u2066\u2067\u2068\u2069")
+_BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 BIDI_CONTROLS = _BIDI_CONTROLS  # public: the CLI shows them escaped
 # Left dangling at the end of a name when a cut splits an emoji sequence.
 _DANGLING_JOINERS = "\u200d\ufe0e\ufe0f"
 _WINDOWS_RESERVED = frozenset(
     {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"})
+    | {f"{dev}{n}" for dev in ("COM", "LPT") for n in "123456789\u00b9\u00b2\u00b3"}
+)
 _UNDERSCORE_RUN = re.compile(r"\s*_[\s_]*")
 _SPACE_RUN = re.compile(r"\s+")
 _STRIP = " ."
@@ -73,8 +75,9 @@ def _avoid_reserved(name: str) -> str:
 
 def _normalize(text: str, max_chars: int, max_bytes: int) -> str:
     if max_chars < 1 or max_bytes < 1:
-        raise InvalidArgument("name length caps must be positive",
-                              max_chars=max_chars, max_bytes=max_bytes)
+        raise InvalidArgument(
+            "name length caps must be positive", max_chars=max_chars, max_bytes=max_bytes
+        )
     name = _clean_chars(unicodedata.normalize("NFC", text))
     name = _SPACE_RUN.sub(" ", _UNDERSCORE_RUN.sub("_", name)).strip(_STRIP)
     name = _fit(_avoid_reserved(_fit(name, max_chars, max_bytes)), max_chars, max_bytes)
@@ -100,10 +103,11 @@ def dir_key(name: str) -> str:
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", name).casefold())
 
 
-def with_collision_suffix(name: str, blake3_hex: str,
-                          max_chars: int = settings.DIR_NAME_MAX_CHARS) -> str:
+def with_collision_suffix(
+    name: str, blake3_hex: str, max_chars: int = settings.DIR_NAME_MAX_CHARS
+) -> str:
     """`name` + '-' + the first COLLISION_SUFFIX_HEX hex chars of the BLAKE3, within the caps."""
-    prefix = blake3_hex[:settings.COLLISION_SUFFIX_HEX].lower()
+    prefix = blake3_hex[: settings.COLLISION_SUFFIX_HEX].lower()
     if len(prefix) < settings.COLLISION_SUFFIX_HEX or not set(prefix) <= set(string.hexdigits):
         raise InvalidArgument("collision suffix needs a hex digest", blake3=blake3_hex)
     suffix = f"-{prefix}"

@@ -93,7 +93,8 @@ class _Fanout:
         for _ in range(self.depth):
             self.free.put(_Slot(aligned_buffer(self.buffer_bytes)))
         self.queues: list[queue.SimpleQueue[_Slot | None]] = [
-            queue.SimpleQueue() for _ in self.sinks]
+            queue.SimpleQueue() for _ in self.sinks
+        ]
 
     def fail(self, exc: BaseException) -> None:
         with self.lock:
@@ -113,7 +114,7 @@ class _Fanout:
         while (slot := inbox.get()) is not None:
             try:
                 if not self.failed.is_set():  # after a failure, only drain
-                    sink.consume(slot.view[:slot.length])
+                    sink.consume(slot.view[: slot.length])
             except BaseException as exc:  # noqa: BLE001 - re-raised by the reader
                 log.debug("pipeline sink %s failed: %r", sink.name, exc)
                 self.fail(exc)
@@ -128,8 +129,7 @@ class _Fanout:
                 if self.failed.is_set() or (cancel is not None and cancel.cancelled):
                     return None
 
-    def read_all(self, reader: io.FileIO, cancel: CancelToken | None,
-                 progress: _Progress) -> int:
+    def read_all(self, reader: io.FileIO, cancel: CancelToken | None, progress: _Progress) -> int:
         total = 0
         while not self.failed.is_set() and not (cancel is not None and cancel.cancelled):
             slot = self.take_free(cancel)
@@ -150,9 +150,16 @@ class _Fanout:
         return total
 
 
-def pump(reader: io.FileIO, sinks: Sequence[Sink], *, progress: ProgressFn | None = None,
-         cancel: CancelToken | None = None, expected_size: int | None = None,
-         buffer_bytes: int | None = None, depth: int | None = None) -> int:
+def pump(
+    reader: io.FileIO,
+    sinks: Sequence[Sink],
+    *,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+    expected_size: int | None = None,
+    buffer_bytes: int | None = None,
+    depth: int | None = None,
+) -> int:
     """Read `reader` to its end once, feeding every byte to every sink. Returns the byte count.
 
     Raises the first sink/reader error, or `OperationCancelled` when `cancel` fires (checked
@@ -172,8 +179,13 @@ def pump(reader: io.FileIO, sinks: Sequence[Sink], *, progress: ProgressFn | Non
     return total
 
 
-def _pump_inline(reader: io.FileIO, sinks: Sequence[Sink], cancel: CancelToken | None,
-                 tracker: _Progress, buffer_bytes: int) -> int:
+def _pump_inline(
+    reader: io.FileIO,
+    sinks: Sequence[Sink],
+    cancel: CancelToken | None,
+    tracker: _Progress,
+    buffer_bytes: int,
+) -> int:
     view = aligned_buffer(buffer_bytes)
     total = 0
     while True:
@@ -188,12 +200,21 @@ def _pump_inline(reader: io.FileIO, sinks: Sequence[Sink], cancel: CancelToken |
         tracker.update(total)
 
 
-def _pump_threaded(reader: io.FileIO, sinks: Sequence[Sink], cancel: CancelToken | None,
-                   tracker: _Progress, buffer_bytes: int, depth: int) -> int:
+def _pump_threaded(
+    reader: io.FileIO,
+    sinks: Sequence[Sink],
+    cancel: CancelToken | None,
+    tracker: _Progress,
+    buffer_bytes: int,
+    depth: int,
+) -> int:
     fan = _Fanout(sinks, buffer_bytes, depth)
-    threads = [threading.Thread(target=fan.run_sink, args=(sink, inbox), daemon=True,
-                                name=f"tensorshelf-{sink.name}")
-               for sink, inbox in zip(sinks, fan.queues, strict=True)]
+    threads = [
+        threading.Thread(
+            target=fan.run_sink, args=(sink, inbox), daemon=True, name=f"tensorshelf-{sink.name}"
+        )
+        for sink, inbox in zip(sinks, fan.queues, strict=True)
+    ]
     for thread in threads:
         thread.start()
     total = 0
@@ -240,15 +261,21 @@ class SourceFile:
         """Raise SourceChanged if size or mtime moved, or we read a different byte count."""
         after = os.fstat(self.file.fileno())
         before = self.stat
-        if (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns) \
-                and bytes_read == before.st_size:
+        if (after.st_size, after.st_mtime_ns) == (
+            before.st_size,
+            before.st_mtime_ns,
+        ) and bytes_read == before.st_size:
             return
         raise SourceChanged(
             f"{self.path} changed while it was being read "
             f"(size {before.st_size} -> {after.st_size}, read {bytes_read} bytes)",
-            path=str(self.path), size_before=before.st_size, size_after=after.st_size,
-            mtime_ns_before=before.st_mtime_ns, mtime_ns_after=after.st_mtime_ns,
-            bytes_read=bytes_read)
+            path=str(self.path),
+            size_before=before.st_size,
+            size_after=after.st_size,
+            mtime_ns_before=before.st_mtime_ns,
+            mtime_ns_after=after.st_mtime_ns,
+            bytes_read=bytes_read,
+        )
 
     def close(self) -> None:
         self.file.close()

@@ -32,8 +32,13 @@ def _load_noreplace_rename() -> Callable[[bytes, bytes], int] | None:
         libc = ctypes.CDLL(None, use_errno=True)
         if sys.platform.startswith("linux"):
             fn = libc.renameat2
-            fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                           ctypes.c_uint]
+            fn.argtypes = [
+                ctypes.c_int,
+                ctypes.c_char_p,
+                ctypes.c_int,
+                ctypes.c_char_p,
+                ctypes.c_uint,
+            ]
             fn.restype = ctypes.c_int
             return lambda s, d: fn(_AT_FDCWD, s, _AT_FDCWD, d, _RENAME_NOREPLACE)
         if sys.platform == "darwin":
@@ -51,8 +56,12 @@ _NOREPLACE_RENAME = None if os.name == "nt" else _load_noreplace_rename()
 
 
 def _cross_device(op: str, src: PathArg, dst: PathArg, exc: OSError | None = None) -> CrossDevice:
-    return CrossDevice(f"cannot {op} {src} to {dst}: they are on different filesystems",
-                       src=str(src), dst=str(dst), errno=exc.errno if exc else errno.EXDEV)
+    return CrossDevice(
+        f"cannot {op} {src} to {dst}: they are on different filesystems",
+        src=str(src),
+        dst=str(dst),
+        errno=exc.errno if exc else errno.EXDEV,
+    )
 
 
 def same_filesystem(a: PathArg, b: PathArg) -> bool:

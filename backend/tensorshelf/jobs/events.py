@@ -94,8 +94,12 @@ class EventQueue:
                 ...
     """
 
-    def __init__(self, bus: EventBus, maxsize: int = settings.EVENT_QUEUE_MAX,
-                 loop: asyncio.AbstractEventLoop | None = None) -> None:
+    def __init__(
+        self,
+        bus: EventBus,
+        maxsize: int = settings.EVENT_QUEUE_MAX,
+        loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
         self._loop = loop or asyncio.get_running_loop()
         self._queue: asyncio.Queue[Event] = asyncio.Queue(maxsize=maxsize)
         self.dropped = 0

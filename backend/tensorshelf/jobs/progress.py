@@ -19,9 +19,15 @@ from tensorshelf.library.models import ImportProgress
 
 
 class ProgressTracker:
-    def __init__(self, job_id: str, kind: JobKind, emit: Callable[[JobProgress], None], *,
-                 min_interval_s: float = settings.JOB_EVENT_MIN_INTERVAL_S,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        job_id: str,
+        kind: JobKind,
+        emit: Callable[[JobProgress], None],
+        *,
+        min_interval_s: float = settings.JOB_EVENT_MIN_INTERVAL_S,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.job_id = job_id
         self.kind: JobKind = kind
         self._emit = emit
@@ -141,10 +147,18 @@ class ProgressTracker:
         rate = moved / elapsed if elapsed > 0 and moved > 0 else 0.0
         remaining = max(self.bytes_total - bytes_done, 0)
         eta = remaining / rate if rate > 0 else None
-        return JobProgress(job_id=self.job_id, kind=self.kind, items_done=self.items_done,
-                           items_total=self.items_total, bytes_done=bytes_done,
-                           bytes_total=self.bytes_total, rate_bps=rate, eta_s=eta,
-                           item=self._item, title=self._title)
+        return JobProgress(
+            job_id=self.job_id,
+            kind=self.kind,
+            items_done=self.items_done,
+            items_total=self.items_total,
+            bytes_done=bytes_done,
+            bytes_total=self.bytes_total,
+            rate_bps=rate,
+            eta_s=eta,
+            item=self._item,
+            title=self._title,
+        )
 
     def _due_locked(self, force: bool) -> JobProgress | None:
         """The snapshot to publish now, or None while throttled."""

@@ -36,8 +36,12 @@ def run_reclassify(ctx: JobContext) -> Outcome:
     ctx.save_progress()
     tracker.publish()
     if items:
-        log.info("job %s: resuming, %d of %d models already re-classified", ctx.job_id,
-                 len(items), len(targets))
+        log.info(
+            "job %s: resuming, %d of %d models already re-classified",
+            ctx.job_id,
+            len(items),
+            len(targets),
+        )
 
     status: JobStatus = "done"
     refiled: list[str] = []
@@ -60,8 +64,10 @@ def run_reclassify(ctx: JobContext) -> Outcome:
             tracker.set_items(tracker.items_done + 1, len(targets))  # throttled
             if not dry_run:
                 ctx.save_progress()
-            ctx.bus.publish(EVENT_JOB_ITEM_DONE, JobItemDone(
-                job_id=ctx.job_id, kind=ctx.kind, result=data, error=item.error))
+            ctx.bus.publish(
+                EVENT_JOB_ITEM_DONE,
+                JobItemDone(job_id=ctx.job_id, kind=ctx.kind, result=data, error=item.error),
+            )
     finally:
         tracker.publish()
         ctx.save_progress()
@@ -73,7 +79,13 @@ def run_reclassify(ctx: JobContext) -> Outcome:
     for ref in targets:
         if ref in items:
             report.add(items[ref])
-    log.info("job %s: reclassify%s %s: %d changed, %d unchanged, %d errors", ctx.job_id,
-             " (dry run)" if dry_run else "", status, len(report.changed), report.unchanged,
-             len(report.errors))
+    log.info(
+        "job %s: reclassify%s %s: %d changed, %d unchanged, %d errors",
+        ctx.job_id,
+        " (dry run)" if dry_run else "",
+        status,
+        len(report.changed),
+        report.unchanged,
+        len(report.errors),
+    )
     return status, report.model_dump(mode="json")

@@ -5,7 +5,8 @@ and the end of a job arrive as events on the bus (docs/API.md "Events").
 Imports, verifies and reclassify runs share one "disk" gate (they run one at a time, first
 come first served, so two of them never contend for the disk and a model is never re-filed
 while it is being verified); rebuilds have their own gate and may run beside an import, and
-so do reclassify dry runs (headers only, nothing moves). Nothing runs on a timer: idle threads wait on Conditions/Events."""
+so do reclassify dry runs (headers only, nothing moves). Nothing runs on a timer: idle threads
+wait on Conditions/Events."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from tensorshelf.jobs.models import (
     JobDone,
     JobInfo,
     JobKind,
+    JobProgress,
     JobStatus,
 )
 from tensorshelf.jobs.progress import ProgressTracker
@@ -58,8 +60,12 @@ class JobRunner:
         self._store = store
         self._bus = bus
         disk = Gate("disk")
-        self._gates: dict[JobKind, Gate] = {"import": disk, "verify": disk, "reclassify": disk,
-                                            "rebuild": Gate("index")}
+        self._gates: dict[JobKind, Gate] = {
+            "import": disk,
+            "verify": disk,
+            "reclassify": disk,
+            "rebuild": Gate("index"),
+        }
         self._preview_gate = Gate("preview")  # reclassify dry runs
         self._active: dict[str, _ActiveJob] = {}
         self._lock = threading.Lock()
@@ -67,9 +73,12 @@ class JobRunner:
         self._drop_interrupted_previews()
 
     # --- starting jobs -------------------------------------------------------------------
-    def start_import(self, paths: Sequence[str | PathLike[str]],
-                     options: ImportOptions | None = None,
-                     per_item: dict[str, ImportOptions] | None = None) -> str:
+    def start_import(
+        self,
+        paths: Sequence[str | PathLike[str]],
+        options: ImportOptions | None = None,
+        per_item: dict[str, ImportOptions] | None = None,
+    ) -> str:
         """Plan and import `paths` (one model at a time) in a new job; returns its id.
         `per_item` maps an ImportPlanItem.key to the options for that item."""
         if not paths:
@@ -91,8 +100,9 @@ class JobRunner:
         """Re-run detection on the given models (None or empty: every model) and, unless
         `dry_run`, re-file those whose classification changed. Refs are resolved now."""
         ids = self._resolve(refs)
-        return self._start("reclassify", {"refs": ids, "dry_run": dry_run},
-                           reclassify_title(ids, dry_run))
+        return self._start(
+            "reclassify", {"refs": ids, "dry_run": dry_run}, reclassify_title(ids, dry_run)
+        )
 
     def _resolve(self, refs: Sequence[str] | None) -> list[str] | None:
         """Model ids of `refs` (deduplicated, in order); None for "every model". Raises
@@ -128,8 +138,11 @@ class JobRunner:
                 self._store.claim(info.job_id)
             except InvalidArgument:  # another process got to it first
                 continue
-            self._store.finish(info.job_id, "cancelled",
-                               error="interrupted; a dry run is not resumed (run it again)")
+            self._store.finish(
+                info.job_id,
+                "cancelled",
+                error="interrupted; a dry run is not resumed (run it again)",
+            )
 
     def _start(self, kind: JobKind, params: dict[str, Any], title: str) -> str:
         self._check_open()
@@ -142,11 +155,14 @@ class JobRunner:
             raise InvalidArgument("the job runner is closed")
 
     def _launch(self, job_id: str, kind: JobKind, params: dict[str, Any]) -> None:
-        tracker = ProgressTracker(job_id, kind,
-                                  lambda p: self._bus.publish(EVENT_JOB_PROGRESS, p))
+        def publish(progress: JobProgress) -> None:
+            self._bus.publish(EVENT_JOB_PROGRESS, progress)
+
+        tracker = ProgressTracker(job_id, kind, publish)
         active = _ActiveJob(job_id, kind, params, tracker)
-        active.thread = threading.Thread(target=self._run, args=(active,), daemon=True,
-                                         name=f"job-{kind}-{job_id[-8:]}")
+        active.thread = threading.Thread(
+            target=self._run, args=(active,), daemon=True, name=f"job-{kind}-{job_id[-8:]}"
+        )
         with self._lock:
             self._check_open()
             self._active[job_id] = active
@@ -165,8 +181,16 @@ class JobRunner:
             if not acquired:
                 status = "cancelled"
             else:
-                ctx = JobContext(active.job_id, active.kind, active.params, self._service,
-                                 self._store, self._bus, active.cancel, active.tracker)
+                ctx = JobContext(
+                    active.job_id,
+                    active.kind,
+                    active.params,
+                    self._service,
+                    self._store,
+                    self._bus,
+                    active.cancel,
+                    active.tracker,
+                )
                 status, result = TASKS[active.kind](ctx)
         except OperationCancelled:
             status = "cancelled"
@@ -186,15 +210,24 @@ class JobRunner:
             return self._preview_gate
         return self._gates[active.kind]
 
-    def _finish(self, active: _ActiveJob, status: JobStatus, result: Any,
-                error: str | None) -> None:
+    def _finish(
+        self, active: _ActiveJob, status: JobStatus, result: Any, error: str | None
+    ) -> None:
         try:
             self._store.finish(active.job_id, status, result=result, error=error)
         except Exception:
             log.exception("could not record the end of job %s", active.job_id)
         try:
-            self._bus.publish(EVENT_JOB_DONE, JobDone(job_id=active.job_id, kind=active.kind,
-                                                      status=status, result=result, error=error))
+            self._bus.publish(
+                EVENT_JOB_DONE,
+                JobDone(
+                    job_id=active.job_id,
+                    kind=active.kind,
+                    status=status,
+                    result=result,
+                    error=error,
+                ),
+            )
         finally:
             with self._lock:
                 self._active.pop(active.job_id, None)
@@ -207,22 +240,31 @@ class JobRunner:
         if active is None or info.status != "running":
             return info
         snap = active.tracker.snapshot()
-        return info.model_copy(update={
-            "items_done": snap.items_done, "items_total": snap.items_total,
-            "bytes_done": snap.bytes_done, "bytes_total": snap.bytes_total})
+        return info.model_copy(
+            update={
+                "items_done": snap.items_done,
+                "items_total": snap.items_total,
+                "bytes_done": snap.bytes_done,
+                "bytes_total": snap.bytes_total,
+            }
+        )
 
     def get(self, job_id: str) -> JobInfo:
         return self._live(self._store.get(job_id))
 
     def list_jobs(self) -> list[JobInfo]:
-        return [self._live(info) for info in self._store.list()]
+        return [self._live(info) for info in self._store.recent()]
 
     def wait(self, job_id: str, timeout: float | None = None) -> JobInfo:
         """Block until the job ends (or `timeout` seconds pass); returns its info. A job not
         running in this process is returned as it is."""
         active = self._active.get(job_id)
-        if active is not None and active.finished.wait(timeout) \
-                and active.thread is not threading.current_thread():
+        if (
+            active is not None
+            and active.finished.wait(timeout)
+            and active.thread is not None
+            and active.thread is not threading.current_thread()
+        ):
             active.thread.join()  # already past its last step: no thread is left behind
         return self.get(job_id)
 
@@ -243,11 +285,13 @@ class JobRunner:
         if info.status == "interrupted":
             self._store.claim(job_id)
             info = self._store.finish(job_id, "cancelled")
-            self._bus.publish(EVENT_JOB_DONE, JobDone(job_id=job_id, kind=info.kind,
-                                                      status="cancelled"))
+            self._bus.publish(
+                EVENT_JOB_DONE, JobDone(job_id=job_id, kind=info.kind, status="cancelled")
+            )
         elif info.status == "running":
-            raise InvalidArgument(f"job {job_id} runs in another process; cancel it there",
-                                  job_id=job_id)
+            raise InvalidArgument(
+                f"job {job_id} runs in another process; cancel it there", job_id=job_id
+            )
         return info
 
     def active_jobs(self) -> list[str]:

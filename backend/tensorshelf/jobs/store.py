@@ -60,7 +60,7 @@ _TERMINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
 def _process_start(pid: int) -> float | None:
     try:
-        return psutil.Process(pid).create_time()
+        return float(psutil.Process(pid).create_time())
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return None
 
@@ -80,7 +80,7 @@ def process_alive(pid: int | None, started: float | None) -> bool:
             return False
         if started is None:
             return True
-        return abs(proc.create_time() - started) <= settings.JOB_PID_START_TOLERANCE_S
+        return bool(abs(proc.create_time() - started) <= settings.JOB_PID_START_TOLERANCE_S)
     except psutil.NoSuchProcess:
         return False
     except psutil.AccessDenied:
@@ -108,8 +108,9 @@ class JobStore:
         with self._tx():
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
-                log.warning("ops.db schema %s is newer than this version (%s)", version,
-                            SCHEMA_VERSION)
+                log.warning(
+                    "ops.db schema %s is newer than this version (%s)", version, SCHEMA_VERSION
+                )
             for statement in filter(str.strip, _SCHEMA.split(";")):
                 self._db.execute(statement)
             if version < SCHEMA_VERSION:
@@ -141,15 +142,24 @@ class JobStore:
     def _effective_status(row: sqlite3.Row) -> JobStatus:
         if row["status"] == "running" and not process_alive(row["pid"], row["pid_start"]):
             return "interrupted"
-        return row["status"]
+        status: JobStatus = row["status"]
+        return status
 
     def _info(self, row: sqlite3.Row) -> JobInfo:
         return JobInfo(
-            job_id=row["id"], kind=row["kind"], status=self._effective_status(row),
-            created_at=row["created_at"], updated_at=row["updated_at"],
-            items_total=row["items_total"], items_done=row["items_done"],
-            bytes_total=row["bytes_total"], bytes_done=row["bytes_done"], title=row["title"],
-            error=row["error"], result=json.loads(row["result"]) if row["result"] else None)
+            job_id=row["id"],
+            kind=row["kind"],
+            status=self._effective_status(row),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            items_total=row["items_total"],
+            items_done=row["items_done"],
+            bytes_total=row["bytes_total"],
+            bytes_done=row["bytes_done"],
+            title=row["title"],
+            error=row["error"],
+            result=json.loads(row["result"]) if row["result"] else None,
+        )
 
     def _row(self, job_id: str) -> sqlite3.Row:
         rows = self._query("SELECT * FROM jobs WHERE id = ?", (job_id,))
@@ -165,24 +175,29 @@ class JobStore:
             db.execute(
                 "INSERT INTO jobs (id, kind, status, params, created_at, updated_at, title, pid,"
                 " pid_start) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
-                (job_id, kind, json.dumps(params), now, now, title, _OWN_PID, _OWN_START))
+                (job_id, kind, json.dumps(params), now, now, title, _OWN_PID, _OWN_START),
+            )
         return self.get(job_id)
 
     def get(self, job_id: str) -> JobInfo:
         return self._info(self._row(job_id))
 
     def params(self, job_id: str) -> dict[str, Any]:
-        return json.loads(self._row(job_id)["params"])
+        params: dict[str, Any] = json.loads(self._row(job_id)["params"])
+        return params
 
-    def list(self, limit: int = settings.JOB_LIST_LIMIT) -> list[JobInfo]:
-        rows = self._query("SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?",
-                           (limit,))
+    def recent(self, limit: int = settings.JOB_LIST_LIMIT) -> list[JobInfo]:
+        rows = self._query(
+            "SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+        )
         return [self._info(r) for r in rows]
 
     def interrupted(self) -> list[JobInfo]:
         """Jobs to resume, oldest first."""
-        rows = self._query("SELECT * FROM jobs WHERE status IN ('running', 'interrupted')"
-                           " ORDER BY created_at, rowid")
+        rows = self._query(
+            "SELECT * FROM jobs WHERE status IN ('running', 'interrupted')"
+            " ORDER BY created_at, rowid"
+        )
         return [info for info in map(self._info, rows) if info.status == "interrupted"]
 
     def mark_dead_interrupted(self) -> list[str]:
@@ -191,8 +206,10 @@ class JobStore:
             rows = db.execute("SELECT * FROM jobs WHERE status = 'running'").fetchall()
             dead = [r["id"] for r in rows if self._effective_status(r) == "interrupted"]
             for job_id in dead:
-                db.execute("UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE id = ?",
-                           (utc_now(), job_id))
+                db.execute(
+                    "UPDATE jobs SET status = 'interrupted', updated_at = ? WHERE id = ?",
+                    (utc_now(), job_id),
+                )
         if dead:
             log.info("jobs interrupted by a previous process: %s", ", ".join(dead))
         return dead
@@ -206,44 +223,56 @@ class JobStore:
                 raise JobNotFound(f"no job {job_id!r}", job_id=job_id)
             status = self._effective_status(row)
             if status != "interrupted":
-                raise InvalidArgument(f"job {job_id} is {status}, not interrupted",
-                                      job_id=job_id, status=status)
-            db.execute("UPDATE jobs SET status = 'running', pid = ?, pid_start = ?, error = NULL,"
-                       " result = NULL, updated_at = ? WHERE id = ?",
-                       (_OWN_PID, _OWN_START, utc_now(), job_id))
+                raise InvalidArgument(
+                    f"job {job_id} is {status}, not interrupted", job_id=job_id, status=status
+                )
+            db.execute(
+                "UPDATE jobs SET status = 'running', pid = ?, pid_start = ?, error = NULL,"
+                " result = NULL, updated_at = ? WHERE id = ?",
+                (_OWN_PID, _OWN_START, utc_now(), job_id),
+            )
         return self.get(job_id)
 
-    def update_progress(self, job_id: str, *, items_done: int, items_total: int,
-                        bytes_done: int, bytes_total: int) -> None:
+    def update_progress(
+        self, job_id: str, *, items_done: int, items_total: int, bytes_done: int, bytes_total: int
+    ) -> None:
         with self._tx() as db:
-            db.execute("UPDATE jobs SET items_done = ?, items_total = ?, bytes_done = ?,"
-                       " bytes_total = ?, updated_at = ? WHERE id = ?",
-                       (items_done, items_total, bytes_done, bytes_total, utc_now(), job_id))
+            db.execute(
+                "UPDATE jobs SET items_done = ?, items_total = ?, bytes_done = ?,"
+                " bytes_total = ?, updated_at = ? WHERE id = ?",
+                (items_done, items_total, bytes_done, bytes_total, utc_now(), job_id),
+            )
 
     def set_title(self, job_id: str, title: str) -> None:
         with self._tx() as db:
-            db.execute("UPDATE jobs SET title = ?, updated_at = ? WHERE id = ?",
-                       (title, utc_now(), job_id))
+            db.execute(
+                "UPDATE jobs SET title = ?, updated_at = ? WHERE id = ?", (title, utc_now(), job_id)
+            )
 
-    def finish(self, job_id: str, status: JobStatus, *, result: Any = None,
-               error: str | None = None) -> JobInfo:
+    def finish(
+        self, job_id: str, status: JobStatus, *, result: Any = None, error: str | None = None
+    ) -> JobInfo:
         if status not in _TERMINAL:
             raise InvalidArgument(f"{status!r} is not a final job status", status=status)
         with self._tx() as db:
-            db.execute("UPDATE jobs SET status = ?, result = ?, error = ?, updated_at = ?"
-                       " WHERE id = ?",
-                       (status, None if result is None else json.dumps(result), error,
-                        utc_now(), job_id))
+            db.execute(
+                "UPDATE jobs SET status = ?, result = ?, error = ?, updated_at = ? WHERE id = ?",
+                (status, None if result is None else json.dumps(result), error, utc_now(), job_id),
+            )
         return self.get(job_id)
 
     # --- checkpoints ---------------------------------------------------------------------
     def add_checkpoint(self, job_id: str, item_key: str, result: dict[str, Any]) -> None:
         with self._tx() as db:
-            db.execute("INSERT OR REPLACE INTO checkpoints (job_id, item_key, result, done_at)"
-                       " VALUES (?, ?, ?, ?)", (job_id, item_key, json.dumps(result), utc_now()))
+            db.execute(
+                "INSERT OR REPLACE INTO checkpoints (job_id, item_key, result, done_at)"
+                " VALUES (?, ?, ?, ?)",
+                (job_id, item_key, json.dumps(result), utc_now()),
+            )
 
     def checkpoints(self, job_id: str) -> dict[str, dict[str, Any]]:
         """item_key -> result, in the order the items completed."""
-        rows = self._query("SELECT item_key, result FROM checkpoints WHERE job_id = ?"
-                           " ORDER BY rowid", (job_id,))
+        rows = self._query(
+            "SELECT item_key, result FROM checkpoints WHERE job_id = ? ORDER BY rowid", (job_id,)
+        )
         return {r["item_key"]: json.loads(r["result"]) for r in rows}

@@ -1,4 +1,5 @@
-"""The bodies of the job kinds (reclassify's is in jobs.reclassify_task). Each runs in its job's worker thread, reports through
+"""The bodies of the job kinds (reclassify's is in jobs.reclassify_task). Each runs in its job's
+worker thread, reports through
 the context's ProgressTracker, checkpoints every completed model and returns the job's
 final status with its JSON result. Unexpected exceptions propagate to the runner (the job
 ends `failed`); OperationCancelled from a service call ends it `cancelled`."""
@@ -11,12 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError
+from tensorshelf.errors import ErrorInfo, ModelNotFound, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import (
     EVENT_JOB_ITEM_DONE,
     EVENT_LIBRARY_CHANGED,
+    ChangeReason,
     JobItemDone,
     JobKind,
     JobStatus,
@@ -56,22 +58,28 @@ class JobContext:
 
     def save_progress(self) -> None:
         t = self.tracker
-        self.store.update_progress(self.job_id, items_done=t.items_done,
-                                   items_total=t.items_total, bytes_done=t.bytes_done,
-                                   bytes_total=t.bytes_total)
+        self.store.update_progress(
+            self.job_id,
+            items_done=t.items_done,
+            items_total=t.items_total,
+            bytes_done=t.bytes_done,
+            bytes_total=t.bytes_total,
+        )
 
     def item_done(self, result: dict[str, Any], error: str | None = None) -> None:
         self.tracker.finish_item()
         self.save_progress()
-        self.bus.publish(EVENT_JOB_ITEM_DONE, JobItemDone(
-            job_id=self.job_id, kind=self.kind, result=result, error=error))
+        self.bus.publish(
+            EVENT_JOB_ITEM_DONE,
+            JobItemDone(job_id=self.job_id, kind=self.kind, result=result, error=error),
+        )
 
     def retitle(self, title: str) -> None:
         """Record a better title (ops.db) and carry it on the following `job.progress`."""
         self.store.set_title(self.job_id, title)
         self.tracker.set_title(title)
 
-    def library_changed(self, ids: list[str], reason: str) -> None:
+    def library_changed(self, ids: list[str], reason: ChangeReason) -> None:
         self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=ids, reason=reason))
 
 
@@ -79,17 +87,21 @@ Outcome = tuple[JobStatus, Any]
 TaskFn = Callable[[JobContext], Outcome]
 
 
-def _error_dict(exc: BaseException, key: str) -> dict[str, Any]:
+def _error_info(exc: BaseException, key: str) -> ErrorInfo:
     if isinstance(exc, ShelfError):
-        return exc.to_dict()
-    return {"code": "internal", "message": f"{type(exc).__name__}: {exc}", "details": {"key": key}}
+        return exc.info()
+    return ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}", details={"key": key})
 
 
 # --- import ----------------------------------------------------------------------------------
-def import_params(paths: list[str], options: ImportOptions,
-                  per_item: dict[str, ImportOptions] | None) -> dict[str, Any]:
-    return {"paths": list(paths), "options": options.model_dump(mode="json"),
-            "per_item": {k: v.model_dump(mode="json") for k, v in (per_item or {}).items()}}
+def import_params(
+    paths: list[str], options: ImportOptions, per_item: dict[str, ImportOptions] | None
+) -> dict[str, Any]:
+    return {
+        "paths": list(paths),
+        "options": options.model_dump(mode="json"),
+        "per_item": {k: v.model_dump(mode="json") for k, v in (per_item or {}).items()},
+    }
 
 
 def _import_one(ctx: JobContext, item: ImportPlanItem, options: ImportOptions) -> ImportResult:
@@ -101,14 +113,15 @@ def _import_one(ctx: JobContext, item: ImportPlanItem, options: ImportOptions) -
         raise
     except Exception as exc:  # the service promises not to raise; never let one item stop a batch
         log.exception("import of %s failed unexpectedly", item.key)
-        return ImportResult(ok=False, key=item.key, error=_error_dict(exc, item.key))
+        return ImportResult(ok=False, key=item.key, error=_error_info(exc, item.key))
 
 
 def run_import(ctx: JobContext) -> Outcome:
     params = ctx.params
     options = ImportOptions.model_validate(params.get("options") or {})
-    per_item = {k: ImportOptions.model_validate(v)
-                for k, v in (params.get("per_item") or {}).items()}
+    per_item = {
+        k: ImportOptions.model_validate(v) for k, v in (params.get("per_item") or {}).items()
+    }
     plan = ctx.service.plan_import(params["paths"])
     title = import_plan_title(plan.items)
     if title is not None:
@@ -118,12 +131,17 @@ def run_import(ctx: JobContext) -> Outcome:
     results: dict[str, ImportResult] = {k: ImportResult.model_validate(r) for k, r in done.items()}
     pending = [item for item in plan.items if item.key not in done]
     skipped_bytes = sum(item.size_bytes for item in plan.items if item.key in done)
-    ctx.tracker.set_totals(len(done) + len(pending),
-                           skipped_bytes + sum(item.size_bytes for item in pending))
+    ctx.tracker.set_totals(
+        len(done) + len(pending), skipped_bytes + sum(item.size_bytes for item in pending)
+    )
     ctx.tracker.skip(len(done), skipped_bytes)
     if done:
-        log.info("job %s: resuming, %d of %d models already imported", ctx.job_id, len(done),
-                 len(done) + len(pending))
+        log.info(
+            "job %s: resuming, %d of %d models already imported",
+            ctx.job_id,
+            len(done),
+            len(done) + len(pending),
+        )
     ctx.save_progress()
     ctx.tracker.publish()
 
@@ -156,9 +174,17 @@ def run_import(ctx: JobContext) -> Outcome:
     for rejected in plan.rejected:
         if rejected.get("path") in done_paths:
             continue  # an input an earlier run already imported (and moved away)
-        ordered.append(ImportResult(ok=False, key=rejected.get("path"), error={
-            "code": "rejected", "message": rejected.get("reason", "not importable"),
-            "details": {"path": rejected.get("path")}}).model_dump(mode="json"))
+        ordered.append(
+            ImportResult(
+                ok=False,
+                key=rejected.get("path"),
+                error=ErrorInfo(
+                    code="rejected",
+                    message=rejected.get("reason", "not importable"),
+                    details={"path": rejected.get("path")},
+                ),
+            ).model_dump(mode="json")
+        )
     return status, ordered
 
 
@@ -181,8 +207,9 @@ def _verify_targets(ctx: JobContext) -> list[tuple[str, int]]:
     if refs is None:
         targets: list[tuple[str, int]] = []
         while True:
-            page = ctx.service.list_models(ListQuery(limit=settings.JOB_VERIFY_PAGE_SIZE,
-                                                     offset=len(targets)))
+            page = ctx.service.list_models(
+                ListQuery(limit=settings.JOB_VERIFY_PAGE_SIZE, offset=len(targets))
+            )
             targets += [(m.id, m.size_bytes) for m in page.models]
             if not page.models or len(targets) >= page.total:
                 return targets
@@ -202,8 +229,9 @@ def run_verify(ctx: JobContext) -> Outcome:
     targets = _verify_targets(ctx)
     done = ctx.store.checkpoints(ctx.job_id)
     ctx.tracker.set_totals(len(targets), sum(size for _, size in targets))
-    ctx.tracker.skip(sum(1 for m, _ in targets if m in done),
-                     sum(size for m, size in targets if m in done))
+    ctx.tracker.skip(
+        sum(1 for m, _ in targets if m in done), sum(size for m, size in targets if m in done)
+    )
     ctx.save_progress()
     ctx.tracker.publish()
     results = {m: ModelVerification.model_validate(r) for m, r in done.items()}
@@ -217,15 +245,19 @@ def run_verify(ctx: JobContext) -> Outcome:
         ctx.tracker.start_item(size)
         error: str | None = None
         try:
-            result = ctx.service.verify_model(model_id, full, ctx.tracker.on_bytes,
-                                                ctx.cancel)
+            result = ctx.service.verify_model(model_id, full, ctx.tracker.on_bytes, ctx.cancel)
         except OperationCancelled:
             status = "cancelled"
             break
         except Exception as exc:
-            log.warning("job %s: verify of %s failed: %s", ctx.job_id, model_id, exc,
-                        exc_info=not isinstance(exc, ShelfError))
-            error = _error_dict(exc, model_id)["message"]
+            log.warning(
+                "job %s: verify of %s failed: %s",
+                ctx.job_id,
+                model_id,
+                exc,
+                exc_info=not isinstance(exc, ShelfError),
+            )
+            error = _error_info(exc, model_id).message
             result = ModelVerification(id=model_id, path="", ok=False, files=[])
         results[model_id] = result
         data = result.model_dump(mode="json")
@@ -236,5 +268,9 @@ def run_verify(ctx: JobContext) -> Outcome:
     return status, report.model_dump(mode="json")
 
 
-TASKS: dict[JobKind, TaskFn] = {"import": run_import, "rebuild": run_rebuild,
-                                "verify": run_verify, "reclassify": run_reclassify}
+TASKS: dict[JobKind, TaskFn] = {
+    "import": run_import,
+    "rebuild": run_rebuild,
+    "verify": run_verify,
+    "reclassify": run_reclassify,
+}

@@ -49,8 +49,10 @@ def load(ctx: LibraryContext, ref: str) -> tuple[Path, ModelMetadata]:
     model_id, model_dir = locate(ctx, ref)
     meta = read_metadata(model_dir)
     if meta.id != model_id:
-        raise CorruptMetadata(f"{model_dir} holds model {meta.id}, the index says {model_id}; "
-                              "run `tensorshelf scan`", path=str(model_dir))
+        raise CorruptMetadata(
+            f"{model_dir} holds model {meta.id}, the index says {model_id}; run `tensorshelf scan`",
+            path=str(model_dir),
+        )
     meta.path = rel_of(ctx.library_root, model_dir)  # where it is now (it may have been moved)
     return model_dir, meta
 
@@ -59,8 +61,9 @@ def check_model_type(value: str | None) -> None:
     """model_type is a closed vocabulary (DESIGN "Detection vocabulary"); it names the
     library's top-level folders, so a typo must not invent a new one."""
     if value is not None and value.strip() and value.strip() not in MODEL_TYPES:
-        raise InvalidArgument(f"unknown model type {value!r}: use one of "
-                              f"{', '.join(MODEL_TYPES)}", model_type=value)
+        raise InvalidArgument(
+            f"unknown model type {value!r}: use one of {', '.join(MODEL_TYPES)}", model_type=value
+        )
 
 
 def _text(value: str) -> str | None:
@@ -144,15 +147,17 @@ def _delete_dir(ctx: LibraryContext, model_id: str, model_dir: Path) -> None:
     if not os.path.lexists(model_dir):
         return  # already gone (a phantom row): only the index row goes
     if model_dir.is_symlink() or not model_dir.is_dir() or not is_inside(root, model_dir):
-        raise UnsafePath(f"{model_dir} is not a model directory inside the library",
-                         path=str(model_dir))
+        raise UnsafePath(
+            f"{model_dir} is not a model directory inside the library", path=str(model_dir)
+        )
     try:
         on_disk = read_metadata(model_dir).id
     except CorruptMetadata:
         on_disk = None
     if on_disk != model_id:
-        raise CorruptMetadata(f"{model_dir} does not hold model {model_id}; nothing was removed",
-                              path=str(model_dir))
+        raise CorruptMetadata(
+            f"{model_dir} does not hold model {model_id}; nothing was removed", path=str(model_dir)
+        )
     _forget_hashes(ctx, model_dir)
     # Vanish atomically first (a crash mid-delete leaves only sweepable staging), then delete.
     trash = staging_root(root) / f"{new_model_id()}{_TRASH_SUFFIX}"

@@ -61,8 +61,9 @@ def read_signature(root: Path) -> LibrarySignature | None:
 
 def library_exists(root: Path) -> bool:
     """True if `root` is a library already: a dir with a signature or an index."""
-    return root.is_dir() and (os.path.lexists(signature_path(root))
-                              or os.path.lexists(root / settings.MODELS_DB))
+    return root.is_dir() and (
+        os.path.lexists(signature_path(root)) or os.path.lexists(root / settings.MODELS_DB)
+    )
 
 
 def ensure_library(root: Path, name: str | None = None) -> LibrarySignature:
@@ -74,10 +75,12 @@ def ensure_library(root: Path, name: str | None = None) -> LibrarySignature:
         return existing
     if signature_path(root).exists():
         # Present but unreadable: never overwrite it (it may carry the only copy of the id).
-        return LibrarySignature(uuid=str(uuid.uuid4()), name=name or root.name,
-                                created_at=utc_now())
-    signature = LibrarySignature(uuid=str(uuid.uuid4()), name=name or root.name or "library",
-                                 created_at=utc_now())
+        return LibrarySignature(
+            uuid=str(uuid.uuid4()), name=name or root.name, created_at=utc_now()
+        )
+    signature = LibrarySignature(
+        uuid=str(uuid.uuid4()), name=name or root.name or "library", created_at=utc_now()
+    )
     write_json_atomic(signature_path(root), signature)
     return signature
 
@@ -144,12 +147,22 @@ def candidate_names(name: str, blake3_hex: str) -> Iterator[str]:
     yield suffixed
     for n in range(2, settings.COLLISION_MAX_ATTEMPTS):
         tail = f"-{n}"
-        yield with_collision_suffix(base, blake3_hex,
-                                    max_chars=settings.DIR_NAME_MAX_CHARS - len(tail)) + tail
+        yield (
+            with_collision_suffix(
+                base, blake3_hex, max_chars=settings.DIR_NAME_MAX_CHARS - len(tail)
+            )
+            + tail
+        )
 
 
-def free_model_dir(root: Path, model_type: str | None, family: str | None, name: str,
-                   blake3_hex: str, exclude: Path | None = None) -> PurePosixPath:
+def free_model_dir(
+    root: Path,
+    model_type: str | None,
+    family: str | None,
+    name: str,
+    blake3_hex: str,
+    exclude: Path | None = None,
+) -> PurePosixPath:
     """The first `<type>/<family>/<name…>` not taken on disk (case/normalisation-insensitive).
 
     `exclude` is a model dir that may keep its own name (re-filing a model in place)."""
@@ -159,8 +172,9 @@ def free_model_dir(root: Path, model_type: str | None, family: str | None, name:
         ignore = exclude.name if exclude is not None and exclude.parent == parent else None
         if not name_taken(parent, candidate, ignore):
             return PurePosixPath(*rel.parts[:-1], candidate)
-    raise InvalidArgument(f"no free directory name for {name!r} under {parent}",
-                          name=name, parent=str(parent))
+    raise InvalidArgument(
+        f"no free directory name for {name!r} under {parent}", name=name, parent=str(parent)
+    )
 
 
 def make_parents(root: Path, rel: PurePosixPath) -> Path:
@@ -173,7 +187,9 @@ def make_parents(root: Path, rel: PurePosixPath) -> Path:
             fsync_dir(current)
         except FileExistsError:
             if not child.is_dir() or child.is_symlink():
-                raise UnsafePath(f"{child} exists and is not a directory", path=str(child))
+                raise UnsafePath(
+                    f"{child} exists and is not a directory", path=str(child)
+                ) from None
         current = child
     return current
 

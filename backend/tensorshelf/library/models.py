@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from tensorshelf.detect.models import Detection
+from tensorshelf.errors import ErrorInfo
 from tensorshelf.library.metadata.document import Hashes, ModelFormat
 
 ImportMode = Literal["copy", "move", "link"]
-ImportStage = Literal["queued", "validating", "copying", "hashing", "verifying", "publishing",
-                      "done", "failed", "duplicate", "skipped"]
+ImportStage = Literal[
+    "queued",
+    "validating",
+    "copying",
+    "hashing",
+    "verifying",
+    "publishing",
+    "done",
+    "failed",
+    "duplicate",
+    "skipped",
+]
+
+
+FileStatus = Literal["ok", "mismatch", "missing", "cached"]
 
 
 class ImportOptions(BaseModel):
@@ -39,22 +53,18 @@ class ImportPlanItem(BaseModel):
     size_bytes: int
     detection: Detection | None = None
     security_tier: Literal["safe", "unknown", "pickle"] = "unknown"
-    duplicate_of: str | None = None  # id of a library model with the same primary sha256 (from the hash cache only)
+    duplicate_of: str | None = (
+        None  # id of a library model with the same primary sha256 (from the hash cache only)
+    )
     warnings: list[str] = Field(default_factory=list)
     error: str | None = None  # set when the unit cannot be imported (e.g. not a model file)
 
 
 class ImportPlan(BaseModel):
     items: list[ImportPlanItem]
-    rejected: list[dict[str, str]] = Field(default_factory=list)  # {"path", "reason"} for ignored inputs
-
-
-class ErrorInfo(BaseModel):
-    """A ShelfError as it crosses a boundary: `{code, message, details}`."""
-
-    code: str
-    message: str
-    details: dict[str, Any] = Field(default_factory=dict)
+    rejected: list[dict[str, str]] = Field(
+        default_factory=list
+    )  # {"path", "reason"} for ignored inputs
 
 
 class ImportResult(BaseModel):
@@ -80,8 +90,17 @@ class ImportProgress(BaseModel):
     eta_s: float | None = None
 
 
-SortField = Literal["name", "added_date", "size_bytes", "model_type", "family", "subtype",
-                    "precision", "rating", "relevance"]  # relevance: FTS rank when text is set
+SortField = Literal[
+    "name",
+    "added_date",
+    "size_bytes",
+    "model_type",
+    "family",
+    "subtype",
+    "precision",
+    "rating",
+    "relevance",
+]  # relevance: FTS rank when text is set
 
 
 class ListQuery(BaseModel):
@@ -173,7 +192,7 @@ class RebuildReport(BaseModel):
 class FileVerification(BaseModel):
     path: str
     ok: bool
-    status: Literal["ok", "mismatch", "missing", "cached"]
+    status: FileStatus
     expected_sha256: str
     actual_sha256: str | None = None
 

@@ -16,9 +16,13 @@ from tensorshelf.library.metadata.document import ModelMetadata
 
 log = logging.getLogger(__name__)
 
-IMAGE_TYPES: dict[str, str] = {".png": "image/png", ".jpg": "image/jpeg",
-                               ".jpeg": "image/jpeg", ".webp": "image/webp",
-                               ".gif": "image/gif"}
+IMAGE_TYPES: dict[str, str] = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
 
 
 def preview_name(meta: ModelMetadata) -> str | None:

@@ -17,8 +17,11 @@ _LIKE_ESCAPE = "\\"
 
 
 def _escape_like(text: str) -> str:
-    return (text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2).replace("%", _LIKE_ESCAPE + "%")
-            .replace("_", _LIKE_ESCAPE + "_"))
+    return (
+        text.replace(_LIKE_ESCAPE, _LIKE_ESCAPE * 2)
+        .replace("%", _LIKE_ESCAPE + "%")
+        .replace("_", _LIKE_ESCAPE + "_")
+    )
 
 
 def ref_path_candidates(ref: str, library_root: Path) -> list[str]:
@@ -59,20 +62,28 @@ def resolve_ref(conn: sqlite3.Connection, ref: str, library_root: Path) -> tuple
         if not candidates:
             continue
         marks = ", ".join("?" for _ in candidates)
-        rows = conn.execute(f"SELECT id, path FROM models WHERE path IN ({marks})",
-                            candidates).fetchall()
+        rows = conn.execute(
+            f"SELECT id, path FROM models WHERE path IN ({marks})", candidates
+        ).fetchall()
         if rows:
             best = max(rows, key=lambda r: len(r[1]))
             return best[0], best[1]
     if len(ref) >= MODEL_REF_MIN_PREFIX and "/" not in ref:
         rows = conn.execute(
             "SELECT id, path FROM models WHERE id LIKE ? ESCAPE ? ORDER BY id LIMIT ?",
-            (_escape_like(ref) + "%", _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1)).fetchall()
+            (_escape_like(ref) + "%", _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1),
+        ).fetchall()
         if len(rows) == 1:
             return rows[0][0], rows[0][1]
         if rows:
             shown = [f"{i} ({p})" for i, p in rows[:MAX_CANDIDATES_SHOWN]]
-            raise AmbiguousModelRef(f"{ref!r} matches several models: {', '.join(shown)}",
-                                    ref=ref, candidates=[i for i, _ in rows])
-    raise ModelNotFound(f"no model matches {ref!r} (give an id, a unique id prefix of at "
-                        f"least {MODEL_REF_MIN_PREFIX} characters, or a library path)", ref=ref)
+            raise AmbiguousModelRef(
+                f"{ref!r} matches several models: {', '.join(shown)}",
+                ref=ref,
+                candidates=[i for i, _ in rows],
+            )
+    raise ModelNotFound(
+        f"no model matches {ref!r} (give an id, a unique id prefix of at "
+        f"least {MODEL_REF_MIN_PREFIX} characters, or a library path)",
+        ref=ref,
+    )

@@ -58,10 +58,13 @@ class LibraryService:
         locations.home.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.root / settings.MODELS_DB)
         self.hash_cache = HashCache(locations.cache_db)
-        self._ctx = LibraryContext(library_root=self.root, index=self.index,
-                                   hash_cache=self.hash_cache, write_lock=threading.RLock(),
-                                   pause=pause_points.from_environment() if pause is None
-                                   else pause)
+        self._ctx = LibraryContext(
+            library_root=self.root,
+            index=self.index,
+            hash_cache=self.hash_cache,
+            write_lock=threading.RLock(),
+            pause=pause_points.from_environment() if pause is None else pause,
+        )
         self.staging_swept: list[str] = self.sweep_staging()
         if self.index.needs_rebuild:  # models.db was missing or recreated: re-read the library
             report = self.scan()
@@ -72,9 +75,13 @@ class LibraryService:
         """Group `paths` into models, check headers and classify — reads no weight data."""
         return plan_import(paths, self.root, self.hash_cache, self.index.find_by_sha256)
 
-    def import_item(self, item: ImportPlanItem, options: ImportOptions,
-                    on_progress: ProgressCallback | None = None,
-                    cancel: CancelToken | None = None) -> ImportResult:
+    def import_item(
+        self,
+        item: ImportPlanItem,
+        options: ImportOptions,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ImportResult:
         return import_item(self._ctx, item, options, on_progress, cancel)
 
     def sweep_staging(self) -> list[str]:
@@ -94,8 +101,9 @@ class LibraryService:
         """The model's metadata.json (the source of truth, not the index row)."""
         return editing.load(self._ctx, ref)[1]
 
-    def preview(self, ref: str,
-                max_bytes: int = settings.PREVIEW_SERVE_MAX_BYTES) -> tuple[str, bytes] | None:
+    def preview(
+        self, ref: str, max_bytes: int = settings.PREVIEW_SERVE_MAX_BYTES
+    ) -> tuple[str, bytes] | None:
         """(mime type, bytes) of the model's preview image, if it has one that may be shown
         (see library.previews)."""
         model_dir, meta = editing.load(self._ctx, ref)
@@ -125,8 +133,9 @@ class LibraryService:
         report.staging_swept = self.sweep_staging()
         return report
 
-    def rebuild(self, on_progress: RebuildProgress | None = None,
-                cancel: CancelToken | None = None) -> RebuildReport:
+    def rebuild(
+        self, on_progress: RebuildProgress | None = None, cancel: CancelToken | None = None
+    ) -> RebuildReport:
         from tensorshelf.library.maintenance.scan import rebuild
 
         with self._ctx.write_lock:
@@ -134,8 +143,13 @@ class LibraryService:
         self.index.reopen()
         return report
 
-    def verify_model(self, ref: str, full: bool = False, on_progress: ProgressFn | None = None,
-                     cancel: CancelToken | None = None) -> ModelVerification:
+    def verify_model(
+        self,
+        ref: str,
+        full: bool = False,
+        on_progress: ProgressFn | None = None,
+        cancel: CancelToken | None = None,
+    ) -> ModelVerification:
         from tensorshelf.library.maintenance.verify import verify_model
 
         model_dir, meta = editing.load(self._ctx, ref)
@@ -155,4 +169,3 @@ class LibraryService:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -34,8 +34,9 @@ class FtsSpec:
 
     def __post_init__(self) -> None:
         if len(self.columns) != len(self.weights):
-            raise ValueError(f"{self.table}: {len(self.columns)} columns, "
-                             f"{len(self.weights)} weights")
+            raise ValueError(
+                f"{self.table}: {len(self.columns)} columns, {len(self.weights)} weights"
+            )
 
     @property
     def trigger_names(self) -> tuple[str, str, str]:
@@ -45,9 +46,11 @@ class FtsSpec:
 
 def table_ddl(spec: FtsSpec) -> str:
     cols = ", ".join(spec.columns)
-    return (f"CREATE VIRTUAL TABLE {spec.table} USING fts5({cols}, "
-            f"content='{spec.content_table}', content_rowid='{spec.content_rowid}', "
-            f"tokenize='{TOKENIZE}', prefix='{FTS_PREFIX_INDEX}')")
+    return (
+        f"CREATE VIRTUAL TABLE {spec.table} USING fts5({cols}, "
+        f"content='{spec.content_table}', content_rowid='{spec.content_rowid}', "
+        f"tokenize='{TOKENIZE}', prefix='{FTS_PREFIX_INDEX}')"
+    )
 
 
 def trigger_ddl(spec: FtsSpec) -> list[str]:
@@ -61,8 +64,10 @@ def trigger_ddl(spec: FtsSpec) -> list[str]:
     return [
         f"CREATE TRIGGER {ai} AFTER INSERT ON {content} BEGIN {insert_new} END",
         f"CREATE TRIGGER {ad} AFTER DELETE ON {content} BEGIN {delete_old} END",
-        (f"CREATE TRIGGER {au} AFTER UPDATE OF {cols} ON {content} "
-        f"BEGIN {delete_old} {insert_new} END"),
+        (
+            f"CREATE TRIGGER {au} AFTER UPDATE OF {cols} ON {content} "
+            f"BEGIN {delete_old} {insert_new} END"
+        ),
     ]
 
 
@@ -94,5 +99,7 @@ def match_clause(spec: FtsSpec, rowid_expr: str) -> str:
 
 def ranked_rows_sql(spec: FtsSpec) -> str:
     """A sub-select of (rowid, score) for the rows matching ?, best first by `score`."""
-    return (f"SELECT rowid, {rank_expression(spec)} AS score FROM {spec.table} "
-            f"WHERE {spec.table} MATCH ?")
+    return (
+        f"SELECT rowid, {rank_expression(spec)} AS score FROM {spec.table} "
+        f"WHERE {spec.table} MATCH ?"
+    )

@@ -47,7 +47,10 @@ export interface Detection {
   detector_version: number;
 }
 
-/** A ShelfError as it crosses a boundary: `{code, message, details}`. */
+/**
+ * A ShelfError as it crosses a boundary: `{code, message, details}` (the one error shape
+ * of the API, the CLI's --json output and every result that can fail).
+ */
 export interface ErrorInfo {
   code: string;
   message: string;
@@ -80,10 +83,12 @@ export type FileFormat = "safetensors" | "gguf" | "pickle" | "onnx" | "diffusers
 
 export type FileRole = "weights" | "config" | "tokenizer" | "preview" | "companion" | "index";
 
+export type FileStatus = "ok" | "mismatch" | "missing" | "cached";
+
 export interface FileVerification {
   path: string;
   ok: boolean;
-  status: "ok" | "mismatch" | "missing" | "cached";
+  status: FileStatus;
   expected_sha256: string;
   actual_sha256: string | null;
 }

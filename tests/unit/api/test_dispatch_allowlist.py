@@ -19,15 +19,35 @@ def api(tmp_path: Path):
         yield shelf
 
 
-@pytest.mark.parametrize("name", [
-    "__init__", "__class__", "__dict__", "__getattribute__", "service", "jobs", "bus",
-    "settings", "locations", "close", "path_picker", "bridge", "_absolute", "get_status.__class__",
-    "", "GET_STATUS", "get_status ", "list_models()",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "__init__",
+        "__class__",
+        "__dict__",
+        "__getattribute__",
+        "service",
+        "jobs",
+        "bus",
+        "settings",
+        "locations",
+        "close",
+        "path_picker",
+        "bridge",
+        "_absolute",
+        "get_status.__class__",
+        "",
+        "GET_STATUS",
+        "get_status ",
+        "list_models()",
+    ],
+)
 def test_names_outside_the_allowlist_are_unknown(api: ShelfApi, name: str) -> None:
     envelope = call_method(api, name, {})
-    assert envelope == {"ok": False, "error": {
-        "code": "unknown_method", "message": envelope["error"]["message"], "details": {}}}
+    assert envelope == {
+        "ok": False,
+        "error": {"code": "unknown_method", "message": envelope["error"]["message"], "details": {}},
+    }
 
 
 def test_close_is_not_reachable_and_api_keeps_working(api: ShelfApi) -> None:
@@ -55,19 +75,22 @@ def test_list_results_are_serialised(api: ShelfApi) -> None:
     assert envelope == {"ok": True, "result": []}
 
 
-@pytest.mark.parametrize(("method", "kwargs", "fragment"), [
-    ("get_model", {}, "missing argument 'ref'"),
-    ("get_model", {"ref": "x", "extra": 1}, "unexpected argument"),
-    ("search", {"query": "a", "limit": "ten"}, "invalid argument 'limit'"),
-    ("list_models", {"query": {"limit": 0}}, "invalid argument 'query'"),
-    ("list_models", {"query": {"sort": "nonsense"}}, "invalid argument 'query'"),
-    ("update_settings", {"changes": {"theme": "purple"}}, "invalid setting"),
-    ("update_settings", {"changes": {"nope": 1}}, "unknown setting"),
-    ("plan_import", {"paths": []}, "no paths"),
-    ("delete_models", {"refs": []}, "no model"),
-    ("get_status", [1], "JSON object"),
-    ("get_status", "x", "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("method", "kwargs", "fragment"),
+    [
+        ("get_model", {}, "missing argument 'ref'"),
+        ("get_model", {"ref": "x", "extra": 1}, "unexpected argument"),
+        ("search", {"query": "a", "limit": "ten"}, "invalid argument 'limit'"),
+        ("list_models", {"query": {"limit": 0}}, "invalid argument 'query'"),
+        ("list_models", {"query": {"sort": "nonsense"}}, "invalid argument 'query'"),
+        ("update_settings", {"changes": {"theme": "purple"}}, "invalid setting"),
+        ("update_settings", {"changes": {"nope": 1}}, "unknown setting"),
+        ("plan_import", {"paths": []}, "no paths"),
+        ("delete_models", {"refs": []}, "no model"),
+        ("get_status", [1], "JSON object"),
+        ("get_status", "x", "JSON object"),
+    ],
+)
 def test_invalid_arguments(api: ShelfApi, method: str, kwargs: object, fragment: str) -> None:
     envelope = call_method(api, method, kwargs)
     assert envelope["ok"] is False

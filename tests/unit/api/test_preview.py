@@ -18,9 +18,11 @@ from tensorshelf.settings import Locations
 from tests.fixtures.import_files import run_import
 from tests.fixtures.jobs_files import write_lora
 
-PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-                        "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
-                        "000049454e44ae426082")
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000201f2a5d6b20000"
+    "000049454e44ae426082"
+)
 
 
 @pytest.fixture
@@ -61,8 +63,9 @@ def test_a_model_without_a_preview_has_none(api: ShelfApi, tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize("kind", ["dotdot", "absolute", "symlink", "symlinked_dir"])
-def test_a_preview_outside_the_model_folder_is_not_read(api: ShelfApi, tmp_path: Path,
-                                                        kind: str) -> None:
+def test_a_preview_outside_the_model_folder_is_not_read(
+    api: ShelfApi, tmp_path: Path, kind: str
+) -> None:
     model_id, model_dir = _import(api, tmp_path / "src", preview=False)
     secret = tmp_path / "secret.png"
     secret.write_bytes(PNG_1PX)
@@ -86,9 +89,14 @@ def test_size_cap_and_image_types(api: ShelfApi, tmp_path: Path) -> None:
     meta = api.service.get_model(model_id)
     assert read_preview(model_dir, meta, len(PNG_1PX)) == ("image/png", PNG_1PX)
     assert read_preview(model_dir, meta, len(PNG_1PX) - 1) is None  # one byte over the cap
-    for name, mime in [("p.JPG", "image/jpeg"), ("p.jpeg", "image/jpeg"),
-                       ("p.webp", "image/webp"), ("p.gif", "image/gif"), ("notes.txt", None),
-                       ("detail.safetensors", None)]:
+    for name, mime in [
+        ("p.JPG", "image/jpeg"),
+        ("p.jpeg", "image/jpeg"),
+        ("p.webp", "image/webp"),
+        ("p.gif", "image/gif"),
+        ("notes.txt", None),
+        ("detail.safetensors", None),
+    ]:
         if not (model_dir / name).exists():
             (model_dir / name).write_bytes(b"image bytes")
         _point_at(model_dir, name)

@@ -23,8 +23,9 @@ def text() -> str:
 
 
 def test_committed_file_is_current() -> None:
-    result = subprocess.run([str(SCRIPT), "--check"], capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [str(SCRIPT), "--check"], capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, f"{result.stderr}\nrun ./scripts/gen-types and commit"
 
 
@@ -50,7 +51,7 @@ def _member(text: str, method: str) -> str:
 
 
 def test_every_method_is_typed(text: str) -> None:
-    body = text[text.index("export interface ShelfMethods {"):]
+    body = text[text.index("export interface ShelfMethods {") :]
     listed = re.findall(r"^  (\w+): \{$", body, re.MULTILINE)
     assert listed == sorted(API_METHODS)
     assert "args: Record<string, never>;" in _member(text, "get_status")
@@ -83,8 +84,10 @@ def test_events_and_window(text: str) -> None:
     for event_type, (ts_name, _) in EVENT_PAYLOADS.items():
         assert f'  "{event_type}": {ts_name};' in text
         assert f"export type {ts_name} = " in text
-    assert "export type Envelope<R> = { ok: true; result: R } | { ok: false; error: ErrorInfo };" \
+    assert (
+        "export type Envelope<R> = { ok: true; result: R } | { ok: false; error: ErrorInfo };"
         in text
+    )
     assert "declare global {" in text
     assert "pywebview?: { api: PywebviewShelfApi };" in text
     assert "__tensorshelf_event?: (event: ShelfEvent) => void;" in text
@@ -103,11 +106,29 @@ def test_generated_file_compiles_with_typescript(tmp_path: Path, text: str) -> N
         "const n: number = r.models[0].size_bytes;\n"
         'const e: ShelfEvent<"job.progress"> = null as unknown as ShelfEvent<"job.progress">;\n'
         "const d: number = e.payload.bytes_done;\n"
-        "window.__tensorshelf_event?.({ type: \"network.status\", payload: { online: true } });\n"
-        'void window.pywebview?.api.get_status({}).then((env) => env.ok && env.result.version);\n'
-        "export { a, n, d };\n", "utf-8")
+        'window.__tensorshelf_event?.({ type: "network.status", payload: { online: true } });\n'
+        "void window.pywebview?.api.get_status({}).then((env) => env.ok && env.result.version);\n"
+        "export { a, n, d };\n",
+        "utf-8",
+    )
     result = subprocess.run(
-        [str(tsc), "--noEmit", "--strict", "--target", "es2022", "--module", "esnext",
-         "--moduleResolution", "bundler", "--lib", "es2022,dom", str(tmp_path / "use.ts")],
-        capture_output=True, text=True, timeout=120, check=False)
+        [
+            str(tsc),
+            "--noEmit",
+            "--strict",
+            "--target",
+            "es2022",
+            "--module",
+            "esnext",
+            "--moduleResolution",
+            "bundler",
+            "--lib",
+            "es2022,dom",
+            str(tmp_path / "use.ts"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stdout + result.stderr

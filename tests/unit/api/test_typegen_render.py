@@ -43,13 +43,23 @@ def test_arrays_tuples_and_records() -> None:
 
 
 def test_interfaces_input_vs_output() -> None:
-    schema = {"type": "object", "description": "A thing.\n\nSecond line.",
-              "properties": {"id": {"type": "string", "description": "the id"},
-                             "tags": {"type": "array", "items": {"type": "string"}},
-                             "odd-key": {"type": "integer"}},
-              "required": ["id"], "additionalProperties": True}
+    schema = {
+        "type": "object",
+        "description": "A thing.\n\nSecond line.",
+        "properties": {
+            "id": {"type": "string", "description": "the id"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "odd-key": {"type": "integer"},
+        },
+        "required": ["id"],
+        "additionalProperties": True,
+    }
     expected = [
-        "/**", " * A thing.", " *", " * Second line.", " */",
+        "/**",
+        " * A thing.",
+        " *",
+        " * Second line.",
+        " */",
         "export interface Thing {",
         "  /** the id */",
         "  id: string;",
@@ -65,8 +75,10 @@ def test_interfaces_input_vs_output() -> None:
 
 
 def test_non_object_declaration_is_a_type_alias() -> None:
-    assert _r().declaration("Ids", {"type": "array", "items": {"type": "string"}}) == \
-        "export type Ids = string[];"
+    assert (
+        _r().declaration("Ids", {"type": "array", "items": {"type": "string"}})
+        == "export type Ids = string[];"
+    )
 
 
 def test_helpers() -> None:

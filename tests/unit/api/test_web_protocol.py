@@ -37,12 +37,15 @@ def test_call_with_token_returns_envelope(server) -> None:
     assert response.headers["cache-control"] == "no-store"
 
 
-@pytest.mark.parametrize("authorization", [None, "Bearer wrong-token", "Bearer", "Basic {token}",
-                                           "{token}", "Bearer {token}x"])
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer wrong-token", "Bearer", "Basic {token}", "{token}", "Bearer {token}x"],
+)
 def test_call_without_valid_token_is_401_and_touches_nothing(server, authorization) -> None:
     before = call(server, "list_models").json()["result"]["total"]
-    headers = {} if authorization is None else {
-        "Authorization": authorization.format(token=server.token)}
+    headers = (
+        {} if authorization is None else {"Authorization": authorization.format(token=server.token)}
+    )
     with client(server, token=None, **headers) as c:
         response = c.post("/api/call/update_settings", json={"changes": {"theme": "dark"}})
         start = c.post("/api/call/start_import", json={"paths": [str(_settings_file(server))]})
@@ -74,8 +77,10 @@ def test_a_token_with_one_wrong_char_is_refused(server) -> None:
         assert c.post("/api/call/get_status", json={}).status_code == 401
 
 
-@pytest.mark.parametrize("host", ["evil.example:{port}", "127.0.0.1:1", "localhost",
-                                  "127.0.0.1.nip.io:{port}", "[::1]:{port}"])
+@pytest.mark.parametrize(
+    "host",
+    ["evil.example:{port}", "127.0.0.1:1", "localhost", "127.0.0.1.nip.io:{port}", "[::1]:{port}"],
+)
 def test_foreign_host_is_403_even_with_token(server, host) -> None:
     with client(server, Host=host.format(port=server.port)) as c:
         response = c.post("/api/call/update_settings", json={"changes": {"theme": "dark"}})
@@ -91,8 +96,9 @@ def test_localhost_host_is_accepted(server) -> None:
         assert c.post("/api/call/get_status", json={}).status_code == 200
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "null",
-                                    "http://127.0.0.1:1", "https://127.0.0.1:{port}"])
+@pytest.mark.parametrize(
+    "origin", ["http://evil.example", "null", "http://127.0.0.1:1", "https://127.0.0.1:{port}"]
+)
 def test_foreign_origin_is_403(server, origin) -> None:
     with client(server, Origin=origin.format(port=server.port)) as c:
         response = c.post("/api/call/update_settings", json={"changes": {"theme": "dark"}})
@@ -111,25 +117,29 @@ def test_same_origin_is_accepted(server) -> None:
 def test_no_cors_headers_even_for_preflight(server) -> None:
     origin = f"http://127.0.0.1:{server.port}"
     with client(server, Origin=origin) as c:
-        preflight = c.options("/api/call/get_status",
-                              headers={"Access-Control-Request-Method": "POST"})
+        preflight = c.options(
+            "/api/call/get_status", headers={"Access-Control-Request-Method": "POST"}
+        )
         normal = c.post("/api/call/get_status", json={})
     for response in (preflight, normal):
         assert not [h for h in response.headers if h.lower().startswith("access-control-")]
     assert preflight.status_code >= 400
 
 
-@pytest.mark.parametrize(("method", "body", "status", "code"), [
-    ("no_such_method", {}, 404, "unknown_method"),
-    ("__init__", {}, 404, "unknown_method"),
-    ("close", {}, 404, "unknown_method"),
-    ("service", {}, 404, "unknown_method"),
-    ("get_model", {}, 400, "invalid_argument"),
-    ("get_model", {"ref": "0000000000000000"}, 404, "model_not_found"),
-    ("search", {"query": "x", "limit": "many"}, 400, "invalid_argument"),
-    ("get_status", {"surprise": 1}, 400, "invalid_argument"),
-    ("pick_paths", {}, 400, "unsupported"),
-])
+@pytest.mark.parametrize(
+    ("method", "body", "status", "code"),
+    [
+        ("no_such_method", {}, 404, "unknown_method"),
+        ("__init__", {}, 404, "unknown_method"),
+        ("close", {}, 404, "unknown_method"),
+        ("service", {}, 404, "unknown_method"),
+        ("get_model", {}, 400, "invalid_argument"),
+        ("get_model", {"ref": "0000000000000000"}, 404, "model_not_found"),
+        ("search", {"query": "x", "limit": "many"}, 400, "invalid_argument"),
+        ("get_status", {"surprise": 1}, 400, "invalid_argument"),
+        ("pick_paths", {}, 400, "unsupported"),
+    ],
+)
 def test_error_statuses(server, method, body, status, code) -> None:
     response = call(server, method, **body)
     assert response.status_code == status, response.text

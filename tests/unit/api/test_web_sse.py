@@ -29,7 +29,7 @@ def _open_stream(server, stack):
 def _next_data(lines) -> dict:
     for line in lines:
         if line.startswith("data: "):
-            return json.loads(line[len("data: "):])
+            return json.loads(line[len("data: ") :])
     raise AssertionError("stream ended")
 
 
@@ -60,12 +60,16 @@ def test_events_from_a_real_call_reach_two_clients(tmp_path: Path) -> None:
     with web_server(tmp_path) as server, ExitStack() as stack:
         a, b = _open_stream(server, stack), _open_stream(server, stack)
         # a publish from another thread, as jobs do
-        worker = threading.Thread(target=server.api.bus.publish,
-                                  args=("network.status", {"online": False}))
+        worker = threading.Thread(
+            target=server.api.bus.publish, args=("network.status", {"online": False})
+        )
         worker.start()
         worker.join()
-        assert _next_data(a) == _next_data(b) == {"type": "network.status",
-                                                  "payload": {"online": False}}
+        assert (
+            _next_data(a)
+            == _next_data(b)
+            == {"type": "network.status", "payload": {"online": False}}
+        )
 
 
 def test_disconnect_unsubscribes(tmp_path: Path) -> None:

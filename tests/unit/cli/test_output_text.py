@@ -32,9 +32,15 @@ def test_visible_escapes_controls_and_bidi_overrides_only() -> None:
 
 
 def test_table_row_of_a_hostile_name_stays_on_one_line() -> None:
-    model = SimpleNamespace(id="01a", name="new\nline \u202egnp", model_type="other",
-                            subtype=None, family=None, size_bytes=1,
-                            tags=["[bold]x[/bold]"])
+    model = SimpleNamespace(
+        id="01a",
+        name="new\nline \u202egnp",
+        model_type="other",
+        subtype=None,
+        family=None,
+        size_bytes=1,
+        tags=["[bold]x[/bold]"],
+    )
     lines = [ln for ln in _render(models_table([model])).splitlines() if "01a" in ln]
     assert len(lines) == 1 and "new\\nline \\u202egnp" in lines[0], lines
     assert "[bold]x[/bold]" in lines[0]  # a tag is text, not markup
@@ -47,5 +53,4 @@ def test_resumed_job_counts_on_from_the_finished_items() -> None:
     view.on_event(Event("job.progress", {"job_id": JOB, "items_done": 4, "items_total": 8}))
     result = {"ok": True, "key": "/src/new\nline.safetensors", "path": "other/unknown/x"}
     view.on_event(Event("job.item_done", {"job_id": JOB, "result": result}))
-    assert stream.getvalue() == ("[5/8] imported /src/new\\nline.safetensors -> "
-                                 "other/unknown/x\n")
+    assert stream.getvalue() == ("[5/8] imported /src/new\\nline.safetensors -> other/unknown/x\n")

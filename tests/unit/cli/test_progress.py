@@ -20,11 +20,25 @@ GIB = 1024**3
 
 
 def _progress(items_done: int, bytes_done: int, stage: str = "copying") -> dict:
-    return {"job_id": JOB, "kind": "import", "items_done": items_done, "items_total": 2,
-            "bytes_done": bytes_done, "bytes_total": 2 * GIB, "rate_bps": 500e6, "eta_s": 3.0,
-            "item": {"key": "/src/a.safetensors", "file": "a.safetensors", "stage": stage,
-                     "bytes_done": bytes_done, "bytes_total": GIB, "rate_bps": 500e6,
-                     "eta_s": 1.0}}
+    return {
+        "job_id": JOB,
+        "kind": "import",
+        "items_done": items_done,
+        "items_total": 2,
+        "bytes_done": bytes_done,
+        "bytes_total": 2 * GIB,
+        "rate_bps": 500e6,
+        "eta_s": 3.0,
+        "item": {
+            "key": "/src/a.safetensors",
+            "file": "a.safetensors",
+            "stage": stage,
+            "bytes_done": bytes_done,
+            "bytes_total": GIB,
+            "rate_bps": 500e6,
+            "eta_s": 1.0,
+        },
+    }
 
 
 def _ok(key: str) -> dict:
@@ -35,8 +49,18 @@ def _feed(bus: EventBus) -> None:
     bus.publish("job.progress", _progress(0, GIB // 2))
     bus.publish("job.progress", _progress(0, GIB, stage="done"))
     bus.publish("job.item_done", {"job_id": JOB, "kind": "import", "result": _ok("/src/a")})
-    bus.publish("job.item_done", {"job_id": JOB, "kind": "import", "result": {
-        "ok": False, "key": "/src/b", "error": {"code": "x", "message": "bad header"}}})
+    bus.publish(
+        "job.item_done",
+        {
+            "job_id": JOB,
+            "kind": "import",
+            "result": {
+                "ok": False,
+                "key": "/src/b",
+                "error": {"code": "x", "message": "bad header"},
+            },
+        },
+    )
     bus.publish("job.done", {"job_id": JOB, "kind": "import", "status": "done"})
 
 
@@ -47,26 +71,39 @@ def test_format_helpers() -> None:
     assert human_size(512) == "512 B"
     assert human_size(3 * GIB) == "3.0 GiB"
     assert short_id("01a1fed2-b3d6-74d5-a099-977f3a5a4f66") == (
-        "01a1fed2-b3d6-74d5-a099-977f3a5a4f66")
+        "01a1fed2-b3d6-74d5-a099-977f3a5a4f66"
+    )
 
 
 def test_describe_item_results() -> None:
     assert describe_item_result(_ok("/src/a")) == "imported /src/a -> diffusion/sd1/a"
     assert "already in the library as 01X" in describe_item_result(
-        {**_ok("/src/a"), "duplicate_of": "01X"})
+        {**_ok("/src/a"), "duplicate_of": "01X"}
+    )
     assert describe_item_result({"ok": False, "key": "/k", "error": {"message": "boom"}}) == (
-        "failed /k: boom")
-    verification = {"id": "1", "path": "p", "ok": False,
-                    "files": [{"path": "w.safetensors", "ok": False}]}
+        "failed /k: boom"
+    )
+    verification = {
+        "id": "1",
+        "path": "p",
+        "ok": False,
+        "files": [{"path": "w.safetensors", "ok": False}],
+    }
     assert describe_item_result(verification) == "MISMATCH p: w.safetensors"
     # reclassify: a line per change or error; an unchanged model is counted, not listed
     assert describe_item_result({"ref": "m1", "change": None, "error": None}) is None
     assert describe_item_result({"ref": "m1", "change": None, "error": "not a model"}) == (
-        "error m1: not a model")
-    change = {"id": "m1", "old_path": "diffusion/sd2/x", "new_path": "diffusion/sd1/x",
-              "changes": {"family": ["sd2", "sd1"]}}
+        "error m1: not a model"
+    )
+    change = {
+        "id": "m1",
+        "old_path": "diffusion/sd2/x",
+        "new_path": "diffusion/sd1/x",
+        "changes": {"family": ["sd2", "sd1"]},
+    }
     assert describe_item_result({"ref": "m1", "change": change, "error": None}) == (
-        "re-classified diffusion/sd2/x -> diffusion/sd1/x (family)")
+        "re-classified diffusion/sd2/x -> diffusion/sd1/x (family)"
+    )
 
 
 def test_line_view_prints_one_line_per_finished_item() -> None:

@@ -53,11 +53,29 @@ def test_exposes_exactly_the_allowlist_with_one_kwargs_param(api: ShelfApi) -> N
     assert set(map(tuple, exposed.values())) == {("kwargs",)}
 
 
-@pytest.mark.parametrize("path", [
-    "__class__", "__dict__", "__init__", "__getattribute__", "__dir__", "__setattr__",
-    "__reduce__", "__reduce_ex__", "_api", "api", "service", "jobs", "bus", "close",
-    "path_picker", "settings", "get_status.__self__.__class__", "get_status.__self__._api",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "__class__",
+        "__dict__",
+        "__init__",
+        "__getattribute__",
+        "__dir__",
+        "__setattr__",
+        "__reduce__",
+        "__reduce_ex__",
+        "_api",
+        "api",
+        "service",
+        "jobs",
+        "bus",
+        "close",
+        "path_picker",
+        "settings",
+        "get_status.__self__.__class__",
+        "get_status.__self__._api",
+    ],
+)
 def test_nothing_else_is_reachable(api: ShelfApi, path: str) -> None:
     assert _resolve_like_pywebview(make_js_api(api), path) is None
 

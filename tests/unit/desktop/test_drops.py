@@ -12,8 +12,11 @@ def _drop_event(*paths: str | None, names: list[str] | None = None) -> dict:
     """The shape pywebview hands to Python DOM handlers (webview/util.py js_bridge_call)."""
     files = []
     for i, p in enumerate(paths):
-        entry = {"name": (names or [Path(p).name if p else f"f{i}" for p in paths])[i],
-                 "size": 1, "type": ""}
+        entry = {
+            "name": (names or [Path(p).name if p else f"f{i}" for p in paths])[i],
+            "size": 1,
+            "type": "",
+        }
         if p is not None:
             entry["pywebviewFullPath"] = p
         files.append(entry)
@@ -35,8 +38,9 @@ def test_paths_with_spaces_and_non_ascii_are_kept(tmp_path: Path) -> None:
 
 def test_missing_unknown_and_duplicate_entries_are_dropped(tmp_path: Path) -> None:
     weights, folder = _tree(tmp_path)
-    event = _drop_event(str(weights), None, str(tmp_path / "gone.gguf"), str(weights),
-                        str(folder) + "/")
+    event = _drop_event(
+        str(weights), None, str(tmp_path / "gone.gguf"), str(weights), str(folder) + "/"
+    )
     assert dropped_paths(event) == [str(weights), str(folder)]
     assert dropped_paths({"type": "drop"}) == []
     assert dropped_paths({"type": "drop", "dataTransfer": {"files": None}}) == []

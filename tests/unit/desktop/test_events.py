@@ -23,15 +23,18 @@ def _run_in_node(script: str, with_hook: bool) -> tuple[object, list]:
     if with_hook:
         prelude += "window.__tensorshelf_event = function (e) { got.push(e); };"
     program = prelude + f"var r = {script}; console.log(JSON.stringify([r, got]));"
-    out = subprocess.run([NODE, "-e", program], capture_output=True, text=True, check=True,
-                         timeout=WAIT_S)
+    out = subprocess.run(
+        [NODE, "-e", program], capture_output=True, text=True, check=True, timeout=WAIT_S
+    )
     return tuple(json.loads(out.stdout))
 
 
 @pytest.mark.skipif(NODE is None, reason="node is not installed")
 def test_script_delivers_events_intact_in_a_js_engine() -> None:
-    events = [{"type": "files.dropped", "payload": {"paths": ["/a b/ünï\u2028cödé'\"</script>"]}},
-              {"type": "network.status", "payload": {"online": True}}]
+    events = [
+        {"type": "files.dropped", "payload": {"paths": ["/a b/ünï\u2028cödé'\"</script>"]}},
+        {"type": "network.status", "payload": {"online": True}},
+    ]
     result, got = _run_in_node(push_script(events), with_hook=True)
     assert result == 2
     assert got == events
@@ -57,7 +60,7 @@ class RecordingWindow:
         self.calls += 1
         if not self.hook.is_set():
             return -1
-        batch = json.loads(script[script.rindex("})(") + 3:-1])
+        batch = json.loads(script[script.rindex("})(") + 3 : -1])
         self.batches.append(batch)
         return len(batch)
 

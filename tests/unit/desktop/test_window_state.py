@@ -16,8 +16,9 @@ DELAY_S = 0.05
 def _keeper(tmp_path: Path) -> tuple[WindowSizeKeeper, SettingsStore]:
     store = SettingsStore(tmp_path / "settings.json")
     current = store.get()
-    return WindowSizeKeeper(store.update, current.window_width, current.window_height,
-                            delay_s=DELAY_S), store
+    return WindowSizeKeeper(
+        store.update, current.window_width, current.window_height, delay_s=DELAY_S
+    ), store
 
 
 def _saved(tmp_path: Path) -> tuple[int, int] | None:
@@ -46,8 +47,9 @@ def test_resizes_are_saved_once_quiet(tmp_path: Path) -> None:
 
 
 def test_close_flushes_immediately(tmp_path: Path) -> None:
-    keeper = WindowSizeKeeper(SettingsStore(tmp_path / "settings.json").update, 1280, 800,
-                              delay_s=60)
+    keeper = WindowSizeKeeper(
+        SettingsStore(tmp_path / "settings.json").update, 1280, 800, delay_s=60
+    )
     keeper.on_resized(1500, 1000)
     assert _saved(tmp_path) is None
     keeper.flush()

@@ -64,6 +64,10 @@ def test_gguf_split_with_part_n_of_m_names(tmp_path: Path) -> None:
     pieces = split_bytes(whole, 2)
     named = [p.rename(p.with_name(f"{whole.name}.part{i}of2")) for i, p in enumerate(pieces, 1)]
     det = detect_path(named[1])
-    assert (det.format, det.model_type, det.family, det.precision) == \
-        ("gguf", "llm", "phi3", "q4_k_m")
+    assert (det.format, det.model_type, det.family, det.precision) == (
+        "gguf",
+        "llm",
+        "phi3",
+        "q4_k_m",
+    )
     assert det.foreign.title  # general.name

@@ -12,7 +12,7 @@ from tests.fixtures.detect_files import make_model_file
 
 PROC_IO = Path("/proc/self/io")
 NORMAL_HEADER_LIMIT = 2 * 1024 * 1024
-GIB = 1024 ** 3
+GIB = 1024**3
 
 pytestmark = pytest.mark.skipif(not PROC_IO.exists(), reason="needs /proc/self/io")
 
@@ -24,9 +24,16 @@ def rchar() -> int:
     raise AssertionError("no rchar in /proc/self/io")
 
 
-@pytest.mark.parametrize("case", ["sdxl_base_fp16", "flux1_dev_q4_k_s_gguf",
-                                  "flux1_dev_checkpoint_fp8", "sd15_ckpt_torch_zip",
-                                  "qwen2_7b_instruct_shard1"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "sdxl_base_fp16",
+        "flux1_dev_q4_k_s_gguf",
+        "flux1_dev_checkpoint_fp8",
+        "sd15_ckpt_torch_zip",
+        "qwen2_7b_instruct_shard1",
+    ],
+)
 def test_only_header_bytes_are_read(case: str, tmp_path: Path) -> None:
     path = make_model_file(case, tmp_path)
     detect_path(path)  # warm-up: lazy imports read files too
@@ -35,7 +42,9 @@ def test_only_header_bytes_are_read(case: str, tmp_path: Path) -> None:
     read = rchar() - before
     size = path.stat().st_size
     assert read < NORMAL_HEADER_LIMIT, f"read {read} bytes of a {size}-byte file"
-    assert det.header_bytes_read <= read + 64 * 1024  # the report is honest, give or take sidecar probes
+    assert (
+        det.header_bytes_read <= read + 64 * 1024
+    )  # the report is honest, give or take sidecar probes
     if case != "sd15_ckpt_torch_zip":  # the zip fixture stores no weight bytes, so it is small
         assert size > GIB
         assert read < size

@@ -1,4 +1,5 @@
-"""Every labelled corpus case (tests/fixtures/corpus: vendored shared cases + ours) turned into a real
+"""Every labelled corpus case (tests/fixtures/corpus: vendored shared cases + ours) turned into a
+real
 file, detected from its header alone: the label must match exactly."""
 
 from __future__ import annotations
@@ -23,8 +24,14 @@ BIG_VOCAB = 100_000  # GGUF cases whose tokenizer arrays take a second to write
 def _params(cases: list[dict[str, Any]]) -> list[Any]:
     out = []
     for c in cases:
-        vocab = max((v.get("length", 0) for v in (c.get("metadata") or {}).values()
-                     if isinstance(v, dict) and isinstance(v.get("length"), int)), default=0)
+        vocab = max(
+            (
+                v.get("length", 0)
+                for v in (c.get("metadata") or {}).values()
+                if isinstance(v, dict) and isinstance(v.get("length"), int)
+            ),
+            default=0,
+        )
         marks = [pytest.mark.slow] if vocab > BIG_VOCAB else []
         out.append(pytest.param(c, id=c["case"], marks=marks))
     return out
@@ -40,6 +47,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[dict[str, Any]]
         if case["case"] not in cache:
             cache[case["case"]] = make_model_file(case, root / case["case"])
         return cache[case["case"]]
+
     return get
 
 
@@ -50,8 +58,7 @@ def test_corpus_is_there() -> None:
 
 
 @pytest.mark.parametrize("case", _params(CASES))
-def test_case_label_matches(case: dict[str, Any], built: Callable[[dict[str, Any]], Path]
-                            ) -> None:
+def test_case_label_matches(case: dict[str, Any], built: Callable[[dict[str, Any]], Path]) -> None:
     path = built(case)
     det = detect_path(path)
     got = {key: getattr(det, key) for key in case["label"]}
@@ -69,10 +76,15 @@ def test_case_label_matches(case: dict[str, Any], built: Callable[[dict[str, Any
     assert det.confidence >= settings.DETECT_CONF_AMBIGUOUS
 
 
-@pytest.mark.parametrize("case", _params([c for c in CASES if c["file_kind"] in
-                                          ("safetensors", "gguf") and not c.get("inspect")]))
-def test_reads_only_the_header(case: dict[str, Any], built: Callable[[dict[str, Any]], Path]
-                               ) -> None:
+@pytest.mark.parametrize(
+    "case",
+    _params(
+        [c for c in CASES if c["file_kind"] in ("safetensors", "gguf") and not c.get("inspect")]
+    ),
+)
+def test_reads_only_the_header(
+    case: dict[str, Any], built: Callable[[dict[str, Any]], Path]
+) -> None:
     path = built(case)
     det = detect_path(path)
     size = path.stat().st_size
@@ -86,7 +98,8 @@ def test_reads_only_the_header(case: dict[str, Any], built: Callable[[dict[str, 
 
 
 def test_confident_wrong_answers_are_impossible_for_unknowns(
-        built: Callable[[dict[str, Any]], Path]) -> None:
+    built: Callable[[dict[str, Any]], Path],
+) -> None:
     unknown = [c for c in CASES if c["label"].get("family", "x") is None]
     assert unknown, "the corpus must contain unknown cases"
     for case in unknown:

@@ -31,13 +31,29 @@ def test_embedded_modelspec_and_kohya_keys(lora: Path) -> None:
 
 def test_civitai_info_wins_and_trigger_words_merge(lora: Path) -> None:
     stem = lora.name.removesuffix(".safetensors")
-    (lora.parent / f"{stem}.civitai.info").write_text(json.dumps({
-        "id": 1, "name": "v1.0", "baseModel": "SDXL 1.0", "description": "<p>version</p>",
-        "trainedWords": ["cinelight, moody"], "model": {"name": "Cinematic Light"},
-        "images": [{"url": "https://example.invalid/1.png"}]}))
-    (lora.parent / f"{stem}.cm-info.json").write_text(json.dumps({
-        "ModelName": "SM name", "BaseModel": "Pony", "TrainedWords": ["smword"],
-        "ModelDescription": "sm description"}))
+    (lora.parent / f"{stem}.civitai.info").write_text(
+        json.dumps(
+            {
+                "id": 1,
+                "name": "v1.0",
+                "baseModel": "SDXL 1.0",
+                "description": "<p>version</p>",
+                "trainedWords": ["cinelight, moody"],
+                "model": {"name": "Cinematic Light"},
+                "images": [{"url": "https://example.invalid/1.png"}],
+            }
+        )
+    )
+    (lora.parent / f"{stem}.cm-info.json").write_text(
+        json.dumps(
+            {
+                "ModelName": "SM name",
+                "BaseModel": "Pony",
+                "TrainedWords": ["smword"],
+                "ModelDescription": "sm description",
+            }
+        )
+    )
     (lora.parent / f"{stem}.preview.png").write_bytes(b"\x89PNG")
     meta = read_foreign_metadata(lora)
     assert meta.title == "Cinematic Light"
@@ -51,13 +67,24 @@ def test_civitai_info_wins_and_trigger_words_merge(lora: Path) -> None:
 def test_lora_manager_sidecar(tmp_path: Path) -> None:
     weight = make_model_file("lora_sd15_kohya_r32", tmp_path)
     (tmp_path / "add_detail.png").write_bytes(b"\x89PNG")
-    (tmp_path / "add_detail.metadata.json").write_text(json.dumps({
-        "file_name": "add_detail", "model_name": "Detail Tweaker", "base_model": "SD 1.5",
-        "preview_url": str(tmp_path / "add_detail.png"),
-        "civitai": {"trainedWords": ["detailed"]}, "modelDescription": "adds detail"}))
+    (tmp_path / "add_detail.metadata.json").write_text(
+        json.dumps(
+            {
+                "file_name": "add_detail",
+                "model_name": "Detail Tweaker",
+                "base_model": "SD 1.5",
+                "preview_url": str(tmp_path / "add_detail.png"),
+                "civitai": {"trainedWords": ["detailed"]},
+                "modelDescription": "adds detail",
+            }
+        )
+    )
     meta = read_foreign_metadata(weight)
-    assert (meta.title, meta.base_model, meta.description) == ("Detail Tweaker", "sd1",
-                                                               "adds detail")
+    assert (meta.title, meta.base_model, meta.description) == (
+        "Detail Tweaker",
+        "sd1",
+        "adds detail",
+    )
     assert meta.base_model_raw == "SD 1.5"
     assert meta.trigger_words[0] == "detailed"
     assert meta.preview_image == "add_detail.png"
@@ -65,16 +92,24 @@ def test_lora_manager_sidecar(tmp_path: Path) -> None:
 
 def test_stability_matrix_user_title(tmp_path: Path) -> None:
     weight = make_model_file("embedding_sd1_8vec", tmp_path)
-    (tmp_path / "bad_prompt_v2.cm-info.json").write_text(json.dumps({
-        "ModelName": "Bad Prompt", "UserTitle": "my negative", "BaseModel": "SD 1.5",
-        "TrainedWords": None}))
+    (tmp_path / "bad_prompt_v2.cm-info.json").write_text(
+        json.dumps(
+            {
+                "ModelName": "Bad Prompt",
+                "UserTitle": "my negative",
+                "BaseModel": "SD 1.5",
+                "TrainedWords": None,
+            }
+        )
+    )
     meta = read_foreign_metadata(weight)
     assert meta.title == "my negative" and meta.base_model == "sd1"
 
 
 @pytest.mark.parametrize("content", ["{not json", "[1, 2]", "\udcff", '{"baseModel": 5}'])
 def test_malformed_sidecar_is_ignored_with_a_warning(
-        lora: Path, content: str, caplog: pytest.LogCaptureFixture) -> None:
+    lora: Path, content: str, caplog: pytest.LogCaptureFixture
+) -> None:
     sidecar = lora.parent / (lora.name.removesuffix(".safetensors") + ".civitai.info")
     sidecar.write_bytes(content.encode("utf-8", errors="surrogateescape"))
     with caplog.at_level(logging.WARNING):
@@ -88,7 +123,10 @@ def test_malformed_sidecar_is_ignored_with_a_warning(
 
 def test_modelspec_thumbnail_data_uri_is_the_preview(tmp_path: Path) -> None:
     case = get_case("embedding_sd1_8vec")
-    case["metadata"] = {"modelspec.title": "neg", "modelspec.thumbnail": "data:image/png;base64,AAAA"}
+    case["metadata"] = {
+        "modelspec.title": "neg",
+        "modelspec.thumbnail": "data:image/png;base64,AAAA",
+    }
     weight = make_model_file(case, tmp_path)
     meta = read_foreign_metadata(weight)
     assert meta.preview_image == "data:image/png;base64,AAAA"
@@ -115,16 +153,31 @@ def test_sidecar_never_overrides_decisive_shapes(tmp_path: Path) -> None:
     assert det.confidence == settings.DETECT_CONF_DECISIVE
 
 
-@pytest.mark.parametrize(("raw", "family"), [
-    ("SDXL 1.0", "sdxl"), ("SD 1.5", "sd1"), ("SD 2.1", "sd2"), ("SD 3.5", "sd3"),
-    ("Pony", "sdxl"), ("Illustrious", "sdxl"), ("NoobAI", "sdxl"), ("Flux.1 D", "flux1"),
-    ("Flux.1 S", "flux1"), ("sd_v1", "sd1"), ("sdxl_base_v1-0", "sdxl"),
-    ("stable-diffusion-xl-v1-base/lora", "sdxl"), ("stable-diffusion-xl-v1-refiner",
-                                                   "sdxl_refiner"),
-    ("Other", None), ("Hunyuan Video", None), ("Pony V7", None), ("Flux.2 D", None),
-])
+@pytest.mark.parametrize(
+    ("raw", "family"),
+    [
+        ("SDXL 1.0", "sdxl"),
+        ("SD 1.5", "sd1"),
+        ("SD 2.1", "sd2"),
+        ("SD 3.5", "sd3"),
+        ("Pony", "sdxl"),
+        ("Illustrious", "sdxl"),
+        ("NoobAI", "sdxl"),
+        ("Flux.1 D", "flux1"),
+        ("Flux.1 S", "flux1"),
+        ("sd_v1", "sd1"),
+        ("sdxl_base_v1-0", "sdxl"),
+        ("stable-diffusion-xl-v1-base/lora", "sdxl"),
+        ("stable-diffusion-xl-v1-refiner", "sdxl_refiner"),
+        ("Other", None),
+        ("Hunyuan Video", None),
+        ("Pony V7", None),
+        ("Flux.2 D", None),
+    ],
+)
 def test_sidecar_base_model_is_normalised_and_the_raw_string_kept(
-        tmp_path: Path, raw: str, family: str | None) -> None:
+    tmp_path: Path, raw: str, family: str | None
+) -> None:
     weight = make_model_file("embedding_sd1_8vec", tmp_path)
     (tmp_path / "bad_prompt_v2.civitai.info").write_text(json.dumps({"baseModel": raw}))
     meta = read_foreign_metadata(weight)

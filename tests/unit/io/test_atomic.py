@@ -57,8 +57,9 @@ def test_unserialisable_object_leaves_old_content(tmp_path: Path) -> None:
     assert _temps(tmp_path) == []
 
 
-def test_failed_replace_leaves_old_content_and_no_temp(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_replace_leaves_old_content_and_no_temp(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "f.bin"
     write_bytes_atomic(path, b"old")
 
@@ -118,8 +119,9 @@ while True:
 def test_killed_writer_leaves_a_complete_file(tmp_path: Path) -> None:
     path = tmp_path / "metadata.json"
     write_json_atomic(path, {"i": 0, "pad": "x" * 200_000})
-    proc = subprocess.Popen([sys.executable, "-c", _CRASH_WRITER, str(path)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CRASH_WRITER, str(path)], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
         time.sleep(0.3)

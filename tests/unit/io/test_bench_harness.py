@@ -11,16 +11,18 @@ BENCH = ROOT / "scripts" / "bench"
 
 
 def _bench(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(BENCH), *args], capture_output=True, text=True, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [str(BENCH), *args], capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def test_lists_every_bench_module() -> None:
     result = _bench("--list")
     assert result.returncode == 0, result.stderr
     names = result.stdout.split()
-    expected = sorted(p.stem.removeprefix("bench_")
-                      for p in (ROOT / "scripts" / "benchlib").glob("bench_*.py"))
+    expected = sorted(
+        p.stem.removeprefix("bench_") for p in (ROOT / "scripts" / "benchlib").glob("bench_*.py")
+    )
     assert names == expected and "import" in names
 
 
@@ -36,7 +38,8 @@ def test_rows_print_as_one_table(capsys: object) -> None:
         from benchlib.harness import Row, print_table
     finally:
         sys.path.remove(str(ROOT / "scripts"))
-    print_table([Row("import", "copy time", 2.5, "s", "<= 1.15", "note"),
-                 Row("import", "label", "text")])
+    print_table(
+        [Row("import", "copy time", 2.5, "s", "<= 1.15", "note"), Row("import", "label", "text")]
+    )
     out = capsys.readouterr().out  # type: ignore[attr-defined]
     assert "copy time" in out and "2.500" in out and "<= 1.15" in out and "text" in out

@@ -193,6 +193,7 @@ def test_ensure_free_space_and_free_bytes(tmp_path: Path) -> None:
 
 # ---- the writer sink's direct-I/O path ------------------------------------------------------
 
+
 def _writer(path: Path) -> tuple[int, FdWriterSink]:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
     return fd, FdWriterSink(fd, direct=True)

@@ -33,10 +33,13 @@ def test_hashes_equal_reference(tmp_path: Path, size: int) -> None:
     assert got.blake3 == blake3.blake3(data).hexdigest()
 
 
-@pytest.mark.parametrize("buffer_bytes,depth,size", [
-    (1, 1, 1_500), (7, 2, 3_001), (4096, 3, 200_003), (65536, 8, 1_000_003)])
-def test_threaded_pipeline_with_tiny_buffers(tmp_path: Path, buffer_bytes: int, depth: int,
-                                            size: int) -> None:
+@pytest.mark.parametrize(
+    "buffer_bytes,depth,size",
+    [(1, 1, 1_500), (7, 2, 3_001), (4096, 3, 200_003), (65536, 8, 1_000_003)],
+)
+def test_threaded_pipeline_with_tiny_buffers(
+    tmp_path: Path, buffer_bytes: int, depth: int, size: int
+) -> None:
     path = tmp_path / "f.bin"
     data = write_file(path, size)
     sha, b3 = Sha256Sink(), Blake3Sink()

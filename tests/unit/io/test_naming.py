@@ -21,15 +21,24 @@ from tensorshelf.io.naming import (
 )
 
 FORBIDDEN = set('<>:"/\\|?*\x00')
-RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-            *(f"LPT{i}" for i in range(1, 10))}
+RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    *(f"COM{i}" for i in range(1, 10)),
+    *(f"LPT{i}" for i in range(1, 10)),
+}
 HOSTILE = st.one_of(
     st.text(),
-    st.text(alphabet=st.sampled_from(list("./\\ \x00\t_:?*<>|\"aZé\u0301\u202e👩\u200d💻CONul1")),
-            max_size=60),
+    st.text(
+        alphabet=st.sampled_from(list('./\\ \x00\t_:?*<>|"aZé\u0301\u202e👩\u200d💻CONul1')),
+        max_size=60,
+    ),
     st.text(min_size=250, max_size=400),
-    st.text(alphabet=st.characters(codec="utf-8", min_codepoint=0x1F300), min_size=50,
-            max_size=120),
+    st.text(
+        alphabet=st.characters(codec="utf-8", min_codepoint=0x1F300), min_size=50, max_size=120
+    ),
 )
 
 
@@ -73,28 +82,31 @@ def test_caps_respected_for_any_max_chars(text: str, max_chars: int) -> None:
     assert len(name.encode("utf-8")) <= settings.DIR_NAME_MAX_BYTES
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("SDXL 1.0", "SDXL 1.0"),
-    ("Flux.1 [dev]", "Flux.1 [dev]"),
-    ("a:b", "a_b"),
-    ("what?  why*", "what_why_"),
-    ("Flux Dev: FP8", "Flux Dev_FP8"),
-    ("a   b\t\nc", "a b c"),
-    ("a___b", "a_b"),
-    ("a _ _ b", "a_b"),
-    ("../../etc/passwd", "_.._etc_passwd"),
-    ("...hidden...", "hidden"),
-    ("", "model"),
-    ("..", "model"),
-    ("???", "model"),
-    ("CON", "CON_"),
-    ("nul.txt", "nul_.txt"),
-    ("COM1.tar.gz", "COM1_.tar.gz"),
-    ("CONSOLE", "CONSOLE"),
-    ("Ünïcödé Mödel", "Ünïcödé Mödel"),
-    ("\u202egnp.exe", "gnp.exe"),
-    ("a\x00b\x01c", "a_b_c"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("SDXL 1.0", "SDXL 1.0"),
+        ("Flux.1 [dev]", "Flux.1 [dev]"),
+        ("a:b", "a_b"),
+        ("what?  why*", "what_why_"),
+        ("Flux Dev: FP8", "Flux Dev_FP8"),
+        ("a   b\t\nc", "a b c"),
+        ("a___b", "a_b"),
+        ("a _ _ b", "a_b"),
+        ("../../etc/passwd", "_.._etc_passwd"),
+        ("...hidden...", "hidden"),
+        ("", "model"),
+        ("..", "model"),
+        ("???", "model"),
+        ("CON", "CON_"),
+        ("nul.txt", "nul_.txt"),
+        ("COM1.tar.gz", "COM1_.tar.gz"),
+        ("CONSOLE", "CONSOLE"),
+        ("Ünïcödé Mödel", "Ünïcödé Mödel"),
+        ("\u202egnp.exe", "gnp.exe"),
+        ("a\x00b\x01c", "a_b_c"),
+    ],
+)
 def test_examples(text: str, expected: str) -> None:
     assert normalize_dir_name(text) == expected
 
@@ -149,40 +161,69 @@ def test_collision_suffix() -> None:
 def test_collision_suffix_is_always_safe(text: str, digest: str) -> None:
     name = with_collision_suffix(text, digest)
     assert_safe_dir_name(name)
-    assert name.endswith("-" + digest[:settings.COLLISION_SUFFIX_HEX])
+    assert name.endswith("-" + digest[: settings.COLLISION_SUFFIX_HEX])
 
 
 # ---- safe_relative_path ------------------------------------------------------------------
 
-@pytest.mark.parametrize("rel,expected", [
-    ("model.safetensors.index.json", "model.safetensors.index.json"),
-    ("unet/diffusion_pytorch_model.fp16.safetensors",
-     "unet/diffusion_pytorch_model.fp16.safetensors"),
-    ("text_encoder\\model.safetensors", "text_encoder/model.safetensors"),
-    ("./config.json", "config.json"),
-    ("a/./b", "a/b"),
-    (".hidden/..dots../x..y", ".hidden/..dots../x..y"),
-    ("Ünïcödé/ファイル 1.gguf", "Ünïcödé/ファイル 1.gguf"),
-    ("with:colon", "with:colon"),
-])
+
+@pytest.mark.parametrize(
+    "rel,expected",
+    [
+        ("model.safetensors.index.json", "model.safetensors.index.json"),
+        (
+            "unet/diffusion_pytorch_model.fp16.safetensors",
+            "unet/diffusion_pytorch_model.fp16.safetensors",
+        ),
+        ("text_encoder\\model.safetensors", "text_encoder/model.safetensors"),
+        ("./config.json", "config.json"),
+        ("a/./b", "a/b"),
+        (".hidden/..dots../x..y", ".hidden/..dots../x..y"),
+        ("Ünïcödé/ファイル 1.gguf", "Ünïcödé/ファイル 1.gguf"),
+        ("with:colon", "with:colon"),
+    ],
+)
 def test_relative_paths_kept_byte_for_byte(rel: str, expected: str) -> None:
     assert safe_relative_path(rel) == PurePosixPath(expected)
     assert str(safe_relative_path(rel)) == expected
 
 
-@pytest.mark.parametrize("rel", [
-    "", ".", "./", "/etc/passwd", "\\\\server\\share\\x", "\\x", "C:\\x", "c:x", "C:/x",
-    "..", "../x", "a/../../x", "a\\..\\x", "a/..", "a\x00b", "a//b", "a/", "...", "a/. /b",
-    "a/.. /b",
-])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "",
+        ".",
+        "./",
+        "/etc/passwd",
+        "\\\\server\\share\\x",
+        "\\x",
+        "C:\\x",
+        "c:x",
+        "C:/x",
+        "..",
+        "../x",
+        "a/../../x",
+        "a\\..\\x",
+        "a/..",
+        "a\x00b",
+        "a//b",
+        "a/",
+        "...",
+        "a/. /b",
+        "a/.. /b",
+    ],
+)
 def test_unsafe_relative_paths_rejected(rel: str) -> None:
     with pytest.raises(UnsafePath) as info:
         safe_relative_path(rel)
     assert info.value.code == "unsafe_path"
 
 
-@given(st.lists(st.sampled_from(["a", "b", ".", "..", "/", "\\", "C:", "\x00", " ", "é",
-                                  "~"]), max_size=30).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(["a", "b", ".", "..", "/", "\\", "C:", "\x00", " ", "é", "~"]), max_size=30
+    ).map("".join)
+)
 @hsettings(max_examples=400, deadline=None)
 def test_safe_relative_path_never_escapes(rel: str) -> None:
     try:

@@ -82,8 +82,9 @@ def test_rename_missing_source(tmp_path: Path, rename_mode: str) -> None:
         rename_no_replace(tmp_path / "missing", tmp_path / "b")
 
 
-def test_rename_across_filesystems_is_cross_device(tmp_path: Path, other_fs: Path,
-                                                   rename_mode: str) -> None:
+def test_rename_across_filesystems_is_cross_device(
+    tmp_path: Path, other_fs: Path, rename_mode: str
+) -> None:
     src, dst = tmp_path / "model.bin", other_fs / "model.bin"
     src.write_bytes(b"weights")
     with pytest.raises(CrossDevice) as info:

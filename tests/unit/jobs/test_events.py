@@ -24,9 +24,18 @@ def test_payloads_become_plain_json_dicts() -> None:
     seen: list[Event] = []
     bus.subscribe(seen.append)
     bus.publish("a", {"inner": _Inner(n=3), "ids": ("x", "y")})
-    bus.publish("b", JobProgress(job_id="j", kind="import", items_done=1, items_total=2,
-                                 bytes_done=3, bytes_total=4,
-                                 item=ImportProgress(key="k", file="f", stage="copying")))
+    bus.publish(
+        "b",
+        JobProgress(
+            job_id="j",
+            kind="import",
+            items_done=1,
+            items_total=2,
+            bytes_done=3,
+            bytes_total=4,
+            item=ImportProgress(key="k", file="f", stage="copying"),
+        ),
+    )
     bus.publish("c")
     assert seen[0] == Event("a", {"inner": {"n": 3}, "ids": ["x", "y"]})
     assert seen[1].payload["item"]["stage"] == "copying"
@@ -112,6 +121,7 @@ def test_handler_may_publish_without_deadlock() -> None:
 async def test_event_queue_receives_events_from_worker_threads() -> None:
     bus = EventBus()
     async with EventQueue(bus, maxsize=100) as queue:
+
         def work() -> None:
             for i in range(5):
                 bus.publish("job.progress", {"i": i})

@@ -32,8 +32,13 @@ def _tracker(clock: Clock, sink: list[JobProgress]) -> ProgressTracker:
 
 
 def _p(stage: str, done: int, total: int = 100, file: str = "a.safetensors") -> ImportProgress:
-    return ImportProgress(key="/src/a", file=file, stage=stage, bytes_done=done,  # type: ignore[arg-type]
-                          bytes_total=total)
+    return ImportProgress(
+        key="/src/a",
+        file=file,
+        stage=stage,
+        bytes_done=done,  # type: ignore[arg-type]
+        bytes_total=total,
+    )
 
 
 def test_byte_updates_are_throttled_but_stage_changes_are_not(clock: Clock) -> None:

@@ -21,8 +21,12 @@ from tests.fixtures.jobs_env import WAIT_S, JobsEnv, dead_pid, open_env, set_job
 from tests.fixtures.jobs_files import write_loras
 
 # small real-shaped models whose family the detector knows (the synthetic LoRAs have none)
-CASES = ("embedding_sd1_8vec", "lycoris_loha_sd15_r8", "lycoris_lokr_sdxl_r16",
-         "lora_sd15_kohya_r32")
+CASES = (
+    "embedding_sd1_8vec",
+    "lycoris_loha_sd15_r8",
+    "lycoris_lokr_sdxl_r16",
+    "lora_sd15_kohya_r32",
+)
 
 
 @pytest.fixture
@@ -35,8 +39,9 @@ def env(locations: Locations) -> Iterator[JobsEnv]:
 def _import(env: JobsEnv, count: int) -> list[str]:
     src = env.locations.home.parent / "src"
     files = [make_model_file(case, src / case) for case in CASES[:count]]
-    info = env.runner.wait(env.runner.start_import([str(f) for f in files],
-                                                   ImportOptions(mode="move")), WAIT_S)
+    info = env.runner.wait(
+        env.runner.start_import([str(f) for f in files], ImportOptions(mode="move")), WAIT_S
+    )
     assert info.status == "done" and all(r["ok"] for r in info.result), info.result
     return [r["id"] for r in info.result]
 
@@ -58,8 +63,11 @@ def _misfile(env: JobsEnv, model_id: str) -> tuple[str, str]:
 
 
 def _changed_events(env: JobsEnv) -> list[dict]:
-    return [e.payload for e in env.events
-            if e.type == "library.changed" and e.payload["reason"] == "reclassify"]
+    return [
+        e.payload
+        for e in env.events
+        if e.type == "library.changed" and e.payload["reason"] == "reclassify"
+    ]
 
 
 def test_dry_run_job_counts_models_and_moves_nothing(env: JobsEnv) -> None:
@@ -129,8 +137,9 @@ def test_an_interrupted_real_run_resumes_after_its_checkpoints(env: JobsEnv) -> 
     assert env.runner.resume() == [crashed.job_id]
     info = env.runner.wait(crashed.job_id, WAIT_S)
     assert info.status == "done" and (info.items_done, info.items_total) == (3, 3)
-    assert [e.payload["result"]["ref"] for e in env.of(crashed.job_id, "job.item_done")] \
-        == sorted(ids[1:])
+    assert [e.payload["result"]["ref"] for e in env.of(crashed.job_id, "job.item_done")] == sorted(
+        ids[1:]
+    )
     assert sorted(c["id"] for c in info.result["changed"]) == sorted(ids)
     assert [env.service.get_model(i).family for i in ids] == ["sd1", "sd1", "sdxl"]
 
@@ -158,7 +167,11 @@ def test_shelf_api_validates_before_starting_a_job(locations: Locations) -> None
         ref = api.start_reclassify(all=True, dry_run=True)
         info = api.jobs.wait(ref.job_id, WAIT_S)
         assert info.status == "done" and info.result == {
-            "dry_run": True, "changed": [], "unchanged": 0, "errors": []}
+            "dry_run": True,
+            "changed": [],
+            "unchanged": 0,
+            "errors": [],
+        }
     finally:
         api.close()
 

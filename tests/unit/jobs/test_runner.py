@@ -58,10 +58,14 @@ def test_import_batch_publishes_ordered_events_and_checkpoints(env: JobsEnv) -> 
     assert [r["hashes"]["sha256"] for r in results] == [sha256_of(f) for f in files]
     assert info.result == results
     # library.changed follows each item_done with that item's model id
-    order = [(e.type, e.payload.get("ids")) for e in env.events
-             if e.type in ("job.item_done", "library.changed")]
-    assert order == [x for r in results for x in (("job.item_done", None),
-                                                  ("library.changed", [r["id"]]))]
+    order = [
+        (e.type, e.payload.get("ids"))
+        for e in env.events
+        if e.type in ("job.item_done", "library.changed")
+    ]
+    assert order == [
+        x for r in results for x in (("job.item_done", None), ("library.changed", [r["id"]]))
+    ]
     assert list(env.store.checkpoints(job_id)) == [str(f) for f in files]
     assert env.service.list_models(ListQuery()).total == 3
 
@@ -74,8 +78,9 @@ def test_a_failing_item_does_not_stop_the_batch(env: JobsEnv) -> None:
     ckpt = src / "old.ckpt"
     ckpt.write_bytes(pickle.dumps({"state_dict": {}}, protocol=4))  # refused without consent
     missing = src / "nowhere.safetensors"
-    job_id = env.runner.start_import([str(good[0]), str(bad), str(ckpt), str(missing),
-                                      str(good[1])])
+    job_id = env.runner.start_import(
+        [str(good[0]), str(bad), str(ckpt), str(missing), str(good[1])]
+    )
     info = env.runner.wait(job_id, WAIT_S)
     assert info.status == "done"
     by_key = {r["key"]: r for r in info.result}
@@ -91,8 +96,9 @@ def test_a_failing_item_does_not_stop_the_batch(env: JobsEnv) -> None:
 def test_per_item_options_override_the_batch_options(env: JobsEnv) -> None:
     files = write_loras(_src(env.locations), 2)
     per_item = {str(files[1]): ImportOptions(name="Special One", tags=["keep"])}
-    job_id = env.runner.start_import([str(f) for f in files], ImportOptions(tags=["batch"]),
-                                     per_item)
+    job_id = env.runner.start_import(
+        [str(f) for f in files], ImportOptions(tags=["batch"]), per_item
+    )
     info = env.runner.wait(job_id, WAIT_S)
     first, second = (env.service.get_model(r["id"]) for r in info.result)
     assert second.name == "Special One"
@@ -111,8 +117,11 @@ def test_cancel_mid_import_cleans_staging_and_ends_cancelled(env: JobsEnv) -> No
 
     def cancel_when_copying(event: Event) -> None:
         item = event.payload.get("item") or {}
-        if event.type == "job.progress" and item.get("stage") == "copying" \
-                and not seen_copying.is_set():
+        if (
+            event.type == "job.progress"
+            and item.get("stage") == "copying"
+            and not seen_copying.is_set()
+        ):
             seen_copying.set()
             env.runner.cancel(event.payload["job_id"], wait_s=0)
 
@@ -144,8 +153,7 @@ class _HeldService(LibraryService):
         return super().import_item(*args, **kwargs)
 
 
-def test_imports_run_one_at_a_time_and_a_queued_one_can_be_cancelled(
-        locations: Locations) -> None:
+def test_imports_run_one_at_a_time_and_a_queued_one_can_be_cancelled(locations: Locations) -> None:
     env = open_env(locations, _HeldService)
     service: _HeldService = env.service  # type: ignore[assignment]
     try:
@@ -177,8 +185,9 @@ class _BrokenRebuild(LibraryService):
         raise RuntimeError("disk on fire")
 
 
-def test_runner_survives_an_exception_inside_a_job(locations: Locations,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_runner_survives_an_exception_inside_a_job(
+    locations: Locations, caplog: pytest.LogCaptureFixture
+) -> None:
     env = open_env(locations, _BrokenRebuild)
     try:
         with caplog.at_level(logging.ERROR, logger="tensorshelf.jobs.runner"):
@@ -211,15 +220,19 @@ def test_resume_skips_checkpointed_items_even_after_a_move(env: JobsEnv) -> None
         env.store.add_checkpoint(crashed.job_id, key, result)
     set_job_owner(env.locations.ops_db, crashed.job_id, dead_pid())
     assert env.runner.get(crashed.job_id).status == "interrupted"
-    assert [j.job_id for j in env.runner.list_jobs() if j.status == "interrupted"] \
-        == [crashed.job_id]
+    assert [j.job_id for j in env.runner.list_jobs() if j.status == "interrupted"] == [
+        crashed.job_id
+    ]
 
     assert env.runner.resume() == [crashed.job_id]
     info = env.runner.wait(crashed.job_id, WAIT_S)
     assert info.status == "done" and (info.items_done, info.items_total) == (5, 5)
     assert _keys(env.of(crashed.job_id, "job.item_done")) == paths[2:]
-    touched = {e.payload["item"]["key"] for e in env.of(crashed.job_id, "job.progress")
-               if e.payload["item"]}
+    touched = {
+        e.payload["item"]["key"]
+        for e in env.of(crashed.job_id, "job.progress")
+        if e.payload["item"]
+    }
     assert touched == set(paths[2:])
     assert [r["key"] for r in info.result] == paths  # no "no such file" for the moved ones
     assert all(r["ok"] and r["duplicate_of"] is None for r in info.result)

@@ -23,7 +23,9 @@ def _dead_pid() -> int:
 
 def _set_owner(db: Path, job_id: str, pid: int, pid_start: float | None) -> None:
     with sqlite3.connect(db) as conn:
-        conn.execute("UPDATE jobs SET pid = ?, pid_start = ? WHERE id = ?", (pid, pid_start, job_id))
+        conn.execute(
+            "UPDATE jobs SET pid = ?, pid_start = ? WHERE id = ?", (pid, pid_start, job_id)
+        )
 
 
 @pytest.fixture
@@ -37,7 +39,7 @@ def test_create_get_list_and_finish(ops_db: Path) -> None:
     b = store.create("rebuild", {}, "Rebuild index")
     assert a.status == "running" and a.kind == "import" and a.title == "Import a"
     assert store.params(a.job_id) == {"paths": ["/x/a.safetensors"]}
-    assert [j.job_id for j in store.list()] == [b.job_id, a.job_id]  # newest first
+    assert [j.job_id for j in store.recent()] == [b.job_id, a.job_id]  # newest first
     store.update_progress(a.job_id, items_done=2, items_total=5, bytes_done=20, bytes_total=50)
     info = store.get(a.job_id)
     assert (info.items_done, info.items_total, info.bytes_done, info.bytes_total) == (2, 5, 20, 50)
@@ -98,6 +100,7 @@ def test_reused_pid_is_not_mistaken_for_the_owner(ops_db: Path) -> None:
     job = store.create("verify", {}, "")
     # our pid, but recorded by a process that started an hour earlier (pid reuse)
     import psutil
+
     _set_owner(ops_db, job.job_id, os.getpid(), psutil.Process().create_time() - 3600)
     assert store.get(job.job_id).status == "interrupted"
     assert process_alive(os.getpid(), psutil.Process().create_time())

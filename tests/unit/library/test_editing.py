@@ -28,15 +28,17 @@ def _imported(service: LibraryService, tmp_path: Path, name: str = "m", seed: in
 
 
 def test_edit_rewrites_metadata_keeping_unknown_keys(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     result = _imported(service, tmp_path)
     model_dir = service.root / result.path
     raw = json.loads((model_dir / "metadata.json").read_text())
     raw["x_other_tool"] = {"kept": True}
     (model_dir / "metadata.json").write_text(json.dumps(raw))
     before = raw["updated_date"]
-    meta = service.edit_model(result.id[:8], ModelEdit(name="Nice Name", tags=["b", "a", "b"],
-                                                       notes="n", rating=5))
+    meta = service.edit_model(
+        result.id[:8], ModelEdit(name="Nice Name", tags=["b", "a", "b"], notes="n", rating=5)
+    )
     assert (meta.name, meta.tags, meta.notes, meta.rating) == ("Nice Name", ["b", "a"], "n", 5)
     on_disk = json.loads((model_dir / "metadata.json").read_text())
     assert on_disk["x_other_tool"] == {"kept": True} and on_disk["name"] == "Nice Name"
@@ -46,7 +48,8 @@ def test_edit_rewrites_metadata_keeping_unknown_keys(
 
 
 def test_family_change_refiles_and_the_index_follows(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     result = _imported(service, tmp_path)
     meta = service.edit_model(result.id, ModelEdit(family="sdxl", subtype="loras"))
     assert meta.id == result.id and meta.path == "diffusion/sdxl/m"
@@ -61,15 +64,13 @@ def test_family_change_refiles_and_the_index_follows(
     assert set(meta.user_overrides) >= {"family", "subtype", "model_type"}
 
 
-def test_edit_refuses_empty_name(
-        service: LibraryService, tmp_path: Path) -> None:
+def test_edit_refuses_empty_name(service: LibraryService, tmp_path: Path) -> None:
     result = _imported(service, tmp_path)
     with pytest.raises(InvalidArgument):
         service.edit_model(result.id, ModelEdit(name="  "))
 
 
-def test_remove_deletes_the_dir_and_the_row(
-        service: LibraryService, tmp_path: Path) -> None:
+def test_remove_deletes_the_dir_and_the_row(service: LibraryService, tmp_path: Path) -> None:
     keep = _imported(service, tmp_path, "keep", 1)
     gone = _imported(service, tmp_path, "gone", 2)
     outcome = service.remove_model(gone.path)
@@ -81,8 +82,7 @@ def test_remove_deletes_the_dir_and_the_row(
         service.remove_model(gone.id)
 
 
-def test_remove_refuses_a_path_outside_the_library(
-        service: LibraryService, tmp_path: Path) -> None:
+def test_remove_refuses_a_path_outside_the_library(service: LibraryService, tmp_path: Path) -> None:
     result = _imported(service, tmp_path)
     victim = tmp_path / "victim"
     victim.mkdir()
@@ -96,7 +96,8 @@ def test_remove_refuses_a_path_outside_the_library(
 
 
 def test_remove_refuses_a_dir_holding_another_model(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     a = _imported(service, tmp_path, "a", 1)
     b = _imported(service, tmp_path, "b", 2)
     meta_a = service.get_model(a.id)
@@ -124,7 +125,8 @@ def test_startup_sweeps_stale_staging_and_reindexes_a_lost_index(tmp_path: Path)
 
 
 def test_get_model_reads_metadata_json_not_the_index(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     result = _imported(service, tmp_path)
     model_dir = service.root / result.path
     meta = read_metadata(model_dir)

@@ -24,7 +24,8 @@ def model(service: LibraryService, tmp_path: Path) -> tuple[str, str]:
 
 
 def test_path_relative_to_the_working_dir_names_the_model(
-        service: LibraryService, model: tuple[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, model: tuple[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     model_id, rel = model
     monkeypatch.chdir(service.root.parent)
     typed = os.path.join(service.root.name, *rel.split("/"))
@@ -37,7 +38,8 @@ def test_path_relative_to_the_working_dir_names_the_model(
 
 
 def test_path_through_a_symlink_to_the_library_names_the_model(
-        service: LibraryService, model: tuple[str, str], tmp_path: Path) -> None:
+    service: LibraryService, model: tuple[str, str], tmp_path: Path
+) -> None:
     model_id, rel = model
     alias = tmp_path / "alias"
     alias.symlink_to(service.root, target_is_directory=True)
@@ -45,7 +47,8 @@ def test_path_through_a_symlink_to_the_library_names_the_model(
 
 
 def test_model_type_outside_the_vocabulary_is_refused(
-        service: LibraryService, model: tuple[str, str]) -> None:
+    service: LibraryService, model: tuple[str, str]
+) -> None:
     model_id, rel = model
     with pytest.raises(InvalidArgument, match="diffusion, llm, other"):
         service.edit_model(model_id, ModelEdit(model_type="/abs"))

@@ -16,14 +16,25 @@ from tensorshelf.search.query import build_match_query, query_terms
 from tensorshelf.settings import MODELS_DB, SEARCH_MAX_TERMS
 
 NAMES: dict[str, dict] = {
-    "a": {"name": "Meta-Llama-3.1-8B-Instruct", "family": "llama",
-          "repo_id": "meta-llama/Meta-Llama-3.1-8B-Instruct"},
+    "a": {
+        "name": "Meta-Llama-3.1-8B-Instruct",
+        "family": "llama",
+        "repo_id": "meta-llama/Meta-Llama-3.1-8B-Instruct",
+    },
     "b": {"name": "Llama-3-7b", "family": "llama"},
     "c": {"name": "Café Diffusion XL", "family": "sdxl", "notes": "great for portraits"},
-    "d": {"name": "Pixel Art LoRA", "family": "sdxl", "tags": ["retro", "8bit"],
-          "trigger_words": ["pixelsprite"]},
-    "e": {"name": "Qwen2.5 7B", "family": "qwen2", "official_name": "Qwen/Qwen2.5-7B-Instruct",
-          "description": "Alibaba's instruction-tuned model"},
+    "d": {
+        "name": "Pixel Art LoRA",
+        "family": "sdxl",
+        "tags": ["retro", "8bit"],
+        "trigger_words": ["pixelsprite"],
+    },
+    "e": {
+        "name": "Qwen2.5 7B",
+        "family": "qwen2",
+        "official_name": "Qwen/Qwen2.5-7B-Instruct",
+        "description": "Alibaba's instruction-tuned model",
+    },
     "f": {"name": "Dolphin Mixtral", "family": "mixtral"},
 }
 
@@ -54,21 +65,24 @@ def test_query_building_quotes_each_term_as_prefix() -> None:
     assert len(query_terms(" ".join(f"t{i}" for i in range(100)))) == SEARCH_MAX_TERMS
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("llama", {"a", "b"}),          # finds the word inside Meta-Llama-3
-    ("lla", {"a", "b"}),            # prefix
-    ("Meta-Llama", {"a"}),          # hyphenated input is a phrase, no syntax error
-    ("llama 8b", {"a"}),            # terms are ANDed
-    ("3", {"a", "b"}),              # "3" finds Llama-3-7b
-    ("cafe", {"c"}),                # diacritics folded
-    ("CAFÉ", {"c"}),
-    ("portrait", {"c"}),            # notes
-    ("retro", {"d"}),               # tags
-    ("pixelspr", {"d"}),            # trigger words
-    ("alibaba", {"e"}),             # description
-    ("qwen/qwen2.5", {"e"}),        # official name with punctuation
-    ("phi", set()),                 # no substring hits ("dolphin" is not "phi…")
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("llama", {"a", "b"}),  # finds the word inside Meta-Llama-3
+        ("lla", {"a", "b"}),  # prefix
+        ("Meta-Llama", {"a"}),  # hyphenated input is a phrase, no syntax error
+        ("llama 8b", {"a"}),  # terms are ANDed
+        ("3", {"a", "b"}),  # "3" finds Llama-3-7b
+        ("cafe", {"c"}),  # diacritics folded
+        ("CAFÉ", {"c"}),
+        ("portrait", {"c"}),  # notes
+        ("retro", {"d"}),  # tags
+        ("pixelspr", {"d"}),  # trigger words
+        ("alibaba", {"e"}),  # description
+        ("qwen/qwen2.5", {"e"}),  # official name with punctuation
+        ("phi", set()),  # no substring hits ("dolphin" is not "phi…")
+    ],
+)
 def test_search_hits(index: Index, text: str, expected: set[str]) -> None:
     assert _hits(index, text) == expected
 
@@ -92,8 +106,26 @@ def test_hostile_queries_never_raise(index: Index, text: str) -> None:
     assert page.total >= len(page.models)
 
 
-@pytest.mark.parametrize("text", ['"', "'", "(", ")", "NEAR(a b)", "a OR", "AND", "NOT x",
-                                  "*", "col:x", "^x", "x\x00y", "\u202e", "🦙 llama", "a" * 5000])
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        "'",
+        "(",
+        ")",
+        "NEAR(a b)",
+        "a OR",
+        "AND",
+        "NOT x",
+        "*",
+        "col:x",
+        "^x",
+        "x\x00y",
+        "\u202e",
+        "🦙 llama",
+        "a" * 5000,
+    ],
+)
 def test_known_fts_syntax_traps(index: Index, text: str) -> None:
     index.list_models(ListQuery(text=text))
 
@@ -109,5 +141,6 @@ def test_fts_follows_updates_and_deletes(tmp_path: Path) -> None:
         ix.remove_model("id-f")
         assert _hits(ix, "orca") == set()
         # raises SQLITE_CORRUPT_VTAB if the FTS index disagrees with the models table
-        ix._conn().execute("INSERT INTO model_search(model_search, rank) VALUES "
-                           "('integrity-check', 1)")
+        ix._conn().execute(
+            "INSERT INTO model_search(model_search, rank) VALUES ('integrity-check', 1)"
+        )

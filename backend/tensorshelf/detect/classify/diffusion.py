@@ -18,11 +18,23 @@ IN_CHANNEL_VARIANTS = {9: "inpainting", 8: "instruct_pix2pix", 5: "depth"}
 FLUX_HIDDEN = 3072
 FLUX_IN_VARIANTS = {384: "fill", 128: "control"}  # img_in input features (x 2x2 patches)
 MMDIT_HIDDEN_VARIANTS = {1536: "medium", 2432: "large"}
-DIFFUSION_PREFIXES = ("model.diffusion_model.", "diffusion_model.", "model.", "unet.",
-                      "transformer.", "")
+DIFFUSION_PREFIXES = (
+    "model.diffusion_model.",
+    "diffusion_model.",
+    "model.",
+    "unet.",
+    "transformer.",
+    "",
+)
 VAE_PREFIXES = ("first_stage_model.", "vae.")
-TEXT_ENCODER_PREFIXES = ("cond_stage_model.", "conditioner.embedders.", "text_encoders.",
-                         "text_encoder.", "text_encoder_2.", "te.")
+TEXT_ENCODER_PREFIXES = (
+    "cond_stage_model.",
+    "conditioner.embedders.",
+    "text_encoders.",
+    "text_encoder.",
+    "text_encoder_2.",
+    "te.",
+)
 CONTROLNET_PREFIXES = ("control_model.", "")
 
 
@@ -46,8 +58,10 @@ def _unet_family(table: TensorTable, prefix: str, in_key: str, adm_key: str) -> 
     conf = settings.DETECT_CONF_DECISIVE
     variant = None
     if key is not None:
-        ev.append(f"cross-attention key {shape_text(table, key)}: context width {width}"
-                  + (f" → {family}" if family else " (not a known SD family)"))
+        ev.append(
+            f"cross-attention key {shape_text(table, key)}: context width {width}"
+            + (f" → {family}" if family else " (not a known SD family)")
+        )
     if family is None and adm in ADM_FAMILY:
         family = ADM_FAMILY[adm]
         conf = settings.DETECT_CONF_STRONG
@@ -56,8 +70,9 @@ def _unet_family(table: TensorTable, prefix: str, in_key: str, adm_key: str) -> 
         ev.append(f"class/ADM embedding {shape_text(table, prefix + adm_key)}")
     if family == "sd2" and adm in SD2_UNCLIP_ADM:
         variant = SD2_UNCLIP_ADM[adm]
-    if table.first("time_stack.0.attn1.to_q.weight", prefix) or \
-            table.first("time_mixer.mix_factor", prefix):
+    if table.first("time_stack.0.attn1.to_q.weight", prefix) or table.first(
+        "time_mixer.mix_factor", prefix
+    ):
         family, variant = "svd", None
         ev.append("temporal layers (time_stack / time_mixer): Stable Video Diffusion")
     in_ch = table.dim(prefix + in_key, 1)
@@ -68,59 +83,108 @@ def _unet_family(table: TensorTable, prefix: str, in_key: str, adm_key: str) -> 
         conf = settings.DETECT_CONF_SUBTYPE_ONLY
     if family == "sd2":
         ev.append("SD2 512 (epsilon) vs 768-v (v-prediction) is not visible in the weights")
-    return Verdict("diffusion", "diffusion_models", family, conf, ev, variant=variant,
-                   family_from_shapes=family is not None)
+    return Verdict(
+        "diffusion",
+        "diffusion_models",
+        family,
+        conf,
+        ev,
+        variant=variant,
+        family_from_shapes=family is not None,
+    )
 
 
 def _flux(table: TensorTable, p: str) -> Verdict:
-    ev = [(f"Flux double/single stream blocks ({table.count_blocks(p + 'double_blocks.')} + "
-          f"{table.count_blocks(p + 'single_blocks.')}) under '{p}'")]
+    ev = [
+        (
+            f"Flux double/single stream blocks ({table.count_blocks(p + 'double_blocks.')} + "
+            f"{table.count_blocks(p + 'single_blocks.')}) under '{p}'"
+        )
+    ]
     hidden = table.dim(p + "img_in.weight", 0)
     in_features = table.dim(p + "img_in.weight", 1)
     if p + "img_in.weight" in table:
         ev.append(f"{shape_text(table, p + 'img_in.weight')}")
     guidance = p + "guidance_in.in_layer.weight" in table
     variant = FLUX_IN_VARIANTS.get(in_features or -1) or ("dev" if guidance else "schnell")
-    ev.append("guidance_in present → guidance-distilled (dev)" if guidance
-              else "no guidance_in → timestep-distilled (schnell)")
-    family, conf = "flux1", settings.DETECT_CONF_DECISIVE
+    ev.append(
+        "guidance_in present → guidance-distilled (dev)"
+        if guidance
+        else "no guidance_in → timestep-distilled (schnell)"
+    )
+    family: str | None = "flux1"
+    conf = settings.DETECT_CONF_DECISIVE
     if hidden is not None and hidden != FLUX_HIDDEN:
         family, conf = None, settings.DETECT_CONF_SUBTYPE_ONLY
         ev.append(f"hidden size {hidden} differs from Flux.1's {FLUX_HIDDEN}")
-    return Verdict("diffusion", "diffusion_models", family, conf, ev, variant=variant,
-                   architecture="flux", family_from_shapes=family is not None)
+    return Verdict(
+        "diffusion",
+        "diffusion_models",
+        family,
+        conf,
+        ev,
+        variant=variant,
+        architecture="flux",
+        family_from_shapes=family is not None,
+    )
 
 
 def _mmdit(table: TensorTable, p: str) -> Verdict:
     hidden = table.dim(p + "x_embedder.proj.weight", 0)
     depth = table.count_blocks(p + "joint_blocks.")
-    ev = [f"MMDiT joint_blocks ({depth}) under '{p}'",
-          f"{shape_text(table, p + 'x_embedder.proj.weight')}"]
+    ev = [
+        f"MMDiT joint_blocks ({depth}) under '{p}'",
+        f"{shape_text(table, p + 'x_embedder.proj.weight')}",
+    ]
     variant = MMDIT_HIDDEN_VARIANTS.get(hidden or -1)
     if table.first(".x_block.attn2.qkv.weight", p + "joint_blocks."):
         variant = "medium"
         ev.append("x_block.attn2 (MMDiT-X): SD3.5 Medium")
-    return Verdict("diffusion", "diffusion_models", "sd3", settings.DETECT_CONF_DECISIVE, ev,
-                   variant=variant, architecture="mmdit")
+    return Verdict(
+        "diffusion",
+        "diffusion_models",
+        "sd3",
+        settings.DETECT_CONF_DECISIVE,
+        ev,
+        variant=variant,
+        architecture="mmdit",
+    )
 
 
 def _flux_diffusers(table: TensorTable, p: str) -> Verdict:
     hidden = table.dim(p + "x_embedder.weight", 0)
     guidance = table.has_prefix(p + "time_text_embed.guidance_embedder.")
-    ev = [(f"diffusers Flux transformer: transformer_blocks + single_transformer_blocks, "
-          f"{shape_text(table, p + 'x_embedder.weight')}"),
-          "guidance_embedder present → dev" if guidance else "no guidance_embedder → schnell"]
+    ev = [
+        (
+            f"diffusers Flux transformer: transformer_blocks + single_transformer_blocks, "
+            f"{shape_text(table, p + 'x_embedder.weight')}"
+        ),
+        "guidance_embedder present → dev" if guidance else "no guidance_embedder → schnell",
+    ]
     in_features = table.dim(p + "x_embedder.weight", 1)
     variant = FLUX_IN_VARIANTS.get(in_features or -1) or ("dev" if guidance else "schnell")
     ok = hidden in (None, FLUX_HIDDEN)
-    return Verdict("diffusion", "diffusion_models", "flux1" if ok else None,
-                   settings.DETECT_CONF_DECISIVE if ok else settings.DETECT_CONF_SUBTYPE_ONLY,
-                   ev, variant=variant, architecture="flux", family_from_shapes=ok)
+    return Verdict(
+        "diffusion",
+        "diffusion_models",
+        "flux1" if ok else None,
+        settings.DETECT_CONF_DECISIVE if ok else settings.DETECT_CONF_SUBTYPE_ONLY,
+        ev,
+        variant=variant,
+        architecture="flux",
+        family_from_shapes=ok,
+    )
 
 
 def _other_dit(family: str, what: str) -> Verdict:
-    return Verdict("diffusion", "diffusion_models", family, settings.DETECT_CONF_STRONG,
-                   [what], architecture=family)
+    return Verdict(
+        "diffusion",
+        "diffusion_models",
+        family,
+        settings.DETECT_CONF_STRONG,
+        [what],
+        architecture=family,
+    )
 
 
 def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
@@ -130,13 +194,16 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
             continue
         if p + "joint_blocks.0.context_block.attn.qkv.weight" in table:
             return p, _mmdit(table, p)
-        if (p + "double_blocks.0.img_attn.qkv.weight" in table
-                or p + "double_blocks.0.img_attn.norm.key_norm.scale" in table):
+        if (
+            p + "double_blocks.0.img_attn.qkv.weight" in table
+            or p + "double_blocks.0.img_attn.norm.key_norm.scale" in table
+        ):
             if table.has_prefix(p + "txt_in.individual_token_refiner."):
                 return p, _other_dit("hunyuan_video", "HunyuanVideo token refiner + double blocks")
             if table.has_prefix(p + "distilled_guidance_layer."):
-                return p, _other_dit("chroma", "Flux-style blocks + distilled_guidance_layer "
-                                               "(Chroma)")
+                return p, _other_dit(
+                    "chroma", "Flux-style blocks + distilled_guidance_layer (Chroma)"
+                )
             if table.has_prefix(p + "double_stream_modulation_img."):
                 return p, _other_dit("flux2", "shared double-stream modulation (Flux.2)")
             return p, _flux(table, p)
@@ -144,31 +211,48 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
             return p, _other_dit("auraflow", "AuraFlow double_layers (w1q/w2q attention)")
         if p + "mlp_t5.0.weight" in table:
             return p, _other_dit("hunyuan_dit", "Hunyuan-DiT mlp_t5 text projection")
-        if p + "input_blocks.0.0.weight" in table and table.dim(p + "input_blocks.0.0.weight",
-                                                                 1) is not None:
+        if (
+            p + "input_blocks.0.0.weight" in table
+            and table.dim(p + "input_blocks.0.0.weight", 1) is not None
+        ):
             v = _unet_family(table, p, "input_blocks.0.0.weight", "label_emb.0.0.weight")
             v.architecture = "unet"
-            v.evidence.insert(0, f"LDM/SGM UNet (input_blocks/middle_block/output_blocks) "
-                                 f"under '{p}'")
+            v.evidence.insert(
+                0, f"LDM/SGM UNet (input_blocks/middle_block/output_blocks) under '{p}'"
+            )
             return p, v
         if p + "transformer_blocks.0.attn.add_k_proj.weight" in table:
-            if table.has_prefix(p + "single_transformer_blocks.") and \
-                    p + "x_embedder.weight" in table:
+            if (
+                table.has_prefix(p + "single_transformer_blocks.")
+                and p + "x_embedder.weight" in table
+            ):
                 return p, _flux_diffusers(table, p)
             if p + "pos_embed.proj.weight" in table:
                 hidden = table.dim(p + "pos_embed.proj.weight", 0)
-                return p, Verdict("diffusion", "diffusion_models", "sd3",
-                                  settings.DETECT_CONF_DECISIVE,
-                                  [(f"diffusers SD3 transformer: joint attention (add_k_proj), "
-                                   f"{shape_text(table, p + 'pos_embed.proj.weight')}")],
-                                  variant=MMDIT_HIDDEN_VARIANTS.get(hidden or -1),
-                                  architecture="mmdit")
-        if (p + "conv_in.weight" in table and p + "time_embedding.linear_1.weight" in table
-                and table.has_prefix(p + "down_blocks.")):
+                return p, Verdict(
+                    "diffusion",
+                    "diffusion_models",
+                    "sd3",
+                    settings.DETECT_CONF_DECISIVE,
+                    [
+                        (
+                            f"diffusers SD3 transformer: joint attention (add_k_proj), "
+                            f"{shape_text(table, p + 'pos_embed.proj.weight')}"
+                        )
+                    ],
+                    variant=MMDIT_HIDDEN_VARIANTS.get(hidden or -1),
+                    architecture="mmdit",
+                )
+        if (
+            p + "conv_in.weight" in table
+            and p + "time_embedding.linear_1.weight" in table
+            and table.has_prefix(p + "down_blocks.")
+        ):
             v = _unet_family(table, p, "conv_in.weight", "add_embedding.linear_1.weight")
             v.architecture = "unet"
-            v.evidence.insert(0, f"diffusers UNet2DConditionModel (down_blocks/up_blocks) "
-                                 f"under '{p}'")
+            v.evidence.insert(
+                0, f"diffusers UNet2DConditionModel (down_blocks/up_blocks) under '{p}'"
+            )
             return p, v
     return None
 
@@ -184,9 +268,13 @@ def classify_diffusion(table: TensorTable) -> Verdict | None:
     te = [p for p in TEXT_ENCODER_PREFIXES if table.has_prefix(p)]
     if vae or te:
         verdict.subtype = "checkpoints"
-        verdict.evidence.insert(0, "complete checkpoint: diffusion model under "
-                                   f"'{prefix}'" + (f", VAE under '{vae[0]}'" if vae else "")
-                                + (f", text encoder(s) under '{te[0]}'" if te else ""))
+        verdict.evidence.insert(
+            0,
+            "complete checkpoint: diffusion model under "
+            f"'{prefix}'"
+            + (f", VAE under '{vae[0]}'" if vae else "")
+            + (f", text encoder(s) under '{te[0]}'" if te else ""),
+        )
     return verdict
 
 
@@ -196,9 +284,14 @@ def classify_controlnet(table: TensorTable) -> Verdict | None:
         if hint in table:
             ev = [f"ControlNet hint encoder {shape_text(table, hint)}"]
             if table.has_prefix(p + "double_blocks."):
-                return Verdict("diffusion", "controlnet", "flux1", settings.DETECT_CONF_DECISIVE,
-                               ev + ["Flux double_blocks (XLabs ControlNet)"],
-                               architecture="controlnet")
+                return Verdict(
+                    "diffusion",
+                    "controlnet",
+                    "flux1",
+                    settings.DETECT_CONF_DECISIVE,
+                    ev + ["Flux double_blocks (XLabs ControlNet)"],
+                    architecture="controlnet",
+                )
             inner = _unet_family(table, p, "input_blocks.0.0.weight", "label_emb.0.0.weight")
             inner.subtype, inner.variant, inner.architecture = "controlnet", None, "controlnet"
             inner.evidence = ev + [e for e in inner.evidence if "input channels" not in e]
@@ -206,17 +299,30 @@ def classify_controlnet(table: TensorTable) -> Verdict | None:
     if "controlnet_cond_embedding.conv_in.weight" in table:
         inner = _unet_family(table, "", "conv_in.weight", "add_embedding.linear_1.weight")
         inner.subtype, inner.variant, inner.architecture = "controlnet", None, "controlnet"
-        inner.evidence.insert(0, "diffusers ControlNetModel (controlnet_cond_embedding, "
-                                 "controlnet_down_blocks)")
+        inner.evidence.insert(
+            0, "diffusers ControlNetModel (controlnet_cond_embedding, controlnet_down_blocks)"
+        )
         return inner
     if table.has_prefix("controlnet_blocks.") or "controlnet_x_embedder.weight" in table:
-        if table.has_prefix("single_transformer_blocks.") or \
-                "controlnet_x_embedder.weight" in table:
-            return Verdict("diffusion", "controlnet", "flux1", settings.DETECT_CONF_STRONG,
-                           ["Flux ControlNet (controlnet_blocks + transformer_blocks)"],
-                           architecture="controlnet")
+        if (
+            table.has_prefix("single_transformer_blocks.")
+            or "controlnet_x_embedder.weight" in table
+        ):
+            return Verdict(
+                "diffusion",
+                "controlnet",
+                "flux1",
+                settings.DETECT_CONF_STRONG,
+                ["Flux ControlNet (controlnet_blocks + transformer_blocks)"],
+                architecture="controlnet",
+            )
         if "pos_embed.proj.weight" in table or "pos_embed_input.proj.weight" in table:
-            return Verdict("diffusion", "controlnet", "sd3", settings.DETECT_CONF_STRONG,
-                           ["SD3 ControlNet (controlnet_blocks + pos_embed)"],
-                           architecture="controlnet")
+            return Verdict(
+                "diffusion",
+                "controlnet",
+                "sd3",
+                settings.DETECT_CONF_STRONG,
+                ["SD3 ControlNet (controlnet_blocks + pos_embed)"],
+                architecture="controlnet",
+            )
     return None

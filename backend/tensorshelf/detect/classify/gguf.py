@@ -12,9 +12,19 @@ from tensorshelf.detect.readers.gguf import GGUFArray, GGUFHeader
 
 # ComfyUI-GGUF image architectures -> family
 IMAGE_ARCHS = {
-    "flux": "flux1", "sd1": "sd1", "sdxl": "sdxl", "sd3": "sd3", "aura": "auraflow",
-    "hidream": "hidream", "cosmos": "cosmos", "ltxv": "ltxv", "hyvid": "hunyuan_video",
-    "wan": "wan", "lumina2": "lumina2", "qwen_image": "qwen_image", "chroma": "chroma",
+    "flux": "flux1",
+    "sd1": "sd1",
+    "sdxl": "sdxl",
+    "sd3": "sd3",
+    "aura": "auraflow",
+    "hidream": "hidream",
+    "cosmos": "cosmos",
+    "ltxv": "ltxv",
+    "hyvid": "hunyuan_video",
+    "wan": "wan",
+    "lumina2": "lumina2",
+    "qwen_image": "qwen_image",
+    "chroma": "chroma",
     "flux2": "flux2",
 }
 T5_ARCHS = {"t5", "t5encoder"}
@@ -50,17 +60,29 @@ def _image(header: GGUFHeader, arch: str) -> Verdict:
         ev.extend(inner.evidence)
         if inner.family and inner.family != family:
             ev.append(f"tensor shapes say {inner.family}; general.architecture wins")
-    return Verdict("diffusion", "diffusion_models", family, settings.DETECT_CONF_DECISIVE, ev,
-                   variant=variant, architecture=arch)
+    return Verdict(
+        "diffusion",
+        "diffusion_models",
+        family,
+        settings.DETECT_CONF_DECISIVE,
+        ev,
+        variant=variant,
+        architecture=arch,
+    )
 
 
 def _t5(header: GGUFHeader, arch: str) -> Verdict:
     width = _int(header, f"{arch}.embedding_length")
     family = "t5xxl" if width in (None, T5XXL_WIDTH) else None
-    return Verdict("diffusion", "text_encoders", family,
-                   settings.DETECT_CONF_STRONG if family else settings.DETECT_CONF_SUBTYPE_ONLY,
-                   [f"general.architecture = {arch!r}, embedding_length {width}"],
-                   architecture=arch, family_from_shapes=family is not None)
+    return Verdict(
+        "diffusion",
+        "text_encoders",
+        family,
+        settings.DETECT_CONF_STRONG if family else settings.DETECT_CONF_SUBTYPE_ONLY,
+        [f"general.architecture = {arch!r}, embedding_length {width}"],
+        architecture=arch,
+        family_from_shapes=family is not None,
+    )
 
 
 def _vocab(header: GGUFHeader, arch: str) -> int | None:
@@ -75,14 +97,16 @@ def _llm(header: GGUFHeader, arch: str) -> Verdict:
     ev = [f"general.architecture = {arch!r}"]
     conf = settings.DETECT_CONF_DECISIVE
     if family == "llama":
-        label = " ".join(filter(None, (_str(header, "general.name"),
-                                       _str(header, "general.basename"))))
+        label = " ".join(
+            filter(None, (_str(header, "general.name"), _str(header, "general.basename")))
+        )
         by_name = names.llm_family(label) if label else None
         experts = _int(header, "llama.expert_count")
         if by_name in MISTRAL_NAME_FAMILIES:
             family = "mixtral" if experts else "mistral"
-            ev.append(f"general.name {label[:60]!r} names a Mistral model (Mistral GGUFs "
-                      "declare llama)")
+            ev.append(
+                f"general.name {label[:60]!r} names a Mistral model (Mistral GGUFs declare llama)"
+            )
         elif _vocab(header, arch) in MISTRAL_VOCABS:
             family = "mistral"
             conf = settings.DETECT_CONF_STRONG
@@ -93,11 +117,21 @@ def _llm(header: GGUFHeader, arch: str) -> Verdict:
     context = _int(header, f"{arch}.context_length")
     blocks = _int(header, f"{arch}.block_count")
     tokenizer = _str(header, "tokenizer.ggml.model")
-    ev.append(", ".join(filter(None, (f"{blocks} blocks" if blocks else None,
-                                      f"context {context}" if context else None,
-                                      f"tokenizer {tokenizer}" if tokenizer else None))))
-    return Verdict("llm", "llm", family, conf, [e for e in ev if e], architecture=arch,
-                   context_length=context)
+    ev.append(
+        ", ".join(
+            filter(
+                None,
+                (
+                    f"{blocks} blocks" if blocks else None,
+                    f"context {context}" if context else None,
+                    f"tokenizer {tokenizer}" if tokenizer else None,
+                ),
+            )
+        )
+    )
+    return Verdict(
+        "llm", "llm", family, conf, [e for e in ev if e], architecture=arch, context_length=context
+    )
 
 
 def _adapter(header: GGUFHeader, arch: str) -> Verdict:
@@ -108,10 +142,19 @@ def _adapter(header: GGUFHeader, arch: str) -> Verdict:
             rank = info.shape[0]
             break
     alpha = _scalar(header, "adapter.lora.alpha")
-    return Verdict("llm", "loras", arch.lower() or None, settings.DETECT_CONF_DECISIVE,
-                   [f"general.type = adapter, adapter.type = {kind!r}, base architecture "
-                    f"{arch!r}" + (f", alpha {alpha}" if alpha is not None else "")],
-                   architecture=kind, lora_rank=rank, lora_target=arch.lower() or None)
+    return Verdict(
+        "llm",
+        "loras",
+        arch.lower() or None,
+        settings.DETECT_CONF_DECISIVE,
+        [
+            f"general.type = adapter, adapter.type = {kind!r}, base architecture "
+            f"{arch!r}" + (f", alpha {alpha}" if alpha is not None else "")
+        ],
+        architecture=kind,
+        lora_rank=rank,
+        lora_target=arch.lower() or None,
+    )
 
 
 def classify_gguf(header: GGUFHeader) -> Verdict | None:
@@ -124,9 +167,14 @@ def classify_gguf(header: GGUFHeader) -> Verdict | None:
     if key in T5_ARCHS:
         return _t5(header, key)
     if key == "clip":
-        return Verdict("llm", "clip_vision", "mmproj", settings.DETECT_CONF_STRONG,
-                       ["general.architecture = 'clip': a multimodal projector (mmproj)"],
-                       architecture="clip")
+        return Verdict(
+            "llm",
+            "clip_vision",
+            "mmproj",
+            settings.DETECT_CONF_STRONG,
+            ["general.architecture = 'clip': a multimodal projector (mmproj)"],
+            architecture="clip",
+        )
     if key in UNKNOWN_ARCHS:
         return None  # the caller falls back to the tensor names
     return _llm(header, arch)

@@ -49,7 +49,9 @@ def _any_layer(table: TensorTable, p: str, suffix: str) -> bool:
 
 
 def _structure(table: TensorTable, p: str) -> tuple[str | None, str]:
-    has = lambda s: _any_layer(table, p, s)
+    def has(suffix: str) -> bool:
+        return _any_layer(table, p, suffix)
+
     if has(".mlp.router.weight"):
         return "gpt_oss", "attention sinks / mlp.router experts"
     if has(".self_attn.kv_a_proj_with_mqa.weight"):
@@ -68,8 +70,9 @@ def _structure(table: TensorTable, p: str) -> tuple[str | None, str]:
         return "gemma2", "pre_feedforward_layernorm + post_feedforward_layernorm"
     experts = has(".mlp.experts.0.gate_proj.weight") or table.first(".mlp.gate.weight") is not None
     if q_norm:
-        return ("qwen3_moe" if experts else "qwen3"), "q_norm/k_norm in attention" + \
-            (" with experts" if experts else "")
+        return ("qwen3_moe" if experts else "qwen3"), "q_norm/k_norm in attention" + (
+            " with experts" if experts else ""
+        )
     if has(".mlp.shared_expert.gate_proj.weight"):
         return "qwen2_moe", "shared_expert MoE"
     if has(".self_attn.q_proj.bias"):
@@ -92,21 +95,33 @@ def _llama_like(table: TensorTable, p: str) -> tuple[str, float, str]:
     vocab, hidden, inter = _dims(table, p)
     dims = f"vocab {vocab or '?'}, hidden {hidden or '?'}, MLP {inter or '?'}"
     if vocab in GEMMA_VOCABS and not table.first(".post_attention_layernorm.weight", p):
-        return "cohere", settings.DETECT_CONF_STRONG, (f"{dims}, parallel attention/MLP " \
-                                                       "(no post_attention_layernorm): Cohere")
+        return (
+            "cohere",
+            settings.DETECT_CONF_STRONG,
+            (f"{dims}, parallel attention/MLP (no post_attention_layernorm): Cohere"),
+        )
     if vocab in GEMMA_VOCABS:
-        return "gemma", settings.DETECT_CONF_STRONG, (f"llama-style layers with {dims}: " \
-                                                      "Gemma vocabulary")
+        return (
+            "gemma",
+            settings.DETECT_CONF_STRONG,
+            (f"llama-style layers with {dims}: Gemma vocabulary"),
+        )
     if vocab in GEMMA3_VOCABS:
         return "gemma3", settings.DETECT_CONF_STRONG, f"{dims}: Gemma 3 vocabulary"
     if vocab in MISTRAL_VOCABS:
-        return "mistral", settings.DETECT_CONF_STRONG, (f"llama-style layers with {dims}: " \
-                                                        "Mistral vocabulary")
+        return (
+            "mistral",
+            settings.DETECT_CONF_STRONG,
+            (f"llama-style layers with {dims}: Mistral vocabulary"),
+        )
     if vocab == LLAMA2_VOCAB and (hidden, inter) == MISTRAL_7B_DIMS:
         return "mistral", settings.DETECT_CONF_STRONG, f"{dims}: Mistral 7B v0.1/v0.2 shape"
     if vocab is None and (hidden, inter) == MISTRAL_7B_DIMS:
-        return "llama", settings.DETECT_CONF_AMBIGUOUS, \
-            f"{dims}: llama-style; Mistral 7B has the same layer shapes (no embedding here)"
+        return (
+            "llama",
+            settings.DETECT_CONF_AMBIGUOUS,
+            f"{dims}: llama-style; Mistral 7B has the same layer shapes (no embedding here)",
+        )
     return "llama", settings.DETECT_CONF_STRONG, f"llama-style layers with {dims}"
 
 
@@ -115,20 +130,33 @@ def classify_llm(table: TensorTable) -> Verdict | None:
     if p is None:
         for key, family, what in OTHER_LAYOUTS:
             if key in table:
-                return Verdict("llm", "llm", family or None,
-                               settings.DETECT_CONF_STRONG if family
-                               else settings.DETECT_CONF_SUBTYPE_ONLY,
-                               [f"{what} ({key})"], architecture=family or None,
-                               family_from_shapes=bool(family))
+                return Verdict(
+                    "llm",
+                    "llm",
+                    family or None,
+                    settings.DETECT_CONF_STRONG if family else settings.DETECT_CONF_SUBTYPE_ONLY,
+                    [f"{what} ({key})"],
+                    architecture=family or None,
+                    family_from_shapes=bool(family),
+                )
         return None
     layers = table.count_blocks(p + "layers.")
-    family, why = _structure(table, p)
+    found, why = _structure(table, p)
     ev = [f"decoder layers under '{p}layers.' ({layers} in this file)"]
     conf = settings.DETECT_CONF_DECISIVE
-    if family is None:
+    if found is None:
         family, conf, why = _llama_like(table, p)
+    else:
+        family = found
     ev.append(why + f" → {family}")
     ambiguous = conf <= settings.DETECT_CONF_AMBIGUOUS
-    return Verdict("llm", "llm", family, conf, ev, architecture=family,
-                   family_from_shapes=not ambiguous,
-                   alternatives=LLAMA_MISTRAL if ambiguous else ())
+    return Verdict(
+        "llm",
+        "llm",
+        family,
+        conf,
+        ev,
+        architecture=family,
+        family_from_shapes=not ambiguous,
+        alternatives=LLAMA_MISTRAL if ambiguous else (),
+    )

@@ -24,24 +24,40 @@ from tensorshelf.detect.tensors import TensorTable
 
 # name suffix -> (algorithm, part)
 SUFFIXES: list[tuple[str, str, str]] = [
-    (".lora_down.weight", "lora", "down"), (".lora_up.weight", "lora", "up"),
+    (".lora_down.weight", "lora", "down"),
+    (".lora_up.weight", "lora", "up"),
     (".lora_mid.weight", "lora", "mid"),
-    (".lora_A.weight", "lora", "down"), (".lora_B.weight", "lora", "up"),
-    (".lora_A.default.weight", "lora", "down"), (".lora_B.default.weight", "lora", "up"),
-    ("_lora.down.weight", "lora", "down"), ("_lora.up.weight", "lora", "up"),
-    (".lora.down.weight", "lora", "down"), (".lora.up.weight", "lora", "up"),
+    (".lora_A.weight", "lora", "down"),
+    (".lora_B.weight", "lora", "up"),
+    (".lora_A.default.weight", "lora", "down"),
+    (".lora_B.default.weight", "lora", "up"),
+    ("_lora.down.weight", "lora", "down"),
+    ("_lora.up.weight", "lora", "up"),
+    (".lora.down.weight", "lora", "down"),
+    (".lora.up.weight", "lora", "up"),
     (".lora_linear_layer.down.weight", "lora", "down"),
     (".lora_linear_layer.up.weight", "lora", "up"),
-    ("_lora1.down.weight", "lora", "down"), ("_lora1.up.weight", "lora", "up"),  # XLabs Flux
-    ("_lora2.down.weight", "lora", "down"), ("_lora2.up.weight", "lora", "up"),
-    (".hada_w1_a", "loha", "w1_a"), (".hada_w1_b", "loha", "w1_b"),
-    (".hada_w2_a", "loha", "w2_a"), (".hada_w2_b", "loha", "w2_b"),
-    (".hada_t1", "loha", "t1"), (".hada_t2", "loha", "t2"),
-    (".lokr_w1", "lokr", "w1"), (".lokr_w1_a", "lokr", "w1_a"), (".lokr_w1_b", "lokr", "w1_b"),
-    (".lokr_w2", "lokr", "w2"), (".lokr_w2_a", "lokr", "w2_a"), (".lokr_w2_b", "lokr", "w2_b"),
+    ("_lora1.down.weight", "lora", "down"),
+    ("_lora1.up.weight", "lora", "up"),  # XLabs Flux
+    ("_lora2.down.weight", "lora", "down"),
+    ("_lora2.up.weight", "lora", "up"),
+    (".hada_w1_a", "loha", "w1_a"),
+    (".hada_w1_b", "loha", "w1_b"),
+    (".hada_w2_a", "loha", "w2_a"),
+    (".hada_w2_b", "loha", "w2_b"),
+    (".hada_t1", "loha", "t1"),
+    (".hada_t2", "loha", "t2"),
+    (".lokr_w1", "lokr", "w1"),
+    (".lokr_w1_a", "lokr", "w1_a"),
+    (".lokr_w1_b", "lokr", "w1_b"),
+    (".lokr_w2", "lokr", "w2"),
+    (".lokr_w2_a", "lokr", "w2_a"),
+    (".lokr_w2_b", "lokr", "w2_b"),
     (".lokr_t2", "lokr", "t2"),
-    (".oft_blocks", "oft", "blocks"), (".oft_diag", "oft", "blocks"),
-    (".diff", "full", "diff"), (".diff_b", "full", "diff_b"),
+    (".oft_blocks", "oft", "blocks"),
+    (".oft_diag", "oft", "blocks"),
+    (".diff", "full", "diff"),
+    (".diff_b", "full", "diff_b"),
 ]
 AUX_SUFFIXES = (".alpha", ".dora_scale", ".scale", ".w_norm", ".b_norm")
 MIN_LORA_SHARE = 0.5
@@ -49,8 +65,16 @@ SD3_HIDDEN = {1536, 2432}
 TE_WIDTH_FAMILY = {768: "sd1", 1024: "sd2"}
 BIGG_WIDTH = 1280
 _LLM_MODULE = re.compile(r"layers_\d+_(self_attn_(q|k|v|o)_proj|mlp_(gate|up|down)_proj)")
-_UNET_MARKERS = ("lora_unet_", "unet_", "down_blocks_", "input_blocks_", "transformer_blocks_",
-                 "double_blocks_", "single_blocks_", "joint_blocks_")
+_UNET_MARKERS = (
+    "lora_unet_",
+    "unet_",
+    "down_blocks_",
+    "input_blocks_",
+    "transformer_blocks_",
+    "double_blocks_",
+    "single_blocks_",
+    "joint_blocks_",
+)
 # image-model text encoders: kohya's prefixes, diffusers' component names, transformers' CLIP
 _TE_MARKERS = ("\nlora_te", "\ntext_encoder_", "text_model_encoder_layers_")
 # normalised module-name prefixes of the text encoders an image LoRA can adapt, by role
@@ -58,8 +82,13 @@ _TE_SINGLE = ("lora_te_", "text_encoder_text_model_")  # SD1/SD2: the one CLIP (
 _TE_FIRST = "lora_te1_"  # kohya, models with several encoders: CLIP-L
 _TE_CLIP_G = ("lora_te2_text_model_", "text_encoder_2_text_model_")  # SDXL / SD3 second CLIP
 _TE_T5 = ("lora_te3_", "text_encoder_3_", "text_encoder_2_encoder_")  # Flux / SD3 T5 encoder
-_TE_WIDTH_LAYERS = ("mlp_fc1", "self_attn_q_proj", "self_attn_k_proj", "self_attn_v_proj",
-                    "self_attn_out_proj")
+_TE_WIDTH_LAYERS = (
+    "mlp_fc1",
+    "self_attn_q_proj",
+    "self_attn_k_proj",
+    "self_attn_v_proj",
+    "self_attn_out_proj",
+)
 CLIP_L_WIDTH = 768
 CLIP_L_ONLY_ALTERNATIVES = ("flux1", "sdxl", "sd3", "sd1")  # first = the usual answer
 CLIP_LG_ALTERNATIVES = ("sdxl", "sd3")
@@ -123,7 +152,7 @@ def _modules(table: TensorTable) -> tuple[dict[str, _Module], int]:
     aux = 0
     by_last = _BY_LAST.get
     for n in table:  # _split() inlined: this loop runs over every name of an adapter
-        for suffix, algo, part in by_last(n[n.rfind(".") + 1:], ()):
+        for suffix, algo, part in by_last(n[n.rfind(".") + 1 :], ()):
             if n.endswith(suffix):
                 module = n[: -len(suffix)]
                 mod = modules.get(module)
@@ -189,8 +218,9 @@ class _Target(NamedTuple):
     alternatives: tuple[str, ...] = ()  # families these layers cannot tell apart
 
 
-def _te_width(table: TensorTable, normed: dict[str, _Module], prefixes: tuple[str, ...]
-              ) -> tuple[int | None, str | None]:
+def _te_width(
+    table: TensorTable, normed: dict[str, _Module], prefixes: tuple[str, ...]
+) -> tuple[int | None, str | None]:
     """(hidden width, the tensor that shows it) of the text encoder under `prefixes`: the
     in-width of an attention projection or of the first MLP layer."""
     for k, m in normed.items():
@@ -201,10 +231,12 @@ def _te_width(table: TensorTable, normed: dict[str, _Module], prefixes: tuple[st
     return None, None
 
 
-def _text_encoder_target(table: TensorTable, normed: dict[str, _Module], joined: str
-                         ) -> _Target | None:
+def _text_encoder_target(
+    table: TensorTable, normed: dict[str, _Module], joined: str
+) -> _Target | None:
     """The base of a LoRA whose image-model layers say nothing: from the text encoders it
     adapts (which ones, and their widths)."""
+
     def has(prefixes: tuple[str, ...]) -> bool:
         return any("\n" + p in joined for p in prefixes)
 
@@ -212,42 +244,62 @@ def _text_encoder_target(table: TensorTable, normed: dict[str, _Module], joined:
     if has(_TE_T5):
         if has(_TE_CLIP_G):
             return _Target("sd3", "adapts CLIP-L, CLIP-G and a T5 text encoder → sd3", strong)
-        return _Target("flux1", "adapts a T5 text encoder beside CLIP-L, no CLIP-G → flux1",
-                       strong)
+        return _Target("flux1", "adapts a T5 text encoder beside CLIP-L, no CLIP-G → flux1", strong)
     if has(_TE_CLIP_G):
         width, name = _te_width(table, normed, _TE_CLIP_G)
         if width in (None, BIGG_WIDTH):
             shown = f" ({name} in-width {width})" if name else ""
-            return _Target("sdxl", "adapts a second CLIP text encoder (OpenCLIP bigG)"
-                           f"{shown} → sdxl; SD3 pairs the same two CLIPs", strong,
-                           CLIP_LG_ALTERNATIVES)
+            return _Target(
+                "sdxl",
+                "adapts a second CLIP text encoder (OpenCLIP bigG)"
+                f"{shown} → sdxl; SD3 pairs the same two CLIPs",
+                strong,
+                CLIP_LG_ALTERNATIVES,
+            )
     width, name = _te_width(table, normed, _TE_SINGLE)
     if width is not None:
         if width == BIGG_WIDTH:
-            return _Target("sdxl", f"text-encoder width {width} (OpenCLIP bigG) → sdxl",
-                           ambiguous, CLIP_LG_ALTERNATIVES)
+            return _Target(
+                "sdxl",
+                f"text-encoder width {width} (OpenCLIP bigG) → sdxl",
+                ambiguous,
+                CLIP_LG_ALTERNATIVES,
+            )
         fam = TE_WIDTH_FAMILY.get(width)
         if fam is None:
             return None
         why = f"text-encoder-only LoRA, {name} in-width {width} (CLIP width) → {fam}"
         if width == CLIP_L_WIDTH and not has(("lora_te_",)):
             # diffusers' `text_encoder` is CLIP-L in SD1, SDXL, SD3 and Flux alike
-            return _Target(fam, why + "; SDXL, SD3 and Flux name their CLIP-L the same",
-                           ambiguous, ("sd1", "flux1", "sdxl", "sd3"))
-        return _Target(fam, why + (" (kohya lora_te_: a single-CLIP model)"
-                                   if has(("lora_te_",)) else ""), strong)
+            return _Target(
+                fam,
+                why + "; SDXL, SD3 and Flux name their CLIP-L the same",
+                ambiguous,
+                ("sd1", "flux1", "sdxl", "sd3"),
+            )
+        return _Target(
+            fam,
+            why + (" (kohya lora_te_: a single-CLIP model)" if has(("lora_te_",)) else ""),
+            strong,
+        )
     width, name = _te_width(table, normed, (_TE_FIRST,))
     if width == CLIP_L_WIDTH:
-        return _Target(CLIP_L_ONLY_ALTERNATIVES[0],
-                       f"adapts only the first text encoder (lora_te1_, CLIP-L: {name} in-width "
-                       f"{width}) → usually flux1; SDXL/SD3 LoRAs of CLIP-L alone look the same",
-                       ambiguous, CLIP_L_ONLY_ALTERNATIVES)
+        return _Target(
+            CLIP_L_ONLY_ALTERNATIVES[0],
+            f"adapts only the first text encoder (lora_te1_, CLIP-L: {name} in-width "
+            f"{width}) → usually flux1; SDXL/SD3 LoRAs of CLIP-L alone look the same",
+            ambiguous,
+            CLIP_L_ONLY_ALTERNATIVES,
+        )
     return None
 
 
 def _target(table: TensorTable, normed: dict[str, _Module], joined: str) -> _Target:
-    if "double_blocks_" in joined or "single_blocks_" in joined or \
-            "single_transformer_blocks_" in joined:
+    if (
+        "double_blocks_" in joined
+        or "single_blocks_" in joined
+        or "single_transformer_blocks_" in joined
+    ):
         return _Target("flux1", "adapts Flux double/single stream blocks")
     if "joint_blocks_" in joined:
         return _Target("sd3", "adapts MMDiT joint_blocks (SD3)")
@@ -257,8 +309,9 @@ def _target(table: TensorTable, normed: dict[str, _Module], joined: str) -> _Tar
             fam = CONTEXT_WIDTH_FAMILY.get(width or -1)
             if fam:
                 first = m.parts.get("down") or next(iter(m.parts.values()))
-                return _Target(fam, f"{first} in-width {width} = cross-attention context width "
-                               f"→ {fam}")
+                return _Target(
+                    fam, f"{first} in-width {width} = cross-attention context width → {fam}"
+                )
     for k, m in normed.items():
         if "transformer_blocks_" in k and k.endswith(("attn_to_q", "attn_add_q_proj")):
             width = _in_width(table, m)
@@ -266,28 +319,38 @@ def _target(table: TensorTable, normed: dict[str, _Module], joined: str) -> _Tar
                 return _Target("flux1", f"joint-attention layers of width {width} → flux1")
             if width in SD3_HIDDEN:
                 return _Target("sd3", f"joint-attention layers of width {width} → sd3")
-    return _text_encoder_target(table, normed, joined) or \
-        _Target(None, "the adapted layers do not name a known base model",
-                settings.DETECT_CONF_SUBTYPE_ONLY)
+    return _text_encoder_target(table, normed, joined) or _Target(
+        None, "the adapted layers do not name a known base model", settings.DETECT_CONF_SUBTYPE_ONLY
+    )
 
 
 def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | None:
     if not table.contains_any(_ADAPTER_MARKS):
         return None
     modules, aux = _modules(table)
-    if not modules or (sum(len(m.parts) for m in modules.values()) + aux) \
-            < MIN_LORA_SHARE * len(table):
+    if not modules or (sum(len(m.parts) for m in modules.values()) + aux) < MIN_LORA_SHARE * len(
+        table
+    ):
         return None
     algo, rank = _algo_and_rank(table, modules)
     ev = [f"{len(modules)} adapted modules ({algo})" + (f", rank {rank}" if rank else "")]
     normed = {_norm(k): m for k, m in modules.items()}
     joined = "\n" + "\n".join(normed)
-    llm = _LLM_MODULE.search(joined) is not None and \
-        not any(mk in joined for mk in _UNET_MARKERS + _TE_MARKERS)
+    llm = _LLM_MODULE.search(joined) is not None and not any(
+        mk in joined for mk in _UNET_MARKERS + _TE_MARKERS
+    )
     if llm:
         ev.append("adapts transformer LM layers (self_attn/mlp projections)")
-        return Verdict("llm", "loras", None, settings.DETECT_CONF_SUBTYPE_ONLY, ev,
-                       architecture=algo, lora_rank=rank, family_from_shapes=False)
+        return Verdict(
+            "llm",
+            "loras",
+            None,
+            settings.DETECT_CONF_SUBTYPE_ONLY,
+            ev,
+            architecture=algo,
+            lora_rank=rank,
+            family_from_shapes=False,
+        )
     family, why, conf, alternatives = _target(table, normed, joined)
     ev.append(why)
     from_shapes = family is not None and not alternatives
@@ -298,16 +361,30 @@ def classify_lora(table: TensorTable, metadata: dict[str, str]) -> Verdict | Non
             ev.append(meta_why)
         elif meta_family in alternatives:  # the layers allow it: the metadata settles it
             agrees = meta_family == family
-            conf = max(conf, settings.DETECT_CONF_METADATA) if agrees \
+            conf = (
+                max(conf, settings.DETECT_CONF_METADATA)
+                if agrees
                 else settings.DETECT_CONF_METADATA
+            )
             family, from_shapes = meta_family, True
-            ev.append(meta_why + (" (agrees)" if agrees else
-                                  " (the layers allow it; the metadata settles it)"))
+            ev.append(
+                meta_why
+                + (" (agrees)" if agrees else " (the layers allow it; the metadata settles it)")
+            )
         elif meta_family != family:
             ev.append(f"embedded metadata disagrees ({meta_why}); the shapes win")
             conf = min(conf, settings.DETECT_CONF_STRONG)
         else:
             ev.append(meta_why)
-    return Verdict("diffusion", "loras", family, conf, ev, architecture=algo, lora_rank=rank,
-                   lora_target=family, family_from_shapes=from_shapes,
-                   alternatives=() if from_shapes else alternatives)
+    return Verdict(
+        "diffusion",
+        "loras",
+        family,
+        conf,
+        ev,
+        architecture=algo,
+        lora_rank=rank,
+        lora_target=family,
+        family_from_shapes=from_shapes,
+        alternatives=() if from_shapes else alternatives,
+    )

@@ -29,10 +29,17 @@ def classify_table(table: TensorTable, metadata: dict[str, str] | None = None) -
     md = metadata or {}
     if not len(table):
         return unknown(["the header lists no tensors"])
-    verdict = (classify_lora(table, md) or classify_embedding(table)
-               or classify_controlnet(table) or classify_diffusion(table) or classify_vae(table)
-               or classify_text_encoder(table) or classify_clip_vision(table)
-               or classify_upscaler(table) or classify_llm(table))
+    verdict = (
+        classify_lora(table, md)
+        or classify_embedding(table)
+        or classify_controlnet(table)
+        or classify_diffusion(table)
+        or classify_vae(table)
+        or classify_text_encoder(table)
+        or classify_clip_vision(table)
+        or classify_upscaler(table)
+        or classify_llm(table)
+    )
     if verdict is None:
         sample = ", ".join(list(table)[:3])
         return unknown([f"{len(table)} tensors with no known layout (e.g. {sample})"])
@@ -56,34 +63,52 @@ def _apply(verdict: Verdict, family: str, confidence: float, why: str) -> bool:
         verdict.note(f"{why} (agrees)")
         return True
     verdict.family = family
-    verdict.confidence = min(verdict.confidence, confidence) if verdict.family_from_shapes \
-        else confidence
+    verdict.confidence = (
+        min(verdict.confidence, confidence) if verdict.family_from_shapes else confidence
+    )
     if verdict.subtype == "loras":
         verdict.lora_target = family
     verdict.note(f"{why} → {family} (the shapes do not decide this)")
     return True
 
 
-def refine(verdict: Verdict, metadata: dict[str, str] | None, file_name: str,
-           sidecar_base_model: str | None = None) -> Verdict:
+def refine(
+    verdict: Verdict,
+    metadata: dict[str, str] | None,
+    file_name: str,
+    sidecar_base_model: str | None = None,
+) -> Verdict:
     """Settle an undecided family from embedded metadata, then sidecars, then the name."""
     if verdict.family_from_shapes or verdict.subtype is None:
         return verdict
     for key in EMBEDDED_FAMILY_KEYS:
         value = (metadata or {}).get(key)
         family = _family_from(value, verdict) if value else None
-        if family and _apply(verdict, family, settings.DETECT_CONF_METADATA,
-                             f"embedded {key} = {value[:60]!r}"):
+        if (
+            family
+            and value
+            and _apply(
+                verdict, family, settings.DETECT_CONF_METADATA, f"embedded {key} = {value[:60]!r}"
+            )
+        ):
             return verdict
     if sidecar_base_model:
         family = _family_from(sidecar_base_model, verdict)
-        if family and _apply(verdict, family, settings.DETECT_CONF_NAME,
-                             f"sidecar base model {sidecar_base_model[:40]!r}"):
+        if family and _apply(
+            verdict,
+            family,
+            settings.DETECT_CONF_NAME,
+            f"sidecar base model {sidecar_base_model[:40]!r}",
+        ):
             return verdict
     family = _family_from(file_name, verdict)
     if family:
-        _apply(verdict, family, settings.DETECT_CONF_NAME,
-               f"file name tokens {names.tokenize(file_name)[:8]}")
+        _apply(
+            verdict,
+            family,
+            settings.DETECT_CONF_NAME,
+            f"file name tokens {names.tokenize(file_name)[:8]}",
+        )
     return verdict
 
 
@@ -94,9 +119,17 @@ def from_name_only(file_name: str, why: str) -> Verdict:
     if subtype is None:
         return unknown([why])
     model_type = SUBTYPE_MODEL_TYPE.get(subtype, "diffusion")
-    verdict = Verdict(model_type, subtype, None, settings.DETECT_CONF_NAME,
-                      [why, (f"file name tokens {names.tokenize(file_name)[:8]} suggest "
-                            f"{subtype} (weak evidence)")], family_from_shapes=False)
+    verdict = Verdict(
+        model_type,
+        subtype,
+        None,
+        settings.DETECT_CONF_NAME,
+        [
+            why,
+            (f"file name tokens {names.tokenize(file_name)[:8]} suggest {subtype} (weak evidence)"),
+        ],
+        family_from_shapes=False,
+    )
     family = _family_from(file_name, verdict)
     if family:
         verdict.family = family

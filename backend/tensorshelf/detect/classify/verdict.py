@@ -30,5 +30,11 @@ class Verdict:
 
 
 def unknown(evidence: list[str] | None = None) -> Verdict:
-    return Verdict("other", None, None, settings.DETECT_CONF_UNKNOWN, list(evidence or []),
-                   family_from_shapes=False)
+    return Verdict(
+        "other",
+        None,
+        None,
+        settings.DETECT_CONF_UNKNOWN,
+        list(evidence or []),
+        family_from_shapes=False,
+    )

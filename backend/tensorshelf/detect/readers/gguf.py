@@ -27,24 +27,56 @@ DEFAULT_ALIGNMENT = 32
 
 # GGUF metadata value types: id -> (name, struct code or None, size in bytes or 0)
 VALUE_TYPES: dict[int, tuple[str, str | None, int]] = {
-    0: ("UINT8", "B", 1), 1: ("INT8", "b", 1), 2: ("UINT16", "H", 2), 3: ("INT16", "h", 2),
-    4: ("UINT32", "I", 4), 5: ("INT32", "i", 4), 6: ("FLOAT32", "f", 4), 7: ("BOOL", "?", 1),
-    8: ("STRING", None, 0), 9: ("ARRAY", None, 0), 10: ("UINT64", "Q", 8),
-    11: ("INT64", "q", 8), 12: ("FLOAT64", "d", 8),
+    0: ("UINT8", "B", 1),
+    1: ("INT8", "b", 1),
+    2: ("UINT16", "H", 2),
+    3: ("INT16", "h", 2),
+    4: ("UINT32", "I", 4),
+    5: ("INT32", "i", 4),
+    6: ("FLOAT32", "f", 4),
+    7: ("BOOL", "?", 1),
+    8: ("STRING", None, 0),
+    9: ("ARRAY", None, 0),
+    10: ("UINT64", "Q", 8),
+    11: ("INT64", "q", 8),
+    12: ("FLOAT64", "d", 8),
 }
 T_STRING, T_ARRAY = 8, 9
 
 # ggml tensor types: id -> (name, elements per block, bytes per block)
 GGML_TYPES: dict[int, tuple[str, int, int]] = {
-    0: ("F32", 1, 4), 1: ("F16", 1, 2), 2: ("Q4_0", 32, 18), 3: ("Q4_1", 32, 20),
-    6: ("Q5_0", 32, 22), 7: ("Q5_1", 32, 24), 8: ("Q8_0", 32, 34), 9: ("Q8_1", 32, 40),
-    10: ("Q2_K", 256, 84), 11: ("Q3_K", 256, 110), 12: ("Q4_K", 256, 144), 13: ("Q5_K", 256, 176),
-    14: ("Q6_K", 256, 210), 15: ("Q8_K", 256, 292), 16: ("IQ2_XXS", 256, 66),
-    17: ("IQ2_XS", 256, 74), 18: ("IQ3_XXS", 256, 98), 19: ("IQ1_S", 256, 50),
-    20: ("IQ4_NL", 32, 18), 21: ("IQ3_S", 256, 110), 22: ("IQ2_S", 256, 82),
-    23: ("IQ4_XS", 256, 136), 24: ("I8", 1, 1), 25: ("I16", 1, 2), 26: ("I32", 1, 4),
-    27: ("I64", 1, 8), 28: ("F64", 1, 8), 29: ("IQ1_M", 256, 56), 30: ("BF16", 1, 2),
-    34: ("TQ1_0", 256, 54), 35: ("TQ2_0", 256, 66), 39: ("MXFP4", 32, 17),
+    0: ("F32", 1, 4),
+    1: ("F16", 1, 2),
+    2: ("Q4_0", 32, 18),
+    3: ("Q4_1", 32, 20),
+    6: ("Q5_0", 32, 22),
+    7: ("Q5_1", 32, 24),
+    8: ("Q8_0", 32, 34),
+    9: ("Q8_1", 32, 40),
+    10: ("Q2_K", 256, 84),
+    11: ("Q3_K", 256, 110),
+    12: ("Q4_K", 256, 144),
+    13: ("Q5_K", 256, 176),
+    14: ("Q6_K", 256, 210),
+    15: ("Q8_K", 256, 292),
+    16: ("IQ2_XXS", 256, 66),
+    17: ("IQ2_XS", 256, 74),
+    18: ("IQ3_XXS", 256, 98),
+    19: ("IQ1_S", 256, 50),
+    20: ("IQ4_NL", 32, 18),
+    21: ("IQ3_S", 256, 110),
+    22: ("IQ2_S", 256, 82),
+    23: ("IQ4_XS", 256, 136),
+    24: ("I8", 1, 1),
+    25: ("I16", 1, 2),
+    26: ("I32", 1, 4),
+    27: ("I64", 1, 8),
+    28: ("F64", 1, 8),
+    29: ("IQ1_M", 256, 56),
+    30: ("BF16", 1, 2),
+    34: ("TQ1_0", 256, 54),
+    35: ("TQ2_0", 256, 66),
+    39: ("MXFP4", 32, 17),
 }
 
 _MIN_KV_BYTES = 8 + 4 + 1  # key length, value type, smallest value
@@ -109,9 +141,11 @@ class _Parser:
     def _fill(self, need: int) -> None:
         """Make at least `need` bytes available at self.off (need <= bytes left in file)."""
         if need > self.left():
-            raise self.bad(f"file ends at byte {self.size} while {need} more bytes were "
-                           f"expected at offset {self.pos} (truncated?)")
-        rest = self.buf[self.off:]
+            raise self.bad(
+                f"file ends at byte {self.size} while {need} more bytes were "
+                f"expected at offset {self.pos} (truncated?)"
+            )
+        rest = self.buf[self.off :]
         want = max(need - len(rest), self.chunk)
         self.chunk = min(self.chunk * 2, settings.DETECT_READ_CHUNK_BYTES)
         want = min(want, self.size - self.base - len(self.buf))
@@ -126,14 +160,16 @@ class _Parser:
     def take(self, n: int) -> bytes:
         if self.off + n > len(self.buf):
             self._fill(n)
-        out = self.buf[self.off:self.off + n]
+        out = self.buf[self.off : self.off + n]
         self.off += n
         return out
 
     def skip(self, n: int) -> None:
         if n > self.left():
-            raise self.bad(f"a value of {n} bytes at offset {self.pos} runs past the end of the "
-                           f"{self.size}-byte file")
+            raise self.bad(
+                f"a value of {n} bytes at offset {self.pos} runs past the end of the "
+                f"{self.size}-byte file"
+            )
         if self.off + n <= len(self.buf):
             self.off += n
             return
@@ -148,10 +184,10 @@ class _Parser:
         return v
 
     def u32(self) -> int:
-        return self.unpack("I", 4)
+        return int(self.unpack("I", 4))
 
     def u64(self) -> int:
-        return self.unpack("Q", 8)
+        return int(self.unpack("Q", 8))
 
     def string(self, what: str, limit: int, keep: int | None = None) -> str:
         n = self.u64()
@@ -162,8 +198,10 @@ class _Parser:
         cut = n if keep is None else min(n, keep)
         self.kept += cut
         if self.kept > settings.GGUF_MAX_KEPT_BYTES:
-            raise self.bad(f"more than {settings.GGUF_MAX_KEPT_BYTES} bytes of keys, names and "
-                           "strings: not a plausible model header")
+            raise self.bad(
+                f"more than {settings.GGUF_MAX_KEPT_BYTES} bytes of keys, names and "
+                "strings: not a plausible model header"
+            )
         raw = self.take(cut)
         self.skip(n - cut)
         try:
@@ -187,8 +225,10 @@ class _Parser:
         n_tensors, n_kv = self.u64(), self.u64()
         if n_kv > settings.GGUF_MAX_KV_COUNT or n_kv * _MIN_KV_BYTES > self.left():
             raise self.bad(f"metadata count {n_kv} is impossible for a {self.size}-byte file")
-        if (n_tensors > min(settings.GGUF_MAX_TENSOR_COUNT, settings.DETECT_MAX_TENSORS)
-                or n_tensors * _MIN_TENSOR_INFO_BYTES > self.left()):
+        if (
+            n_tensors > min(settings.GGUF_MAX_TENSOR_COUNT, settings.DETECT_MAX_TENSORS)
+            or n_tensors * _MIN_TENSOR_INFO_BYTES > self.left()
+        ):
             raise self.bad(f"tensor count {n_tensors} is impossible for a {self.size}-byte file")
         metadata: dict[str, Any] = {}
         for _ in range(n_kv):
@@ -197,10 +237,17 @@ class _Parser:
                 raise self.bad(f"duplicate metadata key {key[:80]!r}")
             metadata[key] = self.value(self.u32(), key, 0)
         alignment = metadata.get("general.alignment", DEFAULT_ALIGNMENT)
-        if (not isinstance(alignment, int) or isinstance(alignment, bool) or alignment <= 0
-                or alignment & (alignment - 1) or alignment > settings.GGUF_MAX_ALIGNMENT):
-            raise self.bad(f"general.alignment {alignment!r} is not a power of two "
-                           f"<= {settings.GGUF_MAX_ALIGNMENT}")
+        if (
+            not isinstance(alignment, int)
+            or isinstance(alignment, bool)
+            or alignment <= 0
+            or alignment & (alignment - 1)
+            or alignment > settings.GGUF_MAX_ALIGNMENT
+        ):
+            raise self.bad(
+                f"general.alignment {alignment!r} is not a power of two "
+                f"<= {settings.GGUF_MAX_ALIGNMENT}"
+            )
         infos = self.tensor_infos(n_tensors)
         data_offset = self.pos + (-self.pos % alignment)
         return self.finish(version, metadata, infos, alignment, data_offset)
@@ -210,8 +257,11 @@ class _Parser:
         if spec is None:
             raise self.bad(f"{key[:80]!r} has unknown value type {vtype}")
         if vtype == T_STRING:
-            return self.string(f"value of {key[:80]!r}", settings.GGUF_MAX_STRING_BYTES,
-                               keep=settings.GGUF_KEEP_STRING_BYTES)
+            return self.string(
+                f"value of {key[:80]!r}",
+                settings.GGUF_MAX_STRING_BYTES,
+                keep=settings.GGUF_KEEP_STRING_BYTES,
+            )
         if vtype == T_ARRAY:
             return self.array(key, depth + 1)
         _, code, size = spec
@@ -228,15 +278,23 @@ class _Parser:
         tname, code, size = spec
         min_item = size if size else 8 + (4 if item_type == T_ARRAY else 0)
         if count > settings.GGUF_MAX_ARRAY_ITEMS or count * min_item > self.left():
-            raise self.bad(f"array {key[:80]!r} claims {count} items, impossible for the "
-                           f"{self.left()} bytes left in the file")
+            raise self.bad(
+                f"array {key[:80]!r} claims {count} items, impossible for the "
+                f"{self.left()} bytes left in the file"
+            )
         keep = min(count, settings.GGUF_KEEP_ARRAY_ITEMS) if depth == 1 else 0
         if code is not None:
             head = [self.unpack(code, size) for _ in range(keep)]
             self.skip((count - keep) * size)
         elif item_type == T_STRING:
-            head = [self.string(f"item of {key[:80]!r}", settings.GGUF_MAX_STRING_BYTES,
-                                keep=settings.GGUF_KEEP_STRING_BYTES) for _ in range(keep)]
+            head = [
+                self.string(
+                    f"item of {key[:80]!r}",
+                    settings.GGUF_MAX_STRING_BYTES,
+                    keep=settings.GGUF_KEEP_STRING_BYTES,
+                )
+                for _ in range(keep)
+            ]
             self.skip_strings(count - keep, key)
         else:
             head = [self.array(key, depth + 1) for _ in range(keep)]
@@ -273,8 +331,10 @@ class _Parser:
                 return
             n = self.u64()  # a length field cut by the end of the buffer: read more
             if n > settings.GGUF_MAX_STRING_BYTES:
-                raise self.bad(f"string in {key[:80]!r} claims {n} bytes "
-                               f"(limit {settings.GGUF_MAX_STRING_BYTES})")
+                raise self.bad(
+                    f"string in {key[:80]!r} claims {n} bytes "
+                    f"(limit {settings.GGUF_MAX_STRING_BYTES})"
+                )
             self.skip(n)
             done += 1
 
@@ -294,8 +354,9 @@ class _Parser:
         e = self.e
         u64, u32 = struct.Struct(e + "Q").unpack_from, struct.Struct(e + "I").unpack_from
         tail = struct.Struct(e + "IQ").unpack_from  # type, offset
-        dims_of = [struct.Struct(e + "Q" * k).unpack_from
-                   for k in range(settings.GGUF_MAX_DIMS + 1)]
+        dims_of = [
+            struct.Struct(e + "Q" * k).unpack_from for k in range(settings.GGUF_MAX_DIMS + 1)
+        ]
         max_name, max_dims = settings.GGUF_MAX_KEY_BYTES, settings.GGUF_MAX_DIMS
         max_kept = settings.GGUF_MAX_KEPT_BYTES
         infos: list[tuple[str, tuple[int, ...], int, int]] = []
@@ -316,7 +377,7 @@ class _Parser:
                     at += 4 + 8 * n_dims
                     if at + 12 > size or kept + n > max_kept:
                         break
-                    name = buf[off + 8:off + 8 + n].decode("utf-8")
+                    name = buf[off + 8 : off + 8 + n].decode("utf-8")
                     append((name, dims_of[n_dims](buf, at - 8 * n_dims), *tail(buf, at)))
                     kept += n
                     off = at + 12
@@ -331,15 +392,21 @@ class _Parser:
         name = self.string("tensor name", settings.GGUF_MAX_KEY_BYTES)
         n_dims = self.u32()
         if n_dims > settings.GGUF_MAX_DIMS:
-            raise self.bad(f"tensor {name[:80]!r} has {n_dims} dimensions "
-                           f"(limit {settings.GGUF_MAX_DIMS})")
+            raise self.bad(
+                f"tensor {name[:80]!r} has {n_dims} dimensions (limit {settings.GGUF_MAX_DIMS})"
+            )
         dims = tuple(self.u64() for _ in range(n_dims))
         ttype, offset = self.u32(), self.u64()
         return name, dims, ttype, offset
 
-    def finish(self, version: int, metadata: dict[str, Any],
-               infos: list[tuple[str, tuple[int, ...], int, int]], alignment: int,
-               data_offset: int) -> GGUFHeader:
+    def finish(
+        self,
+        version: int,
+        metadata: dict[str, Any],
+        infos: list[tuple[str, tuple[int, ...], int, int]],
+        alignment: int,
+        data_offset: int,
+    ) -> GGUFHeader:
         if data_offset > self.size:
             raise self.bad("tensor data section starts past the end of the file")
         data_size = self.size - data_offset
@@ -355,17 +422,22 @@ class _Parser:
             spec = spec_of(ttype)
             tname = spec[0] if spec else f"TYPE_{ttype}"
             if offset % alignment:
-                raise self.bad(f"tensor {name[:80]!r} offset {offset} is not aligned to "
-                               f"{alignment}")
+                raise self.bad(
+                    f"tensor {name[:80]!r} offset {offset} is not aligned to {alignment}"
+                )
             if spec is not None:
                 _, block, block_bytes = spec
                 if dims and dims[0] % block:
-                    raise self.bad(f"tensor {name[:80]!r}: ne[0]={dims[0]} is not a multiple "
-                                   f"of the {tname} block size {block}")
+                    raise self.bad(
+                        f"tensor {name[:80]!r}: ne[0]={dims[0]} is not a multiple "
+                        f"of the {tname} block size {block}"
+                    )
                 nbytes = numel // block * block_bytes
                 if offset + nbytes > data_size:
-                    raise self.bad(f"tensor {name[:80]!r} ends at data offset {offset + nbytes}, "
-                                   f"past the {data_size}-byte data section (truncated file?)")
+                    raise self.bad(
+                        f"tensor {name[:80]!r} ends at data offset {offset + nbytes}, "
+                        f"past the {data_size}-byte data section (truncated file?)"
+                    )
             elif offset > data_size:
                 raise self.bad(f"tensor {name[:80]!r} starts past the end of the file")
             tensors[name] = new(info_cls, (tname, dims[::-1], numel))
@@ -374,7 +446,14 @@ class _Parser:
             total += numel
         table = TensorTable(tensors)
         table.set_stats(total, elements)
-        return GGUFHeader(version=version, metadata=metadata, table=table,
-                          tensor_types=types, alignment=alignment, data_offset=data_offset,
-                          header_bytes_read=self.bytes_read, file_size=self.size,
-                          byte_order="big" if self.e == ">" else "little")
+        return GGUFHeader(
+            version=version,
+            metadata=metadata,
+            table=table,
+            tensor_types=types,
+            alignment=alignment,
+            data_offset=data_offset,
+            header_bytes_read=self.bytes_read,
+            file_size=self.size,
+            byte_order="big" if self.e == ">" else "little",
+        )

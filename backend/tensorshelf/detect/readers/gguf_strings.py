@@ -58,8 +58,11 @@ def walk(buf: bytes, off: int, limit: int) -> tuple[int, int]:
     if not len(at):
         return walk_plain(buf, off, limit)
     after = words[at + 1]
-    tz = ((after & 0xFF) == 0).astype(np.uint32) + ((after & 0xFFFF) == 0) \
+    tz = (
+        ((after & 0xFF) == 0).astype(np.uint32)
+        + ((after & 0xFFFF) == 0)
         + ((after & 0xFFFFFF) == 0)
+    )
     starts = at * 4 - 4 + tz  # ascending, relative to off, each with its length field in buf
     lengths = words[at - 1] >> (tz * 8)
     nexts = starts + _FIELD + lengths
@@ -67,8 +70,9 @@ def walk(buf: bytes, off: int, limit: int) -> tuple[int, int]:
     return _follow(buf, off, limit, starts, lengths, breaks, np)
 
 
-def _follow(buf: bytes, off: int, limit: int, starts: Any, lengths: Any, breaks: Any,
-            np: Any) -> tuple[int, int]:
+def _follow(
+    buf: bytes, off: int, limit: int, starts: Any, lengths: Any, breaks: Any, np: Any
+) -> tuple[int, int]:
     last = len(starts) - 1
     seg_len = len(buf) - off
     pos = walked = 0  # pos relative to off

@@ -98,7 +98,7 @@ class _Counting(io.RawIOBase):
 
     def readinto(self, b: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(b))
-        b[:len(data)] = data
+        b[: len(data)] = data
         return len(data)
 
     def readline(self, size: int | None = -1) -> bytes:
@@ -138,41 +138,54 @@ def _central_directory_size(f: _Counting, size: int, name: str) -> int:
     tail = f.read(tail_len)
     at = tail.rfind(EOCD_SIG)
     if at < 0 or at + EOCD_MIN > len(tail):
-        raise InvalidModelFile(f"{name}: zip end-of-central-directory record not found "
-                               "(truncated or not a zip)", file=name)
+        raise InvalidModelFile(
+            f"{name}: zip end-of-central-directory record not found (truncated or not a zip)",
+            file=name,
+        )
     cd_size, cd_offset = struct.unpack_from("<II", tail, at + 12)
     loc = at - _ZIP64_LOCATOR_BYTES
-    if loc >= 0 and tail[loc:loc + 4] == ZIP64_LOCATOR_SIG:
+    if loc >= 0 and tail[loc : loc + 4] == ZIP64_LOCATOR_SIG:
         (eocd64_at,) = struct.unpack_from("<Q", tail, loc + 8)
         if eocd64_at + _ZIP64_EOCD_BYTES <= size:
             f.seek(eocd64_at)
             rec = f.read(_ZIP64_EOCD_BYTES)
             if rec[:4] == ZIP64_EOCD_SIG:
-                cd_size, cd_offset = struct.unpack_from("<QQ", rec, 40)
+                cd_size, cd_offset = (int(v) for v in struct.unpack_from("<QQ", rec, 40))
     if cd_offset + cd_size > size:
-        raise InvalidModelFile(f"{name}: zip central directory lies past the end of the file",
-                               file=name)
-    return cd_size
+        raise InvalidModelFile(
+            f"{name}: zip central directory lies past the end of the file", file=name
+        )
+    return int(cd_size)
 
 
 def _read_zip(f: _Counting, size: int, name: str) -> PickleInfo:
     cd_size = _central_directory_size(f, size, name)
     if cd_size > settings.PICKLE_MAX_CENTRAL_DIR_BYTES:
-        raise InvalidModelFile(f"{name}: zip central directory of {cd_size} bytes exceeds the "
-                               f"limit of {settings.PICKLE_MAX_CENTRAL_DIR_BYTES}", file=name)
+        raise InvalidModelFile(
+            f"{name}: zip central directory of {cd_size} bytes exceeds the "
+            f"limit of {settings.PICKLE_MAX_CENTRAL_DIR_BYTES}",
+            file=name,
+        )
     f.seek(0)
     try:
-        zf = zipfile.ZipFile(f)  # type: ignore[arg-type]
+        zf = zipfile.ZipFile(f)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError, struct.error, KeyError) as exc:
         raise InvalidModelFile(f"{name}: unreadable zip ({exc})", file=name) from None
     with zf:
         names = zf.namelist()
         pkl = [n for n in names if n == "data.pkl" or n.endswith("/data.pkl")]
-        info = PickleInfo(kind="zip", table=TensorTable(), members=names[:MAX_MEMBERS_KEPT],
-                          member_count=len(names))
+        info = PickleInfo(
+            kind="zip",
+            table=TensorTable(),
+            members=names[:MAX_MEMBERS_KEPT],
+            member_count=len(names),
+        )
         if not pkl:
-            raise InvalidModelFile(f"{name}: zip archive without data.pkl: not a PyTorch "
-                                   f"checkpoint ({len(names)} members)", file=name)
+            raise InvalidModelFile(
+                f"{name}: zip archive without data.pkl: not a PyTorch "
+                f"checkpoint ({len(names)} members)",
+                file=name,
+            )
         member = min(pkl, key=len)
         data, info.walk_error = _member_bytes(zf, member)
         # the other pickle members (constants.pkl of TorchScript, a second data.pkl …) are
@@ -200,8 +213,15 @@ def _member_bytes(zf: zipfile.ZipFile, member: str) -> tuple[bytes | None, str |
     try:
         with zf.open(zinfo) as m:
             return m.read(settings.PICKLE_MAX_SCAN_BYTES), None
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError,
-            struct.error, KeyError) as exc:
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+        struct.error,
+        KeyError,
+    ) as exc:
         return None, f"{member} unreadable ({str(exc)[:80]})"
 
 

@@ -72,7 +72,7 @@ def run(m: Machine, max_ops: int) -> Any:
                 if pos + n > end:
                     raise NeedMore(f"pickle ends inside an argument at {pos}")
                 pos += n
-                stack.append(data[pos - n:pos].decode("utf-8", "surrogatepass"))
+                stack.append(data[pos - n : pos].decode("utf-8", "surrogatepass"))
             elif op == BININT1:
                 if pos >= end:
                     raise NeedMore(f"pickle ends inside an argument at {pos}")
@@ -120,7 +120,7 @@ def run(m: Machine, max_ops: int) -> Any:
                     raise PickleWalkError("stack underflow")
                 args = stack.pop()
                 stack[-1] = reduce_call(stack[-1], args)
-            elif op == TUPLE1 or op == TUPLE2 or op == TUPLE3:
+            elif op == TUPLE1 or op == TUPLE2 or op == TUPLE3:  # noqa: SIM109 - hot loop, no tuple
                 n = op - TUPLE1 + 1
                 if len(stack) < n:
                     raise PickleWalkError("stack underflow")
@@ -158,7 +158,7 @@ def run(m: Machine, max_ops: int) -> Any:
                 if pos + n > end:
                     raise NeedMore(f"pickle ends inside an argument at {pos}")
                 pos += n
-                stack.append(data[pos - n:pos].decode("utf-8", "surrogatepass"))
+                stack.append(data[pos - n : pos].decode("utf-8", "surrogatepass"))
             elif op == MEMOIZE:
                 if not stack:
                     raise PickleWalkError("stack underflow")
@@ -181,17 +181,20 @@ def run(m: Machine, max_ops: int) -> Any:
         if pos != start:  # inside an opcode (not "no STOP" before one): rewind it
             pos, ops = start, ops - 1
         raise
-    except (ValueError, TypeError, KeyError, IndexError, OverflowError,
-            UnicodeDecodeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError, UnicodeDecodeError) as exc:
         raise PickleWalkError(f"malformed pickle at {pos}: {str(exc)[:100]}") from None
     finally:
         m.pos, m.ops, m.stack = pos, ops, stack
     raise PickleWalkError(f"more than {max_ops} opcodes")
 
 
-def walk_pickle_at(data: bytes, pos: int = 0, max_ops: int | None = None,
-                   more: Callable[[], bytes] | None = None,
-                   seen: GlobalsSeen | None = None) -> tuple[Any, int]:
+def walk_pickle_at(
+    data: bytes,
+    pos: int = 0,
+    max_ops: int | None = None,
+    more: Callable[[], bytes] | None = None,
+    seen: GlobalsSeen | None = None,
+) -> tuple[Any, int]:
     """Symbolically evaluate the pickle starting at `pos`; returns (value, end offset).
     When the bytes run out before STOP, `more()` (if given) is asked for the next bytes and
     the walk resumes where it stopped; NeedMore is raised when it returns nothing. The
@@ -207,8 +210,9 @@ def walk_pickle_at(data: bytes, pos: int = 0, max_ops: int | None = None,
             m.data += extra
 
 
-def walk_pickle(data: bytes | IO[bytes], max_ops: int | None = None,
-                seen: GlobalsSeen | None = None) -> Any:
+def walk_pickle(
+    data: bytes | IO[bytes], max_ops: int | None = None, seen: GlobalsSeen | None = None
+) -> Any:
     """Symbolically evaluate one pickle (a bytes object or a readable binary stream)."""
     if not isinstance(data, bytes):
         data = data.read(settings.PICKLE_MAX_SCAN_BYTES)

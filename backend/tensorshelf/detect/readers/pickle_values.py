@@ -11,13 +11,26 @@ from tensorshelf.detect.tensors import UNKNOWN_DTYPE
 
 # torch legacy typed-storage class names -> safetensors dtype names
 STORAGE_DTYPES = {
-    "FloatStorage": "F32", "HalfStorage": "F16", "BFloat16Storage": "BF16",
-    "DoubleStorage": "F64", "LongStorage": "I64", "IntStorage": "I32", "ShortStorage": "I16",
-    "CharStorage": "I8", "ByteStorage": "U8", "BoolStorage": "BOOL",
-    "Float8_e4m3fnStorage": "F8_E4M3", "Float8_e5m2Storage": "F8_E5M2",
+    "FloatStorage": "F32",
+    "HalfStorage": "F16",
+    "BFloat16Storage": "BF16",
+    "DoubleStorage": "F64",
+    "LongStorage": "I64",
+    "IntStorage": "I32",
+    "ShortStorage": "I16",
+    "CharStorage": "I8",
+    "ByteStorage": "U8",
+    "BoolStorage": "BOOL",
+    "Float8_e4m3fnStorage": "F8_E4M3",
+    "Float8_e5m2Storage": "F8_E5M2",
 }
-TENSOR_REBUILDERS = {"_rebuild_tensor", "_rebuild_tensor_v2", "_rebuild_tensor_v3",
-                     "_rebuild_qtensor", "_rebuild_sparse_tensor"}
+TENSOR_REBUILDERS = {
+    "_rebuild_tensor",
+    "_rebuild_tensor_v2",
+    "_rebuild_tensor_v3",
+    "_rebuild_qtensor",
+    "_rebuild_sparse_tensor",
+}
 PARAMETER_REBUILDERS = {"_rebuild_parameter", "_rebuild_parameter_with_state"}
 DICT_FACTORIES = {("collections", "OrderedDict"), ("builtins", "dict"), ("__builtin__", "dict")}
 

@@ -30,38 +30,165 @@ from tensorshelf.detect.readers.pickle_values import (
     reduce_call,
 )
 
-__all__ = ["DICT_FACTORIES", "PARAMETER_REBUILDERS", "STORAGE_DTYPES", "TENSOR_REBUILDERS",
-           "Global", "NeedMore", "Opaque", "PickleWalkError", "Storage", "TensorRef"]
+__all__ = [
+    "DICT_FACTORIES",
+    "PARAMETER_REBUILDERS",
+    "STORAGE_DTYPES",
+    "TENSOR_REBUILDERS",
+    "Global",
+    "NeedMore",
+    "Opaque",
+    "PickleWalkError",
+    "Storage",
+    "TensorRef",
+]
 
 # pickle opcode bytes (the values of the pickle module's constants; a test checks them)
-_OPS = {"MARK": 0x28, "STOP": 0x2e, "POP": 0x30, "POP_MARK": 0x31, "DUP": 0x32, "FLOAT": 0x46,
-        "INT": 0x49, "BININT": 0x4a, "BININT1": 0x4b, "LONG": 0x4c, "BININT2": 0x4d,
-        "NONE": 0x4e, "PERSID": 0x50, "BINPERSID": 0x51, "REDUCE": 0x52, "STRING": 0x53,
-        "BINSTRING": 0x54, "SHORT_BINSTRING": 0x55, "UNICODE": 0x56, "BINUNICODE": 0x58,
-        "APPEND": 0x61, "BUILD": 0x62, "GLOBAL": 0x63, "DICT": 0x64, "EMPTY_DICT": 0x7d,
-        "APPENDS": 0x65, "GET": 0x67, "BINGET": 0x68, "INST": 0x69, "LONG_BINGET": 0x6a,
-        "LIST": 0x6c, "EMPTY_LIST": 0x5d, "OBJ": 0x6f, "PUT": 0x70, "BINPUT": 0x71,
-        "LONG_BINPUT": 0x72, "SETITEM": 0x73, "TUPLE": 0x74, "EMPTY_TUPLE": 0x29,
-        "SETITEMS": 0x75, "BINFLOAT": 0x47, "PROTO": 0x80, "NEWOBJ": 0x81, "EXT1": 0x82,
-        "EXT2": 0x83, "EXT4": 0x84, "TUPLE1": 0x85, "TUPLE2": 0x86, "TUPLE3": 0x87,
-        "NEWTRUE": 0x88, "NEWFALSE": 0x89, "LONG1": 0x8a, "LONG4": 0x8b, "BINBYTES": 0x42,
-        "SHORT_BINBYTES": 0x43, "SHORT_BINUNICODE": 0x8c, "BINUNICODE8": 0x8d, "BINBYTES8": 0x8e,
-        "EMPTY_SET": 0x8f, "ADDITEMS": 0x90, "FROZENSET": 0x91, "NEWOBJ_EX": 0x92,
-        "STACK_GLOBAL": 0x93, "MEMOIZE": 0x94, "FRAME": 0x95, "BYTEARRAY8": 0x96,
-        "NEXT_BUFFER": 0x97, "READONLY_BUFFER": 0x98}
-(MARK, STOP, POP, POP_MARK, DUP, FLOAT, INT, BININT, BININT1, LONG, BININT2, NONE, PERSID,
- BINPERSID, REDUCE, STRING, BINSTRING, SHORT_BINSTRING, UNICODE, BINUNICODE, APPEND, BUILD,
- GLOBAL, DICT, EMPTY_DICT, APPENDS, GET, BINGET, INST, LONG_BINGET, LIST, EMPTY_LIST, OBJ, PUT,
- BINPUT, LONG_BINPUT, SETITEM, TUPLE, EMPTY_TUPLE, SETITEMS, BINFLOAT, PROTO, NEWOBJ, EXT1,
- EXT2, EXT4, TUPLE1, TUPLE2, TUPLE3, NEWTRUE, NEWFALSE, LONG1, LONG4, BINBYTES, SHORT_BINBYTES,
- SHORT_BINUNICODE, BINUNICODE8, BINBYTES8, EMPTY_SET, ADDITEMS, FROZENSET, NEWOBJ_EX,
- STACK_GLOBAL, MEMOIZE, FRAME, BYTEARRAY8, NEXT_BUFFER, READONLY_BUFFER) = _OPS.values()
+_OPS = {
+    "MARK": 0x28,
+    "STOP": 0x2E,
+    "POP": 0x30,
+    "POP_MARK": 0x31,
+    "DUP": 0x32,
+    "FLOAT": 0x46,
+    "INT": 0x49,
+    "BININT": 0x4A,
+    "BININT1": 0x4B,
+    "LONG": 0x4C,
+    "BININT2": 0x4D,
+    "NONE": 0x4E,
+    "PERSID": 0x50,
+    "BINPERSID": 0x51,
+    "REDUCE": 0x52,
+    "STRING": 0x53,
+    "BINSTRING": 0x54,
+    "SHORT_BINSTRING": 0x55,
+    "UNICODE": 0x56,
+    "BINUNICODE": 0x58,
+    "APPEND": 0x61,
+    "BUILD": 0x62,
+    "GLOBAL": 0x63,
+    "DICT": 0x64,
+    "EMPTY_DICT": 0x7D,
+    "APPENDS": 0x65,
+    "GET": 0x67,
+    "BINGET": 0x68,
+    "INST": 0x69,
+    "LONG_BINGET": 0x6A,
+    "LIST": 0x6C,
+    "EMPTY_LIST": 0x5D,
+    "OBJ": 0x6F,
+    "PUT": 0x70,
+    "BINPUT": 0x71,
+    "LONG_BINPUT": 0x72,
+    "SETITEM": 0x73,
+    "TUPLE": 0x74,
+    "EMPTY_TUPLE": 0x29,
+    "SETITEMS": 0x75,
+    "BINFLOAT": 0x47,
+    "PROTO": 0x80,
+    "NEWOBJ": 0x81,
+    "EXT1": 0x82,
+    "EXT2": 0x83,
+    "EXT4": 0x84,
+    "TUPLE1": 0x85,
+    "TUPLE2": 0x86,
+    "TUPLE3": 0x87,
+    "NEWTRUE": 0x88,
+    "NEWFALSE": 0x89,
+    "LONG1": 0x8A,
+    "LONG4": 0x8B,
+    "BINBYTES": 0x42,
+    "SHORT_BINBYTES": 0x43,
+    "SHORT_BINUNICODE": 0x8C,
+    "BINUNICODE8": 0x8D,
+    "BINBYTES8": 0x8E,
+    "EMPTY_SET": 0x8F,
+    "ADDITEMS": 0x90,
+    "FROZENSET": 0x91,
+    "NEWOBJ_EX": 0x92,
+    "STACK_GLOBAL": 0x93,
+    "MEMOIZE": 0x94,
+    "FRAME": 0x95,
+    "BYTEARRAY8": 0x96,
+    "NEXT_BUFFER": 0x97,
+    "READONLY_BUFFER": 0x98,
+}
+(
+    MARK,
+    STOP,
+    POP,
+    POP_MARK,
+    DUP,
+    FLOAT,
+    INT,
+    BININT,
+    BININT1,
+    LONG,
+    BININT2,
+    NONE,
+    PERSID,
+    BINPERSID,
+    REDUCE,
+    STRING,
+    BINSTRING,
+    SHORT_BINSTRING,
+    UNICODE,
+    BINUNICODE,
+    APPEND,
+    BUILD,
+    GLOBAL,
+    DICT,
+    EMPTY_DICT,
+    APPENDS,
+    GET,
+    BINGET,
+    INST,
+    LONG_BINGET,
+    LIST,
+    EMPTY_LIST,
+    OBJ,
+    PUT,
+    BINPUT,
+    LONG_BINPUT,
+    SETITEM,
+    TUPLE,
+    EMPTY_TUPLE,
+    SETITEMS,
+    BINFLOAT,
+    PROTO,
+    NEWOBJ,
+    EXT1,
+    EXT2,
+    EXT4,
+    TUPLE1,
+    TUPLE2,
+    TUPLE3,
+    NEWTRUE,
+    NEWFALSE,
+    LONG1,
+    LONG4,
+    BINBYTES,
+    SHORT_BINBYTES,
+    SHORT_BINUNICODE,
+    BINUNICODE8,
+    BINBYTES8,
+    EMPTY_SET,
+    ADDITEMS,
+    FROZENSET,
+    NEWOBJ_EX,
+    STACK_GLOBAL,
+    MEMOIZE,
+    FRAME,
+    BYTEARRAY8,
+    NEXT_BUFFER,
+    READONLY_BUFFER,
+) = _OPS.values()
 _MAX_KEPT_BYTES = 1024  # bytes literals longer than this are not kept (they are data)
 
 
 _MAX_LINE = 64 * 1024  # text-protocol opcode arguments (GLOBAL names, PUT ids …)
-_U8, _U16, _I32, _U32, _U64, _F64 = (struct.Struct(f) for f in ("<B", "<H", "<i", "<I", "<Q",
-                                                                  ">d"))
+_U8, _U16, _I32, _U32, _U64, _F64 = (struct.Struct(f) for f in ("<B", "<H", "<i", "<I", "<Q", ">d"))
 
 
 class NeedMore(PickleWalkError):
@@ -88,7 +215,7 @@ class Machine:
         end = self.pos + n
         if end > len(self.data):
             raise NeedMore(f"pickle ends inside an argument at {self.pos}")
-        out = self.data[self.pos:end]
+        out = self.data[self.pos : end]
         self.pos = end
         return out
 
@@ -105,7 +232,7 @@ class Machine:
             if len(self.data) - self.pos < _MAX_LINE:
                 raise NeedMore("pickle ends inside a text argument")
             raise PickleWalkError("text argument too long")
-        out = self.data[self.pos:end]
+        out = self.data[self.pos : end]
         self.pos = end + 1
         return out
 
@@ -130,14 +257,24 @@ class Machine:
     def step(self, op: int) -> None:
         s = self.stack
         if op in (BINPUT, LONG_BINPUT, PUT):
-            key = self.num(_U8) if op == BINPUT else self.num(_U32) if op == LONG_BINPUT \
+            key = (
+                self.num(_U8)
+                if op == BINPUT
+                else self.num(_U32)
+                if op == LONG_BINPUT
                 else int(self.line())
+            )
             self.memo[key] = self.top()
         elif op == MEMOIZE:
             self.memo[len(self.memo)] = self.top()
         elif op in (BINGET, LONG_BINGET, GET):
-            key = self.num(_U8) if op == BINGET else self.num(_U32) if op == LONG_BINGET \
+            key = (
+                self.num(_U8)
+                if op == BINGET
+                else self.num(_U32)
+                if op == LONG_BINGET
                 else int(self.line())
+            )
             if key not in self.memo:
                 raise PickleWalkError(f"memo key {key} missing")
             s.append(self.memo[key])
@@ -160,7 +297,8 @@ class Machine:
             size = self.num(_U8) if op == LONG1 else self.num(_I32)
             s.append(int.from_bytes(self.take(size), "little", signed=True))
         elif op == TUPLE:
-            items = tuple(self.pop_mark())  # pop first: it switches self.stack
+            # pop first: it switches self.stack
+            items: tuple[Any, ...] | list[Any] = tuple(self.pop_mark())
             self.stack.append(items)
         elif op in (TUPLE1, TUPLE2, TUPLE3):
             n = op - TUPLE1 + 1
@@ -214,11 +352,16 @@ class Machine:
             self.take(1 if op == PROTO else 8)
         elif op == BINFLOAT:
             s.append(self.num(_F64))
-        elif op in (BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8, BINSTRING,
-                    SHORT_BINSTRING):
-            size = self.num(_U8 if op in (SHORT_BINBYTES, SHORT_BINSTRING) else
-                            _U64 if op in (BINBYTES8, BYTEARRAY8) else
-                            _I32 if op == BINSTRING else _U32)
+        elif op in (BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8, BINSTRING, SHORT_BINSTRING):
+            size = self.num(
+                _U8
+                if op in (SHORT_BINBYTES, SHORT_BINSTRING)
+                else _U64
+                if op in (BINBYTES8, BYTEARRAY8)
+                else _I32
+                if op == BINSTRING
+                else _U32
+            )
             raw = self.take(size)
             if op in (BINSTRING, SHORT_BINSTRING):
                 s.append(raw.decode("latin-1"))
@@ -285,7 +428,7 @@ class Machine:
 
 def _set(target: Any, key: Any, value: Any) -> None:
     if isinstance(target, dict):
-        try:
+        try:  # noqa: SIM105 - per-item path: try/except costs less than suppress()
             target[key] = value
         except TypeError:  # unhashable key (a list): irrelevant to a state dict
             pass

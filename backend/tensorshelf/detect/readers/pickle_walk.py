@@ -1,6 +1,7 @@
 """A PyTorch state dict's tensor table, read from a pickle WITHOUT unpickling it.
 
-pickle_vm/pickle_run walk the opcodes (nothing imported, nothing called); this module finds the state
+pickle_vm/pickle_run walk the opcodes (nothing imported, nothing called); this module finds the
+state
 dict in the result — unwrapping {"state_dict": ...}, {"params_ema": ...} and similar
 containers — and flattens nested dicts ("string_to_param.*") into tensor names.
 """
@@ -14,11 +15,26 @@ from tensorshelf.detect.readers.pickle_run import walk_pickle, walk_pickle_at
 from tensorshelf.detect.readers.pickle_vm import NeedMore, Opaque, PickleWalkError, TensorRef
 from tensorshelf.detect.tensors import TensorInfo, TensorTable
 
-__all__ = ["NeedMore", "Opaque", "PickleWalkError", "state_dict_table", "walk_pickle",
-           "walk_pickle_at"]
+__all__ = [
+    "NeedMore",
+    "Opaque",
+    "PickleWalkError",
+    "state_dict_table",
+    "walk_pickle",
+    "walk_pickle_at",
+]
 
-STATE_DICT_WRAPPERS = ("params_ema", "params", "state_dict", "model_state_dict", "module",
-                       "model", "net", "generator", "g_ema")
+STATE_DICT_WRAPPERS = (
+    "params_ema",
+    "params",
+    "state_dict",
+    "model_state_dict",
+    "module",
+    "model",
+    "net",
+    "generator",
+    "g_ema",
+)
 _MAX_FLATTEN_DEPTH = 6
 
 

@@ -75,8 +75,9 @@ def _key_tokens(text: str) -> int | None:
     return keys
 
 
-def read_safetensors_header(path: str | os.PathLike[str], file_size: int | None = None
-                            ) -> SafetensorsHeader:
+def read_safetensors_header(
+    path: str | os.PathLike[str], file_size: int | None = None
+) -> SafetensorsHeader:
     """`file_size` overrides the file's own size (the first piece of a byte-split file, whose
     header describes the joined file)."""
     p = Path(path)
@@ -97,8 +98,7 @@ def _read_exact(f: BinaryIO, n: int, name: str, done: int = 0) -> bytes:
     while left:
         chunk = f.read(min(left, settings.DETECT_READ_CHUNK_BYTES))
         if not chunk:
-            raise _bad(name, f"file ends inside the header ({done + n - left} of {done + n} "
-                             "bytes)")
+            raise _bad(name, f"file ends inside the header ({done + n - left} of {done + n} bytes)")
         chunks.append(chunk)
         left -= len(chunk)
     return chunks[0] if len(chunks) == 1 else b"".join(chunks)
@@ -109,8 +109,9 @@ def parse_safetensors(f: BinaryIO, file_size: int, name: str) -> SafetensorsHead
     return parse_safetensors_after(f, b"", file_size, name)
 
 
-def parse_safetensors_after(f: BinaryIO, head: bytes, file_size: int,
-                            name: str) -> SafetensorsHeader:
+def parse_safetensors_after(
+    f: BinaryIO, head: bytes, file_size: int, name: str
+) -> SafetensorsHeader:
     """Parse from an open binary file whose first bytes `head` were already read (the file
     position is just after them): one open and no byte read twice for sniff + header."""
     if len(head) < LENGTH_BYTES:
@@ -121,19 +122,21 @@ def parse_safetensors_after(f: BinaryIO, head: bytes, file_size: int,
     if n < 2:
         raise _bad(name, f"header length {n} is too small for a JSON object")
     if n > settings.SAFETENSORS_MAX_HEADER_BYTES:
-        raise _bad(name, f"header length {n} exceeds the limit of "
-                         f"{settings.SAFETENSORS_MAX_HEADER_BYTES} bytes")
+        raise _bad(
+            name,
+            f"header length {n} exceeds the limit of {settings.SAFETENSORS_MAX_HEADER_BYTES} bytes",
+        )
     if LENGTH_BYTES + n > file_size:
         raise _bad(name, f"header length {n} runs past the end of the {file_size}-byte file")
-    have = head[LENGTH_BYTES:LENGTH_BYTES + n]
+    have = head[LENGTH_BYTES : LENGTH_BYTES + n]
     raw = have + _read_exact(f, n - len(have), name, len(have)) if len(have) < n else have
     table, metadata = parse_header_json(raw, file_size - LENGTH_BYTES - n, name)
-    return SafetensorsHeader(table=table, metadata=metadata,
-                             header_bytes_read=LENGTH_BYTES + n, file_size=file_size)
+    return SafetensorsHeader(
+        table=table, metadata=metadata, header_bytes_read=LENGTH_BYTES + n, file_size=file_size
+    )
 
 
-def parse_header_json(raw: bytes, data_size: int, name: str
-                      ) -> tuple[TensorTable, dict[str, str]]:
+def parse_header_json(raw: bytes, data_size: int, name: str) -> tuple[TensorTable, dict[str, str]]:
     """(tensor table, embedded metadata) of the header's JSON bytes."""
     text, header = _decode(raw, name)
     top_keys = len(header)
@@ -241,9 +244,15 @@ def _tensors(header: dict[str, Any], data_size: int, name: str) -> tuple[TensorT
                 _check_entry(tname, entry, data_size, name)  # raises
         numel = prod(shape)
         # bits is not None only for a known dtype name (so dtype is a str)
-        if (bits is None or type(begin) is not int or type(end) is not int or begin < 0
-                or end > data_size or numel > _MAX_NUMEL
-                or (numel * bits + 7) // 8 != end - begin):
+        if (
+            bits is None
+            or type(begin) is not int
+            or type(end) is not int
+            or begin < 0
+            or end > data_size
+            or numel > _MAX_NUMEL
+            or (numel * bits + 7) // 8 != end - begin
+        ):
             _check_entry(tname, entry, data_size, name)  # raises, or accepts a future dtype
         if dtype == run_dtype:
             run_numel += numel
@@ -258,8 +267,11 @@ def _tensors(header: dict[str, Any], data_size: int, name: str) -> tuple[TensorT
     if run_dtype is not None:
         elements[run_dtype] = elements.get(run_dtype, 0) + run_numel
     if not ordered:  # the spans do not follow each other in header order: sort, then look
-        spans = sorted((*e["data_offsets"], n) for n, e in header.items()
-                       if e["data_offsets"][1] > e["data_offsets"][0])
+        spans = sorted(
+            (*e["data_offsets"], n)
+            for n, e in header.items()
+            if e["data_offsets"][1] > e["data_offsets"][0]
+        )
         prev_end, prev_name = 0, ""
         for begin, end, tname in spans:
             if begin < prev_end:
@@ -295,11 +307,17 @@ def _check_entry(tname: str, entry: Any, data_size: int, name: str) -> None:
     if begin < 0 or end < begin:
         raise _bad(name, f"tensor {tname[:80]!r} has data_offsets {begin}..{end} out of order")
     if end > data_size:
-        raise _bad(name, f"tensor {tname[:80]!r} ends at data offset {end}, past the end of "
-                         f"the {data_size}-byte data region (truncated file?)")
+        raise _bad(
+            name,
+            f"tensor {tname[:80]!r} ends at data offset {end}, past the end of "
+            f"the {data_size}-byte data region (truncated file?)",
+        )
     numel = math.prod(shape)
     if numel > _MAX_NUMEL:
         raise _bad(name, f"tensor {tname[:80]!r} has an absurd shape")
     if bits is not None and (numel * bits + 7) // 8 != end - begin:
-        raise _bad(name, f"tensor {tname[:80]!r}: {dtype} {shape} needs "
-                         f"{(numel * bits + 7) // 8} bytes but data_offsets span {end - begin}")
+        raise _bad(
+            name,
+            f"tensor {tname[:80]!r}: {dtype} {shape} needs "
+            f"{(numel * bits + 7) // 8} bytes but data_offsets span {end - begin}",
+        )

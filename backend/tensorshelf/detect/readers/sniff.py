@@ -22,10 +22,16 @@ ONNX_NEXT_TAGS = {0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42, 0x72, 0xA2, 0xCA}
 SAFETENSORS_LENGTH_BYTES = 8
 
 _KNOWN_OTHER = (
-    (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
-    (b"RIFF", "a RIFF (WebP/WAV) file"), (b"%PDF", "a PDF document"),
-    (b"\x1f\x8b", "a gzip archive"), (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"), (b"{", "a JSON or text file"), (b"<", "an HTML/XML file"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"RIFF", "a RIFF (WebP/WAV) file"),
+    (b"%PDF", "a PDF document"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"{", "a JSON or text file"),
+    (b"<", "an HTML/XML file"),
 )
 
 
@@ -45,9 +51,12 @@ def sniff_bytes(head: bytes, name: str, file_size: int) -> str:
         return "pickle"
     if name.lower().endswith(ONNX_SUFFIX) and _looks_like_onnx(head):
         return "onnx"
-    raise InvalidModelFile(f"{name}: not a model file: starts with {head[:16].hex(' ') or '(empty)'}"
-                           f" ({_describe(head, file_size)})", file=name,
-                           first_bytes=head[:16].hex())
+    raise InvalidModelFile(
+        f"{name}: not a model file: starts with {head[:16].hex(' ') or '(empty)'}"
+        f" ({_describe(head, file_size)})",
+        file=name,
+        first_bytes=head[:16].hex(),
+    )
 
 
 def sniff_format(path: str | os.PathLike[str]) -> str:

@@ -14,19 +14,36 @@ from tensorshelf.library.metadata.document import FileRole
 
 log = logging.getLogger(__name__)
 
-WEIGHT_EXTENSIONS = frozenset({".safetensors", ".sft", ".gguf", ".ckpt", ".pt", ".pth", ".bin",
-                               ".onnx"})
+WEIGHT_EXTENSIONS = frozenset(
+    {".safetensors", ".sft", ".gguf", ".ckpt", ".pt", ".pth", ".bin", ".onnx"}
+)
 # Longest first: "foo.preview.png" must not be read as the ".png" preview of "foo.preview".
-COMPANION_SUFFIXES = (".civitai.info", ".cm-info.json", ".metadata.json", ".preview.png",
-                      ".preview.jpg", ".preview.jpeg", ".preview.webp", ".yaml", ".yml",
-                      ".json", ".png", ".jpg", ".jpeg", ".webp")
+COMPANION_SUFFIXES = (
+    ".civitai.info",
+    ".cm-info.json",
+    ".metadata.json",
+    ".preview.png",
+    ".preview.jpg",
+    ".preview.jpeg",
+    ".preview.webp",
+    ".yaml",
+    ".yml",
+    ".json",
+    ".png",
+    ".jpg",
+    ".jpeg",
+    ".webp",
+)
 IMAGE_EXTENSIONS = frozenset({".png", ".jpg", ".jpeg", ".webp"})
-_TOKENIZER_NAMES = re.compile(r"^(tokenizer.*|vocab\..*|merges\.txt|spiece\.model|"
-                              r"special_tokens_map\.json|added_tokens\.json|.*\.tiktoken)$",
-                              re.IGNORECASE)
+_TOKENIZER_NAMES = re.compile(
+    r"^(tokenizer.*|vocab\..*|merges\.txt|spiece\.model|"
+    r"special_tokens_map\.json|added_tokens\.json|.*\.tiktoken)$",
+    re.IGNORECASE,
+)
 _CONFIG_EXTENSIONS = frozenset({".json", ".yaml", ".yml"})
-_DATA_URI = re.compile(r"^data:image/(?P<kind>png|jpeg|jpg|webp);base64,(?P<data>.+)$",
-                       re.IGNORECASE | re.DOTALL)
+_DATA_URI = re.compile(
+    r"^data:image/(?P<kind>png|jpeg|jpg|webp);base64,(?P<data>.+)$", re.IGNORECASE | re.DOTALL
+)
 # Files our own model dirs use; a source file with one of these names at a model dir's top
 # level cannot be kept under its own name.
 RESERVED_TOP_LEVEL = frozenset({settings.METADATA_FILE, settings.OVERRIDES_FILE})
@@ -51,8 +68,9 @@ def stem_of(name: str) -> str:
     return PurePosixPath(name).stem if PurePosixPath(name).suffix else name
 
 
-def companion_names(weight_name: str, listing: list[str] | set[str],
-                    stems: list[str] | None = None) -> list[str]:
+def companion_names(
+    weight_name: str, listing: list[str] | set[str], stems: list[str] | None = None
+) -> list[str]:
     """Names in `listing` that travel with `weight_name`: same stem + a companion suffix."""
     present = set(listing)
     out: list[str] = []
@@ -67,8 +85,9 @@ def companion_names(weight_name: str, listing: list[str] | set[str],
 def _case_variants(stem: str, suffix: str, present: set[str]) -> list[str]:
     """`stem + suffix` as present in the listing, the suffix matched case-insensitively."""
     prefix_len = len(stem)
-    return sorted(name for name in present
-                  if name.startswith(stem) and name[prefix_len:].lower() == suffix)
+    return sorted(
+        name for name in present if name.startswith(stem) and name[prefix_len:].lower() == suffix
+    )
 
 
 def role_for(rel_path: str, is_weights: bool) -> FileRole:
@@ -93,9 +112,14 @@ def role_for(rel_path: str, is_weights: bool) -> FileRole:
 def preview_file(rel_files: list[str], weight_name: str) -> str | None:
     """The relative path of the preview image among a single file's companions, if any."""
     stem = stem_of(weight_name)
-    ranked = sorted((f for f in rel_files if suffix_of(f) in IMAGE_EXTENSIONS
-                     and PurePosixPath(f).name.startswith(stem)),
-                    key=lambda f: (".preview." not in f.lower(), len(f), f))
+    ranked = sorted(
+        (
+            f
+            for f in rel_files
+            if suffix_of(f) in IMAGE_EXTENSIONS and PurePosixPath(f).name.startswith(stem)
+        ),
+        key=lambda f: (".preview." not in f.lower(), len(f), f),
+    )
     return ranked[0] if ranked else None
 
 
@@ -107,8 +131,10 @@ def write_data_uri_preview(data_uri: str, model_dir: Path, taken: set[str]) -> s
     if match is None:
         return None
     if len(match["data"]) * 3 // 4 > settings.PREVIEW_DATA_URI_MAX_BYTES:
-        log.info("embedded preview is larger than %d bytes; not written",
-                 settings.PREVIEW_DATA_URI_MAX_BYTES)
+        log.info(
+            "embedded preview is larger than %d bytes; not written",
+            settings.PREVIEW_DATA_URI_MAX_BYTES,
+        )
         return None
     try:
         payload = base64.b64decode(match["data"], validate=False)

@@ -89,12 +89,16 @@ def _get_pool(workers: int) -> ProcessPoolExecutor | None:
         return _pool
 
 
-def _detect_pooled(pool: ProcessPoolExecutor, targets: list[Path],
-                   workers: int) -> list[Outcome]:
+def _detect_pooled(pool: ProcessPoolExecutor, targets: list[Path], workers: int) -> list[Outcome]:
     global _unavailable
-    size = max(1, min(settings.DETECT_POOL_CHUNK_MAX,
-                      math.ceil(len(targets) / (workers * settings.DETECT_POOL_CHUNKS_PER_WORKER))))
-    chunks = [targets[i:i + size] for i in range(0, len(targets), size)]
+    size = max(
+        1,
+        min(
+            settings.DETECT_POOL_CHUNK_MAX,
+            math.ceil(len(targets) / (workers * settings.DETECT_POOL_CHUNKS_PER_WORKER)),
+        ),
+    )
+    chunks = [targets[i : i + size] for i in range(0, len(targets), size)]
     futures: list[Future[tuple[int, list[tuple[bool, object]]]] | None] = []
     try:
         for chunk in chunks:

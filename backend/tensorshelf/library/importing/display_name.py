@@ -14,20 +14,75 @@ from pathlib import Path
 from tensorshelf.detect.models import Detection
 
 # Stems (lower-case, separators folded to "_") that say nothing about the model.
-GENERIC_STEMS = frozenset({
-    "model", "models", "pytorch_model", "diffusion_pytorch_model", "adapter_model",
-    "model_fp16", "model_fp32", "model_bf16", "flax_model", "tf_model", "consolidated",
-    "ggml_model", "unet", "vae", "text_encoder", "text_encoder_2", "transformer", "weights",
-    "checkpoint", "last", "final", "output", "lora", "embedding", "diffusion_model",
-})
+GENERIC_STEMS = frozenset(
+    {
+        "model",
+        "models",
+        "pytorch_model",
+        "diffusion_pytorch_model",
+        "adapter_model",
+        "model_fp16",
+        "model_fp32",
+        "model_bf16",
+        "flax_model",
+        "tf_model",
+        "consolidated",
+        "ggml_model",
+        "unet",
+        "vae",
+        "text_encoder",
+        "text_encoder_2",
+        "transformer",
+        "weights",
+        "checkpoint",
+        "last",
+        "final",
+        "output",
+        "lora",
+        "embedding",
+        "diffusion_model",
+    }
+)
 # Folder names that hold models rather than name one (downloads, app model dirs …).
-CONTAINER_DIRS = frozenset({
-    "downloads", "download", "desktop", "tmp", "temp", "models", "model", "checkpoints",
-    "loras", "lora", "vae", "unet", "embeddings", "controlnet", "upscale_models",
-    "text_encoders", "clip", "clip_vision", "diffusion_models", "llm", "llms", "gguf",
-    "snapshots", "blobs", "weights", "stable-diffusion", "lycoris", "mnt", "media",
-    "home", "root", "srv", "data", "volumes", "users",
-})
+CONTAINER_DIRS = frozenset(
+    {
+        "downloads",
+        "download",
+        "desktop",
+        "tmp",
+        "temp",
+        "models",
+        "model",
+        "checkpoints",
+        "loras",
+        "lora",
+        "vae",
+        "unet",
+        "embeddings",
+        "controlnet",
+        "upscale_models",
+        "text_encoders",
+        "clip",
+        "clip_vision",
+        "diffusion_models",
+        "llm",
+        "llms",
+        "gguf",
+        "snapshots",
+        "blobs",
+        "weights",
+        "stable-diffusion",
+        "lycoris",
+        "mnt",
+        "media",
+        "home",
+        "root",
+        "srv",
+        "data",
+        "volumes",
+        "users",
+    }
+)
 PARENT_LEVELS = 3  # a repo folder sits right above its files (or above snapshots/<rev>/)
 _FOLD = re.compile(r"[\s\-.]+")
 

@@ -106,7 +106,8 @@ def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None =
 
 def _in_library(library_root: Path, path: Path) -> bool:
     return is_inside(library_root, path) or (
-        os.path.realpath(path) == os.path.realpath(library_root))
+        os.path.realpath(path) == os.path.realpath(library_root)
+    )
 
 
 def _listing(directory: Path) -> list[str]:
@@ -134,8 +135,10 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int]) -> None:
         return
     budget[0] -= len(files)
     if budget[0] < 0:
-        result.reject(directory, f"more than {settings.FOLDER_WALK_MAX_FILES} files; "
-                                 "drop the model folders one by one")
+        result.reject(
+            directory,
+            f"more than {settings.FOLDER_WALK_MAX_FILES} files; drop the model folders one by one",
+        )
         return
     if files:
         _group_loose(directory, files, files, result, walked=True)
@@ -182,15 +185,23 @@ def _folder_unit(directory: Path, fmt: ModelFormat, result: Grouping, budget: li
     # The primary weight file (whose hashes identify the model) is the largest one.
     weights.sort(key=lambda r: (-sizes[r], r))
     others = [r for r in rels if r not in set(weights)]
-    unit = Unit(key=str(directory), name=directory.name, model_format=fmt, root=directory,
-                rel_files=weights + others, weights=weights, warnings=warnings)
+    unit = Unit(
+        key=str(directory),
+        name=directory.name,
+        model_format=fmt,
+        root=directory,
+        rel_files=weights + others,
+        weights=weights,
+        warnings=warnings,
+    )
     if not weights:
         unit.error = f"{directory} holds no model weight files"
     result.add(unit)
 
 
-def _group_loose(directory: Path, given: list[str], listing: list[str], result: Grouping,
-                 walked: bool = False) -> None:
+def _group_loose(
+    directory: Path, given: list[str], listing: list[str], result: Grouping, walked: bool = False
+) -> None:
     consumed: set[str] = set()
     for name in given:  # index.json files first: they name their shards
         if is_index_json(name) and name not in consumed:
@@ -211,38 +222,60 @@ def _group_loose(directory: Path, given: list[str], listing: list[str], result: 
                 result.walked.add(directory / name)
 
 
-def _single_unit(directory: Path, name: str, listing: list[str], consumed: set[str],
-                 result: Grouping) -> None:
-    companions = [c for c in companion_names(name, listing) if c not in consumed
-                  and not is_weight_name(c)]
+def _single_unit(
+    directory: Path, name: str, listing: list[str], consumed: set[str], result: Grouping
+) -> None:
+    companions = [
+        c for c in companion_names(name, listing) if c not in consumed and not is_weight_name(c)
+    ]
     consumed.update([name, *companions])
-    result.add(Unit(key=str(directory / name), name=stem_of(name), model_format="single-file",
-                    root=directory, rel_files=[name, *companions], weights=[name]))
+    result.add(
+        Unit(
+            key=str(directory / name),
+            name=stem_of(name),
+            model_format="single-file",
+            root=directory,
+            rel_files=[name, *companions],
+            weights=[name],
+        )
+    )
 
 
-def _shard_unit(directory: Path, name: str, listing: list[str], consumed: set[str],
-                result: Grouping) -> Unit | None:
+def _shard_unit(
+    directory: Path, name: str, listing: list[str], consumed: set[str], result: Grouping
+) -> Unit | None:
     shard = parse_shard_name(name)
     assert shard is not None
     found = siblings(directory, shard, listing)
     shard_files = list(found.values())
     extra = [shard.index_json_name] if shard.index_json_name in listing else []
-    companions = [c for c in companion_names(name, listing, stems=[shard.base])
-                  if c not in consumed and not is_weight_name(c) and c not in extra]
+    companions = [
+        c
+        for c in companion_names(name, listing, stems=[shard.base])
+        if c not in consumed and not is_weight_name(c) and c not in extra
+    ]
     consumed.update([*shard_files, *extra, *companions])
-    unit = Unit(key=str(directory / shard_files[0]), name=shard.base, model_format="sharded-set",
-                root=directory, rel_files=[*shard_files, *extra, *companions],
-                weights=shard_files)
+    unit = Unit(
+        key=str(directory / shard_files[0]),
+        name=shard.base,
+        model_format="sharded-set",
+        root=directory,
+        rel_files=[*shard_files, *extra, *companions],
+        weights=shard_files,
+    )
     missing = missing_indices(shard, found)
     if missing:
         total = shard.total or max(found)
-        unit.warnings.append(f"incomplete sharded set: {len(missing)} of {total} shards missing "
-                             f"(indices {', '.join(map(str, missing))})")
+        unit.warnings.append(
+            f"incomplete sharded set: {len(missing)} of {total} shards missing "
+            f"(indices {', '.join(map(str, missing))})"
+        )
     return unit if result.add(unit) else None
 
 
-def _index_unit(directory: Path, index_name: str, listing: list[str], consumed: set[str],
-                result: Grouping) -> None:
+def _index_unit(
+    directory: Path, index_name: str, listing: list[str], consumed: set[str], result: Grouping
+) -> None:
     referenced = read_weight_map(directory / index_name)
     first = next((n for n in referenced if n in listing and parse_shard_name(n)), None)
     if first is not None:
@@ -258,13 +291,21 @@ def _index_unit(directory: Path, index_name: str, listing: list[str], consumed: 
         result.reject(directory / index_name, "shard index names no shard file found beside it")
         return
     consumed.update([index_name, *present])
-    result.add(Unit(key=str(directory / present[0]), name=index_name.split(".")[0] or index_name,
-                    model_format="sharded-set", root=directory,
-                    rel_files=[*present, index_name], weights=present))
+    result.add(
+        Unit(
+            key=str(directory / present[0]),
+            name=index_name.split(".")[0] or index_name,
+            model_format="sharded-set",
+            root=directory,
+            rel_files=[*present, index_name],
+            weights=present,
+        )
+    )
 
 
-def _report_unlisted(directory: Path, index_name: str, referenced: list[str],
-                     listing: list[str], unit: Unit | None) -> None:
+def _report_unlisted(
+    directory: Path, index_name: str, referenced: list[str], listing: list[str], unit: Unit | None
+) -> None:
     missing = [n for n in referenced if n not in listing]
     if unit is not None and missing:
         shown = ", ".join(repr(n) for n in missing[:5])
@@ -280,6 +321,7 @@ def _check_names(unit: Unit) -> None:
             unit.error = f"unsafe file name {rel!r}: {exc.message}"
             return
         if safe.as_posix() != rel:
-            unit.error = (f"file name {rel!r} cannot be kept as is in the library "
-                          "(backslash or empty part)")
+            unit.error = (
+                f"file name {rel!r} cannot be kept as is in the library (backslash or empty part)"
+            )
             return

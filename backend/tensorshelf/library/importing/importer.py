@@ -14,7 +14,7 @@ import logging
 import os
 from pathlib import Path
 
-from tensorshelf.detect.models import Detection
+from tensorshelf.detect.models import Detection, SecurityTier
 from tensorshelf.errors import (
     DiskFull,
     FileAccessError,
@@ -54,10 +54,13 @@ from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResu
 log = logging.getLogger(__name__)
 
 
-
-def import_item(ctx: LibraryContext, item: ImportPlanItem, options: ImportOptions,
-                on_progress: ProgressCallback | None = None,
-                cancel: CancelToken | None = None) -> ImportResult:
+def import_item(
+    ctx: LibraryContext,
+    item: ImportPlanItem,
+    options: ImportOptions,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ImportResult:
     reporter = ImportReporter(item.key, on_progress)
     job = _Import(ctx, item, options, reporter, cancel)
     try:
@@ -71,8 +74,9 @@ def import_item(ctx: LibraryContext, item: ImportPlanItem, options: ImportOption
         error = _as_shelf_error(exc, item)
         log.info("import of %s failed: %s", item.key, error.message)  # the result says it
         reporter.stage("failed", item.key)
-        return ImportResult(ok=False, key=item.key, warnings=_unique(job.warnings),
-                            error=error.to_dict())
+        return ImportResult(
+            ok=False, key=item.key, warnings=_unique(job.warnings), error=error.info()
+        )
 
 
 def _unique(warnings: list[str]) -> list[str]:
@@ -86,15 +90,20 @@ def _as_shelf_error(exc: BaseException, item: ImportPlanItem) -> ShelfError:
         where = exc.filename or item.key
         if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
             return DiskFull(f"no space left while importing {where}", path=str(where))
-        return FileAccessError(f"{exc.strerror or exc}: {where}", path=str(where),
-                               errno=exc.errno)
+        return FileAccessError(f"{exc.strerror or exc}: {where}", path=str(where), errno=exc.errno)
     log.error("unexpected error importing %s", item.key, exc_info=exc)
     return ImportFailed(f"unexpected error importing {item.key}: {exc!r}")
 
 
 class _Import:
-    def __init__(self, ctx: LibraryContext, item: ImportPlanItem, options: ImportOptions,
-                 reporter: ImportReporter, cancel: CancelToken | None) -> None:
+    def __init__(
+        self,
+        ctx: LibraryContext,
+        item: ImportPlanItem,
+        options: ImportOptions,
+        reporter: ImportReporter,
+        cancel: CancelToken | None,
+    ) -> None:
         self.ctx, self.item, self.options = ctx, item, options
         self.reporter, self.cancel = reporter, cancel
         self.warnings: list[str] = list(item.warnings)
@@ -105,8 +114,10 @@ class _Import:
             return
         try:
             if not self.staging.discard():
-                self.warnings.append(f"user files were kept in {self.staging.path}: they could "
-                                     "not be put back where they came from")
+                self.warnings.append(
+                    f"user files were kept in {self.staging.path}: they could "
+                    "not be put back where they came from"
+                )
         except OSError:
             log.exception("could not clean up %s", self.staging.path)
         self.staging = None
@@ -127,7 +138,8 @@ class _Import:
                 f"{item.paths[0]} is a pickle file (.ckpt/.pt/.pth/.bin) that can run code when "
                 "loaded; it was not imported. Re-run with --accept-pickle (or tick 'I understand "
                 "the risks') if you trust its source; prefer a safetensors version.",
-                path=item.paths[0])
+                path=item.paths[0],
+            )
         known = self._cached_hashes(root, weights)
         if known is not None:  # every weight file was hashed before: no need to copy to know
             with self.ctx.write_lock:
@@ -135,8 +147,14 @@ class _Import:
                 if duplicate is not None:
                     return self._record_duplicate(duplicate, known[weights[0]], [])
         self.staging = StagingDir.create(self.ctx.library_root)
-        transfer = Transfer(self.staging, self.options.mode, self.reporter, self.cancel,
-                            self.ctx.hash_cache, self.warnings)
+        transfer = Transfer(
+            self.staging,
+            self.options.mode,
+            self.reporter,
+            self.cancel,
+            self.ctx.hash_cache,
+            self.warnings,
+        )
         staged = transfer.run(root, item.relative_files)
         self.ctx.pause.reached("before_publish")
         self._check_cancel()
@@ -157,7 +175,8 @@ class _Import:
         if not item.relative_files or not weights:
             raise ImportFailed(f"{item.key} has no model weight file to import", path=item.key)
         if is_inside(self.ctx.library_root, root) or os.path.realpath(root) == os.path.realpath(
-                self.ctx.library_root):
+            self.ctx.library_root
+        ):
             raise UnsafePath(f"{item.key} is inside the library already", path=item.key)
         for rel in item.relative_files:
             if safe_relative_path(rel).as_posix() != rel:
@@ -202,13 +221,15 @@ class _Import:
         meta.path = rel  # where it is now, whatever an older metadata.json says
         return model_dir, meta
 
-    def _record_duplicate(self, model_id: str, primary: FileHashes,
-                          staged: list[StagedFile]) -> ImportResult:
+    def _record_duplicate(
+        self, model_id: str, primary: FileHashes, staged: list[StagedFile]
+    ) -> ImportResult:
         with self.ctx.write_lock:
             model_dir, meta = self._read_model(model_id)
             now = utc_now()
-            meta.sources.append(Source(kind="local", path=self.item.key, mode=self.options.mode,
-                                       imported_at=now))
+            meta.sources.append(
+                Source(kind="local", path=self.item.key, mode=self.options.mode, imported_at=now)
+            )
             meta.updated_date = now
             write_metadata(model_dir, meta)
             self.ctx.index.upsert_model(meta, stamp_of(model_dir), path=meta.path)
@@ -217,23 +238,34 @@ class _Import:
         if self.options.mode == "move":
             self.warnings.append(f"already in the library as {meta.path}: the source was kept")
         self.reporter.stage("duplicate", self.item.key)
-        return ImportResult(ok=True, key=self.item.key, id=model_id, path=meta.path,
-                            hashes=Hashes(sha256=primary.sha256, blake3=primary.blake3),
-                            duplicate_of=model_id, warnings=_unique(self.warnings))
+        return ImportResult(
+            ok=True,
+            key=self.item.key,
+            id=model_id,
+            path=meta.path,
+            hashes=Hashes(sha256=primary.sha256, blake3=primary.blake3),
+            duplicate_of=model_id,
+            warnings=_unique(self.warnings),
+        )
 
     # --- publish --------------------------------------------------------------------------
     def _detection(self, staged_dir: Path) -> Detection | None:
         if self.item.detection is not None:
             return self.item.detection
-        target = staged_dir if self.item.model_format in ("diffusers-folder", "bundle") \
+        target = (
+            staged_dir
+            if self.item.model_format in ("diffusers-folder", "bundle")
             else staged_dir.joinpath(*self.item.relative_files[0].split("/"))
+        )
         try:
             return detect(target)
         except Exception as exc:  # noqa: BLE001 - classification is best effort
             self.warnings.append(f"could not classify: {exc}")
             return None
 
-    def _publish(self, staged: list[StagedFile], weights: set[str], tier) -> ImportResult:
+    def _publish(
+        self, staged: list[StagedFile], weights: set[str], tier: SecurityTier
+    ) -> ImportResult:
         assert self.staging is not None
         model_dir = self.staging.model_dir
         detection = self._detection(model_dir)
@@ -244,10 +276,18 @@ class _Import:
         if tier == "unknown" and detection is not None:
             tier = detection.security_tier
         primary_staged = model_dir.joinpath(*staged[0].rel.split("/"))
-        meta = build_metadata(model_id=new_model_id(), item=self.item, options=self.options,
-                              staged=staged, weights=weights, detection=detection,
-                              foreign=read_foreign(primary_staged, detection), tier=tier,
-                              model_dir=model_dir, import_session=self.staging.id)
+        meta = build_metadata(
+            model_id=new_model_id(),
+            item=self.item,
+            options=self.options,
+            staged=staged,
+            weights=weights,
+            detection=detection,
+            foreign=read_foreign(primary_staged, detection),
+            tier=tier,
+            model_dir=model_dir,
+            import_session=self.staging.id,
+        )
         self._check_cancel()
         self.reporter.stage("publishing", self.item.key)
         final = publish(self.ctx.library_root, model_dir, meta, self.ctx.pause)
@@ -268,8 +308,14 @@ class _Import:
             self._remove_sources(staged, final)
         self.reporter.stage("done", self.item.key)
         assert meta.hashes is not None
-        return ImportResult(ok=True, key=self.item.key, id=meta.id, path=meta.path,
-                            hashes=meta.hashes, warnings=_unique(self.warnings))
+        return ImportResult(
+            ok=True,
+            key=self.item.key,
+            id=meta.id,
+            path=meta.path,
+            hashes=meta.hashes,
+            warnings=_unique(self.warnings),
+        )
 
     def _remove_sources(self, staged: list[StagedFile], final: Path) -> None:
         try:

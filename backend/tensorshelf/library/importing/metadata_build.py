@@ -36,9 +36,14 @@ def file_entries(staged: list[StagedFile], weights: set[str], sharded: bool) -> 
     entries = []
     for item in staged:
         is_weights = item.rel in weights
-        entry = FileEntry(path=item.rel, size=item.hashes.size, sha256=item.hashes.sha256,
-                          blake3=item.hashes.blake3, mtime_ns=os.stat(item.staged).st_mtime_ns,
-                          role=role_for(item.rel, is_weights))
+        entry = FileEntry(
+            path=item.rel,
+            size=item.hashes.size,
+            sha256=item.hashes.sha256,
+            blake3=item.hashes.blake3,
+            mtime_ns=os.stat(item.staged).st_mtime_ns,
+            role=role_for(item.rel, is_weights),
+        )
         shard = parse_shard_name(Path(item.rel).name) if sharded and is_weights else None
         if shard is not None:
             entry.shard_index = shard.index
@@ -71,10 +76,19 @@ def user_overrides(options: ImportOptions) -> list[str]:
     return [f for f in OVERRIDABLE if _clean(getattr(options, f))]
 
 
-def build_metadata(*, model_id: str, item: ImportPlanItem, options: ImportOptions,
-                   staged: list[StagedFile], weights: set[str], detection: Detection | None,
-                   foreign: ForeignMetadata, tier: SecurityTier, model_dir: Path,
-                   import_session: str | None = None) -> ModelMetadata:
+def build_metadata(
+    *,
+    model_id: str,
+    item: ImportPlanItem,
+    options: ImportOptions,
+    staged: list[StagedFile],
+    weights: set[str],
+    detection: Detection | None,
+    foreign: ForeignMetadata,
+    tier: SecurityTier,
+    model_dir: Path,
+    import_session: str | None = None,
+) -> ModelMetadata:
     """metadata.json for a model staged in `model_dir` (its `path` is set at publish time)."""
     primary = staged[0]
     name = _clean(options.name) or item.name
@@ -85,33 +99,58 @@ def build_metadata(*, model_id: str, item: ImportPlanItem, options: ImportOption
     if preview is not None and preview not in rel_files:
         path = model_dir / preview
         hashes = hash_file(path)
-        files.append(FileEntry(path=preview, size=hashes.size, sha256=hashes.sha256,
-                               blake3=hashes.blake3, mtime_ns=path.stat().st_mtime_ns,
-                               role="preview"))
+        files.append(
+            FileEntry(
+                path=preview,
+                size=hashes.size,
+                sha256=hashes.sha256,
+                blake3=hashes.blake3,
+                mtime_ns=path.stat().st_mtime_ns,
+                role="preview",
+            )
+        )
     tags = list(dict.fromkeys(t.strip() for t in options.tags if t.strip()))
     classification = classify(options, detection)
     return ModelMetadata(
-        id=model_id, path="", name=name, cleaned_name="",
+        id=model_id,
+        path="",
+        name=name,
+        cleaned_name="",
         model_format=item.model_format,
         model_type=classification["model_type"] or "other",
-        subtype=classification["subtype"], family=classification["family"],
-        base_model=foreign.base_model, variant=classification["variant"],
-        precision=classification["precision"], detection=detection,
-        files=files, hashes=Hashes(sha256=primary.hashes.sha256, blake3=primary.hashes.blake3),
+        subtype=classification["subtype"],
+        family=classification["family"],
+        base_model=foreign.base_model,
+        variant=classification["variant"],
+        precision=classification["precision"],
+        detection=detection,
+        files=files,
+        hashes=Hashes(sha256=primary.hashes.sha256, blake3=primary.hashes.blake3),
         size_bytes=sum(f.size for f in files),
         sources=[Source(kind="local", path=item.key, mode=options.mode, imported_at=now)],
         import_session=import_session,
         pending_online_lookup=options.lookup,
-        trigger_words=list(foreign.trigger_words), description=foreign.description,
-        tags=tags, preview_image=preview, user_overrides=user_overrides(options),
-        security_tier=tier, added_date=now, updated_date=now,
+        trigger_words=list(foreign.trigger_words),
+        description=foreign.description,
+        tags=tags,
+        preview_image=preview,
+        user_overrides=user_overrides(options),
+        security_tier=tier,
+        added_date=now,
+        updated_date=now,
         pickle_scan=detection.pickle_scan.model_dump()
-        if detection is not None and detection.pickle_scan is not None else None,
+        if detection is not None and detection.pickle_scan is not None
+        else None,
     )
 
 
-def _preview(item: ImportPlanItem, rel_files: list[str], foreign: ForeignMetadata,
-             model_dir: Path, primary_rel: str) -> str | None:
+def _preview(
+    item: ImportPlanItem,
+    rel_files: list[str],
+    foreign: ForeignMetadata,
+    model_dir: Path,
+    primary_rel: str,
+) -> str | None:
     if item.model_format in ("single-file", "sharded-set"):
         found = preview_file(rel_files, primary_rel)
         if found is not None:
@@ -122,4 +161,3 @@ def _preview(item: ImportPlanItem, rel_files: list[str], foreign: ForeignMetadat
     if wanted and wanted.startswith("data:"):
         return write_data_uri_preview(wanted, model_dir, set(rel_files))
     return None
-

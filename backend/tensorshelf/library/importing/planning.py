@@ -5,6 +5,7 @@ Headers only: a plan never hashes a weight file; `duplicate_of` comes from the h
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -31,13 +32,36 @@ SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
 # Formats whose whole header is parsed (and so validated) before an import.
 PARSED_FORMATS = frozenset({"safetensors", "gguf"})
 # Loose files with these extensions are not opened: they are never model weights.
-NOT_MODEL_EXTENSIONS = frozenset({".txt", ".md", ".json", ".yaml", ".yml", ".png", ".jpg",
-                                  ".jpeg", ".webp", ".gif", ".info", ".html", ".htm", ".py",
-                                  ".toml", ".ini", ".cfg", ".csv", ".zip", ".gz", ".tar"})
+NOT_MODEL_EXTENSIONS = frozenset(
+    {
+        ".txt",
+        ".md",
+        ".json",
+        ".yaml",
+        ".yml",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".webp",
+        ".gif",
+        ".info",
+        ".html",
+        ".htm",
+        ".py",
+        ".toml",
+        ".ini",
+        ".cfg",
+        ".csv",
+        ".zip",
+        ".gz",
+        ".tar",
+    }
+)
 
 # Browsers' and download managers' names for files still being written.
-PARTIAL_DOWNLOAD_EXTENSIONS = frozenset({".part", ".partial", ".crdownload", ".download",
-                                         ".incomplete", ".tmp", ".aria2"})
+PARTIAL_DOWNLOAD_EXTENSIONS = frozenset(
+    {".part", ".partial", ".crdownload", ".download", ".incomplete", ".tmp", ".aria2"}
+)
 
 FindBySha = Callable[[str], str | None]
 
@@ -87,8 +111,9 @@ def check_headers(root: Path, weights: list[str]) -> list[str]:
     return [sniff(path) for path in header_files(root, weights)]
 
 
-def validate_headers(root: Path, weights: list[str], formats: list[str],
-                     skip: Path | None = None) -> None:
+def validate_headers(
+    root: Path, weights: list[str], formats: list[str], skip: Path | None = None
+) -> None:
     """Parse the whole header of every safetensors / GGUF weight file (JSON that parses,
     tensors inside the file, a supported GGUF version): InvalidModelFile names the first
     bad one. `skip` is a file whose header detection has already parsed. Pickle files are
@@ -128,10 +153,13 @@ def detection_target(item: ImportPlanItem) -> Path:
     return Path(item.paths[0])
 
 
-def plan_import(paths: list[str], library_root: Path | None = None,
-                hash_cache: HashCache | None = None,
-                find_by_sha256: FindBySha | None = None,
-                grouping: Grouping | None = None) -> ImportPlan:
+def plan_import(
+    paths: list[str],
+    library_root: Path | None = None,
+    hash_cache: HashCache | None = None,
+    find_by_sha256: FindBySha | None = None,
+    grouping: Grouping | None = None,
+) -> ImportPlan:
     """`grouping`: `group_paths(paths, library_root)` when the caller has it already."""
     grouping = grouping if grouping is not None else group_paths(list(paths), library_root)
     _adopt_unknown(grouping)
@@ -139,9 +167,12 @@ def plan_import(paths: list[str], library_root: Path | None = None,
     checked = [_checked_item(unit) for unit in grouping.units]
     wanted = [(item, formats) for item, formats in checked if formats is not None]
     outcomes = iter(detect_many([detection_target(item) for item, _ in wanted]))
-    items = [item if formats is None else
-             _finish_item(item, unit, formats, next(outcomes), hash_cache, find_by_sha256)
-             for unit, (item, formats) in zip(grouping.units, checked, strict=True)]
+    items = [
+        item
+        if formats is None
+        else _finish_item(item, unit, formats, next(outcomes), hash_cache, find_by_sha256)
+        for unit, (item, formats) in zip(grouping.units, checked, strict=True)
+    ]
     for item in items:
         if item.error is None:
             item.name = choose_display_name(item.name, detection_target(item), item.detection)
@@ -163,8 +194,11 @@ def _adopt_unknown(grouping: Grouping) -> None:
     for path in grouping.unknown:
         ext = suffix_of(path.name)
         if ext in PARTIAL_DOWNLOAD_EXTENSIONS:
-            grouping.reject(path, f"looks like an unfinished download ({ext}); import it once "
-                                  "the download has completed")
+            grouping.reject(
+                path,
+                f"looks like an unfinished download ({ext}); import it once "
+                "the download has completed",
+            )
             continue
         if ext in NOT_MODEL_EXTENSIONS:
             if path in grouping.walked:  # a README or picture inside a dropped folder
@@ -181,36 +215,50 @@ def _adopt_unknown(grouping: Grouping) -> None:
             grouping.reject(path, f"cannot read: {exc.strerror or exc}")
             continue
         listing = sorted(os.listdir(path.parent))
-        companions = [c for c in companion_names(path.name, listing)
-                      if not is_weight_name(c) and c != path.name]
-        grouping.add(Unit(key=str(path), name=stem_of(path.name), model_format="single-file",
-                          root=path.parent, rel_files=[path.name, *companions],
-                          weights=[path.name]))
+        companions = [
+            c
+            for c in companion_names(path.name, listing)
+            if not is_weight_name(c) and c != path.name
+        ]
+        grouping.add(
+            Unit(
+                key=str(path),
+                name=stem_of(path.name),
+                model_format="single-file",
+                root=path.parent,
+                rel_files=[path.name, *companions],
+                weights=[path.name],
+            )
+        )
 
 
 def _report_empty_folders(grouping: Grouping, paths: list[str]) -> None:
     """A dropped folder in which nothing was found to import (or report) is rejected, so
     the user hears about it; the non-model files a walk skipped are only logged."""
     if grouping.ignored:
-        log.info("skipped %d non-model file(s) inside folders: %s", len(grouping.ignored),
-                 ", ".join(p.name for p in grouping.ignored[:10]))
+        log.info(
+            "skipped %d non-model file(s) inside folders: %s",
+            len(grouping.ignored),
+            ", ".join(p.name for p in grouping.ignored[:10]),
+        )
     found = [u.root for u in grouping.units] + [Path(r["path"]) for r in grouping.rejected]
     for raw in paths:
         folder = Path(os.path.abspath(raw))
         if not folder.is_dir() or any(f == folder or folder in f.parents for f in found):
             continue
         skipped = sum(1 for p in grouping.ignored if folder in p.parents)
-        grouping.reject(folder, "no model files found in this folder"
-                        + (f" ({skipped} other file(s) skipped)" if skipped else ""))
+        grouping.reject(
+            folder,
+            "no model files found in this folder"
+            + (f" ({skipped} other file(s) skipped)" if skipped else ""),
+        )
 
 
 def _size(paths: list[Path]) -> int:
     total = 0
     for path in paths:
-        try:
+        with contextlib.suppress(OSError):
             total += path.stat().st_size
-        except OSError:
-            pass
     return total
 
 
@@ -222,10 +270,17 @@ def _checked_item(unit: Unit) -> tuple[ImportPlanItem, list[str] | None]:
     """The unit's item and its weight files' formats; formats None when the item already
     carries its error (grouping, or a header that is not a model's)."""
     paths = unit.paths
-    item = ImportPlanItem(key=unit.key, name=unit.name, model_format=unit.model_format,
-                          paths=[str(p) for p in paths], root=str(unit.root),
-                          relative_files=list(unit.rel_files), size_bytes=_size(paths),
-                          warnings=list(unit.warnings), error=unit.error)
+    item = ImportPlanItem(
+        key=unit.key,
+        name=unit.name,
+        model_format=unit.model_format,
+        paths=[str(p) for p in paths],
+        root=str(unit.root),
+        relative_files=list(unit.rel_files),
+        size_bytes=_size(paths),
+        warnings=list(unit.warnings),
+        error=unit.error,
+    )
     if item.error is not None:
         return item, None
     try:
@@ -240,9 +295,14 @@ def _checked_item(unit: Unit) -> tuple[ImportPlanItem, list[str] | None]:
     return item, formats
 
 
-def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
-                 outcome: Detection | Exception, hash_cache: HashCache | None,
-                 find_by_sha256: FindBySha | None) -> ImportPlanItem:
+def _finish_item(
+    item: ImportPlanItem,
+    unit: Unit,
+    formats: list[str],
+    outcome: Detection | Exception,
+    hash_cache: HashCache | None,
+    find_by_sha256: FindBySha | None,
+) -> ImportPlanItem:
     """Apply the detection outcome of the item's target, then the full header checks."""
     target = detection_target(item)
     if isinstance(outcome, Detection):
@@ -252,8 +312,12 @@ def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
             item.error = danger.message  # never importable, --accept-pickle or not
             return item
     elif isinstance(outcome, InvalidModelFile):
-        if (item.model_format in ("single-file", "sharded-set") and formats
-                and formats[0] in PARSED_FORMATS and not is_incomplete_byte_split(target)):
+        if (
+            item.model_format in ("single-file", "sharded-set")
+            and formats
+            and formats[0] in PARSED_FORMATS
+            and not is_incomplete_byte_split(target)
+        ):
             item.error = outcome.message  # a malformed or truncated header: not a usable model
             return item
         item.warnings.append(f"could not classify: {outcome.message}")
@@ -263,8 +327,9 @@ def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
         log.warning("detection of %s failed", unit.key, exc_info=outcome)
         item.warnings.append(f"could not classify: {outcome}")
     try:
-        validate_headers(unit.root, unit.weights, formats,
-                         skip=target if item.detection is not None else None)
+        validate_headers(
+            unit.root, unit.weights, formats, skip=target if item.detection is not None else None
+        )
     except InvalidModelFile as exc:
         item.error = exc.message
         return item
@@ -272,14 +337,17 @@ def _finish_item(item: ImportPlanItem, unit: Unit, formats: list[str],
         item.error = _cannot_read(exc, unit.key)
         return item
     if item.security_tier == "pickle":
-        item.warnings.append("pickle format: can execute code when loaded; import only from "
-                             "trusted sources (safetensors is the safe format)")
+        item.warnings.append(
+            "pickle format: can execute code when loaded; import only from "
+            "trusted sources (safetensors is the safe format)"
+        )
     item.duplicate_of = _known_duplicate(unit.paths[0], hash_cache, find_by_sha256)
     return item
 
 
-def _known_duplicate(primary: Path, hash_cache: HashCache | None,
-                     find_by_sha256: FindBySha | None) -> str | None:
+def _known_duplicate(
+    primary: Path, hash_cache: HashCache | None, find_by_sha256: FindBySha | None
+) -> str | None:
     if hash_cache is None or find_by_sha256 is None:
         return None
     try:
@@ -297,4 +365,6 @@ def dangerous_pickle(item: ImportPlanItem) -> DangerousPickle | None:
     return DangerousPickle(
         f"{item.paths[0]} is a pickle that would run code when loaded (it references "
         f"{', '.join(scan.dangerous[:8])}); it is blocked and cannot be imported",
-        path=item.paths[0], dangerous=scan.dangerous)
+        path=item.paths[0],
+        dangerous=scan.dangerous,
+    )

@@ -19,8 +19,12 @@ ProgressCallback = Callable[[ImportProgress], None]
 
 
 class ImportReporter:
-    def __init__(self, key: str, callback: ProgressCallback | None,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        key: str,
+        callback: ProgressCallback | None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.key = key
         self._callback = callback
         self._clock = clock
@@ -34,29 +38,42 @@ class ImportReporter:
         except Exception:
             log.warning("import progress listener failed", exc_info=True)
 
-    def stage(self, stage: ImportStage, file: str = "", bytes_done: int = 0,
-              bytes_total: int = 0) -> None:
+    def stage(
+        self, stage: ImportStage, file: str = "", bytes_done: int = 0, bytes_total: int = 0
+    ) -> None:
         self.stage_name = stage
-        self._emit(ImportProgress(key=self.key, file=file, stage=stage, bytes_done=bytes_done,
-                                  bytes_total=bytes_total))
+        self._emit(
+            ImportProgress(
+                key=self.key, file=file, stage=stage, bytes_done=bytes_done, bytes_total=bytes_total
+            )
+        )
 
     def bytes(self, stage: ImportStage, file: str, total: int) -> ProgressFn:
         """A byte-delta callback for one file in `stage`; announces the stage at once."""
         self.stage(stage, file, 0, total)
         started = self._clock()
-        state = {"done": 0, "last": started}
+        done, last = 0, started
 
         def on_delta(delta: int) -> None:
-            state["done"] += delta
+            nonlocal done, last
+            done += delta
             now = self._clock()
-            if now - state["last"] < settings.PROGRESS_MIN_INTERVAL_S and state["done"] < total:
+            if now - last < settings.PROGRESS_MIN_INTERVAL_S and done < total:
                 return
-            state["last"] = now
+            last = now
             elapsed = now - started
-            rate = state["done"] / elapsed if elapsed > 0 else 0.0
-            remaining = max(total - state["done"], 0)
-            self._emit(ImportProgress(key=self.key, file=file, stage=stage,
-                                      bytes_done=state["done"], bytes_total=total,
-                                      rate_bps=rate, eta_s=remaining / rate if rate > 0 else None))
+            rate = done / elapsed if elapsed > 0 else 0.0
+            remaining = max(total - done, 0)
+            self._emit(
+                ImportProgress(
+                    key=self.key,
+                    file=file,
+                    stage=stage,
+                    bytes_done=done,
+                    bytes_total=total,
+                    rate_bps=rate,
+                    eta_s=remaining / rate if rate > 0 else None,
+                )
+            )
 
         return on_delta

@@ -31,12 +31,14 @@ def fsync_tree(top: Path) -> None:
 
 def _target(root: Path, meta: ModelMetadata, exclude: Path | None) -> PurePosixPath:
     blake3_hex = meta.hashes.blake3 if meta.hashes else "0" * settings.COLLISION_SUFFIX_HEX
-    return free_model_dir(root, meta.model_type, meta.family, meta.name, blake3_hex,
-                          exclude=exclude)
+    return free_model_dir(
+        root, meta.model_type, meta.family, meta.name, blake3_hex, exclude=exclude
+    )
 
 
-def publish(root: Path, staged_dir: Path, meta: ModelMetadata,
-            pause: PausePoints = NO_PAUSE) -> Path:
+def publish(
+    root: Path, staged_dir: Path, meta: ModelMetadata, pause: PausePoints = NO_PAUSE
+) -> Path:
     """Write metadata.json into `staged_dir`, then rename it into place. Returns the dir."""
     fsync_tree(staged_dir)
     for _attempt in range(settings.COLLISION_MAX_ATTEMPTS):
@@ -78,8 +80,7 @@ def refile(root: Path, model_dir: Path, meta: ModelMetadata) -> Path:
         model_dir = target
         break
     else:
-        raise InvalidArgument(f"could not find a free directory for {meta.name!r}",
-                              name=meta.name)
+        raise InvalidArgument(f"could not find a free directory for {meta.name!r}", name=meta.name)
     meta.path = PurePosixPath(*model_dir.relative_to(root).parts).as_posix()
     meta.cleaned_name = model_dir.name
     write_metadata(model_dir, meta)

@@ -20,8 +20,11 @@ log = logging.getLogger(__name__)
 ShardKind = Literal["of", "part", "underscore"]
 
 _OF = re.compile(r"^(?P<base>.+)-(?P<idx>\d{1,6})-of-(?P<tot>\d{1,6})\.(?P<ext>[A-Za-z0-9]+)$")
-_PART = re.compile(r"^(?P<base>.+)\.(?P<ext>[A-Za-z0-9]+)\.part(?P<idx>\d{1,4})"
-                   r"(?:of(?P<tot>\d{1,4}))?$", re.IGNORECASE)
+_PART = re.compile(
+    r"^(?P<base>.+)\.(?P<ext>[A-Za-z0-9]+)\.part(?P<idx>\d{1,4})"
+    r"(?:of(?P<tot>\d{1,4}))?$",
+    re.IGNORECASE,
+)
 _UNDERSCORE = re.compile(r"^(?P<base>.+)_(?P<idx>\d{5})\.(?P<ext>[A-Za-z0-9]+)$")
 INDEX_JSON_SUFFIX = ".index.json"
 
@@ -57,8 +60,8 @@ def parse_shard_name(name: str) -> ShardName | None:
         return None
     match = _PART.match(name)
     if match:
-        tot = int(match["tot"]) if match["tot"] else None
-        return ShardName(match["base"], match["ext"], int(match["idx"]), tot, "part")
+        part_total = int(match["tot"]) if match["tot"] else None
+        return ShardName(match["base"], match["ext"], int(match["idx"]), part_total, "part")
     match = _UNDERSCORE.match(name)
     if match:
         return ShardName(match["base"], match["ext"], int(match["idx"]), None, "underscore")
@@ -108,5 +111,3 @@ def read_weight_map(path: Path) -> list[str]:
         if isinstance(value, str) and value:
             seen.setdefault(value, None)
     return list(seen)
-
-

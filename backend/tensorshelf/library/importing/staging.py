@@ -203,7 +203,7 @@ def sweep_staging(library_root: Path) -> list[str]:
     suffix = settings.STAGING_LOCK_SUFFIX
     for name in names:
         if name.endswith(suffix):
-            _sweep_locked(root, name[:-len(suffix)], removed)
+            _sweep_locked(root, name[: -len(suffix)], removed)
         elif not os.path.lexists(root / f"{name}{suffix}"):
             try:
                 if _remove_area(root / name):
@@ -211,8 +211,12 @@ def sweep_staging(library_root: Path) -> list[str]:
             except OSError as exc:
                 log.warning("cannot remove stale staging %s: %s", root / name, exc)
     if removed:
-        log.info("swept %d stale staging entr%s: %s", len(removed),
-                 "y" if len(removed) == 1 else "ies", ", ".join(removed))
+        log.info(
+            "swept %d stale staging entr%s: %s",
+            len(removed),
+            "y" if len(removed) == 1 else "ies",
+            ", ".join(removed),
+        )
     return removed
 
 

@@ -10,6 +10,7 @@ The hash cache answers for files it already knows (same dev/inode/size/mtime).""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import os
@@ -33,8 +34,14 @@ log = logging.getLogger(__name__)
 
 How = Literal["copied", "linked", "renamed"]
 # Filesystems without hard links answer with one of these.
-_NO_HARDLINK = {errno.EPERM, errno.EMLINK, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS,
-                errno.EACCES}
+_NO_HARDLINK = {
+    errno.EPERM,
+    errno.EMLINK,
+    errno.ENOTSUP,
+    errno.EOPNOTSUPP,
+    errno.ENOSYS,
+    errno.EACCES,
+}
 
 
 @dataclass
@@ -49,9 +56,15 @@ class StagedFile:
 
 
 class Transfer:
-    def __init__(self, staging: StagingDir, mode: ImportMode, reporter: ImportReporter,
-                 cancel: CancelToken | None, hash_cache: HashCache | None,
-                 warnings: list[str]) -> None:
+    def __init__(
+        self,
+        staging: StagingDir,
+        mode: ImportMode,
+        reporter: ImportReporter,
+        cancel: CancelToken | None,
+        hash_cache: HashCache | None,
+        warnings: list[str],
+    ) -> None:
         self.staging = staging
         self.mode = mode
         self.reporter = reporter
@@ -92,8 +105,9 @@ class Transfer:
         return self._move(rel, src, dst, st)
 
     # --- copy ------------------------------------------------------------------------------
-    def _copy(self, rel: str, src: Path, dst: Path, st: os.stat_result,
-              verify: bool = False) -> StagedFile:
+    def _copy(
+        self, rel: str, src: Path, dst: Path, st: os.stat_result, verify: bool = False
+    ) -> StagedFile:
         size = os.stat(src).st_size
         hashes = copy_with_hashes(src, dst, self.reporter.bytes("copying", rel, size), self.cancel)
         if verify:
@@ -104,11 +118,17 @@ class Transfer:
         """Re-read the library copy (from disk, not the page cache) and compare."""
         _drop_page_cache(dst)
         actual = hash_file(dst, self.reporter.bytes("verifying", rel, expected.size), self.cancel)
-        if (actual.sha256, actual.blake3, actual.size) != (expected.sha256, expected.blake3,
-                                                           expected.size):
-            raise ImportFailed(f"the library copy of {rel} does not match its source "
-                               f"(sha256 {actual.sha256} != {expected.sha256}); the source "
-                               "was left in place", file=rel)
+        if (actual.sha256, actual.blake3, actual.size) != (
+            expected.sha256,
+            expected.blake3,
+            expected.size,
+        ):
+            raise ImportFailed(
+                f"the library copy of {rel} does not match its source "
+                f"(sha256 {actual.sha256} != {expected.sha256}); the source "
+                "was left in place",
+                file=rel,
+            )
 
     # --- link ------------------------------------------------------------------------------
     def _link(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
@@ -118,7 +138,8 @@ class Transfer:
             raise CrossDevice(
                 f"cannot link {src}: link mode needs the file on the same filesystem as the "
                 f"library ({self.staging.root.parent}); import it with copy instead",
-                **exc.details) from exc
+                **exc.details,
+            ) from exc
         return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "linked", st)
 
     def _hash_in_place(self, rel: str, path: Path) -> FileHashes:
@@ -136,8 +157,9 @@ class Transfer:
     # --- move ------------------------------------------------------------------------------
     def _move(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
         if stat.S_ISLNK(st.st_mode):
-            self.warnings.append(f"{rel} is a symbolic link: its target was copied and the "
-                                 "link left in place")
+            self.warnings.append(
+                f"{rel} is a symbolic link: its target was copied and the link left in place"
+            )
             staged = self._copy(rel, src, dst, st)
             staged.keep_source = True
             return staged
@@ -157,8 +179,10 @@ class Transfer:
         return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "linked", st)
 
     def _move_across(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
-        note = ("source is on another filesystem: files are copied and verified, and each "
-                "source is removed only after the library copy matched")
+        note = (
+            "source is on another filesystem: files are copied and verified, and each "
+            "source is removed only after the library copy matched"
+        )
         if note not in self.warnings:
             self.warnings.append(note)
         return self._copy(rel, src, dst, st, verify=True)
@@ -176,8 +200,9 @@ def _drop_page_cache(path: Path) -> None:
         os.close(fd)
 
 
-def remove_moved_sources(staged: list[StagedFile], final_dir: Path, root: Path,
-                         warnings: list[str]) -> int:
+def remove_moved_sources(
+    staged: list[StagedFile], final_dir: Path, root: Path, warnings: list[str]
+) -> int:
     """After publishing a move: remove each source name that still is what we imported.
 
     Only the explicit source files are unlinked (and then directories of a moved folder
@@ -196,7 +221,11 @@ def remove_moved_sources(staged: list[StagedFile], final_dir: Path, root: Path,
         else:
             before = item.source_stat
             same = (current.st_dev, current.st_ino, current.st_size, current.st_mtime_ns) == (
-                before.st_dev, before.st_ino, before.st_size, before.st_mtime_ns)
+                before.st_dev,
+                before.st_ino,
+                before.st_size,
+                before.st_mtime_ns,
+            )
         if not same:
             warnings.append(f"{item.source} changed during the import and was kept")
             continue
@@ -216,8 +245,5 @@ def prune_empty_source_dirs(root: Path, rels: list[str]) -> None:
         for n in range(1, len(parts) + 1):
             dirs.add(root.joinpath(*parts[:n]))
     for directory in sorted(dirs, key=lambda d: len(d.parts), reverse=True):
-        try:
+        with contextlib.suppress(OSError):
             directory.rmdir()
-        except OSError:
-            pass
-

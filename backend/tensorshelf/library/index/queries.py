@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from typing import Any
 
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
@@ -16,20 +17,30 @@ FAVORITE_RATING = 5  # DESIGN: rating 5 = favourite
 
 # ListQuery field → models column, compared case-insensitively.
 _EQUALITY_FILTERS = {
-    "model_type": "model_type", "subtype": "subtype", "family": "family",
-    "precision": "precision", "format": "format", "security_tier": "security_tier",
+    "model_type": "model_type",
+    "subtype": "subtype",
+    "family": "family",
+    "precision": "precision",
+    "format": "format",
+    "security_tier": "security_tier",
 }
 # Sort field → the columns it orders by (each in the requested direction); "model_type"
 # groups by subtype within a type, the way the list shows the kind of a model.
 _SORT_EXPRESSIONS: dict[str, tuple[str, ...]] = {
-    "name": ("m.name COLLATE NOCASE",), "added_date": ("m.added_date",),
-    "size_bytes": ("m.size_bytes",), "model_type": ("m.model_type", "m.subtype"),
-    "family": ("m.family",), "subtype": ("m.subtype",), "precision": ("m.precision",),
+    "name": ("m.name COLLATE NOCASE",),
+    "added_date": ("m.added_date",),
+    "size_bytes": ("m.size_bytes",),
+    "model_type": ("m.model_type", "m.subtype"),
+    "family": ("m.family",),
+    "subtype": ("m.subtype",),
+    "precision": ("m.precision",),
     "rating": ("m.rating",),
 }
-_SUMMARY_SELECT = ("m.id, m.path, m.name, m.model_type, m.subtype, m.family, m.model_format, "
-                   "m.format, m.precision, m.size_bytes, m.sha256, m.blake3, m.tags_json, "
-                   "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date")
+_SUMMARY_SELECT = (
+    "m.id, m.path, m.name, m.model_type, m.subtype, m.family, m.model_format, "
+    "m.format, m.precision, m.size_bytes, m.sha256, m.blake3, m.tags_json, "
+    "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date"
+)
 _FACET_COLUMNS = ("model_type", "subtype", "family", "precision", "format")
 
 
@@ -53,17 +64,46 @@ def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _summary(row: tuple) -> ModelSummary:
-    (id_, path, name, model_type, subtype, family, model_format, fmt, precision, size, sha256,
-     blake3, tags_json, repo_id, match_method, tier, rating, added) = row
+def _summary(row: tuple[Any, ...]) -> ModelSummary:
+    (
+        id_,
+        path,
+        name,
+        model_type,
+        subtype,
+        family,
+        model_format,
+        fmt,
+        precision,
+        size,
+        sha256,
+        blake3,
+        tags_json,
+        repo_id,
+        match_method,
+        tier,
+        rating,
+        added,
+    ) = row
     return ModelSummary(
-        id=id_, path=path, name=name, model_type=model_type or "other", subtype=subtype,
-        family=family, model_format=model_format or "single-file", format=fmt,
-        precision=precision, size_bytes=size or 0,
+        id=id_,
+        path=path,
+        name=name,
+        model_type=model_type or "other",
+        subtype=subtype,
+        family=family,
+        model_format=model_format or "single-file",
+        format=fmt,
+        precision=precision,
+        size_bytes=size or 0,
         hashes=Hashes(sha256=sha256, blake3=blake3) if sha256 and blake3 else None,
-        tags=json.loads(tags_json) if tags_json else [], repo_id=repo_id,
-        match_method=match_method or "none", security_tier=tier or "unknown",
-        rating=rating or 0, added_date=added or "")
+        tags=json.loads(tags_json) if tags_json else [],
+        repo_id=repo_id,
+        match_method=match_method or "none",
+        security_tier=tier or "unknown",
+        rating=rating or 0,
+        added_date=added or "",
+    )
 
 
 def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
@@ -74,15 +114,16 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
     direction = "DESC" if query.descending else "ASC"
     if query.sort == "relevance" and match is not None:
         # bm25 is only available inside the FTS query: join its ranked rows.
-        sql = (f"SELECT {_SUMMARY_SELECT} FROM models m JOIN ({ranked_rows_sql(MODEL_SEARCH)}) s "
-               f"ON s.rowid = m.rid{where} ORDER BY s.score {direction}, "
-               f"m.name COLLATE NOCASE, m.id LIMIT ? OFFSET ?")
+        sql = (
+            f"SELECT {_SUMMARY_SELECT} FROM models m JOIN ({ranked_rows_sql(MODEL_SEARCH)}) s "
+            f"ON s.rowid = m.rid{where} ORDER BY s.score {direction}, "
+            f"m.name COLLATE NOCASE, m.id LIMIT ? OFFSET ?"
+        )
         params = [match, *params]
     else:
         columns = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
         order = ", ".join(f"{column} {direction}" for column in (*columns, "m.id"))
-        sql = (f"SELECT {_SUMMARY_SELECT} FROM models m{where} "
-               f"ORDER BY {order} LIMIT ? OFFSET ?")
+        sql = f"SELECT {_SUMMARY_SELECT} FROM models m{where} ORDER BY {order} LIMIT ? OFFSET ?"
     rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
     return ModelPage(total=total, models=[_summary(r) for r in rows])
 
@@ -91,9 +132,15 @@ def facets(conn: sqlite3.Connection) -> FacetCounts:
     """Distinct values with their counts, most frequent first."""
     out: dict[str, dict[str, int]] = {}
     for column in _FACET_COLUMNS:
-        out[column] = dict(conn.execute(
-            f"SELECT {column}, count(*) AS n FROM models WHERE {column} IS NOT NULL "
-            f"GROUP BY {column} ORDER BY n DESC, {column}").fetchall())
-    out["tag"] = dict(conn.execute(
-        "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag").fetchall())
+        out[column] = dict(
+            conn.execute(
+                f"SELECT {column}, count(*) AS n FROM models WHERE {column} IS NOT NULL "
+                f"GROUP BY {column} ORDER BY n DESC, {column}"
+            ).fetchall()
+        )
+    out["tag"] = dict(
+        conn.execute(
+            "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+        ).fetchall()
+    )
     return FacetCounts(**out)

@@ -15,6 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from tensorshelf.errors import CorruptMetadata
 from tensorshelf.library.metadata.document import ModelMetadata
@@ -51,24 +52,65 @@ class DirStamp:
 # The text of `models` that search covers (same column names in both tables) and the bm25
 # weight of a hit in each: a hit in a name counts more than one in the notes.
 MODEL_SEARCH = FtsSpec(
-    table="model_search", content_table="models", content_rowid="rid",
-    columns=("name", "cleaned_name", "official_name", "repo_id", "family", "tags_text",
-             "trigger_words", "notes", "description", "file_names"),
+    table="model_search",
+    content_table="models",
+    content_rowid="rid",
+    columns=(
+        "name",
+        "cleaned_name",
+        "official_name",
+        "repo_id",
+        "family",
+        "tags_text",
+        "trigger_words",
+        "notes",
+        "description",
+        "file_names",
+    ),
     weights=(10.0, 8.0, 8.0, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 2.0),
 )
 FTS_COLUMNS = MODEL_SEARCH.columns
 SUMMARY_COLUMNS = (
-    "model_type", "subtype", "base_model", "variant", "precision", "format", "model_format",
-    "security_tier", "match_method", "match_source", "pending_online_lookup", "hash_mismatch",
-    "rating", "size_bytes", "sha256", "blake3", "tags_json", "added_date", "updated_date",
+    "model_type",
+    "subtype",
+    "base_model",
+    "variant",
+    "precision",
+    "format",
+    "model_format",
+    "security_tier",
+    "match_method",
+    "match_source",
+    "pending_online_lookup",
+    "hash_mismatch",
+    "rating",
+    "size_bytes",
+    "sha256",
+    "blake3",
+    "tags_json",
+    "added_date",
+    "updated_date",
 )
 STAMP_COLUMNS = ("meta_mtime_ns", "meta_size", "meta_ino", "meta_ctime_ns")
 MODEL_COLUMNS: tuple[str, ...] = ("id", "path", *FTS_COLUMNS, *SUMMARY_COLUMNS, *STAMP_COLUMNS)
-FILE_COLUMNS = ("model_id", "path", "size", "sha256", "blake3", "role", "shard_index",
-                "shard_total")
+FILE_COLUMNS = (
+    "model_id",
+    "path",
+    "size",
+    "sha256",
+    "blake3",
+    "role",
+    "shard_index",
+    "shard_total",
+)
 
-_INTEGER_COLUMNS = {"pending_online_lookup", "hash_mismatch", "rating", "size_bytes",
-                    *STAMP_COLUMNS}
+_INTEGER_COLUMNS = {
+    "pending_online_lookup",
+    "hash_mismatch",
+    "rating",
+    "size_bytes",
+    *STAMP_COLUMNS,
+}
 
 
 def _models_ddl() -> str:
@@ -87,11 +129,15 @@ def _models_ddl() -> str:
 
 TABLE_DDL: tuple[str, ...] = (
     _models_ddl(),
-    ("CREATE TABLE files (model_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, "
-    "sha256 TEXT, blake3 TEXT, role TEXT, shard_index INTEGER, shard_total INTEGER, "
-    "PRIMARY KEY (model_id, path)) WITHOUT ROWID"),
-    ("CREATE TABLE tags (model_id TEXT NOT NULL, tag TEXT NOT NULL COLLATE NOCASE, "
-    "PRIMARY KEY (model_id, tag)) WITHOUT ROWID"),
+    (
+        "CREATE TABLE files (model_id TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, "
+        "sha256 TEXT, blake3 TEXT, role TEXT, shard_index INTEGER, shard_total INTEGER, "
+        "PRIMARY KEY (model_id, path)) WITHOUT ROWID"
+    ),
+    (
+        "CREATE TABLE tags (model_id TEXT NOT NULL, tag TEXT NOT NULL COLLATE NOCASE, "
+        "PRIMARY KEY (model_id, tag)) WITHOUT ROWID"
+    ),
 )
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
@@ -109,23 +155,33 @@ INDEX_DDL: tuple[str, ...] = (
 
 # --- v1 (the plan's §2.4/§2.6 shape), kept so the v1 → v2 migration can be exercised ------
 SCHEMA_V1_DDL: tuple[str, ...] = (
-    ("CREATE TABLE models (model_id TEXT PRIMARY KEY, family TEXT, model_type TEXT, "
-    "official_name TEXT, cleaned_name TEXT, library_path TEXT, size_bytes INTEGER, "
-    "blake3_hash TEXT, sha256_hash TEXT, added_date TEXT, last_updated TEXT, "
-    "metadata_json TEXT, repo_id TEXT, tags TEXT, description TEXT, security_tier TEXT)"),
+    (
+        "CREATE TABLE models (model_id TEXT PRIMARY KEY, family TEXT, model_type TEXT, "
+        "official_name TEXT, cleaned_name TEXT, library_path TEXT, size_bytes INTEGER, "
+        "blake3_hash TEXT, sha256_hash TEXT, added_date TEXT, last_updated TEXT, "
+        "metadata_json TEXT, repo_id TEXT, tags TEXT, description TEXT, security_tier TEXT)"
+    ),
     "CREATE INDEX idx_model_type ON models(model_type)",
     "CREATE INDEX idx_family ON models(family)",
-    ("CREATE VIRTUAL TABLE model_search USING fts5(model_id UNINDEXED, repo_id, official_name, "
-    "family, tags, description, tokenize=\"unicode61 remove_diacritics 1 tokenchars '-_'\")"),
-    ("CREATE TRIGGER models_ai AFTER INSERT ON models BEGIN INSERT INTO model_search"
-    "(model_id, repo_id, official_name, family, tags, description) VALUES (NEW.model_id, "
-    "NEW.repo_id, NEW.official_name, NEW.family, NEW.tags, NEW.description); END"),
-    ("CREATE TRIGGER models_au AFTER UPDATE ON models BEGIN DELETE FROM model_search WHERE "
-    "model_id = OLD.model_id; INSERT INTO model_search(model_id, repo_id, official_name, "
-    "family, tags, description) VALUES (NEW.model_id, NEW.repo_id, NEW.official_name, "
-    "NEW.family, NEW.tags, NEW.description); END"),
-    ("CREATE TRIGGER models_ad AFTER DELETE ON models BEGIN DELETE FROM model_search WHERE "
-    "model_id = OLD.model_id; END"),
+    (
+        "CREATE VIRTUAL TABLE model_search USING fts5(model_id UNINDEXED, repo_id, official_name, "
+        "family, tags, description, tokenize=\"unicode61 remove_diacritics 1 tokenchars '-_'\")"
+    ),
+    (
+        "CREATE TRIGGER models_ai AFTER INSERT ON models BEGIN INSERT INTO model_search"
+        "(model_id, repo_id, official_name, family, tags, description) VALUES (NEW.model_id, "
+        "NEW.repo_id, NEW.official_name, NEW.family, NEW.tags, NEW.description); END"
+    ),
+    (
+        "CREATE TRIGGER models_au AFTER UPDATE ON models BEGIN DELETE FROM model_search WHERE "
+        "model_id = OLD.model_id; INSERT INTO model_search(model_id, repo_id, official_name, "
+        "family, tags, description) VALUES (NEW.model_id, NEW.repo_id, NEW.official_name, "
+        "NEW.family, NEW.tags, NEW.description); END"
+    ),
+    (
+        "CREATE TRIGGER models_ad AFTER DELETE ON models BEGIN DELETE FROM model_search WHERE "
+        "model_id = OLD.model_id; END"
+    ),
 )
 
 
@@ -134,36 +190,66 @@ SCHEMA_V1_DDL: tuple[str, ...] = (
 class IndexRow:
     """Everything one model contributes to the index."""
 
-    model: tuple
-    files: list[tuple]
+    model: tuple[Any, ...]
+    files: list[tuple[Any, ...]]
     tags: list[tuple[str, str]]
 
     @property
     def id(self) -> str:
-        return self.model[0]
+        return str(self.model[0])
 
     @property
     def path(self) -> str:
-        return self.model[1]
+        return str(self.model[1])
 
 
 def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRow:
     """The rows for `meta` found at library-relative dir `path`."""
     hashes = meta.hashes
-    fts = (meta.name, meta.cleaned_name, meta.official_name, meta.repo_id, meta.family,
-           " ".join(meta.tags), "\n".join(meta.trigger_words), meta.notes, meta.description,
-           "\n".join(f.path for f in meta.files))
-    summary = (meta.model_type, meta.subtype, meta.base_model, meta.variant, meta.precision,
-               meta.detection.format if meta.detection else None, meta.model_format,
-               meta.security_tier, meta.match_method, meta.match_source,
-               int(meta.pending_online_lookup), int(meta.hash_mismatch), meta.rating,
-               meta.size_bytes, hashes.sha256 if hashes else None,
-               hashes.blake3 if hashes else None, json.dumps(meta.tags, ensure_ascii=False),
-               meta.added_date, meta.updated_date)
-    model = (meta.id, path, *fts, *summary,
-             *(stamp.as_tuple() if stamp else (None, None, None, None)))
-    files = [(meta.id, f.path, f.size, f.sha256, f.blake3, f.role, f.shard_index, f.shard_total)
-             for f in meta.files]
+    fts = (
+        meta.name,
+        meta.cleaned_name,
+        meta.official_name,
+        meta.repo_id,
+        meta.family,
+        " ".join(meta.tags),
+        "\n".join(meta.trigger_words),
+        meta.notes,
+        meta.description,
+        "\n".join(f.path for f in meta.files),
+    )
+    summary = (
+        meta.model_type,
+        meta.subtype,
+        meta.base_model,
+        meta.variant,
+        meta.precision,
+        meta.detection.format if meta.detection else None,
+        meta.model_format,
+        meta.security_tier,
+        meta.match_method,
+        meta.match_source,
+        int(meta.pending_online_lookup),
+        int(meta.hash_mismatch),
+        meta.rating,
+        meta.size_bytes,
+        hashes.sha256 if hashes else None,
+        hashes.blake3 if hashes else None,
+        json.dumps(meta.tags, ensure_ascii=False),
+        meta.added_date,
+        meta.updated_date,
+    )
+    model = (
+        meta.id,
+        path,
+        *fts,
+        *summary,
+        *(stamp.as_tuple() if stamp else (None, None, None, None)),
+    )
+    files = [
+        (meta.id, f.path, f.size, f.sha256, f.blake3, f.role, f.shard_index, f.shard_total)
+        for f in meta.files
+    ]
     first: dict[str, tuple[str, str]] = {}
     for tag in meta.tags:
         if tag:
@@ -174,10 +260,15 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
 
 _PLACEHOLDERS = ", ".join("?" for _ in MODEL_COLUMNS)
 INSERT_MODEL_SQL = f"INSERT INTO models ({', '.join(MODEL_COLUMNS)}) VALUES ({_PLACEHOLDERS})"
-UPSERT_MODEL_SQL = (INSERT_MODEL_SQL + " ON CONFLICT(id) DO UPDATE SET "
-                    + ", ".join(f"{c} = excluded.{c}" for c in MODEL_COLUMNS if c != "id"))
-INSERT_FILE_SQL = (f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}) "
-                   f"VALUES ({', '.join('?' for _ in FILE_COLUMNS)})")
+UPSERT_MODEL_SQL = (
+    INSERT_MODEL_SQL
+    + " ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in MODEL_COLUMNS if c != "id")
+)
+INSERT_FILE_SQL = (
+    f"INSERT OR REPLACE INTO files ({', '.join(FILE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in FILE_COLUMNS)})"
+)
 INSERT_TAG_SQL = "INSERT OR IGNORE INTO tags (model_id, tag) VALUES (?, ?)"
 
 
@@ -206,8 +297,9 @@ def finish_bulk_load(conn: sqlite3.Connection) -> None:
 
 
 def drop_everything(conn: sqlite3.Connection) -> None:
-    objects = conn.execute("SELECT type, name, sql FROM sqlite_master "
-                           "WHERE name NOT LIKE 'sqlite_%'").fetchall()
+    objects = conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchall()
     for kind, name, _sql in objects:
         if kind == "trigger":
             conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
@@ -263,15 +355,21 @@ def ensure_schema(conn: sqlite3.Connection, library_root: Path) -> bool:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version == SCHEMA_VERSION:
         return False
-    has_tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' "
-                              "AND name NOT LIKE 'sqlite_%'").fetchone()[0] > 0
+    has_tables = (
+        conn.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchone()[0]
+        > 0
+    )
     needs_rebuild = False
     if version in MIGRATIONS:
         MIGRATIONS[version](conn, library_root)
     else:
         if has_tables:
-            log.warning("models.db has unknown schema version %d; recreating it empty "
-                        "(run a rebuild)", version)
+            log.warning(
+                "models.db has unknown schema version %d; recreating it empty (run a rebuild)",
+                version,
+            )
         drop_everything(conn)
         create_schema(conn)
         needs_rebuild = True

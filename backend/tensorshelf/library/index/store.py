@@ -52,8 +52,12 @@ _FileId = tuple[int, int]
 
 def connect(db_path: Path, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> sqlite3.Connection:
     """A connection with the index pragmas (IDX-02), in autocommit mode."""
-    conn = sqlite3.connect(os.fspath(db_path), timeout=busy_timeout_ms / 1000,
-                           isolation_level=None, check_same_thread=False)
+    conn = sqlite3.connect(
+        os.fspath(db_path),
+        timeout=busy_timeout_ms / 1000,
+        isolation_level=None,
+        check_same_thread=False,
+    )
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
@@ -100,8 +104,9 @@ def write_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
     """Insert or replace models (inside the caller's transaction)."""
     for row in rows:
         # Another model indexed at this path (its dir was replaced) gives way.
-        for (stale,) in conn.execute("DELETE FROM models WHERE path = ? AND id <> ? RETURNING id",
-                                     (row.path, row.id)).fetchall():
+        for (stale,) in conn.execute(
+            "DELETE FROM models WHERE path = ? AND id <> ? RETURNING id", (row.path, row.id)
+        ).fetchall():
             delete_children(conn, stale)
         conn.execute(UPSERT_MODEL_SQL, row.model)
         delete_children(conn, row.id)
@@ -215,8 +220,9 @@ class Index:
         self.close()
 
     # --- writes --------------------------------------------------------------------------
-    def upsert_model(self, meta: ModelMetadata, dir_stat: DirStamp | None = None, *,
-                     path: str | None = None) -> None:
+    def upsert_model(
+        self, meta: ModelMetadata, dir_stat: DirStamp | None = None, *, path: str | None = None
+    ) -> None:
         """Index `meta` (found at library-relative `path`, default `meta.path`).
 
         `dir_stat` is the stat of the metadata.json that holds exactly `meta`; without it the
@@ -253,21 +259,25 @@ class Index:
         except FileNotFoundError:
             return None
         except OSError as exc:
-            raise CorruptMetadata(f"cannot read {path}: {exc}", path=str(path),
-                                  reason=str(exc)) from exc
+            raise CorruptMetadata(
+                f"cannot read {path}: {exc}", path=str(path), reason=str(exc)
+            ) from exc
         try:
             data = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CorruptMetadata(f"invalid metadata.json at {path}: {exc}", path=str(path),
-                                  reason=str(exc)) from exc
+            raise CorruptMetadata(
+                f"invalid metadata.json at {path}: {exc}", path=str(path), reason=str(exc)
+            ) from exc
         if not isinstance(data, dict):
-            raise CorruptMetadata(f"invalid metadata.json at {path}: not an object",
-                                  path=str(path), reason="not an object")
+            raise CorruptMetadata(
+                f"invalid metadata.json at {path}: not an object",
+                path=str(path),
+                reason="not an object",
+            )
         return data
 
     def get_path(self, model_id: str) -> str | None:
-        row = self._conn().execute("SELECT path FROM models WHERE id = ?",
-                                   (model_id,)).fetchone()
+        row = self._conn().execute("SELECT path FROM models WHERE id = ?", (model_id,)).fetchone()
         return row[0] if row else None
 
     def find_by_sha256(self, sha256: str) -> str | None:
@@ -280,19 +290,30 @@ class Index:
 
     def _find_by_hash(self, column: str, value: str) -> str | None:
         # files[] holds the primary file too (metadata `hashes` = the primary file's).
-        row = self._conn().execute(
-            f"SELECT model_id FROM files WHERE {column} = ? AND role = 'weights' "
-            "ORDER BY model_id LIMIT 1", (value,)).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT model_id FROM files WHERE {column} = ? AND role = 'weights' "
+                "ORDER BY model_id LIMIT 1",
+                (value,),
+            )
+            .fetchone()
+        )
         return row[0] if row else None
 
     def find_file_by_hash(self, digest: str) -> tuple[str, str, str] | None:
         """(model id, model path, file path in the model dir) of any file with this SHA-256
         or BLAKE3, or None (IDX-13)."""
         digest = digest.lower()
-        row = self._conn().execute(
-            "SELECT f.model_id, m.path, f.path FROM files f JOIN models m ON m.id = f.model_id "
-            "WHERE f.sha256 = ? OR f.blake3 = ? ORDER BY f.role <> 'weights' LIMIT 1",
-            (digest, digest)).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT f.model_id, m.path, f.path FROM files f JOIN models m ON m.id = f.model_id "
+                "WHERE f.sha256 = ? OR f.blake3 = ? ORDER BY f.role <> 'weights' LIMIT 1",
+                (digest, digest),
+            )
+            .fetchone()
+        )
         return (row[0], row[1], row[2]) if row else None
 
     def resolve_ref(self, ref: str) -> tuple[str, str]:
@@ -308,13 +329,14 @@ class Index:
             return index_queries.facets(conn)
 
     def count(self) -> int:
-        return self._conn().execute("SELECT count(*) FROM models").fetchone()[0]
+        return int(self._conn().execute("SELECT count(*) FROM models").fetchone()[0])
 
     # --- for scan --------------------------------------------------------------------------
     def scan_state(self) -> dict[str, tuple[str, tuple[int, int, int, int] | None]]:
         """path → (id, metadata.json stamp or None) of every indexed model."""
         rows = self._conn().execute(
-            "SELECT path, id, meta_mtime_ns, meta_size, meta_ino, meta_ctime_ns FROM models")
+            "SELECT path, id, meta_mtime_ns, meta_size, meta_ino, meta_ctime_ns FROM models"
+        )
         return {p: (i, None if m is None else (m, s, n, c)) for p, i, m, s, n, c in rows}
 
     def file_paths(self, roles: tuple[str, ...]) -> dict[str, list[str]]:
@@ -322,7 +344,8 @@ class Index:
         marks = ", ".join("?" for _ in roles)
         out: dict[str, list[str]] = {}
         for model_id, path in self._conn().execute(
-                f"SELECT model_id, path FROM files WHERE role IN ({marks})", roles):
+            f"SELECT model_id, path FROM files WHERE role IN ({marks})", roles
+        ):
             out.setdefault(model_id, []).append(path)
         return out
 

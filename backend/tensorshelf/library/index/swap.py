@@ -11,6 +11,7 @@ models.db is unreadable (corrupt) is the file itself replaced."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import secrets
@@ -38,10 +39,8 @@ _SIDE_FILES = ("-wal", "-shm", "-journal")
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def _pid_alive(pid: int) -> bool:
@@ -58,7 +57,7 @@ def sweep_stale_rebuilds(db_path: Path) -> list[Path]:
     """Remove temp databases left by rebuilds whose process died. Returns what was removed."""
     removed = []
     for path in db_path.parent.glob(f"{db_path.name}{_TMP_INFIX}*{_TMP_SUFFIX}*"):
-        pid_text = path.name[len(db_path.name) + len(_TMP_INFIX):].split("-", 1)[0]
+        pid_text = path.name[len(db_path.name) + len(_TMP_INFIX) :].split("-", 1)[0]
         if pid_text.isdigit() and not _pid_alive(int(pid_text)):
             _unlink(path)
             removed.append(path)
@@ -134,8 +133,9 @@ def build_fresh_index(db_path: Path, rows: Iterable[IndexRow]) -> int:
     If `rows` raises (e.g. OperationCancelled), models.db is left as it was."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_rebuilds(db_path)
-    tmp = db_path.with_name(f"{db_path.name}{_TMP_INFIX}{os.getpid()}-"
-                            f"{secrets.token_hex(_TOKEN_BYTES)}{_TMP_SUFFIX}")
+    tmp = db_path.with_name(
+        f"{db_path.name}{_TMP_INFIX}{os.getpid()}-{secrets.token_hex(_TOKEN_BYTES)}{_TMP_SUFFIX}"
+    )
     try:
         count = _build(tmp, rows)
         swap_in(tmp, db_path)

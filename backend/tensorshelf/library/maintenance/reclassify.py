@@ -71,14 +71,14 @@ def reclassify_model(ctx: LibraryContext, ref: str, dry_run: bool) -> Reclassify
         return ReclassifyItem(ref=ref, error=f"{exc.__class__.__name__}: {exc}")
 
 
-
 def _one(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyChange | None:
     with ctx.write_lock:
         model_dir, meta = load(ctx, ref)
         det = detect(detection_target(model_dir, meta))
         changes = proposed_changes(meta, det)
-        newer_detector = (meta.detection is None
-                          or meta.detection.detector_version != det.detector_version)
+        newer_detector = (
+            meta.detection is None or meta.detection.detector_version != det.detector_version
+        )
         if not changes and (dry_run or not newer_detector):
             return None
         old_path = meta.path
@@ -89,14 +89,20 @@ def _one(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyChange | Non
             new_path = old_path
             if refile_needed:
                 blake3 = meta.hashes.blake3 if meta.hashes else "0" * COLLISION_SUFFIX_HEX
-                new_path = free_model_dir(ctx.library_root, meta.model_type, meta.family,
-                                          meta.name, blake3, exclude=model_dir).as_posix()
-            return ReclassifyChange(id=meta.id, old_path=old_path, new_path=new_path,
-                                    changes=changes)
+                new_path = free_model_dir(
+                    ctx.library_root,
+                    meta.model_type,
+                    meta.family,
+                    meta.name,
+                    blake3,
+                    exclude=model_dir,
+                ).as_posix()
+            return ReclassifyChange(
+                id=meta.id, old_path=old_path, new_path=new_path, changes=changes
+            )
         meta.detection = det
         meta.updated_date = utc_now()
         save(ctx, model_dir, meta, refile_needed)
         if not changes:
             return None  # only the stored detection evidence was refreshed
-        return ReclassifyChange(id=meta.id, old_path=old_path, new_path=meta.path,
-                                changes=changes)
+        return ReclassifyChange(id=meta.id, old_path=old_path, new_path=meta.path, changes=changes)

@@ -63,7 +63,7 @@ class _Walk:
         sep_fix = os.sep != "/"
         out = []
         for path, entry in walk_model_dirs(self.root, on_error=self._walk_error):
-            rel = path[self._cut:]
+            rel = path[self._cut :]
             out.append((path, rel.replace(os.sep, "/") if sep_fix else rel, entry))
         return out
 
@@ -74,9 +74,12 @@ class _Walk:
         """False (and an error entry) when another dir already holds this id."""
         other = self.seen_ids.get(model_id)
         if other is not None:
-            self.errors.append({"path": meta_path,
-                                "error": f"duplicate model id {model_id} (also at {other}); "
-                                         "not indexed"})
+            self.errors.append(
+                {
+                    "path": meta_path,
+                    "error": f"duplicate model id {model_id} (also at {other}); not indexed",
+                }
+            )
             return False
         self.seen_ids[model_id] = rel
         return True
@@ -142,14 +145,24 @@ def scan(library_root: Path, index: Index) -> ScanReport:
     if upserts or removals:
         index.apply_changes(upserts, removals)
     report.phantoms, report.errors = walk.phantoms, walk.errors
-    log.info("scan: %d added, %d updated, %d removed, %d unchanged, %d phantoms, %d errors",
-             len(report.added), len(report.updated), len(report.removed), report.unchanged,
-             len(report.phantoms), len(report.errors))
+    log.info(
+        "scan: %d added, %d updated, %d removed, %d unchanged, %d phantoms, %d errors",
+        len(report.added),
+        len(report.updated),
+        len(report.removed),
+        report.unchanged,
+        len(report.phantoms),
+        len(report.errors),
+    )
     return report
 
 
-def rebuild(library_root: Path, db_path: Path, on_progress: ProgressCallback | None = None,
-            cancel: CancelToken | None = None) -> RebuildReport:
+def rebuild(
+    library_root: Path,
+    db_path: Path,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> RebuildReport:
     """Deep scan: index every metadata.json into a temp DB, then swap it over `db_path`.
 
     Readers of the old index keep their view until the swap; a cancel leaves the old
@@ -171,8 +184,14 @@ def rebuild(library_root: Path, db_path: Path, on_progress: ProgressCallback | N
                 on_progress(done, total)
 
     indexed = build_fresh_index(db_path, rows())
-    report = RebuildReport(models_found=total, models_indexed=indexed, phantoms=walk.phantoms,
-                           errors=walk.errors)
-    log.info("rebuild: %d found, %d indexed, %d phantoms, %d errors", total, indexed,
-             len(walk.phantoms), len(walk.errors))
+    report = RebuildReport(
+        models_found=total, models_indexed=indexed, phantoms=walk.phantoms, errors=walk.errors
+    )
+    log.info(
+        "rebuild: %d found, %d indexed, %d phantoms, %d errors",
+        total,
+        indexed,
+        len(walk.phantoms),
+        len(walk.errors),
+    )
     return report

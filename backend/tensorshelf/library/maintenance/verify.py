@@ -18,19 +18,28 @@ from tensorshelf.io.hashing import hash_file
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 from tensorshelf.library.metadata.document import FileEntry, ModelMetadata
 from tensorshelf.library.metadata.files import unsafe_file_path
-from tensorshelf.library.models import FileVerification, ModelVerification
+from tensorshelf.library.models import FileStatus, FileVerification, ModelVerification
 
 log = logging.getLogger(__name__)
 
 
 def _matches(entry: FileEntry, hashes: FileHashes) -> bool:
-    return (hashes.size == entry.size and hashes.sha256 == entry.sha256.lower()
-            and hashes.blake3 == entry.blake3.lower())
+    return (
+        hashes.size == entry.size
+        and hashes.sha256 == entry.sha256.lower()
+        and hashes.blake3 == entry.blake3.lower()
+    )
 
 
 class _Verifier:
-    def __init__(self, model_dir: Path, hash_cache: HashCache, full: bool,
-                 on_progress: ProgressFn | None, cancel: CancelToken | None) -> None:
+    def __init__(
+        self,
+        model_dir: Path,
+        hash_cache: HashCache,
+        full: bool,
+        on_progress: ProgressFn | None,
+        cancel: CancelToken | None,
+    ) -> None:
         self.model_dir = model_dir
         self.cache = hash_cache
         self.full = full
@@ -43,10 +52,16 @@ class _Verifier:
         if self.on_progress is not None and entry.size:
             self.on_progress(entry.size)
 
-    def _result(self, entry: FileEntry, status: str, actual: str | None = None
-                ) -> FileVerification:
-        return FileVerification(path=entry.path, ok=status in ("ok", "cached"), status=status,
-                                expected_sha256=entry.sha256, actual_sha256=actual)
+    def _result(
+        self, entry: FileEntry, status: FileStatus, actual: str | None = None
+    ) -> FileVerification:
+        return FileVerification(
+            path=entry.path,
+            ok=status in ("ok", "cached"),
+            status=status,
+            expected_sha256=entry.sha256,
+            actual_sha256=actual,
+        )
 
     def file(self, entry: FileEntry) -> FileVerification:
         if self.cancel is not None:
@@ -83,16 +98,27 @@ class _Verifier:
             log.debug("not caching %s: %s", path, exc)
         if _matches(entry, hashes):
             return self._result(entry, "ok", hashes.sha256)
-        log.warning("verify %s: hash mismatch (sha256 %s, expected %s)", path, hashes.sha256,
-                    entry.sha256)
+        log.warning(
+            "verify %s: hash mismatch (sha256 %s, expected %s)", path, hashes.sha256, entry.sha256
+        )
         return self._result(entry, "mismatch", hashes.sha256)
 
 
-def verify_model(model_dir: Path, meta: ModelMetadata, hash_cache: HashCache, full: bool,
-                 on_progress: ProgressFn | None = None,
-                 cancel: CancelToken | None = None) -> ModelVerification:
+def verify_model(
+    model_dir: Path,
+    meta: ModelMetadata,
+    hash_cache: HashCache,
+    full: bool,
+    on_progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> ModelVerification:
     """Check every file listed in `meta` against the bytes in `model_dir`."""
     verifier = _Verifier(Path(model_dir), hash_cache, full, on_progress, cancel)
     files = [verifier.file(entry) for entry in meta.files]
-    return ModelVerification(id=meta.id, path=meta.path, ok=all(f.ok for f in files),
-                             files=files, bytes_read=verifier.bytes_read)
+    return ModelVerification(
+        id=meta.id,
+        path=meta.path,
+        ok=all(f.ok for f in files),
+        files=files,
+        bytes_read=verifier.bytes_read,
+    )

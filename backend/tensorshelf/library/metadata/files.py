@@ -56,13 +56,17 @@ def parse_metadata(text: str | bytes, path: str | os.PathLike[str]) -> ModelMeta
     try:
         meta = ModelMetadata.model_validate_json(text)
     except ValidationError as exc:
-        raise CorruptMetadata(f"invalid metadata.json at {path}: {_validation_reason(exc)}",
-                              path=os.fspath(path), reason=_validation_reason(exc)) from exc
+        raise CorruptMetadata(
+            f"invalid metadata.json at {path}: {_validation_reason(exc)}",
+            path=os.fspath(path),
+            reason=_validation_reason(exc),
+        ) from exc
     for entry in meta.files:
         if unsafe_file_path(entry.path):
             reason = f"unsafe file path {entry.path!r}"
-            raise CorruptMetadata(f"invalid metadata.json at {path}: {reason}",
-                                  path=os.fspath(path), reason=reason)
+            raise CorruptMetadata(
+                f"invalid metadata.json at {path}: {reason}", path=os.fspath(path), reason=reason
+            )
     return meta
 
 
@@ -73,14 +77,16 @@ def read_metadata_file(path: str | os.PathLike[str]) -> ModelMetadata:
             raw = f.read()
     except OSError as exc:
         reason = f"cannot read: {exc.strerror or exc}"
-        raise CorruptMetadata(f"cannot read {path}: {reason}", path=os.fspath(path),
-                              reason=reason) from exc
+        raise CorruptMetadata(
+            f"cannot read {path}: {reason}", path=os.fspath(path), reason=reason
+        ) from exc
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         reason = f"not UTF-8 ({exc.reason} at byte {exc.start})"
-        raise CorruptMetadata(f"invalid metadata.json at {path}: {reason}",
-                              path=os.fspath(path), reason=reason) from exc
+        raise CorruptMetadata(
+            f"invalid metadata.json at {path}: {reason}", path=os.fspath(path), reason=reason
+        ) from exc
     return parse_metadata(text, path)
 
 
@@ -99,8 +105,9 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name == STAGING_DIR or name.endswith(_SKIP_SUFFIX)
 
 
-def walk_model_dirs(library_root: str, on_error: Callable[[Path, OSError], None] | None = None
-                    ) -> Iterator[tuple[str, os.DirEntry[str]]]:
+def walk_model_dirs(
+    library_root: str, on_error: Callable[[Path, OSError], None] | None = None
+) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(model dir path, its metadata.json DirEntry) for every model dir, as plain strings
     (scan and rebuild visit tens of thousands of dirs: no pathlib on the hot path)."""
     stack = [library_root]
@@ -120,8 +127,13 @@ def walk_model_dirs(library_root: str, on_error: Callable[[Path, OSError], None]
             if meta is not None and meta.is_file(follow_symlinks=False):
                 yield current, meta
                 continue
-        stack.extend(sorted((e.path for e in entries
-                             if not _skipped(e.name) and e.is_dir(follow_symlinks=False)),
-                            reverse=True))
-
-
+        stack.extend(
+            sorted(
+                (
+                    e.path
+                    for e in entries
+                    if not _skipped(e.name) and e.is_dir(follow_symlinks=False)
+                ),
+                reverse=True,
+            )
+        )

@@ -42,7 +42,11 @@ def _write(path: Path, tensors: dict[str, tuple[str, list[int]]], metadata: dict
         n = 1
         for d in shape:
             n *= d
-        header[name] = {"dtype": dtype, "shape": shape, "data_offsets": [off, off + n * SIZES[dtype]]}
+        header[name] = {
+            "dtype": dtype,
+            "shape": shape,
+            "data_offsets": [off, off + n * SIZES[dtype]],
+        }
         off += n * SIZES[dtype]
     raw = json.dumps(header).encode()
     with open(path, "wb") as f:
@@ -50,23 +54,47 @@ def _write(path: Path, tensors: dict[str, tuple[str, list[int]]], metadata: dict
         f.truncate(8 + len(raw) + off)
 
 
-names = st.one_of(st.sampled_from(NAMES),
-                  st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6).map(".".join))
-shapes = st.lists(st.integers(0, 5000), max_size=5).filter(lambda s: math.prod(s) <= 2 ** 31)
-tables = st.dictionaries(names, st.tuples(st.sampled_from(DTYPES), shapes), min_size=1,
-                         max_size=40)
-metadata = st.dictionaries(st.sampled_from(["modelspec.architecture", "ss_base_model_version",
-                                            "ss_tag_frequency", "modelspec.thumbnail", "x"]),
-                           st.text(max_size=30), max_size=3)
+names = st.one_of(
+    st.sampled_from(NAMES),
+    st.lists(st.sampled_from(FRAGMENTS), min_size=1, max_size=6).map(".".join),
+)
+shapes = st.lists(st.integers(0, 5000), max_size=5).filter(lambda s: math.prod(s) <= 2**31)
+tables = st.dictionaries(names, st.tuples(st.sampled_from(DTYPES), shapes), min_size=1, max_size=40)
+metadata = st.dictionaries(
+    st.sampled_from(
+        [
+            "modelspec.architecture",
+            "ss_base_model_version",
+            "ss_tag_frequency",
+            "modelspec.thumbnail",
+            "x",
+        ]
+    ),
+    st.text(max_size=30),
+    max_size=3,
+)
 
 
-@hsettings(max_examples=250, deadline=None,
-           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(tensors=tables, md=metadata, fname=st.sampled_from(
-    ["model.safetensors", "sdxl_lora.safetensors", "model-00001-of-00002.safetensors",
-     "dolphin-phi-mistral.safetensors"]))
-def test_detect_never_crashes_on_recombined_headers(tmp_path: Path, tensors: dict[str, Any],
-                                                    md: dict[str, str], fname: str) -> None:
+@hsettings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    tensors=tables,
+    md=metadata,
+    fname=st.sampled_from(
+        [
+            "model.safetensors",
+            "sdxl_lora.safetensors",
+            "model-00001-of-00002.safetensors",
+            "dolphin-phi-mistral.safetensors",
+        ]
+    ),
+)
+def test_detect_never_crashes_on_recombined_headers(
+    tmp_path: Path, tensors: dict[str, Any], md: dict[str, str], fname: str
+) -> None:
     path = tmp_path / fname
     _write(path, tensors, md)
     try:

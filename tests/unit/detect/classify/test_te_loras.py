@@ -18,10 +18,17 @@ RANK = 16
 T5_WIDTH, T5_FF = 4096, 10240
 
 
-def _case(tensors: dict[str, Any], name: str, metadata: dict[str, str] | None = None
-          ) -> dict[str, Any]:
-    return {"case": "adhoc", "file_kind": "safetensors", "file_name": name, "label": {},
-            "metadata": metadata or {}, "tensors": tensors}
+def _case(
+    tensors: dict[str, Any], name: str, metadata: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "case": "adhoc",
+        "file_kind": "safetensors",
+        "file_name": name,
+        "label": {},
+        "metadata": metadata or {},
+        "tensors": tensors,
+    }
 
 
 def _clip_l(prefix: str) -> dict[str, Any]:
@@ -32,19 +39,25 @@ def _clip_l(prefix: str) -> dict[str, Any]:
 
 def _clip_g(prefix: str) -> dict[str, Any]:
     t = get_case("lora_sdxl_kohya_te_only_r8")["tensors"]
-    return {prefix + k.removeprefix("lora_te2_"): v for k, v in t.items()
-            if k.startswith("lora_te2_")}
+    return {
+        prefix + k.removeprefix("lora_te2_"): v for k, v in t.items() if k.startswith("lora_te2_")
+    }
 
 
 def _t5_kohya(prefix: str = "lora_te3_", blocks: int = 24) -> dict[str, Any]:
     """sd-scripts' T5 LoRA modules (T5Attention q/k/v/o, T5DenseGatedActDense wi_0/wi_1/wo)."""
     out: dict[str, Any] = {}
     for i in range(blocks):
-        mods = {f"encoder_block_{i}_layer_0_SelfAttention_{p}": (T5_WIDTH, T5_WIDTH)
-                for p in "qkvo"}
-        mods.update({f"encoder_block_{i}_layer_1_DenseReluDense_wi_0": (T5_FF, T5_WIDTH),
-                     f"encoder_block_{i}_layer_1_DenseReluDense_wi_1": (T5_FF, T5_WIDTH),
-                     f"encoder_block_{i}_layer_1_DenseReluDense_wo": (T5_WIDTH, T5_FF)})
+        mods = {
+            f"encoder_block_{i}_layer_0_SelfAttention_{p}": (T5_WIDTH, T5_WIDTH) for p in "qkvo"
+        }
+        mods.update(
+            {
+                f"encoder_block_{i}_layer_1_DenseReluDense_wi_0": (T5_FF, T5_WIDTH),
+                f"encoder_block_{i}_layer_1_DenseReluDense_wi_1": (T5_FF, T5_WIDTH),
+                f"encoder_block_{i}_layer_1_DenseReluDense_wo": (T5_WIDTH, T5_FF),
+            }
+        )
         for m, (o, inp) in mods.items():
             out[f"{prefix}{m}.alpha"] = ["BF16", []]
             out[f"{prefix}{m}.lora_down.weight"] = ["BF16", [RANK, inp]]
@@ -67,8 +80,12 @@ def _peft_te(component: str, kohya: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _detect(tmp_path: Path, tensors: dict[str, Any], name: str = "te_lora.safetensors",
-            metadata: dict[str, str] | None = None) -> Detection:
+def _detect(
+    tmp_path: Path,
+    tensors: dict[str, Any],
+    name: str = "te_lora.safetensors",
+    metadata: dict[str, str] | None = None,
+) -> Detection:
     return detect_path(make_model_file(_case(tensors, name, metadata), tmp_path))
 
 
@@ -80,8 +97,12 @@ def test_kohya_sd3_all_three_encoders(tmp_path: Path) -> None:
 
 def test_kohya_flux_clip_l_and_t5(tmp_path: Path) -> None:
     det = _detect(tmp_path, {**_clip_l("lora_te1_"), **_t5_kohya()})
-    assert (det.model_type, det.subtype, det.family, det.lora_target) == \
-        ("diffusion", "loras", "flux1", "flux1")
+    assert (det.model_type, det.subtype, det.family, det.lora_target) == (
+        "diffusion",
+        "loras",
+        "flux1",
+        "flux1",
+    )
 
 
 def test_kohya_lora_te_attention_only_takes_the_width_from_q_proj(tmp_path: Path) -> None:
@@ -92,28 +113,38 @@ def test_kohya_lora_te_attention_only_takes_the_width_from_q_proj(tmp_path: Path
 
 
 def test_diffusers_text_encoder_only_is_an_ambiguous_sd1_lora(tmp_path: Path) -> None:
-    det = _detect(tmp_path, _peft_te("text_encoder", _clip_l("lora_te_")),
-                  "pytorch_lora_weights.safetensors")
+    det = _detect(
+        tmp_path, _peft_te("text_encoder", _clip_l("lora_te_")), "pytorch_lora_weights.safetensors"
+    )
     assert (det.model_type, det.subtype, det.family) == ("diffusion", "loras", "sd1")
     assert det.confidence == settings.DETECT_CONF_AMBIGUOUS
 
 
 def test_diffusers_sdxl_pair_of_text_encoders(tmp_path: Path) -> None:
-    t = {**_peft_te("text_encoder", _clip_l("lora_te_")),
-         **_peft_te("text_encoder_2", _clip_g("lora_te2_"))}
+    t = {
+        **_peft_te("text_encoder", _clip_l("lora_te_")),
+        **_peft_te("text_encoder_2", _clip_g("lora_te2_")),
+    }
     det = _detect(tmp_path, t, "pytorch_lora_weights.safetensors")
     assert (det.model_type, det.subtype, det.family) == ("diffusion", "loras", "sdxl")
 
 
-@pytest.mark.parametrize(("metadata", "family", "confidence"), [
-    ({"modelspec.architecture": "stable-diffusion-xl-v1-base/lora"}, "sdxl",
-     settings.DETECT_CONF_METADATA),
-    ({"ss_base_model_version": "flux1"}, "flux1", settings.DETECT_CONF_METADATA),
-    # SD2 has no lora_te1_: the layers rule it out, the metadata does not override them
-    ({"ss_base_model_version": "sd_v2"}, "flux1", settings.DETECT_CONF_AMBIGUOUS),
-])
+@pytest.mark.parametrize(
+    ("metadata", "family", "confidence"),
+    [
+        (
+            {"modelspec.architecture": "stable-diffusion-xl-v1-base/lora"},
+            "sdxl",
+            settings.DETECT_CONF_METADATA,
+        ),
+        ({"ss_base_model_version": "flux1"}, "flux1", settings.DETECT_CONF_METADATA),
+        # SD2 has no lora_te1_: the layers rule it out, the metadata does not override them
+        ({"ss_base_model_version": "sd_v2"}, "flux1", settings.DETECT_CONF_AMBIGUOUS),
+    ],
+)
 def test_clip_l_only_lora_is_settled_by_embedded_metadata(
-        tmp_path: Path, metadata: dict[str, str], family: str, confidence: float) -> None:
+    tmp_path: Path, metadata: dict[str, str], family: str, confidence: float
+) -> None:
     det = _detect(tmp_path, _clip_l("lora_te1_"), metadata=metadata)
     assert (det.model_type, det.family, det.lora_target) == ("diffusion", family, family)
     assert det.confidence == confidence

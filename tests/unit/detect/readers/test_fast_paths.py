@@ -45,7 +45,7 @@ def _string_array(rng: random.Random, items: int, hostile: bool) -> bytes:
     if hostile:
         at = rng.randrange(len(buf) - 8)
         big = rng.choice([2**63 + 5, 2**64 - 1, 10**9, len(buf)])
-        buf = buf[:at] + struct.pack("<Q", big) + buf[at + 8:]
+        buf = buf[:at] + struct.pack("<Q", big) + buf[at + 8 :]
     return buf
 
 
@@ -54,7 +54,7 @@ def test_vectorised_string_walk_equals_the_plain_loop(seed: int) -> None:
     rng = random.Random(seed)
     buf = _string_array(rng, rng.randrange(2000, 9000), hostile=seed % 4 == 3)
     if seed % 3 == 1:
-        buf = buf[:rng.randrange(len(buf))]  # cut inside an item, as at a buffer's end
+        buf = buf[: rng.randrange(len(buf))]  # cut inside an item, as at a buffer's end
     assert len(buf) >= 16 * 1024 or seed % 3 == 1
     for _ in range(6):
         off = rng.randrange(0, 40)
@@ -81,31 +81,40 @@ def _parse(blob: bytes) -> Any:
 ENTRY = '{"dtype":"F16","shape":[4],"data_offsets":[%d,%d]}'
 
 
-@pytest.mark.parametrize("text", [
-    # ':' inside metadata strings does not hide a duplicate tensor name
-    '{"__metadata__":{"a":"x:y"},"t":' + ENTRY % (0, 8) + ',"t":' + ENTRY % (8, 16) + "}",
-    # nor does a ':' written as an escape, which a plain count cannot see
-    '{"__metadata__":{"a":"x\\u003ay"},"t":' + ENTRY % (0, 8) + ',"t":' + ENTRY % (8, 16)
-    + "}",
-    '{"a:b":' + ENTRY % (0, 8) + ',"a:b":' + ENTRY % (8, 16) + "}",
-    '{"__metadata__":{"a":"x","a":"z:"},"t":' + ENTRY % (0, 8) + "}",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # ':' inside metadata strings does not hide a duplicate tensor name
+        '{"__metadata__":{"a":"x:y"},"t":' + ENTRY % (0, 8) + ',"t":' + ENTRY % (8, 16) + "}",
+        # nor does a ':' written as an escape, which a plain count cannot see
+        '{"__metadata__":{"a":"x\\u003ay"},"t":' + ENTRY % (0, 8) + ',"t":' + ENTRY % (8, 16) + "}",
+        '{"a:b":' + ENTRY % (0, 8) + ',"a:b":' + ENTRY % (8, 16) + "}",
+        '{"__metadata__":{"a":"x","a":"z:"},"t":' + ENTRY % (0, 8) + "}",
+    ],
+)
 def test_duplicates_are_found_through_colons_in_strings(text: str) -> None:
     with pytest.raises(InvalidModelFile, match="duplicate key"):
         _parse(_header(text))
 
 
 def test_colons_in_metadata_and_names_are_not_duplicates() -> None:
-    h = _parse(_header({"__metadata__": {"k:1": "a:b:c", "ss_x": '{"q": 1}'},
-                        "te:layer.weight": {"dtype": "F16", "shape": [4],
-                                            "data_offsets": [0, 8]}}))
+    h = _parse(
+        _header(
+            {
+                "__metadata__": {"k:1": "a:b:c", "ss_x": '{"q": 1}'},
+                "te:layer.weight": {"dtype": "F16", "shape": [4], "data_offsets": [0, 8]},
+            }
+        )
+    )
     assert h.metadata == {"k:1": "a:b:c", "ss_x": '{"q": 1}'}
     assert list(h.table) == ["te:layer.weight"]
 
 
 def test_header_entries_read_like_a_dict_of_tensor_infos() -> None:
-    header = {"b": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
-              "a": {"dtype": "BF16", "shape": [], "data_offsets": [24, 26]}}
+    header = {
+        "b": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+        "a": {"dtype": "BF16", "shape": [], "data_offsets": [24, 26]},
+    }
     h = _parse(_header(header))
     infos = h.table.tensors
     assert isinstance(infos, HeaderInfos)
@@ -114,28 +123,38 @@ def test_header_entries_read_like_a_dict_of_tensor_infos() -> None:
     assert infos.get("a") == plain["a"] and infos.get("zz") is None and "b" in infos
     assert h.table.shape("b") == (2, 3) and h.table.dim("b", -1) == 3
     assert h.table.parameter_count() == 7
-    assert h.table.bytes_by_dtype() == TensorTable(plain).bytes_by_dtype() == {"F32": 24,
-                                                                              "BF16": 2}
+    assert h.table.bytes_by_dtype() == TensorTable(plain).bytes_by_dtype() == {"F32": 24, "BF16": 2}
     merged = h.table.merged(TensorTable({"c": TensorInfo("F16", None)}))
     assert merged.parameter_count() is None and merged.shape("b") == (2, 3)
 
 
 def test_unordered_offsets_still_detect_an_overlap() -> None:
-    header = {"x": {"dtype": "F16", "shape": [4], "data_offsets": [8, 16]},
-              "y": {"dtype": "F16", "shape": [8], "data_offsets": [0, 16]}}
+    header = {
+        "x": {"dtype": "F16", "shape": [4], "data_offsets": [8, 16]},
+        "y": {"dtype": "F16", "shape": [8], "data_offsets": [0, 16]},
+    }
     with pytest.raises(InvalidModelFile, match="overlap"):
         _parse(_header(header))
 
 
 @pytest.mark.parametrize("proto", range(6))
 def test_inline_opcodes_resume_after_more_bytes(proto: int) -> None:
-    data = pickle.dumps({"w": [1, 300, 70000, -5, ("a", None, True, False)],
-                         "s": "ü" * 3, "n": {"x": (1, 2), "y": ()}}, protocol=proto)
-    chunks = iter(data[i:i + 7] for i in range(7, len(data), 7))
+    data = pickle.dumps(
+        {
+            "w": [1, 300, 70000, -5, ("a", None, True, False)],
+            "s": "ü" * 3,
+            "n": {"x": (1, 2), "y": ()},
+        },
+        protocol=proto,
+    )
+    chunks = iter(data[i : i + 7] for i in range(7, len(data), 7))
     value, end = walk_pickle_at(data[:7], 0, more=lambda: next(chunks, b""))
     assert end == len(data)
-    assert value == {"w": [1, 300, 70000, -5, ("a", None, True, False)], "s": "ü" * 3,
-                     "n": {"x": (1, 2), "y": ()}}
+    assert value == {
+        "w": [1, 300, 70000, -5, ("a", None, True, False)],
+        "s": "ü" * 3,
+        "n": {"x": (1, 2), "y": ()},
+    }
 
 
 def test_need_more_rewinds_to_the_unfinished_opcode() -> None:

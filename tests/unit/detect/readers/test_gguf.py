@@ -34,7 +34,10 @@ def kv(t: str, v: Any, **extra: Any) -> dict[str, Any]:
 
 def small_case(vocab: int = 1000) -> dict[str, Any]:
     return {
-        "case": "tiny", "file_kind": "gguf", "file_name": "tiny.gguf", "label": {},
+        "case": "tiny",
+        "file_kind": "gguf",
+        "file_name": "tiny.gguf",
+        "label": {},
         "metadata": {
             "general.architecture": kv("STRING", "llama"),
             "general.name": kv("STRING", "tiny"),
@@ -43,9 +46,11 @@ def small_case(vocab: int = 1000) -> dict[str, Any]:
             "tokenizer.ggml.tokens": kv("ARRAY", ["a", "b", "ü"], item_type="STRING", length=vocab),
             "tokenizer.ggml.scores": kv("ARRAY", [0.5], item_type="FLOAT32", length=vocab),
         },
-        "tensors": {"token_embd.weight": ["Q8_0", [64, vocab]],
-                    "blk.0.attn_norm.weight": ["F32", [64]],
-                    "output.weight": ["F16", [64, vocab]]},
+        "tensors": {
+            "token_embd.weight": ["Q8_0", [64, vocab]],
+            "blk.0.attn_norm.weight": ["F32", [64]],
+            "output.weight": ["F16", [64, vocab]],
+        },
     }
 
 
@@ -83,10 +88,12 @@ def test_agrees_with_the_gguf_package_on_a_gguf_writer_file(tmp_path: Path) -> N
     w.close()
     mine = read_gguf_header(path)
     ref = gguf.GGUFReader(str(path))
-    assert {t.name: tuple(int(d) for d in reversed(t.shape)) for t in ref.tensors} == \
-        {n: i.shape for n, i in mine.table.items()}
-    assert {t.name: t.tensor_type.name for t in ref.tensors} == \
-        {n: i.dtype for n, i in mine.table.items()}
+    assert {t.name: tuple(int(d) for d in reversed(t.shape)) for t in ref.tensors} == {
+        n: i.shape for n, i in mine.table.items()
+    }
+    assert {t.name: t.tensor_type.name for t in ref.tensors} == {
+        n: i.dtype for n, i in mine.table.items()
+    }
     assert mine.get("general.architecture") == "qwen2"
     assert mine.get("qwen2.context_length") == 4096
     assert mine.get("x.flag") is True and mine.get("x.f") == 1.5
@@ -104,16 +111,28 @@ def test_type_tables_match_the_gguf_package() -> None:
     for ftype in gguf.LlamaFileType:
         if ftype.value in GGUF_FILE_TYPES:
             assert GGUF_FILE_TYPES[ftype.value] in (
-                ftype.name.removeprefix("MOSTLY_").lower(), "fp32", "fp16", "bf16")
+                ftype.name.removeprefix("MOSTLY_").lower(),
+                "fp32",
+                "fp16",
+                "bf16",
+            )
 
 
 def test_big_endian_files_are_read(tmp_path: Path) -> None:
     path = tmp_path / "be.gguf"
     name = b"general.architecture"
     arch = b"llama"
-    body = (b"GGUF" + struct.pack(">I", 3) + struct.pack(">Q", 0) + struct.pack(">Q", 1)
-            + struct.pack(">Q", len(name)) + name + struct.pack(">I", 8)
-            + struct.pack(">Q", len(arch)) + arch)
+    body = (
+        b"GGUF"
+        + struct.pack(">I", 3)
+        + struct.pack(">Q", 0)
+        + struct.pack(">Q", 1)
+        + struct.pack(">Q", len(name))
+        + name
+        + struct.pack(">I", 8)
+        + struct.pack(">Q", len(arch))
+        + arch
+    )
     path.write_bytes(body + b"\0" * (-len(body) % 32))
     h = read_gguf_header(path)
     assert h.byte_order == "big" and h.get("general.architecture") == "llama"
@@ -140,34 +159,58 @@ def _str(s: bytes) -> bytes:
 HEAD = b"GGUF" + struct.pack("<I", 3)
 
 
-@pytest.mark.parametrize("blob,fragment", [
-    (b"GGUF", "unsupported GGUF version 0"),
-    (b"GGML" + b"\0" * 40, "missing GGUF magic"),
-    (b"GGUF" + struct.pack("<I", 1) + b"\0" * 40, "unsupported GGUF version 1"),
-    (HEAD + struct.pack("<QQ", 0, 2 ** 63), "metadata count"),
-    (HEAD + struct.pack("<QQ", 2 ** 63, 0), "tensor count"),
-    (HEAD + struct.pack("<QQ", 0, 1) + struct.pack("<Q", 2 ** 63), "claims"),
-    (HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<I", 99), "unknown value type"),
-    (HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<IIQ", 9, 8, 2 ** 62),
-     "claims 4611686018427387904 items"),
-    (HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<IIQ", 9, 77, 3),
-     "unknown item type"),
-    (HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<I", 8) + _str(b"\xff\xfe"),
-     "not UTF-8"),
-    (HEAD + struct.pack("<QQ", 0, 2) + (_str(b"k") + struct.pack("<IB", 0, 1)) * 2,
-     "duplicate metadata key"),
-    (HEAD + struct.pack("<QQ", 0, 1) + _str(b"general.alignment") + struct.pack("<II", 4, 3),
-     "alignment"),
-    (HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<I", 99), "dimensions"),
-    (HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<IQIQ", 1, 32, 0, 7),
-     "not aligned"),
-    (HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<IQIQ", 1, 10 ** 9, 0, 0),
-     "past the"),
-    (HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<IQIQ", 1, 33, 8, 0),
-     "block size"),
-    (HEAD + struct.pack("<QQ", 2, 0) + (_str(b"t") + struct.pack("<IQIQ", 1, 1, 0, 0)) * 2,
-     "duplicate tensor name"),
-])
+@pytest.mark.parametrize(
+    "blob,fragment",
+    [
+        (b"GGUF", "unsupported GGUF version 0"),
+        (b"GGML" + b"\0" * 40, "missing GGUF magic"),
+        (b"GGUF" + struct.pack("<I", 1) + b"\0" * 40, "unsupported GGUF version 1"),
+        (HEAD + struct.pack("<QQ", 0, 2**63), "metadata count"),
+        (HEAD + struct.pack("<QQ", 2**63, 0), "tensor count"),
+        (HEAD + struct.pack("<QQ", 0, 1) + struct.pack("<Q", 2**63), "claims"),
+        (
+            HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<I", 99),
+            "unknown value type",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<IIQ", 9, 8, 2**62),
+            "claims 4611686018427387904 items",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<IIQ", 9, 77, 3),
+            "unknown item type",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 0, 1) + _str(b"k") + struct.pack("<I", 8) + _str(b"\xff\xfe"),
+            "not UTF-8",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 0, 2) + (_str(b"k") + struct.pack("<IB", 0, 1)) * 2,
+            "duplicate metadata key",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 0, 1) + _str(b"general.alignment") + struct.pack("<II", 4, 3),
+            "alignment",
+        ),
+        (HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<I", 99), "dimensions"),
+        (
+            HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<IQIQ", 1, 32, 0, 7),
+            "not aligned",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<IQIQ", 1, 10**9, 0, 0),
+            "past the",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 1, 0) + _str(b"t") + struct.pack("<IQIQ", 1, 33, 8, 0),
+            "block size",
+        ),
+        (
+            HEAD + struct.pack("<QQ", 2, 0) + (_str(b"t") + struct.pack("<IQIQ", 1, 1, 0, 0)) * 2,
+            "duplicate tensor name",
+        ),
+    ],
+)
 def test_malformed_is_clear_error(tmp_path: Path, blob: bytes, fragment: str) -> None:
     with pytest.raises(InvalidModelFile) as info:
         read_gguf_header(_raw(tmp_path, blob, pad=64))
@@ -206,8 +249,11 @@ def _check(tmp_path: Path, blob: bytes) -> None:
     assert peak_bytes_parsing(parse) < ALLOC_LIMIT
 
 
-@hsettings(max_examples=150, deadline=None,
-           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=st.data())
 def test_fuzz_mutated_files(tmp_path: Path, data: st.DataObject) -> None:
     seed = seed_file()
@@ -217,20 +263,29 @@ def test_fuzz_mutated_files(tmp_path: Path, data: st.DataObject) -> None:
         at = data.draw(st.integers(4, len(blob) - 8))
         kind = data.draw(st.sampled_from(["u64", "u32", "byte", "cut"]))
         if kind == "u64":
-            blob[at:at + 8] = struct.pack("<Q", data.draw(st.sampled_from(
-                [0, 1, 2 ** 32, 2 ** 62, 2 ** 63, 2 ** 64 - 1, data.draw(st.integers(0, 2 ** 64 - 1))])))
+            blob[at : at + 8] = struct.pack(
+                "<Q",
+                data.draw(
+                    st.sampled_from(
+                        [0, 1, 2**32, 2**62, 2**63, 2**64 - 1, data.draw(st.integers(0, 2**64 - 1))]
+                    )
+                ),
+            )
         elif kind == "u32":
-            blob[at:at + 4] = struct.pack("<I", data.draw(st.integers(0, 2 ** 32 - 1)))
+            blob[at : at + 4] = struct.pack("<I", data.draw(st.integers(0, 2**32 - 1)))
         elif kind == "byte":
             blob[at] = data.draw(st.integers(0, 255))
         else:
             del blob[at:]
             break
-    _check(tmp_path, bytes(blob) + seed[len(blob):] if kind != "cut" else bytes(blob))
+    _check(tmp_path, bytes(blob) + seed[len(blob) :] if kind != "cut" else bytes(blob))
 
 
-@hsettings(max_examples=150, deadline=None,
-           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@hsettings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(tail=st.binary(max_size=400), version=st.sampled_from([2, 3]))
 def test_fuzz_random_bytes_after_magic(tmp_path: Path, tail: bytes, version: int) -> None:
     _check(tmp_path, b"GGUF" + struct.pack("<I", version) + tail)
@@ -239,24 +294,37 @@ def test_fuzz_random_bytes_after_magic(tmp_path: Path, tail: bytes, version: int
 def test_regression_offset_overflow_in_string_skipping(tmp_path: Path) -> None:
     blob = bytearray(seed_file())
     at = blob.index(b"<placeholder_3>") - 8  # the length field of a skipped string
-    blob[at:at + 8] = struct.pack("<Q", 2 ** 63)
+    blob[at : at + 8] = struct.pack("<Q", 2**63)
     with pytest.raises(InvalidModelFile):
         read_gguf_header(_raw(tmp_path, bytes(blob)))
 
 
-@hsettings(max_examples=80, deadline=None,
-           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(count=st.integers(2 ** 16, 2 ** 64 - 1), item=st.sampled_from([0, 4, 8, 9, 10]))
+@hsettings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(count=st.integers(2**16, 2**64 - 1), item=st.sampled_from([0, 4, 8, 9, 10]))
 def test_fuzz_huge_array_counts_do_not_allocate(tmp_path: Path, count: int, item: int) -> None:
-    blob = HEAD + struct.pack("<QQ", 0, 1) + _str(b"tokenizer.ggml.tokens") + \
-        struct.pack("<IIQ", 9, item, count) + b"\0" * 256
+    blob = (
+        HEAD
+        + struct.pack("<QQ", 0, 1)
+        + _str(b"tokenizer.ggml.tokens")
+        + struct.pack("<IIQ", 9, item, count)
+        + b"\0" * 256
+    )
     _check(tmp_path, blob)
 
 
 def test_nested_arrays_are_summarised_not_materialised(tmp_path: Path) -> None:
     inner = struct.pack("<IQ", 4, 1000) + b"\0" * 4000  # uint32[1000]
-    blob = HEAD + struct.pack("<QQ", 0, 1) + _str(b"nested") + \
-        struct.pack("<IIQ", 9, 9, 500) + inner * 500
+    blob = (
+        HEAD
+        + struct.pack("<QQ", 0, 1)
+        + _str(b"nested")
+        + struct.pack("<IIQ", 9, 9, 500)
+        + inner * 500
+    )
     path = _raw(tmp_path, blob, pad=64)
     tracemalloc.start()
     try:
@@ -272,7 +340,12 @@ def test_nested_arrays_are_summarised_not_materialised(tmp_path: Path) -> None:
 
 def test_kept_strings_have_a_budget(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(settings, "GGUF_MAX_KEPT_BYTES", 1000)
-    blob = HEAD + struct.pack("<QQ", 0, 20) + b"".join(
-        _str(f"key.{i}".encode()) + struct.pack("<I", 8) + _str(b"v" * 100) for i in range(20))
+    blob = (
+        HEAD
+        + struct.pack("<QQ", 0, 20)
+        + b"".join(
+            _str(f"key.{i}".encode()) + struct.pack("<I", 8) + _str(b"v" * 100) for i in range(20)
+        )
+    )
     with pytest.raises(InvalidModelFile, match="not a plausible model header"):
         read_gguf_header(_raw(tmp_path, blob, pad=64))

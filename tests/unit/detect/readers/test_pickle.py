@@ -3,6 +3,7 @@ pickle opcodes that never imports or calls anything, even for hostile pickles.""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import pickle
 import struct
@@ -25,7 +26,7 @@ from tests.fixtures.detect_files import get_case, make_model_file, torch_payload
 def _evil(marker: Path) -> bytes:
     """A protocol-2 pickle that, if it were ever loaded, would create `marker`."""
     cmd = f"touch {marker}".encode()
-    return (b"\x80\x02cos\nsystem\nX" + struct.pack("<I", len(cmd)) + cmd + b"\x85R.")
+    return b"\x80\x02cos\nsystem\nX" + struct.pack("<I", len(cmd)) + cmd + b"\x85R."
 
 
 def test_zip_checkpoint_tensor_table_from_opcodes(tmp_path: Path) -> None:
@@ -64,12 +65,16 @@ def test_hostile_pickle_is_never_executed(tmp_path: Path) -> None:
 
 
 def test_real_pickle_protocols_are_walked() -> None:
-    data = {"a": [1, 2, (3, 4)], "b": {"c": "xy", "d": None, "f": 2.5}, "e": frozenset({1}),
-            "g": 2 ** 70}
+    data = {
+        "a": [1, 2, (3, 4)],
+        "b": {"c": "xy", "d": None, "f": 2.5},
+        "e": frozenset({1}),
+        "g": 2**70,
+    }
     for proto in range(2, 6):
         out = walk_pickle(io.BytesIO(pickle.dumps(data, protocol=proto)))
         assert out["a"] == [1, 2, (3, 4)] and out["b"] == {"c": "xy", "d": None, "f": 2.5}
-        assert out["g"] == 2 ** 70 and isinstance(out["e"], Opaque)
+        assert out["g"] == 2**70 and isinstance(out["e"], Opaque)
     # protocol 2 spells bytes as a _codecs.encode call: it stays an opaque call
     assert isinstance(walk_pickle(io.BytesIO(pickle.dumps(b"xy", protocol=2))), Opaque)
     assert walk_pickle(io.BytesIO(pickle.dumps(b"xy", protocol=3))) == b"xy"
@@ -93,8 +98,10 @@ def test_zip_without_data_pkl_is_not_a_checkpoint(tmp_path: Path) -> None:
 
 
 def test_truncated_zip_is_a_clear_error(tmp_path: Path) -> None:
-    good = make_model_file({**get_case("esrgan_old_naming_x4"), "file_kind": "torch_zip",
-                            "file_name": "x.pth"}, tmp_path)
+    good = make_model_file(
+        {**get_case("esrgan_old_naming_x4"), "file_kind": "torch_zip", "file_name": "x.pth"},
+        tmp_path,
+    )
     blob = good.read_bytes()
     bad = tmp_path / "cut.pth"
     bad.write_bytes(blob[: len(blob) // 2])
@@ -120,10 +127,8 @@ def test_opcode_limit_stops_the_walk(tmp_path: Path, monkeypatch: pytest.MonkeyP
 @hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blob=st.binary(max_size=200), proto=st.sampled_from([b"\x80\x02", b"\x80\x04", b""]))
 def test_fuzz_walker_only_raises_its_own_error(blob: bytes, proto: bytes) -> None:
-    try:
+    with contextlib.suppress(PickleWalkError):
         walk_pickle(io.BytesIO(proto + blob), max_ops=10_000)
-    except PickleWalkError:
-        pass
 
 
 @hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,20 +138,19 @@ def test_fuzz_mutated_checkpoint_pickle(cut: int, flip: int, value: int) -> None
     payload = bytearray(torch_payload({"tensors": tensors}, legacy=False))
     if flip < len(payload):
         payload[flip] = value
-    try:
+    with contextlib.suppress(PickleWalkError):
         walk_pickle(io.BytesIO(bytes(payload[:cut] if cut else payload)), max_ops=50_000)
-    except PickleWalkError:
-        pass
 
 
 def test_opcode_constants_match_the_pickle_module() -> None:
     from tensorshelf.detect.readers import pickle_vm as pickle_walk
+
     for name, value in pickle_walk._OPS.items():
         assert getattr(pickle_walk, name) == value == getattr(pickle, name)[0], name
 
 
 def test_text_protocols_are_walked_too() -> None:
-    data = {"a": [1, -2, 3.5, "x", ("t", None, True)], "big": 2 ** 80}
+    data = {"a": [1, -2, 3.5, "x", ("t", None, True)], "big": 2**80}
     for proto in (0, 1):
         out = walk_pickle(pickle.dumps(data, protocol=proto))
         assert out == data

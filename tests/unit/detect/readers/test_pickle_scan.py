@@ -23,8 +23,14 @@ def _str(s: str) -> bytes:
 
 def _call2(module: str, name: str, arg: str) -> bytes:
     """protocol 2: module.name(arg) — the classic reduce exploit."""
-    return b"\x80\x02" + _global2(module, name) + b"X" + struct.pack("<I", len(arg)) + \
-        arg.encode() + b"\x85R."
+    return (
+        b"\x80\x02"
+        + _global2(module, name)
+        + b"X"
+        + struct.pack("<I", len(arg))
+        + arg.encode()
+        + b"\x85R."
+    )
 
 
 def _call4(module: str, name: str, arg: str) -> bytes:
@@ -40,8 +46,9 @@ def _zip(path: Path, payload: bytes) -> Path:
 
 
 def test_dangerous_globals_in_raw_and_zip_pickles(tmp_path: Path) -> None:
-    for i, (module, name) in enumerate([("os", "system"), ("builtins", "eval"),
-                                        ("subprocess", "Popen"), ("posix", "system")]):
+    for i, (module, name) in enumerate(
+        [("os", "system"), ("builtins", "eval"), ("subprocess", "Popen"), ("posix", "system")]
+    ):
         for j, make in enumerate((_call2, _call4)):
             payload = make(module, name, "echo pwned")
             raw = tmp_path / f"evil{i}{j}.pt"
@@ -121,4 +128,3 @@ def test_cap_keeps_dangerous_globals_past_it() -> None:
     clean.add("collections", "OrderedDict")
     assert build_scan(clean, 1, True).verdict == "clean"
     assert build_scan(clean, 1, False).verdict == "unknown_globals"
-

@@ -3,6 +3,7 @@ everything malformed (never another exception), and no allocation driven by host
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import struct
@@ -24,10 +25,14 @@ NAME = "fuzz.safetensors"
 ALLOC_LIMIT = 2 * 1024 * 1024  # peak Python allocation allowed while rejecting a hostile header
 
 
-def header_bytes(header: dict[str, Any] | str | bytes, data: int = 0,
-                 length: int | None = None) -> bytes:
-    raw = header if isinstance(header, bytes) else (
-        header if isinstance(header, str) else json.dumps(header)).encode()
+def header_bytes(
+    header: dict[str, Any] | str | bytes, data: int = 0, length: int | None = None
+) -> bytes:
+    raw = (
+        header
+        if isinstance(header, bytes)
+        else (header if isinstance(header, str) else json.dumps(header)).encode()
+    )
     n = len(raw) if length is None else length
     return struct.pack("<Q", n) + raw + b"\0" * data
 
@@ -40,8 +45,11 @@ def good(n_tensors: int = 2) -> tuple[dict[str, Any], int]:
     header: dict[str, Any] = {"__metadata__": {"format": "pt", "modelspec.title": "x"}}
     off = 0
     for i in range(n_tensors):
-        header[f"layer.{i}.weight"] = {"dtype": "F16", "shape": [4, 2],
-                                       "data_offsets": [off, off + 16]}
+        header[f"layer.{i}.weight"] = {
+            "dtype": "F16",
+            "shape": [4, 2],
+            "data_offsets": [off, off + 16],
+        }
         off += 16
     return header, off
 
@@ -57,38 +65,67 @@ def test_valid_header_is_read_exactly(tmp_path: Path) -> None:
     assert h.header_bytes_read == 8 + len(json.dumps(header))
 
 
-@pytest.mark.parametrize("blob,fragment", [
-    (b"", "shorter than the 8-byte"),
-    (b"\x05\x00", "shorter than the 8-byte"),
-    (struct.pack("<Q", 2 ** 63) + b"{}", "exceeds the limit"),
-    (struct.pack("<Q", 2 ** 64 - 1) + b"{}", "exceeds the limit"),
-    (struct.pack("<Q", 1000) + b"{}", "past the end"),
-    (struct.pack("<Q", 0), "too small"),
-    (header_bytes(b'{"a": \xff}'), "not UTF-8"),
-    (header_bytes("[1, 2]"), "not a JSON object"),
-    (header_bytes("{not json}"), "not valid JSON"),
-    (header_bytes('{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
-                  '"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}', 2),
-     "duplicate key 'a'"),
-    (header_bytes({"t": {"dtype": "F16", "shape": [4], "data_offsets": [0, 8]}}, 4),
-     "past the end of the 4-byte data region"),
-    (header_bytes({"t": {"dtype": "F16", "shape": [4], "data_offsets": [0, 6]}}, 8),
-     "needs 8 bytes"),
-    (header_bytes({"t": {"dtype": "F16", "shape": [-1], "data_offsets": [0, 0]}}), "shape"),
-    (header_bytes({"t": {"dtype": "F16", "shape": [True], "data_offsets": [0, 2]}}, 2), "shape"),
-    (header_bytes({"t": {"dtype": "f16", "shape": [1], "data_offsets": [0, 2]}}, 2), "dtype"),
-    (header_bytes({"t": {"dtype": "F16", "shape": [1], "data_offsets": [2, 0]}}, 2),
-     "out of order"),
-    (header_bytes({"t": {"dtype": "F16", "shape": [1]}}, 2), "data_offsets"),
-    (header_bytes({"t": [1, 2]}), "not an object"),
-    (header_bytes({"__metadata__": [1]}), "__metadata__"),
-    (header_bytes({"a": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]},
-                   "b": {"dtype": "F16", "shape": [2], "data_offsets": [2, 6]}}, 6), "overlap"),
-    (header_bytes("[" * 100000 + "]" * 100000), "not a JSON object"),
-    (header_bytes('{"a":' + "[" * 100000 + "]" * 100000 + "}"), "JSON"),
-    (header_bytes('{"t": {"dtype": "F16", "shape": [' + "9" * 5000 + '], "data_offsets": [0, 2]}}'),
-     "JSON"),
-])
+@pytest.mark.parametrize(
+    "blob,fragment",
+    [
+        (b"", "shorter than the 8-byte"),
+        (b"\x05\x00", "shorter than the 8-byte"),
+        (struct.pack("<Q", 2**63) + b"{}", "exceeds the limit"),
+        (struct.pack("<Q", 2**64 - 1) + b"{}", "exceeds the limit"),
+        (struct.pack("<Q", 1000) + b"{}", "past the end"),
+        (struct.pack("<Q", 0), "too small"),
+        (header_bytes(b'{"a": \xff}'), "not UTF-8"),
+        (header_bytes("[1, 2]"), "not a JSON object"),
+        (header_bytes("{not json}"), "not valid JSON"),
+        (
+            header_bytes(
+                '{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
+                '"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}',
+                2,
+            ),
+            "duplicate key 'a'",
+        ),
+        (
+            header_bytes({"t": {"dtype": "F16", "shape": [4], "data_offsets": [0, 8]}}, 4),
+            "past the end of the 4-byte data region",
+        ),
+        (
+            header_bytes({"t": {"dtype": "F16", "shape": [4], "data_offsets": [0, 6]}}, 8),
+            "needs 8 bytes",
+        ),
+        (header_bytes({"t": {"dtype": "F16", "shape": [-1], "data_offsets": [0, 0]}}), "shape"),
+        (
+            header_bytes({"t": {"dtype": "F16", "shape": [True], "data_offsets": [0, 2]}}, 2),
+            "shape",
+        ),
+        (header_bytes({"t": {"dtype": "f16", "shape": [1], "data_offsets": [0, 2]}}, 2), "dtype"),
+        (
+            header_bytes({"t": {"dtype": "F16", "shape": [1], "data_offsets": [2, 0]}}, 2),
+            "out of order",
+        ),
+        (header_bytes({"t": {"dtype": "F16", "shape": [1]}}, 2), "data_offsets"),
+        (header_bytes({"t": [1, 2]}), "not an object"),
+        (header_bytes({"__metadata__": [1]}), "__metadata__"),
+        (
+            header_bytes(
+                {
+                    "a": {"dtype": "F16", "shape": [2], "data_offsets": [0, 4]},
+                    "b": {"dtype": "F16", "shape": [2], "data_offsets": [2, 6]},
+                },
+                6,
+            ),
+            "overlap",
+        ),
+        (header_bytes("[" * 100000 + "]" * 100000), "not a JSON object"),
+        (header_bytes('{"a":' + "[" * 100000 + "]" * 100000 + "}"), "JSON"),
+        (
+            header_bytes(
+                '{"t": {"dtype": "F16", "shape": [' + "9" * 5000 + '], "data_offsets": [0, 2]}}'
+            ),
+            "JSON",
+        ),
+    ],
+)
 def test_malformed_headers_are_clear_errors(blob: bytes, fragment: str) -> None:
     with pytest.raises(InvalidModelFile) as info:
         parse(blob)
@@ -97,11 +134,11 @@ def test_malformed_headers_are_clear_errors(blob: bytes, fragment: str) -> None:
 
 
 def test_absurd_length_does_not_allocate() -> None:
-    blob = struct.pack("<Q", 2 ** 63) + b"{" + b" " * 64
+    blob = struct.pack("<Q", 2**63) + b"{" + b" " * 64
     tracemalloc.start()
     try:
         with pytest.raises(InvalidModelFile):
-            parse(blob, size=2 ** 62)  # even when the file claims to be that big
+            parse(blob, size=2**62)  # even when the file claims to be that big
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -136,44 +173,60 @@ def _mutations() -> st.SearchStrategy[bytes]:
     base = header_bytes(header, data)
     json_len = len(json.dumps(header))
     truncated = st.integers(0, len(base)).map(lambda n: base[:n])
-    bad_length = st.integers(0, 2 ** 64 - 1).map(lambda n: struct.pack("<Q", n) + base[8:])
+    bad_length = st.integers(0, 2**64 - 1).map(lambda n: struct.pack("<Q", n) + base[8:])
     flipped = st.tuples(st.integers(0, len(base) - 1), st.integers(0, 255)).map(
-        lambda t: base[:t[0]] + bytes([t[1]]) + base[t[0] + 1:])
+        lambda t: base[: t[0]] + bytes([t[1]]) + base[t[0] + 1 :]
+    )
     spliced = st.tuples(st.integers(8, 8 + json_len), st.binary(max_size=40)).map(
-        lambda t: base[:t[0]] + t[1] + base[t[0]:])
+        lambda t: base[: t[0]] + t[1] + base[t[0] :]
+    )
     return st.one_of(truncated, bad_length, flipped, spliced)
 
 
 def _json_values() -> st.SearchStrategy[Any]:
-    scalars = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70),
-                        st.floats(allow_nan=False), st.text(max_size=8))
-    return st.recursive(scalars, lambda inner: st.one_of(
-        st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)),
-        max_leaves=12)
+    scalars = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=False),
+        st.text(max_size=8),
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
 
 
 def _entries() -> st.SearchStrategy[dict[str, Any]]:
-    entry = st.fixed_dictionaries({}, optional={
-        "dtype": st.one_of(st.sampled_from(["F16", "BF16", "F32", "I64", "F8_E4M3", "BOOL"]),
-                           st.text(max_size=5), st.integers()),
-        "shape": st.one_of(st.lists(st.integers(-3, 2 ** 40), max_size=4), _json_values()),
-        "data_offsets": st.one_of(st.lists(st.integers(-5, 2 ** 64), min_size=0, max_size=3),
-                                  _json_values()),
-    })
+    entry = st.fixed_dictionaries(
+        {},
+        optional={
+            "dtype": st.one_of(
+                st.sampled_from(["F16", "BF16", "F32", "I64", "F8_E4M3", "BOOL"]),
+                st.text(max_size=5),
+                st.integers(),
+            ),
+            "shape": st.one_of(st.lists(st.integers(-3, 2**40), max_size=4), _json_values()),
+            "data_offsets": st.one_of(
+                st.lists(st.integers(-5, 2**64), min_size=0, max_size=3), _json_values()
+            ),
+        },
+    )
     return st.dictionaries(st.text(max_size=10), st.one_of(entry, _json_values()), max_size=5)
 
 
 @hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(blob=st.one_of(st.binary(max_size=300), _mutations()))
 def test_fuzz_bytes_only_invalid_model_file(blob: bytes) -> None:
-    try:
+    with contextlib.suppress(InvalidModelFile):
         parse(blob)
-    except InvalidModelFile:
-        pass
 
 
 @hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(header=_entries(), data=st.integers(0, 64), claimed=st.integers(0, 2 ** 63))
+@given(header=_entries(), data=st.integers(0, 64), claimed=st.integers(0, 2**63))
 def test_fuzz_structured_headers(header: dict[str, Any], data: int, claimed: int) -> None:
     raw = json.dumps(header).encode()
     for blob, size in ((header_bytes(raw, data), None), (header_bytes(raw, data), claimed)):
@@ -187,19 +240,24 @@ def test_fuzz_structured_headers(header: dict[str, Any], data: int, claimed: int
 
 
 @hsettings(max_examples=60, deadline=None)
-@given(n=st.integers(2 ** 20, 2 ** 64 - 1))
+@given(n=st.integers(2**20, 2**64 - 1))
 def test_fuzz_huge_lengths_never_allocate(n: int) -> None:
     blob = struct.pack("<Q", n) + b'{"a":1}'
-    assert peak_bytes_parsing(lambda: parse(blob, size=min(n, 2 ** 63))) < ALLOC_LIMIT
+    assert peak_bytes_parsing(lambda: parse(blob, size=min(n, 2**63))) < ALLOC_LIMIT
 
 
-@pytest.mark.parametrize("text", [
-    ('{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
-    '"a" : {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'),  # space before colon
-    '{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2], "dtype": "F32"}}',
-    '{"__metadata__": {"k": "v", "k": "w"}}',
-    '{"__metadata__": {"x": "\\":\\":"}, "__metadata__": {}}',  # '":' inside a value
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            '{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
+            '"a" : {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'
+        ),  # space before colon
+        '{"a": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2], "dtype": "F32"}}',
+        '{"__metadata__": {"k": "v", "k": "w"}}',
+        '{"__metadata__": {"x": "\\":\\":"}, "__metadata__": {}}',  # '":' inside a value
+    ],
+)
 def test_duplicates_are_found_whatever_the_spacing(text: str) -> None:
     with pytest.raises(InvalidModelFile, match="duplicate key"):
         parse(header_bytes(text, 2))
@@ -210,8 +268,9 @@ def test_colon_sequences_inside_values_are_not_duplicates() -> None:
     assert h.metadata == {"x": '":":":', "y": 'a" : b'}
 
 
-def test_real_headers_take_the_fast_duplicate_check(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_real_headers_take_the_fast_duplicate_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """kohya metadata holds JSON inside strings ('\\":'); that must not force the slow path."""
     from tensorshelf.detect.readers import safetensors as safetensors_header
     from tests.fixtures.detect_files import make_model_file
@@ -225,11 +284,16 @@ def test_real_headers_take_the_fast_duplicate_check(tmp_path: Path,
     assert len(read_safetensors_header(path).table) == 2958
 
 
-@pytest.mark.parametrize("text", [
-    ('{"k\\\\": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
-    '"k\\\\": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'),  # keys ending in '\\'
-    '{"__metadata__": {"a": "x\\":y", "a": "z"}}',
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        (
+            '{"k\\\\": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}, '
+            '"k\\\\": {"dtype": "F16", "shape": [1], "data_offsets": [0, 2]}}'
+        ),  # keys ending in '\\'
+        '{"__metadata__": {"a": "x\\":y", "a": "z"}}',
+    ],
+)
 def test_escaped_sequences_cannot_hide_duplicates(text: str) -> None:
     with pytest.raises(InvalidModelFile, match="duplicate key"):
         parse(header_bytes(text, 2))

@@ -28,7 +28,8 @@ def _meta(service: LibraryService, result) -> dict:
 
 
 def test_single_file_hashes_names_metadata_and_untouched_source(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     source = write_safetensors(tmp_path / "src" / "Détail Tweaker.safetensors", seed=7)
     before = fingerprint(source)
     progress: list = []
@@ -62,7 +63,8 @@ def test_single_file_hashes_names_metadata_and_untouched_source(
 
 
 def test_sharded_set_dropped_as_separate_shards_is_one_model(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     shards = make_sharded_set(tmp_path / "src", "model", 3)
     before = tree_fingerprints(tmp_path / "src")
     plan, results = run_import(service, list(reversed(shards)))
@@ -84,7 +86,8 @@ def test_sharded_set_dropped_as_separate_shards_is_one_model(
 
 
 def test_diffusers_folder_keeps_every_relative_name_and_hash(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     folder = tmp_path / "src" / "my pipeline"
     rels = make_diffusers_folder(folder)
     (result,) = run_import(service, [folder])[1]
@@ -105,7 +108,8 @@ def test_diffusers_folder_keeps_every_relative_name_and_hash(
 
 
 def test_folder_with_three_models_gives_three_imports(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     top = tmp_path / "stuff"
     write_safetensors(top / "one.safetensors", seed=1)
     write_gguf(top / "nested" / "two.gguf", seed=2)
@@ -125,14 +129,19 @@ def test_companions_travel_and_preview_is_recorded(service: LibraryService, tmp_
     (result,) = run_import(service, [source])[1]
     meta = _meta(service, result)
     names = {f["path"]: f["role"] for f in meta["files"]}
-    assert names == {"pixel.safetensors": "weights", "pixel.preview.png": "preview",
-                     "pixel.civitai.info": "companion", "pixel.yaml": "config"}
+    assert names == {
+        "pixel.safetensors": "weights",
+        "pixel.preview.png": "preview",
+        "pixel.civitai.info": "companion",
+        "pixel.yaml": "config",
+    }
     assert meta["preview_image"] == "pixel.preview.png"
     assert meta["hashes"]["sha256"] == sha256_of(source)  # the primary file's, not a companion's
 
 
 def test_duplicate_is_not_stored_twice_and_gains_a_source(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     first = write_safetensors(tmp_path / "a" / "model.safetensors", seed=11)
     second = tmp_path / "b" / "renamed copy.safetensors"
     second.parent.mkdir()
@@ -157,7 +166,8 @@ def test_duplicate_is_not_stored_twice_and_gains_a_source(
 
 
 def test_same_name_different_content_gets_a_blake3_suffix(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     a = write_safetensors(tmp_path / "x" / "Model:A.safetensors", seed=1)
     b = write_safetensors(tmp_path / "y" / "Model:A.safetensors", seed=2)
     (ra,) = run_import(service, [a])[1]
@@ -167,10 +177,18 @@ def test_same_name_different_content_gets_a_blake3_suffix(
 
 
 def test_options_override_classification_and_are_remembered(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     source = write_safetensors(tmp_path / "w.safetensors", seed=5)
-    (result,) = run_import(service, [source], name="My Name", family="foo",
-                           model_type="diffusion", subtype="loras", tags=["a", "a", " b "])[1]
+    (result,) = run_import(
+        service,
+        [source],
+        name="My Name",
+        family="foo",
+        model_type="diffusion",
+        subtype="loras",
+        tags=["a", "a", " b "],
+    )[1]
     assert result.path == "diffusion/foo/My Name"
     meta = _meta(service, result)
     assert (meta["family"], meta["subtype"], meta["tags"]) == ("foo", "loras", ["a", "b"])
@@ -180,9 +198,11 @@ def test_options_override_classification_and_are_remembered(
 def test_embedded_thumbnail_becomes_the_preview(service: LibraryService, tmp_path: Path) -> None:
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
     uri = "data:image/png;base64," + base64.b64encode(png).decode()
-    source = write_safetensors(tmp_path / "thumb.safetensors", seed=9,
-                               metadata={"modelspec.thumbnail": uri,
-                                         "modelspec.trigger_phrase": "pixel, art"})
+    source = write_safetensors(
+        tmp_path / "thumb.safetensors",
+        seed=9,
+        metadata={"modelspec.thumbnail": uri, "modelspec.trigger_phrase": "pixel, art"},
+    )
     (result,) = run_import(service, [source])[1]
     meta = service.get_model(result.id)
     assert meta.preview_image == "preview.png"

@@ -20,8 +20,15 @@ from tensorshelf.library.importing import detect_pool
 from tensorshelf.library.importing.planning import plan_import
 from tests.fixtures.detect_files import make_model_file
 
-CASES = ["lora_sd15_kohya_r32", "flux1_dev_q4_k_s_gguf", "sd15_ckpt_torch_zip",
-         "t5xxl_fp16", "sdxl_vae_named", "embedding_sd1_8vec", "sd15_diffusers_folder"]
+CASES = [
+    "lora_sd15_kohya_r32",
+    "flux1_dev_q4_k_s_gguf",
+    "sd15_ckpt_torch_zip",
+    "t5xxl_fp16",
+    "sdxl_vae_named",
+    "embedding_sd1_8vec",
+    "sd15_diffusers_folder",
+]
 IDLE_SECONDS = 1.0
 IDLE_MAX_TICKS = 2  # CPU clock ticks (1/100 s) all idle pool processes may use in IDLE_SECONDS
 
@@ -35,7 +42,7 @@ def mixed(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     corrupt.parent.mkdir()
     corrupt.write_bytes((2**20).to_bytes(8, "little") + b'{"a": [')  # header cut short
     targets += [corrupt, root / "missing.safetensors"]
-    out = (targets * (settings.DETECT_POOL_MIN_TARGETS // len(targets) + 2))
+    out = targets * (settings.DETECT_POOL_MIN_TARGETS // len(targets) + 2)
     assert len(out) > settings.DETECT_POOL_MIN_TARGETS
     return out
 
@@ -88,14 +95,14 @@ def test_a_big_batch_runs_in_workers_and_matches_detect_path(mixed: list[Path]) 
 
 
 def test_a_small_batch_stays_in_process(mixed: list[Path]) -> None:
-    few = mixed[:settings.DETECT_POOL_MIN_TARGETS - 1]
+    few = mixed[: settings.DETECT_POOL_MIN_TARGETS - 1]
     _same(detect_pool.detect_many(few), few)
     assert not detect_pool.last_worker_pids and detect_pool._pool is None
 
 
 def test_no_pool_falls_back_to_in_process_with_a_warning(
-        mixed: list[Path], monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
+    mixed: list[Path], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     def no_semaphores() -> Any:
         raise OSError(38, "Function not implemented")  # what a sandbox without /dev/shm says
 
@@ -112,7 +119,8 @@ def test_no_pool_falls_back_to_in_process_with_a_warning(
 
 
 def test_plan_import_gives_the_same_plan_pooled_or_sequential(
-        mixed: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    mixed: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     src = mixed[0].parents[1]
     copies = settings.DETECT_POOL_MIN_TARGETS // (len(CASES) + 1) + 1
     for i in range(copies):  # every case's folder, several times: more units than the threshold

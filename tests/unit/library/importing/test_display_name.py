@@ -18,25 +18,33 @@ def test_generic_stems_are_recognised_and_real_names_are_not() -> None:
 
 def test_a_specific_stem_always_wins(tmp_path: Path) -> None:
     det = Detection(family="sdxl", foreign=ForeignMetadata(title="Some Title"))
-    assert choose_display_name("cinematic_light_v1", tmp_path / "x.safetensors", det) == \
-        "cinematic_light_v1"
+    assert (
+        choose_display_name("cinematic_light_v1", tmp_path / "x.safetensors", det)
+        == "cinematic_light_v1"
+    )
 
 
 def test_generic_stem_takes_the_embedded_title_then_the_folder_then_the_family(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     repo = tmp_path / "Downloads" / "Meta-Llama-3-8B-Instruct" / "model.safetensors"
     titled = Detection(family="llama", foreign=ForeignMetadata(title="Llama 3 8B"))
     assert choose_display_name("model", repo, titled) == "Llama 3 8B"
-    assert choose_display_name("model", repo, Detection(family="llama")) == \
-        "Meta-Llama-3-8B-Instruct"
-    hf_cache = (tmp_path / "models--Qwen--Qwen2-7B" / "snapshots" / ("a" * 40)
-                / "model.safetensors")  # the revision and snapshots dirs are skipped
-    assert choose_display_name("model", hf_cache, Detection(family="qwen2")) == \
-        "models--Qwen--Qwen2-7B"
+    assert (
+        choose_display_name("model", repo, Detection(family="llama")) == "Meta-Llama-3-8B-Instruct"
+    )
+    hf_cache = (
+        tmp_path / "models--Qwen--Qwen2-7B" / "snapshots" / ("a" * 40) / "model.safetensors"
+    )  # the revision and snapshots dirs are skipped
+    assert (
+        choose_display_name("model", hf_cache, Detection(family="qwen2"))
+        == "models--Qwen--Qwen2-7B"
+    )
 
 
-def test_generic_stem_in_a_container_folder_falls_back_to_family(tmp_path: Path,
-                                                                 monkeypatch) -> None:
+def test_generic_stem_in_a_container_folder_falls_back_to_family(
+    tmp_path: Path, monkeypatch
+) -> None:
     monkeypatch.setattr(Path, "home", staticmethod(lambda: tmp_path))
     path = tmp_path / "Downloads" / "model.safetensors"
     assert choose_display_name("model", path, Detection(family="flux1")) == "flux1-model"

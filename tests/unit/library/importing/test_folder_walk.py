@@ -19,20 +19,21 @@ def _junk(folder: Path) -> None:
 
 
 def test_non_model_files_inside_a_folder_are_skipped_not_failed(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     root = tmp_path / "models"
     _junk(root)
     _junk(root / "loras")
     write_safetensors(root / "loras" / "style.safetensors", seed=1)
     write_safetensors(root / "vae.safetensors", seed=2)
     plan = service.plan_import([str(root)])
-    assert sorted(Path(i.key).name for i in plan.items) == ["style.safetensors",
-                                                            "vae.safetensors"]
+    assert sorted(Path(i.key).name for i in plan.items) == ["style.safetensors", "vae.safetensors"]
     assert plan.rejected == [] and all(i.error is None for i in plan.items)
 
 
-def test_a_folder_without_models_is_rejected_as_such(service: LibraryService,
-                                                     tmp_path: Path) -> None:
+def test_a_folder_without_models_is_rejected_as_such(
+    service: LibraryService, tmp_path: Path
+) -> None:
     junk_only, empty = tmp_path / "junk", tmp_path / "empty"
     _junk(junk_only)
     empty.mkdir()
@@ -44,15 +45,17 @@ def test_a_folder_without_models_is_rejected_as_such(service: LibraryService,
     assert "no model files found" in reasons["empty"]
 
 
-def test_a_non_model_file_given_explicitly_is_still_rejected(service: LibraryService,
-                                                            tmp_path: Path) -> None:
+def test_a_non_model_file_given_explicitly_is_still_rejected(
+    service: LibraryService, tmp_path: Path
+) -> None:
     _junk(tmp_path / "f")
     plan = service.plan_import([str(tmp_path / "f" / "README.txt")])
     assert [Path(r["path"]).name for r in plan.rejected] == ["README.txt"]
 
 
-def test_a_bad_weight_file_inside_a_folder_is_still_reported(service: LibraryService,
-                                                            tmp_path: Path) -> None:
+def test_a_bad_weight_file_inside_a_folder_is_still_reported(
+    service: LibraryService, tmp_path: Path
+) -> None:
     root = tmp_path / "models"
     _junk(root)
     (root / "fake.safetensors").write_text("<html>404</html>")

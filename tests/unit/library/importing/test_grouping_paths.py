@@ -23,17 +23,33 @@ def _units(paths: list[Path], library: Path | None = None):
 
 def test_single_file_with_companions_travels_together(tmp_path: Path) -> None:
     weight = write_safetensors(tmp_path / "Cool LoRA.safetensors")
-    for suffix in (".png", ".preview.png", ".civitai.info", ".cm-info.json", ".metadata.json",
-                   ".yaml", ".json"):
+    for suffix in (
+        ".png",
+        ".preview.png",
+        ".civitai.info",
+        ".cm-info.json",
+        ".metadata.json",
+        ".yaml",
+        ".json",
+    ):
         (tmp_path / f"Cool LoRA{suffix}").write_text("x")
     (tmp_path / "Other.png").write_text("x")  # a different stem: not a companion
     result = _units([weight])
     (unit,) = result.units
     assert unit.model_format == "single-file" and unit.name == "Cool LoRA"
     assert unit.rel_files[0] == "Cool LoRA.safetensors"
-    assert set(unit.rel_files[1:]) == {f"Cool LoRA{s}" for s in (
-        ".png", ".preview.png", ".civitai.info", ".cm-info.json", ".metadata.json", ".yaml",
-        ".json")}
+    assert set(unit.rel_files[1:]) == {
+        f"Cool LoRA{s}"
+        for s in (
+            ".png",
+            ".preview.png",
+            ".civitai.info",
+            ".cm-info.json",
+            ".metadata.json",
+            ".yaml",
+            ".json",
+        )
+    }
     assert result.rejected == [] and result.unknown == []
 
 
@@ -145,8 +161,10 @@ def test_backslash_in_a_file_name_is_an_error_not_a_subdir(tmp_path: Path) -> No
 def test_hostile_index_json_names_never_enter_the_unit(tmp_path: Path) -> None:
     shards = make_sharded_set(tmp_path / "d", "m", 2)
     index = tmp_path / "d" / "m.safetensors.index.json"
-    index.write_text('{"weight_map": {"a": "m-00001-of-00002.safetensors", '
-                     '"b": "../../etc/passwd", "c": "m-00002-of-00002.safetensors"}}')
+    index.write_text(
+        '{"weight_map": {"a": "m-00001-of-00002.safetensors", '
+        '"b": "../../etc/passwd", "c": "m-00002-of-00002.safetensors"}}'
+    )
     (unit,) = _units([index]).units
     assert all(".." not in r for r in unit.rel_files)
     assert unit.weights == [s.name for s in shards]
@@ -161,8 +179,14 @@ def test_parse_shard_names() -> None:
     assert parse_shard_name("model.safetensors") is None
     part = parse_shard_name("x.gguf.part3of4")
     assert part is not None and (part.index, part.total, part.carries_header) == (3, 4, False)
-    found = siblings(Path("."), s, ["model-00001-of-00005.safetensors",
-                                    "model-00002-of-00005.safetensors",
-                                    "model-00004-of-00005.safetensors",
-                                    "other-00003-of-00005.safetensors"])
+    found = siblings(
+        Path("."),
+        s,
+        [
+            "model-00001-of-00005.safetensors",
+            "model-00002-of-00005.safetensors",
+            "model-00004-of-00005.safetensors",
+            "other-00003-of-00005.safetensors",
+        ],
+    )
     assert missing_indices(s, found) == [3, 5]

@@ -44,14 +44,18 @@ def _gguf_magic_only(path: Path) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("name", "make", "what"), [
-    ("bad_json.safetensors", _bad_json, "not valid JSON"),
-    ("cut.safetensors", _data_truncated, "truncated"),
-    ("future.gguf", _gguf_bad_version, "version 99"),
-    ("stub.gguf", _gguf_magic_only, "only 8 bytes"),
-])
+@pytest.mark.parametrize(
+    ("name", "make", "what"),
+    [
+        ("bad_json.safetensors", _bad_json, "not valid JSON"),
+        ("cut.safetensors", _data_truncated, "truncated"),
+        ("future.gguf", _gguf_bad_version, "version 99"),
+        ("stub.gguf", _gguf_magic_only, "only 8 bytes"),
+    ],
+)
 def test_malformed_header_is_refused_with_the_file_named(
-        service: LibraryService, tmp_path: Path, name: str, make, what: str) -> None:
+    service: LibraryService, tmp_path: Path, name: str, make, what: str
+) -> None:
     source = make(tmp_path / name)
     good = write_safetensors(tmp_path / "good.safetensors")
     _plan, results = run_import(service, [source, good])
@@ -62,14 +66,14 @@ def test_malformed_header_is_refused_with_the_file_named(
     assert len(published_dirs(service.root)) == 1 and staged_entries(service.root) == []
 
 
-def test_valid_gguf_without_tensors_still_imports(service: LibraryService,
-                                                 tmp_path: Path) -> None:
+def test_valid_gguf_without_tensors_still_imports(service: LibraryService, tmp_path: Path) -> None:
     (result,) = run_import(service, [write_gguf(tmp_path / "m.gguf")])[1]
     assert result.ok, result
 
 
-def test_sharded_set_with_a_truncated_shard_is_refused(service: LibraryService,
-                                                       tmp_path: Path) -> None:
+def test_sharded_set_with_a_truncated_shard_is_refused(
+    service: LibraryService, tmp_path: Path
+) -> None:
     shards = make_sharded_set(tmp_path / "set", n=3)
     second = shards[1]
     second.write_bytes(second.read_bytes()[:-16])  # the header now claims bytes it lacks
@@ -78,12 +82,12 @@ def test_sharded_set_with_a_truncated_shard_is_refused(service: LibraryService,
     assert published_dirs(service.root) == [] and staged_entries(service.root) == []
 
 
-def test_byte_split_parts_are_not_taken_for_a_truncated_file(service: LibraryService,
-                                                             tmp_path: Path) -> None:
-    whole = write_safetensors(tmp_path / "whole.safetensors",
-                              {"w": ("F16", [64, 64])}).read_bytes()
+def test_byte_split_parts_are_not_taken_for_a_truncated_file(
+    service: LibraryService, tmp_path: Path
+) -> None:
+    whole = write_safetensors(tmp_path / "whole.safetensors", {"w": ("F16", [64, 64])}).read_bytes()
     third = len(whole) // 3
-    pieces = [whole[:third], whole[third:2 * third], whole[2 * third:]]
+    pieces = [whole[:third], whole[third : 2 * third], whole[2 * third :]]
     for i, piece in enumerate(pieces, start=1):  # part 1's header describes the whole file
         (tmp_path / "set" / f"big.safetensors.part{i}").parent.mkdir(exist_ok=True)
         (tmp_path / "set" / f"big.safetensors.part{i}").write_bytes(piece)

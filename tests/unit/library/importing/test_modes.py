@@ -30,11 +30,13 @@ from tests.fixtures.import_files import (
 def _fail_link(code: int):
     def link(src, dst, *args, **kwargs):
         raise OSError(code, os.strerror(code), str(src), None, str(dst))
+
     return link
 
 
 def test_move_on_same_filesystem_keeps_the_inode_and_removes_the_source(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     source = write_safetensors(tmp_path / "src" / "m.safetensors", seed=1)
     sha, ino = sha256_of(source), source.stat().st_ino
     (result,) = run_import(service, [source], mode="move")[1]
@@ -46,7 +48,8 @@ def test_move_on_same_filesystem_keeps_the_inode_and_removes_the_source(
 
 
 def test_move_without_hard_links_renames_and_still_works(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write_safetensors(tmp_path / "src" / "m.safetensors", seed=2)
     ino = source.stat().st_ino
     monkeypatch.setattr(os, "link", _fail_link(errno.EPERM))
@@ -57,13 +60,15 @@ def test_move_without_hard_links_renames_and_still_works(
 
 
 def test_failure_after_a_rename_puts_the_file_back(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write_safetensors(tmp_path / "src" / "only copy.safetensors", seed=3)
     before = fingerprint(source)
     monkeypatch.setattr(os, "link", _fail_link(errno.EPERM))
 
     def broken_publish(*args, **kwargs):
         raise OSError(errno.EIO, "I/O error", "metadata.json")
+
     monkeypatch.setattr(importer, "publish", broken_publish)
     (result,) = run_import(service, [source], mode="move")[1]
     assert not result.ok and result.error.code == "io_error"
@@ -72,7 +77,8 @@ def test_failure_after_a_rename_puts_the_file_back(
 
 
 def test_move_across_filesystems_copies_verifies_then_removes(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write_safetensors(tmp_path / "usb" / "m.safetensors", seed=4)
     sha, b3 = sha256_of(source), blake3_of(source)
     monkeypatch.setattr(import_transfer, "same_filesystem", lambda a, b: False)
@@ -83,6 +89,7 @@ def test_move_across_filesystems_copies_verifies_then_removes(
     def spying_hash(path, progress=None, cancel=None):
         seen_when_verifying.append(source.exists())
         return real_hash(path, progress, cancel)
+
     monkeypatch.setattr(import_transfer, "hash_file", spying_hash)
     progress: list = []
     (result,) = run_import(service, [source], progress, mode="move")[1]
@@ -94,7 +101,8 @@ def test_move_across_filesystems_copies_verifies_then_removes(
 
 
 def test_cross_filesystem_move_with_a_bad_copy_keeps_the_source(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write_safetensors(tmp_path / "usb" / "m.safetensors", seed=5)
     before = fingerprint(source)
     monkeypatch.setattr(import_transfer, "same_filesystem", lambda a, b: False)
@@ -103,6 +111,7 @@ def test_cross_filesystem_move_with_a_bad_copy_keeps_the_source(
     def corrupting_hash(path, progress=None, cancel=None):
         good = real_hash(path, progress, cancel)
         return good.model_copy(update={"sha256": "0" * 64})
+
     monkeypatch.setattr(import_transfer, "hash_file", corrupting_hash)
     (result,) = run_import(service, [source], mode="move")[1]
     assert not result.ok and result.error.code == "import_failed"
@@ -121,7 +130,8 @@ def test_link_mode_hard_links_and_keeps_the_source(service: LibraryService, tmp_
 
 
 def test_link_mode_across_filesystems_is_a_clear_error(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = write_safetensors(tmp_path / "m.safetensors", seed=7)
     monkeypatch.setattr(os, "link", _fail_link(errno.EXDEV))
     (result,) = run_import(service, [source], mode="link")[1]
@@ -144,7 +154,8 @@ def test_moving_a_duplicate_keeps_the_source(service: LibraryService, tmp_path: 
 
 
 def test_moving_a_folder_model_removes_the_emptied_folder(
-        service: LibraryService, tmp_path: Path) -> None:
+    service: LibraryService, tmp_path: Path
+) -> None:
     folder = tmp_path / "pipe"
     rels = make_diffusers_folder(folder)
     hashes = {rel: sha256_of(folder / rel) for rel in rels}
@@ -155,7 +166,8 @@ def test_moving_a_folder_model_removes_the_emptied_folder(
 
 
 def test_copy_failure_midway_cleans_up_and_reports(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "pipe"
     make_diffusers_folder(folder)
     before = {p: fingerprint(p) for p in folder.rglob("*") if p.is_file()}
@@ -167,6 +179,7 @@ def test_copy_failure_midway_cleans_up_and_reports(
         if len(calls) == 3:
             raise OSError(errno.EIO, "Input/output error", str(src))
         return real_copy(src, dst, progress, cancel)
+
     monkeypatch.setattr(import_transfer, "copy_with_hashes", failing_copy)
     (result,) = run_import(service, [folder])[1]
     assert not result.ok and result.error.code == "io_error"
@@ -183,6 +196,7 @@ def test_cancel_propagates_after_cleanup(service: LibraryService, tmp_path: Path
     def cancel_on_copy(progress) -> None:
         if progress.stage == "copying":
             token.cancel()
+
     with pytest.raises(OperationCancelled):
         service.import_item(plan.items[0], ImportOptions(lookup=False), cancel_on_copy, token)
     assert staged_entries(service.root) == [] and published_dirs(service.root) == []

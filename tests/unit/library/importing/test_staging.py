@@ -38,12 +38,17 @@ def test_live_staging_survives_a_sweep_and_a_released_one_is_gone(tmp_path: Path
 
 
 def test_staging_of_a_killed_process_is_swept(tmp_path: Path) -> None:
-    code = ("import sys, time; sys.path.insert(0, sys.argv[2]);"
-            "from pathlib import Path; from tensorshelf.library.importing.staging import StagingDir;"
-            "a = StagingDir.create(Path(sys.argv[1])); (a.model_dir / 'part').write_bytes(b'x'*10);"
-            "print(a.id, flush=True); time.sleep(60)")
-    proc = subprocess.Popen([sys.executable, "-c", code, str(tmp_path), str(ROOT / "backend")],
-                            stdout=subprocess.PIPE, text=True)
+    code = (
+        "import sys, time; sys.path.insert(0, sys.argv[2]);"
+        "from pathlib import Path; from tensorshelf.library.importing.staging import StagingDir;"
+        "a = StagingDir.create(Path(sys.argv[1])); (a.model_dir / 'part').write_bytes(b'x'*10);"
+        "print(a.id, flush=True); time.sleep(60)"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code, str(tmp_path), str(ROOT / "backend")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         sid = proc.stdout.readline().strip()
         assert sid and (tmp_path / ".staging" / sid / "model" / "part").exists()

@@ -21,11 +21,17 @@ from tests.fixtures.library_factory import build_library, write_metadata_fast
 
 def _meta(i: int, **kw) -> ModelMetadata:
     sha, b3 = f"{i:064x}", f"{i + 10_000:064x}"
-    fields = {"id": f"0000{i:04d}-aaaa-7000-8000-{i:012d}", "path": f"llm/fam/model-{i}",
-              "name": f"Model {i}", "cleaned_name": f"model-{i}", "model_type": "llm",
-              "family": "fam", "size_bytes": i * 100,
-              "files": [FileEntry(path=f"m{i}.gguf", size=i * 100, sha256=sha, blake3=b3)],
-              "hashes": Hashes(sha256=sha, blake3=b3)}
+    fields = {
+        "id": f"0000{i:04d}-aaaa-7000-8000-{i:012d}",
+        "path": f"llm/fam/model-{i}",
+        "name": f"Model {i}",
+        "cleaned_name": f"model-{i}",
+        "model_type": "llm",
+        "family": "fam",
+        "size_bytes": i * 100,
+        "files": [FileEntry(path=f"m{i}.gguf", size=i * 100, sha256=sha, blake3=b3)],
+        "hashes": Hashes(sha256=sha, blake3=b3),
+    }
     fields.update(kw)
     return ModelMetadata(**fields)
 
@@ -85,8 +91,7 @@ def test_get_metadata_json_reads_the_source_of_truth(index: Index, tmp_path: Pat
 
 
 def test_weight_hash_lookup_ignores_shared_config_files(index: Index) -> None:
-    shared = FileEntry(path="config.json", size=2, sha256="c" * 64, blake3="d" * 64,
-                       role="config")
+    shared = FileEntry(path="config.json", size=2, sha256="c" * 64, blake3="d" * 64, role="config")
     meta = _meta(3)
     index.upsert_model(meta.model_copy(update={"files": [*meta.files, shared]}))
     assert index.find_by_sha256("c" * 64) is None
@@ -124,8 +129,9 @@ def test_list_filters_sort_paging_and_full_total(tmp_path: Path) -> None:
     rebuild(tmp_path / "lib", tmp_path / "lib" / MODELS_DB)
     with Index(tmp_path / "lib" / MODELS_DB) as index:
         metas = [m.meta for m in built]
-        loras = sorted((m for m in metas if m.subtype == "loras"),
-                       key=lambda m: (m.name.casefold(), m.id))
+        loras = sorted(
+            (m for m in metas if m.subtype == "loras"), key=lambda m: (m.name.casefold(), m.id)
+        )
         page = index.list_models(ListQuery(subtype="loras", limit=5, offset=5))
         assert page.total == len(loras) > 10
         assert [m.id for m in page.models] == [m.id for m in loras[5:10]]
@@ -138,8 +144,9 @@ def test_list_filters_sort_paging_and_full_total(tmp_path: Path) -> None:
         page = index.list_models(ListQuery(model_type="LLM", family="llama", limit=1000))
         assert {m.id for m in page.models} == want and page.total == len(want) > 0
         favs = {m.id for m in metas if m.rating == 5}
-        assert {m.id for m in index.list_models(ListQuery(favorites=True, limit=1000)).models
-                } == favs
+        assert {
+            m.id for m in index.list_models(ListQuery(favorites=True, limit=1000)).models
+        } == favs
         fmt = {m.id for m in metas if m.detection.format == "gguf"}
         assert index.list_models(ListQuery(format="gguf")).total == len(fmt) > 0
         summary = index.list_models(ListQuery(text=loras[0].name)).models[0]
@@ -148,8 +155,15 @@ def test_list_filters_sort_paging_and_full_total(tmp_path: Path) -> None:
 
 def test_type_sort_groups_by_subtype_within_a_type(index: Index) -> None:
     # the list's Type column shows the subtype: sorting by type must group subtypes too
-    kinds = [("llm", "llm"), ("diffusion", "vae"), ("diffusion", "loras"), ("llm", "loras"),
-             ("diffusion", "checkpoints"), ("diffusion", "loras"), ("diffusion", "vae")]
+    kinds = [
+        ("llm", "llm"),
+        ("diffusion", "vae"),
+        ("diffusion", "loras"),
+        ("llm", "loras"),
+        ("diffusion", "checkpoints"),
+        ("diffusion", "loras"),
+        ("diffusion", "vae"),
+    ]
     for i, (model_type, subtype) in enumerate(kinds):
         index.upsert_model(_meta(i, model_type=model_type, subtype=subtype, path=f"x/{i}"), None)
     for descending in (False, True):
@@ -228,9 +242,11 @@ def test_v1_database_migrates_and_recreates_fts(tmp_path: Path) -> None:
     for ddl in SCHEMA_V1_DDL:
         conn.execute(ddl)
     for b in built[:5]:  # the old index knew 5 of the 6 models
-        conn.execute("INSERT INTO models (model_id, family, library_path, metadata_json, "
-                     "official_name) VALUES (?, ?, ?, '{}', ?)",
-                     (b.meta.id, b.meta.family, b.meta.path, b.meta.name))
+        conn.execute(
+            "INSERT INTO models (model_id, family, library_path, metadata_json, "
+            "official_name) VALUES (?, ?, ?, '{}', ?)",
+            (b.meta.id, b.meta.family, b.meta.path, b.meta.name),
+        )
     conn.execute("PRAGMA user_version = 1")
     conn.commit()
     conn.close()

@@ -52,8 +52,9 @@ def test_import_files_a_model_by_its_header(service: LibraryService, tmp_path: P
     assert meta.detection is not None and meta.detection.evidence
 
 
-def test_reclassify_dry_run_lists_and_real_run_refiles(service: LibraryService,
-                                                       tmp_path: Path) -> None:
+def test_reclassify_dry_run_lists_and_real_run_refiles(
+    service: LibraryService, tmp_path: Path
+) -> None:
     _plan, result = _embedding(service, tmp_path)
     wrong = _misfile(service, result, "sd2", "checkpoints")
     dry = reclassify_all(service, None, dry_run=True)
@@ -66,8 +67,12 @@ def test_reclassify_dry_run_lists_and_real_run_refiles(service: LibraryService,
     (change,) = done.changed
     assert change.new_path == result.path and not (service.root / wrong).exists()
     meta = service.get_model(result.id)
-    assert (meta.id, meta.family, meta.subtype, meta.path) == (result.id, "sd1", "embeddings",
-                                                                result.path)
+    assert (meta.id, meta.family, meta.subtype, meta.path) == (
+        result.id,
+        "sd1",
+        "embeddings",
+        result.path,
+    )
     assert (service.root / result.path / "bad_prompt_v2.safetensors").exists()
     (summary,) = service.list_models().models
     assert (summary.id, summary.path, summary.family) == (result.id, result.path, "sd1")

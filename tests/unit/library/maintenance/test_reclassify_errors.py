@@ -23,9 +23,12 @@ def service(tmp_path: Path) -> Iterator[LibraryService]:
 
 
 def test_a_detector_crash_on_one_model_does_not_stop_the_others(
-        service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    sources = [make_model_file("embedding_sd1_8vec", tmp_path / "a"),
-               make_model_file("lora_sd15_kohya_r32", tmp_path / "b")]
+    service: LibraryService, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = [
+        make_model_file("embedding_sd1_8vec", tmp_path / "a"),
+        make_model_file("lora_sd15_kohya_r32", tmp_path / "b"),
+    ]
     _plan, results = run_import(service, sources)
     crashing, other = results
     # The other model was filed by an "older detector" under the wrong family.

@@ -97,7 +97,8 @@ def test_new_removed_and_edited_models(lib) -> None:
     # only the changed/new metadata.json files were read, and no weight file
     assert OPENS.non_metadata() == []
     assert sorted(OPENS.metadata()) == sorted(
-        str(d / METADATA_FILE) for d in (edited.dir, *(n.dir for n in new)))
+        str(d / METADATA_FILE) for d in (edited.dir, *(n.dir for n in new))
+    )
     page = index.list_models(ListQuery(tag="fresh"))
     assert [m.name for m in page.models] == ["Edited Name"]
     assert built[0].meta.id not in _ids(index)

@@ -22,14 +22,17 @@ from tests.fixtures.library_factory import build_library
 def _listing(index: Index) -> list[tuple]:
     page = index.list_models(ListQuery(limit=100_000))
     assert page.total == len(page.models)
-    return [(m.id, m.path, m.name, m.hashes, m.tags, m.size_bytes, m.family, m.subtype)
-            for m in page.models]
+    return [
+        (m.id, m.path, m.name, m.hashes, m.tags, m.size_bytes, m.family, m.subtype)
+        for m in page.models
+    ]
 
 
 def _files(db: Path) -> list[tuple]:
     with sqlite3.connect(db) as conn:
-        return conn.execute("SELECT model_id, path, size, sha256, blake3, role FROM files "
-                            "ORDER BY model_id, path").fetchall()
+        return conn.execute(
+            "SELECT model_id, path, size, sha256, blake3, role FROM files ORDER BY model_id, path"
+        ).fetchall()
 
 
 @pytest.fixture
@@ -53,8 +56,9 @@ def test_delete_db_then_rebuild_gives_identical_listing(lib) -> None:
     with Index(db) as index:
         assert _listing(index) == before
         assert not index.needs_rebuild
-        index._conn().execute("INSERT INTO model_search(model_search, rank) "
-                              "VALUES ('integrity-check', 1)")
+        index._conn().execute(
+            "INSERT INTO model_search(model_search, rank) VALUES ('integrity-check', 1)"
+        )
     assert _files(db) == before_files
     expected = {(b.meta.id, b.meta.path, b.meta.hashes.sha256) for b in built}
     assert {(m[0], m[1], m[3].sha256) for m in before} == expected

@@ -91,10 +91,14 @@ def test_unsafe_paths_in_metadata_are_never_opened(setup, tmp_path: Path) -> Non
     model, cache = setup
     outside = tmp_path / "secret.bin"
     outside.write_bytes(b"secret")
-    entry = model.meta.files[0].model_copy(update={
-        "path": "../../secret.bin", "size": 6,
-        "sha256": hashlib.sha256(b"secret").hexdigest(),
-        "blake3": blake3.blake3(b"secret").hexdigest()})
+    entry = model.meta.files[0].model_copy(
+        update={
+            "path": "../../secret.bin",
+            "size": 6,
+            "sha256": hashlib.sha256(b"secret").hexdigest(),
+            "blake3": blake3.blake3(b"secret").hexdigest(),
+        }
+    )
     meta = model.meta.model_copy(update={"files": [entry]})
     result = verify_model(model.dir, meta, cache, full=True)
     assert _status(result) == {"../../secret.bin": "missing"} and result.bytes_read == 0

@@ -21,8 +21,7 @@ from tensorshelf.settings import METADATA_FILE
 
 
 def _meta(**kw) -> ModelMetadata:
-    return ModelMetadata(id="m1", path="llm/llama/m1", name="Mödel ✓", cleaned_name="model",
-                         **kw)
+    return ModelMetadata(id="m1", path="llm/llama/m1", name="Mödel ✓", cleaned_name="model", **kw)
 
 
 def test_write_then_read_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:
@@ -37,16 +36,20 @@ def test_write_then_read_round_trip_keeps_unknown_keys(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == [METADATA_FILE]  # no temp file left
 
 
-@pytest.mark.parametrize(("content", "reason_part"), [
-    (b"", "(root)"),
-    (b"{not json", "(root)"),
-    (b"[]", "(root)"),
-    (b'{"id": "x"}', "path"),
-    (b"\xff\xfe\x00", "not UTF-8"),
-    (b'{"id": "x", "path": "a", "name": "n", "cleaned_name": "n", "rating": 9}', "rating"),
-])
-def test_corrupt_metadata_names_the_file_and_reason(tmp_path: Path, content: bytes,
-                                                    reason_part: str) -> None:
+@pytest.mark.parametrize(
+    ("content", "reason_part"),
+    [
+        (b"", "(root)"),
+        (b"{not json", "(root)"),
+        (b"[]", "(root)"),
+        (b'{"id": "x"}', "path"),
+        (b"\xff\xfe\x00", "not UTF-8"),
+        (b'{"id": "x", "path": "a", "name": "n", "cleaned_name": "n", "rating": 9}', "rating"),
+    ],
+)
+def test_corrupt_metadata_names_the_file_and_reason(
+    tmp_path: Path, content: bytes, reason_part: str
+) -> None:
     (tmp_path / METADATA_FILE).write_bytes(content)
     with pytest.raises(CorruptMetadata) as err:
         read_metadata(tmp_path)
@@ -65,8 +68,9 @@ def test_bom_is_tolerated(tmp_path: Path) -> None:
     assert read_metadata(tmp_path).id == "m1"
 
 
-@pytest.mark.parametrize("rel", ["../x", "a/../../x", "/etc/passwd", "a//b", "./a", "a/",
-                                 "", "a\x00b", "a/./b", ".."])
+@pytest.mark.parametrize(
+    "rel", ["../x", "a/../../x", "/etc/passwd", "a//b", "./a", "a/", "", "a\x00b", "a/./b", ".."]
+)
 def test_file_paths_escaping_the_model_dir_are_corrupt(tmp_path: Path, rel: str) -> None:
     assert unsafe_file_path(rel)
     meta = _meta(files=[FileEntry(path=rel, size=1, sha256="0" * 64, blake3="0" * 64)])
@@ -75,8 +79,17 @@ def test_file_paths_escaping_the_model_dir_are_corrupt(tmp_path: Path, rel: str)
         read_metadata(tmp_path)
 
 
-@pytest.mark.parametrize("rel", ["model.safetensors", "unet/diffusion_pytorch_model.fp16.safetensors",
-                                 ".gitattributes", "a/.hidden", "x..y", "name with spaces.gguf"])
+@pytest.mark.parametrize(
+    "rel",
+    [
+        "model.safetensors",
+        "unet/diffusion_pytorch_model.fp16.safetensors",
+        ".gitattributes",
+        "a/.hidden",
+        "x..y",
+        "name with spaces.gguf",
+    ],
+)
 def test_ordinary_file_paths_are_safe(rel: str) -> None:
     assert not unsafe_file_path(rel)
 
@@ -101,6 +114,8 @@ def test_walk_model_dirs_finds_models_and_skips_the_rest(tmp_path: Path) -> None
 
 def test_walk_model_dirs_reports_unreadable_dirs(tmp_path: Path) -> None:
     errors: list[Path] = []
-    assert list(walk_model_dirs(str(tmp_path / "missing"), on_error=lambda p, e: errors.append(p))
-                ) == []
+    assert (
+        list(walk_model_dirs(str(tmp_path / "missing"), on_error=lambda p, e: errors.append(p)))
+        == []
+    )
     assert errors == [tmp_path / "missing"]
