@@ -17,15 +17,36 @@ const facets: FacetCounts = {
   tag: { style: 1 },
 };
 
-function setup(models: ModelSummary[] = [], kind: "web" | "desktop" = "web", extra: Handlers = {}, jobs: JobInfo[] = []) {
+function setup(
+  models: ModelSummary[] = [],
+  kind: "web" | "desktop" = "web",
+  extra: Handlers = {},
+  jobs: JobInfo[] = [],
+) {
   const library = { models };
   const bridge = createFakeBridge(
     {
-      get_status: () => ({ version: "0.1.0", home: "/h", library_root: "/lib", model_count: library.models.length, bridge: kind, staging_swept: [] }),
-      list_models: ({ query }) => ({ total: library.models.length, models: library.models.slice(query?.offset ?? 0, (query?.offset ?? 0) + (query?.limit ?? 200)) }),
+      get_status: () => ({
+        version: "0.1.0",
+        home: "/h",
+        library_root: "/lib",
+        model_count: library.models.length,
+        bridge: kind,
+        staging_swept: [],
+      }),
+      list_models: ({ query }) => ({
+        total: library.models.length,
+        models: library.models.slice(
+          query?.offset ?? 0,
+          (query?.offset ?? 0) + (query?.limit ?? 200),
+        ),
+      }),
       get_facets: () => facets,
       list_jobs: () => jobs,
-      plan_import: ({ paths }) => ({ items: paths.map((p) => planItem({ key: p, paths: [p], name: p.split("/").pop() ?? p })), rejected: [] }),
+      plan_import: ({ paths }) => ({
+        items: paths.map((p) => planItem({ key: p, paths: [p], name: p.split("/").pop() ?? p })),
+        rejected: [],
+      }),
       ...extra,
     },
     kind,
@@ -97,7 +118,15 @@ describe("App", () => {
 
   it("Refresh scans and shows a model another process added (no event reaches this window)", async () => {
     const user = userEvent.setup();
-    const scan = { added: [], updated: [], removed: [], unchanged: 1, phantoms: [], errors: [], staging_swept: [] };
+    const scan = {
+      added: [],
+      updated: [],
+      removed: [],
+      unchanged: 1,
+      phantoms: [],
+      errors: [],
+      staging_swept: [],
+    };
     const { bridge, library } = setup([summary(1)], "web", { scan: () => scan });
     await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(1));
     library.models = [summary(1), summary(2)]; // e.g. `tensorshelf import` in a terminal
@@ -108,7 +137,15 @@ describe("App", () => {
   });
 
   it("refreshes quietly when the window regains focus, at most every 30 s — never on a timer", async () => {
-    const scan = { added: [], updated: [], removed: [], unchanged: 1, phantoms: [], errors: [], staging_swept: [] };
+    const scan = {
+      added: [],
+      updated: [],
+      removed: [],
+      unchanged: 1,
+      phantoms: [],
+      errors: [],
+      staging_swept: [],
+    };
     const { bridge, library } = setup([summary(1)], "web", { scan: () => scan });
     await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(1));
     library.models = [summary(1), summary(2)];
@@ -131,7 +168,9 @@ describe("App", () => {
     const { bridge } = setup([summary(1)]);
     await waitFor(() => expect(listQueries(bridge)).toHaveLength(1));
     await user.type(screen.getByTestId("search-input"), "Meta-Llama");
-    await waitFor(() => expect(listQueries(bridge).some((q) => q.text === "Meta-Llama")).toBe(true));
+    await waitFor(() =>
+      expect(listQueries(bridge).some((q) => q.text === "Meta-Llama")).toBe(true),
+    );
     expect(listQueries(bridge).filter((q) => q.text)).toHaveLength(1);
   });
 
@@ -145,7 +184,13 @@ describe("App", () => {
     expect(listQueries(bridge).find((q) => q.text === "lumen")?.sort).toBe("relevance");
     expect(screen.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "none");
     await user.click(screen.getByRole("button", { name: /^Size/ }));
-    await waitFor(() => expect(listQueries(bridge).at(-1)).toMatchObject({ text: "lumen", sort: "size_bytes", descending: true }));
+    await waitFor(() =>
+      expect(listQueries(bridge).at(-1)).toMatchObject({
+        text: "lumen",
+        sort: "size_bytes",
+        descending: true,
+      }),
+    );
   });
 
   it("filters by a facet from the sidebar", async () => {
@@ -154,7 +199,10 @@ describe("App", () => {
     const familyFilters = await screen.findAllByTestId("filter-family");
     await user.click(familyFilters.find((b) => b.dataset.value === "llama") as HTMLElement);
     await waitFor(() => expect(listQueries(bridge).some((q) => q.family === "llama")).toBe(true));
-    expect(familyFilters.find((b) => b.dataset.value === "llama")).toHaveAttribute("aria-pressed", "true");
+    expect(familyFilters.find((b) => b.dataset.value === "llama")).toHaveAttribute(
+      "aria-pressed",
+      "true",
+    );
   });
 
   it("opens the detail panel from a row and closes it with Esc", async () => {
@@ -193,10 +241,30 @@ describe("App", () => {
   it("lists running and interrupted jobs with cancel and resume", async () => {
     const user = userEvent.setup();
     const jobs: JobInfo[] = [
-      jobInfo({ job_id: "run", kind: "import", status: "running", title: "Import 2 models", items_done: 1 }),
-      jobInfo({ job_id: "int", kind: "verify", status: "interrupted", title: "Verify library", items_done: 1 }),
+      jobInfo({
+        job_id: "run",
+        kind: "import",
+        status: "running",
+        title: "Import 2 models",
+        items_done: 1,
+      }),
+      jobInfo({
+        job_id: "int",
+        kind: "verify",
+        status: "interrupted",
+        title: "Verify library",
+        items_done: 1,
+      }),
     ];
-    const { bridge } = setup([], "web", { resume_jobs: ({ job_id }) => [{ job_id: job_id ?? "" }], cancel_job: ({ job_id }) => ({ ...jobs[0], job_id, status: "cancelled" }) }, jobs);
+    const { bridge } = setup(
+      [],
+      "web",
+      {
+        resume_jobs: ({ job_id }) => [{ job_id: job_id ?? "" }],
+        cancel_job: ({ job_id }) => ({ ...jobs[0], job_id, status: "cancelled" }),
+      },
+      jobs,
+    );
     // interrupted jobs are announced at start
     expect(await screen.findByText("1 interrupted job")).toBeInTheDocument();
     await user.click(screen.getByTestId("jobs-button"));
@@ -210,21 +278,39 @@ describe("App", () => {
 
   it("Esc closes the jobs popover (even after a row's button went away) and focus returns to Jobs", async () => {
     const user = userEvent.setup();
-    const running = jobInfo({ job_id: "run", kind: "verify", status: "running", title: "Verify 1 model" });
+    const running = jobInfo({
+      job_id: "run",
+      kind: "verify",
+      status: "running",
+      title: "Verify 1 model",
+    });
     const jobs: JobInfo[] = [running];
-    const { bridge } = setup([summary(1)], "web", {
-      cancel_job: ({ job_id }) => {
-        jobs[0] = { ...running, status: "cancelled" };
-        return { ...running, job_id, status: "cancelled" };
+    const { bridge } = setup(
+      [summary(1)],
+      "web",
+      {
+        cancel_job: ({ job_id }) => {
+          jobs[0] = { ...running, status: "cancelled" };
+          return { ...running, job_id, status: "cancelled" };
+        },
+        get_model: () => Promise.reject(new Error("boom")),
       },
-      get_model: () => Promise.reject(new Error("boom")),
-    }, jobs);
+      jobs,
+    );
     await user.click(await screen.findByTestId("library-row")); // a detail panel is open too
     await screen.findByTestId("detail-panel");
     await user.click(screen.getByTestId("jobs-button"));
     const panel = screen.getByTestId("jobs-panel");
     await user.click(await within(panel).findByRole("button", { name: "Cancel" }));
-    act(() => bridge.emit("job.done", { job_id: "run", kind: "verify", status: "cancelled", result: null, error: null }));
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "run",
+        kind: "verify",
+        status: "cancelled",
+        result: null,
+        error: null,
+      }),
+    );
     await waitFor(() => expect(within(panel).queryByRole("button", { name: "Cancel" })).toBeNull());
     await user.keyboard("{Escape}");
     expect(screen.queryByTestId("jobs-panel")).toBeNull();
@@ -249,7 +335,16 @@ describe("App", () => {
 
   it("rebuilds the index only after confirming in settings", async () => {
     const user = userEvent.setup();
-    const { bridge } = setup([], "web", { get_settings: () => ({ theme: "system", default_import_mode: "copy", lookup_on_import: true, window_width: 1280, window_height: 800 }), start_rebuild: () => ({ job_id: "r" }) });
+    const { bridge } = setup([], "web", {
+      get_settings: () => ({
+        theme: "system",
+        default_import_mode: "copy",
+        lookup_on_import: true,
+        window_width: 1280,
+        window_height: 800,
+      }),
+      start_rebuild: () => ({ job_id: "r" }),
+    });
     await user.click(screen.getByTestId("settings-button"));
     const dialog = await screen.findByTestId("settings-dialog");
     expect(await within(dialog).findByText("/lib")).toBeInTheDocument();
@@ -263,19 +358,44 @@ describe("App", () => {
 describe("reclassify from settings", () => {
   it("previews with a dry-run job (with progress) and applies only after confirming", async () => {
     const user = userEvent.setup();
-    const change = { id: "m1", old_path: "diffusion/unknown/x", new_path: "diffusion/sdxl/x", changes: { family: [null, "sdxl"] } };
+    const change = {
+      id: "m1",
+      old_path: "diffusion/unknown/x",
+      new_path: "diffusion/sdxl/x",
+      changes: { family: [null, "sdxl"] },
+    };
     const report = (dry_run: boolean) => ({ dry_run, changed: [change], unchanged: 3, errors: [] });
     const { bridge } = setup([], "web", {
       start_reclassify: ({ dry_run }) => ({ job_id: dry_run ? "dry" : "real" }),
     });
-    const progress = { kind: "reclassify" as const, bytes_done: 0, bytes_total: 0, rate_bps: 0, eta_s: null, item: null, title: null };
+    const progress = {
+      kind: "reclassify" as const,
+      bytes_done: 0,
+      bytes_total: 0,
+      rate_bps: 0,
+      eta_s: null,
+      item: null,
+      title: null,
+    };
     await user.click(screen.getByTestId("settings-button"));
     await user.click(await screen.findByTestId("reclassify-button"));
     expect(bridge.callsOf("start_reclassify")).toEqual([{ all: true, dry_run: true }]);
     expect(screen.getByTestId("reclassify-button")).toBeDisabled();
-    act(() => bridge.emit("job.progress", { ...progress, job_id: "dry", items_done: 2, items_total: 4 }));
-    expect(await screen.findByTestId("reclassify-progress-text")).toHaveTextContent("2 of 4 models");
-    act(() => bridge.emit("job.done", { job_id: "dry", kind: "reclassify", status: "done", result: report(true), error: null }));
+    act(() =>
+      bridge.emit("job.progress", { ...progress, job_id: "dry", items_done: 2, items_total: 4 }),
+    );
+    expect(await screen.findByTestId("reclassify-progress-text")).toHaveTextContent(
+      "2 of 4 models",
+    );
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "dry",
+        kind: "reclassify",
+        status: "done",
+        result: report(true),
+        error: null,
+      }),
+    );
     const preview = await screen.findByTestId("reclassify-preview");
     expect(preview).toHaveTextContent("diffusion/unknown/x");
     expect(preview).toHaveTextContent("→ diffusion/sdxl/x");
@@ -286,7 +406,15 @@ describe("reclassify from settings", () => {
     await waitFor(() => expect(bridge.callsOf("start_reclassify")).toHaveLength(2));
     expect(bridge.callsOf("start_reclassify")[1]).toEqual({ all: true, dry_run: false });
     expect(await screen.findByTestId("reclassify-progress")).toHaveAttribute("data-mode", "apply");
-    act(() => bridge.emit("job.done", { job_id: "real", kind: "reclassify", status: "done", result: report(false), error: null }));
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "real",
+        kind: "reclassify",
+        status: "done",
+        result: report(false),
+        error: null,
+      }),
+    );
     const toast = await screen.findByTestId("toast");
     expect(toast).toHaveTextContent("Re-classified models");
     expect(toast).toHaveTextContent("1 re-filed, 3 unchanged");
@@ -297,16 +425,28 @@ describe("reclassify from settings", () => {
 
 describe("buildListQuery", () => {
   it("sends only the active filters, the trimmed search and the sort", () => {
-    expect(buildListQuery({ ...EMPTY_FILTERS, family: "sdxl", favorites: true }, "  flux ", { sort: "size_bytes", descending: true })).toEqual({
+    expect(
+      buildListQuery({ ...EMPTY_FILTERS, family: "sdxl", favorites: true }, "  flux ", {
+        sort: "size_bytes",
+        descending: true,
+      }),
+    ).toEqual({
       family: "sdxl",
       favorites: true,
       text: "flux",
       sort: "size_bytes",
       descending: true,
     });
-    expect(buildListQuery(EMPTY_FILTERS, "", { sort: "name", descending: false })).toEqual({ sort: "name", descending: false });
+    expect(buildListQuery(EMPTY_FILTERS, "", { sort: "name", descending: false })).toEqual({
+      sort: "name",
+      descending: false,
+    });
     // no column chosen: by name, or best matches first while searching
     expect(buildListQuery(EMPTY_FILTERS, "", null)).toEqual({ sort: "name", descending: false });
-    expect(buildListQuery(EMPTY_FILTERS, " flux ", null)).toEqual({ text: "flux", sort: "relevance", descending: false });
+    expect(buildListQuery(EMPTY_FILTERS, " flux ", null)).toEqual({
+      text: "flux",
+      sort: "relevance",
+      descending: false,
+    });
   });
 });

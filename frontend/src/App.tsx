@@ -16,7 +16,12 @@ import { AppEvents } from "./components/AppEvents";
 import { DetailPanel } from "./components/DetailPanel";
 import { DropOverlay } from "./components/DropOverlay";
 import { EmptyState } from "./components/EmptyState";
-import { EMPTY_FILTERS, FilterSidebar, type Filters, hasActiveFilters } from "./components/FilterSidebar";
+import {
+  EMPTY_FILTERS,
+  FilterSidebar,
+  type Filters,
+  hasActiveFilters,
+} from "./components/FilterSidebar";
 import { ImportDialog } from "./components/import/ImportDialog";
 import { JobsPanel } from "./components/JobsPanel";
 import { LibraryList, type SortState } from "./components/LibraryList";
@@ -39,7 +44,11 @@ export function effectiveSort(text: string, chosen: SortState | null): SortState
 }
 
 /** `sort` is the column the user clicked, or null for the default (see effectiveSort). */
-export function buildListQuery(filters: Filters, text: string, sort: SortState | null): ModelsQuery {
+export function buildListQuery(
+  filters: Filters,
+  text: string,
+  sort: SortState | null,
+): ModelsQuery {
   const chosen = effectiveSort(text, sort);
   const query: ModelsQuery = { sort: chosen.sort, descending: chosen.descending };
   for (const [key, value] of Object.entries(filters) as [keyof Filters, Filters[keyof Filters]][]) {
@@ -104,7 +113,8 @@ export function App() {
           });
         }
       },
-      (err: Error) => toast.push({ kind: "error", title: "Could not refresh the library", message: err.message }),
+      (err: Error) =>
+        toast.push({ kind: "error", title: "Could not refresh the library", message: err.message }),
     );
   useOnWindowFocus(() => {
     refresh().catch((err: Error) => console.warn("tensorshelf: refresh on focus failed", err));
@@ -120,11 +130,19 @@ export function App() {
     (paths: string[]) => {
       if (paths.length === 0) return;
       if (importPaths || openDialogCount() > 0) {
-        toast.push({ kind: "info", title: "Finish the open dialog first", message: "Then drop or add the files again." });
+        toast.push({
+          kind: "info",
+          title: "Finish the open dialog first",
+          message: "Then drop or add the files again.",
+        });
         return;
       }
       if (!hasPossibleModel(paths)) {
-        toast.push({ kind: "warning", title: "No model files", message: "Nothing in that selection looks like a model file or folder." });
+        toast.push({
+          kind: "warning",
+          title: "No model files",
+          message: "Nothing in that selection looks like a model file or folder.",
+        });
         return;
       }
       setImportJobId(null);
@@ -160,7 +178,11 @@ export function App() {
       const paths = await bridge.call("pick_paths", { folder });
       openImport(paths);
     } catch (err) {
-      toast.push({ kind: "error", title: "Could not open the file dialog", message: (err as ApiError).message });
+      toast.push({
+        kind: "error",
+        title: "Could not open the file dialog",
+        message: (err as ApiError).message,
+      });
     }
   };
 
@@ -209,8 +231,12 @@ export function App() {
         onTheme={setTheme}
       />
       {network && !network.online && (
-        <div role="status" className="border-b border-line bg-warn-soft px-4 py-1.5 text-[12px] text-warn">
-          Offline — Hugging Face lookups are queued and retried when the network is back. Everything local works.
+        <div
+          role="status"
+          className="border-b border-line bg-warn-soft px-4 py-1.5 text-[12px] text-warn"
+        >
+          Offline — Hugging Face lookups are queued and retried when the network is back. Everything
+          local works.
         </div>
       )}
       <div className="flex min-h-0 flex-1">
@@ -218,7 +244,9 @@ export function App() {
         <main className="flex min-w-0 flex-1 flex-col" aria-label="Library">
           <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-4 text-[12px] text-muted">
             <span data-testid="model-count">
-              {models.isLoading ? "Loading…" : `${models.total.toLocaleString()} ${models.total === 1 ? "model" : "models"}`}
+              {models.isLoading
+                ? "Loading…"
+                : `${models.total.toLocaleString()} ${models.total === 1 ? "model" : "models"}`}
             </span>
             {models.isFetching && !models.isLoading && <Spinner label="Refreshing" />}
             {filtered && (
@@ -234,7 +262,11 @@ export function App() {
               data-testid="refresh-button"
               className="ml-auto inline-flex items-center gap-1.5 rounded px-1.5 py-0.5 text-muted hover:bg-hover hover:text-fg disabled:opacity-70"
             >
-              <svg viewBox="0 0 16 16" className={`size-3.5 ${refreshing ? "animate-spin" : ""}`} aria-hidden="true">
+              <svg
+                viewBox="0 0 16 16"
+                className={`size-3.5 ${refreshing ? "animate-spin" : ""}`}
+                aria-hidden="true"
+              >
                 <path
                   d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v3h-3"
                   fill="none"
@@ -248,13 +280,22 @@ export function App() {
             </button>
           </div>
           {rebuildJob && (
-            <div role="status" data-testid="indexing-banner" className="flex items-center gap-3 border-b border-line bg-accent-soft px-4 py-2 text-[12px] text-fg">
+            <div
+              role="status"
+              data-testid="indexing-banner"
+              className="flex items-center gap-3 border-b border-line bg-accent-soft px-4 py-2 text-[12px] text-fg"
+            >
               <span className="shrink-0 font-medium">Indexing…</span>
               <span className="shrink-0 tabular-nums text-muted">
                 {rebuildJob.items_done} / {rebuildJob.items_total}
               </span>
-              <ProgressBar label="Index rebuild progress" value={progressFraction(rebuildJob.items_done, rebuildJob.items_total)} />
-              {rebuildJob.bytes_total > 0 && <span className="shrink-0 text-muted">{formatBytes(rebuildJob.bytes_done)}</span>}
+              <ProgressBar
+                label="Index rebuild progress"
+                value={progressFraction(rebuildJob.items_done, rebuildJob.items_total)}
+              />
+              {rebuildJob.bytes_total > 0 && (
+                <span className="shrink-0 text-muted">{formatBytes(rebuildJob.bytes_done)}</span>
+              )}
             </div>
           )}
           {models.error ? (
@@ -292,7 +333,9 @@ export function App() {
           }}
         />
       )}
-      {settingsOpen && <SettingsDialog onClose={() => setSettingsOpen(false)} theme={theme} onTheme={setTheme} />}
+      {settingsOpen && (
+        <SettingsDialog onClose={() => setSettingsOpen(false)} theme={theme} onTheme={setTheme} />
+      )}
       <AppEvents followedJobId={importPaths ? importJobId : null} />
     </div>
   );

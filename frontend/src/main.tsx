@@ -14,7 +14,11 @@ applyTheme();
 const root = createRoot(document.getElementById("root") as HTMLElement);
 
 function Centered({ children }: { children: ReactNode }) {
-  return <div className="flex h-full items-center justify-center p-8 text-center text-muted">{children}</div>;
+  return (
+    <div className="flex h-full items-center justify-center p-8 text-center text-muted">
+      {children}
+    </div>
+  );
 }
 
 root.render(<Centered>Connecting to Tensorshelf…</Centered>);

@@ -10,7 +10,10 @@ import {
 } from "./bridge";
 
 function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json" },
+  });
 }
 
 class FakeEventSource {
@@ -25,7 +28,9 @@ class FakeEventSource {
     FakeEventSource.instances.push(this);
   }
   message(data: unknown) {
-    this.onmessage?.({ data: typeof data === "string" ? data : JSON.stringify(data) } as MessageEvent);
+    this.onmessage?.({
+      data: typeof data === "string" ? data : JSON.stringify(data),
+    } as MessageEvent);
   }
   close() {
     this.closed = true;
@@ -45,7 +50,10 @@ describe("unwrapEnvelope", () => {
 
   it("throws ApiError with code, message and details on ok:false", () => {
     try {
-      unwrapEnvelope({ ok: false, error: { code: "model_not_found", message: "no such model", details: { ref: "x" } } });
+      unwrapEnvelope({
+        ok: false,
+        error: { code: "model_not_found", message: "no such model", details: { ref: "x" } },
+      });
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ApiError);
@@ -69,7 +77,11 @@ describe("unwrapEnvelope", () => {
 describe("readToken", () => {
   it("takes the token from #token=…, keeps it in sessionStorage and strips it from the URL", () => {
     const replaceState = vi.fn();
-    const token = readToken({ hash: "#token=abc123", pathname: "/", search: "" }, window.sessionStorage, { replaceState });
+    const token = readToken(
+      { hash: "#token=abc123", pathname: "/", search: "" },
+      window.sessionStorage,
+      { replaceState },
+    );
     expect(token).toBe("abc123");
     expect(window.sessionStorage.getItem(TOKEN_STORAGE_KEY)).toBe("abc123");
     expect(replaceState).toHaveBeenCalledWith(null, "", "/");
@@ -77,18 +89,28 @@ describe("readToken", () => {
 
   it("survives a reload without the hash", () => {
     window.sessionStorage.setItem(TOKEN_STORAGE_KEY, "kept");
-    expect(readToken({ hash: "", pathname: "/", search: "" }, window.sessionStorage, null)).toBe("kept");
+    expect(readToken({ hash: "", pathname: "/", search: "" }, window.sessionStorage, null)).toBe(
+      "kept",
+    );
   });
 
   it("returns null without hash or stored token", () => {
-    expect(readToken({ hash: "#other=1", pathname: "/", search: "" }, window.sessionStorage, null)).toBeNull();
+    expect(
+      readToken({ hash: "#other=1", pathname: "/", search: "" }, window.sessionStorage, null),
+    ).toBeNull();
   });
 });
 
 describe("web bridge", () => {
   it("POSTs kwargs with the bearer token and unwraps the envelope", async () => {
-    const fetchImpl = vi.fn().mockResolvedValue(jsonResponse({ ok: true, result: { total: 0, models: [] } }));
-    const bridge = createWebBridge({ token: "t0k", fetchImpl, EventSourceImpl: FakeEventSource as never });
+    const fetchImpl = vi
+      .fn()
+      .mockResolvedValue(jsonResponse({ ok: true, result: { total: 0, models: [] } }));
+    const bridge = createWebBridge({
+      token: "t0k",
+      fetchImpl,
+      EventSourceImpl: FakeEventSource as never,
+    });
     const page = await bridge.call("list_models", { query: { family: "sdxl" } });
     expect(page).toEqual({ total: 0, models: [] });
     const [url, init] = fetchImpl.mock.calls[0];
@@ -103,25 +125,49 @@ describe("web bridge", () => {
   it("throws the backend's error from a 4xx envelope", async () => {
     const fetchImpl = vi
       .fn()
-      .mockResolvedValue(jsonResponse({ ok: false, error: { code: "invalid_argument", message: "bad", details: {} } }, 400));
-    const bridge = createWebBridge({ token: "t", fetchImpl, EventSourceImpl: FakeEventSource as never });
-    await expect(bridge.call("get_model", { ref: "x" })).rejects.toMatchObject({ code: "invalid_argument", message: "bad" });
+      .mockResolvedValue(
+        jsonResponse(
+          { ok: false, error: { code: "invalid_argument", message: "bad", details: {} } },
+          400,
+        ),
+      );
+    const bridge = createWebBridge({
+      token: "t",
+      fetchImpl,
+      EventSourceImpl: FakeEventSource as never,
+    });
+    await expect(bridge.call("get_model", { ref: "x" })).rejects.toMatchObject({
+      code: "invalid_argument",
+      message: "bad",
+    });
   });
 
   it("reports 401 without a JSON body as unauthorized", async () => {
     const fetchImpl = vi.fn().mockResolvedValue(new Response("nope", { status: 401 }));
-    const bridge = createWebBridge({ token: "t", fetchImpl, EventSourceImpl: FakeEventSource as never });
+    const bridge = createWebBridge({
+      token: "t",
+      fetchImpl,
+      EventSourceImpl: FakeEventSource as never,
+    });
     await expect(bridge.call("get_status", {})).rejects.toMatchObject({ code: "unauthorized" });
   });
 
   it("reports a failed connection as a network ApiError", async () => {
     const fetchImpl = vi.fn().mockRejectedValue(new TypeError("Failed to fetch"));
-    const bridge = createWebBridge({ token: "t", fetchImpl, EventSourceImpl: FakeEventSource as never });
+    const bridge = createWebBridge({
+      token: "t",
+      fetchImpl,
+      EventSourceImpl: FakeEventSource as never,
+    });
     await expect(bridge.call("get_status", {})).rejects.toMatchObject({ code: "network" });
   });
 
   it("dispatches SSE messages to the subscribers of their type only", () => {
-    const bridge = createWebBridge({ token: "a b", fetchImpl: vi.fn(), EventSourceImpl: FakeEventSource as never });
+    const bridge = createWebBridge({
+      token: "a b",
+      fetchImpl: vi.fn(),
+      EventSourceImpl: FakeEventSource as never,
+    });
     const source = FakeEventSource.instances[0];
     expect(source.url).toBe("/api/events?token=a%20b");
     const changed = vi.fn();
@@ -143,7 +189,11 @@ describe("web bridge", () => {
   });
 
   it("announces a reconnect after the stream dropped", () => {
-    const bridge = createWebBridge({ token: "t", fetchImpl: vi.fn(), EventSourceImpl: FakeEventSource as never });
+    const bridge = createWebBridge({
+      token: "t",
+      fetchImpl: vi.fn(),
+      EventSourceImpl: FakeEventSource as never,
+    });
     const source = FakeEventSource.instances[0];
     const onReconnect = vi.fn();
     bridge.onReconnect(onReconnect);
@@ -157,7 +207,11 @@ describe("web bridge", () => {
 
 describe("desktop bridge", () => {
   it("calls window.pywebview.api.<method>(kwargs) and unwraps", async () => {
-    const api = { get_model: vi.fn().mockResolvedValue({ ok: true, result: { model: { id: "x" }, library_dir: "/l" } }) };
+    const api = {
+      get_model: vi
+        .fn()
+        .mockResolvedValue({ ok: true, result: { model: { id: "x" }, library_dir: "/l" } }),
+    };
     const target = {} as Record<string, unknown>;
     const bridge = createDesktopBridge(api, target);
     const detail = await bridge.call("get_model", { ref: "x" });
@@ -167,9 +221,15 @@ describe("desktop bridge", () => {
   });
 
   it("throws ApiError from an error envelope and for unknown methods", async () => {
-    const api = { cancel_job: vi.fn().mockResolvedValue({ ok: false, error: { code: "job_not_found", message: "gone" } }) };
+    const api = {
+      cancel_job: vi
+        .fn()
+        .mockResolvedValue({ ok: false, error: { code: "job_not_found", message: "gone" } }),
+    };
     const bridge = createDesktopBridge(api, {});
-    await expect(bridge.call("cancel_job", { job_id: "j" })).rejects.toMatchObject({ code: "job_not_found" });
+    await expect(bridge.call("cancel_job", { job_id: "j" })).rejects.toMatchObject({
+      code: "job_not_found",
+    });
     await expect(bridge.call("scan", {})).rejects.toMatchObject({ code: "unknown_method" });
   });
 
@@ -194,7 +254,10 @@ describe("desktop bridge", () => {
     const bridge = createDesktopBridge({}, target);
     const dropped = vi.fn();
     bridge.subscribe("files.dropped", dropped);
-    target.__tensorshelf_event({ type: "files.dropped", payload: { paths: ["/a b/ü.safetensors"] } });
+    target.__tensorshelf_event({
+      type: "files.dropped",
+      payload: { paths: ["/a b/ü.safetensors"] },
+    });
     expect(dropped).toHaveBeenCalledWith({ paths: ["/a b/ü.safetensors"] });
   });
 });
@@ -207,15 +270,23 @@ describe("connectBridge", () => {
   });
 
   it("uses pywebview when its api is already there", async () => {
-    const target = Object.assign(new EventTarget(), { pywebview: { api: { get_status: vi.fn() } } });
+    const target = Object.assign(new EventTarget(), {
+      pywebview: { api: { get_status: vi.fn() } },
+    });
     const bridge = await connectBridge({ token: null, target: target as unknown as Window });
     expect(bridge.kind).toBe("desktop");
   });
 
   it("waits for pywebviewready", async () => {
     const target = new EventTarget() as EventTarget & { pywebview?: unknown };
-    const pending = connectBridge({ token: null, target: target as unknown as Window, waitMs: 1000 });
-    target.pywebview = { api: { get_status: vi.fn().mockResolvedValue({ ok: true, result: { version: "1" } }) } };
+    const pending = connectBridge({
+      token: null,
+      target: target as unknown as Window,
+      waitMs: 1000,
+    });
+    target.pywebview = {
+      api: { get_status: vi.fn().mockResolvedValue({ ok: true, result: { version: "1" } }) },
+    };
     target.dispatchEvent(new Event("pywebviewready"));
     const bridge = await pending;
     expect(bridge.kind).toBe("desktop");
@@ -224,7 +295,9 @@ describe("connectBridge", () => {
 
   it("fails with no_bridge when neither transport appears", async () => {
     const target = new EventTarget();
-    await expect(connectBridge({ token: null, target: target as unknown as Window, waitMs: 10 })).rejects.toMatchObject({
+    await expect(
+      connectBridge({ token: null, target: target as unknown as Window, waitMs: 10 }),
+    ).rejects.toMatchObject({
       code: "no_bridge",
     });
   });

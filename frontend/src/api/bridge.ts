@@ -57,7 +57,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function isEnvelope(value: unknown): boolean {
-  return isRecord(value) && typeof value.ok === "boolean" && ("result" in value || "error" in value);
+  return (
+    isRecord(value) && typeof value.ok === "boolean" && ("result" in value || "error" in value)
+  );
 }
 
 /** Returns `result` of `{ok: true, result}`; throws ApiError for `{ok: false, error}`. */
@@ -217,7 +219,9 @@ export function createWebBridge(options: WebBridgeOptions): Bridge {
           body: JSON.stringify(kwargs ?? {}),
         });
       } catch (err) {
-        throw new ApiError("network", "Cannot reach the Tensorshelf backend", { cause: String(err) });
+        throw new ApiError("network", "Cannot reach the Tensorshelf backend", {
+          cause: String(err),
+        });
       }
       let body: unknown;
       try {
@@ -234,8 +238,11 @@ export function createWebBridge(options: WebBridgeOptions): Bridge {
         if (isRecord(body) && isRecord(body.error)) {
           return unwrapEnvelope({ ok: false, error: body.error });
         }
-        throw new ApiError(response.status === 401 ? "unauthorized" : "http_error",
-          `HTTP ${response.status} from ${method}`, { status: response.status });
+        throw new ApiError(
+          response.status === 401 ? "unauthorized" : "http_error",
+          `HTTP ${response.status} from ${method}`,
+          { status: response.status },
+        );
       }
       return body as never; // a transport that answers with the bare result
     },
@@ -315,8 +322,12 @@ export function connectBridge(options: ConnectOptions = {}): Promise<Bridge> {
     };
     const timer = window.setTimeout(() => {
       target.removeEventListener("pywebviewready", onReady);
-      reject(new ApiError("no_bridge",
-        "PyWebView API not available: open Tensorshelf with `tensorshelf` (desktop) or the URL printed by `tensorshelf serve`."));
+      reject(
+        new ApiError(
+          "no_bridge",
+          "PyWebView API not available: open Tensorshelf with `tensorshelf` (desktop) or the URL printed by `tensorshelf serve`.",
+        ),
+      );
     }, options.waitMs ?? BRIDGE_WAIT_MS);
     target.addEventListener("pywebviewready", onReady);
   });
@@ -335,7 +346,10 @@ export function getBridge(): Bridge {
   return current;
 }
 
-export function call<M extends MethodName>(method: M, kwargs?: MethodArgs<M>): Promise<MethodResult<M>> {
+export function call<M extends MethodName>(
+  method: M,
+  kwargs?: MethodArgs<M>,
+): Promise<MethodResult<M>> {
   return getBridge().call(method, kwargs);
 }
 

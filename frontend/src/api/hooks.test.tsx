@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { createFakeBridge } from "../test/fakeBridge";
 import { jobInfo, summary } from "../test/factories";
 import { renderWithBridge } from "../test/render";
-import { applyJobProgress, useFacets, useJobs, useLiveUpdates, useModels, queryKeys } from "./hooks";
+import {
+  applyJobProgress,
+  useFacets,
+  useJobs,
+  useLiveUpdates,
+  useModels,
+  queryKeys,
+} from "./hooks";
 
 function Probe() {
   useLiveUpdates();
@@ -14,7 +21,9 @@ function Probe() {
     <div>
       <span data-testid="rows">{models.rows.map((m) => m.name).join(",")}</span>
       <span data-testid="facets">{Object.keys(facets.data?.family ?? {}).join(",")}</span>
-      <span data-testid="jobs">{(jobs.data ?? []).map((j) => `${j.job_id}:${j.bytes_done}`).join(",")}</span>
+      <span data-testid="jobs">
+        {(jobs.data ?? []).map((j) => `${j.job_id}:${j.bytes_done}`).join(",")}
+      </span>
     </div>
   );
 }
@@ -24,8 +33,18 @@ const job = jobInfo;
 function setup() {
   let version = 1;
   const bridge = createFakeBridge({
-    list_models: () => ({ total: version, models: Array.from({ length: version }, (_, i) => summary(i)) }),
-    get_facets: () => ({ model_type: {}, subtype: {}, family: { [`f${version}`]: 1 }, precision: {}, format: {}, tag: {} }),
+    list_models: () => ({
+      total: version,
+      models: Array.from({ length: version }, (_, i) => summary(i)),
+    }),
+    get_facets: () => ({
+      model_type: {},
+      subtype: {},
+      family: { [`f${version}`]: 1 },
+      precision: {},
+      format: {},
+      tag: {},
+    }),
     list_jobs: () => [job()],
   });
   const view = renderWithBridge(<Probe />, bridge);
@@ -68,17 +87,40 @@ describe("event → query invalidation", () => {
     await waitFor(() => expect(screen.getByTestId("jobs")).toHaveTextContent("j1:60"));
     expect(bridge.callsOf("list_jobs")).toHaveLength(1);
 
-    act(() => bridge.emit("job.done", { job_id: "j1", kind: "import", status: "done", result: null, error: null }));
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "j1",
+        kind: "import",
+        status: "done",
+        result: null,
+        error: null,
+      }),
+    );
     await waitFor(() => expect(bridge.callsOf("list_jobs")).toHaveLength(2));
     expect(bridge.callsOf("list_models")).toHaveLength(1);
   });
 
   it("job.progress carries a job's new title (an import re-titled once planned)", () => {
-    const progress = { job_id: "j1", kind: "import" as const, items_done: 0, items_total: 5, bytes_done: 0, bytes_total: 5, rate_bps: 0, eta_s: null, item: null };
-    const jobs = [job({ job_id: "j1", title: "Import downloads" }), job({ job_id: "j2", title: "Verify 1 model" })];
+    const progress = {
+      job_id: "j1",
+      kind: "import" as const,
+      items_done: 0,
+      items_total: 5,
+      bytes_done: 0,
+      bytes_total: 5,
+      rate_bps: 0,
+      eta_s: null,
+      item: null,
+    };
+    const jobs = [
+      job({ job_id: "j1", title: "Import downloads" }),
+      job({ job_id: "j2", title: "Verify 1 model" }),
+    ];
     const retitled = applyJobProgress(jobs, { ...progress, title: "Import 5 models" });
     expect(retitled.map((j) => j.title)).toEqual(["Import 5 models", "Verify 1 model"]);
-    expect(applyJobProgress(retitled, { ...progress, title: null })[0].title).toBe("Import 5 models");
+    expect(applyJobProgress(retitled, { ...progress, title: null })[0].title).toBe(
+      "Import 5 models",
+    );
   });
 
   it("progress of an unknown job refetches the job list", async () => {
@@ -120,11 +162,14 @@ describe("event → query invalidation", () => {
 
 describe("source code", () => {
   it("never polls: no refetchInterval or setInterval outside tests", () => {
-    const sources = import.meta.glob(["../**/*.ts", "../**/*.tsx", "!../**/*.test.*", "!../test/**"], {
-      query: "?raw",
-      import: "default",
-      eager: true,
-    }) as Record<string, string>;
+    const sources = import.meta.glob(
+      ["../**/*.ts", "../**/*.tsx", "!../**/*.test.*", "!../test/**"],
+      {
+        query: "?raw",
+        import: "default",
+        eager: true,
+      },
+    ) as Record<string, string>;
     expect(Object.keys(sources).length).toBeGreaterThan(10);
     for (const [file, text] of Object.entries(sources)) {
       expect(text.includes("refetchInterval"), file).toBe(false);

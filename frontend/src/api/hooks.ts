@@ -130,7 +130,9 @@ export function useModels(query: ModelsQuery): ModelsResult {
   const q = useInfiniteQuery({
     queryKey: queryKeys.models(query),
     queryFn: ({ pageParam }) =>
-      bridge.call("list_models", { query: { ...query, limit: MODELS_PAGE_SIZE, offset: pageParam } }),
+      bridge.call("list_models", {
+        query: { ...query, limit: MODELS_PAGE_SIZE, offset: pageParam },
+      }),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
       const loaded = pages.reduce((n, p) => n + p.models.length, 0);
@@ -192,7 +194,11 @@ export function useStatus() {
 
 export function useSettings(enabled = true) {
   const bridge = useBridge();
-  return useQuery({ queryKey: queryKeys.settings, queryFn: () => bridge.call("get_settings", {}), enabled });
+  return useQuery({
+    queryKey: queryKeys.settings,
+    queryFn: () => bridge.call("get_settings", {}),
+    enabled,
+  });
 }
 
 export function useNetworkStatus(): NetworkStatusEvent | undefined {
@@ -252,8 +258,11 @@ export function useStartImport() {
   const bridge = useBridge();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (vars: { paths: string[]; options: ImportOptions; per_item: Record<string, ImportOptions> }) =>
-      bridge.call("start_import", vars),
+    mutationFn: (vars: {
+      paths: string[];
+      options: ImportOptions;
+      per_item: Record<string, ImportOptions>;
+    }) => bridge.call("start_import", vars),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
   });
 }
@@ -280,7 +289,8 @@ export function useStartReclassify() {
   const bridge = useBridge();
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (vars: { refs?: string[]; all?: boolean; dry_run: boolean }) => bridge.call("start_reclassify", vars),
+    mutationFn: (vars: { refs?: string[]; all?: boolean; dry_run: boolean }) =>
+      bridge.call("start_reclassify", vars),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
   });
 }

@@ -55,7 +55,10 @@ export function useRefreshLibrary(): LibraryRefresh {
  * Calls `onFocus` when the window comes back to the foreground (focus, or the page becoming
  * visible), at most once per `minIntervalMs` counted from the last call or from mounting.
  */
-export function useOnWindowFocus(onFocus: () => void, minIntervalMs = FOCUS_REFRESH_MIN_INTERVAL_MS): void {
+export function useOnWindowFocus(
+  onFocus: () => void,
+  minIntervalMs = FOCUS_REFRESH_MIN_INTERVAL_MS,
+): void {
   const latest = useRef(onFocus);
   useEffect(() => {
     latest.current = onFocus;

@@ -33,7 +33,12 @@ export function ConfirmDialog({
           <Button ref={cancelRef} onClick={onCancel}>
             Cancel
           </Button>
-          <Button variant={danger ? "danger" : "primary"} onClick={onConfirm} disabled={busy} data-testid="confirm-yes">
+          <Button
+            variant={danger ? "danger" : "primary"}
+            onClick={onConfirm}
+            disabled={busy}
+            data-testid="confirm-yes"
+          >
             {confirmLabel}
           </Button>
         </>

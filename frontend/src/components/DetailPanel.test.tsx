@@ -12,10 +12,15 @@ function setup(model: ModelMetadata = metadata()) {
   const bridge = createFakeBridge({
     get_model: () => ({ model: current, library_dir: `/lib/${current.path}` }),
     edit_model: ({ edit }) => {
-      current = { ...current, ...Object.fromEntries(Object.entries(edit).filter(([, v]) => v != null)), updated_date: "2026-11-02T00:00:00Z" } as ModelMetadata;
+      current = {
+        ...current,
+        ...Object.fromEntries(Object.entries(edit).filter(([, v]) => v != null)),
+        updated_date: "2026-11-02T00:00:00Z",
+      } as ModelMetadata;
       return current;
     },
-    delete_models: ({ refs }) => refs.map((id) => ({ id, path: current.path, removed: true, error: null })),
+    delete_models: ({ refs }) =>
+      refs.map((id) => ({ id, path: current.path, removed: true, error: null })),
     start_verify: () => ({ job_id: "v1" }),
   });
   const onClose = vi.fn();
@@ -37,7 +42,9 @@ describe("DetailPanel", () => {
     const facts = within(panel).getByRole("region", { name: "Model" });
     expect(facts).toHaveTextContent("LoRA rank32");
     expect(facts).toHaveTextContent("LoRA basesdxl");
-    expect(within(panel).getByRole("region", { name: "All fields" })).toHaveTextContent("cleaned_name");
+    expect(within(panel).getByRole("region", { name: "All fields" })).toHaveTextContent(
+      "cleaned_name",
+    );
   });
 
   it("shows the preview image get_preview returns, and asks only for models that have one", async () => {
@@ -64,7 +71,16 @@ describe("DetailPanel", () => {
         subtype: "llm",
         family: "llama",
         precision: "q4_k",
-        detection: detection({ model_type: "llm", subtype: "llm", family: "llama", format: "gguf", context_length: 8192, quantization: "Q4_K_M", lora_rank: null, lora_target: null }),
+        detection: detection({
+          model_type: "llm",
+          subtype: "llm",
+          family: "llama",
+          format: "gguf",
+          context_length: 8192,
+          quantization: "Q4_K_M",
+          lora_rank: null,
+          lora_target: null,
+        }),
       }),
     );
     const facts = await screen.findByRole("region", { name: "Model" });
@@ -94,7 +110,9 @@ describe("DetailPanel", () => {
     const { bridge } = setup();
     await user.selectOptions(await screen.findByTestId("edit-subtype"), "checkpoints");
     await user.click(screen.getByTestId("edit-save"));
-    await waitFor(() => expect(bridge.callsOf("edit_model")[0]?.edit).toEqual({ subtype: "checkpoints" }));
+    await waitFor(() =>
+      expect(bridge.callsOf("edit_model")[0]?.edit).toEqual({ subtype: "checkpoints" }),
+    );
   });
 
   it("adds a tag with tag-input + tag-add, keeping the existing ones", async () => {
@@ -104,7 +122,12 @@ describe("DetailPanel", () => {
     await user.click(screen.getByTestId("tag-add"));
     await waitFor(() => expect(bridge.callsOf("edit_model")).toHaveLength(1));
     expect(bridge.callsOf("edit_model")[0].edit).toEqual({ tags: ["style", "portrait"] });
-    await waitFor(() => expect(screen.getAllByTestId("tag-chip").map((c) => c.textContent)).toEqual(["style×", "portrait×"]));
+    await waitFor(() =>
+      expect(screen.getAllByTestId("tag-chip").map((c) => c.textContent)).toEqual([
+        "style×",
+        "portrait×",
+      ]),
+    );
   });
 
   it("sets the rating", async () => {
@@ -128,7 +151,11 @@ describe("DetailPanel", () => {
 
     await user.click(screen.getByTestId("delete-button"));
     await user.click(screen.getByTestId("confirm-yes"));
-    await waitFor(() => expect(bridge.callsOf("delete_models")).toEqual([{ refs: ["0192a7b3-aaaa-7bbb-8ccc-0123456789ab"] }]));
+    await waitFor(() =>
+      expect(bridge.callsOf("delete_models")).toEqual([
+        { refs: ["0192a7b3-aaaa-7bbb-8ccc-0123456789ab"] },
+      ]),
+    );
     await waitFor(() => expect(onClose).toHaveBeenCalled());
     expect(await screen.findByTestId("toast")).toHaveTextContent("Deleted My LoRA");
   });
@@ -148,28 +175,61 @@ describe("DetailPanel", () => {
     const { bridge } = setup();
     const id = "0192a7b3-aaaa-7bbb-8ccc-0123456789ab";
     await user.click(await screen.findByTestId("verify-button"));
-    await waitFor(() => expect(bridge.callsOf("start_verify")).toEqual([{ refs: [id], full: true }]));
+    await waitFor(() =>
+      expect(bridge.callsOf("start_verify")).toEqual([{ refs: [id], full: true }]),
+    );
     const status = await screen.findByTestId("verify-status");
     expect(status).toHaveAttribute("data-state", "running");
     expect(screen.getByTestId("verify-button")).toBeDisabled();
-    const progress = { kind: "verify" as const, items_done: 0, items_total: 1, rate_bps: 512 * 1024 ** 2, eta_s: 3, item: null, title: null };
-    act(() => bridge.emit("job.progress", { ...progress, job_id: "other", bytes_done: 9, bytes_total: 10 }));
-    act(() => bridge.emit("job.progress", { ...progress, job_id: "v1", bytes_done: 1024 ** 3, bytes_total: 2 * 1024 ** 3 }));
+    const progress = {
+      kind: "verify" as const,
+      items_done: 0,
+      items_total: 1,
+      rate_bps: 512 * 1024 ** 2,
+      eta_s: 3,
+      item: null,
+      title: null,
+    };
+    act(() =>
+      bridge.emit("job.progress", { ...progress, job_id: "other", bytes_done: 9, bytes_total: 10 }),
+    );
+    act(() =>
+      bridge.emit("job.progress", {
+        ...progress,
+        job_id: "v1",
+        bytes_done: 1024 ** 3,
+        bytes_total: 2 * 1024 ** 3,
+      }),
+    );
     expect(status).toHaveTextContent("1.00 GiB of 2.00 GiB");
     expect(status).toHaveTextContent("512 MiB/s · ETA 3s");
-    expect(screen.getByRole("progressbar", { name: "Verification progress" })).toHaveAttribute("aria-valuenow", "50");
-    const file = (ok: boolean) => ({ path: "my-lora.safetensors", ok, status: ok ? ("ok" as const) : ("mismatch" as const), expected_sha256: "a", actual_sha256: "b" });
+    expect(screen.getByRole("progressbar", { name: "Verification progress" })).toHaveAttribute(
+      "aria-valuenow",
+      "50",
+    );
+    const file = (ok: boolean) => ({
+      path: "my-lora.safetensors",
+      ok,
+      status: ok ? ("ok" as const) : ("mismatch" as const),
+      expected_sha256: "a",
+      actual_sha256: "b",
+    });
     act(() =>
       bridge.emit("job.done", {
         job_id: "v1",
         kind: "verify",
         status: "done",
         error: null,
-        result: { models: [{ id, path: "p", ok: false, files: [file(false)], bytes_read: 10 }], bytes_read: 10 },
+        result: {
+          models: [{ id, path: "p", ok: false, files: [file(false)], bytes_read: 10 }],
+          bytes_read: 10,
+        },
       }),
     );
     expect(screen.getByTestId("verify-status")).toHaveAttribute("data-state", "mismatch");
-    expect(screen.getByTestId("verify-status")).toHaveTextContent("my-lora.safetensors differs from the recorded hash");
+    expect(screen.getByTestId("verify-status")).toHaveTextContent(
+      "my-lora.safetensors differs from the recorded hash",
+    );
     expect(screen.getByTestId("verify-button")).toBeEnabled();
   });
 
@@ -180,19 +240,30 @@ describe("DetailPanel", () => {
     let answer: (ref: { job_id: string }) => void = () => {};
     bridge.handlers.start_verify = () => new Promise((resolve) => (answer = resolve));
     await user.click(await screen.findByTestId("verify-button"));
-    const ok = { path: "my-lora.safetensors", ok: true, status: "ok" as const, expected_sha256: "a", actual_sha256: "a" };
+    const ok = {
+      path: "my-lora.safetensors",
+      ok: true,
+      status: "ok" as const,
+      expected_sha256: "a",
+      actual_sha256: "a",
+    };
     act(() =>
       bridge.emit("job.done", {
         job_id: "v9",
         kind: "verify",
         status: "done",
         error: null,
-        result: { models: [{ id, path: "p", ok: true, files: [ok], bytes_read: 217 * 1024 ** 2 }], bytes_read: 0 },
+        result: {
+          models: [{ id, path: "p", ok: true, files: [ok], bytes_read: 217 * 1024 ** 2 }],
+          bytes_read: 0,
+        },
       }),
     );
     await act(async () => answer({ job_id: "v9" }));
     expect(screen.getByTestId("verify-status")).toHaveAttribute("data-state", "ok");
-    expect(screen.getByTestId("verify-status")).toHaveTextContent("All 1 file matches the recorded SHA-256 and BLAKE3");
+    expect(screen.getByTestId("verify-status")).toHaveTextContent(
+      "All 1 file matches the recorded SHA-256 and BLAKE3",
+    );
   });
 
   it("an LLM's LoRA adapter shows LoRA facts, not a context length", async () => {
@@ -201,7 +272,15 @@ describe("DetailPanel", () => {
         model_type: "llm",
         subtype: "loras",
         family: "llama",
-        detection: detection({ model_type: "llm", subtype: "loras", family: "llama", lora_rank: 16, lora_target: "llama", context_length: null, quantization: null }),
+        detection: detection({
+          model_type: "llm",
+          subtype: "loras",
+          family: "llama",
+          lora_rank: 16,
+          lora_target: "llama",
+          context_length: null,
+          quantization: null,
+        }),
       }),
     );
     const facts = await screen.findByRole("region", { name: "Model" });

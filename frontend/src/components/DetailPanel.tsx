@@ -1,5 +1,11 @@
 import { useState } from "react";
-import { useCancelJob, useDeleteModels, useEditModel, useModel, useStartVerify } from "../api/hooks";
+import {
+  useCancelJob,
+  useDeleteModels,
+  useEditModel,
+  useModel,
+  useStartVerify,
+} from "../api/hooks";
 import { useFollowJob } from "../api/useFollowJob";
 import type { ModelEdit, ModelMetadata } from "../api/types";
 import { formatBytes, typeLabel } from "../lib/format";
@@ -38,7 +44,10 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
   const save = (change: ModelEdit) =>
     edit.mutate(
       { ref: modelId, edit: change },
-      { onError: (err) => toast.push({ kind: "error", title: "Could not save", message: err.message }) },
+      {
+        onError: (err) =>
+          toast.push({ kind: "error", title: "Could not save", message: err.message }),
+      },
     );
 
   const doDelete = (model: ModelMetadata) =>
@@ -47,7 +56,11 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
         setConfirmDelete(false);
         const failed = results.find((r) => !r.removed);
         if (failed) {
-          toast.push({ kind: "error", title: `Could not delete ${model.name}`, message: failed.error ?? undefined });
+          toast.push({
+            kind: "error",
+            title: `Could not delete ${model.name}`,
+            message: failed.error ?? undefined,
+          });
         } else {
           toast.push({ kind: "success", title: `Deleted ${model.name}` });
           onClose();
@@ -55,7 +68,11 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
       },
       onError: (err) => {
         setConfirmDelete(false);
-        toast.push({ kind: "error", title: `Could not delete ${model.name}`, message: err.message });
+        toast.push({
+          kind: "error",
+          title: `Could not delete ${model.name}`,
+          message: err.message,
+        });
       },
     });
 
@@ -69,7 +86,11 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
         onSuccess: (ref) => setVerifyJobId(ref.job_id),
         onError: (err) => {
           setVerifying(false);
-          toast.push({ kind: "error", title: "Could not start verification", message: err.message });
+          toast.push({
+            kind: "error",
+            title: "Could not start verification",
+            message: err.message,
+          });
         },
       },
     );
@@ -132,7 +153,11 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
             <Badge>{formatBytes(model.size_bytes)}</Badge>
           </div>
           <div className="flex items-center gap-2 px-4 pb-3">
-            <RatingEditor rating={model.rating} disabled={edit.isPending} onChange={(rating) => save({ rating })} />
+            <RatingEditor
+              rating={model.rating}
+              disabled={edit.isPending}
+              onChange={(rating) => save({ rating })}
+            />
             <div className="ml-auto flex gap-1.5">
               <Button
                 size="sm"
@@ -165,11 +190,20 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
           )}
 
           <Section title="Tags">
-            <TagEditor tags={model.tags} disabled={edit.isPending} onChange={(tags) => save({ tags })} />
+            <TagEditor
+              tags={model.tags}
+              disabled={edit.isPending}
+              onChange={(tags) => save({ tags })}
+            />
           </Section>
 
           <Section title="Details">
-            <EditForm key={`${model.id}:${model.updated_date}`} model={model} saving={edit.isPending} onSave={save} />
+            <EditForm
+              key={`${model.id}:${model.updated_date}`}
+              model={model}
+              saving={edit.isPending}
+              onSave={save}
+            />
           </Section>
 
           <ModelFacts model={model} />
@@ -191,10 +225,13 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
           onConfirm={() => doDelete(model)}
         >
           <p>
-            This removes the model's folder from the library ({formatBytes(model.size_bytes)}, {model.files.length}{" "}
-            {model.files.length === 1 ? "file" : "files"}) and the links Tensorshelf made to it.
+            This removes the model's folder from the library ({formatBytes(model.size_bytes)},{" "}
+            {model.files.length} {model.files.length === 1 ? "file" : "files"}) and the links
+            Tensorshelf made to it.
           </p>
-          <p className="mt-2">Files outside the library, such as the originals you imported from, are not touched.</p>
+          <p className="mt-2">
+            Files outside the library, such as the originals you imported from, are not touched.
+          </p>
         </ConfirmDialog>
       )}
     </aside>
@@ -210,10 +247,14 @@ function ModelFacts({ model }: { model: ModelMetadata }) {
     rows.push(["LoRA base", d?.lora_target ?? model.base_model ?? "—"]);
   }
   if (model.subtype === "llm" || d?.context_length != null || d?.quantization) {
-    rows.push(["Context length", d?.context_length != null ? d.context_length.toLocaleString() : "—"]);
+    rows.push([
+      "Context length",
+      d?.context_length != null ? d.context_length.toLocaleString() : "—",
+    ]);
     rows.push(["Quantisation", d?.quantization ?? model.precision ?? "—"]);
   }
-  if (model.base_model && !rows.some(([k]) => k === "LoRA base")) rows.push(["Base model", model.base_model]);
+  if (model.base_model && !rows.some(([k]) => k === "LoRA base"))
+    rows.push(["Base model", model.base_model]);
   if (model.trigger_words.length) rows.push(["Trigger words", model.trigger_words.join(", ")]);
   if (rows.length === 0) return null;
   return (

@@ -96,7 +96,9 @@ export function WhyPopover({ detection, name }: { detection: Detection; name: st
               ))}
             </ul>
           ) : (
-            <p className="text-muted">The detector recorded no evidence: the file's header told it nothing it knows.</p>
+            <p className="text-muted">
+              The detector recorded no evidence: the file's header told it nothing it knows.
+            </p>
           )}
           {facts.length > 0 && (
             <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-0.5 border-t border-line pt-2">

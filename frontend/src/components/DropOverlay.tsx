@@ -31,7 +31,9 @@ export function DropOverlay({ onDrop }: { onDrop: (e: DragEvent) => void }) {
         </svg>
         <div className="text-[18px] font-semibold text-fg">Drop Model Files Here</div>
         <div className="text-[12.5px] text-muted">{ACCEPTED_LABEL}</div>
-        <div className="text-[12px] text-faint">Nothing is copied until you confirm the import.</div>
+        <div className="text-[12px] text-faint">
+          Nothing is copied until you confirm the import.
+        </div>
       </div>
     </div>
   );

@@ -1,11 +1,24 @@
 import { Button } from "./ui/Button";
 
-export function EmptyState({ desktop, filtered, onClearFilters }: { desktop: boolean; filtered: boolean; onClearFilters: () => void }) {
+export function EmptyState({
+  desktop,
+  filtered,
+  onClearFilters,
+}: {
+  desktop: boolean;
+  filtered: boolean;
+  onClearFilters: () => void;
+}) {
   if (filtered) {
     return (
-      <div data-testid="no-results" className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center">
+      <div
+        data-testid="no-results"
+        className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center"
+      >
         <div className="text-[14px] font-medium text-fg">No models match</div>
-        <p className="max-w-sm text-muted">Nothing in the library fits this search and these filters.</p>
+        <p className="max-w-sm text-muted">
+          Nothing in the library fits this search and these filters.
+        </p>
         <Button size="sm" onClick={onClearFilters}>
           Clear search and filters
         </Button>
@@ -13,7 +26,10 @@ export function EmptyState({ desktop, filtered, onClearFilters }: { desktop: boo
     );
   }
   return (
-    <div data-testid="empty-state" className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center">
+    <div
+      data-testid="empty-state"
+      className="flex flex-1 flex-col items-center justify-center gap-3 p-8 text-center"
+    >
       <div className="flex size-12 items-center justify-center rounded-xl border border-line bg-panel text-accent">
         <svg viewBox="0 0 24 24" className="size-6" aria-hidden="true">
           <path
@@ -30,10 +46,12 @@ export function EmptyState({ desktop, filtered, onClearFilters }: { desktop: boo
         {desktop
           ? "Drop model files or folders anywhere on this window, or use Add files… / Add folder… above."
           : "Paste the full path of a model file or folder into “Import from path” above and press Enter."}{" "}
-        Tensorshelf reads each file's header to tell what it is, copies it once into the library while hashing it,
-        and never changes your originals.
+        Tensorshelf reads each file's header to tell what it is, copies it once into the library
+        while hashing it, and never changes your originals.
       </p>
-      <p className="text-[12px] text-faint">.safetensors · .gguf · .ckpt · .pt · .bin · .onnx · diffusers folders · sharded sets</p>
+      <p className="text-[12px] text-faint">
+        .safetensors · .gguf · .ckpt · .pt · .bin · .onnx · diffusers folders · sharded sets
+      </p>
     </div>
   );
 }

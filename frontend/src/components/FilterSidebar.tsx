@@ -50,7 +50,10 @@ export function FilterSidebar({
   const active = hasActiveFilters(filters);
   const total = facets ? Object.values(facets.model_type).reduce((a, b) => a + b, 0) : null;
   return (
-    <nav aria-label="Filters" className="flex w-[216px] shrink-0 flex-col overflow-y-auto border-r border-line bg-panel px-2 py-3">
+    <nav
+      aria-label="Filters"
+      className="flex w-[216px] shrink-0 flex-col overflow-y-auto border-r border-line bg-panel px-2 py-3"
+    >
       <FilterButton
         label="All models"
         count={total}
@@ -63,18 +66,24 @@ export function FilterSidebar({
         onClick={() => onChange({ ...filters, favorites: !filters.favorites })}
       />
       {SECTIONS.map(({ key, title, humanize: human }) => {
-        const values = Object.entries(facets?.[key] ?? {}).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+        const values = Object.entries(facets?.[key] ?? {}).sort(
+          (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
+        );
         if (values.length === 0) return null;
         return (
           <section key={key} className="mt-4 shrink-0" aria-label={title}>
-            <h3 className="mb-1 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">{title}</h3>
+            <h3 className="mb-1 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
+              {title}
+            </h3>
             {values.slice(0, MAX_VISIBLE_VALUES).map(([value, count]) => (
               <FilterButton
                 key={value}
                 label={human ? humanize(value) : value}
                 count={count}
                 pressed={filters[key] === value}
-                onClick={() => onChange({ ...filters, [key]: filters[key] === value ? null : value })}
+                onClick={() =>
+                  onChange({ ...filters, [key]: filters[key] === value ? null : value })
+                }
                 testId={`filter-${key}`}
                 value={value}
               />

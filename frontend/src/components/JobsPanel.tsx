@@ -63,7 +63,8 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
 
   const { open, recent } = splitJobs(jobs.data ?? []);
   const interrupted = open.filter((j) => j.status === "interrupted");
-  const onError = (title: string) => (err: Error) => toast.push({ kind: "error", title, message: err.message });
+  const onError = (title: string) => (err: Error) =>
+    toast.push({ kind: "error", title, message: err.message });
 
   return (
     <div
@@ -77,7 +78,10 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
       <div className="flex items-center gap-2 border-b border-line px-4 py-2.5">
         <h2 className="flex-1 text-[13px] font-semibold">Jobs</h2>
         {interrupted.length > 1 && (
-          <Button size="sm" onClick={() => resume.mutate(undefined, { onError: onError("Could not resume") })}>
+          <Button
+            size="sm"
+            onClick={() => resume.mutate(undefined, { onError: onError("Could not resume") })}
+          >
             Resume all
           </Button>
         )}
@@ -104,7 +108,9 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
                 <Button
                   size="sm"
                   variant="ghost"
-                  onClick={() => cancel.mutate(job.job_id, { onError: onError("Could not cancel") })}
+                  onClick={() =>
+                    cancel.mutate(job.job_id, { onError: onError("Could not cancel") })
+                  }
                   disabled={cancel.isPending}
                 >
                   Cancel
@@ -113,7 +119,9 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
                 <Button
                   size="sm"
                   variant="primary"
-                  onClick={() => resume.mutate(job.job_id, { onError: onError("Could not resume") })}
+                  onClick={() =>
+                    resume.mutate(job.job_id, { onError: onError("Could not resume") })
+                  }
                   disabled={resume.isPending}
                 >
                   Resume
@@ -124,7 +132,9 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
         ))}
         {recent.length > 0 && (
           <>
-            <h3 className="mt-2 px-2 pb-1 text-[11px] font-semibold tracking-wide text-faint uppercase">Recent</h3>
+            <h3 className="mt-2 px-2 pb-1 text-[11px] font-semibold tracking-wide text-faint uppercase">
+              Recent
+            </h3>
             {recent.map((job) => (
               <JobRow key={job.job_id} job={job} />
             ))}
@@ -136,10 +146,17 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
 }
 
 function JobRow({ job, action }: { job: JobInfo; action?: ReactNode }) {
-  const fraction = progressFraction(job.bytes_done, job.bytes_total) || progressFraction(job.items_done, job.items_total);
+  const fraction =
+    progressFraction(job.bytes_done, job.bytes_total) ||
+    progressFraction(job.items_done, job.items_total);
   const error = errorText(job.error ?? null);
   return (
-    <div data-testid="job-row" data-job-id={job.job_id} data-status={job.status} className="rounded-lg p-2 hover:bg-hover">
+    <div
+      data-testid="job-row"
+      data-job-id={job.job_id}
+      data-status={job.status}
+      className="rounded-lg p-2 hover:bg-hover"
+    >
       <div className="flex items-center gap-2">
         <div className="min-w-0 flex-1">
           <div className="truncate font-medium text-fg">{job.title || job.kind}</div>
@@ -155,7 +172,8 @@ function JobRow({ job, action }: { job: JobInfo; action?: ReactNode }) {
           <ProgressBar label={`${job.title || job.kind} progress`} value={fraction} />
           <div className="mt-1 text-[11.5px] text-faint tabular-nums">
             {job.items_done} of {job.items_total} items
-            {job.bytes_total > 0 && ` · ${formatBytes(job.bytes_done)} of ${formatBytes(job.bytes_total)}`}
+            {job.bytes_total > 0 &&
+              ` · ${formatBytes(job.bytes_done)} of ${formatBytes(job.bytes_total)}`}
           </div>
         </div>
       )}

@@ -68,7 +68,9 @@ describe("LibraryList", () => {
     const props = renderList();
     screen.getByTestId("library-scroll").focus();
     await user.keyboard("{ArrowDown}{End}");
-    await waitFor(() => expect(document.activeElement).toHaveAttribute("data-model-id", "id-09999"));
+    await waitFor(() =>
+      expect(document.activeElement).toHaveAttribute("data-model-id", "id-09999"),
+    );
     expect(screen.getAllByTestId("library-row").length).toBeLessThan(100);
     await user.keyboard("{Enter}");
     expect(props.onOpen).toHaveBeenCalledWith("id-09999");
@@ -90,6 +92,9 @@ describe("LibraryList", () => {
     expect(props.onSort).toHaveBeenCalledWith({ sort: "size_bytes", descending: true });
     await user.click(screen.getByRole("button", { name: /Name/ }));
     expect(props.onSort).toHaveBeenLastCalledWith({ sort: "name", descending: true });
-    expect(nextSort({ sort: "size_bytes", descending: true }, "family")).toEqual({ sort: "family", descending: false });
+    expect(nextSort({ sort: "size_bytes", descending: true }, "family")).toEqual({
+      sort: "family",
+      descending: false,
+    });
   });
 });

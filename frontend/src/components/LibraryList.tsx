@@ -52,7 +52,15 @@ export interface LibraryListProps {
 }
 
 /** The library as a virtualised grid: only the rows in view (plus overscan) are in the DOM. */
-export function LibraryList({ rows, total, sort, onSort, selectedId, onOpen, onNeedMore }: LibraryListProps) {
+export function LibraryList({
+  rows,
+  total,
+  sort,
+  onSort,
+  selectedId,
+  onOpen,
+  onNeedMore,
+}: LibraryListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [active, setActive] = useState(0);
   const focusPending = useRef(false);
@@ -79,7 +87,9 @@ export function LibraryList({ rows, total, sort, onSort, selectedId, onOpen, onN
   // move DOM focus to the active row once it is rendered
   useEffect(() => {
     if (!focusPending.current) return;
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${active}"] > [role="row"]`);
+    const el = scrollRef.current?.querySelector<HTMLElement>(
+      `[data-index="${active}"] > [role="row"]`,
+    );
     if (el) {
       el.focus({ preventScroll: true });
       focusPending.current = false;
@@ -91,12 +101,17 @@ export function LibraryList({ rows, total, sort, onSort, selectedId, onOpen, onN
     const next = Math.min(Math.max(index, 0), count - 1);
     setActive(next);
     virtualizer.scrollToIndex(next, { align: "auto" });
-    const el = scrollRef.current?.querySelector<HTMLElement>(`[data-index="${next}"] > [role="row"]`);
+    const el = scrollRef.current?.querySelector<HTMLElement>(
+      `[data-index="${next}"] > [role="row"]`,
+    );
     if (el) el.focus({ preventScroll: true });
     else focusPending.current = true; // focused by the effect once the row is rendered
   };
 
-  const pageRows = Math.max(1, Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1);
+  const pageRows = Math.max(
+    1,
+    Math.floor((scrollRef.current?.clientHeight ?? ROW_HEIGHT * 10) / ROW_HEIGHT) - 1,
+  );
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     const keys: Record<string, () => void> = {
@@ -118,9 +133,18 @@ export function LibraryList({ rows, total, sort, onSort, selectedId, onOpen, onN
   };
 
   return (
-    <div className="ts-list flex min-h-0 min-w-0 flex-1 flex-col" role="grid" aria-rowcount={count + 1} aria-label="Models">
+    <div
+      className="ts-list flex min-h-0 min-w-0 flex-1 flex-col"
+      role="grid"
+      aria-rowcount={count + 1}
+      aria-label="Models"
+    >
       <div role="rowgroup" className="border-b border-line bg-bg">
-        <div role="row" aria-rowindex={1} className="ts-grid h-8 px-4 text-[11.5px] font-medium text-faint">
+        <div
+          role="row"
+          aria-rowindex={1}
+          className="ts-grid h-8 px-4 text-[11.5px] font-medium text-faint"
+        >
           {COLUMNS.map((col) => (
             <HeaderCell key={col.label} col={col} sort={sort} onSort={onSort} />
           ))}
@@ -142,7 +166,14 @@ export function LibraryList({ rows, total, sort, onSort, selectedId, onOpen, onN
               <div
                 key={v.key}
                 data-index={v.index}
-                style={{ position: "absolute", top: 0, left: 0, width: "100%", height: v.size, transform: `translateY(${v.start}px)` }}
+                style={{
+                  position: "absolute",
+                  top: 0,
+                  left: 0,
+                  width: "100%",
+                  height: v.size,
+                  transform: `translateY(${v.start}px)`,
+                }}
               >
                 {model ? (
                   <Row
@@ -165,7 +196,15 @@ export function LibraryList({ rows, total, sort, onSort, selectedId, onOpen, onN
   );
 }
 
-function HeaderCell({ col, sort, onSort }: { col: Column; sort: SortState; onSort: (s: SortState) => void }) {
+function HeaderCell({
+  col,
+  sort,
+  onSort,
+}: {
+  col: Column;
+  sort: SortState;
+  onSort: (s: SortState) => void;
+}) {
   const sorted = col.sort && sort.sort === col.sort;
   const ariaSort = sorted ? (sort.descending ? "descending" : "ascending") : "none";
   return (
@@ -229,7 +268,11 @@ const Row = memo(function Row({
         )}
         {model.name}
       </div>
-      <div role="gridcell" className="min-w-0 truncate text-muted" title={typeLabel(model.model_type, model.subtype)}>
+      <div
+        role="gridcell"
+        className="min-w-0 truncate text-muted"
+        title={typeLabel(model.model_type, model.subtype)}
+      >
         {kindLabel(model.model_type, model.subtype)}
       </div>
       <div role="gridcell" className="ts-col-family min-w-0 truncate text-muted">
@@ -259,7 +302,12 @@ const Row = memo(function Row({
 
 function PlaceholderRow({ index }: { index: number }) {
   return (
-    <div role="row" aria-rowindex={index + 2} aria-busy="true" className="ts-grid h-full border-b border-line/60 px-4">
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      aria-busy="true"
+      className="ts-grid h-full border-b border-line/60 px-4"
+    >
       <div role="gridcell" className="h-3 w-2/3 animate-pulse rounded bg-hover" />
     </div>
   );

@@ -62,18 +62,28 @@ export function ReclassifyAction() {
     }
     const report = done.result as ReclassifyReport | null;
     if (done.status !== "done" || !report) {
-      toast.push({ kind: "error", title: `${what} failed`, message: errorText(done.error ?? null) ?? undefined });
+      toast.push({
+        kind: "error",
+        title: `${what} failed`,
+        message: errorText(done.error ?? null) ?? undefined,
+      });
       return;
     }
     warnFailures(report);
     if (mode === "apply") {
       toast.push(reclassifyMessage(report));
     } else if (report.changed.length === 0) {
-      toast.push({ kind: "success", title: "Every model is classified as the current detector would", message: `${report.unchanged} checked` });
+      toast.push({
+        kind: "success",
+        title: "Every model is classified as the current detector would",
+        message: `${report.unchanged} checked`,
+      });
     } else {
       setPreview(report);
     }
-  }, [done, running]); // once per finished job (`handled`), whatever else re-renders
+    // once per finished job (`handled`): toast/warnFailures change identity on every render
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [done, running]);
 
   const run = (mode: Mode) => {
     handled.current = null;
@@ -81,12 +91,16 @@ export function ReclassifyAction() {
     start.mutate(
       { all: true, dry_run: mode === "check" },
       {
-        onSuccess: (ref) => setRunning((r) => (r && r.mode === mode ? { mode, jobId: ref.job_id } : r)),
+        onSuccess: (ref) =>
+          setRunning((r) => (r && r.mode === mode ? { mode, jobId: ref.job_id } : r)),
         onError: (err) => {
           setRunning(null);
           toast.push({
             kind: "error",
-            title: mode === "check" ? "Could not check the classifications" : "Could not re-file the models",
+            title:
+              mode === "check"
+                ? "Could not check the classifications"
+                : "Could not re-file the models",
             message: err.message,
           });
         },
@@ -105,21 +119,39 @@ export function ReclassifyAction() {
       <div className="flex items-center gap-3">
         <div className="flex-1 text-[12.5px] text-muted">
           <div className="font-medium text-fg">Re-run detection</div>
-          Read every model's header again with the current detector and re-file what changed. Shows the changes first.
+          Read every model's header again with the current detector and re-file what changed. Shows
+          the changes first.
         </div>
-        <Button onClick={() => run("check")} disabled={running !== null} data-testid="reclassify-button">
-          {running?.mode === "check" ? "Checking…" : running?.mode === "apply" ? "Re-filing…" : "Check…"}
+        <Button
+          onClick={() => run("check")}
+          disabled={running !== null}
+          data-testid="reclassify-button"
+        >
+          {running?.mode === "check"
+            ? "Checking…"
+            : running?.mode === "apply"
+              ? "Re-filing…"
+              : "Check…"}
         </Button>
       </div>
       {running && (
-        <div className="mt-2" role="status" data-testid="reclassify-progress" data-mode={running.mode}>
+        <div
+          className="mt-2"
+          role="status"
+          data-testid="reclassify-progress"
+          data-mode={running.mode}
+        >
           <ProgressBar
-            label={running.mode === "check" ? "Classification check progress" : "Re-filing progress"}
+            label={
+              running.mode === "check" ? "Classification check progress" : "Re-filing progress"
+            }
             value={p ? progressFraction(p.items_done, p.items_total) : 0}
           />
           <div className="mt-1 flex items-center justify-between text-[11.5px] text-faint tabular-nums">
             <span data-testid="reclassify-progress-text">
-              {p ? `${p.items_done} of ${p.items_total} ${p.items_total === 1 ? "model" : "models"}` : "Starting…"}
+              {p
+                ? `${p.items_done} of ${p.items_total} ${p.items_total === 1 ? "model" : "models"}`
+                : "Starting…"}
             </span>
             {running.jobId && (
               <Button
@@ -158,7 +190,9 @@ export function ReclassifyAction() {
           {preview.changed.length > PREVIEW_MAX && (
             <p className="mt-2">…and {preview.changed.length - PREVIEW_MAX} more.</p>
           )}
-          <p className="mt-2">Model ids, files and your edits stay as they are; only the folders move.</p>
+          <p className="mt-2">
+            Model ids, files and your edits stay as they are; only the folders move.
+          </p>
         </ConfirmDialog>
       )}
     </>

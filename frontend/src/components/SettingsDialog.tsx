@@ -33,7 +33,11 @@ function Segmented<T extends string>({
   onChange: (v: T) => void;
 }) {
   return (
-    <div role="radiogroup" aria-label={label} className="inline-flex rounded-md border border-line p-0.5">
+    <div
+      role="radiogroup"
+      aria-label={label}
+      className="inline-flex rounded-md border border-line p-0.5"
+    >
       {options.map(([v, text]) => (
         <button
           key={v}
@@ -80,7 +84,8 @@ export function SettingsDialog({
   const [confirmRebuild, setConfirmRebuild] = useState(false);
   const [scanning, setScanning] = useState(false);
 
-  const settingError = (err: Error) => toast.push({ kind: "error", title: "Could not save the setting", message: err.message });
+  const settingError = (err: Error) =>
+    toast.push({ kind: "error", title: "Could not save the setting", message: err.message });
 
   const runScan = async () => {
     setScanning(true);
@@ -101,10 +106,18 @@ export function SettingsDialog({
   const s = status.data;
   return (
     <>
-      <Modal title="Settings" onClose={onClose} width="md" testId="settings-dialog" footer={<Button onClick={onClose}>Close</Button>}>
+      <Modal
+        title="Settings"
+        onClose={onClose}
+        width="md"
+        testId="settings-dialog"
+        footer={<Button onClick={onClose}>Close</Button>}
+      >
         <div className="flex flex-col gap-5">
           <section aria-label="Locations">
-            <h3 className="mb-2 text-[11px] font-semibold tracking-wide text-faint uppercase">Where things live</h3>
+            <h3 className="mb-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
+              Where things live
+            </h3>
             {s ? (
               <Facts
                 rows={[
@@ -121,7 +134,9 @@ export function SettingsDialog({
           </section>
 
           <section aria-label="Preferences" className="flex flex-col gap-3">
-            <h3 className="text-[11px] font-semibold tracking-wide text-faint uppercase">Preferences</h3>
+            <h3 className="text-[11px] font-semibold tracking-wide text-faint uppercase">
+              Preferences
+            </h3>
             <Row title="Theme">
               <Segmented<ThemePref>
                 label="Theme"
@@ -134,7 +149,10 @@ export function SettingsDialog({
                 onChange={onTheme}
               />
             </Row>
-            <Row title="Import mode" hint="What the import dialog starts with; you can change it per import.">
+            <Row
+              title="Import mode"
+              hint="What the import dialog starts with; you can change it per import."
+            >
               <Segmented<"copy" | "move">
                 label="Default import mode"
                 value={settings.data?.default_import_mode}
@@ -142,38 +160,52 @@ export function SettingsDialog({
                   ["copy", "Copy"],
                   ["move", "Move"],
                 ]}
-                onChange={(v) => update.mutate({ default_import_mode: v }, { onError: settingError })}
+                onChange={(v) =>
+                  update.mutate({ default_import_mode: v }, { onError: settingError })
+                }
               />
             </Row>
-            <Row title="Identify on Hugging Face" hint="New imports are marked pending lookup (by hash); identification itself comes with the Hugging Face feature.">
+            <Row
+              title="Identify on Hugging Face"
+              hint="New imports are marked pending lookup (by hash); identification itself comes with the Hugging Face feature."
+            >
               <input
                 type="checkbox"
                 aria-label="Identify on Hugging Face after import"
                 className="size-4 accent-[var(--ts-accent)]"
                 checked={settings.data?.lookup_on_import ?? true}
                 disabled={!settings.data}
-                onChange={(e) => update.mutate({ lookup_on_import: e.target.checked }, { onError: settingError })}
+                onChange={(e) =>
+                  update.mutate({ lookup_on_import: e.target.checked }, { onError: settingError })
+                }
                 data-testid="setting-lookup"
               />
             </Row>
           </section>
 
           <section aria-label="Maintenance">
-            <h3 className="mb-2 text-[11px] font-semibold tracking-wide text-faint uppercase">Maintenance</h3>
+            <h3 className="mb-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
+              Maintenance
+            </h3>
             <div className="flex flex-col gap-3">
               <div className="flex items-center gap-3">
                 <div className="flex-1 text-[12.5px] text-muted">
                   <div className="font-medium text-fg">Scan library</div>
                   Pick up changes made on disk since the last scan (only changed folders are read).
                 </div>
-                <Button onClick={() => void runScan()} disabled={scanning} data-testid="scan-button">
+                <Button
+                  onClick={() => void runScan()}
+                  disabled={scanning}
+                  data-testid="scan-button"
+                >
                   {scanning ? "Scanning…" : "Scan"}
                 </Button>
               </div>
               <div className="flex items-center gap-3">
                 <div className="flex-1 text-[12.5px] text-muted">
                   <div className="font-medium text-fg">Rebuild index</div>
-                  Rebuild models.db from every metadata.json. The current index keeps serving until the new one is ready.
+                  Rebuild models.db from every metadata.json. The current index keeps serving until
+                  the new one is ready.
                 </div>
                 <Button onClick={() => setConfirmRebuild(true)} data-testid="rebuild-button">
                   Rebuild…
@@ -194,17 +226,25 @@ export function SettingsDialog({
             rebuild.mutate(undefined, {
               onSuccess: () => {
                 setConfirmRebuild(false);
-                toast.push({ kind: "info", title: "Rebuilding the index…", message: "Progress is shown in Jobs." });
+                toast.push({
+                  kind: "info",
+                  title: "Rebuilding the index…",
+                  message: "Progress is shown in Jobs.",
+                });
               },
               onError: (err) => {
                 setConfirmRebuild(false);
-                toast.push({ kind: "error", title: "Could not start the rebuild", message: err.message });
+                toast.push({
+                  kind: "error",
+                  title: "Could not start the rebuild",
+                  message: err.message,
+                });
               },
             })
           }
         >
-          Every metadata.json in the library is read again. On a large library this takes a while; your models and
-          files are not changed.
+          Every metadata.json in the library is read again. On a large library this takes a while;
+          your models and files are not changed.
         </ConfirmDialog>
       )}
     </>

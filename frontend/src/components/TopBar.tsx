@@ -28,7 +28,10 @@ export function TopBar(props: TopBarProps) {
   return (
     <header className="flex h-12 shrink-0 items-center gap-3 border-b border-line bg-panel px-3">
       <div className="flex w-[192px] shrink-0 items-center gap-2 pl-1">
-        <span className="flex size-6 items-center justify-center rounded-md bg-accent text-[12px] font-bold text-accent-fg" aria-hidden="true">
+        <span
+          className="flex size-6 items-center justify-center rounded-md bg-accent text-[12px] font-bold text-accent-fg"
+          aria-hidden="true"
+        >
           T
         </span>
         <span className="text-[14px] font-semibold tracking-tight text-fg">Tensorshelf</span>
@@ -37,7 +40,12 @@ export function TopBar(props: TopBarProps) {
       <div className="ml-auto flex items-center gap-1.5">
         {desktop ? (
           <>
-            <Button size="md" variant="primary" onClick={() => props.onPickPaths(false)} data-testid="add-files">
+            <Button
+              size="md"
+              variant="primary"
+              onClick={() => props.onPickPaths(false)}
+              data-testid="add-files"
+            >
               Add files…
             </Button>
             <Button size="md" onClick={() => props.onPickPaths(true)} data-testid="add-folder">
@@ -72,19 +80,49 @@ export function TopBar(props: TopBarProps) {
           {props.dark ? (
             <svg viewBox="0 0 16 16" className="size-4" aria-hidden="true">
               <circle cx="8" cy="8" r="3" fill="none" stroke="currentColor" strokeWidth="1.4" />
-              <path d="M8 1.5v1.5M8 13v1.5M1.5 8H3M13 8h1.5M3.4 3.4l1 1M11.6 11.6l1 1M3.4 12.6l1-1M11.6 4.4l1-1" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
+              <path
+                d="M8 1.5v1.5M8 13v1.5M1.5 8H3M13 8h1.5M3.4 3.4l1 1M11.6 11.6l1 1M3.4 12.6l1-1M11.6 4.4l1-1"
+                stroke="currentColor"
+                strokeWidth="1.4"
+                strokeLinecap="round"
+              />
             </svg>
           ) : (
             <svg viewBox="0 0 16 16" className="size-4" aria-hidden="true">
-              <path d="M13.5 9.5A5.5 5.5 0 0 1 6.5 2.5a5.5 5.5 0 1 0 7 7z" fill="none" stroke="currentColor" strokeWidth="1.4" strokeLinejoin="round" />
+              <path
+                d="M13.5 9.5A5.5 5.5 0 0 1 6.5 2.5a5.5 5.5 0 1 0 7 7z"
+                fill="none"
+                stroke="currentColor"
+                strokeWidth="1.4"
+                strokeLinejoin="round"
+              />
             </svg>
           )}
         </IconButton>
         <IconButton label="Settings" onClick={props.onOpenSettings} data-testid="settings-button">
           <svg viewBox="0 0 16 16" className="size-4" aria-hidden="true">
-            <path d="M2 4.5h7M12 4.5h2M2 11.5h2M7 11.5h7" stroke="currentColor" strokeWidth="1.4" strokeLinecap="round" />
-            <circle cx="10.5" cy="4.5" r="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
-            <circle cx="5.5" cy="11.5" r="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
+            <path
+              d="M2 4.5h7M12 4.5h2M2 11.5h2M7 11.5h7"
+              stroke="currentColor"
+              strokeWidth="1.4"
+              strokeLinecap="round"
+            />
+            <circle
+              cx="10.5"
+              cy="4.5"
+              r="1.5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.4"
+            />
+            <circle
+              cx="5.5"
+              cy="11.5"
+              r="1.5"
+              fill="none"
+              stroke="currentColor"
+              strokeWidth="1.4"
+            />
           </svg>
         </IconButton>
       </div>
@@ -106,7 +144,11 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
   }, [text, value]);
   return (
     <div className="relative w-full max-w-[420px] min-w-[160px]">
-      <svg viewBox="0 0 16 16" className="pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2 text-faint" aria-hidden="true">
+      <svg
+        viewBox="0 0 16 16"
+        className="pointer-events-none absolute top-1/2 left-2.5 size-3.5 -translate-y-1/2 text-faint"
+        aria-hidden="true"
+      >
         <circle cx="7" cy="7" r="4.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
         <path d="M10.5 10.5L14 14" stroke="currentColor" strokeWidth="1.5" strokeLinecap="round" />
       </svg>
@@ -171,7 +213,12 @@ function ImportPathField({ onImport }: { onImport: (paths: string[]) => void }) 
         data-testid="import-path-input"
         className="h-8 w-[300px] resize-none overflow-hidden rounded-md border border-line bg-bg px-2.5 py-[6px] font-mono text-[12px] leading-[18px] whitespace-nowrap text-fg placeholder:font-sans placeholder:text-faint focus:border-accent focus:outline-none max-[1200px]:w-[220px]"
       />
-      <Button type="submit" variant="primary" disabled={!text.trim()} data-testid="import-path-submit">
+      <Button
+        type="submit"
+        variant="primary"
+        disabled={!text.trim()}
+        data-testid="import-path-submit"
+      >
         Import
       </Button>
     </form>

@@ -49,5 +49,9 @@ function subscribe(listener: () => void): () => void {
 }
 
 export function useAnyDialogOpen(): boolean {
-  return useSyncExternalStore(subscribe, () => openCount > 0, () => false);
+  return useSyncExternalStore(
+    subscribe,
+    () => openCount > 0,
+    () => false,
+  );
 }

@@ -92,7 +92,10 @@ export function humanize(value: string | null | undefined): string {
 }
 
 /** "diffusion" + "loras" → "diffusion · loras"; "llm" + "llm" → "llm". */
-export function typeLabel(modelType: string | null | undefined, subtype: string | null | undefined): string {
+export function typeLabel(
+  modelType: string | null | undefined,
+  subtype: string | null | undefined,
+): string {
   const type = humanize(modelType);
   if (!subtype || subtype === modelType) return type;
   return `${type} · ${humanize(subtype)}`;
@@ -102,7 +105,10 @@ export function typeLabel(modelType: string | null | undefined, subtype: string 
  * The compact kind shown in the library list: the subtype names it ("loras", "text encoders");
  * the type is kept only where the subtype alone would mislead (an LLM's LoRA) or is missing.
  */
-export function kindLabel(modelType: string | null | undefined, subtype: string | null | undefined): string {
+export function kindLabel(
+  modelType: string | null | undefined,
+  subtype: string | null | undefined,
+): string {
   if (!subtype || subtype === modelType) return humanize(modelType);
   if (modelType === "llm") return typeLabel(modelType, subtype);
   return humanize(subtype);

@@ -15,9 +15,25 @@ import {
 
 const plan: ImportPlan = {
   items: [
-    planItem({ key: "/d/diffusers", name: "sd15", model_format: "diffusers-folder", root: "/d/diffusers", paths: ["/d/diffusers/unet/x.safetensors", "/d/diffusers/vae/y.safetensors"] }),
-    planItem({ key: "/s/m-00001-of-00002.safetensors", name: "m", model_format: "sharded-set", paths: ["/s/m-00001-of-00002.safetensors", "/s/m-00002-of-00002.safetensors"] }),
-    planItem({ key: "/p/x.ckpt", name: "x", security_tier: "unknown", detection: detection({ format: "pickle" }) }),
+    planItem({
+      key: "/d/diffusers",
+      name: "sd15",
+      model_format: "diffusers-folder",
+      root: "/d/diffusers",
+      paths: ["/d/diffusers/unet/x.safetensors", "/d/diffusers/vae/y.safetensors"],
+    }),
+    planItem({
+      key: "/s/m-00001-of-00002.safetensors",
+      name: "m",
+      model_format: "sharded-set",
+      paths: ["/s/m-00001-of-00002.safetensors", "/s/m-00002-of-00002.safetensors"],
+    }),
+    planItem({
+      key: "/p/x.ckpt",
+      name: "x",
+      security_tier: "unknown",
+      detection: detection({ format: "pickle" }),
+    }),
     planItem({ key: "/bad.safetensors", name: "bad", error: "header is truncated" }),
   ],
   rejected: [],
@@ -36,7 +52,10 @@ describe("importFlowReducer", () => {
   });
 
   it("offers duplicates unticked (they add nothing new)", () => {
-    const dupPlan: ImportPlan = { items: [planItem({ key: "/a", duplicate_of: "m1" }), planItem({ key: "/b" })], rejected: [] };
+    const dupPlan: ImportPlan = {
+      items: [planItem({ key: "/a", duplicate_of: "m1" }), planItem({ key: "/b" })],
+      rejected: [],
+    };
     const s = importFlowReducer(initialImportFlow, { type: "plan", plan: dupPlan });
     expect(s.choices["/a"].include).toBe(false);
     expect(s.choices["/b"].include).toBe(true);
@@ -46,9 +65,18 @@ describe("importFlowReducer", () => {
     let s = planned();
     s = importFlowReducer(s, { type: "accept-pickle", key: "/p/x.ckpt", value: true });
     const args = buildStartArgs(plan, s);
-    expect(args.paths).toEqual(["/d/diffusers", "/s/m-00001-of-00002.safetensors", "/s/m-00002-of-00002.safetensors", "/p/x.ckpt"]);
+    expect(args.paths).toEqual([
+      "/d/diffusers",
+      "/s/m-00001-of-00002.safetensors",
+      "/s/m-00002-of-00002.safetensors",
+      "/p/x.ckpt",
+    ]);
     expect(args.per_item["/p/x.ckpt"]).toEqual({ mode: "copy", lookup: true, accept_pickle: true });
-    expect(args.per_item["/d/diffusers"]).toEqual({ mode: "copy", lookup: true, accept_pickle: false });
+    expect(args.per_item["/d/diffusers"]).toEqual({
+      mode: "copy",
+      lookup: true,
+      accept_pickle: false,
+    });
     expect(args.per_item["/bad.safetensors"]).toBeUndefined();
   });
 
@@ -66,7 +94,26 @@ describe("importFlowReducer", () => {
     let s = planned();
     const evt = {
       type: "job.progress" as const,
-      payload: { job_id: "j", kind: "import" as const, items_done: 0, items_total: 1, bytes_done: 5, bytes_total: 10, rate_bps: 1, eta_s: 5, item: { key: "/d/diffusers", file: "unet/x.safetensors", stage: "copying" as const, bytes_done: 5, bytes_total: 10, rate_bps: 1, eta_s: 5 }, title: null },
+      payload: {
+        job_id: "j",
+        kind: "import" as const,
+        items_done: 0,
+        items_total: 1,
+        bytes_done: 5,
+        bytes_total: 10,
+        rate_bps: 1,
+        eta_s: 5,
+        item: {
+          key: "/d/diffusers",
+          file: "unet/x.safetensors",
+          stage: "copying" as const,
+          bytes_done: 5,
+          bytes_total: 10,
+          rate_bps: 1,
+          eta_s: 5,
+        },
+        title: null,
+      },
     };
     expect(importFlowReducer(s, evt)).toBe(s); // not starting: someone else's job
     s = importFlowReducer(s, { type: "starting" });
@@ -85,7 +132,21 @@ describe("importFlowReducer", () => {
     s = importFlowReducer(s, { type: "started", jobId: "j" });
     s = importFlowReducer(s, {
       type: "job.item_done",
-      payload: { job_id: "j", kind: "import", result: { ok: true, key: "/d/diffusers", id: "a", path: "p", hashes: null, duplicate_of: null, warnings: [], error: null }, error: null },
+      payload: {
+        job_id: "j",
+        kind: "import",
+        result: {
+          ok: true,
+          key: "/d/diffusers",
+          id: "a",
+          path: "p",
+          hashes: null,
+          duplicate_of: null,
+          warnings: [],
+          error: null,
+        },
+        error: null,
+      },
     });
     s = importFlowReducer(s, {
       type: "job.done",
@@ -94,7 +155,20 @@ describe("importFlowReducer", () => {
         kind: "import",
         status: "failed",
         error: "disk full",
-        result: { results: [{ ok: false, key: "/p/x.ckpt", id: null, path: null, hashes: null, duplicate_of: null, warnings: [], error: { code: "pickle_refused", message: "refused", details: {} } }] },
+        result: {
+          results: [
+            {
+              ok: false,
+              key: "/p/x.ckpt",
+              id: null,
+              path: null,
+              hashes: null,
+              duplicate_of: null,
+              warnings: [],
+              error: { code: "pickle_refused", message: "refused", details: {} },
+            },
+          ],
+        },
       },
     });
     expect(s.step).toBe("summary");
@@ -117,6 +191,9 @@ describe("dropped paths", () => {
   });
 
   it("parses one path per line, dropping quotes and blanks", () => {
-    expect(parsePathInput(' "/a b/c.safetensors" \n\n/d/e.gguf\r\n')).toEqual(["/a b/c.safetensors", "/d/e.gguf"]);
+    expect(parsePathInput(' "/a b/c.safetensors" \n\n/d/e.gguf\r\n')).toEqual([
+      "/a b/c.safetensors",
+      "/d/e.gguf",
+    ]);
   });
 });

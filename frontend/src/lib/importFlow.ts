@@ -126,7 +126,11 @@ function applyJobEvent(state: ImportFlowState, event: JobEvent): ImportFlowState
               hashes: null,
               duplicate_of: null,
               warnings: [],
-              error: { code: "error", message: event.payload.error ?? "The item could not be imported", details: {} },
+              error: {
+                code: "error",
+                message: event.payload.error ?? "The item could not be imported",
+                details: {},
+              },
             }
           : (raw as ImportResult);
       const results = state.results.filter((r) => !result.key || r.key !== result.key);
@@ -147,7 +151,9 @@ function applyJobEvent(state: ImportFlowState, event: JobEvent): ImportFlowState
 function mergeDoneResults(results: ImportResult[], doneResult: unknown): ImportResult[] {
   const list = Array.isArray(doneResult)
     ? doneResult
-    : doneResult && typeof doneResult === "object" && Array.isArray((doneResult as { results?: unknown }).results)
+    : doneResult &&
+        typeof doneResult === "object" &&
+        Array.isArray((doneResult as { results?: unknown }).results)
       ? (doneResult as { results: unknown[] }).results
       : [];
   const known = new Set(results.map((r) => r.key).filter(Boolean));
@@ -157,7 +163,10 @@ function mergeDoneResults(results: ImportResult[], doneResult: unknown): ImportR
   return extra.length ? [...results, ...extra] : results;
 }
 
-export function importFlowReducer(state: ImportFlowState, action: ImportFlowAction): ImportFlowState {
+export function importFlowReducer(
+  state: ImportFlowState,
+  action: ImportFlowAction,
+): ImportFlowState {
   switch (action.type) {
     case "plan": {
       const choices: Record<string, ItemChoice> = {};
@@ -175,12 +184,18 @@ export function importFlowReducer(state: ImportFlowState, action: ImportFlowActi
     case "toggle-include": {
       const c = state.choices[action.key];
       if (!c || state.step !== "review") return state;
-      return { ...state, choices: { ...state.choices, [action.key]: { ...c, include: !c.include } } };
+      return {
+        ...state,
+        choices: { ...state.choices, [action.key]: { ...c, include: !c.include } },
+      };
     }
     case "accept-pickle": {
       const c = state.choices[action.key];
       if (!c || state.step !== "review") return state;
-      return { ...state, choices: { ...state.choices, [action.key]: { ...c, acceptPickle: action.value } } };
+      return {
+        ...state,
+        choices: { ...state.choices, [action.key]: { ...c, acceptPickle: action.value } },
+      };
     }
     case "mode":
       return state.step === "review" ? { ...state, mode: action.mode } : state;
@@ -191,7 +206,13 @@ export function importFlowReducer(state: ImportFlowState, action: ImportFlowActi
     case "start-failed":
       return { ...state, starting: false, startError: action.message };
     case "started": {
-      let next: ImportFlowState = { ...state, step: "progress", starting: false, jobId: action.jobId, pending: [] };
+      let next: ImportFlowState = {
+        ...state,
+        step: "progress",
+        starting: false,
+        jobId: action.jobId,
+        pending: [],
+      };
       for (const evt of state.pending) {
         if (evt.payload.job_id === action.jobId) next = applyJobEvent(next, evt);
       }
@@ -220,7 +241,9 @@ export function includedItems(plan: ImportPlan, state: ImportFlowState): ImportP
 
 /** Included pickle items whose risk has not been acknowledged: they block the start. */
 export function blockedItems(plan: ImportPlan, state: ImportFlowState): ImportPlanItem[] {
-  return includedItems(plan, state).filter((item) => isPickleItem(item) && !state.choices[item.key]?.acceptPickle);
+  return includedItems(plan, state).filter(
+    (item) => isPickleItem(item) && !state.choices[item.key]?.acceptPickle,
+  );
 }
 
 export function canStart(plan: ImportPlan, state: ImportFlowState): boolean {
@@ -270,9 +293,11 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
   const duplicates: ImportResult[] = [];
   const failed: ImportSummary["failed"] = [];
   for (const r of state.results) {
-    if (r.duplicate_of || (r.key && state.progress[r.key]?.stage === "duplicate")) duplicates.push(r);
+    if (r.duplicate_of || (r.key && state.progress[r.key]?.stage === "duplicate"))
+      duplicates.push(r);
     else if (r.ok) succeeded.push(r);
-    else failed.push({ key: r.key, name: nameOf(r), message: errorText(r.error) ?? "Import failed" });
+    else
+      failed.push({ key: r.key, name: nameOf(r), message: errorText(r.error) ?? "Import failed" });
   }
   // items the job never reported on (cancelled or failed job)
   if (state.jobStatus && state.jobStatus !== "done") {
@@ -282,7 +307,9 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
         failed.push({
           key: item.key,
           name: item.name,
-          message: state.jobError ?? (state.jobStatus === "cancelled" ? "Cancelled" : `Job ${state.jobStatus}`),
+          message:
+            state.jobError ??
+            (state.jobStatus === "cancelled" ? "Cancelled" : `Job ${state.jobStatus}`),
         });
       }
     }
@@ -292,14 +319,56 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
 
 /** Extensions that are certainly not models (IMP-05: a drop of only these opens nothing). */
 export const NON_MODEL_EXTENSIONS = new Set([
-  "txt", "md", "rtf", "pdf", "doc", "docx", "html", "htm", "xml", "csv", "log", "ini", "toml",
-  "yaml", "yml", "png", "jpg", "jpeg", "webp", "gif", "bmp", "svg", "mp3", "wav", "mp4", "mkv",
-  "mov", "zip", "rar", "7z", "tar", "gz", "xz", "exe", "msi", "dmg", "iso", "py", "js", "ts",
-  "sh", "info",
+  "txt",
+  "md",
+  "rtf",
+  "pdf",
+  "doc",
+  "docx",
+  "html",
+  "htm",
+  "xml",
+  "csv",
+  "log",
+  "ini",
+  "toml",
+  "yaml",
+  "yml",
+  "png",
+  "jpg",
+  "jpeg",
+  "webp",
+  "gif",
+  "bmp",
+  "svg",
+  "mp3",
+  "wav",
+  "mp4",
+  "mkv",
+  "mov",
+  "zip",
+  "rar",
+  "7z",
+  "tar",
+  "gz",
+  "xz",
+  "exe",
+  "msi",
+  "dmg",
+  "iso",
+  "py",
+  "js",
+  "ts",
+  "sh",
+  "info",
 ]);
 
 function extensionOf(path: string): string | null {
-  const name = path.replace(/[\\/]+$/, "").split(/[\\/]/).pop() ?? "";
+  const name =
+    path
+      .replace(/[\\/]+$/, "")
+      .split(/[\\/]/)
+      .pop() ?? "";
   const match = /\.([A-Za-z0-9]{1,12})$/.exec(name);
   return match && match.index > 0 ? match[1].toLowerCase() : null;
 }
@@ -320,6 +389,11 @@ export function hasPossibleModel(paths: string[]): boolean {
 export function parsePathInput(text: string): string[] {
   return text
     .split(/\r?\n/)
-    .map((line) => line.trim().replace(/^(["'])(.*)\1$/, "$2").trim())
+    .map((line) =>
+      line
+        .trim()
+        .replace(/^(["'])(.*)\1$/, "$2")
+        .trim(),
+    )
     .filter((line) => line.length > 0);
 }

@@ -59,8 +59,10 @@ export function reclassifyMessage(report: ReclassifyReport): JobMessage {
 export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
   const what = JOB_NAMES[evt.kind] ?? evt.kind;
   if (evt.status === "cancelled") return { kind: "warning", title: `${what} cancelled` };
-  if (evt.status === "interrupted") return { kind: "warning", title: `${what} interrupted`, message: "Resume it from Jobs." };
-  if (evt.status === "failed") return { kind: "error", title: `${what} failed`, message: errorText(evt.error) ?? undefined };
+  if (evt.status === "interrupted")
+    return { kind: "warning", title: `${what} interrupted`, message: "Resume it from Jobs." };
+  if (evt.status === "failed")
+    return { kind: "error", title: `${what} failed`, message: errorText(evt.error) ?? undefined };
 
   if (evt.kind === "import") {
     const list = resultList(evt.result, "results");
@@ -69,19 +71,33 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
     const parts = [`${c.ok} imported`];
     if (c.duplicates) parts.push(`${c.duplicates} already in the library`);
     if (c.failed) parts.push(`${c.failed} failed`);
-    return { kind: c.failed ? "warning" : "success", title: "Import finished", message: parts.join(", ") };
+    return {
+      kind: c.failed ? "warning" : "success",
+      title: "Import finished",
+      message: parts.join(", "),
+    };
   }
   if (evt.kind === "verify") {
     const list = resultList(evt.result, "models");
     if (!list) return { kind: "success", title: "Verification finished" };
     const bad = list.filter((m) => !(m as { ok?: boolean })?.ok).length;
     return bad
-      ? { kind: "error", title: "Verification found problems", message: `${bad} of ${list.length} models differ from their recorded hashes` }
-      : { kind: "success", title: "Verified", message: `${list.length} ${list.length === 1 ? "model matches" : "models match"} the recorded hashes` };
+      ? {
+          kind: "error",
+          title: "Verification found problems",
+          message: `${bad} of ${list.length} models differ from their recorded hashes`,
+        }
+      : {
+          kind: "success",
+          title: "Verified",
+          message: `${list.length} ${list.length === 1 ? "model matches" : "models match"} the recorded hashes`,
+        };
   }
   if (evt.kind === "reclassify") {
     const report = evt.result as ReclassifyReport | null;
-    return report?.changed ? reclassifyMessage(report) : { kind: "success", title: "Re-classification finished" };
+    return report?.changed
+      ? reclassifyMessage(report)
+      : { kind: "success", title: "Re-classification finished" };
   }
   const r = (evt.result ?? {}) as { models_indexed?: number };
   return {

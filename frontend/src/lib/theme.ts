@@ -14,7 +14,10 @@ function readPref(): ThemePref {
 }
 
 function systemDark(): boolean {
-  return typeof window.matchMedia === "function" && window.matchMedia("(prefers-color-scheme: dark)").matches;
+  return (
+    typeof window.matchMedia === "function" &&
+    window.matchMedia("(prefers-color-scheme: dark)").matches
+  );
 }
 
 export function applyTheme(pref: ThemePref = readPref()): void {

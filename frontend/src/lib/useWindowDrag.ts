@@ -48,7 +48,8 @@ export function useWindowDrag({ active, onDrop, target }: WindowDragOptions): bo
     };
     const onOver = (e: DragEvent) => {
       stop(e);
-      if (e.dataTransfer) e.dataTransfer.dropEffect = activeRef.current && carriesFiles(e) ? "copy" : "none";
+      if (e.dataTransfer)
+        e.dataTransfer.dropEffect = activeRef.current && carriesFiles(e) ? "copy" : "none";
     };
     const onLeave = (e: DragEvent) => {
       stop(e);

@@ -17,7 +17,10 @@ export interface FakeBridge extends Bridge {
   handlers: Handlers;
 }
 
-export function createFakeBridge(handlers: Handlers = {}, kind: "web" | "desktop" = "web"): FakeBridge {
+export function createFakeBridge(
+  handlers: Handlers = {},
+  kind: "web" | "desktop" = "web",
+): FakeBridge {
   const hub = new EventHub();
   const calls: { method: MethodName; args: unknown }[] = [];
   const bridge: FakeBridge = {

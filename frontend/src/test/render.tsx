@@ -7,11 +7,18 @@ import { ToastProvider } from "../components/ui/Toasts";
 
 export function testQueryClient(): QueryClient {
   return new QueryClient({
-    defaultOptions: { queries: { retry: false, staleTime: Infinity, refetchOnWindowFocus: false }, mutations: { retry: false } },
+    defaultOptions: {
+      queries: { retry: false, staleTime: Infinity, refetchOnWindowFocus: false },
+      mutations: { retry: false },
+    },
   });
 }
 
-export function renderWithBridge(ui: ReactElement, bridge: Bridge, client: QueryClient = testQueryClient()) {
+export function renderWithBridge(
+  ui: ReactElement,
+  bridge: Bridge,
+  client: QueryClient = testQueryClient(),
+) {
   const result = render(
     <QueryClientProvider client={client}>
       <BridgeProvider bridge={bridge}>

@@ -57,7 +57,11 @@ if (!window.matchMedia) {
 }
 
 // jsdom does not scroll: make scrollTo move scrollTop and fire "scroll" like a browser
-Element.prototype.scrollTo = function scrollTo(this: Element, arg?: ScrollToOptions | number, y?: number) {
+Element.prototype.scrollTo = function scrollTo(
+  this: Element,
+  arg?: ScrollToOptions | number,
+  y?: number,
+) {
   const top = typeof arg === "object" ? arg.top : y;
   if (typeof top === "number") {
     this.scrollTop = top;

@@ -55,14 +55,22 @@ export function EditForm({
     setModelType(model.model_type);
     setSubtype(model.subtype ?? "");
   };
-  const typeOptions = MODEL_TYPES.includes(model.model_type) ? MODEL_TYPES : [model.model_type, ...MODEL_TYPES];
-  const subtypeOptions = !model.subtype || SUBTYPES.includes(model.subtype) ? SUBTYPES : [model.subtype, ...SUBTYPES];
+  const typeOptions = MODEL_TYPES.includes(model.model_type)
+    ? MODEL_TYPES
+    : [model.model_type, ...MODEL_TYPES];
+  const subtypeOptions =
+    !model.subtype || SUBTYPES.includes(model.subtype) ? SUBTYPES : [model.subtype, ...SUBTYPES];
 
   return (
     <form onSubmit={submit} className="flex flex-col gap-2.5" aria-label="Edit model">
       <label className="flex flex-col gap-1">
         <span className="text-[11.5px] font-medium text-muted">Name</span>
-        <input className={INPUT} value={name} onChange={(e) => setName(e.target.value)} data-testid="edit-name" />
+        <input
+          className={INPUT}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          data-testid="edit-name"
+        />
       </label>
       <label className="flex flex-col gap-1">
         <span className="text-[11.5px] font-medium text-muted">Family / base</span>
@@ -73,12 +81,19 @@ export function EditForm({
           onChange={(e) => setFamily(e.target.value)}
           data-testid="edit-family"
         />
-        <span className="text-[11px] text-faint">Changing family or type re-files the model; your choice is kept when detection re-runs.</span>
+        <span className="text-[11px] text-faint">
+          Changing family or type re-files the model; your choice is kept when detection re-runs.
+        </span>
       </label>
       <div className="grid grid-cols-2 gap-2">
         <label className="flex flex-col gap-1">
           <span className="text-[11.5px] font-medium text-muted">Type</span>
-          <select className={INPUT} value={modelType} onChange={(e) => setModelType(e.target.value)} data-testid="edit-type">
+          <select
+            className={INPUT}
+            value={modelType}
+            onChange={(e) => setModelType(e.target.value)}
+            data-testid="edit-type"
+          >
             {typeOptions.map((t) => (
               <option key={t} value={t}>
                 {t}
@@ -88,7 +103,12 @@ export function EditForm({
         </label>
         <label className="flex flex-col gap-1">
           <span className="text-[11.5px] font-medium text-muted">Subtype</span>
-          <select className={INPUT} value={subtype} onChange={(e) => setSubtype(e.target.value)} data-testid="edit-subtype">
+          <select
+            className={INPUT}
+            value={subtype}
+            onChange={(e) => setSubtype(e.target.value)}
+            data-testid="edit-subtype"
+          >
             {!model.subtype && <option value="">—</option>}
             {subtypeOptions.map((t) => (
               <option key={t} value={t}>
@@ -112,7 +132,13 @@ export function EditForm({
           <Button size="sm" onClick={reset}>
             Discard
           </Button>
-          <Button size="sm" variant="primary" type="submit" disabled={saving} data-testid="edit-save">
+          <Button
+            size="sm"
+            variant="primary"
+            type="submit"
+            disabled={saving}
+            data-testid="edit-save"
+          >
             {saving ? "Saving…" : "Save changes"}
           </Button>
         </div>
@@ -193,7 +219,11 @@ export function RatingEditor({
   onChange: (rating: number) => void;
 }) {
   return (
-    <div role="group" aria-label={`Rating: ${rating} of 5 (5 = favourite)`} className="flex items-center gap-0.5">
+    <div
+      role="group"
+      aria-label={`Rating: ${rating} of 5 (5 = favourite)`}
+      className="flex items-center gap-0.5"
+    >
       {[1, 2, 3, 4, 5].map((n) => (
         <button
           key={n}

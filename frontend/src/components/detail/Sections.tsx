@@ -5,7 +5,15 @@ import { detectionFacts } from "../DetectionBadges";
 import { Badge, confidenceTone } from "../ui/Badge";
 import { CopyButton } from "../ui/CopyButton";
 
-export function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
+export function Section({
+  title,
+  children,
+  aside,
+}: {
+  title: string;
+  children: ReactNode;
+  aside?: ReactNode;
+}) {
   return (
     <section className="border-t border-line px-4 py-3" aria-label={title}>
       <div className="mb-2 flex items-center justify-between">
@@ -68,9 +76,16 @@ export function FilesSection({ files }: { files: FileEntry[] }) {
     <Section title={`Files (${files.length})`}>
       <ul className="flex flex-col gap-2.5">
         {files.map((f) => (
-          <li key={f.path} data-testid="detail-file" className="rounded-md border border-line bg-panel p-2">
+          <li
+            key={f.path}
+            data-testid="detail-file"
+            className="rounded-md border border-line bg-panel p-2"
+          >
             <div className="flex items-center gap-2">
-              <span className="min-w-0 flex-1 truncate font-mono text-[12px] text-fg" title={f.path}>
+              <span
+                className="min-w-0 flex-1 truncate font-mono text-[12px] text-fg"
+                title={f.path}
+              >
                 {f.path}
               </span>
               {f.shard_index != null && f.shard_total != null && (
@@ -79,7 +94,9 @@ export function FilesSection({ files }: { files: FileEntry[] }) {
                 </Badge>
               )}
               <Badge>{f.role}</Badge>
-              <span className="shrink-0 text-[12px] text-muted tabular-nums">{formatBytes(f.size)}</span>
+              <span className="shrink-0 text-[12px] text-muted tabular-nums">
+                {formatBytes(f.size)}
+              </span>
             </div>
             <div className="mt-1">
               <HashLine label="SHA-256" value={f.sha256} />
@@ -93,7 +110,8 @@ export function FilesSection({ files }: { files: FileEntry[] }) {
 }
 
 function sourceText(s: Source): string {
-  if (s.kind === "huggingface") return `${s.repo_id ?? "?"}${s.file ? `/${s.file}` : ""}${s.revision ? ` @ ${s.revision.slice(0, 10)}` : ""}`;
+  if (s.kind === "huggingface")
+    return `${s.repo_id ?? "?"}${s.file ? `/${s.file}` : ""}${s.revision ? ` @ ${s.revision.slice(0, 10)}` : ""}`;
   if (s.kind === "url") return s.url ?? "—";
   return s.path ?? "—";
 }
@@ -108,7 +126,10 @@ export function SourcesSection({ sources }: { sources: Source[] }) {
             <span className="flex items-center gap-1.5">
               <Badge>{s.kind}</Badge>
               {s.mode && <Badge>{s.mode}</Badge>}
-              <span className="min-w-0 truncate font-mono text-[11.5px] text-fg" title={sourceText(s)}>
+              <span
+                className="min-w-0 truncate font-mono text-[11.5px] text-fg"
+                title={sourceText(s)}
+              >
                 {sourceText(s)}
               </span>
             </span>
@@ -145,20 +166,33 @@ export function DetectionSection({ detection }: { detection: Detection | null })
           ["Family / base", detection.family ?? "unknown"],
           ["Precision", detection.precision ?? "—"],
           ...detectionFacts(detection),
-          ["Detector", `v${detection.detector_version} · read ${formatBytes(detection.header_bytes_read)} of header`],
+          [
+            "Detector",
+            `v${detection.detector_version} · read ${formatBytes(detection.header_bytes_read)} of header`,
+          ],
         ]}
       />
-      {(foreign.base_model || foreign.base_model_raw || foreign.trigger_words.length > 0 || foreign.source.length > 0) && (
+      {(foreign.base_model ||
+        foreign.base_model_raw ||
+        foreign.trigger_words.length > 0 ||
+        foreign.source.length > 0) && (
         <div className="mt-2">
           <Facts
             rows={[
               ...(foreign.base_model_raw || foreign.base_model
-                ? [["Base (sidecar)", foreign.base_model_raw ?? foreign.base_model] as [string, ReactNode]]
+                ? [
+                    ["Base (sidecar)", foreign.base_model_raw ?? foreign.base_model] as [
+                      string,
+                      ReactNode,
+                    ],
+                  ]
                 : []),
               ...(foreign.trigger_words.length
                 ? [["Trigger words", foreign.trigger_words.join(", ")] as [string, ReactNode]]
                 : []),
-              ...(foreign.source.length ? [["Read from", foreign.source.join(", ")] as [string, ReactNode]] : []),
+              ...(foreign.source.length
+                ? [["Read from", foreign.source.join(", ")] as [string, ReactNode]]
+                : []),
             ]}
           />
         </div>
@@ -172,7 +206,10 @@ export function DetectionSection({ detection }: { detection: Detection | null })
         {showEvidence ? "Hide evidence" : `Show evidence (${detection.evidence.length})`}
       </button>
       {showEvidence && (
-        <ul className="mt-1 list-disc space-y-0.5 pl-4 text-[12px] text-muted" data-testid="detail-evidence">
+        <ul
+          className="mt-1 list-disc space-y-0.5 pl-4 text-[12px] text-muted"
+          data-testid="detail-evidence"
+        >
           {detection.evidence.map((line, i) => (
             <li key={i} className="break-words">
               {line}
@@ -186,7 +223,12 @@ export function DetectionSection({ detection }: { detection: Detection | null })
 
 export function HubSection({ model }: { model: ModelMetadata }) {
   const rows: [string, ReactNode][] = [
-    ["Match", model.match_method === "none" ? "Not matched" : `${model.match_method} · ${formatPercent(model.match_confidence)} · ${model.match_source}`],
+    [
+      "Match",
+      model.match_method === "none"
+        ? "Not matched"
+        : `${model.match_method} · ${formatPercent(model.match_confidence)} · ${model.match_source}`,
+    ],
   ];
   if (model.repo_id) rows.push(["Repository", model.repo_id]);
   if (model.revision) rows.push(["Revision", model.revision]);
@@ -194,8 +236,10 @@ export function HubSection({ model }: { model: ModelMetadata }) {
   if (model.license) rows.push(["License", model.license]);
   if (model.pipeline_tag) rows.push(["Pipeline", model.pipeline_tag]);
   if (model.hf_tags.length) rows.push(["HF tags", model.hf_tags.join(", ")]);
-  if (model.hash_mismatch) rows.push(["Hash", <span className="text-danger">differs from the hub's file</span>]);
-  if (model.pending_online_lookup) rows.push(["Lookup", `pending (${model.lookup_attempts} attempts)`]);
+  if (model.hash_mismatch)
+    rows.push(["Hash", <span className="text-danger">differs from the hub's file</span>]);
+  if (model.pending_online_lookup)
+    rows.push(["Lookup", `pending (${model.lookup_attempts} attempts)`]);
   if (model.description) rows.push(["Description", model.description]);
   if (model.model_card_excerpt) rows.push(["Model card", model.model_card_excerpt]);
   return (
@@ -230,12 +274,22 @@ const SHOWN_ELSEWHERE = new Set([
 function renderValue(value: unknown): ReactNode {
   if (value === null || value === undefined || value === "") return "—";
   if (typeof value === "boolean") return value ? "yes" : "no";
-  if (Array.isArray(value)) return value.length ? value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ") : "—";
-  if (typeof value === "object") return <code className="font-mono text-[11.5px] break-all">{JSON.stringify(value)}</code>;
+  if (Array.isArray(value))
+    return value.length
+      ? value.map((v) => (typeof v === "object" ? JSON.stringify(v) : String(v))).join(", ")
+      : "—";
+  if (typeof value === "object")
+    return <code className="font-mono text-[11.5px] break-all">{JSON.stringify(value)}</code>;
   return String(value);
 }
 
-export function AllFieldsSection({ model, libraryDir }: { model: ModelMetadata; libraryDir: string }) {
+export function AllFieldsSection({
+  model,
+  libraryDir,
+}: {
+  model: ModelMetadata;
+  libraryDir: string;
+}) {
   const rows: [string, ReactNode][] = [
     [
       "Library folder",
@@ -258,12 +312,27 @@ export function AllFieldsSection({ model, libraryDir }: { model: ModelMetadata; 
     if (key === "id" || SHOWN_ELSEWHERE.has(key)) continue;
     if (key === "hashes" && value && typeof value === "object") {
       const h = value as { sha256: string; blake3: string };
-      rows.push(["sha256", <span className="flex items-center gap-1"><code className="truncate font-mono text-[11.5px]">{shortHash(h.sha256, 20)}</code><CopyButton value={h.sha256} label="SHA-256 hash" /></span>]);
-      rows.push(["blake3", <span className="flex items-center gap-1"><code className="truncate font-mono text-[11.5px]">{shortHash(h.blake3, 20)}</code><CopyButton value={h.blake3} label="BLAKE3 hash" /></span>]);
+      rows.push([
+        "sha256",
+        <span className="flex items-center gap-1">
+          <code className="truncate font-mono text-[11.5px]">{shortHash(h.sha256, 20)}</code>
+          <CopyButton value={h.sha256} label="SHA-256 hash" />
+        </span>,
+      ]);
+      rows.push([
+        "blake3",
+        <span className="flex items-center gap-1">
+          <code className="truncate font-mono text-[11.5px]">{shortHash(h.blake3, 20)}</code>
+          <CopyButton value={h.blake3} label="BLAKE3 hash" />
+        </span>,
+      ]);
       continue;
     }
     if (key === "size_bytes") {
-      rows.push([key, `${formatBytes(value as number)} (${(value as number).toLocaleString()} bytes)`]);
+      rows.push([
+        key,
+        `${formatBytes(value as number)} (${(value as number).toLocaleString()} bytes)`,
+      ]);
       continue;
     }
     if (key.endsWith("_date") || key === "last_lookup_attempt") {

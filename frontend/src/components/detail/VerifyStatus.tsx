@@ -32,7 +32,12 @@ export function VerifyStatus({
   if (!done) {
     const p = job.progress;
     return (
-      <div className={`${box} border-line bg-panel`} role="status" data-testid="verify-status" data-state="running">
+      <div
+        className={`${box} border-line bg-panel`}
+        role="status"
+        data-testid="verify-status"
+        data-state="running"
+      >
         <div className="mb-1.5 flex items-center gap-2">
           <span className="flex-1 font-medium text-fg">Verifying: re-reading every file…</span>
           {onCancel && (
@@ -41,9 +46,14 @@ export function VerifyStatus({
             </Button>
           )}
         </div>
-        <ProgressBar label="Verification progress" value={p ? progressFraction(p.bytes_done, p.bytes_total) : 0} />
+        <ProgressBar
+          label="Verification progress"
+          value={p ? progressFraction(p.bytes_done, p.bytes_total) : 0}
+        />
         <div className="mt-1 flex justify-between text-[11.5px] text-faint tabular-nums">
-          <span>{p ? `${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total)}` : "Starting…"}</span>
+          <span>
+            {p ? `${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total)}` : "Starting…"}
+          </span>
           {p && p.bytes_done < p.bytes_total && (
             <span>
               {formatRate(p.rate_bps)} · ETA {formatEta(p.eta_s)}
@@ -56,36 +66,58 @@ export function VerifyStatus({
   const result = verificationOf(job, modelId);
   if (done.status === "cancelled" || done.status === "interrupted") {
     return (
-      <div className={`${box} border-line bg-panel text-muted`} role="status" data-testid="verify-status" data-state="cancelled">
+      <div
+        className={`${box} border-line bg-panel text-muted`}
+        role="status"
+        data-testid="verify-status"
+        data-state="cancelled"
+      >
         Verification {done.status}.
       </div>
     );
   }
   if (done.status === "failed" || !result) {
     return (
-      <div className={`${box} border-danger/40 bg-danger-soft text-danger`} role="alert" data-testid="verify-status" data-state="failed">
+      <div
+        className={`${box} border-danger/40 bg-danger-soft text-danger`}
+        role="alert"
+        data-testid="verify-status"
+        data-state="failed"
+      >
         Verification failed{done.error ? `: ${errorText(done.error)}` : "."}
       </div>
     );
   }
   if (result.ok) {
     return (
-      <div className={`${box} border-ok/40 bg-ok-soft text-ok`} role="status" data-testid="verify-status" data-state="ok">
-        All {result.files.length} {result.files.length === 1 ? "file matches" : "files match"} the recorded
-        SHA-256 and BLAKE3 ({formatBytes(result.bytes_read)} re-read).
+      <div
+        className={`${box} border-ok/40 bg-ok-soft text-ok`}
+        role="status"
+        data-testid="verify-status"
+        data-state="ok"
+      >
+        All {result.files.length} {result.files.length === 1 ? "file matches" : "files match"} the
+        recorded SHA-256 and BLAKE3 ({formatBytes(result.bytes_read)} re-read).
       </div>
     );
   }
   const bad = result.files.filter((f) => !f.ok);
   return (
-    <div className={`${box} border-danger/40 bg-danger-soft`} role="alert" data-testid="verify-status" data-state="mismatch">
+    <div
+      className={`${box} border-danger/40 bg-danger-soft`}
+      role="alert"
+      data-testid="verify-status"
+      data-state="mismatch"
+    >
       <div className="font-semibold text-danger">
-        {bad.length} of {result.files.length} {result.files.length === 1 ? "file" : "files"} changed since import
+        {bad.length} of {result.files.length} {result.files.length === 1 ? "file" : "files"} changed
+        since import
       </div>
       <ul className="mt-1 space-y-0.5 text-fg">
         {bad.map((f) => (
           <li key={f.path} className="break-all">
-            <span className="font-mono text-[11.5px]">{f.path}</span> {FILE_STATUS[f.status] ?? f.status}
+            <span className="font-mono text-[11.5px]">{f.path}</span>{" "}
+            {FILE_STATUS[f.status] ?? f.status}
           </li>
         ))}
       </ul>

@@ -19,9 +19,21 @@ const plan: ImportPlan = {
       name: "old",
       paths: [B],
       security_tier: "pickle",
-      detection: detection({ format: "pickle", security_tier: "pickle", subtype: "checkpoints", family: "sd1", confidence: 0.6 }),
+      detection: detection({
+        format: "pickle",
+        security_tier: "pickle",
+        subtype: "checkpoints",
+        family: "sd1",
+        confidence: 0.6,
+      }),
     }),
-    planItem({ key: C, name: "broken", paths: [C], duplicate_of: null, warnings: ["name looks like a VAE"] }),
+    planItem({
+      key: C,
+      name: "broken",
+      paths: [C],
+      duplicate_of: null,
+      warnings: ["name looks like a VAE"],
+    }),
   ],
   rejected: [{ path: "/in/readme.txt", reason: "not a model file" }],
 };
@@ -35,7 +47,11 @@ function setup(extra: Handlers = {}, minProgressMs = 0) {
   });
   const onClose = vi.fn();
   const view = renderWithBridge(
-    <ImportDialog paths={[A, B, C, "/in/readme.txt"]} onClose={onClose} minProgressMs={minProgressMs} />,
+    <ImportDialog
+      paths={[A, B, C, "/in/readme.txt"]}
+      onClose={onClose}
+      minProgressMs={minProgressMs}
+    />,
     bridge,
   );
   return { bridge, onClose, ...view };
@@ -50,7 +66,15 @@ const progress = (key: string, stage: string, done: number, total: number) => ({
   bytes_total: 300,
   rate_bps: 50 * 1024 * 1024,
   eta_s: 12,
-  item: { key, file: key.split("/").pop() as string, stage: stage as "copying", bytes_done: done, bytes_total: total, rate_bps: 50 * 1024 * 1024, eta_s: 12 },
+  item: {
+    key,
+    file: key.split("/").pop() as string,
+    stage: stage as "copying",
+    bytes_done: done,
+    bytes_total: total,
+    rate_bps: 50 * 1024 * 1024,
+    eta_s: 12,
+  },
   title: null,
 });
 
@@ -65,7 +89,9 @@ describe("ImportDialog", () => {
     expect(bridge.callsOf("plan_import")[0]).toEqual({ paths: [A, B, C, "/in/readme.txt"] });
     expect(within(dialog).getByText(/not a model file/)).toBeInTheDocument();
     expect(within(dialog).getByText("name looks like a VAE")).toBeInTheDocument();
-    expect(within(dialog).getByText(/Pickle file: loading it can run arbitrary code/)).toBeInTheDocument();
+    expect(
+      within(dialog).getByText(/Pickle file: loading it can run arbitrary code/),
+    ).toBeInTheDocument();
 
     // detected type/base/precision + confidence, and the evidence behind it
     const rowA = within(dialog).getAllByTestId("import-item")[0];
@@ -95,7 +121,9 @@ describe("ImportDialog", () => {
 
     // step 2: pushed progress updates the rows (events of other jobs are ignored)
     act(() => bridge.emit("job.progress", progress(A, "copying", 50, 100)));
-    act(() => bridge.emit("job.progress", { ...progress(C, "failed", 0, 100), job_id: "someone-else" }));
+    act(() =>
+      bridge.emit("job.progress", { ...progress(C, "failed", 0, 100), job_id: "someone-else" }),
+    );
     const rows = () => screen.getAllByTestId("import-progress-row");
     expect(rows()[0]).toHaveAttribute("data-stage", "copying");
     expect(rows()[0]).toHaveTextContent("50.0 MiB/s");
@@ -109,28 +137,63 @@ describe("ImportDialog", () => {
       bridge.emit("job.item_done", {
         job_id: "job-1",
         kind: "import",
-        result: { ok: true, key: A, id: "m-a", path: "diffusion/sdxl/lora_a", hashes: null, duplicate_of: null, warnings: [], error: null },
+        result: {
+          ok: true,
+          key: A,
+          id: "m-a",
+          path: "diffusion/sdxl/lora_a",
+          hashes: null,
+          duplicate_of: null,
+          warnings: [],
+          error: null,
+        },
         error: null,
       });
       bridge.emit("job.item_done", {
         job_id: "job-1",
         kind: "import",
-        result: { ok: true, key: B, id: "m-b", path: "diffusion/sd1/old", hashes: null, duplicate_of: "m-old", warnings: [], error: null },
+        result: {
+          ok: true,
+          key: B,
+          id: "m-b",
+          path: "diffusion/sd1/old",
+          hashes: null,
+          duplicate_of: "m-old",
+          warnings: [],
+          error: null,
+        },
         error: null,
       });
       bridge.emit("job.item_done", {
         job_id: "job-1",
         kind: "import",
-        result: { ok: false, key: C, id: null, path: null, hashes: null, duplicate_of: null, warnings: [], error: { code: "disk_full", message: "No space left on the library drive", details: {} } },
+        result: {
+          ok: false,
+          key: C,
+          id: null,
+          path: null,
+          hashes: null,
+          duplicate_of: null,
+          warnings: [],
+          error: { code: "disk_full", message: "No space left on the library drive", details: {} },
+        },
         error: null,
       });
-      bridge.emit("job.done", { job_id: "job-1", kind: "import", status: "done", result: null, error: null });
+      bridge.emit("job.done", {
+        job_id: "job-1",
+        kind: "import",
+        status: "done",
+        result: null,
+        error: null,
+      });
     });
     const summary = await screen.findByTestId("import-summary");
     expect(within(summary).getByTestId("summary-succeeded")).toHaveTextContent("1");
     expect(within(summary).getByTestId("summary-duplicates")).toHaveTextContent("1");
     expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("1");
-    expect(within(summary).getByTestId("summary-failure")).toHaveTextContent("No space left on the library drive");
+    expect(within(summary).getByTestId("summary-failure")).toHaveTextContent(
+      "No space left on the library drive",
+    );
     expect(within(summary).getByText("1 model imported successfully")).toBeInTheDocument();
   });
 
@@ -186,7 +249,15 @@ describe("ImportDialog", () => {
     await user.click(screen.getByTestId("pickle-ack"));
     await user.click(screen.getByTestId("import-start"));
     await screen.findByTestId("import-progress");
-    act(() => bridge.emit("job.done", { job_id: "job-1", kind: "import", status: "done", result: null, error: null }));
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "job-1",
+        kind: "import",
+        status: "done",
+        result: null,
+        error: null,
+      }),
+    );
     expect(screen.getByTestId("import-progress")).toBeInTheDocument();
     expect(screen.queryByTestId("import-summary")).toBeNull();
     expect(await screen.findByTestId("import-summary")).toBeInTheDocument();
@@ -226,7 +297,15 @@ describe("ImportDialog", () => {
     await screen.findByTestId("import-progress");
     await user.click(screen.getByRole("button", { name: "Cancel import" }));
     expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "job-1" }]);
-    act(() => bridge.emit("job.done", { job_id: "job-1", kind: "import", status: "cancelled", result: null, error: null }));
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "job-1",
+        kind: "import",
+        status: "cancelled",
+        result: null,
+        error: null,
+      }),
+    );
     const summary = await screen.findByTestId("import-summary");
     expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("3");
     expect(within(summary).getAllByText("Cancelled")).toHaveLength(3);

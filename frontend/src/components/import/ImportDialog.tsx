@@ -61,7 +61,8 @@ export function ImportDialog({
   const progressShownAt = useRef<number | null>(null);
   const [holdProgress, setHoldProgress] = useState(false);
   useEffect(() => {
-    if (state.step === "progress" && progressShownAt.current === null) progressShownAt.current = Date.now();
+    if (state.step === "progress" && progressShownAt.current === null)
+      progressShownAt.current = Date.now();
     if (state.step !== "summary" || progressShownAt.current === null) return;
     const remaining = minProgressMs - (Date.now() - progressShownAt.current);
     if (remaining <= 0) {
@@ -92,7 +93,8 @@ export function ImportDialog({
 
   const included = plan ? includedItems(plan, state) : [];
   const blocked = plan ? blockedItems(plan, state) : [];
-  const title = step === "review" ? "Import models" : step === "progress" ? "Importing…" : "Import finished";
+  const title =
+    step === "review" ? "Import models" : step === "progress" ? "Importing…" : "Import finished";
 
   let body;
   let footer;
@@ -107,7 +109,8 @@ export function ImportDialog({
     const err = planQuery.error;
     body = (
       <p className="text-danger" role="alert">
-        Could not plan this import: {err instanceof ApiError || err instanceof Error ? err.message : "unknown error"}
+        Could not plan this import:{" "}
+        {err instanceof ApiError || err instanceof Error ? err.message : "unknown error"}
       </p>
     );
     footer = <Button onClick={onClose}>Close</Button>;
@@ -119,14 +122,26 @@ export function ImportDialog({
           {state.startError ? (
             <span className="text-danger">{state.startError}</span>
           ) : blocked.length ? (
-            <span className="text-danger">Confirm the pickle warning to import {blocked.length === 1 ? "that file" : "those files"}.</span>
+            <span className="text-danger">
+              Confirm the pickle warning to import{" "}
+              {blocked.length === 1 ? "that file" : "those files"}.
+            </span>
           ) : (
             `${included.length} of ${plan.items.length} selected`
           )}
         </span>
         <Button onClick={onClose}>Cancel</Button>
-        <Button variant="primary" onClick={start} disabled={!canStart(plan, state)} data-testid="import-start">
-          {state.starting ? "Starting…" : included.length > 1 ? `Import ${included.length} models` : "Import"}
+        <Button
+          variant="primary"
+          onClick={start}
+          disabled={!canStart(plan, state)}
+          data-testid="import-start"
+        >
+          {state.starting
+            ? "Starting…"
+            : included.length > 1
+              ? `Import ${included.length} models`
+              : "Import"}
         </Button>
       </>
     );
@@ -134,7 +149,9 @@ export function ImportDialog({
     body = <ProgressStep items={included} state={state} />;
     footer = (
       <>
-        <span className="mr-auto text-[12px] text-muted">Closing this keeps the import running (see Jobs).</span>
+        <span className="mr-auto text-[12px] text-muted">
+          Closing this keeps the import running (see Jobs).
+        </span>
         <Button
           variant="ghost"
           onClick={() => state.jobId && cancelJob.mutate(state.jobId)}
@@ -163,7 +180,11 @@ export function ImportDialog({
   return (
     <Modal
       title={title}
-      description={step === "review" && plan ? "Check what Tensorshelf found before anything is copied." : undefined}
+      description={
+        step === "review" && plan
+          ? "Check what Tensorshelf found before anything is copied."
+          : undefined
+      }
       onClose={onClose}
       width="lg"
       testId="import-dialog"

@@ -25,7 +25,13 @@ function stageTone(stage: ImportStage): Tone {
   return "accent";
 }
 
-export function ProgressStep({ items, state }: { items: ImportPlanItem[]; state: ImportFlowState }) {
+export function ProgressStep({
+  items,
+  state,
+}: {
+  items: ImportPlanItem[];
+  state: ImportFlowState;
+}) {
   const overall = state.overall;
   return (
     <div className="flex flex-col gap-4" data-testid="import-progress">
@@ -33,7 +39,9 @@ export function ProgressStep({ items, state }: { items: ImportPlanItem[]; state:
         <div className="mb-1.5 flex justify-between text-[12px] text-muted">
           <span>
             {overall ? `${overall.items_done} of ${overall.items_total} models` : "Starting…"}
-            {overall && overall.bytes_total > 0 && ` · ${formatBytes(overall.bytes_done)} of ${formatBytes(overall.bytes_total)}`}
+            {overall &&
+              overall.bytes_total > 0 &&
+              ` · ${formatBytes(overall.bytes_done)} of ${formatBytes(overall.bytes_total)}`}
           </span>
           <span>
             {overall && `${formatRate(overall.rate_bps)} · ETA ${formatEta(overall.eta_s)}`}
@@ -41,17 +49,29 @@ export function ProgressStep({ items, state }: { items: ImportPlanItem[]; state:
         </div>
         <ProgressBar
           label="Overall import progress"
-          value={overall ? progressFraction(overall.bytes_done, overall.bytes_total) || progressFraction(overall.items_done, overall.items_total) : 0}
+          value={
+            overall
+              ? progressFraction(overall.bytes_done, overall.bytes_total) ||
+                progressFraction(overall.items_done, overall.items_total)
+              : 0
+          }
         />
       </div>
       <ul className="flex flex-col divide-y divide-line rounded-lg border border-line">
         {items.map((item) => {
           const p = state.progress[item.key];
           const stage: ImportStage = p?.stage ?? "queued";
-          const fraction = stage === "done" ? 1 : p ? progressFraction(p.bytes_done, p.bytes_total) : 0;
+          const fraction =
+            stage === "done" ? 1 : p ? progressFraction(p.bytes_done, p.bytes_total) : 0;
           const active = p && !["done", "failed", "duplicate", "skipped", "queued"].includes(stage);
           return (
-            <li key={item.key} className="flex flex-col gap-1.5 p-3" data-testid="import-progress-row" data-key={item.key} data-stage={stage}>
+            <li
+              key={item.key}
+              className="flex flex-col gap-1.5 p-3"
+              data-testid="import-progress-row"
+              data-key={item.key}
+              data-stage={stage}
+            >
               <div className="flex items-center gap-2">
                 <span className="min-w-0 flex-1 truncate font-medium text-fg">{item.name}</span>
                 <Badge tone={stageTone(stage)}>{STAGE_LABELS[stage] ?? stage}</Badge>
@@ -63,7 +83,9 @@ export function ProgressStep({ items, state }: { items: ImportPlanItem[]; state:
               />
               <div className="flex justify-between text-[11.5px] text-faint">
                 <span className="truncate" title={p?.file}>
-                  {p ? `${p.file} · ${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total || item.size_bytes)}` : formatBytes(item.size_bytes)}
+                  {p
+                    ? `${p.file} · ${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total || item.size_bytes)}`
+                    : formatBytes(item.size_bytes)}
                 </span>
                 {active && (
                   <span className="shrink-0" data-testid="import-rate">

@@ -30,7 +30,10 @@ export function ReviewStep({
   return (
     <div className="flex flex-col gap-4">
       {plan.items.length > 0 && (
-        <ul className="flex flex-col divide-y divide-line rounded-lg border border-line" aria-label="Models to import">
+        <ul
+          className="flex flex-col divide-y divide-line rounded-lg border border-line"
+          aria-label="Models to import"
+        >
           {plan.items.map((item) => (
             <ReviewRow key={item.key} item={item} state={state} dispatch={dispatch} />
           ))}
@@ -90,7 +93,11 @@ function ReviewRow({
   const disabled = !!item.error;
   const includeId = `include-${item.key}`;
   return (
-    <li data-testid="import-item" data-key={item.key} className={`p-3 ${disabled ? "opacity-80" : ""}`}>
+    <li
+      data-testid="import-item"
+      data-key={item.key}
+      className={`p-3 ${disabled ? "opacity-80" : ""}`}
+    >
       <div className="flex items-start gap-3">
         <input
           id={includeId}
@@ -116,7 +123,8 @@ function ReviewRow({
           </div>
           {item.duplicate_of && (
             <div className="mt-1.5 text-[12px] text-info" data-testid="duplicate-notice">
-              Already in your library ({item.duplicate_of.slice(0, 12)}) — importing it again adds nothing new.
+              Already in your library ({item.duplicate_of.slice(0, 12)}) — importing it again adds
+              nothing new.
             </div>
           )}
           {item.warnings.map((w, i) => (
@@ -130,10 +138,16 @@ function ReviewRow({
             </div>
           )}
           {pickle && !disabled && (
-            <div className="mt-2 rounded-md border border-danger/40 bg-danger-soft p-2.5 text-[12px]" role="alert">
-              <div className="font-semibold text-danger">Pickle file: loading it can run arbitrary code</div>
+            <div
+              className="mt-2 rounded-md border border-danger/40 bg-danger-soft p-2.5 text-[12px]"
+              role="alert"
+            >
+              <div className="font-semibold text-danger">
+                Pickle file: loading it can run arbitrary code
+              </div>
               <p className="mt-0.5 text-fg/80">
-                Only import it if you trust where it came from. Prefer a .safetensors version when one exists.
+                Only import it if you trust where it came from. Prefer a .safetensors version when
+                one exists.
               </p>
               {pickleScanSummary(item.detection?.pickle_scan) && (
                 <p className="mt-0.5 text-fg/80" data-testid="pickle-scan">
@@ -146,7 +160,9 @@ function ReviewRow({
                   data-testid="pickle-ack"
                   className="size-4 accent-[var(--ts-danger)]"
                   checked={!!choice?.acceptPickle}
-                  onChange={(e) => dispatch({ type: "accept-pickle", key: item.key, value: e.target.checked })}
+                  onChange={(e) =>
+                    dispatch({ type: "accept-pickle", key: item.key, value: e.target.checked })
+                  }
                 />
                 I understand the risks
               </label>
@@ -159,7 +175,13 @@ function ReviewRow({
   );
 }
 
-function ModeChoice({ state, dispatch }: { state: ImportFlowState; dispatch: (a: ImportFlowAction) => void }) {
+function ModeChoice({
+  state,
+  dispatch,
+}: {
+  state: ImportFlowState;
+  dispatch: (a: ImportFlowAction) => void;
+}) {
   const option = (mode: "copy" | "move", title: string, text: string) => (
     <label
       className={`flex flex-1 cursor-pointer gap-2 rounded-lg border p-3 ${
@@ -183,8 +205,14 @@ function ModeChoice({ state, dispatch }: { state: ImportFlowState; dispatch: (a:
   );
   return (
     <fieldset className="flex flex-col gap-2 sm:flex-row">
-      <legend className="mb-1.5 text-[12px] font-semibold text-muted">How to bring the files in</legend>
-      {option("copy", "Copy (safe)", "Your files stay where they are; the library gets its own verified copy.")}
+      <legend className="mb-1.5 text-[12px] font-semibold text-muted">
+        How to bring the files in
+      </legend>
+      {option(
+        "copy",
+        "Copy (safe)",
+        "Your files stay where they are; the library gets its own verified copy.",
+      )}
       {option(
         "move",
         "Move",

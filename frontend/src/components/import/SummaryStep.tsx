@@ -9,12 +9,26 @@ export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFl
   return (
     <div className="flex flex-col gap-4" data-testid="import-summary">
       <div className="grid grid-cols-3 gap-2">
-        <Count label="Imported" value={succeeded.length} tone="text-ok" testId="summary-succeeded" />
-        <Count label="Duplicates" value={duplicates.length} tone="text-info" testId="summary-duplicates" />
+        <Count
+          label="Imported"
+          value={succeeded.length}
+          tone="text-ok"
+          testId="summary-succeeded"
+        />
+        <Count
+          label="Duplicates"
+          value={duplicates.length}
+          tone="text-info"
+          testId="summary-duplicates"
+        />
         <Count label="Failed" value={failed.length} tone="text-danger" testId="summary-failed" />
       </div>
-      {state.jobStatus === "cancelled" && <p className="text-warn">The import was cancelled; finished models were kept.</p>}
-      {state.jobStatus === "failed" && state.jobError && <p className="text-danger">The import stopped: {state.jobError}</p>}
+      {state.jobStatus === "cancelled" && (
+        <p className="text-warn">The import was cancelled; finished models were kept.</p>
+      )}
+      {state.jobStatus === "failed" && state.jobError && (
+        <p className="text-danger">The import stopped: {state.jobError}</p>
+      )}
 
       {succeeded.length > 0 && (
         <Section title={`${plural(succeeded.length, "model", "models")} imported successfully`}>
@@ -27,11 +41,15 @@ export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFl
         </Section>
       )}
       {duplicates.length > 0 && (
-        <Section title={`${plural(duplicates.length, "model was", "models were")} already in the library`}>
+        <Section
+          title={`${plural(duplicates.length, "model was", "models were")} already in the library`}
+        >
           {duplicates.map((r, i) => (
             <li key={r.key ?? i} className="flex gap-2">
               <span className="font-medium text-fg">{(r.key && names.get(r.key)) || r.key}</span>
-              <span className="text-faint">same as {r.duplicate_of?.slice(0, 12) ?? "an existing model"}</span>
+              <span className="text-faint">
+                same as {r.duplicate_of?.slice(0, 12) ?? "an existing model"}
+              </span>
             </li>
           ))}
         </Section>
@@ -50,10 +68,23 @@ export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFl
   );
 }
 
-function Count({ label, value, tone, testId }: { label: string; value: number; tone: string; testId: string }) {
+function Count({
+  label,
+  value,
+  tone,
+  testId,
+}: {
+  label: string;
+  value: number;
+  tone: string;
+  testId: string;
+}) {
   return (
     <div className="rounded-lg border border-line bg-panel p-3">
-      <div className={`text-[20px] font-semibold ${value ? tone : "text-faint"}`} data-testid={testId}>
+      <div
+        className={`text-[20px] font-semibold ${value ? tone : "text-faint"}`}
+        data-testid={testId}
+      >
         {value}
       </div>
       <div className="text-[12px] text-muted">{label}</div>

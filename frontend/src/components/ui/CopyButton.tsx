@@ -16,7 +16,7 @@ async function copyText(text: string): Promise<boolean> {
   area.style.opacity = "0";
   document.body.appendChild(area);
   area.select();
-  let ok = false;
+  let ok: boolean;
   try {
     ok = document.execCommand?.("copy") ?? false;
   } catch {
@@ -45,12 +45,32 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
     >
       {copied ? (
         <svg viewBox="0 0 16 16" className="size-3.5" aria-hidden="true">
-          <path d="M3 8.5l3 3 7-7" fill="none" stroke="currentColor" strokeWidth="1.8" strokeLinecap="round" />
+          <path
+            d="M3 8.5l3 3 7-7"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.8"
+            strokeLinecap="round"
+          />
         </svg>
       ) : (
         <svg viewBox="0 0 16 16" className="size-3.5" aria-hidden="true">
-          <rect x="5" y="5" width="8.5" height="8.5" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.4" />
-          <path d="M3 10.5V3.5A1.5 1.5 0 0 1 4.5 2h6" fill="none" stroke="currentColor" strokeWidth="1.4" />
+          <rect
+            x="5"
+            y="5"
+            width="8.5"
+            height="8.5"
+            rx="1.5"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.4"
+          />
+          <path
+            d="M3 10.5V3.5A1.5 1.5 0 0 1 4.5 2h6"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.4"
+          />
         </svg>
       )}
     </button>

@@ -6,7 +6,9 @@ const FOCUSABLE =
   'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
 function focusables(root: HTMLElement): HTMLElement[] {
-  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => !el.hasAttribute("inert"));
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (el) => !el.hasAttribute("inert"),
+  );
 }
 
 function trapTab(e: KeyboardEvent, panel: HTMLElement): void {
@@ -89,6 +91,8 @@ export function Modal({
       registration.unregister();
       if (previous && document.contains(previous)) previous.focus();
     };
+    // once per opening: initial focus is taken when the dialog mounts, not when props change
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   return createPortal(
@@ -120,7 +124,9 @@ export function Modal({
         </div>
         <div className="min-h-0 flex-1 overflow-y-auto px-5 py-4">{children}</div>
         {footer && (
-          <div className="flex items-center justify-end gap-2 border-t border-line px-5 py-3">{footer}</div>
+          <div className="flex items-center justify-end gap-2 border-t border-line px-5 py-3">
+            {footer}
+          </div>
         )}
       </div>
     </div>,

@@ -18,7 +18,10 @@ export function ProgressBar({
       aria-valuenow={pct}
       className="h-1.5 w-full overflow-hidden rounded-full bg-hover"
     >
-      <div className={`h-full rounded-full ${color} transition-[width] duration-200`} style={{ width: `${pct}%` }} />
+      <div
+        className={`h-full rounded-full ${color} transition-[width] duration-200`}
+        style={{ width: `${pct}%` }}
+      />
     </div>
   );
 }

@@ -1,4 +1,12 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useState,
+  type ReactNode,
+} from "react";
 
 export type ToastKind = "info" | "success" | "error" | "warning";
 
@@ -28,7 +36,10 @@ let nextId = 1;
 
 export function ToastProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
-  const dismiss = useCallback((id: number) => setToasts((all) => all.filter((t) => t.id !== id)), []);
+  const dismiss = useCallback(
+    (id: number) => setToasts((all) => all.filter((t) => t.id !== id)),
+    [],
+  );
   const push = useCallback((toast: Omit<Toast, "id">) => {
     setToasts((all) => [...all, { ...toast, id: nextId++ }].slice(-MAX_TOASTS));
   }, []);
@@ -67,10 +78,15 @@ function ToastItem({ toast, onDismiss }: { toast: Toast; onDismiss: () => void }
       role={toast.kind === "error" ? "alert" : "status"}
       className="ts-enter pointer-events-auto flex gap-3 overflow-hidden rounded-lg border border-line bg-elev py-2.5 pr-2 pl-3 shadow-lg"
     >
-      <span className={`mt-1 size-2 shrink-0 rounded-full ${ACCENTS[toast.kind]}`} aria-hidden="true" />
+      <span
+        className={`mt-1 size-2 shrink-0 rounded-full ${ACCENTS[toast.kind]}`}
+        aria-hidden="true"
+      />
       <div className="min-w-0 flex-1">
         <div className="text-[13px] font-medium text-fg">{toast.title}</div>
-        {toast.message && <div className="mt-0.5 text-[12px] break-words text-muted">{toast.message}</div>}
+        {toast.message && (
+          <div className="mt-0.5 text-[12px] break-words text-muted">{toast.message}</div>
+        )}
       </div>
       <button
         type="button"
