@@ -99,6 +99,12 @@ class JobNotFound(ShelfError):
     code = "job_not_found"
 
 
+class PlanNotFound(ShelfError):
+    """An import names a plan that was never made here or has been dropped."""
+
+    code = "plan_not_found"
+
+
 class LibraryNotFound(ShelfError):
     """The library root does not exist (or holds no library): a command that only reads or
     maintains a library does not create one (an unplugged drive, a mistyped --library)."""

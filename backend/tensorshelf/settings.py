@@ -67,6 +67,7 @@ WINDOW_MIN_HEIGHT = 600
 JOB_EVENT_MIN_INTERVAL_S = 0.1
 JOB_CANCEL_WAIT_S = 5.0  # cancel() waits at most this long for the job to wind down
 JOB_LIST_LIMIT = 500  # newest jobs returned by list_jobs
+IMPORT_PLAN_RETENTION_S = 7 * 24 * 3600  # reviewed plans no unfinished job uses are kept this long
 JOB_PID_START_TOLERANCE_S = 1.0  # a pid whose start time differs by more was reused
 JOB_VERIFY_PAGE_SIZE = 10_000  # models listed per page when verifying the whole library
 EVENT_QUEUE_MAX = 1_000  # per SSE client; the oldest event is dropped when full

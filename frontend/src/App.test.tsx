@@ -44,6 +44,7 @@ function setup(
       get_facets: () => facets,
       list_jobs: () => jobs,
       plan_import: ({ paths }) => ({
+        plan_id: "plan-1",
         items: paths.map((p) => planItem({ key: p, paths: [p], name: p.split("/").pop() ?? p })),
         rejected: [],
       }),
@@ -98,13 +99,20 @@ describe("App", () => {
     expect(bridge.callsOf("plan_import")).toHaveLength(1);
   });
 
-  it("does not call the backend for a drop of only non-model files", async () => {
-    const { bridge } = setup([], "desktop");
+  it("lets the backend's plan say why a drop of only non-model files imports nothing", async () => {
+    const { bridge } = setup([], "desktop", {
+      plan_import: ({ paths }) => ({
+        plan_id: "p1",
+        items: [],
+        rejected: paths.map((path) => ({ path, reason: "not a model file" })),
+      }),
+    });
     await screen.findByTestId("empty-state");
     act(() => bridge.emit("files.dropped", { paths: ["/x/readme.txt", "/x/photo.png"] }));
-    expect(await screen.findByTestId("toast")).toHaveTextContent("No model files");
-    expect(screen.queryByTestId("import-dialog")).toBeNull();
-    expect(bridge.callsOf("plan_import")).toHaveLength(0);
+    expect(await screen.findByTestId("import-nothing")).toHaveTextContent("No model files");
+    expect(screen.getAllByTestId("import-rejected")).toHaveLength(2);
+    expect(bridge.callsOf("plan_import")).toHaveLength(1);
+    expect(screen.getByTestId("import-start")).toBeDisabled();
   });
 
   it("shows new models pushed by library.changed without a reload", async () => {

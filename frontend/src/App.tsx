@@ -32,7 +32,6 @@ import { useToast } from "./components/ui/Toasts";
 import { openDialogCount } from "./lib/dialogStore";
 import { formatBytes, progressFraction } from "./lib/format";
 import { libraryListTarget, refocusIfLost } from "./lib/focus";
-import { hasPossibleModel } from "./lib/importFlow";
 import { type ThemePref, useTheme } from "./lib/theme";
 
 const NAME_SORT: SortState = { sort: "name", descending: false };
@@ -134,14 +133,6 @@ export function App() {
           kind: "info",
           title: "Finish the open dialog first",
           message: "Then drop or add the files again.",
-        });
-        return;
-      }
-      if (!hasPossibleModel(paths)) {
-        toast.push({
-          kind: "warning",
-          title: "No model files",
-          message: "Nothing in that selection looks like a model file or folder.",
         });
         return;
       }

@@ -29,7 +29,6 @@ from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import JobInfo, JobRef
 from tensorshelf.jobs.runner import JobRunner
 from tensorshelf.jobs.store import JobStore
-from tensorshelf.library.editing import check_model_type
 from tensorshelf.library.importing.grouping import Grouping, group_paths
 from tensorshelf.library.importing.planning import detection_target, plan_import
 from tensorshelf.library.metadata.document import ModelMetadata
@@ -121,18 +120,19 @@ class ShelfApi:
 
     # --- import ------------------------------------------------------------------------
     def plan_import(self, paths: list[str]) -> ImportPlan:
-        return self.service.plan_import(_absolute(paths))
+        """Group `paths` into models and read their headers (no weight data): the plan the
+        import dialog reviews, kept under `plan_id` for `start_import`."""
+        return self.jobs.plan_import(_absolute(paths))
 
     def start_import(
         self,
-        paths: list[str],
+        plan_id: str,
         options: ImportOptions | None = None,
-        per_item: dict[str, ImportOptions] | None = None,
+        items: dict[str, ImportOptions] | None = None,
     ) -> JobRef:
-        for opts in [options, *(per_item or {}).values()]:
-            check_model_type(opts.model_type if opts is not None else None)
-        job_id = self.jobs.start_import(_absolute(paths), options or ImportOptions(), per_item)
-        return JobRef(job_id=job_id)
+        """Import the reviewed plan: exactly its items (or those named in `items`, each with
+        its own options), with the detections the review showed."""
+        return JobRef(job_id=self.jobs.start_import(plan_id, options or ImportOptions(), items))
 
     def pick_paths(self, folder: bool = False) -> list[str]:
         if self.path_picker is None:

@@ -132,6 +132,7 @@ def import_cmd(
         lookup=not no_lookup,
     )
     api = state.api(create=True)
-    done = run_job(api, lambda: api.start_import(paths=[str(p) for p in paths], options=options))
+    plan = api.plan_import(paths=[str(p) for p in paths])
+    done = run_job(api, lambda: api.start_import(plan_id=plan.plan_id or "", options=options))
     job_outcome_or_fail(state, done)
     report_import(state, done)

@@ -19,6 +19,7 @@ from tensorshelf.detect.folders import detect_folder
 from tensorshelf.detect.foreign import read_foreign_metadata
 from tensorshelf.detect.gc_pause import gc_paused
 from tensorshelf.detect.models import DETECTOR_VERSION, Detection, ForeignMetadata
+from tensorshelf.detect.readers.header import headers_read
 from tensorshelf.detect.readers.sniff import sniff_format
 from tensorshelf.errors import InvalidModelFile
 
@@ -38,11 +39,17 @@ def detect_path(path: str | os.PathLike[str]) -> Detection:
     """Classify a model file or folder. Raises InvalidModelFile (with the file name and what
     was wrong) for anything that is not a readable model; never reads tensor data."""
     p = Path(path)
-    with gc_paused():
-        if p.is_dir():
-            return detect_folder(p)
-        if not p.exists():
-            raise InvalidModelFile(f"{p.name}: no such file or folder", file=str(p))
-        if p.name.lower().endswith(INDEX_SUFFIX):
-            return detect_index(p)
-        return detect_file(p)
+    with gc_paused(), headers_read() as read:
+        det = _detect(p)
+    det._headers_read = read
+    return det
+
+
+def _detect(p: Path) -> Detection:
+    if p.is_dir():
+        return detect_folder(p)
+    if not p.exists():
+        raise InvalidModelFile(f"{p.name}: no such file or folder", file=str(p))
+    if p.name.lower().endswith(INDEX_SUFFIX):
+        return detect_index(p)
+    return detect_file(p)

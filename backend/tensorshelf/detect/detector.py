@@ -4,7 +4,6 @@ precision, size, companion configs and foreign metadata into one Detection."""
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,11 +20,10 @@ from tensorshelf.detect.classify.table import classify_table, from_name_only, re
 from tensorshelf.detect.classify.verdict import Verdict
 from tensorshelf.detect.foreign import foreign_metadata
 from tensorshelf.detect.models import Detection, ForeignMetadata, PickleScan
-from tensorshelf.detect.readers.gguf import read_gguf_header
+from tensorshelf.detect.readers.gguf import GGUFHeader
+from tensorshelf.detect.readers.header import FileHeader, read_header
 from tensorshelf.detect.readers.pickle_globals import GlobalsSeen, build_scan
-from tensorshelf.detect.readers.pickle_header import PickleInfo, read_pickle_info
-from tensorshelf.detect.readers.safetensors import SafetensorsHeader, parse_safetensors_after
-from tensorshelf.detect.readers.sniff import sniff_bytes
+from tensorshelf.detect.readers.pickle_header import PickleInfo
 from tensorshelf.detect.tensors import DTYPE_BITS, UNKNOWN_DTYPE, TensorInfo, TensorTable
 from tensorshelf.errors import InvalidModelFile
 
@@ -66,34 +64,16 @@ class Loaded:
         return build_scan(seen, streams, complete)
 
 
-def open_header(path: Path, file_size: int | None = None) -> tuple[str, SafetensorsHeader | None]:
-    """(container format, the parsed header if it is safetensors): one open, the sniffed
-    bytes are the start of the header (nothing is read twice). `file_size` overrides the
-    file's own size (the first piece of a byte-split file)."""
-    try:
-        with open(path, "rb", buffering=0) as f:
-            size = os.fstat(f.fileno()).st_size if file_size is None else file_size
-            head = f.read(settings.HEADER_SNIFF_BYTES)
-            fmt = sniff_bytes(head, path.name, size)
-            if fmt != "safetensors":
-                return fmt, None
-            return fmt, parse_safetensors_after(f, head, size, path.name)
-    except IsADirectoryError:
-        raise InvalidModelFile(
-            f"{path.name}: is a directory, not a model file", file=path.name
-        ) from None
-
-
 def read_table(
     path: Path, pickles: list[PickleInfo] | None = None
 ) -> tuple[str, TensorTable, dict[str, str], int]:
     """(format, table, embedded metadata, bytes read) of one safetensors or pickle file;
     a pickle's PickleInfo is appended to `pickles` (its safety scan)."""
-    fmt, h = open_header(path)
+    found = read_header(path)
+    fmt, h, info = found.format, found.safetensors, found.pickle
     if h is not None:
         return fmt, h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES
-    if fmt == "pickle":
-        info = read_pickle_info(path)
+    if info is not None:
         if pickles is not None:
             pickles.append(info)
         return fmt, info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES
@@ -234,13 +214,15 @@ def build(
     )
 
 
-def _detect_tensor_file(path: Path, fmt: str, h: SafetensorsHeader | None) -> Detection:
+def _detect_tensor_file(path: Path, found: FileHeader) -> Detection:
     extra: list[str] = []
+    fmt, h, info = found.format, found.safetensors, found.pickle
     if h is not None:
         loaded = Loaded(h.table, h.metadata, h.header_bytes_read + settings.HEADER_SNIFF_BYTES)
         verdict: Verdict | None = None
     else:
-        info = read_pickle_info(path)
+        if info is None:
+            raise InvalidModelFile(f"{path.name}: not a tensor file ({fmt})", file=path.name)
         loaded = Loaded(
             info.table, {}, info.header_bytes_read + settings.HEADER_SNIFF_BYTES, pickles=[info]
         )
@@ -291,12 +273,11 @@ def _first_split(path: Path) -> Path | None:
     return first if first.is_file() else None
 
 
-def _detect_gguf(path: Path, file_size: int | None = None) -> Detection:
-    h = read_gguf_header(path, file_size)
+def _detect_gguf(path: Path, h: GGUFHeader) -> Detection:
     verdict = classify_gguf(h)
     first = _first_split(path) if verdict is None else None
     if first is not None:
-        det = _detect_gguf(first)
+        det = _detect_gguf(first, _gguf_of(read_header(first)))
         det.evidence.insert(0, f"split of a GGUF set: classified from {first.name}")
         det.header_bytes_read += h.header_bytes_read
         return det
@@ -332,16 +313,25 @@ def _detect_onnx(path: Path) -> Detection:
     )
 
 
+def _gguf_of(found: FileHeader) -> GGUFHeader:
+    if found.gguf is None:
+        raise InvalidModelFile(f"{found.path.name}: not a GGUF file", file=found.path.name)
+    return found.gguf
+
+
+def _detect_header(path: Path, found: FileHeader) -> Detection:
+    if found.format == "gguf":
+        return _detect_gguf(path, _gguf_of(found))
+    if found.format == "onnx":
+        return _detect_onnx(path)
+    return _detect_tensor_file(path, found)
+
+
 def detect_file(path: Path) -> Detection:
     split = companions.byte_split(path) if ".part" in path.name.lower() else None
     if split is not None:
         return _detect_byte_split(path, split)
-    fmt, h = open_header(path)
-    if fmt == "gguf":
-        return _detect_gguf(path)
-    if fmt == "onnx":
-        return _detect_onnx(path)
-    return _detect_tensor_file(path, fmt, h)
+    return _detect_header(path, read_header(path))
 
 
 def _detect_byte_split(path: Path, split: companions.ByteSplit) -> Detection:
@@ -358,13 +348,7 @@ def _detect_byte_split(path: Path, split: companions.ByteSplit) -> Detection:
             file=path.name,
         )
     try:
-        fmt, h = open_header(first, split.size)
-        if fmt == "gguf":
-            det = _detect_gguf(first, split.size)
-        elif fmt == "onnx":
-            det = _detect_onnx(first)
-        else:
-            det = _detect_tensor_file(first, fmt, h)
+        det = _detect_header(first, read_header(first, split.size))
     except InvalidModelFile as exc:
         if not missing:
             raise

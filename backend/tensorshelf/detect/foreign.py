@@ -21,8 +21,7 @@ from tensorshelf.detect.companions import byte_split
 from tensorshelf.detect.gc_pause import gc_paused
 from tensorshelf.detect.models import ForeignMetadata
 from tensorshelf.detect.names import strip_suffix
-from tensorshelf.detect.readers.gguf import read_gguf_header
-from tensorshelf.detect.readers.safetensors import read_safetensors_header
+from tensorshelf.detect.readers.header import read_header
 from tensorshelf.errors import InvalidModelFile
 
 log = logging.getLogger(__name__)
@@ -301,10 +300,11 @@ def read_foreign_metadata(weight_path: str | os.PathLike[str]) -> ForeignMetadat
     if header is not None and lower.endswith((".safetensors", ".gguf")) and header.is_file():
         try:
             with gc_paused():
-                if lower.endswith(".gguf"):
-                    gguf = read_gguf_header(header, size).metadata
-                else:
-                    embedded = read_safetensors_header(header, size).metadata
+                found = read_header(header, size, parse_pickles=False)
+            if found.gguf is not None:
+                gguf = found.gguf.metadata
+            elif found.safetensors is not None:
+                embedded = found.safetensors.metadata
         except (InvalidModelFile, OSError) as exc:
             log.warning("no embedded metadata from %s: %s", header.name, exc)
     return foreign_metadata(weight, embedded, gguf)

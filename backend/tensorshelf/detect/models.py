@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 DETECTOR_VERSION = 2
 
@@ -66,3 +66,10 @@ class Detection(BaseModel):
     pickle_scan: PickleScan | None = None  # pickle files only (detect/pickle_globals.py)
     header_bytes_read: int = 0
     detector_version: int = DETECTOR_VERSION
+    # {path: format} of every file whose whole header this detection parsed (not part of the
+    # vocabulary, never serialised): the import planner skips these instead of re-reading.
+    _headers_read: dict[str, str] = PrivateAttr(default_factory=dict)
+
+    @property
+    def headers_read(self) -> dict[str, str]:
+        return dict(self._headers_read)

@@ -33,9 +33,9 @@ from tensorshelf.jobs.models import (
 )
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
-from tensorshelf.jobs.tasks import TASKS, JobContext, import_params
-from tensorshelf.jobs.titles import import_start_title, reclassify_title, verify_title
-from tensorshelf.library.models import ImportOptions
+from tensorshelf.jobs.tasks import TASKS, JobContext, import_params, plan_items
+from tensorshelf.jobs.titles import import_plan_title, reclassify_title, verify_title
+from tensorshelf.library.models import ImportOptions, ImportPlan
 
 if TYPE_CHECKING:
     from tensorshelf.library.service import LibraryService
@@ -73,19 +73,26 @@ class JobRunner:
         self._drop_interrupted_previews()
 
     # --- starting jobs -------------------------------------------------------------------
-    def start_import(
-        self,
-        paths: Sequence[str | PathLike[str]],
-        options: ImportOptions | None = None,
-        per_item: dict[str, ImportOptions] | None = None,
-    ) -> str:
-        """Plan and import `paths` (one model at a time) in a new job; returns its id.
-        `per_item` maps an ImportPlanItem.key to the options for that item."""
+    def plan_import(self, paths: Sequence[str | PathLike[str]]) -> ImportPlan:
+        """Plan an import of `paths` (headers only) and keep the plan in ops.db: the plan
+        that is reviewed is the one `start_import` imports."""
         if not paths:
             raise InvalidArgument("nothing to import: no paths given")
-        str_paths = [str(p) for p in paths]
-        params = import_params(str_paths, options or ImportOptions(), per_item)
-        return self._start("import", params, import_start_title(str_paths))
+        return self._store.save_plan(self._service.plan_import([str(p) for p in paths]))
+
+    def start_import(
+        self,
+        plan_id: str,
+        options: ImportOptions | None = None,
+        items: dict[str, ImportOptions] | None = None,
+    ) -> str:
+        """Import the kept plan `plan_id` in a new job; returns its id. `items` chooses the
+        plan items to import (by ImportPlanItem.key) with the options of each; None imports
+        every item with `options` (and reports the plan's rejected inputs)."""
+        plan = self._store.plan(plan_id)
+        chosen = plan_items(plan, items)
+        params = import_params(plan_id, options or ImportOptions(), items)
+        return self._start("import", params, import_plan_title(chosen) or "Import")
 
     def start_rebuild(self) -> str:
         return self._start("rebuild", {}, "Rebuild index")

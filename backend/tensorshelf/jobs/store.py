@@ -15,46 +15,88 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psutil
 
 from tensorshelf import settings
-from tensorshelf.errors import InvalidArgument, JobNotFound
+from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
+from tensorshelf.io.sqlite_schema import Migration, ensure_schema
 from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus
 from tensorshelf.library.metadata.document import utc_now
+from tensorshelf.library.models import ImportPlan
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS jobs (
-    id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL,
-    status TEXT NOT NULL,
-    params TEXT NOT NULL DEFAULT '{}',
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    items_total INTEGER NOT NULL DEFAULT 0,
-    items_done INTEGER NOT NULL DEFAULT 0,
-    bytes_total INTEGER NOT NULL DEFAULT 0,
-    bytes_done INTEGER NOT NULL DEFAULT 0,
-    title TEXT NOT NULL DEFAULT '',
-    error TEXT,
-    result TEXT,
-    pid INTEGER,
-    pid_start REAL
-);
-CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
-CREATE TABLE IF NOT EXISTS checkpoints (
-    job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
-    item_key TEXT NOT NULL,
-    result TEXT NOT NULL,
-    done_at TEXT NOT NULL,
-    PRIMARY KEY (job_id, item_key)
-);
-"""
+
+def _v1_jobs_and_checkpoints(db: Database) -> None:
+    db.table("jobs").create(
+        {
+            "id": str,
+            "kind": str,
+            "status": str,
+            "params": str,
+            "created_at": str,
+            "updated_at": str,
+            "items_total": int,
+            "items_done": int,
+            "bytes_total": int,
+            "bytes_done": int,
+            "title": str,
+            "error": str,
+            "result": str,
+            "pid": int,
+            "pid_start": float,
+        },
+        pk="id",
+        not_null={
+            "kind",
+            "status",
+            "params",
+            "created_at",
+            "updated_at",
+            "items_total",
+            "items_done",
+            "bytes_total",
+            "bytes_done",
+            "title",
+        },
+        defaults={
+            "params": "{}",
+            "items_total": 0,
+            "items_done": 0,
+            "bytes_total": 0,
+            "bytes_done": 0,
+            "title": "",
+        },
+        if_not_exists=True,
+    )
+    db.table("jobs").create_index(["status"], index_name="jobs_status", if_not_exists=True)
+    db.table("checkpoints").create(
+        {"job_id": str, "item_key": str, "result": str, "done_at": str},
+        pk=("job_id", "item_key"),
+        foreign_keys=[("job_id", "jobs", "id")],
+        not_null={"job_id", "item_key", "result", "done_at"},
+        if_not_exists=True,
+    )
+
+
+def _v2_import_plans(db: Database) -> None:
+    """Reviewed import plans: `start_import(plan_id)` imports exactly what was reviewed."""
+    db.table("plans").create(
+        {"id": str, "created_at": str, "plan": str},
+        pk="id",
+        not_null={"created_at", "plan"},
+        if_not_exists=True,
+    )
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_jobs_and_checkpoints, _v2_import_plans)
 _TERMINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
 
@@ -87,6 +129,14 @@ def process_alive(pid: int | None, started: float | None) -> bool:
         return True
 
 
+def _iso_seconds(stamp: str) -> float:
+    """Seconds since the epoch of a `utc_now()` stamp (0 for anything unreadable)."""
+    try:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return 0.0
+
+
 def new_job_id() -> str:
     """Time-ordered id: 48-bit milliseconds + 80 random bits, as 32 hex digits."""
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
@@ -105,16 +155,8 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
-        with self._tx():
-            version = self._db.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
-                log.warning(
-                    "ops.db schema %s is newer than this version (%s)", version, SCHEMA_VERSION
-                )
-            for statement in filter(str.strip, _SCHEMA.split(";")):
-                self._db.execute(statement)
-            if version < SCHEMA_VERSION:
-                self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        with self._lock:
+            ensure_schema(self._db, MIGRATIONS, "ops.db")
         self.mark_dead_interrupted()
 
     # --- plumbing ------------------------------------------------------------------------
@@ -260,6 +302,40 @@ class JobStore:
                 (status, None if result is None else json.dumps(result), error, utc_now(), job_id),
             )
         return self.get(job_id)
+
+    # --- import plans --------------------------------------------------------------------
+    def save_plan(self, plan: ImportPlan) -> ImportPlan:
+        """Keep `plan` under a new id (returned on the copy); plans older than the retention
+        time that no unfinished job uses are dropped."""
+        kept = plan.model_copy(update={"plan_id": new_job_id()})
+        now = utc_now()
+        with self._tx() as db:
+            db.execute(
+                "INSERT INTO plans (id, created_at, plan) VALUES (?, ?, ?)",
+                (kept.plan_id, now, kept.model_dump_json()),
+            )
+            cutoff = time.time() - settings.IMPORT_PLAN_RETENTION_S
+            for row in db.execute("SELECT id, created_at FROM plans").fetchall():
+                if _iso_seconds(row["created_at"]) < cutoff and not self._plan_in_use(row["id"]):
+                    db.execute("DELETE FROM plans WHERE id = ?", (row["id"],))
+        return kept
+
+    def plan(self, plan_id: str) -> ImportPlan:
+        rows = self._query("SELECT plan FROM plans WHERE id = ?", (plan_id,))
+        if not rows:
+            raise PlanNotFound(
+                f"no import plan {plan_id!r}: plan the import again (plans are kept for "
+                f"{settings.IMPORT_PLAN_RETENTION_S // 3600} h)",
+                plan_id=plan_id,
+            )
+        return ImportPlan.model_validate_json(rows[0]["plan"])
+
+    def _plan_in_use(self, plan_id: str) -> bool:
+        """An unfinished job refers to the plan (called inside a transaction)."""
+        rows = self._db.execute(
+            "SELECT params FROM jobs WHERE kind = 'import' AND status IN ('running', 'interrupted')"
+        ).fetchall()
+        return any(json.loads(r["params"]).get("plan_id") == plan_id for r in rows)
 
     # --- checkpoints ---------------------------------------------------------------------
     def add_checkpoint(self, job_id: str, item_key: str, result: dict[str, Any]) -> None:

@@ -12,7 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.errors import ErrorInfo, ModelNotFound, OperationCancelled, ShelfError
+from tensorshelf.errors import (
+    ErrorInfo,
+    InvalidArgument,
+    ModelNotFound,
+    OperationCancelled,
+    ShelfError,
+)
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import (
@@ -30,6 +36,7 @@ from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.titles import import_plan_title
 from tensorshelf.library.models import (
     ImportOptions,
+    ImportPlan,
     ImportPlanItem,
     ImportResult,
     ListQuery,
@@ -95,13 +102,50 @@ def _error_info(exc: BaseException, key: str) -> ErrorInfo:
 
 # --- import ----------------------------------------------------------------------------------
 def import_params(
-    paths: list[str], options: ImportOptions, per_item: dict[str, ImportOptions] | None
+    plan_id: str, options: ImportOptions, items: dict[str, ImportOptions] | None
 ) -> dict[str, Any]:
     return {
-        "paths": list(paths),
+        "plan_id": plan_id,
         "options": options.model_dump(mode="json"),
-        "per_item": {k: v.model_dump(mode="json") for k, v in (per_item or {}).items()},
+        "items": None
+        if items is None
+        else {k: v.model_dump(mode="json") for k, v in items.items()},
     }
+
+
+def plan_items(plan: ImportPlan, items: dict[str, ImportOptions] | None) -> list[ImportPlanItem]:
+    """The plan's items an import takes, in plan order (every item when `items` is None)."""
+    if items is None:
+        return list(plan.items)
+    known = {item.key for item in plan.items}
+    unknown = [key for key in items if key not in known]
+    if unknown:
+        raise InvalidArgument(
+            f"not in plan {plan.plan_id}: {', '.join(unknown[:3])}"
+            + (f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""),
+            plan_id=plan.plan_id,
+            keys=unknown,
+        )
+    if not items:
+        raise InvalidArgument("no plan item chosen to import", plan_id=plan.plan_id)
+    return [item for item in plan.items if item.key in items]
+
+
+def _planned(ctx: JobContext) -> tuple[ImportPlan, dict[str, ImportOptions] | None]:
+    """The job's plan and chosen items (a job from before plans were kept re-plans its paths)."""
+    params = ctx.params
+    raw_items = params.get("items", params.get("per_item") or None)
+    items = (
+        None
+        if raw_items is None
+        else {k: ImportOptions.model_validate(v) for k, v in raw_items.items()}
+    )
+    if "plan_id" in params:
+        return ctx.store.plan(params["plan_id"]), items
+    plan = ctx.service.plan_import(params["paths"])
+    return plan, None if not items else {
+        k: v for k, v in items.items() if k in {i.key for i in plan.items}
+    } or None
 
 
 def _import_one(ctx: JobContext, item: ImportPlanItem, options: ImportOptions) -> ImportResult:
@@ -117,20 +161,17 @@ def _import_one(ctx: JobContext, item: ImportPlanItem, options: ImportOptions) -
 
 
 def run_import(ctx: JobContext) -> Outcome:
-    params = ctx.params
-    options = ImportOptions.model_validate(params.get("options") or {})
-    per_item = {
-        k: ImportOptions.model_validate(v) for k, v in (params.get("per_item") or {}).items()
-    }
-    plan = ctx.service.plan_import(params["paths"])
-    title = import_plan_title(plan.items)
+    options = ImportOptions.model_validate(ctx.params.get("options") or {})
+    plan, items = _planned(ctx)
+    chosen = plan_items(plan, items)
+    title = import_plan_title(chosen)
     if title is not None:
         ctx.retitle(title)
     done = ctx.store.checkpoints(ctx.job_id)  # from an interrupted earlier run
     done_paths = {p for r in done.values() for p in r.get(SOURCE_PATHS_KEY, [])} | set(done)
     results: dict[str, ImportResult] = {k: ImportResult.model_validate(r) for k, r in done.items()}
-    pending = [item for item in plan.items if item.key not in done]
-    skipped_bytes = sum(item.size_bytes for item in plan.items if item.key in done)
+    pending = [item for item in chosen if item.key not in done]
+    skipped_bytes = sum(item.size_bytes for item in chosen if item.key in done)
     ctx.tracker.set_totals(
         len(done) + len(pending), skipped_bytes + sum(item.size_bytes for item in pending)
     )
@@ -154,7 +195,7 @@ def run_import(ctx: JobContext) -> Outcome:
             break
         ctx.tracker.start_item(item.size_bytes)
         try:
-            result = _import_one(ctx, item, per_item.get(item.key, options))
+            result = _import_one(ctx, item, (items or {}).get(item.key, options))
         except OperationCancelled:
             status = "cancelled"
             break
@@ -171,7 +212,7 @@ def run_import(ctx: JobContext) -> Outcome:
 
     ctx.service.checkpoint_index()
     ordered = [r.model_dump(mode="json") for r in results.values()]
-    for rejected in plan.rejected:
+    for rejected in plan.rejected if items is None else []:  # the whole plan: say what it left
         if rejected.get("path") in done_paths:
             continue  # an input an earlier run already imported (and moved away)
         ordered.append(

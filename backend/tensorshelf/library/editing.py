@@ -11,9 +11,7 @@ import logging
 import os
 import shutil
 from pathlib import Path
-from typing import get_args
 
-from tensorshelf.detect.models import ModelType
 from tensorshelf.errors import CorruptMetadata, InvalidArgument, ShelfError, UnsafePath
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.transfer import rename_no_replace
@@ -35,7 +33,6 @@ from tensorshelf.library.models import ModelEdit, RemoveResult
 log = logging.getLogger(__name__)
 
 REFILE_FIELDS = ("family", "model_type")
-MODEL_TYPES: tuple[str, ...] = get_args(ModelType)
 _TRASH_SUFFIX = "-removed"
 
 
@@ -55,15 +52,6 @@ def load(ctx: LibraryContext, ref: str) -> tuple[Path, ModelMetadata]:
         )
     meta.path = rel_of(ctx.library_root, model_dir)  # where it is now (it may have been moved)
     return model_dir, meta
-
-
-def check_model_type(value: str | None) -> None:
-    """model_type is a closed vocabulary (DESIGN "Detection vocabulary"); it names the
-    library's top-level folders, so a typo must not invent a new one."""
-    if value is not None and value.strip() and value.strip() not in MODEL_TYPES:
-        raise InvalidArgument(
-            f"unknown model type {value!r}: use one of {', '.join(MODEL_TYPES)}", model_type=value
-        )
 
 
 def _text(value: str) -> str | None:
@@ -87,8 +75,6 @@ def apply_edit(meta: ModelMetadata, edit: ModelEdit) -> bool:
         new = _text(value)
         if field == "model_type" and new is None:
             raise InvalidArgument("model_type cannot be empty")
-        if field == "model_type":
-            check_model_type(new)
         if new != getattr(meta, field):
             setattr(meta, field, new)
             refile_needed |= field in REFILE_FIELDS

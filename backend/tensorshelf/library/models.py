@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import os
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
-from tensorshelf.detect.models import Detection
-from tensorshelf.errors import ErrorInfo
+from tensorshelf.detect.models import Detection, ModelType
+from tensorshelf.errors import ErrorInfo, InvalidArgument
 from tensorshelf.library.metadata.document import Hashes, ModelFormat
 
 ImportMode = Literal["copy", "move", "link"]
@@ -26,6 +27,22 @@ ImportStage = Literal[
 
 
 FileStatus = Literal["ok", "mismatch", "missing", "cached"]
+MODEL_TYPES: tuple[str, ...] = get_args(ModelType)
+
+
+def known_model_type(value: str | None) -> str | None:
+    """model_type is a closed vocabulary (DESIGN "Detection vocabulary"); it names the
+    library's top-level folders, so a typo must not invent a new one. Raises InvalidArgument
+    (not a ValueError), so the boundary reports it with its own code and sentence."""
+    if value is not None and value.strip() and value.strip() not in MODEL_TYPES:
+        raise InvalidArgument(
+            f"unknown model type {value!r}: use one of {', '.join(MODEL_TYPES)}", model_type=value
+        )
+    return value
+
+
+# A model type a user may give (None: keep or detect it): checked where it enters.
+ModelTypeChoice = Annotated[str | None, AfterValidator(known_model_type)]
 
 
 class ImportOptions(BaseModel):
@@ -34,11 +51,32 @@ class ImportOptions(BaseModel):
     mode: ImportMode = "copy"
     name: str | None = None
     family: str | None = None
-    model_type: str | None = None
+    model_type: ModelTypeChoice = None
     subtype: str | None = None
     tags: list[str] = Field(default_factory=list)
     accept_pickle: bool = False
     lookup: bool = True  # Hugging Face lookup after import (hf issue); --no-lookup clears it
+
+
+class SourceStamp(BaseModel):
+    """A source file as planned: an import refuses it if any of this changed meanwhile
+    (ctime cannot be set back by a user, so a rewrite that restores mtime still shows)."""
+
+    size: int
+    mtime_ns: int
+    ctime_ns: int
+    inode: int
+    device: int
+
+    @classmethod
+    def of(cls, st: os.stat_result) -> SourceStamp:
+        return cls(
+            size=st.st_size,
+            mtime_ns=st.st_mtime_ns,
+            ctime_ns=st.st_ctime_ns,
+            inode=st.st_ino,
+            device=st.st_dev,
+        )
 
 
 class ImportPlanItem(BaseModel):
@@ -51,6 +89,7 @@ class ImportPlanItem(BaseModel):
     root: str  # absolute dir the relative file names are taken from
     relative_files: list[str]
     size_bytes: int
+    stamps: dict[str, SourceStamp] = Field(default_factory=dict)  # by relative file name
     detection: Detection | None = None
     security_tier: Literal["safe", "unknown", "pickle"] = "unknown"
     duplicate_of: str | None = (
@@ -61,6 +100,10 @@ class ImportPlanItem(BaseModel):
 
 
 class ImportPlan(BaseModel):
+    """What an import of some paths would do, as reviewed: `start_import(plan_id)` imports
+    exactly these items (kept in ops.db, so a resumed job imports the same plan)."""
+
+    plan_id: str | None = None  # set when the plan is kept for an import
     items: list[ImportPlanItem]
     rejected: list[dict[str, str]] = Field(
         default_factory=list
@@ -158,7 +201,7 @@ class FacetCounts(BaseModel):
 class ModelEdit(BaseModel):
     name: str | None = None
     family: str | None = None
-    model_type: str | None = None
+    model_type: ModelTypeChoice = None
     subtype: str | None = None
     tags: list[str] | None = None
     notes: str | None = None

@@ -259,9 +259,9 @@ export function useStartImport() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (vars: {
-      paths: string[];
+      plan_id: string;
       options: ImportOptions;
-      per_item: Record<string, ImportOptions>;
+      items: Record<string, ImportOptions>;
     }) => bridge.call("start_import", vars),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
   });

@@ -5,7 +5,6 @@ import {
   blockedItems,
   buildStartArgs,
   canStart,
-  hasPossibleModel,
   importFlowReducer,
   initialImportFlow,
   parsePathInput,
@@ -14,6 +13,7 @@ import {
 } from "./importFlow";
 
 const plan: ImportPlan = {
+  plan_id: "plan-1",
   items: [
     planItem({
       key: "/d/diffusers",
@@ -31,7 +31,7 @@ const plan: ImportPlan = {
     planItem({
       key: "/p/x.ckpt",
       name: "x",
-      security_tier: "unknown",
+      security_tier: "pickle", // the plan's word (the backend folds the detection in)
       detection: detection({ format: "pickle" }),
     }),
     planItem({ key: "/bad.safetensors", name: "bad", error: "header is truncated" }),
@@ -42,7 +42,7 @@ const plan: ImportPlan = {
 const planned = (): ImportFlowState => importFlowReducer(initialImportFlow, { type: "plan", plan });
 
 describe("importFlowReducer", () => {
-  it("includes every importable item and blocks on an unacknowledged pickle (detected by format too)", () => {
+  it("includes every importable item and blocks on an unacknowledged pickle", () => {
     const s = planned();
     expect(s.choices["/bad.safetensors"].include).toBe(false);
     expect(blockedItems(plan, s).map((i) => i.key)).toEqual(["/p/x.ckpt"]);
@@ -53,6 +53,7 @@ describe("importFlowReducer", () => {
 
   it("offers duplicates unticked (they add nothing new)", () => {
     const dupPlan: ImportPlan = {
+      plan_id: "plan-2",
       items: [planItem({ key: "/a", duplicate_of: "m1" }), planItem({ key: "/b" })],
       rejected: [],
     };
@@ -61,23 +62,23 @@ describe("importFlowReducer", () => {
     expect(s.choices["/b"].include).toBe(true);
   });
 
-  it("builds start_import arguments: folders by root, shards by their files, options per item", () => {
+  it("builds start_import arguments: the plan id and options for each kept item", () => {
     let s = planned();
     s = importFlowReducer(s, { type: "accept-pickle", key: "/p/x.ckpt", value: true });
     const args = buildStartArgs(plan, s);
-    expect(args.paths).toEqual([
+    expect(args.plan_id).toBe("plan-1");
+    expect(Object.keys(args.items)).toEqual([
       "/d/diffusers",
       "/s/m-00001-of-00002.safetensors",
-      "/s/m-00002-of-00002.safetensors",
       "/p/x.ckpt",
     ]);
-    expect(args.per_item["/p/x.ckpt"]).toEqual({ mode: "copy", lookup: true, accept_pickle: true });
-    expect(args.per_item["/d/diffusers"]).toEqual({
+    expect(args.items["/p/x.ckpt"]).toEqual({ mode: "copy", lookup: true, accept_pickle: true });
+    expect(args.items["/d/diffusers"]).toEqual({
       mode: "copy",
       lookup: true,
       accept_pickle: false,
     });
-    expect(args.per_item["/bad.safetensors"]).toBeUndefined();
+    expect(args.items["/bad.safetensors"]).toBeUndefined();
   });
 
   it("ignores choices once the import started", () => {
@@ -182,14 +183,6 @@ describe("importFlowReducer", () => {
 });
 
 describe("dropped paths", () => {
-  it("knows when nothing can be a model", () => {
-    expect(hasPossibleModel(["/a/readme.txt", "/a/b.PNG"])).toBe(false);
-    expect(hasPossibleModel(["/a/readme.txt", "/a/y.safetensors"])).toBe(true);
-    expect(hasPossibleModel(["/models/Llama-3.1-8B"])).toBe(true); // folder with dots
-    expect(hasPossibleModel(["/models/flux-dev/"])).toBe(true);
-    expect(hasPossibleModel([])).toBe(false);
-  });
-
   it("parses one path per line, dropping quotes and blanks", () => {
     expect(parsePathInput(' "/a b/c.safetensors" \n\n/d/e.gguf\r\n')).toEqual([
       "/a b/c.safetensors",

@@ -1,8 +1,9 @@
 /**
  * State of the import dialog (review → progress → summary) as a pure reducer, so the step
- * sequence can be tested without rendering. The grouping of dropped paths into logical
- * models is the backend's (`plan_import`); this module only records the user's choices and
- * folds pushed job events into per-item progress and results.
+ * sequence can be tested without rendering. Everything about the files — grouping into
+ * models, what is not a model, which items are pickles — is the backend's plan
+ * (`plan_import`); this module only records the user's choices on that plan and folds pushed
+ * job events into per-item progress and results.
  */
 import type {
   ErrorInfo,
@@ -82,14 +83,6 @@ export const initialImportFlow: ImportFlowState = {
   jobStatus: null,
   jobError: null,
 };
-
-export function isPickleItem(item: ImportPlanItem): boolean {
-  return (
-    item.security_tier === "pickle" ||
-    item.detection?.security_tier === "pickle" ||
-    item.detection?.format === "pickle"
-  );
-}
 
 export function errorText(error: ErrorInfo | string | null | undefined): string | null {
   if (!error) return null;
@@ -242,7 +235,7 @@ export function includedItems(plan: ImportPlan, state: ImportFlowState): ImportP
 /** Included pickle items whose risk has not been acknowledged: they block the start. */
 export function blockedItems(plan: ImportPlan, state: ImportFlowState): ImportPlanItem[] {
   return includedItems(plan, state).filter(
-    (item) => isPickleItem(item) && !state.choices[item.key]?.acceptPickle,
+    (item) => item.security_tier === "pickle" && !state.choices[item.key]?.acceptPickle,
   );
 }
 
@@ -255,29 +248,28 @@ export function canStart(plan: ImportPlan, state: ImportFlowState): boolean {
   );
 }
 
-const FOLDER_FORMATS = new Set(["diffusers-folder", "bundle"]);
-
 /**
- * Arguments of `start_import`: the paths of the included units (a folder unit by its root so
- * the backend groups it the same way again), the global mode, and per-item options keyed by
- * the plan item key (accept_pickle only where the user ticked the risk box).
+ * Arguments of `start_import`: the reviewed plan's id and, for each item the user kept, its
+ * options (accept_pickle only where the user ticked the risk box). The backend imports exactly
+ * those plan items with the detections the review showed.
  */
 export function buildStartArgs(
   plan: ImportPlan,
   state: ImportFlowState,
-): { paths: string[]; options: ImportOptions; per_item: Record<string, ImportOptions> } {
-  const paths: string[] = [];
-  const perItem: Record<string, ImportOptions> = {};
+): { plan_id: string; options: ImportOptions; items: Record<string, ImportOptions> } {
+  const items: Record<string, ImportOptions> = {};
   for (const item of includedItems(plan, state)) {
-    const unitPaths = FOLDER_FORMATS.has(item.model_format) ? [item.root] : item.paths;
-    for (const p of unitPaths) if (!paths.includes(p)) paths.push(p);
-    perItem[item.key] = {
+    items[item.key] = {
       mode: state.mode,
       lookup: state.lookup,
-      accept_pickle: isPickleItem(item) && !!state.choices[item.key]?.acceptPickle,
+      accept_pickle: item.security_tier === "pickle" && !!state.choices[item.key]?.acceptPickle,
     };
   }
-  return { paths, options: { mode: state.mode, lookup: state.lookup }, per_item: perItem };
+  return {
+    plan_id: plan.plan_id ?? "",
+    options: { mode: state.mode, lookup: state.lookup },
+    items,
+  };
 }
 
 export interface ImportSummary {
@@ -315,74 +307,6 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
     }
   }
   return { succeeded, duplicates, failed };
-}
-
-/** Extensions that are certainly not models (IMP-05: a drop of only these opens nothing). */
-export const NON_MODEL_EXTENSIONS = new Set([
-  "txt",
-  "md",
-  "rtf",
-  "pdf",
-  "doc",
-  "docx",
-  "html",
-  "htm",
-  "xml",
-  "csv",
-  "log",
-  "ini",
-  "toml",
-  "yaml",
-  "yml",
-  "png",
-  "jpg",
-  "jpeg",
-  "webp",
-  "gif",
-  "bmp",
-  "svg",
-  "mp3",
-  "wav",
-  "mp4",
-  "mkv",
-  "mov",
-  "zip",
-  "rar",
-  "7z",
-  "tar",
-  "gz",
-  "xz",
-  "exe",
-  "msi",
-  "dmg",
-  "iso",
-  "py",
-  "js",
-  "ts",
-  "sh",
-  "info",
-]);
-
-function extensionOf(path: string): string | null {
-  const name =
-    path
-      .replace(/[\\/]+$/, "")
-      .split(/[\\/]/)
-      .pop() ?? "";
-  const match = /\.([A-Za-z0-9]{1,12})$/.exec(name);
-  return match && match.index > 0 ? match[1].toLowerCase() : null;
-}
-
-/**
- * True when at least one dropped path may be a model (a model extension, a folder, or an
- * unknown name). Everything is still sent to plan_import, which rejects the rest with reasons
- * (companions such as previews and sidecars belong to the plan).
- */
-export function hasPossibleModel(paths: string[]): boolean {
-  return paths.some((p) => {
-    const ext = extensionOf(p);
-    return ext === null || !NON_MODEL_EXTENSIONS.has(ext);
-  });
 }
 
 /** The text field of web mode: one path per line (quotes from "copy as path" removed). */

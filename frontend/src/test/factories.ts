@@ -61,6 +61,7 @@ export function planItem(over: Partial<ImportPlanItem> = {}): ImportPlanItem {
     root: "/src",
     relative_files: ["model.safetensors"],
     size_bytes: 1024 * 1024,
+    stamps: {},
     detection: detection(),
     security_tier: "safe",
     duplicate_of: null,

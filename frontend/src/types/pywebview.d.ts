@@ -134,7 +134,12 @@ export interface ImportOptions {
   lookup?: boolean;
 }
 
+/**
+ * What an import of some paths would do, as reviewed: `start_import(plan_id)` imports
+ * exactly these items (kept in ops.db, so a resumed job imports the same plan).
+ */
 export interface ImportPlan {
+  plan_id: string | null;
   items: ImportPlanItem[];
   rejected: Record<string, string>[];
 }
@@ -148,6 +153,7 @@ export interface ImportPlanItem {
   root: string;
   relative_files: string[];
   size_bytes: number;
+  stamps: Record<string, SourceStamp>;
   detection: Detection | null;
   security_tier: SecurityTier;
   duplicate_of: string | null;
@@ -177,7 +183,17 @@ export interface ImportResult {
   error: ErrorInfo | null;
 }
 
-export type ImportStage = "queued" | "validating" | "copying" | "hashing" | "verifying" | "publishing" | "done" | "failed" | "duplicate" | "skipped";
+export type ImportStage =
+  | "queued"
+  | "validating"
+  | "copying"
+  | "hashing"
+  | "verifying"
+  | "publishing"
+  | "done"
+  | "failed"
+  | "duplicate"
+  | "skipped";
 
 /**
  * `detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
@@ -472,7 +488,16 @@ export type SecurityTier = "safe" | "unknown" | "pickle";
 
 export type Settings = AppSettings;
 
-export type SortField = "name" | "added_date" | "size_bytes" | "model_type" | "family" | "subtype" | "precision" | "rating" | "relevance";
+export type SortField =
+  | "name"
+  | "added_date"
+  | "size_bytes"
+  | "model_type"
+  | "family"
+  | "subtype"
+  | "precision"
+  | "rating"
+  | "relevance";
 
 export interface Source {
   kind: "local" | "huggingface" | "url";
@@ -484,6 +509,18 @@ export interface Source {
   imported_at: string;
   mode: ImportMode | null;
   [key: string]: unknown;
+}
+
+/**
+ * A source file as planned: an import refuses it if any of this changed meanwhile
+ * (ctime cannot be set back by a user, so a rewrite that restores mtime still shows).
+ */
+export interface SourceStamp {
+  size: number;
+  mtime_ns: number;
+  ctime_ns: number;
+  inode: number;
+  device: number;
 }
 
 export interface VerifyReport {
@@ -562,6 +599,10 @@ export interface ShelfMethods {
     };
     result: string[];
   };
+  /**
+   * Group `paths` into models and read their headers (no weight data): the plan the
+   * import dialog reviews, kept under `plan_id` for `start_import`.
+   */
   plan_import: {
     args: {
       paths: string[];
@@ -587,11 +628,15 @@ export interface ShelfMethods {
     };
     result: ModelPage;
   };
+  /**
+   * Import the reviewed plan: exactly its items (or those named in `items`, each with
+   * its own options), with the detections the review showed.
+   */
   start_import: {
     args: {
-      paths: string[];
+      plan_id: string;
       options?: ImportOptions | null;
-      per_item?: Record<string, ImportOptions> | null;
+      items?: Record<string, ImportOptions> | null;
     };
     result: JobRef;
   };

@@ -104,9 +104,9 @@ def test_validation_names_the_argument(api: ShelfApi) -> None:
 
 
 def test_bind_arguments_coerces_models() -> None:
-    bound = bind_arguments("start_import", {"paths": ["/x"], "options": {"mode": "move"}})
+    bound = bind_arguments("start_import", {"plan_id": "p1", "options": {"mode": "move"}})
     assert bound["options"].mode == "move"
-    assert bound["paths"] == ["/x"]
+    assert bound["plan_id"] == "p1"
     assert bind_arguments("get_status", None) == {}
 
 

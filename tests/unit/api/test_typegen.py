@@ -57,9 +57,9 @@ def test_every_method_is_typed(text: str) -> None:
     assert "args: Record<string, never>;" in _member(text, "get_status")
     assert "result: AppStatus;" in _member(text, "get_status")
     start_import = _member(text, "start_import")
-    assert "      paths: string[];" in start_import
+    assert "      plan_id: string;" in start_import
     assert "      options?: ImportOptions | null;" in start_import
-    assert "      per_item?: Record<string, ImportOptions> | null;" in start_import
+    assert "      items?: Record<string, ImportOptions> | null;" in start_import
     assert "result: JobRef;" in start_import
     assert "      ref: string;" in _member(text, "get_model")
     assert "result: RemoveResult[];" in _member(text, "delete_models")
@@ -101,7 +101,7 @@ def test_generated_file_compiles_with_typescript(tmp_path: Path, text: str) -> N
     (tmp_path / "pywebview.d.ts").write_text(text, "utf-8")
     (tmp_path / "use.ts").write_text(
         'import type { MethodArgs, MethodResult, ShelfEvent } from "./pywebview";\n'
-        'const a: MethodArgs<"start_import"> = { paths: ["/x"], options: { mode: "move" } };\n'
+        'const a: MethodArgs<"start_import"> = { plan_id: "p", options: { mode: "move" } };\n'
         'const r = null as unknown as MethodResult<"list_models">;\n'
         "const n: number = r.models[0].size_bytes;\n"
         'const e: ShelfEvent<"job.progress"> = null as unknown as ShelfEvent<"job.progress">;\n'

@@ -48,7 +48,7 @@ def test_call_without_valid_token_is_401_and_touches_nothing(server, authorizati
     )
     with client(server, token=None, **headers) as c:
         response = c.post("/api/call/update_settings", json={"changes": {"theme": "dark"}})
-        start = c.post("/api/call/start_import", json={"paths": [str(_settings_file(server))]})
+        start = c.post("/api/call/plan_import", json={"paths": [str(_settings_file(server))]})
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
     assert response.headers["www-authenticate"] == "Bearer"

@@ -17,7 +17,14 @@ from tensorshelf.jobs.events import Event
 from tensorshelf.library.models import ImportOptions
 from tensorshelf.settings import Locations
 from tests.fixtures.detect_files import make_model_file
-from tests.fixtures.jobs_env import WAIT_S, JobsEnv, dead_pid, open_env, set_job_owner
+from tests.fixtures.jobs_env import (
+    WAIT_S,
+    JobsEnv,
+    dead_pid,
+    open_env,
+    set_job_owner,
+    start_import_of,
+)
 from tests.fixtures.jobs_files import write_loras
 
 # small real-shaped models whose family the detector knows (the synthetic LoRAs have none)
@@ -40,7 +47,7 @@ def _import(env: JobsEnv, count: int) -> list[str]:
     src = env.locations.home.parent / "src"
     files = [make_model_file(case, src / case) for case in CASES[:count]]
     info = env.runner.wait(
-        env.runner.start_import([str(f) for f in files], ImportOptions(mode="move")), WAIT_S
+        start_import_of(env.runner, [str(f) for f in files], ImportOptions(mode="move")), WAIT_S
     )
     assert info.status == "done" and all(r["ok"] for r in info.result), info.result
     return [r["id"] for r in info.result]
@@ -180,13 +187,13 @@ def test_import_title_counts_planned_models_not_inputs(env: JobsEnv) -> None:
     src = env.locations.home.parent / "src"
     write_loras(src / "folder", 5)
     (src / "folder" / "readme.txt").write_text("not a model")
-    job_id = env.runner.start_import([str(src / "folder")])
+    job_id = start_import_of(env.runner, [str(src / "folder")])
     info = env.runner.wait(job_id, WAIT_S)
     assert info.status == "done" and info.title == "Import 5 models"
     titles = {e.payload.get("title") for e in env.of(job_id, "job.progress")}
     assert "Import 5 models" in titles  # the UI learns the new title from job.progress
 
     single = write_loras(src / "one", 1, first_seed=50)
-    info = env.runner.wait(env.runner.start_import([str(single[0])]), WAIT_S)
+    info = env.runner.wait(start_import_of(env.runner, [str(single[0])]), WAIT_S)
     planned_name = env.service.get_model(info.result[0]["id"]).name
     assert info.title == f"Import {planned_name}"

@@ -11,13 +11,21 @@ from typing import Any
 
 import pytest
 
-from tensorshelf.errors import InvalidArgument, JobNotFound, ModelNotFound
+from tensorshelf.errors import InvalidArgument, JobNotFound, ModelNotFound, PlanNotFound
 from tensorshelf.jobs.events import Event
 from tensorshelf.jobs.tasks import import_params
 from tensorshelf.library.models import ImportOptions, ListQuery
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
-from tests.fixtures.jobs_env import WAIT_S, JobsEnv, dead_pid, open_env, set_job_owner, sha256_of
+from tests.fixtures.jobs_env import (
+    WAIT_S,
+    JobsEnv,
+    dead_pid,
+    open_env,
+    set_job_owner,
+    sha256_of,
+    start_import_of,
+)
 from tests.fixtures.jobs_files import write_lora, write_loras
 
 
@@ -38,7 +46,7 @@ def _keys(events: list[Event]) -> list[str]:
 
 def test_import_batch_publishes_ordered_events_and_checkpoints(env: JobsEnv) -> None:
     files = write_loras(_src(env.locations), 3)
-    job_id = env.runner.start_import([str(f) for f in files])
+    job_id = start_import_of(env.runner, [str(f) for f in files])
     info = env.runner.wait(job_id, WAIT_S)
     assert info.status == "done" and info.error is None
     assert (info.items_done, info.items_total) == (3, 3)
@@ -78,8 +86,8 @@ def test_a_failing_item_does_not_stop_the_batch(env: JobsEnv) -> None:
     ckpt = src / "old.ckpt"
     ckpt.write_bytes(pickle.dumps({"state_dict": {}}, protocol=4))  # refused without consent
     missing = src / "nowhere.safetensors"
-    job_id = env.runner.start_import(
-        [str(good[0]), str(bad), str(ckpt), str(missing), str(good[1])]
+    job_id = start_import_of(
+        env.runner, [str(good[0]), str(bad), str(ckpt), str(missing), str(good[1])]
     )
     info = env.runner.wait(job_id, WAIT_S)
     assert info.status == "done"
@@ -93,19 +101,33 @@ def test_a_failing_item_does_not_stop_the_batch(env: JobsEnv) -> None:
     assert env.staging_entries() == []
 
 
-def test_per_item_options_override_the_batch_options(env: JobsEnv) -> None:
-    files = write_loras(_src(env.locations), 2)
-    per_item = {str(files[1]): ImportOptions(name="Special One", tags=["keep"])}
-    job_id = env.runner.start_import(
-        [str(f) for f in files], ImportOptions(tags=["batch"]), per_item
-    )
+def test_each_chosen_item_gets_its_own_options(env: JobsEnv) -> None:
+    files = write_loras(_src(env.locations), 3)
+    items = {
+        str(files[0]): ImportOptions(tags=["batch"]),
+        str(files[1]): ImportOptions(name="Special One", tags=["keep"]),
+    }  # files[2] was left out in review: it is not imported
+    job_id = start_import_of(env.runner, [str(f) for f in files], ImportOptions(), items)
     info = env.runner.wait(job_id, WAIT_S)
+    assert [r["key"] for r in info.result] == [str(files[0]), str(files[1])]
     first, second = (env.service.get_model(r["id"]) for r in info.result)
     assert second.name == "Special One"
     assert "keep" in second.tags and "batch" not in second.tags
     assert "batch" in first.tags
-    assert env.store.params(job_id)["per_item"][str(files[1])]["name"] == "Special One"
-    assert "items" not in env.store.params(job_id)  # the plan is not recorded
+    params = env.store.params(job_id)
+    assert params["items"][str(files[1])]["name"] == "Special One"
+    assert env.store.plan(params["plan_id"]).items[2].key == str(files[2])  # kept, not imported
+
+
+def test_a_key_that_is_not_in_the_plan_is_refused(env: JobsEnv) -> None:
+    files = write_loras(_src(env.locations), 1)
+    plan = env.runner.plan_import([str(files[0])])
+    assert plan.plan_id is not None
+    with pytest.raises(InvalidArgument, match="not in plan"):
+        env.runner.start_import(plan.plan_id, None, {"/elsewhere.safetensors": ImportOptions()})
+    with pytest.raises(PlanNotFound):
+        env.runner.start_import("no-such-plan")
+    assert env.runner.list_jobs() == []
 
 
 def test_cancel_mid_import_cleans_staging_and_ends_cancelled(env: JobsEnv) -> None:
@@ -126,7 +148,7 @@ def test_cancel_mid_import_cleans_staging_and_ends_cancelled(env: JobsEnv) -> No
             env.runner.cancel(event.payload["job_id"], wait_s=0)
 
     env.bus.subscribe(cancel_when_copying)
-    job["id"] = env.runner.start_import([str(big)])
+    job["id"] = start_import_of(env.runner, [str(big)])
     info = env.runner.wait(job["id"], WAIT_S)
     assert seen_copying.is_set()
     assert info.status == "cancelled"
@@ -158,10 +180,10 @@ def test_imports_run_one_at_a_time_and_a_queued_one_can_be_cancelled(locations: 
     service: _HeldService = env.service  # type: ignore[assignment]
     try:
         a, b, c = write_loras(_src(locations), 3)
-        job_a = env.runner.start_import([str(a)])
+        job_a = start_import_of(env.runner, [str(a)])
         assert service.entered.wait(WAIT_S)
-        job_b = env.runner.start_import([str(b)])
-        job_c = env.runner.start_import([str(c)])
+        job_b = start_import_of(env.runner, [str(b)])
+        job_c = start_import_of(env.runner, [str(c)])
         assert env.of(job_b) == [] and env.of(job_c) == []  # waiting, not even planned
         assert env.runner.get(job_b).status == "running"
         cancelled = env.runner.cancel(job_b)
@@ -199,7 +221,7 @@ def test_runner_survives_an_exception_inside_a_job(
         assert done["status"] == "failed" and "disk on fire" in done["error"]
         assert any(r.exc_info and "disk on fire" in str(r.exc_info[1]) for r in caplog.records)
         files = write_loras(_src(locations), 1)
-        after = env.runner.start_import([str(files[0])])
+        after = start_import_of(env.runner, [str(files[0])])
         assert env.runner.wait(after, WAIT_S).status == "done"
         assert env.runner.active_jobs() == []
         # idle means idle: no worker thread outlives its job
@@ -212,10 +234,12 @@ def test_resume_skips_checkpointed_items_even_after_a_move(env: JobsEnv) -> None
     files = write_loras(_src(env.locations), 5)
     paths = [str(f) for f in files]
     move = ImportOptions(mode="move")
-    # an earlier process moved the first two in, then died before the rest
-    first = env.runner.wait(env.runner.start_import(paths[:2], move), WAIT_S)
+    # an earlier process planned all five, moved the first two in, then died
+    plan = env.runner.plan_import(paths)
+    assert plan.plan_id is not None
+    first = env.runner.wait(start_import_of(env.runner, paths[:2], move), WAIT_S)
     assert first.status == "done" and not files[0].exists()
-    crashed = env.store.create("import", import_params(paths, move, None), "Import 5")
+    crashed = env.store.create("import", import_params(plan.plan_id, move, None), "Import 5")
     for key, result in env.store.checkpoints(first.job_id).items():
         env.store.add_checkpoint(crashed.job_id, key, result)
     set_job_owner(env.locations.ops_db, crashed.job_id, dead_pid())
@@ -247,7 +271,7 @@ def test_resume_and_cancel_of_jobs_in_other_states(env: JobsEnv) -> None:
     with pytest.raises(JobNotFound):
         env.runner.resume("no-such-job")
     files = write_loras(_src(env.locations), 1)
-    done = env.runner.wait(env.runner.start_import([str(files[0])]), WAIT_S)
+    done = env.runner.wait(start_import_of(env.runner, [str(files[0])]), WAIT_S)
     with pytest.raises(InvalidArgument):
         env.runner.resume(done.job_id)
     assert env.runner.cancel(done.job_id).status == "done"  # finished jobs stay as they are
@@ -261,7 +285,7 @@ def test_resume_and_cancel_of_jobs_in_other_states(env: JobsEnv) -> None:
 
 def test_verify_job_checks_every_model_and_reports_a_mismatch(env: JobsEnv) -> None:
     files = write_loras(_src(env.locations), 3)
-    imported = env.runner.wait(env.runner.start_import([str(f) for f in files]), WAIT_S)
+    imported = env.runner.wait(start_import_of(env.runner, [str(f) for f in files]), WAIT_S)
     ids = [r["id"] for r in imported.result]
     with pytest.raises(ModelNotFound):
         env.runner.start_verify(["no-such-model"])
@@ -286,7 +310,7 @@ def test_verify_job_checks_every_model_and_reports_a_mismatch(env: JobsEnv) -> N
 
 def test_rebuild_job_reports_counts_and_library_changed(env: JobsEnv) -> None:
     files = write_loras(_src(env.locations), 2)
-    env.runner.wait(env.runner.start_import([str(f) for f in files]), WAIT_S)
+    env.runner.wait(start_import_of(env.runner, [str(f) for f in files]), WAIT_S)
     job_id = env.runner.start_rebuild()
     info = env.runner.wait(job_id, WAIT_S)
     assert info.status == "done" and info.result["models_indexed"] == 2
@@ -298,7 +322,7 @@ def test_rebuild_job_reports_counts_and_library_changed(env: JobsEnv) -> None:
 
 def test_start_import_rejects_an_empty_batch_and_closed_runner(env: JobsEnv) -> None:
     with pytest.raises(InvalidArgument):
-        env.runner.start_import([])
+        env.runner.plan_import([])
     env.runner.close()
     with pytest.raises(InvalidArgument):
         env.runner.start_rebuild()
@@ -315,7 +339,7 @@ def test_batch_import_checkpoints_the_index_wal(env: JobsEnv) -> None:
 
     env.service.checkpoint_index = counting  # type: ignore[method-assign]
     files = write_loras(_src(env.locations), 12)
-    job = env.runner.start_import([str(f) for f in files], ImportOptions(lookup=False))
+    job = start_import_of(env.runner, [str(f) for f in files], ImportOptions(lookup=False))
     assert env.runner.wait(job, timeout=WAIT_S).status == "done"
     assert calls == [5, 10, 12]
     wal = env.locations.library / "models.db-wal"

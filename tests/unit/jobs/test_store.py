@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tensorshelf.errors import InvalidArgument, JobNotFound
-from tensorshelf.jobs.store import JobStore, new_job_id, process_alive
+from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
+from tensorshelf.jobs.store import MIGRATIONS, JobStore, new_job_id, process_alive
+from tensorshelf.library.models import ImportPlan
 
 
 def _dead_pid() -> int:
@@ -57,8 +58,50 @@ def test_database_is_wal_and_versioned(ops_db: Path) -> None:
     JobStore(ops_db).close()
     with sqlite3.connect(ops_db) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
     JobStore(ops_db).close()  # reopening an existing db is fine
+
+
+V1_DDL = """
+CREATE TABLE jobs (id TEXT PRIMARY KEY, kind TEXT NOT NULL, status TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    items_total INTEGER NOT NULL DEFAULT 0, items_done INTEGER NOT NULL DEFAULT 0,
+    bytes_total INTEGER NOT NULL DEFAULT 0, bytes_done INTEGER NOT NULL DEFAULT 0,
+    title TEXT NOT NULL DEFAULT '', error TEXT, result TEXT, pid INTEGER, pid_start REAL);
+CREATE INDEX jobs_status ON jobs(status);
+CREATE TABLE checkpoints (job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+    item_key TEXT NOT NULL, result TEXT NOT NULL, done_at TEXT NOT NULL,
+    PRIMARY KEY (job_id, item_key));
+INSERT INTO jobs (id, kind, status, created_at, updated_at) VALUES
+    ('old', 'rebuild', 'done', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z');
+PRAGMA user_version = 1;
+"""
+
+
+def test_a_version_1_ops_db_is_migrated_and_keeps_its_jobs(ops_db: Path) -> None:
+    ops_db.parent.mkdir(parents=True, exist_ok=True)
+    with sqlite3.connect(ops_db) as conn:
+        conn.executescript(V1_DDL)
+    store = JobStore(ops_db)
+    try:
+        assert store.get("old").status == "done"
+        kept = store.save_plan(ImportPlan(items=[]))
+        assert kept.plan_id and store.plan(kept.plan_id) == kept
+    finally:
+        store.close()
+    with sqlite3.connect(ops_db) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+def test_plans_are_kept_by_id_and_unknown_ones_are_a_clear_error(ops_db: Path) -> None:
+    store = JobStore(ops_db)
+    try:
+        first, second = store.save_plan(ImportPlan(items=[])), store.save_plan(ImportPlan(items=[]))
+        assert first.plan_id != second.plan_id
+        with pytest.raises(PlanNotFound, match="plan the import again"):
+            store.plan("nope")
+    finally:
+        store.close()
 
 
 def test_job_ids_are_unique_and_time_ordered() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tensorshelf.api.dispatch import call_method
 from tensorshelf.api.shelf import ShelfApi
 from tensorshelf.errors import InvalidArgument, ModelNotFound
 from tensorshelf.library.models import ImportOptions, ModelEdit
@@ -57,11 +58,20 @@ def test_model_type_outside_the_vocabulary_is_refused(
 
 
 def test_import_with_an_unknown_model_type_is_refused_up_front(tmp_path: Path) -> None:
+    """The vocabulary is checked by the boundary model itself: the API call is refused with
+    the stable code before any job starts, and the CLI's options cannot even be built."""
     api = ShelfApi(make_locations(tmp_path))
     try:
         source = write_safetensors(tmp_path / "b.safetensors")
-        with pytest.raises(InvalidArgument, match="unknown model type"):
-            api.start_import(paths=[str(source)], options=ImportOptions(model_type="audio"))
+        plan = api.plan_import(paths=[str(source)])
+        answer = call_method(
+            api, "start_import", {"plan_id": plan.plan_id, "options": {"model_type": "audio"}}
+        )
+        assert answer["ok"] is False
+        assert answer["error"]["code"] == "invalid_argument"
+        assert "unknown model type 'audio'" in answer["error"]["message"]
         assert api.list_jobs() == []
+        with pytest.raises(InvalidArgument, match="diffusion, llm, other"):
+            ImportOptions(model_type="audio")
     finally:
         api.close()

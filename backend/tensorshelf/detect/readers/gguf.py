@@ -113,7 +113,13 @@ def read_gguf_header(path: str | os.PathLike[str], file_size: int | None = None)
     p = Path(path)
     with open(p, "rb", buffering=0) as f:
         size = os.fstat(f.fileno()).st_size if file_size is None else file_size
-        return _Parser(f, size, p.name).parse()
+        return parse_gguf(f, size, p.name)
+
+
+def parse_gguf(f: BinaryIO, file_size: int, name: str) -> GGUFHeader:
+    """The header of the GGUF file open as `f` (read from its start)."""
+    f.seek(0)
+    return _Parser(f, file_size, name).parse()
 
 
 class _Parser:

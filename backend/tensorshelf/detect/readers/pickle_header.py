@@ -115,21 +115,26 @@ class _Counting(io.RawIOBase):
 
 def read_pickle_info(path: str | os.PathLike[str]) -> PickleInfo:
     p = Path(path)
-    with open(p, "rb") as raw:
-        size = os.fstat(raw.fileno()).st_size
-        f = _Counting(raw)
-        head = f.read(4)
-        f.seek(0)
-        if head == ZIP_MAGIC:
-            info = _read_zip(f, size, p.name)
-        elif len(head) >= 2 and head[0] == PICKLE_PROTO and head[1] in PICKLE_PROTOCOLS:
-            info = _read_raw(raw, p.name)
-            info.header_bytes_read += f.count
-            return info
-        else:
-            raise InvalidModelFile(f"{p.name}: not a pickle or zip checkpoint", file=p.name)
-        info.header_bytes_read = f.count
+    with open(p, "rb", buffering=0) as raw:
+        return parse_pickle(raw, os.fstat(raw.fileno()).st_size, p.name)
+
+
+def parse_pickle(raw: BinaryIO, size: int, name: str) -> PickleInfo:
+    """The tensor table and safety scan of the pickle / torch zip open as `raw`."""
+    f = _Counting(raw)
+    f.seek(0)
+    head = f.read(4)
+    f.seek(0)
+    if head == ZIP_MAGIC:
+        info = _read_zip(f, size, name)
+    elif len(head) >= 2 and head[0] == PICKLE_PROTO and head[1] in PICKLE_PROTOCOLS:
+        info = _read_raw(raw, name)
+        info.header_bytes_read += f.count
         return info
+    else:
+        raise InvalidModelFile(f"{name}: not a pickle or zip checkpoint", file=name)
+    info.header_bytes_read = f.count
+    return info
 
 
 def _central_directory_size(f: _Counting, size: int, name: str) -> int:

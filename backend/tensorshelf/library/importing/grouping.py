@@ -53,6 +53,7 @@ class Unit:
     weights: list[str] = field(default_factory=list)  # the weight files among rel_files
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    adopted: bool = False  # a loose file without a weight extension: its header decides
 
     @property
     def paths(self) -> list[Path]:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import stat
 from pathlib import Path
 
-from tensorshelf.detect.models import Detection, SecurityTier
+from tensorshelf.detect.models import SecurityTier
 from tensorshelf.errors import (
     DiskFull,
     FileAccessError,
@@ -22,6 +23,7 @@ from tensorshelf.errors import (
     OperationCancelled,
     PickleRefused,
     ShelfError,
+    SourceChanged,
     UnsafePath,
 )
 from tensorshelf.io.naming import safe_relative_path
@@ -29,13 +31,7 @@ from tensorshelf.io.types import CancelToken, FileHashes
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.ids import new_model_id
 from tensorshelf.library.importing.metadata_build import build_metadata, read_foreign
-from tensorshelf.library.importing.planning import (
-    check_headers,
-    dangerous_pickle,
-    detect,
-    security_tier,
-    weights_of,
-)
+from tensorshelf.library.importing.planning import dangerous_pickle, weights_of
 from tensorshelf.library.importing.progress import ImportReporter, ProgressCallback
 from tensorshelf.library.importing.publish import publish
 from tensorshelf.library.importing.staging import StagingDir
@@ -49,7 +45,7 @@ from tensorshelf.library.index.store import stamp_of
 from tensorshelf.library.layout import is_inside, model_dir_from_rel
 from tensorshelf.library.metadata.document import Hashes, ModelMetadata, Source, utc_now
 from tensorshelf.library.metadata.files import read_metadata, write_metadata
-from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult
+from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult, SourceStamp
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +127,7 @@ class _Import:
         if danger is not None:  # before item.error (which repeats it): the specific code
             raise danger
         self._validate(root, weights)
-        formats = check_headers(root, weights)
-        tier = security_tier(formats)
+        tier = item.security_tier  # the reviewed plan's word: no header is read again
         if tier == "pickle" and not self.options.accept_pickle:
             raise PickleRefused(
                 f"{item.paths[0]} is a pickle file (.ckpt/.pt/.pth/.bin) that can run code when "
@@ -182,8 +177,19 @@ class _Import:
             if safe_relative_path(rel).as_posix() != rel:
                 raise UnsafePath(f"file name {rel!r} cannot be kept as is", path=rel)
             path = root.joinpath(*rel.split("/"))
-            if not path.is_file():
+            try:
+                st = path.stat()
+            except OSError:
+                st = None
+            if st is None or not stat.S_ISREG(st.st_mode):
                 raise FileAccessError(f"{path} is missing or not a regular file", path=str(path))
+            planned = item.stamps.get(rel)
+            if planned is not None and SourceStamp.of(st) != planned:
+                raise SourceChanged(
+                    f"{path} changed after the import was planned (size, time or inode "
+                    "differ); review the import again so its header is checked anew",
+                    path=str(path),
+                )
 
     # --- duplicates -----------------------------------------------------------------------
     def _cached_hashes(self, root: Path, weights: list[str]) -> dict[str, FileHashes] | None:
@@ -249,30 +255,12 @@ class _Import:
         )
 
     # --- publish --------------------------------------------------------------------------
-    def _detection(self, staged_dir: Path) -> Detection | None:
-        if self.item.detection is not None:
-            return self.item.detection
-        target = (
-            staged_dir
-            if self.item.model_format in ("diffusers-folder", "bundle")
-            else staged_dir.joinpath(*self.item.relative_files[0].split("/"))
-        )
-        try:
-            return detect(target)
-        except Exception as exc:  # noqa: BLE001 - classification is best effort
-            self.warnings.append(f"could not classify: {exc}")
-            return None
-
     def _publish(
         self, staged: list[StagedFile], weights: set[str], tier: SecurityTier
     ) -> ImportResult:
         assert self.staging is not None
         model_dir = self.staging.model_dir
-        detection = self._detection(model_dir)
-        if self.item.detection is None and detection is not None:  # detected only now
-            danger = dangerous_pickle(self.item.model_copy(update={"detection": detection}))
-            if danger is not None:
-                raise danger
+        detection = self.item.detection  # as planned: what the user reviewed
         if tier == "unknown" and detection is not None:
             tier = detection.security_tier
         primary_staged = model_dir.joinpath(*staged[0].rel.split("/"))

@@ -20,13 +20,14 @@ OVERRIDABLE = ("name", "family", "model_type", "subtype")
 
 
 def read_foreign(primary: Path, detection: Detection | None) -> ForeignMetadata:
-    """Sidecars (.civitai.info, .cm-info.json, .metadata.json) and embedded keys."""
-    if detection is not None and detection.foreign.source:
+    """Sidecars (.civitai.info, .cm-info.json, .metadata.json) and embedded keys: the plan's
+    detection has both; without one only the sidecars are read (never the header again)."""
+    if detection is not None:
         return detection.foreign
     try:
-        from tensorshelf.detect import read_foreign_metadata
+        from tensorshelf.detect.foreign import foreign_metadata
 
-        return read_foreign_metadata(primary)
+        return foreign_metadata(primary)
     except Exception:
         log.warning("could not read foreign metadata of %s", primary, exc_info=True)
         return ForeignMetadata()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,13 +25,14 @@ from tensorshelf.library.importing.detect_pool import detect_many
 from tensorshelf.library.importing.display_name import choose_display_name
 from tensorshelf.library.importing.grouping import Grouping, Unit, group_paths
 from tensorshelf.library.importing.shards import missing_indices, parse_shard_name, siblings
-from tensorshelf.library.models import ImportPlan, ImportPlanItem
+from tensorshelf.library.models import ImportPlan, ImportPlanItem, SourceStamp
 
 log = logging.getLogger(__name__)
 
 SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
-# Formats whose whole header is parsed (and so validated) before an import.
-PARSED_FORMATS = frozenset({"safetensors", "gguf"})
+# Weight files whose whole header is parsed (and so validated) before an import.
+PARSED_SUFFIXES = (".safetensors", ".gguf")
+_PART_SUFFIX = re.compile(r"\.part\d+$")
 # Loose files with these extensions are not opened: they are never model weights.
 NOT_MODEL_EXTENSIONS = frozenset(
     {
@@ -66,13 +68,6 @@ PARTIAL_DOWNLOAD_EXTENSIONS = frozenset(
 FindBySha = Callable[[str], str | None]
 
 
-def sniff(path: Path) -> str:
-    """The file's format from its header (detect.sniff), InvalidModelFile otherwise."""
-    from tensorshelf.detect.readers.sniff import sniff_format
-
-    return sniff_format(path)
-
-
 def detect(path: Path) -> Detection:
     from tensorshelf.detect import detect_path
 
@@ -98,34 +93,32 @@ def weights_of(item: ImportPlanItem) -> list[str]:
     return [primary] + [w for w in weights if w != primary]
 
 
-def security_tier(formats: list[str]) -> SecurityTier:
-    if "pickle" in formats:
+def security_tier(formats: list[str], detection: Detection | None = None) -> SecurityTier:
+    """The plan's word on safety: "pickle" when any weight file (or the detection) is one."""
+    if "pickle" in formats or (detection is not None and detection.security_tier == "pickle"):
         return "pickle"
     if formats and all(f in SAFE_FORMATS for f in formats):
         return "safe"
     return "unknown"
 
 
-def check_headers(root: Path, weights: list[str]) -> list[str]:
-    """Sniff every header-carrying weight file; raises InvalidModelFile naming the file."""
-    return [sniff(path) for path in header_files(root, weights)]
+def header_formats(
+    root: Path, weights: list[str], already: dict[str, str] | None = None
+) -> list[str]:
+    """The container format of every header-carrying weight file, each header parsed whole
+    (JSON that parses, tensors inside the file, a supported GGUF version; pickles are only
+    sniffed). Files in `already` ({path: format}, what detection parsed) are not opened
+    again; the others are opened once. InvalidModelFile names the first bad file."""
+    from tensorshelf.detect.readers.header import read_header
 
-
-def validate_headers(
-    root: Path, weights: list[str], formats: list[str], skip: Path | None = None
-) -> None:
-    """Parse the whole header of every safetensors / GGUF weight file (JSON that parses,
-    tensors inside the file, a supported GGUF version): InvalidModelFile names the first
-    bad one. `skip` is a file whose header detection has already parsed. Pickle files are
-    only ever sniffed (never walked here)."""
-    from tensorshelf.detect.readers.gguf import read_gguf_header
-    from tensorshelf.detect.readers.safetensors import read_safetensors_header
-
-    readers = {"safetensors": read_safetensors_header, "gguf": read_gguf_header}
-    for path, fmt in zip(header_files(root, weights), formats, strict=True):
-        reader = readers.get(fmt)
-        if reader is not None and path != skip and not is_byte_split(path):
-            reader(path)
+    known = {os.path.normpath(k): v for k, v in (already or {}).items()}
+    formats = []
+    for path in header_files(root, weights):
+        fmt = known.get(os.path.normpath(path))
+        if fmt is None:
+            fmt = read_header(path, sniff_only=is_byte_split(path), parse_pickles=False).format
+        formats.append(fmt)
+    return formats
 
 
 def is_byte_split(path: Path) -> bool:
@@ -164,20 +157,33 @@ def plan_import(
     grouping = grouping if grouping is not None else group_paths(list(paths), library_root)
     _adopt_unknown(grouping)
     _report_empty_folders(grouping, paths)
-    checked = [_checked_item(unit) for unit in grouping.units]
-    wanted = [(item, formats) for item, formats in checked if formats is not None]
-    outcomes = iter(detect_many([detection_target(item) for item, _ in wanted]))
-    items = [
-        item
-        if formats is None
-        else _finish_item(item, unit, formats, next(outcomes), hash_cache, find_by_sha256)
-        for unit, (item, formats) in zip(grouping.units, checked, strict=True)
-    ]
+    planned = [(unit, _planned_item(unit)) for unit in grouping.units]
+    wanted = [(unit, item) for unit, item in planned if item.error is None]
+    outcomes = detect_many([detection_target(item) for _, item in wanted])
+    finished = {item.key: outcome for (_, item), outcome in zip(wanted, outcomes, strict=True)}
+    items = []
+    for unit, item in planned:
+        outcome = finished.get(item.key)
+        if outcome is None:
+            items.append(item)  # grouping gave it its error already
+        elif unit.adopted and not isinstance(outcome, Detection):
+            # a file without a model extension whose header is not a model's: not an item
+            grouping.reject(Path(item.paths[0]), _adoption_refusal(outcome))
+        else:
+            items.append(_finish_item(item, unit, outcome, hash_cache, find_by_sha256))
     for item in items:
         if item.error is None:
             item.name = choose_display_name(item.name, detection_target(item), item.detection)
     items.sort(key=lambda item: _input_position(paths, item))  # stable: folder order kept
     return ImportPlan(items=items, rejected=grouping.rejected)
+
+
+def _adoption_refusal(outcome: Exception) -> str:
+    if isinstance(outcome, ShelfError):
+        return outcome.message
+    if isinstance(outcome, OSError):
+        return f"cannot read: {outcome.strerror or outcome}"
+    return f"not a model file ({outcome})"
 
 
 def _input_position(paths: list[str], item: ImportPlanItem) -> int:
@@ -190,7 +196,8 @@ def _input_position(paths: list[str], item: ImportPlanItem) -> int:
 
 
 def _adopt_unknown(grouping: Grouping) -> None:
-    """Loose files without a weight extension: a model if their header says so."""
+    """Loose files without a weight extension: a model if their header says so (the
+    detection decides, in `plan_import`; nothing is read here)."""
     for path in grouping.unknown:
         ext = suffix_of(path.name)
         if ext in PARTIAL_DOWNLOAD_EXTENSIONS:
@@ -206,14 +213,6 @@ def _adopt_unknown(grouping: Grouping) -> None:
             else:
                 grouping.reject(path, f"not a model file ({ext} files are not imported alone)")
             continue
-        try:
-            sniff(path)
-        except InvalidModelFile as exc:
-            grouping.reject(path, exc.message)
-            continue
-        except OSError as exc:
-            grouping.reject(path, f"cannot read: {exc.strerror or exc}")
-            continue
         listing = sorted(os.listdir(path.parent))
         companions = [
             c
@@ -228,6 +227,7 @@ def _adopt_unknown(grouping: Grouping) -> None:
                 root=path.parent,
                 rel_files=[path.name, *companions],
                 weights=[path.name],
+                adopted=True,  # detection decides whether it is a model at all
             )
         )
 
@@ -254,88 +254,87 @@ def _report_empty_folders(grouping: Grouping, paths: list[str]) -> None:
         )
 
 
-def _size(paths: list[Path]) -> int:
-    total = 0
-    for path in paths:
-        with contextlib.suppress(OSError):
-            total += path.stat().st_size
-    return total
-
-
 def _cannot_read(exc: OSError, key: str) -> str:
     return f"cannot read {exc.filename or key}: {exc.strerror or exc}"
 
 
-def _checked_item(unit: Unit) -> tuple[ImportPlanItem, list[str] | None]:
-    """The unit's item and its weight files' formats; formats None when the item already
-    carries its error (grouping, or a header that is not a model's)."""
-    paths = unit.paths
-    item = ImportPlanItem(
+def _stamps(unit: Unit) -> dict[str, SourceStamp]:
+    out = {}
+    for rel, path in zip(unit.rel_files, unit.paths, strict=True):
+        with contextlib.suppress(OSError):
+            out[rel] = SourceStamp.of(path.stat())
+    return out
+
+
+def _planned_item(unit: Unit) -> ImportPlanItem:
+    """The unit as a plan item, before its headers are read (sizes and stamps from stat)."""
+    stamps = _stamps(unit)
+    return ImportPlanItem(
         key=unit.key,
         name=unit.name,
         model_format=unit.model_format,
-        paths=[str(p) for p in paths],
+        paths=[str(p) for p in unit.paths],
         root=str(unit.root),
         relative_files=list(unit.rel_files),
-        size_bytes=_size(paths),
+        size_bytes=sum(s.size for s in stamps.values()),
+        stamps=stamps,
         warnings=list(unit.warnings),
         error=unit.error,
     )
-    if item.error is not None:
-        return item, None
-    try:
-        formats = check_headers(unit.root, unit.weights)
-    except InvalidModelFile as exc:
-        item.error = exc.message
-        return item, None
-    except OSError as exc:
-        item.error = _cannot_read(exc, unit.key)
-        return item, None
-    item.security_tier = security_tier(formats)
-    return item, formats
 
 
-def _finish_item(
-    item: ImportPlanItem,
-    unit: Unit,
-    formats: list[str],
-    outcome: Detection | Exception,
-    hash_cache: HashCache | None,
-    find_by_sha256: FindBySha | None,
-) -> ImportPlanItem:
-    """Apply the detection outcome of the item's target, then the full header checks."""
-    target = detection_target(item)
-    if isinstance(outcome, Detection):
-        item.detection = outcome
-        danger = dangerous_pickle(item)
-        if danger is not None:
-            item.error = danger.message  # never importable, --accept-pickle or not
-            return item
-    elif isinstance(outcome, InvalidModelFile):
-        if (
-            item.model_format in ("single-file", "sharded-set")
-            and formats
-            and formats[0] in PARSED_FORMATS
-            and not is_incomplete_byte_split(target)
-        ):
-            item.error = outcome.message  # a malformed or truncated header: not a usable model
-            return item
+def _named_parsed(path: Path) -> bool:
+    """Named like a safetensors / GGUF file (a `.partN` piece by its joined name)."""
+    return _PART_SUFFIX.sub("", path.name.lower()).endswith(PARSED_SUFFIXES)
+
+
+def _failed_detection(item: ImportPlanItem, unit: Unit, outcome: Exception) -> bool:
+    """Record a detection failure on `item`; True when it makes the item unimportable."""
+    if isinstance(outcome, InvalidModelFile):
+        target = detection_target(item)
+        single = item.model_format in ("single-file", "sharded-set")
+        first = header_files(unit.root, unit.weights)[:1]
+        parsed = single and bool(first) and _named_parsed(first[0])
+        if parsed and not is_incomplete_byte_split(target):
+            item.error = outcome.message  # a malformed or truncated header: not usable
+            return True
         item.warnings.append(f"could not classify: {outcome.message}")
     elif isinstance(outcome, ShelfError):
         item.warnings.append(f"could not classify: {outcome.message}")
     else:
         log.warning("detection of %s failed", unit.key, exc_info=outcome)
         item.warnings.append(f"could not classify: {outcome}")
+    return False
+
+
+def _finish_item(
+    item: ImportPlanItem,
+    unit: Unit,
+    outcome: Detection | Exception,
+    hash_cache: HashCache | None,
+    find_by_sha256: FindBySha | None,
+) -> ImportPlanItem:
+    """Apply the detection outcome of the item's target, then read (once) the headers that
+    detection did not: each weight file's header is read exactly once per plan."""
+    read: dict[str, str] = {}
+    if isinstance(outcome, Detection):
+        item.detection = outcome
+        read = outcome.headers_read
+        danger = dangerous_pickle(item)
+        if danger is not None:
+            item.error = danger.message  # never importable, --accept-pickle or not
+            return item
+    elif _failed_detection(item, unit, outcome):
+        return item
     try:
-        validate_headers(
-            unit.root, unit.weights, formats, skip=target if item.detection is not None else None
-        )
+        formats = header_formats(unit.root, unit.weights, read)
     except InvalidModelFile as exc:
         item.error = exc.message
         return item
     except OSError as exc:
         item.error = _cannot_read(exc, unit.key)
         return item
+    item.security_tier = security_tier(formats, item.detection)
     if item.security_tier == "pickle":
         item.warnings.append(
             "pickle format: can execute code when loaded; import only from "

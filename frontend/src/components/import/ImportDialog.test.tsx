@@ -12,6 +12,7 @@ const B = "/in/old.ckpt";
 const C = "/in/broken.safetensors";
 
 const plan: ImportPlan = {
+  plan_id: "plan-7",
   items: [
     planItem({ key: A, name: "lora a", paths: [A], size_bytes: 100 }),
     planItem({
@@ -114,10 +115,11 @@ describe("ImportDialog", () => {
     await user.click(start);
     await screen.findByTestId("import-progress");
     const [args] = bridge.callsOf("start_import");
-    expect(args.paths).toEqual([A, B, C]);
+    expect(args.plan_id).toBe("plan-7"); // the reviewed plan itself, not paths to re-plan
+    expect(Object.keys(args.items ?? {})).toEqual([A, B, C]);
     expect(args.options).toEqual({ mode: "move", lookup: true });
-    expect(args.per_item?.[B]).toEqual({ mode: "move", lookup: true, accept_pickle: true });
-    expect(args.per_item?.[A]).toEqual({ mode: "move", lookup: true, accept_pickle: false });
+    expect(args.items?.[B]).toEqual({ mode: "move", lookup: true, accept_pickle: true });
+    expect(args.items?.[A]).toEqual({ mode: "move", lookup: true, accept_pickle: false });
 
     // step 2: pushed progress updates the rows (events of other jobs are ignored)
     act(() => bridge.emit("job.progress", progress(A, "copying", 50, 100)));
@@ -205,8 +207,8 @@ describe("ImportDialog", () => {
     await user.click(screen.getByTestId("import-start"));
     await screen.findByTestId("import-progress");
     const [args] = bridge.callsOf("start_import");
-    expect(args.paths).toEqual([A, C]);
-    expect(Object.keys(args.per_item ?? {})).toEqual([A, C]);
+    expect(args.plan_id).toBe("plan-7");
+    expect(Object.keys(args.items ?? {})).toEqual([A, C]);
   });
 
   it("progress that arrives before start_import answers is not lost", async () => {

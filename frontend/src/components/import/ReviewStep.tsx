@@ -1,6 +1,6 @@
 import type { ImportPlan, ImportPlanItem } from "../../api/types";
 import { formatBytes } from "../../lib/format";
-import { type ImportFlowAction, type ImportFlowState, isPickleItem } from "../../lib/importFlow";
+import { type ImportFlowAction, type ImportFlowState } from "../../lib/importFlow";
 import { DetectionBadges, WhyPopover } from "../DetectionBadges";
 import { Badge } from "../ui/Badge";
 import { pickleScanSummary } from "../../lib/pickleScan";
@@ -41,8 +41,11 @@ export function ReviewStep({
       )}
 
       {plan.items.length === 0 && (
-        <p className="rounded-lg border border-line bg-panel p-3 text-muted">
-          Nothing here can be imported as a model.
+        <p
+          className="rounded-lg border border-line bg-panel p-3 text-muted"
+          data-testid="import-nothing"
+        >
+          No model files: nothing here can be imported as a model.
         </p>
       )}
 
@@ -89,7 +92,7 @@ function ReviewRow({
   dispatch: (a: ImportFlowAction) => void;
 }) {
   const choice = state.choices[item.key];
-  const pickle = isPickleItem(item);
+  const pickle = item.security_tier === "pickle";
   const disabled = !!item.error;
   const includeId = `include-${item.key}`;
   return (

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tensorshelf.errors import InvalidArgument
 from tensorshelf.library.layout import is_inside
 from tensorshelf.library.models import ImportOptions
 from tensorshelf.library.service import LibraryService
@@ -52,8 +53,27 @@ def test_file_that_goes_bad_after_planning_is_refused_before_copying(
     plan = service.plan_import([str(source)])
     source.write_bytes(b"\x00" * 64)
     result = service.import_item(plan.items[0], ImportOptions(lookup=False))
-    assert not result.ok and result.error.code == "invalid_model_file"
+    assert not result.ok and result.error.code == "source_changed"
+    assert str(source) in result.error.message
     assert staged_entries(service.root) == []
+
+
+def test_same_size_rewrite_with_the_old_mtime_is_still_refused(
+    service: LibraryService, tmp_path: Path
+) -> None:
+    """The reviewed plan is imported without reading the header again, so a rewrite between
+    review and import must show in the stamp: ctime moves even when mtime is set back."""
+    source = write_safetensors(tmp_path / "m.safetensors")
+    before = source.stat()
+    plan = service.plan_import([str(source)])
+    data = bytearray(source.read_bytes())
+    data[:8] = b"\xff" * 8
+    source.write_bytes(bytes(data))
+    os.utime(source, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert source.stat().st_size == before.st_size
+    result = service.import_item(plan.items[0], ImportOptions(lookup=False))
+    assert not result.ok and result.error.code == "source_changed"
+    assert published_dirs(service.root) == [] and staged_entries(service.root) == []
 
 
 def test_text_file_alone_is_rejected(service: LibraryService, tmp_path: Path) -> None:
@@ -99,7 +119,9 @@ def test_hostile_names_stay_inside_the_library(
     service: LibraryService, tmp_path: Path, name: str
 ) -> None:
     source = write_safetensors(tmp_path / "m.safetensors", seed=len(name))
-    (result,) = run_import(service, [source], name=name, family=name, model_type=name)[1]
+    with pytest.raises(InvalidArgument, match="unknown model type"):
+        ImportOptions(model_type=name)  # a closed vocabulary: never a folder name of its own
+    (result,) = run_import(service, [source], name=name, family=name)[1]
     assert result.ok, result.error
     model_dir = service.root / result.path
     assert is_inside(service.root, model_dir) and model_dir.is_dir()
@@ -157,7 +179,11 @@ def test_malformed_headers_never_crash_or_publish(
         for result in results:
             if not result.ok:
                 # a .safetensors name with pickle magic bytes is refused as a pickle
-                assert result.error.code in ("invalid_model_file", "import_failed", "pickle_refused")
+                assert result.error.code in (
+                    "invalid_model_file",
+                    "import_failed",
+                    "pickle_refused",
+                )
         if not any(r.ok for r in results):
             assert published_dirs(svc.root) == []
         assert staged_entries(svc.root) == [] and fingerprint(bad) == before
