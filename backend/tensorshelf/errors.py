@@ -34,6 +34,13 @@ class ShelfError(Exception):
         return ErrorInfo(code=self.code, message=self.message, details=self.details)
 
 
+def error_info(exc: BaseException, **details: Any) -> ErrorInfo:
+    """Any exception as the one error shape (`internal` for what is not a ShelfError)."""
+    if isinstance(exc, ShelfError):
+        return exc.info()
+    return ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}", details=details)
+
+
 class InvalidModelFile(ShelfError):
     """The file is not a model file we accept (bad magic, truncated or malformed header)."""
 

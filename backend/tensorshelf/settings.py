@@ -13,6 +13,8 @@ APP_NAME = "tensorshelf"
 # --- environment variables -------------------------------------------------------------
 ENV_HOME = "TENSORSHELF_HOME"
 ENV_LIBRARY = "TENSORSHELF_LIBRARY"
+# Concurrent import streams per drive (default: 1 on a spinning disk, one per core otherwise)
+ENV_IO_STREAMS = "TENSORSHELF_IO_STREAMS"
 
 # --- file names inside the state dir and the library root ----------------------------------
 SETTINGS_FILE = "settings.json"

@@ -1,7 +1,8 @@
 """Aggregates a job's progress (items, bytes, rate, ETA) from per-item callbacks and turns
 it into throttled `job.progress` payloads.
 
-Byte callbacks may arrive from the service's worker threads; everything is locked. An
+Several items may be under way at once (an import streams one file per core on an SSD);
+each is known by its key. Byte callbacks arrive from worker threads; everything is locked. An
 event is published at most every `JOB_EVENT_MIN_INTERVAL_S`, except that a new item, file
 or stage is always published at once (the UI shows stages) and so is every item boundary.
 Throttled-away updates are simply superseded by the next one: no timer runs."""
@@ -12,10 +13,25 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tensorshelf import settings
 from tensorshelf.jobs.models import JobKind, JobProgress
 from tensorshelf.library.models import ImportProgress
+
+
+@dataclass
+class _Item:
+    """An item under way: its planned size and the bytes done so far."""
+
+    size: int
+    files: dict[str, int] = field(default_factory=dict)  # file -> bytes done (imports)
+    deltas: int = 0  # bytes reported as deltas (verify)
+
+    @property
+    def done(self) -> int:
+        current = sum(self.files.values()) + self.deltas
+        return min(current, self.size) if self.size else current
 
 
 class ProgressTracker:
@@ -40,10 +56,8 @@ class ProgressTracker:
         self.bytes_total = 0
         self._bytes_finished = 0  # bytes of the items already completed
         self._bytes_skipped = 0  # of those, completed by an earlier run (not in the rate)
-        self._item_size = 0
-        self._item_files: dict[str, int] = {}  # current item: file -> bytes done
-        self._item_deltas = 0  # current item: bytes reported as deltas (verify)
-        self._item: ImportProgress | None = None
+        self._active: dict[str, _Item] = {}  # items under way, by key
+        self._item: ImportProgress | None = None  # the latest item progress (for the UI)
         self._last_stage: tuple[str, str, str] | None = None
         self._started = clock()
         self._last_emit = -math.inf
@@ -67,33 +81,33 @@ class ProgressTracker:
             self._bytes_finished += bytes_
             self._bytes_skipped += bytes_
 
-    def start_item(self, size_bytes: int) -> None:
+    def start_item(self, size_bytes: int, key: str = "") -> None:
+        """An item (`key`: an import's plan item key; one item at a time may use "") starts."""
         with self._lock:
-            self._item_size = size_bytes
-            self._item_files.clear()
-            self._item_deltas = 0
-            self._item = None
+            self._active[key] = _Item(size_bytes)
 
-    def finish_item(self) -> None:
-        """The current item is complete (whatever its outcome): publish at once."""
+    def finish_item(self, key: str = "") -> None:
+        """The item is complete (whatever its outcome): publish at once."""
         with self._emit_lock:
             with self._lock:
+                item = self._active.pop(key, None)
                 self.items_done += 1
-                self._bytes_finished += self._item_size
-                self._item_size, self._item_deltas, self._item = 0, 0, None
-                self._item_files.clear()
+                self._bytes_finished += item.size if item is not None else 0
+                if self._item is not None and self._item.key == key:
+                    self._item = None
                 snap = self._due_locked(True)
             self._send(snap)
 
     def on_import_progress(self, progress: ImportProgress) -> None:
-        """ImportProgress of the current item; `bytes_done` is cumulative per file."""
+        """ImportProgress of an item under way; `bytes_done` is cumulative per file."""
         with self._emit_lock:
             with self._lock:
-                previous = self._item_files.get(progress.file, 0)
+                item = self._active.setdefault(progress.key, _Item(0))
+                previous = item.files.get(progress.file, 0)
                 done = progress.bytes_done
                 if progress.bytes_total:
                     done = min(done, progress.bytes_total)
-                self._item_files[progress.file] = max(previous, done)
+                item.files[progress.file] = max(previous, done)
                 self._item = progress
                 stage = (progress.key, progress.file, progress.stage)
                 force = stage != self._last_stage
@@ -110,10 +124,10 @@ class ProgressTracker:
             self._send(snap)
 
     def on_bytes(self, delta: int) -> None:
-        """A byte delta of the current item (ProgressFn, as verify reports)."""
+        """A byte delta of the one item under way with key "" (ProgressFn, as verify reports)."""
         with self._emit_lock:
             with self._lock:
-                self._item_deltas += delta
+                self._active.setdefault("", _Item(0)).deltas += delta
                 snap = self._due_locked(False)
             self._send(snap)
 
@@ -131,10 +145,7 @@ class ProgressTracker:
             return self._bytes_done_locked()
 
     def _bytes_done_locked(self) -> int:
-        current = sum(self._item_files.values()) + self._item_deltas
-        if self._item_size:
-            current = min(current, self._item_size)
-        return self._bytes_finished + current
+        return self._bytes_finished + sum(item.done for item in self._active.values())
 
     def snapshot(self) -> JobProgress:
         with self._lock:

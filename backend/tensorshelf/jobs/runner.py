@@ -22,6 +22,7 @@ from tensorshelf.errors import InvalidArgument, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.gate import Gate
+from tensorshelf.jobs.import_task import import_params, plan_items
 from tensorshelf.jobs.models import (
     EVENT_JOB_DONE,
     EVENT_JOB_PROGRESS,
@@ -33,7 +34,7 @@ from tensorshelf.jobs.models import (
 )
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
-from tensorshelf.jobs.tasks import TASKS, JobContext, import_params, plan_items
+from tensorshelf.jobs.tasks import TASKS, JobContext
 from tensorshelf.jobs.titles import import_plan_title, reclassify_title, verify_title
 from tensorshelf.library.models import ImportOptions, ImportPlan
 
@@ -208,9 +209,12 @@ class JobRunner:
             log.exception("job %s (%s) failed unexpectedly", active.job_id, active.kind)
             error = f"{type(exc).__name__}: {exc}"
         finally:
-            if acquired:
-                gate.release(active.job_id)
-            self._finish(active, status, result, error)
+            try:
+                self._finish(active, status, result, error)
+            finally:
+                # after job.done is out: a queued job's first event never comes before it
+                if acquired:
+                    gate.release(active.job_id)
 
     def _gate_of(self, active: _ActiveJob) -> Gate:
         if active.kind == "reclassify" and active.params.get("dry_run"):

@@ -183,17 +183,7 @@ export interface ImportResult {
   error: ErrorInfo | null;
 }
 
-export type ImportStage =
-  | "queued"
-  | "validating"
-  | "copying"
-  | "hashing"
-  | "verifying"
-  | "publishing"
-  | "done"
-  | "failed"
-  | "duplicate"
-  | "skipped";
+export type ImportStage = "queued" | "validating" | "copying" | "hashing" | "verifying" | "publishing" | "done" | "failed" | "duplicate" | "skipped";
 
 /**
  * `detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
@@ -488,16 +478,7 @@ export type SecurityTier = "safe" | "unknown" | "pickle";
 
 export type Settings = AppSettings;
 
-export type SortField =
-  | "name"
-  | "added_date"
-  | "size_bytes"
-  | "model_type"
-  | "family"
-  | "subtype"
-  | "precision"
-  | "rating"
-  | "relevance";
+export type SortField = "name" | "added_date" | "size_bytes" | "model_type" | "family" | "subtype" | "precision" | "rating" | "relevance";
 
 export interface Source {
   kind: "local" | "huggingface" | "url";

@@ -45,7 +45,7 @@ def test_byte_updates_are_throttled_but_stage_changes_are_not(clock: Clock) -> N
     sink: list[JobProgress] = []
     t = _tracker(clock, sink)
     t.set_totals(1, 100)
-    t.start_item(100)
+    t.start_item(100, "/src/a")
     t.on_import_progress(_p("copying", 0))  # new stage: published
     for done in range(1, 50):  # within one interval: throttled away
         clock.now += settings.JOB_EVENT_MIN_INTERVAL_S / 100
@@ -56,7 +56,7 @@ def test_byte_updates_are_throttled_but_stage_changes_are_not(clock: Clock) -> N
     assert len(sink) == 2 and sink[-1].bytes_done == 60
     t.on_import_progress(_p("publishing", 100))  # stage change: at once
     assert len(sink) == 3 and sink[-1].item is not None and sink[-1].item.stage == "publishing"
-    t.finish_item()  # item boundary: at once
+    t.finish_item("/src/a")  # item boundary: at once
     assert len(sink) == 4
     assert (sink[-1].items_done, sink[-1].bytes_done, sink[-1].item) == (1, 100, None)
 
@@ -66,13 +66,13 @@ def test_bytes_are_summed_per_file_and_never_go_backwards(clock: Clock) -> None:
     t = _tracker(clock, sink)
     t.set_totals(2, 300)
     t.skip(1, 100)  # an item done by an earlier run
-    t.start_item(200)
+    t.start_item(200, "/src/a")
     t.on_import_progress(_p("copying", 80, 100, "shard-1"))
     t.on_import_progress(_p("copying", 50, 100, "shard-2"))
     t.on_import_progress(_p("verifying", 10, 100, "shard-1"))  # re-reading: no regression
     t.on_import_progress(_p("copying", 500, 100, "shard-2"))  # capped at the file's size
     assert t.bytes_done == 100 + 80 + 100
-    t.finish_item()
+    t.finish_item("/src/a")
     assert t.bytes_done == 300 and t.items_done == 2
 
 
@@ -81,7 +81,7 @@ def test_rate_and_eta_exclude_bytes_done_by_an_earlier_run(clock: Clock) -> None
     t = _tracker(clock, sink)
     t.set_totals(3, 3000)
     t.skip(1, 1000)
-    t.start_item(1000)
+    t.start_item(1000, "/src/a")
     clock.now += 2.0
     t.on_import_progress(_p("copying", 500, 1000))
     snap = t.snapshot()
@@ -89,6 +89,27 @@ def test_rate_and_eta_exclude_bytes_done_by_an_earlier_run(clock: Clock) -> None
     assert snap.eta_s == pytest.approx(1500 / 250.0)
     fresh = _tracker(clock, [])
     assert fresh.snapshot().rate_bps == 0.0 and fresh.snapshot().eta_s is None
+
+
+def test_items_under_way_at_once_are_summed_and_finish_independently(clock: Clock) -> None:
+    """An import streams several files at once: each item's bytes count while it runs, and
+    finishing one does not touch the other's."""
+    sink: list[JobProgress] = []
+    t = _tracker(clock, sink)
+    t.set_totals(2, 300)
+    t.start_item(100, "/src/a")
+    t.start_item(200, "/src/b")
+    t.on_import_progress(_p("copying", 60))
+    t.on_import_progress(
+        ImportProgress(
+            key="/src/b", file="b.safetensors", stage="copying", bytes_done=150, bytes_total=200
+        )  # fmt: skip
+    )
+    assert t.bytes_done == 60 + 150
+    t.finish_item("/src/a")
+    assert (t.items_done, t.bytes_done) == (1, 100 + 150)
+    t.finish_item("/src/b")
+    assert (t.items_done, t.bytes_done) == (2, 300)
 
 
 def test_byte_deltas_and_item_counts(clock: Clock) -> None:

@@ -13,7 +13,7 @@ import pytest
 
 from tensorshelf.errors import InvalidArgument, JobNotFound, ModelNotFound, PlanNotFound
 from tensorshelf.jobs.events import Event
-from tensorshelf.jobs.tasks import import_params
+from tensorshelf.jobs.import_task import import_params
 from tensorshelf.library.models import ImportOptions, ListQuery
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
