@@ -20,9 +20,9 @@ SYS_DEV_BLOCK = Path("/sys/dev/block")
 
 
 @lru_cache(maxsize=64)
-def is_rotational(device: int) -> bool | None:
+def is_rotational(device: int, sys_dev_block: Path = SYS_DEV_BLOCK) -> bool | None:
     """True for a spinning disk, False for an SSD, None when the kernel does not say."""
-    node = SYS_DEV_BLOCK / f"{os.major(device)}:{os.minor(device)}"
+    node = sys_dev_block / f"{os.major(device)}:{os.minor(device)}"
     for flag in (node / "queue" / "rotational", node / ".." / "queue" / "rotational"):
         try:
             return flag.read_text().strip() == "1"

@@ -13,7 +13,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from typing import Generic, TypeVar
 
 from tensorshelf.io.drives import streams_for
@@ -41,22 +40,26 @@ class DriveStreams:
                 found = self._streams[device] = threading.BoundedSemaphore(self.streams(device))
             return found
 
-    @contextmanager
-    def holding(self, devices: Iterable[int]) -> Iterator[None]:
-        """Hold one stream on each device (taken in device order: no two holders deadlock)."""
-        taken = [self._semaphore(d) for d in sorted(set(devices))]
-        for semaphore in taken:
-            semaphore.acquire()
-        try:
-            yield
-        finally:
-            for semaphore in reversed(taken):
-                semaphore.release()
+    def try_hold(self, devices: Iterable[int]) -> bool:
+        """Take one stream on every device at once, or none (never blocks)."""
+        taken: list[threading.BoundedSemaphore] = []
+        for device in sorted(set(devices)):
+            semaphore = self._semaphore(device)
+            if not semaphore.acquire(blocking=False):
+                for held in reversed(taken):
+                    held.release()
+                return False
+            taken.append(semaphore)
+        return True
+
+    def release(self, devices: Iterable[int]) -> None:
+        for device in sorted(set(devices), reverse=True):
+            self._semaphore(device).release()
 
 
 class StreamedBatch(Generic[T, R]):
-    """Runs `work(item)` for each item on a worker thread while holding its drives' streams,
-    at most `width` at once, and hands each (item, result) back in `results()`."""
+    """Runs `work(item)` for each item on a worker thread while holding its drives' streams
+    (at most one item per core), and hands each (item, result) back in `results()`."""
 
     def __init__(
         self,
@@ -68,34 +71,29 @@ class StreamedBatch(Generic[T, R]):
         self._work, self._devices_of = work, devices_of
         self._streams, self._cancel = streams, cancel
 
-    def width(self, items: Sequence[T]) -> int:
-        """Workers worth starting: the most streams any involved drive takes, within cores."""
-        devices = {d for item in items for d in self._devices_of(item)}
-        widest = max((self._streams.streams(d) for d in devices), default=1)
-        return max(1, min(widest, self._streams.cores, len(items) or 1))
-
-    def _run_one(self, item: T) -> R:
-        with self._streams.holding(self._devices_of(item)):
+    def _run_one(self, item: T, devices: set[int]) -> R:
+        try:
             self._cancel.raise_if_cancelled()
             return self._work(item)
+        finally:
+            self._streams.release(devices)
 
     def results(self, items: Sequence[T]) -> Iterator[tuple[T, Future[R]]]:
-        """(item, finished future) as each completes; no new item starts once cancelled."""
-        width = self.width(items)
-        pending = iter(items)
+        """(item, finished future) as each completes. Items start strictly in order, each as
+        soon as its drives have a free stream; none starts once cancelled."""
+        queue = list(items)
         running: dict[Future[R], T] = {}
+        width = max(1, min(self._streams.cores, len(queue)))
         with ThreadPoolExecutor(max_workers=width, thread_name_prefix="import") as pool:
-
-            def top_up() -> None:
-                while len(running) < width and not self._cancel.cancelled:
-                    item = next(pending, None)
-                    if item is None:
-                        return
-                    running[pool.submit(self._run_one, item)] = item
-
-            top_up()
-            while running:
+            while True:
+                while queue and len(running) < width and not self._cancel.cancelled:
+                    devices = set(self._devices_of(queue[0]))
+                    if not self._streams.try_hold(devices):
+                        break  # the next item's drive is busy: wait for something to finish
+                    item = queue.pop(0)
+                    running[pool.submit(self._run_one, item, devices)] = item
+                if not running:
+                    return
                 done, _ = wait(running, return_when=FIRST_COMPLETED)
                 for future in done:
                     yield running.pop(future), future
-                top_up()

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, JobNotFound, ModelNotFound, PlanNotFound
 from tensorshelf.jobs.events import Event
 from tensorshelf.jobs.import_task import import_params
@@ -344,3 +345,34 @@ def test_batch_import_checkpoints_the_index_wal(env: JobsEnv) -> None:
     assert calls == [5, 10, 12]
     wal = env.locations.library / "models.db-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+class _PairedService(LibraryService):
+    """Each import waits until a second one is under way too (or gives up)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pair = threading.Barrier(2, timeout=WAIT_S / 4)
+
+    def import_item(self, *args: Any, **kwargs: Any) -> Any:
+        self.pair.wait()
+        return super().import_item(*args, **kwargs)
+
+
+def test_a_batch_imports_two_files_at_once_when_the_drive_takes_two(
+    locations: Locations, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(settings.ENV_IO_STREAMS, "2")
+    env = open_env(locations, _PairedService)
+    try:
+        files = write_loras(_src(locations), 4)
+        info = env.runner.wait(start_import_of(env.runner, [str(f) for f in files]), WAIT_S)
+        assert info.status == "done", info.error
+        assert [r["key"] for r in info.result] == [str(f) for f in files]  # plan order
+        assert all(r["ok"] for r in info.result)
+        assert env.service.list_models(ListQuery()).total == 4
+        assert set(env.store.checkpoints(info.job_id)) == {str(f) for f in files}
+        last = env.of(info.job_id, "job.progress")[-1].payload
+        assert (last["items_done"], last["bytes_done"]) == (4, last["bytes_total"])
+    finally:
+        env.close()
