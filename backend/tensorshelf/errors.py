@@ -3,18 +3,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, Field
-
-
-class ErrorInfo(BaseModel):
-    """A ShelfError as it crosses a boundary: `{code, message, details}` (the one error shape
-    of the API, the CLI's --json output and every result that can fail)."""
-
-    code: str
-    message: str
-    details: dict[str, Any] = Field(default_factory=dict)
+if TYPE_CHECKING:
+    from tensorshelf.error_info import ErrorInfo
 
 
 class ShelfError(Exception):
@@ -31,14 +23,9 @@ class ShelfError(Exception):
         return {"code": self.code, "message": self.message, "details": self.details}
 
     def info(self) -> ErrorInfo:
+        from tensorshelf.error_info import ErrorInfo
+
         return ErrorInfo(code=self.code, message=self.message, details=self.details)
-
-
-def error_info(exc: BaseException, **details: Any) -> ErrorInfo:
-    """Any exception as the one error shape (`internal` for what is not a ShelfError)."""
-    if isinstance(exc, ShelfError):
-        return exc.info()
-    return ErrorInfo(code="internal", message=f"{type(exc).__name__}: {exc}", details=details)
 
 
 class InvalidModelFile(ShelfError):

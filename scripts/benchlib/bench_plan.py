@@ -3,7 +3,7 @@
 The folder is built exactly as the `inspect` benchmark builds its mix (benchlib.bench_inspect:
 every corpus case in a folder of its own, then hard-linked copies of those folders up to N
 paths), and all of it is given as ONE folder. Measured, page cache warm (one untimed pass):
-- `inspect DIR` (api.shelf.inspect_path): models per second, detection spread over worker
+- `inspect DIR` (library.inspecting.inspect_path): models per second, detection spread over worker
   processes (library/detect_pool.py), target >= 500/s;
 - the same with detection in-process, one model after another (the comparison);
 - `plan_import` of the folder (grouping, header checks, detection, display names).
@@ -18,9 +18,9 @@ from pathlib import Path
 from benchlib.bench_inspect import FULL_FILES, QUICK_FILES, TARGET_FILES_PER_S, build
 from benchlib.harness import Row
 from tensorshelf import settings
-from tensorshelf.api.shelf import inspect_path
 from tensorshelf.library.importing import detect_pool
 from tensorshelf.library.importing.planning import plan_import
+from tensorshelf.library.inspecting import inspect_path
 
 SECTION = "plan"
 SEQUENTIAL_THRESHOLD = 10**9  # detect_many's pool threshold while timing the sequential path

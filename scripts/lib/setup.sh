@@ -40,6 +40,9 @@ ensure_python() {
     "$venv/bin/python" -m pip install -q -e "$ROOT[test,desktop]"
     echo "$want" > "$stamp"
   fi
+  # Bytecode for the project's own modules: with PYTHONDONTWRITEBYTECODE set (as on some
+  # machines) every start would otherwise recompile them (≈ 0.2 s per CLI command).
+  "$venv/bin/python" -m compileall -q -j 0 "$ROOT/backend/tensorshelf" >/dev/null || true
 }
 
 ensure_node() {

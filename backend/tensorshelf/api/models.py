@@ -6,7 +6,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from tensorshelf.detect.models import Detection
 from tensorshelf.library.metadata.document import ModelMetadata
 
 
@@ -22,26 +21,6 @@ class AppStatus(BaseModel):
 class ModelDetail(BaseModel):
     model: ModelMetadata
     library_dir: str  # absolute path of the model's directory
-
-
-class InspectedModel(BaseModel):
-    """One model found in a folder that `inspect` was given."""
-
-    path: str  # the file (or the model's folder) that was detected
-    name: str
-    model_format: str  # single-file | sharded-set | diffusers-folder | bundle
-    detection: Detection
-    warnings: list[str] = Field(default_factory=list)
-
-
-class InspectResult(BaseModel):
-    """`detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
-    for a plain folder holding several models."""
-
-    path: str
-    detection: Detection | None = None
-    models: list[InspectedModel] | None = None
-    rejected: list[dict[str, str]] | None = None  # {"path", "reason"}: what is not a model
 
 
 class PreviewImage(BaseModel):

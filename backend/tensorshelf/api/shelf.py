@@ -10,32 +10,27 @@ from __future__ import annotations
 
 import base64
 import logging
+import threading
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tensorshelf.api.models import (
     AppStatus,
-    InspectedModel,
-    InspectResult,
     ModelDetail,
     PreviewImage,
 )
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
-from tensorshelf.detect import detect_path
-from tensorshelf.errors import InvalidArgument, InvalidModelFile, ShelfError
+from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import JobInfo, JobRef
-from tensorshelf.jobs.runner import JobRunner
-from tensorshelf.jobs.store import JobStore
-from tensorshelf.library.importing.grouping import Grouping, group_paths
-from tensorshelf.library.importing.planning import detection_target, plan_import
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
     ImportOptions,
     ImportPlan,
+    InspectResult,
     ListQuery,
     ModelEdit,
     ModelPage,
@@ -44,6 +39,9 @@ from tensorshelf.library.models import (
 )
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
+
+if TYPE_CHECKING:
+    from tensorshelf.jobs.runner import JobRunner
 
 log = logging.getLogger(__name__)
 
@@ -97,9 +95,21 @@ class ShelfApi:
         self.bus = bus or EventBus()
         locations.home.mkdir(parents=True, exist_ok=True)
         self.service = LibraryService(locations)
-        self.jobs = JobRunner(self.service, JobStore(locations.ops_db), self.bus)
         self.settings = SettingsStore(locations.settings_file)
         self.path_picker: PathPicker | None = None  # set by the desktop window
+        self._jobs: JobRunner | None = None
+        self._jobs_lock = threading.Lock()
+
+    @property
+    def jobs(self) -> JobRunner:
+        """The job runner and ops.db, opened on first use (`list` or `show` need neither)."""
+        with self._jobs_lock:
+            if self._jobs is None:
+                from tensorshelf.jobs.runner import JobRunner
+                from tensorshelf.jobs.store import JobStore
+
+                self._jobs = JobRunner(self.service, JobStore(self.locations.ops_db), self.bus)
+            return self._jobs
 
     # --- status and settings -----------------------------------------------------------
     def get_status(self) -> AppStatus:
@@ -166,6 +176,9 @@ class ShelfApi:
         return PreviewImage(data_url=f"data:{mime};base64,{base64.b64encode(data).decode()}")
 
     def inspect(self, path: str) -> InspectResult:
+        """What a file or folder is, from its header alone (needs no library)."""
+        from tensorshelf.library.inspecting import inspect_path
+
         return inspect_path(path)
 
     # --- changes -----------------------------------------------------------------------
@@ -216,51 +229,11 @@ class ShelfApi:
 
     # --- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
-        self.jobs.close()
+        with self._jobs_lock:
+            jobs, self._jobs = self._jobs, None
+        if jobs is not None:
+            jobs.close()
         self.service.close()
-
-
-def inspect_path(path: str) -> InspectResult:
-    """What a file or folder is, from its header alone (needs no library). A plain folder
-    holding several models gets every one of them (`models`, grouped as an import would)."""
-    target = Path(path).expanduser().absolute()
-    if target.is_dir():
-        grouping = group_paths([target])
-        if len(grouping.units) > 1:
-            return _inspect_folder(target, grouping)
-    return InspectResult(path=str(target), detection=detect_path(target))
-
-
-def _inspect_folder(folder: Path, grouping: Grouping) -> InspectResult:
-    # No library: headers only, detected on every core.
-    plan = plan_import([str(folder)], grouping=grouping)
-    models: list[InspectedModel] = []
-    rejected: list[dict[str, str]] = []
-    for item in plan.items:
-        where = str(detection_target(item))
-        if item.error is None and item.detection is not None:
-            models.append(
-                InspectedModel(
-                    path=where,
-                    name=item.name,
-                    model_format=item.model_format,
-                    detection=item.detection,
-                    warnings=item.warnings,
-                )
-            )
-        else:
-            reason = item.error or next(
-                (w for w in item.warnings if "classify" in w), "could not classify"
-            )
-            rejected.append({"path": where, "reason": reason})
-    rejected.extend(plan.rejected)
-    if not models:
-        raise InvalidModelFile(
-            f"{folder.name}: no model file found in this folder",
-            file=str(folder),
-            rejected=rejected,
-        )
-    return InspectResult(path=str(folder), models=models, rejected=rejected)
 
 
 def _absolute(paths: list[str]) -> list[str]:

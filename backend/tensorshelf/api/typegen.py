@@ -26,7 +26,7 @@ from pydantic import TypeAdapter
 from tensorshelf.api.events_schema import EVENT_PAYLOADS
 from tensorshelf.api.shelf import API_METHODS, ShelfApi
 from tensorshelf.api.typegen_ts import SchemaRenderer, jsdoc, prop_key, ts_name
-from tensorshelf.errors import ErrorInfo
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.models import (
     ImportResult,
     ModelVerification,

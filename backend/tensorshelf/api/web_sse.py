@@ -10,7 +10,8 @@ import logging
 from collections.abc import AsyncIterator
 
 from tensorshelf import settings
-from tensorshelf.jobs.events import EventBus, EventQueue
+from tensorshelf.jobs.event_queue import EventQueue
+from tensorshelf.jobs.events import EventBus
 
 log = logging.getLogger(__name__)
 

@@ -4,16 +4,18 @@ with per-file progress."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from tensorshelf.cli.jobwait import run_job
 from tensorshelf.cli.output import emit, fail, handle_errors, plain, short_id
 from tensorshelf.cli.state import get_state
-from tensorshelf.jobs.models import JobDone
-from tensorshelf.library.models import ImportMode, ImportOptions
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tensorshelf.jobs.models import JobDone
+    from tensorshelf.library.models import ImportMode
 
 
 def job_outcome_or_fail(state: Any, done: JobDone) -> None:
@@ -117,6 +119,9 @@ def import_cmd(
     ] = False,
 ) -> None:
     """Import model files into the library (copy + hash in one pass)."""
+    from tensorshelf.cli.jobwait import run_job
+    from tensorshelf.library.models import ImportOptions
+
     state = get_state(ctx)
     if move and link:
         raise typer.BadParameter("--move and --link exclude each other", param_hint="--move")

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
-from tensorshelf.api.models import InspectedModel
 from tensorshelf.cli.output import emit, handle_errors, key_values, plain
 from tensorshelf.cli.state import get_state
-from tensorshelf.detect.models import Detection
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tensorshelf.detect.models import Detection
+    from tensorshelf.library.models import InspectedModel
 
 
 def _print_detection(c: Console, path: str, d: Detection) -> None:
@@ -90,7 +93,7 @@ def inspect_cmd(
 ) -> None:
     """Identify a model file from its header; imports nothing."""
     state = get_state(ctx)
-    from tensorshelf.api.shelf import inspect_path
+    from tensorshelf.library.inspecting import inspect_path
 
     result = inspect_path(str(path))  # no library needed, none created
     if result.models is not None:  # a plain folder holding several models

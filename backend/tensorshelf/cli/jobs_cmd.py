@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-from tensorshelf.cli.import_cmd import import_results, print_import_results
-from tensorshelf.cli.jobwait import JobWatcher
 from tensorshelf.cli.output import UsageError, emit, handle_errors, human_size, plain
 from tensorshelf.cli.state import CliState, get_state
-from tensorshelf.jobs.models import JobDone, JobInfo
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from tensorshelf.jobs.models import JobDone, JobInfo
 
 
 def _progress_cell(j: JobInfo) -> str:
@@ -25,6 +26,8 @@ def _progress_cell(j: JobInfo) -> str:
 
 
 def _jobs_table(jobs: list[JobInfo]) -> Table:
+    from rich.table import Table
+
     table = Table(
         "job",
         "kind",
@@ -49,6 +52,9 @@ def _jobs_table(jobs: list[JobInfo]) -> Table:
 
 
 def _resume(state: CliState) -> None:
+    from tensorshelf.cli.import_cmd import import_results, print_import_results
+    from tensorshelf.cli.jobwait import JobWatcher
+
     api = state.api()
     with JobWatcher(api) as watcher:
         refs = api.resume_jobs()
@@ -70,6 +76,7 @@ def _resume(state: CliState) -> None:
         }
 
     def human(c: Console) -> None:
+
         if not finished:
             c.print("no interrupted jobs")
             return

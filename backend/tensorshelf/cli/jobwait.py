@@ -8,14 +8,15 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self
 
-from tensorshelf.cli.progress import ProgressView, make_view
 from tensorshelf.errors import OperationCancelled
-from tensorshelf.jobs.events import Event
-from tensorshelf.jobs.models import EVENT_JOB_DONE, JobDone
 from tensorshelf.settings import CLI_JOB_CHECK_INTERVAL_S
 
 if TYPE_CHECKING:
     from tensorshelf.api.shelf import ShelfApi
+    from tensorshelf.cli.progress import ProgressView
+    from tensorshelf.jobs.events import Event
+    from tensorshelf.jobs.models import JobDone
+
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,8 @@ class JobWatcher:
     """
 
     def __init__(self, api: ShelfApi, view: ProgressView | None = None) -> None:
+        from tensorshelf.cli.progress import make_view
+
         self._api = api
         self._view = view or make_view()
         self._done: dict[str, JobDone] = {}
@@ -49,6 +52,8 @@ class JobWatcher:
             self._unsubscribe = None
 
     def _on_event(self, event: Event) -> None:
+        from tensorshelf.jobs.models import EVENT_JOB_DONE, JobDone
+
         self._view.on_event(event)
         if event.type == EVENT_JOB_DONE:
             done = JobDone.model_validate(event.payload)
@@ -57,6 +62,8 @@ class JobWatcher:
 
     def _check_store(self, pending: set[str]) -> None:
         """Safety net: a job that ended without us seeing its `job.done` event."""
+        from tensorshelf.jobs.models import JobDone
+
         for info in self._api.list_jobs():
             if info.job_id in pending and info.status in _TERMINAL:
                 self._done.setdefault(

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from tensorshelf.cli.output import (
     UsageError,
@@ -23,8 +21,12 @@ from tensorshelf.cli.output import (
     short_id,
 )
 from tensorshelf.cli.state import CliState, get_state
-from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.models import ListQuery, ModelEdit, ModelPage
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tensorshelf.library.metadata.document import ModelMetadata
+    from tensorshelf.library.models import ModelPage
 
 
 class SortField(StrEnum):
@@ -75,6 +77,8 @@ def list_cmd(
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many.")] = 0,
 ) -> None:
     """List the models in the library."""
+    from tensorshelf.library.models import ListQuery
+
     state = get_state(ctx)
     query = ListQuery(
         model_type=model_type,
@@ -105,6 +109,8 @@ def search_cmd(
 
 
 def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None) -> None:
+    from rich.table import Table
+
     console.print(f"[bold]{plain(meta.name)}[/]  [dim]{meta.id}[/]")
     rows: list[tuple[str, Any]] = [
         ("path", meta.path),
@@ -173,6 +179,8 @@ def edit_cmd(
     ] = None,
 ) -> None:
     """Change a model's name, classification, tags, notes or rating."""
+    from tensorshelf.library.models import ModelEdit
+
     state = get_state(ctx)
     edit = ModelEdit(
         name=name,

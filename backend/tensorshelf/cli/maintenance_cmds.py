@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
 
-from tensorshelf.cli.import_cmd import job_outcome_or_fail
-from tensorshelf.cli.jobwait import run_job
 from tensorshelf.cli.output import (
     UsageError,
     cell,
@@ -19,7 +16,9 @@ from tensorshelf.cli.output import (
     short_id,
 )
 from tensorshelf.cli.state import get_state
-from tensorshelf.library.models import RebuildReport, ReclassifyReport, VerifyReport
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _print_problems(console: Console, phantoms: list[str], errors: list[dict[str, str]]) -> None:
@@ -54,6 +53,10 @@ def scan_cmd(ctx: typer.Context) -> None:
 @handle_errors
 def rebuild_cmd(ctx: typer.Context) -> None:
     """Rebuild models.db from every metadata.json (deep scan, swapped in when complete)."""
+    from tensorshelf.cli.import_cmd import job_outcome_or_fail
+    from tensorshelf.cli.jobwait import run_job
+    from tensorshelf.library.models import RebuildReport
+
     state = get_state(ctx)
     api = state.api()
     done = run_job(api, api.start_rebuild)
@@ -81,6 +84,10 @@ def verify_cmd(
     ] = False,
 ) -> None:
     """Re-hash model files and compare with metadata.json. Exit 1 on any mismatch."""
+    from tensorshelf.cli.import_cmd import job_outcome_or_fail
+    from tensorshelf.cli.jobwait import run_job
+    from tensorshelf.library.models import VerifyReport
+
     state = get_state(ctx)
     api = state.api()
     done = run_job(api, lambda: api.start_verify(refs=list(models or []) or None, full=full))
@@ -127,6 +134,10 @@ def reclassify_cmd(
     ] = False,
 ) -> None:
     """Run the current detector again and re-file models whose classification changed."""
+    from tensorshelf.cli.import_cmd import job_outcome_or_fail
+    from tensorshelf.cli.jobwait import run_job
+    from tensorshelf.library.models import ReclassifyReport
+
     state = get_state(ctx)
     if all_models == bool(models):
         raise UsageError("give either --all or one or more models")

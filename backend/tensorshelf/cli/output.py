@@ -11,19 +11,19 @@ import os
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable
-from typing import Any, NoReturn, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar, cast
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
-from tensorshelf.api.dispatch import to_jsonable
 from tensorshelf.cli.state import CliState, get_state
 from tensorshelf.errors import OperationCancelled, ShelfError
-from tensorshelf.io.naming import BIDI_CONTROLS
 from tensorshelf.settings import CLI_PIPED_WIDTH
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
 
 log = logging.getLogger(__name__)
 
@@ -53,16 +53,22 @@ _PASS_THROUGH = (typer.Exit, typer.Abort, ClickException)
 def out() -> Console:
     """Console for human output on stdout (no colour codes when piped; piped tables are
     laid out wide rather than squeezed into 80 columns)."""
+    from rich.console import Console
+
     piped = not sys.stdout.isatty() and not os.environ.get("COLUMNS")
     return Console(soft_wrap=True, highlight=False, width=CLI_PIPED_WIDTH if piped else None)
 
 
 def err() -> Console:
     """Console for messages on stderr."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_json(document: dict[str, Any]) -> None:
+    from tensorshelf.api.dispatch import to_jsonable
+
     sys.stdout.write(json.dumps(to_jsonable(document), ensure_ascii=False, indent=2) + "\n")
     sys.stdout.flush()
 
@@ -89,6 +95,8 @@ def fail(
     extra: dict[str, Any] | None = None,
 ) -> NoReturn:
     """Report a handled error (stderr message; JSON error document with --json) and exit 1."""
+    from rich.markup import escape
+
     err().print(f"[bold red]error:[/] {escape(message)}")
     if state.json:
         print_json({**error_document(code, message, details), **(extra or {})})
@@ -149,6 +157,8 @@ def visible(text: str) -> str:
     """`text` with control characters (newline, tab, escape sequences) and invisible
     bidirectional overrides shown as `\\n` / `\\u202e`: a file or model name must neither
     break a table row, drive the terminal, nor display reversed."""
+    from tensorshelf.io.naming import BIDI_CONTROLS
+
     if text.isprintable() and not any(ch in BIDI_CONTROLS for ch in text):
         return text
     return "".join(
@@ -161,6 +171,8 @@ def visible(text: str) -> str:
 
 def plain(value: Any) -> str:
     """User-controlled text for rich markup: visible() and markup-escaped."""
+    from rich.markup import escape
+
     return escape(visible(str(value)))
 
 
@@ -173,6 +185,8 @@ def cell(value: Any) -> str:
 
 
 def models_table(models: Iterable[Any], title: str | None = None) -> Table:
+    from rich.table import Table
+
     table = Table(title=title, show_edge=False, header_style="bold")
     for column in ("id", "name", "type", "subtype", "family", "size", "tags"):
         table.add_column(
@@ -195,6 +209,8 @@ def models_table(models: Iterable[Any], title: str | None = None) -> Table:
 
 def key_values(rows: Iterable[tuple[str, Any]]) -> Text:
     """Aligned "key  value" lines (no table padding, so no trailing spaces)."""
+    from rich.text import Text
+
     pairs = [(key, cell(value)) for key, value in rows]
     width = max((len(k) for k, _ in pairs), default=0)
     text = Text()

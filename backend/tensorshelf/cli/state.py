@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from tensorshelf.errors import LibraryNotFound
-from tensorshelf.library.layout import library_exists
 from tensorshelf.settings import ENV_HF_OFFLINE, ENV_LIBRARY, Locations, resolve_locations
 
 if TYPE_CHECKING:
+    pass
     from tensorshelf.api.shelf import Bridge, ShelfApi
+
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +40,8 @@ class CliState:
         Only commands that add to a library (`import`, `serve`) may create it; the others
         fail with LibraryNotFound rather than leave an empty library (and a state dir)
         behind at a mistyped path or on the mount point of an unplugged drive."""
+        from tensorshelf.library.layout import library_exists
+
         if self._api is None:
             from tensorshelf.api.shelf import ShelfApi
 

@@ -7,23 +7,30 @@ Public API:
 - `sniff_format(path) -> str` ("safetensors" | "gguf" | "pickle" | "onnx");
 - `read_foreign_metadata(weight_path) -> ForeignMetadata` (sidecars + embedded metadata);
 - `DETECTOR_VERSION`, bumped whenever a classification can change.
+
+The package's names are loaded on first use (PEP 562), so importing the vocabulary
+(`tensorshelf.detect.models`) does not load the readers and classifiers.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from tensorshelf.detect.detector import detect_file, detect_index
-from tensorshelf.detect.folders import detect_folder
-from tensorshelf.detect.foreign import read_foreign_metadata
-from tensorshelf.detect.gc_pause import gc_paused
-from tensorshelf.detect.models import DETECTOR_VERSION, Detection, ForeignMetadata
-from tensorshelf.detect.readers.header import headers_read
-from tensorshelf.detect.readers.sniff import sniff_format
-from tensorshelf.errors import InvalidModelFile
+if TYPE_CHECKING:
+    from tensorshelf.detect.entry import detect_path
+    from tensorshelf.detect.foreign import read_foreign_metadata
+    from tensorshelf.detect.models import DETECTOR_VERSION, Detection, ForeignMetadata
+    from tensorshelf.detect.readers.sniff import sniff_format
 
-INDEX_SUFFIX = ".index.json"
+_PUBLIC = {
+    "DETECTOR_VERSION": "tensorshelf.detect.models",
+    "Detection": "tensorshelf.detect.models",
+    "ForeignMetadata": "tensorshelf.detect.models",
+    "detect_path": "tensorshelf.detect.entry",
+    "read_foreign_metadata": "tensorshelf.detect.foreign",
+    "sniff_format": "tensorshelf.detect.readers.sniff",
+}
 
 __all__ = [
     "DETECTOR_VERSION",
@@ -35,21 +42,10 @@ __all__ = [
 ]
 
 
-def detect_path(path: str | os.PathLike[str]) -> Detection:
-    """Classify a model file or folder. Raises InvalidModelFile (with the file name and what
-    was wrong) for anything that is not a readable model; never reads tensor data."""
-    p = Path(path)
-    with gc_paused(), headers_read() as read:
-        det = _detect(p)
-    det._headers_read = read
-    return det
-
-
-def _detect(p: Path) -> Detection:
-    if p.is_dir():
-        return detect_folder(p)
-    if not p.exists():
-        raise InvalidModelFile(f"{p.name}: no such file or folder", file=str(p))
-    if p.name.lower().endswith(INDEX_SUFFIX):
-        return detect_index(p)
-    return detect_file(p)
+def __getattr__(name: str) -> Any:
+    module = _PUBLIC.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -13,7 +13,8 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.errors import ErrorInfo, InvalidArgument, OperationCancelled, error_info
+from tensorshelf.error_info import ErrorInfo, error_info
+from tensorshelf.errors import InvalidArgument, OperationCancelled
 from tensorshelf.io.drives import device_of
 from tensorshelf.jobs.models import JobStatus
 from tensorshelf.jobs.streams import DriveStreams, StreamedBatch

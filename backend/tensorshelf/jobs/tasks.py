@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError, error_info
+from tensorshelf.error_info import error_info
+from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.import_task import run_import

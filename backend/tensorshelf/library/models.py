@@ -8,7 +8,8 @@ from typing import Annotated, Literal, get_args
 from pydantic import AfterValidator, BaseModel, Field
 
 from tensorshelf.detect.models import Detection, ModelType
-from tensorshelf.errors import ErrorInfo, InvalidArgument
+from tensorshelf.error_info import ErrorInfo
+from tensorshelf.errors import InvalidArgument
 from tensorshelf.library.metadata.document import Hashes, ModelFormat
 
 ImportMode = Literal["copy", "move", "link"]
@@ -288,3 +289,23 @@ class ReclassifyReport(BaseModel):
             self.changed.append(item.change)
         else:
             self.unchanged += 1
+
+
+class InspectedModel(BaseModel):
+    """One model found in a folder that `inspect` was given."""
+
+    path: str  # the file (or the model's folder) that was detected
+    name: str
+    model_format: str  # single-file | sharded-set | diffusers-folder | bundle
+    detection: Detection
+    warnings: list[str] = Field(default_factory=list)
+
+
+class InspectResult(BaseModel):
+    """`detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
+    for a plain folder holding several models."""
+
+    path: str
+    detection: Detection | None = None
+    models: list[InspectedModel] | None = None
+    rejected: list[dict[str, str]] | None = None  # {"path", "reason"}: what is not a model

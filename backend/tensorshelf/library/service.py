@@ -10,21 +10,16 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from tensorshelf import settings
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
-from tensorshelf.library import editing
 from tensorshelf.library import pause as pause_points
 from tensorshelf.library.context import LibraryContext
-from tensorshelf.library.importing.importer import import_item
-from tensorshelf.library.importing.planning import plan_import
-from tensorshelf.library.importing.progress import ProgressCallback
 from tensorshelf.library.importing.staging import sweep_staging
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.layout import LibrarySignature, ensure_library
-from tensorshelf.library.maintenance import reclassify as reclassify_mod
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
@@ -42,8 +37,10 @@ from tensorshelf.library.models import (
     ScanReport,
 )
 from tensorshelf.library.pause import PausePoints
-from tensorshelf.library.previews import read_preview
 from tensorshelf.settings import Locations
+
+if TYPE_CHECKING:
+    from tensorshelf.library.importing.progress import ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +70,8 @@ class LibraryService:
     # --- import ------------------------------------------------------------------------------
     def plan_import(self, paths: list[str]) -> ImportPlan:
         """Group `paths` into models, check headers and classify — reads no weight data."""
+        from tensorshelf.library.importing.planning import plan_import
+
         return plan_import(paths, self.root, self.hash_cache, self.index.find_by_sha256)
 
     def import_item(
@@ -82,6 +81,8 @@ class LibraryService:
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
     ) -> ImportResult:
+        from tensorshelf.library.importing.importer import import_item
+
         return import_item(self._ctx, item, options, on_progress, cancel)
 
     def sweep_staging(self) -> list[str]:
@@ -95,10 +96,14 @@ class LibraryService:
         return self.index.facets()
 
     def model_dir(self, ref: str) -> Path:
+        from tensorshelf.library import editing
+
         return editing.locate(self._ctx, ref)[1]
 
     def get_model(self, ref: str) -> ModelMetadata:
         """The model's metadata.json (the source of truth, not the index row)."""
+        from tensorshelf.library import editing
+
         return editing.load(self._ctx, ref)[1]
 
     def preview(
@@ -106,22 +111,33 @@ class LibraryService:
     ) -> tuple[str, bytes] | None:
         """(mime type, bytes) of the model's preview image, if it has one that may be shown
         (see library.previews)."""
+        from tensorshelf.library import editing
+        from tensorshelf.library.previews import read_preview
+
         model_dir, meta = editing.load(self._ctx, ref)
         return read_preview(model_dir, meta, max_bytes)
 
     # --- changes -----------------------------------------------------------------------------
     def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
+        from tensorshelf.library import editing
+
         return editing.edit_model(self._ctx, ref, edit)
 
     def remove_model(self, ref: str) -> RemoveResult:
+        from tensorshelf.library import editing
+
         return editing.remove_model(self._ctx, ref)
 
     def reclassify_model(self, ref: str, dry_run: bool = False) -> ReclassifyItem:
         """One model's reclassify step (what the reclassify job runs per model)."""
+        from tensorshelf.library.maintenance import reclassify as reclassify_mod
+
         return reclassify_mod.reclassify_model(self._ctx, ref, dry_run)
 
     def model_ids(self) -> list[str]:
         """Every indexed model's id, sorted."""
+        from tensorshelf.library.maintenance import reclassify as reclassify_mod
+
         return reclassify_mod.model_ids(self._ctx)
 
     # --- scans and verification ------------------------------------------------------------
@@ -150,6 +166,7 @@ class LibraryService:
         on_progress: ProgressFn | None = None,
         cancel: CancelToken | None = None,
     ) -> ModelVerification:
+        from tensorshelf.library import editing
         from tensorshelf.library.maintenance.verify import verify_model
 
         model_dir, meta = editing.load(self._ctx, ref)

@@ -558,6 +558,7 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: AppStatus;
   };
+  /** What a file or folder is, from its header alone (needs no library). */
   inspect: {
     args: {
       path: string;

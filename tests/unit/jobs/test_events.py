@@ -10,7 +10,8 @@ import threading
 import pytest
 from pydantic import BaseModel
 
-from tensorshelf.jobs.events import Event, EventBus, EventQueue
+from tensorshelf.jobs.event_queue import EventQueue
+from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import JobProgress
 from tensorshelf.library.models import ImportProgress
 
