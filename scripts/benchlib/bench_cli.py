@@ -115,5 +115,14 @@ def run(workdir: Path, quick: bool) -> list[Row]:
             "x",
             f"<= {IMPORT_RATIO_TARGET}",
             "met" if ratio <= IMPORT_RATIO_TARGET else "NOT met",
-        ),  # fmt: skip
+        ),
+        Row(SECTION, f"cp + sync process, {mib} MiB", cp_sync, "s", "", "the drive's floor"),
+        Row(
+            SECTION,
+            "import / max(sha256-only, cp + sync)",
+            floor_ratio,
+            "x",
+            "",
+            "informative: a copy cannot beat the drive",
+        ),
     ]
