@@ -24,7 +24,7 @@ from tensorshelf.api.models import (
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
 from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.jobs.events import EventBus
-from tensorshelf.jobs.models import JobInfo, JobRef
+from tensorshelf.jobs.models import EVENT_LIBRARY_CHANGED, JobInfo, JobRef, LibraryChanged
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
@@ -184,7 +184,7 @@ class ShelfApi:
     # --- changes -----------------------------------------------------------------------
     def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
         meta = self.service.edit_model(ref, edit)
-        self.bus.publish("library.changed", {"ids": [meta.id], "reason": "edit"})
+        self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[meta.id], reason="edit"))
         return meta
 
     def delete_models(self, refs: list[str]) -> list[RemoveResult]:
@@ -193,13 +193,13 @@ class ShelfApi:
         results = [self.service.remove_model(ref) for ref in refs]
         removed = [r.id for r in results if r.removed]
         if removed:
-            self.bus.publish("library.changed", {"ids": removed, "reason": "delete"})
+            self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=removed, reason="delete"))
         return results
 
     def scan(self) -> ScanReport:
         report = self.service.scan()
         if report.added or report.updated or report.removed:  # paths, not ids: refetch all
-            self.bus.publish("library.changed", {"ids": [], "reason": "scan"})
+            self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[], reason="scan"))
         return report
 
     # --- jobs --------------------------------------------------------------------------

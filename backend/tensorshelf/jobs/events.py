@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic_core import to_jsonable_python
 
 log = logging.getLogger(__name__)
 
@@ -32,15 +31,13 @@ EventHandler = Callable[[Event], None]
 Unsubscribe = Callable[[], None]
 
 
-def _jsonable_payload(payload: dict[str, Any] | BaseModel | None) -> dict[str, Any]:
+def _jsonable_payload(payload: BaseModel | None) -> dict[str, Any]:
+    """Events carry typed payloads (the models of api/events_schema.py): never ad-hoc dicts."""
     if payload is None:
         return {}
-    if isinstance(payload, BaseModel):
-        return payload.model_dump(mode="json")
-    data = to_jsonable_python(payload)
-    if not isinstance(data, dict):
-        raise TypeError(f"event payload must be a dict or a pydantic model, not {type(payload)}")
-    return data
+    if not isinstance(payload, BaseModel):
+        raise TypeError(f"event payload must be a pydantic model, not {type(payload).__name__}")
+    return payload.model_dump(mode="json")
 
 
 class EventBus:
@@ -68,7 +65,7 @@ class EventBus:
     def subscriber_count(self) -> int:
         return len(self._handlers)
 
-    def publish(self, type: str, payload: dict[str, Any] | BaseModel | None = None) -> Event:
+    def publish(self, type: str, payload: BaseModel | None = None) -> Event:
         event = Event(type, _jsonable_payload(payload))
         with self._dispatch_lock:
             for handler in self._handlers:  # a snapshot: (un)subscribing replaces the list

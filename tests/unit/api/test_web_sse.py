@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.fixtures.payloads import Payload
 from tests.fixtures.web_server import web_server
 
 WAIT_S = 10.0
@@ -47,8 +48,8 @@ def test_published_events_arrive_in_order(tmp_path: Path) -> None:
 
     with web_server(tmp_path) as server, ExitStack() as stack:
         lines = _open_stream(server, stack)
-        server.api.bus.publish("library.changed", {"ids": ["a1"], "reason": "edit"})
-        server.api.bus.publish("files.dropped", {"paths": ["/tmp/mödel dir/x y.gguf"]})
+        server.api.bus.publish("library.changed", Payload(ids=["a1"], reason="edit"))
+        server.api.bus.publish("files.dropped", Payload(paths=["/tmp/mödel dir/x y.gguf"]))
         first, second = _next_data(lines), _next_data(lines)
     assert first == {"type": "library.changed", "payload": {"ids": ["a1"], "reason": "edit"}}
     assert second == {"type": "files.dropped", "payload": {"paths": ["/tmp/mödel dir/x y.gguf"]}}
@@ -61,7 +62,7 @@ def test_events_from_a_real_call_reach_two_clients(tmp_path: Path) -> None:
         a, b = _open_stream(server, stack), _open_stream(server, stack)
         # a publish from another thread, as jobs do
         worker = threading.Thread(
-            target=server.api.bus.publish, args=("network.status", {"online": False})
+            target=server.api.bus.publish, args=("network.status", Payload(online=False))
         )
         worker.start()
         worker.join()

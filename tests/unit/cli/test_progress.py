@@ -14,31 +14,35 @@ from tensorshelf.cli.progress import (
     format_eta,
 )
 from tensorshelf.jobs.events import EventBus
+from tensorshelf.jobs.models import JobProgress
+from tests.fixtures.payloads import Payload
 
 JOB = "job-1"
 GIB = 1024**3
 
 
-def _progress(items_done: int, bytes_done: int, stage: str = "copying") -> dict:
-    return {
-        "job_id": JOB,
-        "kind": "import",
-        "items_done": items_done,
-        "items_total": 2,
-        "bytes_done": bytes_done,
-        "bytes_total": 2 * GIB,
-        "rate_bps": 500e6,
-        "eta_s": 3.0,
-        "item": {
-            "key": "/src/a.safetensors",
-            "file": "a.safetensors",
-            "stage": stage,
+def _progress(items_done: int, bytes_done: int, stage: str = "copying") -> JobProgress:
+    return JobProgress.model_validate(
+        {
+            "job_id": JOB,
+            "kind": "import",
+            "items_done": items_done,
+            "items_total": 2,
             "bytes_done": bytes_done,
-            "bytes_total": GIB,
+            "bytes_total": 2 * GIB,
             "rate_bps": 500e6,
-            "eta_s": 1.0,
-        },
-    }
+            "eta_s": 3.0,
+            "item": {
+                "key": "/src/a.safetensors",
+                "file": "a.safetensors",
+                "stage": stage,
+                "bytes_done": bytes_done,
+                "bytes_total": GIB,
+                "rate_bps": 500e6,
+                "eta_s": 1.0,
+            },
+        }
+    )
 
 
 def _ok(key: str) -> dict:
@@ -48,20 +52,20 @@ def _ok(key: str) -> dict:
 def _feed(bus: EventBus) -> None:
     bus.publish("job.progress", _progress(0, GIB // 2))
     bus.publish("job.progress", _progress(0, GIB, stage="done"))
-    bus.publish("job.item_done", {"job_id": JOB, "kind": "import", "result": _ok("/src/a")})
+    bus.publish("job.item_done", Payload(job_id=JOB, kind="import", result=_ok("/src/a")))
     bus.publish(
         "job.item_done",
-        {
-            "job_id": JOB,
-            "kind": "import",
-            "result": {
+        Payload(
+            job_id=JOB,
+            kind="import",
+            result={
                 "ok": False,
                 "key": "/src/b",
                 "error": {"code": "x", "message": "bad header"},
             },
-        },
+        ),
     )
-    bus.publish("job.done", {"job_id": JOB, "kind": "import", "status": "done"})
+    bus.publish("job.done", Payload(job_id=JOB, kind="import", status="done"))
 
 
 def test_format_helpers() -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from tensorshelf.desktop.events import EventPusher, push_script
 from tensorshelf.jobs.events import EventBus
+from tests.fixtures.payloads import Payload
 
 WAIT_S = 10.0
 NODE = shutil.which("node")
@@ -79,7 +80,7 @@ def test_nothing_is_pushed_before_the_page_loaded() -> None:
     window.hook.set()
     pusher = EventPusher(window, bus)
     try:
-        bus.publish("network.status", {"online": True})
+        bus.publish("network.status", Payload(online=True))
         time.sleep(0.1)
         assert window.calls == 0
         pusher.page_loaded()
@@ -95,7 +96,7 @@ def test_events_wait_for_the_hook_then_arrive_in_order() -> None:
     try:
         pusher.page_loaded()
         for i in range(7):
-            bus.publish("library.changed", {"ids": [str(i)], "reason": "edit"})
+            bus.publish("library.changed", Payload(ids=[str(i)], reason="edit"))
         assert _wait(lambda: window.calls >= 1)
         window.hook.set()
         assert _wait(lambda: sum(map(len, window.batches)) == 7)
@@ -121,7 +122,7 @@ def test_publishing_never_blocks_on_a_stuck_window() -> None:
     try:
         started = time.monotonic()
         for i in range(1000):
-            bus.publish("job.progress", {"n": i})
+            bus.publish("job.progress", Payload(n=i))
         assert time.monotonic() - started < WAIT_S / 2
     finally:
         window.release.set()

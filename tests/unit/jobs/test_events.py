@@ -14,6 +14,7 @@ from tensorshelf.jobs.event_queue import EventQueue
 from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import JobProgress
 from tensorshelf.library.models import ImportProgress
+from tests.fixtures.payloads import Payload
 
 
 class _Inner(BaseModel):
@@ -24,7 +25,7 @@ def test_payloads_become_plain_json_dicts() -> None:
     bus = EventBus()
     seen: list[Event] = []
     bus.subscribe(seen.append)
-    bus.publish("a", {"inner": _Inner(n=3), "ids": ("x", "y")})
+    bus.publish("a", Payload(inner=_Inner(n=3), ids=("x", "y")))
     bus.publish(
         "b",
         JobProgress(
@@ -45,9 +46,11 @@ def test_payloads_become_plain_json_dicts() -> None:
     assert json.loads(seen[1].to_json()) == {"type": "b", "payload": seen[1].payload}
 
 
-def test_non_dict_payload_is_rejected() -> None:
-    with pytest.raises(TypeError):
-        EventBus().publish("x", [1, 2])  # type: ignore[arg-type]
+def test_untyped_payloads_are_rejected() -> None:
+    """Events carry models: a dict (or anything else) is a programming error."""
+    for untyped in ([1, 2], {"ids": ["x"]}):
+        with pytest.raises(TypeError, match="pydantic model"):
+            EventBus().publish("x", untyped)  # type: ignore[arg-type]
 
 
 def test_unsubscribe_stops_delivery() -> None:
@@ -74,8 +77,8 @@ def test_failing_handler_is_logged_and_others_still_run(caplog: pytest.LogCaptur
     bus.subscribe(broken)
     bus.subscribe(after.append)
     with caplog.at_level(logging.ERROR, logger="tensorshelf.jobs.events"):
-        bus.publish("x", {"n": 1})
-        bus.publish("y", {"n": 2})
+        bus.publish("x", Payload(n=1))
+        bus.publish("y", Payload(n=2))
     assert [e.type for e in before] == ["x", "y"]
     assert [e.type for e in after] == ["x", "y"]
     assert sum("handler bug" in r.exc_text for r in caplog.records if r.exc_text) == 2
@@ -91,7 +94,7 @@ def test_all_subscribers_see_one_global_order_across_threads() -> None:
 
     def publisher(t: int) -> None:
         for i in range(per_thread):
-            bus.publish("n", {"t": t, "i": i})
+            bus.publish("n", Payload(t=t, i=i))
 
     threads = [threading.Thread(target=publisher, args=(t,)) for t in range(4)]
     for th in threads:
@@ -111,10 +114,10 @@ def test_handler_may_publish_without_deadlock() -> None:
     def relay(event: Event) -> None:
         seen.append(event.type)
         if event.type == "job.done":
-            bus.publish("library.changed", {"ids": []})
+            bus.publish("library.changed", Payload(ids=[]))
 
     bus.subscribe(relay)
-    bus.publish("job.done", {})
+    bus.publish("job.done", Payload())
     assert seen == ["job.done", "library.changed"]
 
 
@@ -125,7 +128,7 @@ async def test_event_queue_receives_events_from_worker_threads() -> None:
 
         def work() -> None:
             for i in range(5):
-                bus.publish("job.progress", {"i": i})
+                bus.publish("job.progress", Payload(i=i))
 
         await asyncio.to_thread(work)
         got = [await asyncio.wait_for(queue.get(), 5) for _ in range(5)]
@@ -138,17 +141,17 @@ async def test_event_queue_receives_events_from_worker_threads() -> None:
 async def test_event_queue_drops_oldest_when_full() -> None:
     bus = EventBus()
     queue = EventQueue(bus, maxsize=3)
-    await asyncio.to_thread(lambda: [bus.publish("e", {"i": i}) for i in range(7)])
+    await asyncio.to_thread(lambda: [bus.publish("e", Payload(i=i)) for i in range(7)])
     for _ in range(10):  # let the loop run the call_soon_threadsafe callbacks
         await asyncio.sleep(0)
     assert queue.qsize() == 3
     assert queue.dropped == 4
     assert [queue.get_nowait().payload["i"] for _ in range(3)] == [4, 5, 6]
     it = aiter(queue)
-    bus.publish("e", {"i": 99})
+    bus.publish("e", Payload(i=99))
     assert (await asyncio.wait_for(anext(it), 5)).payload == {"i": 99}
     queue.close()
-    bus.publish("e", {"i": 100})
+    bus.publish("e", Payload(i=100))
     await asyncio.sleep(0)
     assert queue.qsize() == 0
 
@@ -158,6 +161,6 @@ def test_event_queue_of_a_closed_loop_unsubscribes_itself() -> None:
     loop = asyncio.new_event_loop()
     queue = EventQueue(bus, loop=loop)
     loop.close()
-    bus.publish("e", {})  # must not raise
+    bus.publish("e", Payload())  # must not raise
     assert bus.subscriber_count == 0
     assert queue.dropped == 0
