@@ -22,6 +22,13 @@ class ShelfError(Exception):
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message, "details": self.details}
 
+    @classmethod
+    def from_info(cls, info: ErrorInfo) -> ShelfError:
+        """The error an ErrorInfo describes (its code kept), to raise it again."""
+        error = cls(info.message, **info.details)
+        error.code = info.code
+        return error
+
     def info(self) -> ErrorInfo:
         from tensorshelf.error_info import ErrorInfo
 

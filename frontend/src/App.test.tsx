@@ -5,7 +5,7 @@ import { App, buildListQuery } from "./App";
 import type { FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
 import { EMPTY_FILTERS } from "./components/FilterSidebar";
 import { createFakeBridge, type Handlers } from "./test/fakeBridge";
-import { jobInfo, planItem, summary } from "./test/factories";
+import { jobInfo, planItem, rejected, summary } from "./test/factories";
 import { renderWithBridge } from "./test/render";
 
 const facets: FacetCounts = {
@@ -104,7 +104,7 @@ describe("App", () => {
       plan_import: ({ paths }) => ({
         plan_id: "p1",
         items: [],
-        rejected: paths.map((path) => ({ path, reason: "not a model file" })),
+        rejected: paths.map((path) => rejected(path, "not a model file")),
       }),
     });
     await screen.findByTestId("empty-state");

@@ -21,10 +21,10 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tensorshelf.api.events_schema import NetworkStatus
 from tensorshelf.api.shelf import ShelfApi
 from tensorshelf.desktop.window import DesktopShell
 from tensorshelf.settings import resolve_locations
-from tests.fixtures.payloads import Payload
 
 STEP_TIMEOUT_S = 30.0
 RESIZED_TO = (1400, 900)
@@ -180,7 +180,7 @@ def scenario(
         result["unknown_method"] = window.evaluate_js("typeof window.pywebview.api.close")
 
         result["hook_before_spy"] = window.evaluate_js(SPY_JS)
-        shell.api.bus.publish("network.status", Payload(online=True))
+        shell.api.bus.publish("network.status", NetworkStatus(online=True))
         result["pushed"] = _poll(
             lambda: window.evaluate_js(
                 "window.__smokeEvents.filter(function (e) { return e.type === 'network.status'; })"

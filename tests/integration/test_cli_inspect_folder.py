@@ -36,8 +36,8 @@ def test_inspect_of_a_plain_folder_lists_every_model(tmp_path: Path) -> None:
         assert model["model_format"] == "single-file" and model["name"]
         label = get_case(case)["label"]
         assert {k: model["detection"][k] for k in label} == label
-    assert [r["path"] for r in doc["rejected"]] == [str(folder / "broken.safetensors")]
-    assert "not a model file" in doc["rejected"][0]["reason"]
+    assert [r["details"]["path"] for r in doc["rejected"]] == [str(folder / "broken.safetensors")]
+    assert "not a model file" in doc["rejected"][0]["message"]
     assert not cli.library.exists() and not cli.home.exists()  # inspect creates nothing
 
     human = cli.run("inspect", str(folder))

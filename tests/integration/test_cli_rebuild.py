@@ -47,5 +47,5 @@ def test_rebuild_reports_a_corrupt_metadata_json_and_indexes_the_rest(tmp_path: 
     broken.write_text('{"id": "truncated', encoding="utf-8")
     report = cli.json("rebuild")
     assert report["models_indexed"] == 2
-    assert [Path(e["path"]) for e in report["errors"]] in ([broken], [broken.parent])
+    assert [Path(e["details"]["path"]) for e in report["errors"]] in ([broken], [broken.parent])
     assert {m["id"] for m in cli.json("list")["models"]} == {r["id"] for r in results[1:]}

@@ -32,7 +32,7 @@ def job_outcome_or_fail(state: Any, done: JobDone) -> None:
         fail(
             state,
             "job_failed",
-            done.error or f"{done.kind} job {done.job_id} failed",
+            done.error.message if done.error else f"{done.kind} job {done.job_id} failed",
             {"job_id": done.job_id, "status": done.status},
             {"job_id": done.job_id, "result": done.result},
         )

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from tensorshelf.detect.models import Detection
+    from tensorshelf.error_info import ErrorInfo
     from tensorshelf.library.models import InspectedModel
 
 
@@ -117,7 +118,7 @@ def inspect_cmd(
     )
 
 
-def _print_models(c: Console, models: list[InspectedModel], rejected: list[dict[str, str]]) -> None:
+def _print_models(c: Console, models: list[InspectedModel], rejected: list[ErrorInfo]) -> None:
     """One compact block per model, then what is not a model."""
     for m in models:
         d = m.detection
@@ -141,4 +142,4 @@ def _print_models(c: Console, models: list[InspectedModel], rejected: list[dict[
         c.print()
     c.print(f"{len(models)} model(s)" + (f", {len(rejected)} not a model:" if rejected else ""))
     for r in rejected:
-        c.print(f"  {plain(r['path'])}: {plain(r['reason'])}")
+        c.print(f"  {plain(r.details.get('path', '?'))}: {plain(r.message)}")

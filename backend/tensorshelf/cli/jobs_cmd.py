@@ -83,7 +83,7 @@ def _resume(state: CliState) -> None:
         for d in finished:
             c.print(
                 f"job {d.job_id} ({d.kind}): {d.status}"
-                + (f" — {plain(d.error)}" if d.error else "")
+                + (f" — {plain(d.error.message)}" if d.error else "")
             )
         if results:
             print_import_results(c, results)

@@ -243,7 +243,8 @@ def rm_cmd(
             console.print(
                 f"removed {plain(r.path)} ({short_id(r.id)})"
                 if r.removed
-                else f"[red]could not remove[/] {plain(r.path)}: {cell(r.error)}"
+                else f"[red]could not remove[/] {plain(r.path)}: "
+                f"{cell(r.error.message if r.error else None)}"
             )
 
     emit(state, document, human)

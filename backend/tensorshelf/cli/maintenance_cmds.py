@@ -20,13 +20,15 @@ from tensorshelf.cli.state import get_state
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from tensorshelf.error_info import ErrorInfo
 
-def _print_problems(console: Console, phantoms: list[str], errors: list[dict[str, str]]) -> None:
+
+def _print_problems(console: Console, phantoms: list[str], errors: list[ErrorInfo]) -> None:
     for phantom in phantoms:
         console.print(f"[yellow]phantom[/] (files missing, not indexed): {plain(phantom)}")
     for e in errors:
-        where = e.get("path") or e.get("ref") or "?"
-        console.print(f"[red]error[/] {plain(where)}: {plain(e.get('error', ''))}")
+        where = e.details.get("path") or e.details.get("ref") or "?"
+        console.print(f"[red]error[/] {plain(where)}: {plain(e.message)}")
 
 
 @handle_errors
@@ -175,7 +177,7 @@ def reclassify_cmd(
         document["error"] = {
             "code": "reclassify_failed",
             "message": f"{len(report.errors)} model(s) could not be re-classified",
-            "details": {"failed": [e.get("ref") for e in report.errors]},
+            "details": {"failed": [e.details.get("ref") for e in report.errors]},
         }
     emit(state, document, human)
     if report.errors:

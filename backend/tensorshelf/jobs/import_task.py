@@ -13,7 +13,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.error_info import ErrorInfo, error_info
+from tensorshelf.error_info import error_info
 from tensorshelf.errors import InvalidArgument, OperationCancelled
 from tensorshelf.io.drives import device_of
 from tensorshelf.jobs.models import JobStatus
@@ -166,17 +166,8 @@ def run_import(ctx: JobContext) -> tuple[JobStatus, Any]:
         for r in sorted(results.values(), key=lambda r: order.get(r.key or "", len(order)))
     ]
     for rejected in plan.rejected if items is None else []:  # the whole plan: say what it left
-        if rejected.get("path") in done_paths:
+        path = rejected.details.get("path")
+        if path in done_paths:
             continue  # an input an earlier run already imported (and moved away)
-        ordered.append(
-            ImportResult(
-                ok=False,
-                key=rejected.get("path"),
-                error=ErrorInfo(
-                    code="rejected",
-                    message=rejected.get("reason", "not importable"),
-                    details={"path": rejected.get("path")},
-                ),
-            ).model_dump(mode="json")
-        )
+        ordered.append(ImportResult(ok=False, key=path, error=rejected).model_dump(mode="json"))
     return status, ordered

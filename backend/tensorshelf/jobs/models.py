@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.models import ImportProgress
 
 JobKind = Literal["import", "rebuild", "verify", "reclassify"]
@@ -39,7 +40,7 @@ class JobInfo(BaseModel):
     bytes_total: int = 0
     bytes_done: int = 0
     title: str = ""
-    error: str | None = None
+    error: ErrorInfo | None = None
     result: Any = None
 
 
@@ -68,7 +69,7 @@ class JobItemDone(BaseModel):
     job_id: str
     kind: JobKind
     result: dict[str, Any]
-    error: str | None = None
+    error: ErrorInfo | None = None
 
 
 class JobDone(BaseModel):
@@ -78,7 +79,7 @@ class JobDone(BaseModel):
     kind: JobKind
     status: JobStatus
     result: Any = None
-    error: str | None = None
+    error: ErrorInfo | None = None
 
 
 class LibraryChanged(BaseModel):

@@ -18,6 +18,7 @@ from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
+from tensorshelf.error_info import ErrorInfo, error_info
 from tensorshelf.errors import InvalidArgument, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
@@ -149,7 +150,10 @@ class JobRunner:
             self._store.finish(
                 info.job_id,
                 "cancelled",
-                error="interrupted; a dry run is not resumed (run it again)",
+                error=ErrorInfo(
+                    code="interrupted",
+                    message="interrupted; a dry run is not resumed (run it again)",
+                ),
             )
 
     def _start(self, kind: JobKind, params: dict[str, Any], title: str) -> str:
@@ -181,7 +185,7 @@ class JobRunner:
     def _run(self, active: _ActiveJob) -> None:
         status: JobStatus = "failed"
         result: Any = None
-        error: str | None = None
+        error: ErrorInfo | None = None
         gate = self._gate_of(active)
         acquired = False
         try:
@@ -204,10 +208,10 @@ class JobRunner:
             status = "cancelled"
         except ShelfError as exc:
             log.warning("job %s (%s) failed: %s", active.job_id, active.kind, exc.message)
-            error = exc.message
+            error = exc.info()
         except Exception as exc:
             log.exception("job %s (%s) failed unexpectedly", active.job_id, active.kind)
-            error = f"{type(exc).__name__}: {exc}"
+            error = error_info(exc, job_id=active.job_id)
         finally:
             try:
                 self._finish(active, status, result, error)
@@ -222,7 +226,7 @@ class JobRunner:
         return self._gates[active.kind]
 
     def _finish(
-        self, active: _ActiveJob, status: JobStatus, result: Any, error: str | None
+        self, active: _ActiveJob, status: JobStatus, result: Any, error: ErrorInfo | None
     ) -> None:
         try:
             self._store.finish(active.job_id, status, result=result, error=error)

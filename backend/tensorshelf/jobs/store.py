@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import psutil
 
 from tensorshelf import settings
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
 from tensorshelf.io.sqlite_schema import Migration, ensure_schema
 from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus
@@ -129,6 +130,16 @@ def process_alive(pid: int | None, started: float | None) -> bool:
         return True
 
 
+def _stored_error(raw: str | None) -> ErrorInfo | None:
+    """The error column: an ErrorInfo as JSON (plain text from before it was one)."""
+    if not raw:
+        return None
+    try:
+        return ErrorInfo.model_validate_json(raw)
+    except ValueError:
+        return ErrorInfo(code="job_failed", message=raw)
+
+
 def _iso_seconds(stamp: str) -> float:
     """Seconds since the epoch of a `utc_now()` stamp (0 for anything unreadable)."""
     try:
@@ -199,7 +210,7 @@ class JobStore:
             bytes_total=row["bytes_total"],
             bytes_done=row["bytes_done"],
             title=row["title"],
-            error=row["error"],
+            error=_stored_error(row["error"]),
             result=json.loads(row["result"]) if row["result"] else None,
         )
 
@@ -292,14 +303,25 @@ class JobStore:
             )
 
     def finish(
-        self, job_id: str, status: JobStatus, *, result: Any = None, error: str | None = None
+        self,
+        job_id: str,
+        status: JobStatus,
+        *,
+        result: Any = None,
+        error: ErrorInfo | None = None,
     ) -> JobInfo:
         if status not in _TERMINAL:
             raise InvalidArgument(f"{status!r} is not a final job status", status=status)
         with self._tx() as db:
             db.execute(
                 "UPDATE jobs SET status = ?, result = ?, error = ?, updated_at = ? WHERE id = ?",
-                (status, None if result is None else json.dumps(result), error, utc_now(), job_id),
+                (
+                    status,
+                    None if result is None else json.dumps(result),
+                    None if error is None else error.model_dump_json(),
+                    utc_now(),
+                    job_id,
+                ),
             )
         return self.get(job_id)
 

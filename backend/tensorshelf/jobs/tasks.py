@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.error_info import error_info
+from tensorshelf.error_info import ErrorInfo, error_info
 from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
@@ -62,7 +62,9 @@ class JobContext:
             bytes_total=t.bytes_total,
         )
 
-    def item_done(self, result: dict[str, Any], error: str | None = None, key: str = "") -> None:
+    def item_done(
+        self, result: dict[str, Any], error: ErrorInfo | None = None, key: str = ""
+    ) -> None:
         self.tracker.finish_item(key)
         self.save_progress()
         self.bus.publish(
@@ -138,7 +140,7 @@ def run_verify(ctx: JobContext) -> Outcome:
             status = "cancelled"
             break
         ctx.tracker.start_item(size)
-        error: str | None = None
+        error: ErrorInfo | None = None
         try:
             result = ctx.service.verify_model(model_id, full, ctx.tracker.on_bytes, ctx.cancel)
         except OperationCancelled:
@@ -152,7 +154,7 @@ def run_verify(ctx: JobContext) -> Outcome:
                 exc,
                 exc_info=not isinstance(exc, ShelfError),
             )
-            error = error_info(exc, key=model_id).message
+            error = error_info(exc, key=model_id)
             result = ModelVerification(id=model_id, path="", ok=False, files=[])
         results[model_id] = result
         data = result.model_dump(mode="json")

@@ -12,7 +12,13 @@ import os
 import shutil
 from pathlib import Path
 
-from tensorshelf.errors import CorruptMetadata, InvalidArgument, ShelfError, UnsafePath
+from tensorshelf.errors import (
+    CorruptMetadata,
+    FileAccessError,
+    InvalidArgument,
+    ShelfError,
+    UnsafePath,
+)
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.transfer import rename_no_replace
 from tensorshelf.library.context import LibraryContext
@@ -117,13 +123,17 @@ def remove_model(ctx: LibraryContext, ref: str) -> RemoveResult:
         try:
             model_dir = model_dir_from_rel(ctx.library_root, rel)
         except UnsafePath as exc:
-            return RemoveResult(id=model_id, path=rel, removed=False, error=exc.message)
+            return RemoveResult(id=model_id, path=rel, removed=False, error=exc.info())
         try:
             _delete_dir(ctx, model_id, model_dir)
         except (ShelfError, OSError) as exc:
-            message = exc.message if isinstance(exc, ShelfError) else f"{exc.strerror or exc}"
-            log.warning("could not remove %s: %s", rel, message)
-            return RemoveResult(id=model_id, path=rel, removed=False, error=message)
+            error = (
+                exc.info()
+                if isinstance(exc, ShelfError)
+                else FileAccessError(f"{exc.strerror or exc}: {model_dir}", path=rel).info()
+            )
+            log.warning("could not remove %s: %s", rel, error.message)
+            return RemoveResult(id=model_id, path=rel, removed=False, error=error)
         ctx.index.remove_model(model_id)
         return RemoveResult(id=model_id, path=rel, removed=True)
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tensorshelf.detect import detect_path
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidModelFile
-from tensorshelf.library.importing.grouping import Grouping, group_paths
+from tensorshelf.library.importing.grouping import Grouping, group_paths, rejection
 from tensorshelf.library.importing.planning import detection_target, plan_import
 from tensorshelf.library.models import InspectedModel, InspectResult
 
@@ -29,7 +30,7 @@ def _inspect_folder(folder: Path, grouping: Grouping) -> InspectResult:
     # No library: headers only, detected on every core.
     plan = plan_import([str(folder)], grouping=grouping)
     models: list[InspectedModel] = []
-    rejected: list[dict[str, str]] = []
+    rejected: list[ErrorInfo] = []
     for item in plan.items:
         where = str(detection_target(item))
         if item.error is None and item.detection is not None:
@@ -42,16 +43,16 @@ def _inspect_folder(folder: Path, grouping: Grouping) -> InspectResult:
                     warnings=item.warnings,
                 )
             )
+        elif item.error is not None:
+            rejected.append(item.error.model_copy(update={"details": {"path": where}}))
         else:
-            reason = item.error or next(
-                (w for w in item.warnings if "classify" in w), "could not classify"
-            )
-            rejected.append({"path": where, "reason": reason})
+            reason = next((w for w in item.warnings if "classify" in w), "could not classify")
+            rejected.append(rejection(where, reason))
     rejected.extend(plan.rejected)
     if not models:
         raise InvalidModelFile(
             f"{folder.name}: no model file found in this folder",
             file=str(folder),
-            rejected=rejected,
+            rejected=[r.model_dump() for r in rejected],
         )
     return InspectResult(path=str(folder), models=models, rejected=rejected)

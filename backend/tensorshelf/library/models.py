@@ -97,7 +97,7 @@ class ImportPlanItem(BaseModel):
         None  # id of a library model with the same primary sha256 (from the hash cache only)
     )
     warnings: list[str] = Field(default_factory=list)
-    error: str | None = None  # set when the unit cannot be imported (e.g. not a model file)
+    error: ErrorInfo | None = None  # set when the unit cannot be imported (not a model file…)
 
 
 class ImportPlan(BaseModel):
@@ -106,9 +106,7 @@ class ImportPlan(BaseModel):
 
     plan_id: str | None = None  # set when the plan is kept for an import
     items: list[ImportPlanItem]
-    rejected: list[dict[str, str]] = Field(
-        default_factory=list
-    )  # {"path", "reason"} for ignored inputs
+    rejected: list[ErrorInfo] = Field(default_factory=list)  # inputs left out; details.path
 
 
 class ImportResult(BaseModel):
@@ -213,7 +211,7 @@ class RemoveResult(BaseModel):
     id: str
     path: str
     removed: bool
-    error: str | None = None
+    error: ErrorInfo | None = None
 
 
 class ScanReport(BaseModel):
@@ -222,7 +220,7 @@ class ScanReport(BaseModel):
     removed: list[str] = Field(default_factory=list)
     unchanged: int = 0
     phantoms: list[str] = Field(default_factory=list)
-    errors: list[dict[str, str]] = Field(default_factory=list)  # {"path", "error"}
+    errors: list[ErrorInfo] = Field(default_factory=list)  # details.path: the model dir
     staging_swept: list[str] = Field(default_factory=list)
 
 
@@ -230,7 +228,7 @@ class RebuildReport(BaseModel):
     models_found: int = 0
     models_indexed: int = 0
     phantoms: list[str] = Field(default_factory=list)
-    errors: list[dict[str, str]] = Field(default_factory=list)
+    errors: list[ErrorInfo] = Field(default_factory=list)  # details.path: the model dir
 
 
 class FileVerification(BaseModel):
@@ -272,19 +270,19 @@ class ReclassifyItem(BaseModel):
 
     ref: str
     change: ReclassifyChange | None = None
-    error: str | None = None
+    error: ErrorInfo | None = None
 
 
 class ReclassifyReport(BaseModel):
     dry_run: bool
     changed: list[ReclassifyChange] = Field(default_factory=list)
     unchanged: int = 0
-    errors: list[dict[str, str]] = Field(default_factory=list)  # {"ref", "error"}
+    errors: list[ErrorInfo] = Field(default_factory=list)  # details.ref: the model
 
     def add(self, item: ReclassifyItem) -> None:
         """Count one model's outcome."""
         if item.error is not None:
-            self.errors.append({"ref": item.ref, "error": item.error})
+            self.errors.append(item.error)
         elif item.change is not None:
             self.changed.append(item.change)
         else:
@@ -308,4 +306,4 @@ class InspectResult(BaseModel):
     path: str
     detection: Detection | None = None
     models: list[InspectedModel] | None = None
-    rejected: list[dict[str, str]] | None = None  # {"path", "reason"}: what is not a model
+    rejected: list[ErrorInfo] | None = None  # what is not a model; details.path

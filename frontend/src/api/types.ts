@@ -8,10 +8,7 @@
 export type * from "@shelf-contract";
 import type { ChangeReason } from "@shelf-contract";
 
-/** One entry of `ImportPlan.rejected`. */
-export interface RejectedInput {
-  path: string;
-  reason: string;
-}
+/** Where an error is about (its `details.path`, else `details.ref`), for display. */
+export type ErrorSubject = string | null;
 
 export type LibraryChangeReason = ChangeReason;

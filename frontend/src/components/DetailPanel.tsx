@@ -26,6 +26,7 @@ import { Badge, MatchBadge, TierBadge } from "./ui/Badge";
 import { Button, IconButton } from "./ui/Button";
 import { Spinner } from "./ui/ProgressBar";
 import { useToast } from "./ui/Toasts";
+import { errorText } from "../lib/importFlow";
 
 export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: () => void }) {
   const query = useModel(modelId);
@@ -59,7 +60,7 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
           toast.push({
             kind: "error",
             title: `Could not delete ${model.name}`,
-            message: failed.error ?? undefined,
+            message: errorText(failed.error) ?? undefined,
           });
         } else {
           toast.push({ kind: "success", title: `Deleted ${model.name}` });

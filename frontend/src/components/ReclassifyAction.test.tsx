@@ -1,6 +1,7 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
+import { errorInfo } from "../test/factories";
 import type { JobInfo } from "../api/types";
 import { createFakeBridge } from "../test/fakeBridge";
 import { renderWithBridge } from "../test/render";
@@ -10,7 +11,7 @@ const broken = {
   dry_run: true,
   changed: [],
   unchanged: 2,
-  errors: [{ ref: "m-broken", error: "not a model file" }],
+  errors: [errorInfo("not a model file", { ref: "m-broken" })],
 };
 
 describe("ReclassifyAction", () => {

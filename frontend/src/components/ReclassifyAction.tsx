@@ -4,7 +4,7 @@ import type { ReclassifyReport } from "../api/types";
 import { useFollowJob } from "../api/useFollowJob";
 import { claimJobKind } from "../lib/jobClaims";
 import { reclassifyMessage } from "../lib/jobMessages";
-import { errorText } from "../lib/importFlow";
+import { errorSubject, errorText } from "../lib/importFlow";
 import { progressFraction } from "../lib/format";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { Button } from "./ui/Button";
@@ -45,7 +45,7 @@ export function ReclassifyAction() {
     toast.push({
       kind: "warning",
       title: `${report.errors.length} ${report.errors.length === 1 ? "model" : "models"} could not be checked`,
-      message: `${first.ref ?? "?"}: ${first.error ?? ""}`,
+      message: `${errorSubject(first) ?? "?"}: ${errorText(first) ?? ""}`,
     });
   };
 

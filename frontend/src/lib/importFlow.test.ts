@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ImportPlan } from "../api/types";
-import { detection, planItem } from "../test/factories";
+import { detection, errorInfo, planItem } from "../test/factories";
 import {
   blockedItems,
   buildStartArgs,
@@ -34,7 +34,7 @@ const plan: ImportPlan = {
       security_tier: "pickle", // the plan's word (the backend folds the detection in)
       detection: detection({ format: "pickle" }),
     }),
-    planItem({ key: "/bad.safetensors", name: "bad", error: "header is truncated" }),
+    planItem({ key: "/bad.safetensors", name: "bad", error: errorInfo("header is truncated") }),
   ],
   rejected: [],
 };
@@ -155,7 +155,7 @@ describe("importFlowReducer", () => {
         job_id: "j",
         kind: "import",
         status: "failed",
-        error: "disk full",
+        error: errorInfo("disk full"),
         result: {
           results: [
             {

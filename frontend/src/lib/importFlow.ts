@@ -7,6 +7,7 @@
  */
 import type {
   ErrorInfo,
+  ErrorSubject,
   ImportMode,
   ImportOptions,
   ImportPlan,
@@ -84,9 +85,17 @@ export const initialImportFlow: ImportFlowState = {
   jobError: null,
 };
 
-export function errorText(error: ErrorInfo | string | null | undefined): string | null {
+/** The sentence of an error (the backend's one error shape: `{code, message, details}`). */
+export function errorText(error: ErrorInfo | null | undefined): string | null {
   if (!error) return null;
-  return typeof error === "string" ? error : error.message || error.code;
+  return error.message || error.code;
+}
+
+/** What an error is about: the path (or model ref) its details name. */
+export function errorSubject(error: ErrorInfo): ErrorSubject {
+  const { path, ref } = error.details as { path?: unknown; ref?: unknown };
+  if (typeof path === "string") return path;
+  return typeof ref === "string" ? ref : null;
 }
 
 function applyJobEvent(state: ImportFlowState, event: JobEvent): ImportFlowState {
@@ -119,9 +128,9 @@ function applyJobEvent(state: ImportFlowState, event: JobEvent): ImportFlowState
               hashes: null,
               duplicate_of: null,
               warnings: [],
-              error: {
+              error: event.payload.error ?? {
                 code: "error",
-                message: event.payload.error ?? "The item could not be imported",
+                message: "The item could not be imported",
                 details: {},
               },
             }

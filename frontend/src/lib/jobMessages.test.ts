@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { jobDoneMessage } from "./jobMessages";
+import { errorInfo } from "../test/factories";
 
 describe("jobDoneMessage", () => {
   it("counts import outcomes", () => {
@@ -24,7 +25,7 @@ describe("jobDoneMessage", () => {
         kind: "rebuild",
         status: "failed",
         result: null,
-        error: "locked",
+        error: errorInfo("locked"),
       }),
     ).toEqual({
       kind: "error",

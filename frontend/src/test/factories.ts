@@ -1,4 +1,11 @@
-import type { Detection, ImportPlanItem, JobInfo, ModelMetadata, ModelSummary } from "../api/types";
+import type {
+  Detection,
+  ErrorInfo,
+  ImportPlanItem,
+  JobInfo,
+  ModelMetadata,
+  ModelSummary,
+} from "../api/types";
 
 export function jobInfo(over: Partial<JobInfo> = {}): JobInfo {
   return {
@@ -165,4 +172,14 @@ export function metadata(over: Partial<ModelMetadata> = {}): ModelMetadata {
     updated_date: "2026-11-01T10:00:00Z",
     ...over,
   };
+}
+
+/** The backend's one error shape, as a test writes it. */
+export function errorInfo(message: string, details: Record<string, unknown> = {}): ErrorInfo {
+  return { code: "error", message, details };
+}
+
+/** An input a plan left out (`ImportPlan.rejected`). */
+export function rejected(path: string, reason: string): ErrorInfo {
+  return { code: "rejected", message: reason, details: { path } };
 }

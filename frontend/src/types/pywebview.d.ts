@@ -141,7 +141,7 @@ export interface ImportOptions {
 export interface ImportPlan {
   plan_id: string | null;
   items: ImportPlanItem[];
-  rejected: Record<string, string>[];
+  rejected: ErrorInfo[];
 }
 
 /** One logical model an import of some paths would create (what the dialog lists). */
@@ -158,7 +158,7 @@ export interface ImportPlanItem {
   security_tier: SecurityTier;
   duplicate_of: string | null;
   warnings: string[];
-  error: string | null;
+  error: ErrorInfo | null;
 }
 
 /** Pushed per file while an import runs. */
@@ -193,7 +193,7 @@ export interface InspectResult {
   path: string;
   detection: Detection | null;
   models: InspectedModel[] | null;
-  rejected: Record<string, string>[] | null;
+  rejected: ErrorInfo[] | null;
 }
 
 /** One model found in a folder that `inspect` was given. */
@@ -211,7 +211,7 @@ export interface JobDone {
   kind: JobKind;
   status: JobStatus;
   result: unknown;
-  error: string | null;
+  error: ErrorInfo | null;
 }
 
 /**
@@ -230,7 +230,7 @@ export interface JobInfo {
   bytes_total: number;
   bytes_done: number;
   title: string;
-  error: string | null;
+  error: ErrorInfo | null;
   result: unknown;
 }
 
@@ -243,7 +243,7 @@ export interface JobItemDone {
   job_id: string;
   kind: JobKind;
   result: Record<string, unknown>;
-  error: string | null;
+  error: ErrorInfo | null;
 }
 
 export type JobKind = "import" | "rebuild" | "verify" | "reclassify";
@@ -429,7 +429,7 @@ export interface RebuildReport {
   models_found: number;
   models_indexed: number;
   phantoms: string[];
-  errors: Record<string, string>[];
+  errors: ErrorInfo[];
 }
 
 export interface ReclassifyChange {
@@ -447,21 +447,21 @@ export interface ReclassifyChange {
 export interface ReclassifyItem {
   ref: string;
   change: ReclassifyChange | null;
-  error: string | null;
+  error: ErrorInfo | null;
 }
 
 export interface ReclassifyReport {
   dry_run: boolean;
   changed: ReclassifyChange[];
   unchanged: number;
-  errors: Record<string, string>[];
+  errors: ErrorInfo[];
 }
 
 export interface RemoveResult {
   id: string;
   path: string;
   removed: boolean;
-  error: string | null;
+  error: ErrorInfo | null;
 }
 
 export interface ScanReport {
@@ -470,7 +470,7 @@ export interface ScanReport {
   removed: string[];
   unchanged: number;
   phantoms: string[];
-  errors: Record<string, string>[];
+  errors: ErrorInfo[];
   staging_swept: string[];
 }
 

@@ -217,9 +217,9 @@ def test_runner_survives_an_exception_inside_a_job(
             job_id = env.runner.start_rebuild()
             info = env.runner.wait(job_id, WAIT_S)
         assert info.status == "failed"
-        assert info.error is not None and "disk on fire" in info.error
+        assert info.error is not None and "disk on fire" in info.error.message
         done = env.of(job_id, "job.done")[0].payload
-        assert done["status"] == "failed" and "disk on fire" in done["error"]
+        assert done["status"] == "failed" and "disk on fire" in done["error"]["message"]
         assert any(r.exc_info and "disk on fire" in str(r.exc_info[1]) for r in caplog.records)
         files = write_loras(_src(locations), 1)
         after = start_import_of(env.runner, [str(files[0])])

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
 from tensorshelf.jobs.store import MIGRATIONS, JobStore, new_job_id, process_alive
 from tensorshelf.library.models import ImportPlan
@@ -46,8 +47,13 @@ def test_create_get_list_and_finish(ops_db: Path) -> None:
     assert (info.items_done, info.items_total, info.bytes_done, info.bytes_total) == (2, 5, 20, 50)
     done = store.finish(a.job_id, "done", result=[{"ok": True, "id": "m1"}])
     assert done.status == "done" and done.result == [{"ok": True, "id": "m1"}]
-    failed = store.finish(b.job_id, "failed", error="boom")
-    assert failed.status == "failed" and failed.error == "boom" and failed.result is None
+    failed = store.finish(b.job_id, "failed", error=ErrorInfo(code="job_failed", message="boom"))
+    assert (
+        failed.status == "failed"
+        and failed.error is not None
+        and failed.error.message == "boom"
+        and failed.result is None
+    )
     with pytest.raises(InvalidArgument):
         store.finish(b.job_id, "running")
     with pytest.raises(JobNotFound):

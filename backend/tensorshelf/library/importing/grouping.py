@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tensorshelf import settings
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import UnsafePath
 from tensorshelf.io.naming import safe_relative_path
 from tensorshelf.library.importing.companions import (
@@ -60,10 +61,15 @@ class Unit:
         return [self.root.joinpath(*rel.split("/")) for rel in self.rel_files]
 
 
+def rejection(path: Path | str, reason: str) -> ErrorInfo:
+    """An input left out of a plan, in the one error shape (details.path names it)."""
+    return ErrorInfo(code="rejected", message=reason, details={"path": str(path)})
+
+
 @dataclass
 class Grouping:
     units: list[Unit] = field(default_factory=list)
-    rejected: list[dict[str, str]] = field(default_factory=list)
+    rejected: list[ErrorInfo] = field(default_factory=list)
     unknown: list[Path] = field(default_factory=list)  # loose non-weight files: sniff decides
     walked: set[Path] = field(default_factory=set)  # those of `unknown` found inside a folder
     ignored: list[Path] = field(default_factory=list)  # non-model files met inside a folder
@@ -79,7 +85,7 @@ class Grouping:
         return True
 
     def reject(self, path: Path, reason: str) -> None:
-        self.rejected.append({"path": str(path), "reason": reason})
+        self.rejected.append(rejection(path, reason))
 
 
 def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None = None) -> Grouping:

@@ -166,7 +166,7 @@ class _Import:
     def _validate(self, root: Path, weights: list[str]) -> None:
         item = self.item
         if item.error is not None:
-            raise ImportFailed(item.error, path=item.key)
+            raise ShelfError.from_info(item.error)
         if not item.relative_files or not weights:
             raise ImportFailed(f"{item.key} has no model weight file to import", path=item.key)
         if is_inside(self.ctx.library_root, root) or os.path.realpath(root) == os.path.realpath(

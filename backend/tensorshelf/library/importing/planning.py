@@ -13,7 +13,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tensorshelf.detect.models import Detection, SecurityTier
-from tensorshelf.errors import DangerousPickle, InvalidModelFile, ShelfError
+from tensorshelf.error_info import ErrorInfo
+from tensorshelf.errors import (
+    DangerousPickle,
+    FileAccessError,
+    ImportFailed,
+    InvalidModelFile,
+    ShelfError,
+)
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.library.importing.companions import (
     companion_names,
@@ -241,7 +248,7 @@ def _report_empty_folders(grouping: Grouping, paths: list[str]) -> None:
             len(grouping.ignored),
             ", ".join(p.name for p in grouping.ignored[:10]),
         )
-    found = [u.root for u in grouping.units] + [Path(r["path"]) for r in grouping.rejected]
+    found = [u.root for u in grouping.units] + [Path(r.details["path"]) for r in grouping.rejected]
     for raw in paths:
         folder = Path(os.path.abspath(raw))
         if not folder.is_dir() or any(f == folder or folder in f.parents for f in found):
@@ -254,8 +261,13 @@ def _report_empty_folders(grouping: Grouping, paths: list[str]) -> None:
         )
 
 
-def _cannot_read(exc: OSError, key: str) -> str:
-    return f"cannot read {exc.filename or key}: {exc.strerror or exc}"
+def _cannot_read(exc: OSError, key: str) -> ErrorInfo:
+    where = exc.filename or key
+    return FileAccessError(f"cannot read {where}: {exc.strerror or exc}", path=str(where)).info()
+
+
+def _not_importable(message: str, key: str) -> ErrorInfo:
+    return ImportFailed(message, path=key).info()
 
 
 def _stamps(unit: Unit) -> dict[str, SourceStamp]:
@@ -279,7 +291,7 @@ def _planned_item(unit: Unit) -> ImportPlanItem:
         size_bytes=sum(s.size for s in stamps.values()),
         stamps=stamps,
         warnings=list(unit.warnings),
-        error=unit.error,
+        error=None if unit.error is None else _not_importable(unit.error, unit.key),
     )
 
 
@@ -296,7 +308,7 @@ def _failed_detection(item: ImportPlanItem, unit: Unit, outcome: Exception) -> b
         first = header_files(unit.root, unit.weights)[:1]
         parsed = single and bool(first) and _named_parsed(first[0])
         if parsed and not is_incomplete_byte_split(target):
-            item.error = outcome.message  # a malformed or truncated header: not usable
+            item.error = outcome.info()  # a malformed or truncated header: not usable
             return True
         item.warnings.append(f"could not classify: {outcome.message}")
     elif isinstance(outcome, ShelfError):
@@ -322,14 +334,14 @@ def _finish_item(
         read = outcome.headers_read
         danger = dangerous_pickle(item)
         if danger is not None:
-            item.error = danger.message  # never importable, --accept-pickle or not
+            item.error = danger.info()  # never importable, --accept-pickle or not
             return item
     elif _failed_detection(item, unit, outcome):
         return item
     try:
         formats = header_formats(unit.root, unit.weights, read)
     except InvalidModelFile as exc:
-        item.error = exc.message
+        item.error = exc.info()
         return item
     except OSError as exc:
         item.error = _cannot_read(exc, unit.key)

@@ -10,7 +10,8 @@ import logging
 from pathlib import Path
 
 from tensorshelf.detect.models import Detection
-from tensorshelf.errors import ShelfError
+from tensorshelf.error_info import ErrorInfo, error_info
+from tensorshelf.errors import FileAccessError, ShelfError
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.editing import load, save
 from tensorshelf.library.importing.planning import detect
@@ -56,6 +57,11 @@ def model_ids(ctx: LibraryContext) -> list[str]:
     return sorted(model_id for model_id, _stamp in ctx.index.scan_state().values())
 
 
+def _for(error: ErrorInfo, ref: str) -> ErrorInfo:
+    """The error with the model it is about (details.ref)."""
+    return error.model_copy(update={"details": {**error.details, "ref": ref}})
+
+
 def reclassify_model(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyItem:
     """Re-run detection on one model and (unless `dry_run`) re-file it. Never raises for a
     model-level failure: that comes back as the item's `error`, so one unreadable file or
@@ -63,12 +69,16 @@ def reclassify_model(ctx: LibraryContext, ref: str, dry_run: bool) -> Reclassify
     try:
         return ReclassifyItem(ref=ref, change=_one(ctx, ref, dry_run))
     except ShelfError as exc:
-        return ReclassifyItem(ref=ref, error=exc.message)
+        return ReclassifyItem(ref=ref, error=_for(exc.info(), ref))
     except OSError as exc:
-        return ReclassifyItem(ref=ref, error=f"{exc.strerror or exc}: {exc.filename}")
+        where = exc.filename or ref
+        return ReclassifyItem(
+            ref=ref,
+            error=_for(FileAccessError(f"{exc.strerror or exc}: {where}").info(), ref),
+        )
     except Exception as exc:  # one file's detector bug must not stop the others
         log.warning("reclassify of %s failed", ref, exc_info=True)
-        return ReclassifyItem(ref=ref, error=f"{exc.__class__.__name__}: {exc}")
+        return ReclassifyItem(ref=ref, error=error_info(exc, ref=ref))
 
 
 def _one(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyChange | None:

@@ -13,7 +13,8 @@ import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from tensorshelf.errors import CorruptMetadata
+from tensorshelf.error_info import ErrorInfo
+from tensorshelf.errors import CorruptMetadata, FileAccessError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.library.index.schema import DirStamp, IndexRow, build_row
 from tensorshelf.library.index.store import Index
@@ -54,7 +55,7 @@ class _Walk:
     def __init__(self, library_root: Path) -> None:
         self.root = os.fspath(library_root)
         self._cut = len(self.root.rstrip(os.sep)) + 1
-        self.errors: list[dict[str, str]] = []
+        self.errors: list[ErrorInfo] = []
         self.phantoms: list[str] = []
         self.seen_ids: dict[str, str] = {}  # id → path that claimed it
 
@@ -68,17 +69,19 @@ class _Walk:
         return out
 
     def _walk_error(self, path: Path, exc: OSError) -> None:
-        self.errors.append({"path": str(path), "error": f"cannot list: {exc.strerror or exc}"})
+        self.errors.append(
+            FileAccessError(f"cannot list {path}: {exc.strerror or exc}", path=str(path)).info()
+        )
 
     def claim(self, model_id: str, rel: str, meta_path: str) -> bool:
         """False (and an error entry) when another dir already holds this id."""
         other = self.seen_ids.get(model_id)
         if other is not None:
             self.errors.append(
-                {
-                    "path": meta_path,
-                    "error": f"duplicate model id {model_id} (also at {other}); not indexed",
-                }
+                CorruptMetadata(
+                    f"{meta_path}: duplicate model id {model_id} (also at {other}); not indexed",
+                    path=meta_path,
+                ).info()
             )
             return False
         self.seen_ids[model_id] = rel
@@ -97,7 +100,7 @@ class _Walk:
             return None  # vanished between listing and stat
         except CorruptMetadata as exc:
             log.warning("%s", exc.message)
-            self.errors.append({"path": entry.path, "error": exc.message})
+            self.errors.append(exc.info())
             return None
         missing = missing_files(model_dir, essential_paths(meta))
         if missing:

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ImportPlan } from "../../api/types";
 import { createFakeBridge, type Handlers } from "../../test/fakeBridge";
-import { detection, jobInfo, planItem } from "../../test/factories";
+import { detection, jobInfo, planItem, rejected } from "../../test/factories";
 import { renderWithBridge } from "../../test/render";
 import { ImportDialog } from "./ImportDialog";
 
@@ -36,7 +36,7 @@ const plan: ImportPlan = {
       warnings: ["name looks like a VAE"],
     }),
   ],
-  rejected: [{ path: "/in/readme.txt", reason: "not a model file" }],
+  rejected: [rejected("/in/readme.txt", "not a model file")],
 };
 
 function setup(extra: Handlers = {}, minProgressMs = 0) {

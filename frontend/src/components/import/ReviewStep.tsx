@@ -1,6 +1,11 @@
 import type { ImportPlan, ImportPlanItem } from "../../api/types";
 import { formatBytes } from "../../lib/format";
-import { type ImportFlowAction, type ImportFlowState } from "../../lib/importFlow";
+import {
+  errorSubject,
+  errorText,
+  type ImportFlowAction,
+  type ImportFlowState,
+} from "../../lib/importFlow";
 import { DetectionBadges, WhyPopover } from "../DetectionBadges";
 import { Badge } from "../ui/Badge";
 import { pickleScanSummary } from "../../lib/pickleScan";
@@ -56,11 +61,18 @@ export function ReviewStep({
           </h3>
           <ul className="space-y-0.5 text-[12px]">
             {plan.rejected.map((r) => (
-              <li key={r.path} data-testid="import-rejected" className="flex gap-2">
-                <span className="min-w-0 truncate font-mono text-fg" title={r.path}>
-                  {r.path}
+              <li
+                key={errorSubject(r) ?? r.message}
+                data-testid="import-rejected"
+                className="flex gap-2"
+              >
+                <span
+                  className="min-w-0 truncate font-mono text-fg"
+                  title={errorSubject(r) ?? undefined}
+                >
+                  {errorSubject(r) ?? "?"}
                 </span>
-                <span className="shrink-0 text-muted">— {r.reason}</span>
+                <span className="shrink-0 text-muted">— {errorText(r)}</span>
               </li>
             ))}
           </ul>
@@ -137,7 +149,7 @@ function ReviewRow({
           ))}
           {item.error && (
             <div className="mt-1 text-[12px] text-danger" role="note">
-              Can't import: {item.error}
+              Can't import: {errorText(item.error)}
             </div>
           )}
           {pickle && !disabled && (

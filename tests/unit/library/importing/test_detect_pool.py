@@ -132,5 +132,8 @@ def test_plan_import_gives_the_same_plan_pooled_or_sequential(
     monkeypatch.setattr(settings, "DETECT_POOL_MIN_TARGETS", 10**9)
     sequential = plan_import([str(tmp_path)])
     assert pooled.model_dump() == sequential.model_dump()
-    assert sum(bool(i.error and "broken.safetensors" in i.error) for i in pooled.items) == copies
+    assert (
+        sum(bool(i.error and "broken.safetensors" in i.error.message) for i in pooled.items)
+        == copies
+    )
     assert sum(i.detection is not None for i in pooled.items) == copies * len(CASES)

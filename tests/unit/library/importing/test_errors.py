@@ -36,8 +36,10 @@ def test_fake_and_truncated_files_fail_with_the_file_named(
     good = write_safetensors(tmp_path / "good.safetensors")
     plan, results = run_import(service, [fake, truncated, good])
     errors = {Path(i.key).name: i.error for i in plan.items}
-    assert "fake.safetensors" in errors["fake.safetensors"]
-    assert "truncated.safetensors" in errors["truncated.safetensors"]
+    fake_error, truncated_error = errors["fake.safetensors"], errors["truncated.safetensors"]
+    assert fake_error is not None and "fake.safetensors" in fake_error.message
+    assert fake_error.code == "invalid_model_file"  # the one error shape, with its code
+    assert truncated_error is not None and "truncated.safetensors" in truncated_error.message
     assert errors["good.safetensors"] is None
     outcome = {Path(r.key).name: r for r in results}
     assert outcome["good.safetensors"].ok  # the batch went on
@@ -83,7 +85,7 @@ def test_text_file_alone_is_rejected(service: LibraryService, tmp_path: Path) ->
     odd.write_bytes(b"\x01\x02\x03 random")
     plan = service.plan_import([str(note), str(odd)])
     assert plan.items == []
-    reasons = {Path(r["path"]).name: r["reason"] for r in plan.rejected}
+    reasons = {Path(r.details["path"]).name: r.message for r in plan.rejected}
     assert "not a model file" in reasons["notes.txt"]
     assert "weights.dat" in reasons["weights.dat"] and "01 02 03" in reasons["weights.dat"]
 
@@ -201,4 +203,4 @@ def test_file_names_are_kept_byte_for_byte(service: LibraryService, tmp_path: Pa
 def test_unfinished_download_is_rejected(service: LibraryService, tmp_path: Path) -> None:
     partial = write_safetensors(tmp_path / "model.safetensors.part")
     plan = service.plan_import([str(partial)])
-    assert plan.items == [] and "unfinished download" in plan.rejected[0]["reason"]
+    assert plan.items == [] and "unfinished download" in plan.rejected[0].message

@@ -39,7 +39,7 @@ def test_a_folder_without_models_is_rejected_as_such(
     empty.mkdir()
     plan = service.plan_import([str(junk_only), str(empty)])
     assert plan.items == []
-    reasons = {Path(r["path"]).name: r["reason"] for r in plan.rejected}
+    reasons = {Path(r.details["path"]).name: r.message for r in plan.rejected}
     assert set(reasons) == {"junk", "empty"}
     assert "no model files found" in reasons["junk"] and "4 other file(s)" in reasons["junk"]
     assert "no model files found" in reasons["empty"]
@@ -50,7 +50,7 @@ def test_a_non_model_file_given_explicitly_is_still_rejected(
 ) -> None:
     _junk(tmp_path / "f")
     plan = service.plan_import([str(tmp_path / "f" / "README.txt")])
-    assert [Path(r["path"]).name for r in plan.rejected] == ["README.txt"]
+    assert [Path(r.details["path"]).name for r in plan.rejected] == ["README.txt"]
 
 
 def test_a_bad_weight_file_inside_a_folder_is_still_reported(
@@ -61,4 +61,4 @@ def test_a_bad_weight_file_inside_a_folder_is_still_reported(
     (root / "fake.safetensors").write_text("<html>404</html>")
     plan = service.plan_import([str(root)])
     assert [Path(i.key).name for i in plan.items] == ["fake.safetensors"]
-    assert "fake.safetensors" in (plan.items[0].error or "")
+    assert plan.items[0].error is not None and "fake.safetensors" in plan.items[0].error.message

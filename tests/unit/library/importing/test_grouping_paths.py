@@ -145,7 +145,7 @@ def test_missing_and_library_paths_are_rejected(tmp_path: Path) -> None:
     library = tmp_path / "lib"
     inside = write_safetensors(library / "x" / "y" / "z" / "m.safetensors")
     result = _units([tmp_path / "nope.safetensors", inside, library], library)
-    reasons = {Path(r["path"]).name: r["reason"] for r in result.rejected}
+    reasons = {Path(r.details["path"]).name: r.message for r in result.rejected}
     assert "no such file" in reasons["nope.safetensors"]
     assert "inside the library" in reasons["m.safetensors"]
     assert "inside the library" in reasons["lib"]

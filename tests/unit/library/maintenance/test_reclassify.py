@@ -101,4 +101,4 @@ def test_reclassify_leaves_manual_matches_alone(service: LibraryService, tmp_pat
 
 def test_reclassify_reports_unknown_refs(service: LibraryService) -> None:
     report = reclassify_all(service, ["no-such-model"], dry_run=True)
-    assert report.errors and report.errors[0]["ref"] == "no-such-model"
+    assert report.errors and report.errors[0].details["ref"] == "no-such-model"

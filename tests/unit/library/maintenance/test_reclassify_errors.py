@@ -48,8 +48,8 @@ def test_a_detector_crash_on_one_model_does_not_stop_the_others(
 
     monkeypatch.setattr(reclassify_module, "detect", flaky_detect)
     report = reclassify_all(service, None, dry_run=False)
-    assert [e["ref"] for e in report.errors] == [crashing.id]
-    assert "AttributeError" in report.errors[0]["error"]
+    assert [e.details["ref"] for e in report.errors] == [crashing.id]
+    assert "AttributeError" in report.errors[0].message
     (change,) = report.changed
     assert change.id == other.id and change.changes["family"] == ["sdxl", "sd1"]
     assert service.get_model(other.id).family == "sd1"

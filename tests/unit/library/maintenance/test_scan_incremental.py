@@ -137,7 +137,7 @@ def test_corrupt_metadata_is_reported_and_the_rest_indexed(lib) -> None:
     bad = built[4].dir / METADATA_FILE
     bad.write_text('{"id": "x", "truncated')
     report = scan(root, index)
-    assert [e["path"] for e in report.errors] == [str(bad)]
+    assert [e.details["path"] for e in report.errors] == [str(bad)]
     assert report.removed == []  # reported as an error, not as a removal
     assert built[4].meta.id not in _ids(index)
     assert len(_ids(index)) == len(built) - 1
@@ -173,7 +173,7 @@ def test_duplicate_id_in_two_dirs_is_reported(lib) -> None:
     copy = root / "zzz" / "copy" / "dup"
     shutil.copytree(built[5].dir, copy)
     report = scan(root, index)
-    assert len(report.errors) == 1 and "duplicate model id" in report.errors[0]["error"]
+    assert len(report.errors) == 1 and "duplicate model id" in report.errors[0].message
     assert index.resolve_ref(built[5].meta.id)[1] in {built[5].meta.path, "zzz/copy/dup"}
     assert index.count() == len(built)
 

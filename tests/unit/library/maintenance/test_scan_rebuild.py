@@ -71,7 +71,7 @@ def test_corrupt_metadata_reported_by_path_others_indexed(lib) -> None:
     invalid = built[9].dir / METADATA_FILE
     invalid.write_text('{"id": 5}')
     report = rebuild(root, root / MODELS_DB)
-    assert sorted(e["path"] for e in report.errors) == sorted([str(bad), str(invalid)])
+    assert sorted(e.details["path"] for e in report.errors) == sorted([str(bad), str(invalid)])
     assert report.models_found == 40 and report.models_indexed == 38
     with Index(root / MODELS_DB) as index:
         assert index.count() == 38
