@@ -29,7 +29,7 @@ ensure_system_packages() {
 
 ensure_python() {
   local venv="$ROOT/.venv" stamp="$ROOT/.venv/.tensorshelf-stamp"
-  local want; want=$(sha256sum "$ROOT/pyproject.toml" | cut -c1-16)
+  local want; want=$(cat "$ROOT/pyproject.toml" "$ROOT/constraints.txt" | sha256sum | cut -c1-16)
   if [ ! -x "$venv/bin/python" ]; then
     log "creating .venv"
     python3 -m venv "$venv"
@@ -37,7 +37,8 @@ ensure_python() {
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     log "installing Python dependencies"
     "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-    "$venv/bin/python" -m pip install -q -e "$ROOT[test,desktop]"
+    # exact versions (constraints.txt, made by scripts/lock-python): what CI tested
+    "$venv/bin/python" -m pip install -q -c "$ROOT/constraints.txt" -e "$ROOT[test,desktop]"
     echo "$want" > "$stamp"
   fi
   # Bytecode for the project's own modules: with PYTHONDONTWRITEBYTECODE set (as on some

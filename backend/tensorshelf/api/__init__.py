@@ -1,1 +1,2 @@
-"""api package: ShelfApi (the one object the UI and CLI call), dispatch, web mode."""
+"""api: ShelfApi (the one object the UI and the CLI call), its allowlisted dispatch, the
+generated UI types and web mode."""

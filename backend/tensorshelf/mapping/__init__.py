@@ -1,1 +1,1 @@
-"""mapping package."""
+"""Linking library models into registered apps (issue 9: not built yet)."""

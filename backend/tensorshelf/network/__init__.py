@@ -1,1 +1,1 @@
-"""network package."""
+"""The HTTP client layer: retries, rate limits, circuit breaker (issue 10: not built yet)."""

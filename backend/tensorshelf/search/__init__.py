@@ -1,4 +1,5 @@
-"""search package: the FTS5 table definition and safe query building."""
+"""Full-text search: FTS5 tables over a content table (declared by their user with an
+FtsSpec) and safe query building."""
 
 from tensorshelf.search.query import build_match_query, query_terms
 
