@@ -13,28 +13,40 @@ import sqlite3
 import threading
 import time
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from tensorshelf import settings
+from tensorshelf.io.sqlite_schema import ensure_table
 from tensorshelf.io.types import FileHashes
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 log = logging.getLogger(__name__)
 
 _TABLE = "io_hash_cache_v1"
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS {_TABLE} (
-    dev INTEGER NOT NULL,
-    ino INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    mtime_ns INTEGER NOT NULL,
-    sha256 TEXT NOT NULL,
-    blake3 TEXT NOT NULL,
-    path TEXT NOT NULL,
-    stored_at REAL NOT NULL,
-    PRIMARY KEY (dev, ino)
-);
-CREATE INDEX IF NOT EXISTS {_TABLE}_path ON {_TABLE}(path);
-"""
+
+
+def _create_table(db: Database) -> None:
+    table = db.table(_TABLE)
+    table.create(
+        {
+            "dev": int,
+            "ino": int,
+            "size": int,
+            "mtime_ns": int,
+            "sha256": str,
+            "blake3": str,
+            "path": str,
+            "stored_at": float,
+        },
+        pk=("dev", "ino"),
+        not_null={"dev", "ino", "size", "mtime_ns", "sha256", "blake3", "path", "stored_at"},
+        if_not_exists=True,
+    )
+    table.create_index(["path"], index_name=f"{_TABLE}_path", if_not_exists=True)
+
+
 _INT64_SPAN = 1 << 64
 _INT64_MAX = (1 << 63) - 1
 
@@ -60,7 +72,7 @@ class HashCache:
         self._conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
         self._conn.execute("PRAGMA journal_mode = WAL")
         self._conn.execute("PRAGMA synchronous = NORMAL")
-        self._conn.executescript(_SCHEMA)
+        ensure_table(self._conn, _TABLE, _create_table, "cache.db")
 
     def get(self, path: str | os.PathLike[str]) -> FileHashes | None:
         """The cached hashes of `path`, or None if unknown or the file changed since."""

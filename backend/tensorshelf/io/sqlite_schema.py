@@ -1,10 +1,15 @@
 """Schemas and migrations of Tensorshelf's SQLite stores, declared with sqlite-utils.
 
-A store lists its migrations in order; migration N takes the database from
-`PRAGMA user_version` N-1 to N. `ensure_schema` applies the missing ones, each in its own
-transaction, and records the version. sqlite-utils (≈150 ms to import: it brings click,
-pluggy and dateutil) is imported only when a migration has to run, so opening a store that is
-already current costs one PRAGMA read — `scripts/bench` measures the CLI's start-up."""
+A store that owns its database (ops.db) lists its migrations in order; migration N takes it
+from `PRAGMA user_version` N-1 to N (`ensure_schema`, each step in its own transaction). A
+cache sharing cache.db owns one table, versioned in its name (`ensure_table`: a changed
+cache gets a new table). sqlite-utils (≈150 ms to import: click, pluggy, dateutil) is
+imported only when something has to be created, so opening a current store costs one read
+of the catalogue — `scripts/bench` measures the CLI's start-up.
+
+models.db keeps its own DDL (library/index/schema.py): its WITHOUT ROWID tables, NOCASE
+tag collation, external-content FTS5 with a prefix index and the bulk-load order of a deep
+scan are beyond what sqlite-utils' `create` and `enable_fts` express."""
 
 from __future__ import annotations
 
@@ -50,3 +55,23 @@ def ensure_schema(conn: sqlite3.Connection, migrations: Sequence[Migration], sto
         conn.execute("COMMIT")
         log.debug("%s schema migrated to version %d", store, version)
     return found
+
+
+def ensure_table(conn: sqlite3.Connection, table: str, create: Migration, store: str) -> bool:
+    """Create `table` with `create(db)` unless it exists; True when it was created."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+    ).fetchone()
+    if exists:
+        return False
+    from sqlite_utils import Database
+
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        create(Database(conn))
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    log.debug("%s: created table %s", store, table)
+    return True
