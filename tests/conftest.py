@@ -40,3 +40,17 @@ def locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv(ENV_HOME, str(home))
     monkeypatch.setenv(ENV_LIBRARY, str(library))
     return resolve_locations(home, library)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Keep temp files only for runs that failed: a passing run (each xdist worker decides
+    for its own part) removes its whole base temp dir, module-scoped multi-GB fixtures
+    included — `tmp_path_retention_policy = "failed"` covers only per-test `tmp_path`s."""
+    if exitstatus != 0:
+        return
+    factory = getattr(session.config, "_tmp_path_factory", None)
+    if factory is None:
+        return
+    import shutil
+
+    shutil.rmtree(factory.getbasetemp(), ignore_errors=True)
