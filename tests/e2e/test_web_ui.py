@@ -84,6 +84,35 @@ def test_import_through_the_dialog(shelf: Served, page: Any, tmp_path: Path) -> 
     assert any(m["name"].startswith("Détail Tweaker") for m in shelf.call("list_models")["models"])
 
 
+def test_the_dialog_imports_exactly_what_was_reviewed(
+    shelf: Served, page: Any, tmp_path: Path
+) -> None:
+    """Review changes a per-model choice (one model left out, move mode): the import applies
+    exactly that, and a file that appears in the folder after the review is not imported."""
+    folder = tmp_path / "review me"
+    keep = write_lora(folder / "Keep Me Lora.safetensors", seed=51)
+    skip = write_lora(folder / "Skip Me Lora.safetensors", seed=52)
+    rows = _open(page, shelf)
+    before = rows.count()
+    page.get_by_test_id("import-path-input").fill(str(folder))
+    page.get_by_test_id("import-path-submit").click()
+    dialog = page.get_by_test_id("import-dialog")
+    expect(dialog.get_by_test_id("import-item")).to_have_count(2)
+    late = write_lora(folder / "Late Arrival Lora.safetensors", seed=53)  # after the review
+    dialog.get_by_role("checkbox", name="Import Skip Me Lora").uncheck()
+    page.get_by_test_id("import-mode-move").click()
+    page.get_by_test_id("import-start").click()
+    expect(page.get_by_test_id("import-summary")).to_be_visible(timeout=IMPORT_TIMEOUT_MS)
+    page.get_by_test_id("import-done").click()
+
+    expect(rows).to_have_count(before + 1)
+    names = {m["name"] for m in shelf.call("list_models", query={"limit": 500})["models"]}
+    assert "Keep Me Lora" in names
+    assert not {"Skip Me Lora", "Late Arrival Lora"} & names
+    assert not keep.exists()  # moved, as chosen in review
+    assert skip.exists() and late.exists()  # left where they were
+
+
 def test_editing_a_tag_persists_to_metadata_json(shelf: Served, page: Any) -> None:
     rows = _open(page, shelf)
     rows.first.click()
