@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Migration = Callable[["Database"], None]
+
+
+@contextmanager
+def _immediate(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction on an autocommit connection (other writers wait their turn)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def user_version(conn: sqlite3.Connection) -> int:
@@ -44,15 +57,10 @@ def ensure_schema(conn: sqlite3.Connection, migrations: Sequence[Migration], sto
 
     db = Database(conn)
     for version in range(found + 1, wanted + 1):
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with _immediate(conn):
             if user_version(conn) < version:  # another process may have migrated meanwhile
                 migrations[version - 1](db)
                 conn.execute(f"PRAGMA user_version = {version}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
         log.debug("%s schema migrated to version %d", store, version)
     return found
 
@@ -66,12 +74,7 @@ def ensure_table(conn: sqlite3.Connection, table: str, create: Migration, store:
         return False
     from sqlite_utils import Database
 
-    conn.execute("BEGIN IMMEDIATE")
-    try:
+    with _immediate(conn):
         create(Database(conn))
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
     log.debug("%s: created table %s", store, table)
     return True
