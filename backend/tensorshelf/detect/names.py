@@ -185,13 +185,3 @@ def text_encoder_family(text: str) -> str | None:
 
 def subtype_hint(text: str) -> str | None:
     return match(tokenize(text), SUBTYPE_PATTERNS)
-
-
-def flux_variant(text: str) -> str | None:
-    """'flux-1-dev' / 'Flux.1 S' / 'flux1-schnell' -> 'dev' | 'schnell'."""
-    tokens = tokenize(text)
-    if "schnell" in tokens or _find(tokens, ("1", "s")):
-        return "schnell"
-    if "dev" in tokens or _find(tokens, ("1", "d")):
-        return "dev"
-    return None

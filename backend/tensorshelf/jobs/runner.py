@@ -309,10 +309,6 @@ class JobRunner:
             )
         return info
 
-    def active_jobs(self) -> list[str]:
-        with self._lock:
-            return list(self._active)
-
     def close(self, timeout: float = settings.JOB_CANCEL_WAIT_S) -> None:
         """Cancel running jobs, wait up to `timeout` for each, then close the store."""
         with self._lock:

@@ -42,8 +42,3 @@ def new_model_id() -> str:
     value |= _VARIANT_BITS << 62
     value |= rand_b
     return str(uuid.UUID(int=value))
-
-
-def id_timestamp_ms(model_id: str) -> int:
-    """The creation time (Unix ms) encoded in a UUIDv7 id."""
-    return uuid.UUID(model_id).int >> 80

@@ -123,9 +123,3 @@ def test_llm_family_is_token_based(text: str, family: str | None) -> None:
 )
 def test_image_family_is_token_based(text: str, family: str | None) -> None:
     assert names.image_family(text) == family
-
-
-def test_flux_variant_from_text() -> None:
-    assert names.flux_variant("Flux.1 S") == "schnell"
-    assert names.flux_variant("flux-1-dev/lora") == "dev"
-    assert names.flux_variant("flux") is None

@@ -9,7 +9,6 @@ reopened instead of being served stale."""
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sqlite3
@@ -18,9 +17,8 @@ import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Self
+from typing import Self
 
-from tensorshelf.errors import CorruptMetadata
 from tensorshelf.library import refs
 from tensorshelf.library.index import queries as index_queries
 from tensorshelf.library.index.schema import (
@@ -246,36 +244,6 @@ class Index:
         return checkpoint(self._conn(), self.busy_timeout_ms)
 
     # --- reads ---------------------------------------------------------------------------
-    def get_metadata_json(self, model_id: str) -> dict[str, Any] | None:
-        """The content of the model's metadata.json, read from disk (the source of truth;
-        the index keeps no copy that could go stale). None if the model is not indexed or
-        its metadata.json is gone; CorruptMetadata if it no longer parses."""
-        rel = self.get_path(model_id)
-        if rel is None:
-            return None
-        path = self.library_root / rel / METADATA_FILE
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise CorruptMetadata(
-                f"cannot read {path}: {exc}", path=str(path), reason=str(exc)
-            ) from exc
-        try:
-            data = json.loads(raw.decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CorruptMetadata(
-                f"invalid metadata.json at {path}: {exc}", path=str(path), reason=str(exc)
-            ) from exc
-        if not isinstance(data, dict):
-            raise CorruptMetadata(
-                f"invalid metadata.json at {path}: not an object",
-                path=str(path),
-                reason="not an object",
-            )
-        return data
-
     def get_path(self, model_id: str) -> str | None:
         row = self._conn().execute("SELECT path FROM models WHERE id = ?", (model_id,)).fetchone()
         return row[0] if row else None
@@ -284,9 +252,6 @@ class Index:
         """Id of a model having a weight file with this SHA-256 (the importer's duplicate
         check); config/tokenizer files shared by many models do not count."""
         return self._find_by_hash("sha256", sha256.lower())
-
-    def find_by_blake3(self, blake3: str) -> str | None:
-        return self._find_by_hash("blake3", blake3.lower())
 
     def _find_by_hash(self, column: str, value: str) -> str | None:
         # files[] holds the primary file too (metadata `hashes` = the primary file's).
@@ -300,21 +265,6 @@ class Index:
             .fetchone()
         )
         return row[0] if row else None
-
-    def find_file_by_hash(self, digest: str) -> tuple[str, str, str] | None:
-        """(model id, model path, file path in the model dir) of any file with this SHA-256
-        or BLAKE3, or None (IDX-13)."""
-        digest = digest.lower()
-        row = (
-            self._conn()
-            .execute(
-                "SELECT f.model_id, m.path, f.path FROM files f JOIN models m ON m.id = f.model_id "
-                "WHERE f.sha256 = ? OR f.blake3 = ? ORDER BY f.role <> 'weights' LIMIT 1",
-                (digest, digest),
-            )
-            .fetchone()
-        )
-        return (row[0], row[1], row[2]) if row else None
 
     def resolve_ref(self, ref: str) -> tuple[str, str]:
         """(id, library path) for an id, a unique id prefix or a library path."""

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tensorshelf.errors import AmbiguousModelRef, CorruptMetadata, ModelNotFound
+from tensorshelf.errors import AmbiguousModelRef, ModelNotFound
 from tensorshelf.library.index.schema import MODEL_SEARCH, SCHEMA_V1_DDL, SCHEMA_VERSION
 from tensorshelf.library.index.store import Index, stamp_of
 from tensorshelf.library.maintenance.scan import rebuild
@@ -61,33 +61,18 @@ def test_upsert_get_remove_and_hash_lookups(index: Index, tmp_path: Path) -> Non
     write_metadata_fast(model_dir, meta)
     index.upsert_model(meta, stamp_of(model_dir))
     assert index.count() == 1
-    assert index.get_metadata_json(meta.id)["x_future_key"] == {"kept": 1}
     assert index.find_by_sha256(meta.hashes.sha256) == meta.id
     assert index.find_by_sha256(meta.hashes.sha256.upper()) == meta.id
-    assert index.find_by_blake3(meta.hashes.blake3) == meta.id
     assert index.find_by_sha256("f" * 64) is None
-    assert index.find_file_by_hash(meta.hashes.blake3) == (meta.id, meta.path, "m1.gguf")
     # re-upsert with changed fields replaces, does not duplicate
     index.upsert_model(meta.model_copy(update={"name": "Renamed", "tags": ["a", "A", "b"]}))
     page = index.list_models(ListQuery())
     assert page.total == 1 and page.models[0].name == "Renamed"
     assert index.facets().tag == {"a": 1, "b": 1}  # tags de-duplicated case-insensitively
     index.remove_model(meta.id)
-    assert index.count() == 0 and index.get_metadata_json(meta.id) is None
+    assert index.count() == 0 and index.get_path(meta.id) is None
     assert index.find_by_sha256(meta.hashes.sha256) is None
     assert index._conn().execute("SELECT count(*) FROM files").fetchone()[0] == 0
-
-
-def test_get_metadata_json_reads_the_source_of_truth(index: Index, tmp_path: Path) -> None:
-    meta = _meta(2)
-    model_dir = tmp_path / meta.path
-    model_dir.mkdir(parents=True)
-    (model_dir / "metadata.json").write_text("{ not json")
-    index.upsert_model(meta)
-    with pytest.raises(CorruptMetadata):
-        index.get_metadata_json(meta.id)
-    (model_dir / "metadata.json").unlink()
-    assert index.get_metadata_json(meta.id) is None
 
 
 def test_weight_hash_lookup_ignores_shared_config_files(index: Index) -> None:
@@ -95,7 +80,6 @@ def test_weight_hash_lookup_ignores_shared_config_files(index: Index) -> None:
     meta = _meta(3)
     index.upsert_model(meta.model_copy(update={"files": [*meta.files, shared]}))
     assert index.find_by_sha256("c" * 64) is None
-    assert index.find_file_by_hash("c" * 64) == (meta.id, meta.path, "config.json")
 
 
 def test_same_path_new_id_replaces_the_old_row(index: Index) -> None:
