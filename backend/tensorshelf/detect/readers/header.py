@@ -8,6 +8,7 @@ planner uses it to skip those files instead of opening them again."""
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,7 +62,8 @@ def read_header(
             elif fmt == "gguf":
                 found.gguf = parse_gguf(f, size, path.name)
             elif fmt == "pickle" and parse_pickles:
-                found.pickle = parse_pickle(f, size, path.name)
+                # the zip and opcode walkers make many small reads: buffer them
+                found.pickle = parse_pickle(io.BufferedReader(f), size, path.name)
     except IsADirectoryError:
         raise InvalidModelFile(
             f"{path.name}: is a directory, not a model file", file=path.name
