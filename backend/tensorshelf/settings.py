@@ -6,8 +6,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "tensorshelf"
 
 # --- environment variables -------------------------------------------------------------
@@ -99,11 +97,17 @@ class Locations:
         return self.home / LOGS_DIR
 
 
+def _platform_data_dir() -> str:
+    import platformdirs  # only when no home is given (the CLI's start-up stays light)
+
+    return platformdirs.user_data_dir(APP_NAME)
+
+
 def resolve_locations(
     home: str | os.PathLike[str] | None = None, library: str | os.PathLike[str] | None = None
 ) -> Locations:
     """Explicit arguments win, then TENSORSHELF_HOME / TENSORSHELF_LIBRARY, then defaults."""
-    home_path = Path(home or os.environ.get(ENV_HOME) or platformdirs.user_data_dir(APP_NAME))
+    home_path = Path(home or os.environ.get(ENV_HOME) or _platform_data_dir())
     lib_env = library or os.environ.get(ENV_LIBRARY)
     library_path = Path(lib_env) if lib_env else home_path / "library"
     return Locations(
