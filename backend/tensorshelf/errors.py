@@ -41,6 +41,13 @@ class InvalidModelFile(ShelfError):
     code = "invalid_model_file"
 
 
+class NotRegularFile(InvalidModelFile):
+    """A FIFO, device, socket or directory where a file was to be read: never opened for
+    reading (a FIFO would block for good)."""
+
+    code = "not_a_regular_file"
+
+
 class PickleRefused(ShelfError):
     """A pickle-format file was offered without --accept-pickle."""
 

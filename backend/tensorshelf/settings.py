@@ -37,6 +37,9 @@ DIRECT_IO_ALIGN_BYTES = 4096  # O_DIRECT length/offset/address alignment (covers
 
 # --- naming --------------------------------------------------------------------------------
 DIR_NAME_MAX_CHARS = 80  # library directory components (model_type/family/name)
+# File endings of model weights (an import's weight files; the only files whose first bytes
+# an error message may show)
+MODEL_FILE_SUFFIXES = (".safetensors", ".sft", ".gguf", ".ckpt", ".pt", ".pth", ".bin", ".onnx")
 COLLISION_SUFFIX_HEX = 8  # "-<blake3 prefix>" on directory-name collisions
 UNKNOWN_FAMILY = "unknown"
 DIR_NAME_MAX_BYTES = 200  # UTF-8 bytes per directory component (filesystems cap at 255)

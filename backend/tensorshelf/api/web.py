@@ -185,7 +185,10 @@ async def _read_kwargs(request: Request) -> Any:
             raise OverflowError
     if not body.strip():
         return {}
-    return json.loads(body)
+    try:
+        return json.loads(body)
+    except RecursionError:  # a deeply nested body: refuse it like any other unusable body
+        raise ValueError("nested too deeply") from None
 
 
 def create_app(

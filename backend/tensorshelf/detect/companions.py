@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from tensorshelf import settings
-from tensorshelf.errors import InvalidModelFile
+from tensorshelf.errors import InvalidModelFile, NotRegularFile
+from tensorshelf.io.regular import open_regular
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def load_json(path: Path, strict: bool = False) -> dict[str, Any] | None:
         size = path.stat().st_size
         if size > settings.DETECT_MAX_JSON_BYTES:
             raise ValueError(f"{size} bytes exceeds the {settings.DETECT_MAX_JSON_BYTES} limit")
-        with open(path, "rb") as f:
+        with open_regular(path) as f:
             data = json.loads(f.read(settings.DETECT_MAX_JSON_BYTES).decode("utf-8"))
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")  # noqa: TRY004 - reported as bad content
@@ -49,7 +50,7 @@ def load_json(path: Path, strict: bool = False) -> dict[str, Any] | None:
         if strict:
             raise InvalidModelFile(f"{path.name}: file not found", file=path.name) from None
         return None
-    except (OSError, ValueError, RecursionError) as exc:
+    except (OSError, ValueError, RecursionError, NotRegularFile) as exc:
         if strict:
             raise InvalidModelFile(
                 f"{path.name}: unreadable JSON ({str(exc)[:120]})", file=path.name

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import httpx
@@ -211,3 +212,26 @@ def test_server_binds_loopback_only(server) -> None:
     with pytest.raises(httpx.HTTPError):
         # the same port on another local address is not served
         httpx.get(f"http://127.0.0.2:{server.port}/", timeout=2)
+
+
+def test_a_deeply_nested_body_is_a_json_400(server) -> None:
+    depth = 100_000
+    with client(server) as c:
+        nested = c.post("/api/call/get_status", content=b"[" * depth + b"]" * depth)
+        still_fine = c.post("/api/call/get_status", json={})
+    assert nested.status_code == 400
+    assert nested.json()["error"]["code"] == "invalid_argument"
+    assert "nested" in nested.json()["error"]["message"]
+    assert still_fine.status_code == 200
+
+
+def test_inspect_of_a_fifo_answers_at_once_and_the_server_stays_up(server, tmp_path: Path) -> None:
+    """A FIFO with no writer would block an open() for good: it is refused unopened."""
+    fifo = tmp_path / "model.safetensors"
+    os.mkfifo(fifo)
+    for _ in range(8):  # more calls than the server has worker threads
+        answer = call(server, "inspect", path=str(fifo))
+        assert answer.status_code == 400, answer.text
+        assert answer.json()["error"]["code"] == "not_a_regular_file"
+        assert "named pipe" in answer.json()["error"]["message"]
+    assert call(server, "get_status").json()["ok"] is True

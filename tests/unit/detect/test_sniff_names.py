@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tensorshelf.detect import names, sniff_format
-from tensorshelf.errors import InvalidModelFile
+from tensorshelf.errors import InvalidModelFile, NotRegularFile
 
 
 def _write(tmp_path: Path, name: str, blob: bytes) -> Path:
@@ -62,8 +62,9 @@ def test_not_a_model_file_names_file_and_bytes(
 
 
 def test_directory_is_not_sniffed(tmp_path: Path) -> None:
-    with pytest.raises(InvalidModelFile, match="directory"):
+    with pytest.raises(NotRegularFile, match="directory") as caught:
         sniff_format(tmp_path)
+    assert caught.value.code == "not_a_regular_file"
 
 
 @pytest.mark.parametrize(

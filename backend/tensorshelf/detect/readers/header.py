@@ -22,6 +22,7 @@ from tensorshelf.detect.readers.pickle_header import PickleInfo, parse_pickle
 from tensorshelf.detect.readers.safetensors import SafetensorsHeader, parse_safetensors_after
 from tensorshelf.detect.readers.sniff import sniff_bytes
 from tensorshelf.errors import InvalidModelFile
+from tensorshelf.io.regular import open_regular
 
 _READ: ContextVar[dict[str, str] | None] = ContextVar("tensorshelf_headers_read", default=None)
 
@@ -50,7 +51,7 @@ def read_header(
     off a pickle is only sniffed (never walked); with `sniff_only` nothing is parsed.
     Raises InvalidModelFile naming the file."""
     try:
-        with open(path, "rb", buffering=0) as f:
+        with open_regular(path) as f:
             size = os.fstat(f.fileno()).st_size if file_size is None else file_size
             head = f.read(settings.HEADER_SNIFF_BYTES)
             fmt = sniff_bytes(head, path.name, size)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 from pathlib import Path
 
 from tensorshelf import settings
 from tensorshelf.errors import InvalidModelFile
+from tensorshelf.io.regular import open_regular
 
 GGUF_MAGIC = b"GGUF"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -20,6 +22,7 @@ ONNX_IR_VERSIONS = range(1, 32)
 # training_info(20), functions(25) — as protobuf tag bytes.
 ONNX_NEXT_TAGS = {0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42, 0x72, 0xA2, 0xCA}
 SAFETENSORS_LENGTH_BYTES = 8
+_PART = re.compile(r"\.part\d+$")  # a byte-split piece is named like its joined file
 
 _KNOWN_OTHER = (
     (b"\x89PNG", "a PNG image"),
@@ -51,6 +54,11 @@ def sniff_bytes(head: bytes, name: str, file_size: int) -> str:
         return "pickle"
     if name.lower().endswith(ONNX_SUFFIX) and _looks_like_onnx(head):
         return "onnx"
+    if not _PART.sub("", name.lower()).endswith(settings.MODEL_FILE_SUFFIXES):
+        # not even named like a model: say what it is, but show none of its content
+        raise InvalidModelFile(
+            f"{name}: not a model file ({_describe(head, file_size)})", file=name
+        )
     raise InvalidModelFile(
         f"{name}: not a model file: starts with {head[:16].hex(' ') or '(empty)'}"
         f" ({_describe(head, file_size)})",
@@ -63,12 +71,9 @@ def sniff_format(path: str | os.PathLike[str]) -> str:
     """'safetensors' | 'gguf' | 'pickle' | 'onnx', or InvalidModelFile naming the file and
     the hex of its first bytes."""
     p = Path(path)
-    try:
-        with open(p, "rb", buffering=0) as f:
-            size = os.fstat(f.fileno()).st_size
-            head = f.read(settings.HEADER_SNIFF_BYTES)
-    except IsADirectoryError:
-        raise InvalidModelFile(f"{p.name}: is a directory, not a model file", file=p.name) from None
+    with open_regular(p) as f:
+        size = os.fstat(f.fileno()).st_size
+        head = f.read(settings.HEADER_SNIFF_BYTES)
     return sniff_bytes(head, p.name, size)
 
 

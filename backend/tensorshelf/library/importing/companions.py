@@ -14,9 +14,7 @@ from tensorshelf.library.metadata.document import FileRole
 
 log = logging.getLogger(__name__)
 
-WEIGHT_EXTENSIONS = frozenset(
-    {".safetensors", ".sft", ".gguf", ".ckpt", ".pt", ".pth", ".bin", ".onnx"}
-)
+WEIGHT_EXTENSIONS = frozenset(settings.MODEL_FILE_SUFFIXES)
 # Longest first: "foo.preview.png" must not be read as the ".png" preview of "foo.preview".
 COMPANION_SUFFIXES = (
     ".civitai.info",
