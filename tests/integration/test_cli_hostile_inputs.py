@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fixtures.cli_runner import make_cli
+from tests.fixtures.cli_runner import make_cli, write_lora
 
 HANG_GUARD_S = 20  # a FIFO open would block for good; the run must end long before this
 
@@ -41,3 +41,23 @@ def test_only_model_files_show_their_first_bytes(tmp_path: Path) -> None:
     assert "68 75 6e" not in plain.stdout + plain.stderr  # "hun" in hex: never shown
     assert "hunter2" not in plain.stdout + plain.stderr
     assert "6e 6f 74" in model.json()["error"]["message"]  # "not": a model file's bytes are
+
+
+def test_a_garbage_models_db_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
+    """models.db is only an index: a file that is not a database must not block any
+    command. It is kept aside (models.db.corrupt-<time>) and the index is re-read from the
+    metadata.json files."""
+    cli = make_cli(tmp_path)
+    source = write_lora(tmp_path / "in" / "Kept Lora.safetensors", seed=7)
+    cli.json("import", "--no-lookup", str(source))
+    db = cli.library / "models.db"
+    for leftover in ("models.db-wal", "models.db-shm"):
+        (cli.library / leftover).unlink(missing_ok=True)
+    db.write_bytes(b"this is not an SQLite database at all" * 100)
+    listed = cli.run("--json", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert [m["name"] for m in listed.json()["models"]] == ["Kept Lora"]
+    assert "not a usable database" in listed.stderr and "rebuilding the index" in listed.stderr
+    kept = sorted(p.name for p in cli.library.glob("models.db.corrupt-*"))
+    assert kept and kept[0].startswith("models.db.corrupt-")
+    assert cli.json("rebuild")["models_indexed"] == 1  # and the new index works for writers

@@ -13,6 +13,7 @@ import logging
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -123,6 +124,12 @@ def delete_models(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
         delete_children(conn, model_id)
 
 
+def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
+    """SQLite's word that the file is not (or no longer) a database."""
+    text = str(exc).lower()
+    return "not a database" in text or "malformed" in text or "corrupt" in text
+
+
 class Index:
     """The library's models.db. Safe to share between threads."""
 
@@ -131,6 +138,7 @@ class Index:
         self.library_root = self.db_path.parent
         self.busy_timeout_ms = busy_timeout_ms
         self.needs_rebuild = False  # set when the file was created or recreated empty
+        self.moved_aside: str | None = None  # where a corrupt models.db was put, if one was
         self._local = threading.local()
         self._lock = threading.Lock()
         self._conns: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
@@ -148,12 +156,39 @@ class Index:
 
     def _open(self) -> sqlite3.Connection:
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._open_checked()
+        except sqlite3.DatabaseError as exc:
+            if not _is_corrupt(exc):
+                raise
+        # Not a database (garbage, a truncated copy): it is only an index of the metadata.json
+        # files, so keep the bad file for inspection, start an empty one and re-read the disk.
+        aside = self.db_path.with_name(
+            f"{self.db_path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}"
+        )
+        for suffix in ("", "-wal", "-shm"):
+            part = self.db_path.with_name(self.db_path.name + suffix)
+            if part.exists():
+                os.replace(part, aside.with_name(aside.name + suffix))
+        log.warning(
+            "%s was not a usable database; moved it to %s and rebuilding the index from "
+            "the library's metadata.json files",
+            self.db_path,
+            aside,
+        )
+        self.moved_aside = str(aside)
+        conn = self._open_checked()
+        self.needs_rebuild = True
+        return conn
+
+    def _open_checked(self) -> sqlite3.Connection:
         conn = connect(self.db_path, self.busy_timeout_ms)
         try:
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
                 with write_transaction(conn):  # re-checked under the write lock
                     if ensure_schema(conn, self.library_root):
                         self.needs_rebuild = True
+            conn.execute("SELECT count(*) FROM models").fetchone()  # a readable table
         except BaseException:
             conn.close()
             raise
