@@ -39,6 +39,11 @@ DIRECT_IO_ALIGN_BYTES = 4096  # O_DIRECT length/offset/address alignment (covers
 DIR_NAME_MAX_CHARS = 80  # library directory components (model_type/family/name)
 # File endings of model weights (an import's weight files; the only files whose first bytes
 # an error message may show)
+# Caps on what a user writes into metadata.json (edits), and on a metadata.json's size
+USER_TEXT_MAX_CHARS = 100_000  # notes
+USER_NAME_MAX_CHARS = 500  # name, family, subtype, one tag
+USER_TAGS_MAX = 200
+METADATA_MAX_BYTES = 4 * 1024 * 1024  # larger: refused unread as corrupt
 MODEL_FILE_SUFFIXES = (".safetensors", ".sft", ".gguf", ".ckpt", ".pt", ".pth", ".bin", ".onnx")
 COLLISION_SUFFIX_HEX = 8  # "-<blake3 prefix>" on directory-name collisions
 UNKNOWN_FAMILY = "unknown"

@@ -61,3 +61,19 @@ def test_a_garbage_models_db_is_moved_aside_and_rebuilt(tmp_path: Path) -> None:
     kept = sorted(p.name for p in cli.library.glob("models.db.corrupt-*"))
     assert kept and kept[0].startswith("models.db.corrupt-")
     assert cli.json("rebuild")["models_indexed"] == 1  # and the new index works for writers
+
+
+def test_user_text_is_capped_and_a_huge_metadata_json_is_refused_unread(tmp_path: Path) -> None:
+    cli = make_cli(tmp_path)
+    source = write_lora(tmp_path / "in" / "Small Lora.safetensors", seed=8)
+    model_id = cli.json("import", "--no-lookup", str(source))["results"][0]["id"]
+    too_long = cli.run("--json", "edit", model_id, "--notes", "x" * 100_001)
+    assert too_long.returncode in (1, 2), too_long.stdout
+    assert "100000" in too_long.stdout + too_long.stderr  # the limit is named
+    model_dir = next(cli.library.rglob("metadata.json")).parent
+    bloated = model_dir / "metadata.json"
+    text = bloated.read_text()
+    bloated.write_text(text[:-2] + ', "x_notes": "' + "n" * (5 * 1024 * 1024) + '"}\n')
+    report = cli.json("scan", expect=0)
+    (error,) = report["errors"]
+    assert "too large" in error["message"] and error["details"]["path"] == str(bloated)

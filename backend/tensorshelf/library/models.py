@@ -7,6 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from tensorshelf import settings
 from tensorshelf.detect.models import Detection, ModelType
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument
@@ -45,16 +46,20 @@ def known_model_type(value: str | None) -> str | None:
 # A model type a user may give (None: keep or detect it): checked where it enters.
 ModelTypeChoice = Annotated[str | None, AfterValidator(known_model_type)]
 
+# A user's text is capped where it enters, so metadata.json stays small (and readable).
+UserText = Annotated[str, Field(max_length=settings.USER_TEXT_MAX_CHARS)]
+UserName = Annotated[str, Field(max_length=settings.USER_NAME_MAX_CHARS)]
+
 
 class ImportOptions(BaseModel):
     """Per-item options (the UI may set them per dropped item; the CLI sets them for all)."""
 
     mode: ImportMode = "copy"
-    name: str | None = None
-    family: str | None = None
+    name: UserName | None = None
+    family: UserName | None = None
     model_type: ModelTypeChoice = None
-    subtype: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    subtype: UserName | None = None
+    tags: list[UserName] = Field(default_factory=list, max_length=settings.USER_TAGS_MAX)
     accept_pickle: bool = False
     lookup: bool = True  # Hugging Face lookup after import (hf issue); --no-lookup clears it
 
@@ -198,12 +203,12 @@ class FacetCounts(BaseModel):
 
 
 class ModelEdit(BaseModel):
-    name: str | None = None
-    family: str | None = None
+    name: UserName | None = None
+    family: UserName | None = None
     model_type: ModelTypeChoice = None
-    subtype: str | None = None
-    tags: list[str] | None = None
-    notes: str | None = None
+    subtype: UserName | None = None
+    tags: list[UserName] | None = Field(default=None, max_length=settings.USER_TAGS_MAX)
+    notes: UserText | None = None
     rating: int | None = Field(default=None, ge=0, le=5)
 
 

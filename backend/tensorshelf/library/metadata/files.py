@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from tensorshelf import settings
 from tensorshelf.errors import CorruptMetadata
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.settings import METADATA_FILE, STAGING_DIR
@@ -71,9 +72,18 @@ def parse_metadata(text: str | bytes, path: str | os.PathLike[str]) -> ModelMeta
 
 
 def read_metadata_file(path: str | os.PathLike[str]) -> ModelMetadata:
-    """Read and validate one metadata.json file (a UTF-8 BOM is tolerated)."""
+    """Read and validate one metadata.json file (a UTF-8 BOM is tolerated). A file over
+    METADATA_MAX_BYTES is refused unread (a runaway notes field must not take a scan's memory)."""
     try:
         with open(path, "rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            if size > settings.METADATA_MAX_BYTES:
+                reason = f"{size} bytes, over the {settings.METADATA_MAX_BYTES}-byte limit"
+                raise CorruptMetadata(
+                    f"metadata.json at {path} is too large to read: {reason}",
+                    path=os.fspath(path),
+                    reason=reason,
+                )
             raw = f.read()
     except OSError as exc:
         reason = f"cannot read: {exc.strerror or exc}"
