@@ -97,7 +97,7 @@ def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None =
         if library_root is not None and _in_library(library_root, path):
             result.reject(path, "is inside the library already")
         elif path.is_dir():
-            _group_dir(path, result, budget=[settings.FOLDER_WALK_MAX_FILES])
+            _group_dir(path, result, budget=[settings.FOLDER_WALK_MAX_FILES], top=path)
         elif path.is_file():
             names = loose.setdefault(path.parent, [])
             if path.name not in names:
@@ -117,28 +117,52 @@ def _in_library(library_root: Path, path: Path) -> bool:
     )
 
 
+def _outside(path: str | Path, top: Path) -> bool:
+    """A symlink whose target is not inside `top` (the folder being imported)."""
+    return not is_inside(Path(os.path.realpath(top)), Path(os.path.realpath(path)))
+
+
+def _regular_files(entries: list[os.DirEntry[str]], top: Path, result: Grouping) -> list[str]:
+    """The names of the plain files among `entries`. A symlinked file is never followed out
+    of `top`: one pointing outside is reported and skipped; one pointing inside is the file it
+    names, imported from its own place (so nothing is taken twice)."""
+    names = []
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_symlink():
+            if entry.is_file() and _outside(entry.path, top):
+                result.reject(Path(entry.path), "symlink to a file outside the dropped folder: "
+                              "not followed")  # fmt: skip
+            continue
+        if entry.is_file(follow_symlinks=False):
+            names.append(entry.name)
+    return names
+
+
 def _listing(directory: Path) -> list[str]:
+    """The files beside a dropped file (its companions' candidates): plain files only."""
     try:
         with os.scandir(directory) as entries:
-            return sorted(e.name for e in entries if e.is_file())
+            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
     except OSError as exc:
         log.warning("cannot list %s: %s", directory, exc)
         return []
 
 
-def _group_dir(directory: Path, result: Grouping, budget: list[int]) -> None:
+def _group_dir(directory: Path, result: Grouping, budget: list[int], top: Path) -> None:
     try:
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         result.reject(directory, f"cannot list folder: {exc.strerror or exc}")
         return
-    files = [e.name for e in entries if e.is_file() and not e.name.startswith(".")]
+    files = _regular_files(entries, top, result)
     if DIFFUSERS_MARKER in files:
-        _folder_unit(directory, "diffusers-folder", result, budget)
+        _folder_unit(directory, "diffusers-folder", result, budget, top)
         return
     if any(m in files for m in BUNDLE_MARKERS) and any(is_weight_name(f) for f in files):
-        _folder_unit(directory, "bundle", result, budget)
+        _folder_unit(directory, "bundle", result, budget, top)
         return
     budget[0] -= len(files)
     if budget[0] < 0:
@@ -153,12 +177,14 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int]) -> None:
         if entry.name.startswith("."):
             continue
         if entry.is_dir(follow_symlinks=False):
-            _group_dir(Path(entry.path), result, budget)
+            _group_dir(Path(entry.path), result, budget, top)
         elif entry.is_symlink() and entry.is_dir():
             result.reject(Path(entry.path), "symlinked folder not followed")
 
 
-def _folder_unit(directory: Path, fmt: ModelFormat, result: Grouping, budget: list[int]) -> None:
+def _folder_unit(
+    directory: Path, fmt: ModelFormat, result: Grouping, budget: list[int], top: Path
+) -> None:
     rels: list[str] = []
     sizes: dict[str, int] = {}
     warnings: list[str] = []
@@ -175,6 +201,11 @@ def _folder_unit(directory: Path, fmt: ModelFormat, result: Grouping, budget: li
                 continue
             full = base / name
             rel = full.relative_to(directory).as_posix()
+            if full.is_symlink():  # never followed out of the folder; inside: the real file
+                if _outside(full, top):
+                    warnings.append(f"{rel} was not imported: a symlink to a file outside the "
+                                    "dropped folder")  # fmt: skip
+                continue
             if rel in RESERVED_TOP_LEVEL:
                 warnings.append(f"{rel} was not imported: the library uses that name itself")
                 continue
