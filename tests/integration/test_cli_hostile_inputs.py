@@ -3,6 +3,7 @@ content of arbitrary files in the message."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -77,3 +78,30 @@ def test_user_text_is_capped_and_a_huge_metadata_json_is_refused_unread(tmp_path
     report = cli.json("scan", expect=0)
     (error,) = report["errors"]
     assert "too large" in error["message"] and error["details"]["path"] == str(bloated)
+
+
+def test_a_folder_with_a_symlink_loop_and_non_utf8_names_imports_the_rest(
+    tmp_path: Path,
+) -> None:
+    """A loop is skipped, a name that is not UTF-8 is reported (escaped, raw bytes in hex),
+    everything else is imported, and --json output stays valid UTF-8 JSON."""
+    cli = make_cli(tmp_path)
+    drop = tmp_path / "drop"
+    write_lora(drop / "Good Lora.safetensors", seed=9)
+    os.symlink(drop / "loop-b", drop / "loop-a")
+    os.symlink(drop / "loop-a", drop / "loop-b")
+    bad_dir = os.path.join(os.fsencode(drop), b"sub\xff")
+    os.mkdir(bad_dir)
+    write_lora(Path(os.fsdecode(os.path.join(bad_dir, b"lora\xfe.safetensors"))), seed=10)
+    write_lora(Path(os.fsdecode(os.path.join(os.fsencode(drop), b"odd\xfe.safetensors"))), seed=11)
+    result = cli.run("--json", "import", "--no-lookup", str(drop))
+    assert result.returncode == 1, result.stderr  # some inputs were refused
+    doc = json.loads(result.stdout.encode("utf-8"))  # valid UTF-8 JSON
+    by_key = {r["key"]: r for r in doc["results"]}
+    assert [k for k, r in by_key.items() if r["ok"]] == [str(drop / "Good Lora.safetensors")]
+    loops = [r for k, r in by_key.items() if k.endswith(("loop-a", "loop-b"))]
+    assert len(loops) == 2 and all("loop" in r["error"]["message"] for r in loops)
+    odd = by_key[str(drop) + "/odd\\xfe.safetensors"]["error"]
+    assert "not valid UTF-8" in odd["message"]
+    assert bytes.fromhex(odd["details"]["path_bytes"]).endswith(b"odd\xfe.safetensors")
+    assert str(drop) + "/sub\\xff" in by_key

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 from dataclasses import dataclass, field
@@ -62,8 +63,27 @@ class Unit:
 
 
 def rejection(path: Path | str, reason: str) -> ErrorInfo:
-    """An input left out of a plan, in the one error shape (details.path names it)."""
-    return ErrorInfo(code="rejected", message=reason, details={"path": str(path)})
+    """An input left out of a plan, in the one error shape (details.path names it; a name that
+    is not UTF-8 is shown escaped, its raw bytes kept in details.path_bytes as hex)."""
+    raw = os.fsencode(path)
+    shown = raw.decode("utf-8", "backslashreplace")
+    details: dict[str, str] = {"path": shown}
+    if undecodable(path):
+        details["path_bytes"] = raw.hex()
+    return ErrorInfo(code="rejected", message=reason, details=details)
+
+
+def undecodable(path: Path | str) -> bool:
+    """A name that is not valid UTF-8 (its bytes came through as surrogate escapes): it could
+    not be written into metadata.json, so such a file is reported, never imported."""
+    try:
+        os.fsdecode(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+NOT_UTF8 = "its name is not valid UTF-8 (rename it to import it)"
 
 
 @dataclass
@@ -94,7 +114,9 @@ def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None =
     loose: dict[Path, list[str]] = {}
     for raw in paths:
         path = Path(os.path.abspath(raw))
-        if library_root is not None and _in_library(library_root, path):
+        if undecodable(path):
+            result.reject(path, NOT_UTF8)
+        elif library_root is not None and _in_library(library_root, path):
             result.reject(path, "is inside the library already")
         elif path.is_dir():
             _group_dir(path, result, budget=[settings.FOLDER_WALK_MAX_FILES], top=path)
@@ -122,6 +144,16 @@ def _outside(path: str | Path, top: Path) -> bool:
     return not is_inside(Path(os.path.realpath(top)), Path(os.path.realpath(path)))
 
 
+def _link_target_kind(entry: os.DirEntry[str]) -> str:
+    """What a symlink points at: "file", "dir", "loop" or "other" (dangling, device …)."""
+    try:
+        if entry.is_file():
+            return "file"
+        return "dir" if entry.is_dir() else "other"
+    except OSError as exc:
+        return "loop" if exc.errno == errno.ELOOP else "other"
+
+
 def _regular_files(entries: list[os.DirEntry[str]], top: Path, result: Grouping) -> list[str]:
     """The names of the plain files among `entries`. A symlinked file is never followed out
     of `top`: one pointing outside is reported and skipped; one pointing inside is the file it
@@ -130,8 +162,14 @@ def _regular_files(entries: list[os.DirEntry[str]], top: Path, result: Grouping)
     for entry in entries:
         if entry.name.startswith("."):
             continue
+        if undecodable(entry.name):
+            result.reject(Path(entry.path), NOT_UTF8)
+            continue
         if entry.is_symlink():
-            if entry.is_file() and _outside(entry.path, top):
+            target = _link_target_kind(entry)
+            if target == "loop":
+                result.reject(Path(entry.path), "symbolic link loop: not followed")
+            elif target == "file" and _outside(entry.path, top):
                 result.reject(Path(entry.path), "symlink to a file outside the dropped folder: "
                               "not followed")  # fmt: skip
             continue
@@ -144,7 +182,11 @@ def _listing(directory: Path) -> list[str]:
     """The files beside a dropped file (its companions' candidates): plain files only."""
     try:
         with os.scandir(directory) as entries:
-            return sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+            return sorted(
+                e.name
+                for e in entries
+                if e.is_file(follow_symlinks=False) and not undecodable(e.name)
+            )
     except OSError as exc:
         log.warning("cannot list %s: %s", directory, exc)
         return []
@@ -174,11 +216,11 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int], top: Path) 
     if files:
         _group_loose(directory, files, files, result, walked=True)
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
+        if entry.name.startswith(".") or undecodable(entry.name):
+            continue  # an undecodable name was reported above
         if entry.is_dir(follow_symlinks=False):
             _group_dir(Path(entry.path), result, budget, top)
-        elif entry.is_symlink() and entry.is_dir():
+        elif entry.is_symlink() and _link_target_kind(entry) == "dir":
             result.reject(Path(entry.path), "symlinked folder not followed")
 
 
@@ -191,6 +233,11 @@ def _folder_unit(
     for current, dirnames, filenames in os.walk(directory, followlinks=False):
         base = Path(current)
         for name in list(dirnames):
+            if undecodable(name):
+                warnings.append(f"folder {rejection(name, '').details['path']!r} was not "
+                                f"imported: {NOT_UTF8}")  # fmt: skip
+                dirnames.remove(name)
+                continue
             if name.startswith(".") or (base / name).is_symlink():
                 if not name.startswith("."):
                     warnings.append(f"symlinked folder {name!r} was not imported")
@@ -200,6 +247,10 @@ def _folder_unit(
             if name.startswith("."):
                 continue
             full = base / name
+            if undecodable(name):
+                shown = rejection(name, "").details["path"]
+                warnings.append(f"{shown!r} was not imported: {NOT_UTF8}")
+                continue
             rel = full.relative_to(directory).as_posix()
             if full.is_symlink():  # never followed out of the folder; inside: the real file
                 if _outside(full, top):
