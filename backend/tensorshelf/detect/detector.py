@@ -20,7 +20,7 @@ from tensorshelf.detect.classify.table import classify_table, from_name_only, re
 from tensorshelf.detect.classify.verdict import Verdict
 from tensorshelf.detect.foreign import foreign_metadata
 from tensorshelf.detect.models import Detection, ForeignMetadata, PickleScan
-from tensorshelf.detect.readers.gguf import GGUFHeader
+from tensorshelf.detect.readers.gguf_types import GGUFHeader
 from tensorshelf.detect.readers.header import FileHeader, read_header
 from tensorshelf.detect.readers.pickle_globals import GlobalsSeen, build_scan
 from tensorshelf.detect.readers.pickle_header import PickleInfo

@@ -8,7 +8,7 @@ from tensorshelf import settings
 from tensorshelf.detect import names
 from tensorshelf.detect.classify.diffusion import classify_diffusion
 from tensorshelf.detect.classify.verdict import Verdict
-from tensorshelf.detect.readers.gguf import GGUFArray, GGUFHeader
+from tensorshelf.detect.readers.gguf_types import GGUFArray, GGUFHeader
 
 # ComfyUI-GGUF image architectures -> family
 IMAGE_ARCHS = {

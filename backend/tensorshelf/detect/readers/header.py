@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tensorshelf import settings
-from tensorshelf.detect.readers.gguf import GGUFHeader, parse_gguf
+from tensorshelf.detect.readers.gguf import parse_gguf
+from tensorshelf.detect.readers.gguf_types import GGUFHeader
 from tensorshelf.detect.readers.pickle_header import PickleInfo, parse_pickle
 from tensorshelf.detect.readers.safetensors import SafetensorsHeader, parse_safetensors_after
 from tensorshelf.detect.readers.sniff import sniff_bytes

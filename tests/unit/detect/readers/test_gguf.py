@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 
 from tensorshelf import settings
 from tensorshelf.detect.classify.precision import GGML_BLOCKS, GGUF_FILE_TYPES
-from tensorshelf.detect.readers.gguf import GGML_TYPES, GGUFArray, read_gguf_header
+from tensorshelf.detect.readers.gguf import read_gguf_header
+from tensorshelf.detect.readers.gguf_types import GGML_TYPES, GGUFArray
 from tensorshelf.errors import InvalidModelFile
 from tests.fixtures.detect_files import make_model_file
 from tests.fixtures.memory import peak_bytes_parsing
