@@ -9,11 +9,7 @@ from typing import IO, Any
 
 from tensorshelf import settings
 from tensorshelf.detect.readers.pickle_globals import GlobalsSeen
-from tensorshelf.detect.readers.pickle_values import PickleWalkError, persistent_load, reduce_call
-from tensorshelf.detect.readers.pickle_vm import (
-    _I32,
-    _U16,
-    _U32,
+from tensorshelf.detect.readers.pickle_opcodes import (
     BINGET,
     BININT,
     BININT1,
@@ -23,6 +19,7 @@ from tensorshelf.detect.readers.pickle_vm import (
     BINUNICODE,
     EMPTY_DICT,
     EMPTY_TUPLE,
+    I32,
     LONG_BINGET,
     LONG_BINPUT,
     MARK,
@@ -37,9 +34,11 @@ from tensorshelf.detect.readers.pickle_vm import (
     TUPLE1,
     TUPLE2,
     TUPLE3,
-    Machine,
-    NeedMore,
+    U16,
+    U32,
 )
+from tensorshelf.detect.readers.pickle_values import PickleWalkError, persistent_load, reduce_call
+from tensorshelf.detect.readers.pickle_vm import Machine, NeedMore
 
 
 def run(m: Machine, max_ops: int) -> Any:
@@ -53,7 +52,7 @@ def run(m: Machine, max_ops: int) -> Any:
     data, pos, ops, stack = m.data, m.pos, m.ops, m.stack
     metastack, memo = m.metastack, m.memo
     end = len(data)
-    u16, i32, u32 = _U16.unpack_from, _I32.unpack_from, _U32.unpack_from
+    u16, i32, u32 = U16.unpack_from, I32.unpack_from, U32.unpack_from
     start = pos
     try:
         while ops < max_ops:

@@ -16,6 +16,81 @@ import struct
 from typing import Any
 
 from tensorshelf.detect.readers.pickle_globals import GlobalsSeen
+from tensorshelf.detect.readers.pickle_opcodes import (
+    ADDITEMS,
+    APPEND,
+    APPENDS,
+    BINBYTES,
+    BINBYTES8,
+    BINFLOAT,
+    BINGET,
+    BININT,
+    BININT1,
+    BININT2,
+    BINPERSID,
+    BINPUT,
+    BINSTRING,
+    BINUNICODE,
+    BINUNICODE8,
+    BUILD,
+    BYTEARRAY8,
+    DICT,
+    DUP,
+    EMPTY_DICT,
+    EMPTY_LIST,
+    EMPTY_SET,
+    EMPTY_TUPLE,
+    EXT1,
+    EXT2,
+    EXT4,
+    F64,
+    FLOAT,
+    FRAME,
+    FROZENSET,
+    GET,
+    GLOBAL,
+    I32,
+    INST,
+    INT,
+    LIST,
+    LONG,
+    LONG1,
+    LONG4,
+    LONG_BINGET,
+    LONG_BINPUT,
+    MARK,
+    MEMOIZE,
+    NEWFALSE,
+    NEWOBJ,
+    NEWOBJ_EX,
+    NEWTRUE,
+    NEXT_BUFFER,
+    NONE,
+    OBJ,
+    PERSID,
+    POP,
+    POP_MARK,
+    PROTO,
+    PUT,
+    READONLY_BUFFER,
+    REDUCE,
+    SETITEM,
+    SETITEMS,
+    SHORT_BINBYTES,
+    SHORT_BINSTRING,
+    SHORT_BINUNICODE,
+    STACK_GLOBAL,
+    STRING,
+    TUPLE,
+    TUPLE1,
+    TUPLE2,
+    TUPLE3,
+    U8,
+    U16,
+    U32,
+    U64,
+    UNICODE,
+)
 from tensorshelf.detect.readers.pickle_values import (
     DICT_FACTORIES,
     PARAMETER_REBUILDERS,
@@ -43,152 +118,10 @@ __all__ = [
     "TensorRef",
 ]
 
-# pickle opcode bytes (the values of the pickle module's constants; a test checks them)
-_OPS = {
-    "MARK": 0x28,
-    "STOP": 0x2E,
-    "POP": 0x30,
-    "POP_MARK": 0x31,
-    "DUP": 0x32,
-    "FLOAT": 0x46,
-    "INT": 0x49,
-    "BININT": 0x4A,
-    "BININT1": 0x4B,
-    "LONG": 0x4C,
-    "BININT2": 0x4D,
-    "NONE": 0x4E,
-    "PERSID": 0x50,
-    "BINPERSID": 0x51,
-    "REDUCE": 0x52,
-    "STRING": 0x53,
-    "BINSTRING": 0x54,
-    "SHORT_BINSTRING": 0x55,
-    "UNICODE": 0x56,
-    "BINUNICODE": 0x58,
-    "APPEND": 0x61,
-    "BUILD": 0x62,
-    "GLOBAL": 0x63,
-    "DICT": 0x64,
-    "EMPTY_DICT": 0x7D,
-    "APPENDS": 0x65,
-    "GET": 0x67,
-    "BINGET": 0x68,
-    "INST": 0x69,
-    "LONG_BINGET": 0x6A,
-    "LIST": 0x6C,
-    "EMPTY_LIST": 0x5D,
-    "OBJ": 0x6F,
-    "PUT": 0x70,
-    "BINPUT": 0x71,
-    "LONG_BINPUT": 0x72,
-    "SETITEM": 0x73,
-    "TUPLE": 0x74,
-    "EMPTY_TUPLE": 0x29,
-    "SETITEMS": 0x75,
-    "BINFLOAT": 0x47,
-    "PROTO": 0x80,
-    "NEWOBJ": 0x81,
-    "EXT1": 0x82,
-    "EXT2": 0x83,
-    "EXT4": 0x84,
-    "TUPLE1": 0x85,
-    "TUPLE2": 0x86,
-    "TUPLE3": 0x87,
-    "NEWTRUE": 0x88,
-    "NEWFALSE": 0x89,
-    "LONG1": 0x8A,
-    "LONG4": 0x8B,
-    "BINBYTES": 0x42,
-    "SHORT_BINBYTES": 0x43,
-    "SHORT_BINUNICODE": 0x8C,
-    "BINUNICODE8": 0x8D,
-    "BINBYTES8": 0x8E,
-    "EMPTY_SET": 0x8F,
-    "ADDITEMS": 0x90,
-    "FROZENSET": 0x91,
-    "NEWOBJ_EX": 0x92,
-    "STACK_GLOBAL": 0x93,
-    "MEMOIZE": 0x94,
-    "FRAME": 0x95,
-    "BYTEARRAY8": 0x96,
-    "NEXT_BUFFER": 0x97,
-    "READONLY_BUFFER": 0x98,
-}
-(
-    MARK,
-    STOP,
-    POP,
-    POP_MARK,
-    DUP,
-    FLOAT,
-    INT,
-    BININT,
-    BININT1,
-    LONG,
-    BININT2,
-    NONE,
-    PERSID,
-    BINPERSID,
-    REDUCE,
-    STRING,
-    BINSTRING,
-    SHORT_BINSTRING,
-    UNICODE,
-    BINUNICODE,
-    APPEND,
-    BUILD,
-    GLOBAL,
-    DICT,
-    EMPTY_DICT,
-    APPENDS,
-    GET,
-    BINGET,
-    INST,
-    LONG_BINGET,
-    LIST,
-    EMPTY_LIST,
-    OBJ,
-    PUT,
-    BINPUT,
-    LONG_BINPUT,
-    SETITEM,
-    TUPLE,
-    EMPTY_TUPLE,
-    SETITEMS,
-    BINFLOAT,
-    PROTO,
-    NEWOBJ,
-    EXT1,
-    EXT2,
-    EXT4,
-    TUPLE1,
-    TUPLE2,
-    TUPLE3,
-    NEWTRUE,
-    NEWFALSE,
-    LONG1,
-    LONG4,
-    BINBYTES,
-    SHORT_BINBYTES,
-    SHORT_BINUNICODE,
-    BINUNICODE8,
-    BINBYTES8,
-    EMPTY_SET,
-    ADDITEMS,
-    FROZENSET,
-    NEWOBJ_EX,
-    STACK_GLOBAL,
-    MEMOIZE,
-    FRAME,
-    BYTEARRAY8,
-    NEXT_BUFFER,
-    READONLY_BUFFER,
-) = _OPS.values()
 _MAX_KEPT_BYTES = 1024  # bytes literals longer than this are not kept (they are data)
 
 
 _MAX_LINE = 64 * 1024  # text-protocol opcode arguments (GLOBAL names, PUT ids …)
-_U8, _U16, _I32, _U32, _U64, _F64 = (struct.Struct(f) for f in ("<B", "<H", "<i", "<I", "<Q", ">d"))
 
 
 class NeedMore(PickleWalkError):
@@ -258,9 +191,9 @@ class Machine:
         s = self.stack
         if op in (BINPUT, LONG_BINPUT, PUT):
             key = (
-                self.num(_U8)
+                self.num(U8)
                 if op == BINPUT
-                else self.num(_U32)
+                else self.num(U32)
                 if op == LONG_BINPUT
                 else int(self.line())
             )
@@ -269,9 +202,9 @@ class Machine:
             self.memo[len(self.memo)] = self.top()
         elif op in (BINGET, LONG_BINGET, GET):
             key = (
-                self.num(_U8)
+                self.num(U8)
                 if op == BINGET
-                else self.num(_U32)
+                else self.num(U32)
                 if op == LONG_BINGET
                 else int(self.line())
             )
@@ -279,22 +212,22 @@ class Machine:
                 raise PickleWalkError(f"memo key {key} missing")
             s.append(self.memo[key])
         elif op == BINUNICODE:
-            s.append(self.take(self.num(_U32)).decode("utf-8", "surrogatepass"))
+            s.append(self.take(self.num(U32)).decode("utf-8", "surrogatepass"))
         elif op == SHORT_BINUNICODE:
-            s.append(self.take(self.num(_U8)).decode("utf-8", "surrogatepass"))
+            s.append(self.take(self.num(U8)).decode("utf-8", "surrogatepass"))
         elif op == BINUNICODE8:
-            s.append(self.take(self.num(_U64)).decode("utf-8", "surrogatepass"))
+            s.append(self.take(self.num(U64)).decode("utf-8", "surrogatepass"))
         elif op == MARK:
             self.metastack.append(s)
             self.stack = []
         elif op == BININT1:
-            s.append(self.num(_U8))
+            s.append(self.num(U8))
         elif op == BININT2:
-            s.append(self.num(_U16))
+            s.append(self.num(U16))
         elif op == BININT:
-            s.append(self.num(_I32))
+            s.append(self.num(I32))
         elif op in (LONG1, LONG4):
-            size = self.num(_U8) if op == LONG1 else self.num(_I32)
+            size = self.num(U8) if op == LONG1 else self.num(I32)
             s.append(int.from_bytes(self.take(size), "little", signed=True))
         elif op == TUPLE:
             # pop first: it switches self.stack
@@ -351,16 +284,16 @@ class Machine:
         elif op in (PROTO, FRAME):
             self.take(1 if op == PROTO else 8)
         elif op == BINFLOAT:
-            s.append(self.num(_F64))
+            s.append(self.num(F64))
         elif op in (BINBYTES, SHORT_BINBYTES, BINBYTES8, BYTEARRAY8, BINSTRING, SHORT_BINSTRING):
             size = self.num(
-                _U8
+                U8
                 if op in (SHORT_BINBYTES, SHORT_BINSTRING)
-                else _U64
+                else U64
                 if op in (BINBYTES8, BYTEARRAY8)
-                else _I32
+                else I32
                 if op == BINSTRING
-                else _U32
+                else U32
             )
             raw = self.take(size)
             if op in (BINSTRING, SHORT_BINSTRING):

@@ -143,9 +143,9 @@ def test_fuzz_mutated_checkpoint_pickle(cut: int, flip: int, value: int) -> None
 
 
 def test_opcode_constants_match_the_pickle_module() -> None:
-    from tensorshelf.detect.readers import pickle_vm as pickle_walk
+    from tensorshelf.detect.readers import pickle_opcodes as pickle_walk
 
-    for name, value in pickle_walk._OPS.items():
+    for name, value in pickle_walk.OPS.items():
         assert getattr(pickle_walk, name) == value == getattr(pickle, name)[0], name
 
 
