@@ -150,6 +150,13 @@ class ByteSplit:
         return [i for i in range(1, top + 1) if i not in self.pieces]
 
 
+def joined_name(name: str) -> str:
+    """The name of the whole file a byte-split piece belongs to (`x.safetensors.part2` →
+    `x.safetensors`); any other name as it is."""
+    m = PART_NAME.match(name)
+    return m.group("whole") if m else name
+
+
 def byte_split(path: Path) -> ByteSplit | None:
     """The byte-split set `path` is a piece of (`.partN` / `.partNofM` name), else None."""
     m = PART_NAME.match(path.name)

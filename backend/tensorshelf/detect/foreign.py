@@ -17,7 +17,7 @@ from typing import Any
 
 from tensorshelf import settings
 from tensorshelf.detect import names
-from tensorshelf.detect.companions import byte_split
+from tensorshelf.detect.companions import byte_split, load_json
 from tensorshelf.detect.gc_pause import gc_paused
 from tensorshelf.detect.models import ForeignMetadata
 from tensorshelf.detect.names import strip_suffix
@@ -61,25 +61,6 @@ def _is_file(path: str) -> bool:
         return False
     except ValueError:
         return False
-
-
-def _load_json(path: Path) -> dict[str, Any] | None:
-    try:
-        if path.stat().st_size > settings.DETECT_MAX_JSON_BYTES:
-            log.warning(
-                "ignoring %s: larger than %d bytes", path.name, settings.DETECT_MAX_JSON_BYTES
-            )
-            return None
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-        log.warning("ignoring malformed sidecar %s: %s", path.name, str(exc)[:120])
-        return None
-    if not isinstance(data, dict):
-        log.warning("ignoring sidecar %s: not a JSON object", path.name)
-        return None
-    return data
 
 
 def _text(value: Any) -> str | None:
@@ -268,7 +249,7 @@ def foreign_metadata(
 
     def sidecar(suffix: str) -> dict[str, Any] | None:
         name = f"{stem}{suffix}"
-        return _load_json(base / name) if _exists(os.path.join(folder, name)) else None
+        return load_json(base / name) if _exists(os.path.join(folder, name)) else None
 
     if (data := sidecar(CIVITAI_INFO)) is not None:
         _civitai(c, data)

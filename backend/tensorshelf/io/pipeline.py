@@ -17,7 +17,6 @@ import logging
 import mmap
 import os
 import queue
-import stat
 import threading
 import time
 from collections.abc import Sequence
@@ -26,14 +25,12 @@ from pathlib import Path
 from typing import Self
 
 from tensorshelf import settings
-from tensorshelf.errors import SourceChanged
+from tensorshelf.errors import NotRegularFile, SourceChanged
+from tensorshelf.io.regular import open_regular
 from tensorshelf.io.sinks import Sink
 from tensorshelf.io.types import CancelToken, ProgressFn
 
 log = logging.getLogger(__name__)
-
-_O_BINARY = getattr(os, "O_BINARY", 0)
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
 
 
 def aligned_buffer(size: int) -> memoryview:
@@ -239,9 +236,10 @@ class SourceFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        if not stat.S_ISREG(os.stat(self.path).st_mode):  # never open (and block on) a FIFO
-            raise OSError(errno.EINVAL, "not a regular file", str(self.path))
-        self.file = io.FileIO(os.open(self.path, os.O_RDONLY | _O_BINARY | _O_CLOEXEC), "rb")
+        try:  # never opens (and blocks on) a FIFO; checked on the open descriptor itself
+            self.file = open_regular(self.path)
+        except NotRegularFile:
+            raise OSError(errno.EINVAL, "not a regular file", str(self.path)) from None
         try:
             self.stat = os.fstat(self.file.fileno())
         except BaseException:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-import re
 import struct
 from pathlib import Path
 
 from tensorshelf import settings
+from tensorshelf.detect.companions import joined_name
 from tensorshelf.errors import InvalidModelFile
 from tensorshelf.io.regular import open_regular
 
@@ -22,7 +22,6 @@ ONNX_IR_VERSIONS = range(1, 32)
 # training_info(20), functions(25) — as protobuf tag bytes.
 ONNX_NEXT_TAGS = {0x12, 0x1A, 0x22, 0x28, 0x32, 0x3A, 0x42, 0x72, 0xA2, 0xCA}
 SAFETENSORS_LENGTH_BYTES = 8
-_PART = re.compile(r"\.part\d+$")  # a byte-split piece is named like its joined file
 
 _KNOWN_OTHER = (
     (b"\x89PNG", "a PNG image"),
@@ -54,7 +53,7 @@ def sniff_bytes(head: bytes, name: str, file_size: int) -> str:
         return "pickle"
     if name.lower().endswith(ONNX_SUFFIX) and _looks_like_onnx(head):
         return "onnx"
-    if not _PART.sub("", name.lower()).endswith(settings.MODEL_FILE_SUFFIXES):
+    if not joined_name(name).lower().endswith(settings.MODEL_FILE_SUFFIXES):
         # not even named like a model: say what it is, but show none of its content
         raise InvalidModelFile(
             f"{name}: not a model file ({_describe(head, file_size)})", file=name

@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 
+from tensorshelf.detect.companions import joined_name
 from tensorshelf.detect.models import Detection, SecurityTier
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import (
@@ -39,7 +39,6 @@ log = logging.getLogger(__name__)
 SAFE_FORMATS = frozenset({"safetensors", "gguf", "onnx"})
 # Weight files whose whole header is parsed (and so validated) before an import.
 PARSED_SUFFIXES = (".safetensors", ".gguf")
-_PART_SUFFIX = re.compile(r"\.part\d+$")
 # Loose files with these extensions are not opened: they are never model weights.
 NOT_MODEL_EXTENSIONS = frozenset(
     {
@@ -297,7 +296,7 @@ def _planned_item(unit: Unit) -> ImportPlanItem:
 
 def _named_parsed(path: Path) -> bool:
     """Named like a safetensors / GGUF file (a `.partN` piece by its joined name)."""
-    return _PART_SUFFIX.sub("", path.name.lower()).endswith(PARSED_SUFFIXES)
+    return joined_name(path.name).lower().endswith(PARSED_SUFFIXES)
 
 
 def _failed_detection(item: ImportPlanItem, unit: Unit, outcome: Exception) -> bool:
