@@ -10,7 +10,8 @@ from pathlib import Path
 from tensorshelf.detect import detect_path
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidModelFile
-from tensorshelf.library.importing.grouping import Grouping, group_paths, rejection
+from tensorshelf.library.importing.entries import rejection
+from tensorshelf.library.importing.grouping import Grouping, group_paths
 from tensorshelf.library.importing.planning import detection_target, plan_import
 from tensorshelf.library.models import InspectedModel, InspectResult
 

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 from dataclasses import dataclass, field
@@ -26,6 +25,15 @@ from tensorshelf.library.importing.companions import (
     companion_names,
     is_weight_name,
     stem_of,
+)
+from tensorshelf.library.importing.entries import (
+    NOT_UTF8,
+    link_target_kind,
+    listing,
+    outside,
+    regular_files,
+    rejection,
+    undecodable,
 )
 from tensorshelf.library.importing.shards import (
     is_index_json,
@@ -60,30 +68,6 @@ class Unit:
     @property
     def paths(self) -> list[Path]:
         return [self.root.joinpath(*rel.split("/")) for rel in self.rel_files]
-
-
-def rejection(path: Path | str, reason: str) -> ErrorInfo:
-    """An input left out of a plan, in the one error shape (details.path names it; a name that
-    is not UTF-8 is shown escaped, its raw bytes kept in details.path_bytes as hex)."""
-    raw = os.fsencode(path)
-    shown = raw.decode("utf-8", "backslashreplace")
-    details: dict[str, str] = {"path": shown}
-    if undecodable(path):
-        details["path_bytes"] = raw.hex()
-    return ErrorInfo(code="rejected", message=reason, details=details)
-
-
-def undecodable(path: Path | str) -> bool:
-    """A name that is not valid UTF-8 (its bytes came through as surrogate escapes): it could
-    not be written into metadata.json, so such a file is reported, never imported."""
-    try:
-        os.fsdecode(path).encode("utf-8")
-    except UnicodeEncodeError:
-        return True
-    return False
-
-
-NOT_UTF8 = "its name is not valid UTF-8 (rename it to import it)"
 
 
 @dataclass
@@ -129,7 +113,7 @@ def group_paths(paths: list[str | os.PathLike[str]], library_root: Path | None =
         else:
             result.reject(path, "no such file or folder")
     for directory, names in loose.items():
-        _group_loose(directory, names, _listing(directory), result)
+        _group_loose(directory, names, listing(directory), result)
     return result
 
 
@@ -139,59 +123,6 @@ def _in_library(library_root: Path, path: Path) -> bool:
     )
 
 
-def _outside(path: str | Path, top: Path) -> bool:
-    """A symlink whose target is not inside `top` (the folder being imported)."""
-    return not is_inside(Path(os.path.realpath(top)), Path(os.path.realpath(path)))
-
-
-def _link_target_kind(entry: os.DirEntry[str]) -> str:
-    """What a symlink points at: "file", "dir", "loop" or "other" (dangling, device …)."""
-    try:
-        if entry.is_file():
-            return "file"
-        return "dir" if entry.is_dir() else "other"
-    except OSError as exc:
-        return "loop" if exc.errno == errno.ELOOP else "other"
-
-
-def _regular_files(entries: list[os.DirEntry[str]], top: Path, result: Grouping) -> list[str]:
-    """The names of the plain files among `entries`. A symlinked file is never followed out
-    of `top`: one pointing outside is reported and skipped; one pointing inside is the file it
-    names, imported from its own place (so nothing is taken twice)."""
-    names = []
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
-        if undecodable(entry.name):
-            result.reject(Path(entry.path), NOT_UTF8)
-            continue
-        if entry.is_symlink():
-            target = _link_target_kind(entry)
-            if target == "loop":
-                result.reject(Path(entry.path), "symbolic link loop: not followed")
-            elif target == "file" and _outside(entry.path, top):
-                result.reject(Path(entry.path), "symlink to a file outside the dropped folder: "
-                              "not followed")  # fmt: skip
-            continue
-        if entry.is_file(follow_symlinks=False):
-            names.append(entry.name)
-    return names
-
-
-def _listing(directory: Path) -> list[str]:
-    """The files beside a dropped file (its companions' candidates): plain files only."""
-    try:
-        with os.scandir(directory) as entries:
-            return sorted(
-                e.name
-                for e in entries
-                if e.is_file(follow_symlinks=False) and not undecodable(e.name)
-            )
-    except OSError as exc:
-        log.warning("cannot list %s: %s", directory, exc)
-        return []
-
-
 def _group_dir(directory: Path, result: Grouping, budget: list[int], top: Path) -> None:
     try:
         with os.scandir(directory) as it:
@@ -199,7 +130,7 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int], top: Path) 
     except OSError as exc:
         result.reject(directory, f"cannot list folder: {exc.strerror or exc}")
         return
-    files = _regular_files(entries, top, result)
+    files = regular_files(entries, top, result.reject)
     if DIFFUSERS_MARKER in files:
         _folder_unit(directory, "diffusers-folder", result, budget, top)
         return
@@ -220,7 +151,7 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int], top: Path) 
             continue  # an undecodable name was reported above
         if entry.is_dir(follow_symlinks=False):
             _group_dir(Path(entry.path), result, budget, top)
-        elif entry.is_symlink() and _link_target_kind(entry) == "dir":
+        elif entry.is_symlink() and link_target_kind(entry) == "dir":
             result.reject(Path(entry.path), "symlinked folder not followed")
 
 
@@ -253,7 +184,7 @@ def _folder_unit(
                 continue
             rel = full.relative_to(directory).as_posix()
             if full.is_symlink():  # never followed out of the folder; inside: the real file
-                if _outside(full, top):
+                if outside(full, top):
                     warnings.append(f"{rel} was not imported: a symlink to a file outside the "
                                     "dropped folder")  # fmt: skip
                 continue
