@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from tensorshelf.detect.entry import detect_path
     from tensorshelf.detect.foreign import read_foreign_metadata
     from tensorshelf.detect.models import DETECTOR_VERSION, Detection, ForeignMetadata
-    from tensorshelf.detect.readers.sniff import sniff_format
+    from tensorshelf.detect.readers.header import sniff_format
 
 _PUBLIC = {
     "DETECTOR_VERSION": "tensorshelf.detect.models",
@@ -29,7 +29,7 @@ _PUBLIC = {
     "ForeignMetadata": "tensorshelf.detect.models",
     "detect_path": "tensorshelf.detect.entry",
     "read_foreign_metadata": "tensorshelf.detect.foreign",
-    "sniff_format": "tensorshelf.detect.readers.sniff",
+    "sniff_format": "tensorshelf.detect.readers.header",
 }
 
 __all__ = [

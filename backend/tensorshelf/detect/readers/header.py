@@ -71,9 +71,15 @@ def read_header(
             f"{path.name}: is a directory, not a model file", file=path.name
         ) from None
     log = _READ.get()
-    if log is not None:
+    if log is not None and not sniff_only:  # only a parsed header spares a later read
         log[str(path)] = fmt
     return found
+
+
+def sniff_format(path: str | os.PathLike[str]) -> str:
+    """'safetensors' | 'gguf' | 'pickle' | 'onnx' from the first bytes alone (one open);
+    InvalidModelFile naming the file otherwise."""
+    return read_header(Path(path), sniff_only=True).format
 
 
 @contextmanager

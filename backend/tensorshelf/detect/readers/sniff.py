@@ -1,15 +1,13 @@
-"""What container a file is, from its first bytes (settings.HEADER_SNIFF_BYTES)."""
+"""What container a file is, from its first bytes (settings.HEADER_SNIFF_BYTES); the open
+itself is `readers.header`'s."""
 
 from __future__ import annotations
 
-import os
 import struct
-from pathlib import Path
 
 from tensorshelf import settings
 from tensorshelf.detect.companions import joined_name
 from tensorshelf.errors import InvalidModelFile
-from tensorshelf.io.regular import open_regular
 
 GGUF_MAGIC = b"GGUF"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -64,16 +62,6 @@ def sniff_bytes(head: bytes, name: str, file_size: int) -> str:
         file=name,
         first_bytes=head[:16].hex(),
     )
-
-
-def sniff_format(path: str | os.PathLike[str]) -> str:
-    """'safetensors' | 'gguf' | 'pickle' | 'onnx', or InvalidModelFile naming the file and
-    the hex of its first bytes."""
-    p = Path(path)
-    with open_regular(p) as f:
-        size = os.fstat(f.fileno()).st_size
-        head = f.read(settings.HEADER_SNIFF_BYTES)
-    return sniff_bytes(head, p.name, size)
 
 
 def _varint(data: bytes, at: int) -> tuple[int, int] | None:
