@@ -20,8 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from tests.fixtures.model_writer import write_safetensors
-
+from benchlib.bench_import import BLOCK_BYTES, model_source
 from benchlib.harness import Row
 from tensorshelf import settings
 from tensorshelf.jobs.events import EventBus
@@ -38,23 +37,6 @@ QUICK_FILE_BYTES = 64 * 1024 * 1024
 STREAMS = 2
 SPEEDUP_TARGET = 1.7
 WAIT_S = 3600.0
-BLOCK_BYTES = 64 * 1024 * 1024
-
-
-def _model_file(path: Path, size: int, seed: int) -> Path:
-    """A real safetensors header (so the plan accepts it) over `size` bytes of random data
-    (written, not sparse: the import must read and hash every byte)."""
-    write_safetensors({"tensors": {"w": ["U8", [size]]}, "metadata": {"seed": str(seed)}}, path)
-    block = os.urandom(BLOCK_BYTES)
-    fd = os.open(path, os.O_WRONLY)
-    try:
-        start = os.path.getsize(path) - size
-        for offset in range(0, size, BLOCK_BYTES):
-            os.pwrite(fd, block[: min(BLOCK_BYTES, size - offset)], start + offset)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    return path
 
 
 def _dd_rate(directory: Path, writers: int, size: int) -> float:
@@ -126,7 +108,7 @@ def run(workdir: Path, quick: bool) -> list[Row]:
         return [Row(SECTION, "skipped", "no space", "", "", f"needs {3 * FILES * size} bytes")]
     src = workdir / "src"
     src.mkdir()
-    files = [_model_file(src / f"model_{i}.safetensors", size, seed=i) for i in range(FILES)]
+    files = [model_source(src / f"model_{i}.safetensors", size, seed=i) for i in range(FILES)]
     for f in files:  # warm: read each once so both runs start from the page cache
         with open(f, "rb") as fh:
             while fh.read(64 * 1024 * 1024):

@@ -16,9 +16,8 @@ import time
 from pathlib import Path
 
 from tests.fixtures.library_factory import build_library
-from tests.fixtures.model_writer import write_safetensors
 
-from benchlib.bench_import import make_source
+from benchlib.bench_import import model_source
 from benchlib.harness import Row
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import ENV_HOME, ENV_LIBRARY, resolve_locations
@@ -43,19 +42,6 @@ def _median_wall(argv: list[str], env: dict[str, str], runs: int = RUNS) -> floa
                        check=True)  # fmt: skip
         times.append(time.perf_counter() - started)
     return statistics.median(times)
-
-
-def _big_model(path: Path, size: int) -> Path:
-    """A safetensors file of `size` data bytes that are real (not a sparse hole)."""
-    write_safetensors({"tensors": {"w": ["U8", [size]]}}, path)
-    data_start = path.stat().st_size - size
-    source = path.with_suffix(".data")
-    make_source(source, size)
-    with open(path, "r+b") as out, open(source, "rb") as data:
-        out.seek(data_start)
-        shutil.copyfileobj(data, out, 64 * 1024 * 1024)
-    source.unlink()
-    return path
 
 
 def run(workdir: Path, quick: bool) -> list[Row]:
@@ -89,7 +75,7 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     size = QUICK_IMPORT_BYTES if quick else FULL_IMPORT_BYTES
     if shutil.disk_usage(workdir).free < 3 * size:
         return [*rows, Row(SECTION, "import skipped", "no space", "", "", "")]
-    big = _big_model(workdir / "big.safetensors", size)
+    big = model_source(workdir / "big.safetensors", size)
     sha = _median_wall([sys.executable, "-c", SHA256_ONLY, str(big)], env, runs=3)
     copy = workdir / "copy.bin"
     cp_sync = _median_wall(["sh", "-c", f"cp '{big}' '{copy}' && sync '{copy}'"], env, runs=3)

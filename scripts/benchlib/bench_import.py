@@ -52,6 +52,24 @@ def make_source(path: Path, size: int) -> None:
         os.fsync(f.fileno())
 
 
+def model_source(path: Path, size: int, seed: int = 0) -> Path:
+    """A safetensors file whose header an import plan accepts, over `size` bytes of random
+    data (written, not sparse: an import must read and hash every byte)."""
+    from tests.fixtures.model_writer import write_safetensors
+
+    write_safetensors({"tensors": {"w": ["U8", [size]]}, "metadata": {"seed": str(seed)}}, path)
+    block = os.urandom(min(BLOCK_BYTES, size))
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        start = os.path.getsize(path) - size
+        for offset in range(0, size, BLOCK_BYTES):
+            os.pwrite(fd, block[: min(BLOCK_BYTES, size - offset)], start + offset)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    return path
+
+
 def evict(path: Path) -> None:
     """Drop the file's clean pages from the page cache (this file only)."""
     fd = os.open(path, os.O_RDONLY)
