@@ -2,8 +2,9 @@
 
 - `tensorshelf --help` and `tensorshelf --json list` on a 10,000-model library (issue 7,
   point 6: ≤ 150 ms each; baseline: `python -c pass` in the same venv);
-- `tensorshelf import` of a 2 GiB file against a process that only SHA-256es the same file
-  (`hashlib.file_digest`), both from a warm page cache (target ≤ 1.15 ×)."""
+- `tensorshelf import` of a 2 GiB file into an existing library against a process that only
+  SHA-256es the same file (`hashlib.file_digest`), both from a warm page cache (target
+  ≤ 1.15 ×); a process doing `cp` + `sync` of it is the drive's floor."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ START_TARGET_S = 0.150
 IMPORT_RATIO_TARGET = 1.15
 FULL_IMPORT_BYTES = 2 * 1024 * 1024 * 1024
 QUICK_IMPORT_BYTES = 256 * 1024 * 1024
+SEED_MODEL_BYTES = 1024 * 1024
 CLI = [sys.executable, "-m", "tensorshelf.cli"]
 SHA256_ONLY = "import hashlib,sys; hashlib.file_digest(open(sys.argv[1],'rb'),'sha256')"
 
@@ -80,10 +82,13 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     copy = workdir / "copy.bin"
     cp_sync = _median_wall(["sh", "-c", f"cp '{big}' '{copy}' && sync '{copy}'"], env, runs=3)
     copy.unlink(missing_ok=True)
+    seed = model_source(workdir / "seed.safetensors", SEED_MODEL_BYTES, seed=1)
     imports = []
     for i in range(3):
         target = workdir / f"lib-import-{i}"
         run_env = {**env, ENV_HOME: str(workdir / f"home-import-{i}"), ENV_LIBRARY: str(target)}
+        # an existing library (its stores made by a first, small import), as a user has one
+        _median_wall([*CLI, "import", "--no-lookup", str(seed)], run_env, runs=1)
         imports.append(_median_wall([*CLI, "import", "--no-lookup", str(big)], run_env, runs=1))
         shutil.rmtree(target, ignore_errors=True)
     imported = statistics.median(imports)
