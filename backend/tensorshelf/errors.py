@@ -132,3 +132,15 @@ class ImportFailed(ShelfError):
     above (e.g. a library copy that does not match its source after a cross-filesystem move)."""
 
     code = "import_failed"
+
+
+class LibraryBusy(ShelfError):
+    """Another process holds the library's writer lock (and the caller would not wait)."""
+
+    code = "library_busy"
+
+
+class ReadOnlyLibrary(ShelfError):
+    """The library (or its index) is on a read-only filesystem or not writable."""
+
+    code = "read_only_library"

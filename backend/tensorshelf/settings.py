@@ -24,6 +24,16 @@ STAGING_DIR = ".staging"
 LIBRARY_SIGNATURE = ".tensorshelf-library"
 METADATA_FILE = "metadata.json"
 OVERRIDES_FILE = "overrides.json"
+# One writer at a time (library/writer_lock.py) and what writers changed (library/changes.py)
+WRITER_LOCK_FILE = ".tensorshelf-lock"  # flock()ed by the process that writes the library
+WRITER_LOCK_RETRY_S = 0.02  # a waiting writer re-tries the lock this often
+WRITER_LOCK_HOLDER_REFRESH_S = 1.0  # ... and re-reads who holds it this often (for its message)
+GENERATION_FILE = ".tensorshelf-generation"  # bumped after every change (watched by the window)
+CHANGE_JOURNAL_FILE = ".tensorshelf-changes"  # JSON lines: which models each generation changed
+CHANGE_JOURNAL_MAX_BYTES = 512 * 1024  # larger: the oldest half of the entries is dropped
+CHANGE_PUSH_STEP_MS = 50  # the window's watch groups changes arriving this close together
+INDEX_SPACE_RESERVE_BYTES = 8 * 1024 * 1024  # free space kept for metadata.json + models.db + WAL
+INTENTS_DIR = ".tensorshelf-intents"  # journal of multi-step changes (library/intents.py)
 
 # --- I/O ---------------------------------------------------------------------------------
 COPY_BUFFER_BYTES = 4 * 1024 * 1024  # >= 1 MiB so the hashers release the GIL

@@ -78,9 +78,9 @@ def test_disk_full_is_refused_up_front(tmp_path: Path, tmpfs) -> None:
 def test_disk_filling_up_during_the_copy(
     tmp_path: Path, tmpfs, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    library = tmpfs("small", "6m") / "library"
+    library = tmpfs("small", "16m") / "library"  # room for one small model + the index reserve
     first = write_safetensors(tmp_path / "first.safetensors", {"w": ("U8", [MiB])}, seed=2)
-    big = write_safetensors(tmp_path / "big.safetensors", {"w": ("U8", [12 * MiB])}, seed=3)
+    big = write_safetensors(tmp_path / "big.safetensors", {"w": ("U8", [24 * MiB])}, seed=3)
     before = fingerprint(big)
     svc = _service(tmp_path / "home", library)
     try:

@@ -1,21 +1,21 @@
-"""What every library operation shares: the root, its index, the hash cache, the lock that
-serialises metadata rewrites within this process, and the crash-test pause points."""
+"""What every library operation shares: the root, its index, the hash cache, the library's
+writer lock (one writer at a time, across processes) and the crash-test pause points."""
 
 from __future__ import annotations
 
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.pause import NO_PAUSE, PausePoints
+from tensorshelf.library.writer_lock import WriterLock
 
 
 @dataclass
 class LibraryContext:
     library_root: Path
     index: Index
+    writer: WriterLock
     hash_cache: HashCache | None = None
-    write_lock: threading.RLock = field(default_factory=threading.RLock)  # metadata rewrites
     pause: PausePoints = NO_PAUSE

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from pathlib import Path
 
 from tensorshelf.errors import (
@@ -19,21 +18,13 @@ from tensorshelf.errors import (
     ShelfError,
     UnsafePath,
 )
-from tensorshelf.io.atomic import fsync_dir
-from tensorshelf.io.transfer import rename_no_replace
+from tensorshelf.library import journaled
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.ids import new_model_id
-from tensorshelf.library.importing.publish import refile
-from tensorshelf.library.index.store import stamp_of
-from tensorshelf.library.layout import (
-    is_inside,
-    model_dir_from_rel,
-    prune_empty_parents,
-    rel_of,
-    staging_root,
-)
+from tensorshelf.library.intents import Intent
+from tensorshelf.library.layout import is_inside, model_dir_from_rel, rel_of, staging_root
 from tensorshelf.library.metadata.document import ModelMetadata, utc_now
-from tensorshelf.library.metadata.files import read_metadata, write_metadata
+from tensorshelf.library.metadata.files import metadata_to_dict, read_metadata
 from tensorshelf.library.models import ModelEdit, RemoveResult
 
 log = logging.getLogger(__name__)
@@ -99,33 +90,57 @@ def apply_edit(meta: ModelMetadata, edit: ModelEdit) -> bool:
     return refile_needed
 
 
-def save(ctx: LibraryContext, model_dir: Path, meta: ModelMetadata, refile_needed: bool) -> Path:
-    """Write `meta` (re-filing first if needed) and update the index. Returns the dir."""
+def save(
+    ctx: LibraryContext, model_dir: Path, meta: ModelMetadata, refile_needed: bool, reason: str
+) -> Path:
+    """Write `meta` (re-filing first if needed) and update the index, journaled; the
+    caller holds the writer lock. Returns the model's dir."""
+    root = ctx.library_root
+    target = model_dir
     if refile_needed:
-        model_dir = refile(ctx.library_root, model_dir, meta)
-    else:
-        write_metadata(model_dir, meta)
-    ctx.index.upsert_model(meta, stamp_of(model_dir), path=meta.path)
-    return model_dir
+        target = root.joinpath(*journaled.free_target(root, meta, model_dir).parts)
+    intent = Intent(
+        op="save",
+        id=meta.id,
+        path=rel_of(root, model_dir),
+        target=rel_of(root, target),
+        reason=reason,
+        metadata=metadata_to_dict(meta),
+    )
+    changes = journaled.run(ctx, intent)
+    meta.path = changes.get(meta.id) or intent.target  # another name if the planned one went
+    meta.cleaned_name = meta.path.rsplit("/", 1)[-1]
+    return root.joinpath(*meta.path.split("/"))
 
 
 def edit_model(ctx: LibraryContext, ref: str, edit: ModelEdit) -> ModelMetadata:
-    with ctx.write_lock:
+    with ctx.writer.hold(f"editing {ref}"):
         model_dir, meta = load(ctx, ref)
-        save(ctx, model_dir, meta, apply_edit(meta, edit))
+        save(ctx, model_dir, meta, apply_edit(meta, edit), "edit")
         return meta
 
 
 def remove_model(ctx: LibraryContext, ref: str) -> RemoveResult:
     """Delete a model's dir and its index row. Unknown refs raise ModelNotFound."""
-    with ctx.write_lock:
+    with ctx.writer.hold(f"removing {ref}"):
         model_id, rel = ctx.index.resolve_ref(ref)
         try:
             model_dir = model_dir_from_rel(ctx.library_root, rel)
         except UnsafePath as exc:
             return RemoveResult(id=model_id, path=rel, removed=False, error=exc.info())
         try:
-            _delete_dir(ctx, model_id, model_dir)
+            _check_removable(ctx, model_id, model_dir)
+            trash = staging_root(ctx.library_root) / f"{new_model_id()}{_TRASH_SUFFIX}"
+            journaled.run(
+                ctx,
+                Intent(
+                    op="remove",
+                    id=model_id,
+                    path=rel,
+                    target=rel_of(ctx.library_root, trash),
+                    reason="delete",
+                ),
+            )
         except (ShelfError, OSError) as exc:
             error = (
                 exc.info()
@@ -134,14 +149,15 @@ def remove_model(ctx: LibraryContext, ref: str) -> RemoveResult:
             )
             log.warning("could not remove %s: %s", rel, error.message)
             return RemoveResult(id=model_id, path=rel, removed=False, error=error)
-        ctx.index.remove_model(model_id)
         return RemoveResult(id=model_id, path=rel, removed=True)
 
 
-def _delete_dir(ctx: LibraryContext, model_id: str, model_dir: Path) -> None:
+def _check_removable(ctx: LibraryContext, model_id: str, model_dir: Path) -> None:
+    """Only a real model dir inside the library that holds this model may go (a phantom
+    row whose dir is gone just loses its row)."""
     root = ctx.library_root
     if not os.path.lexists(model_dir):
-        return  # already gone (a phantom row): only the index row goes
+        return
     if model_dir.is_symlink() or not model_dir.is_dir() or not is_inside(root, model_dir):
         raise UnsafePath(
             f"{model_dir} is not a model directory inside the library", path=str(model_dir)
@@ -154,24 +170,3 @@ def _delete_dir(ctx: LibraryContext, model_id: str, model_dir: Path) -> None:
         raise CorruptMetadata(
             f"{model_dir} does not hold model {model_id}; nothing was removed", path=str(model_dir)
         )
-    _forget_hashes(ctx, model_dir)
-    # Vanish atomically first (a crash mid-delete leaves only sweepable staging), then delete.
-    trash = staging_root(root) / f"{new_model_id()}{_TRASH_SUFFIX}"
-    staging_root(root).mkdir(exist_ok=True)
-    rename_no_replace(model_dir, trash)
-    fsync_dir(model_dir.parent)
-    prune_empty_parents(root, model_dir)
-    shutil.rmtree(trash, ignore_errors=True)
-
-
-def _forget_hashes(ctx: LibraryContext, model_dir: Path) -> None:
-    if ctx.hash_cache is None:
-        return
-    for current, _dirs, files in os.walk(model_dir):
-        for name in files:
-            path = Path(current) / name
-            try:
-                if os.lstat(path).st_nlink == 1:  # a linked-in file's inode is the user's too
-                    ctx.hash_cache.forget(path)
-            except OSError:
-                pass

@@ -6,20 +6,27 @@ staging left by a crashed import (the list is kept in `staging_swept` for the UI
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from tensorshelf import settings
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
+from tensorshelf.library import journaled
 from tensorshelf.library import pause as pause_points
+from tensorshelf.library.changes import (
+    current_generation,
+    ensure_generation_file,
+    record_change,
+)
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.importing.staging import sweep_staging
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.layout import LibrarySignature, ensure_library
+from tensorshelf.library.leftovers import sweep_leftovers
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
@@ -37,6 +44,7 @@ from tensorshelf.library.models import (
     ScanReport,
 )
 from tensorshelf.library.pause import PausePoints
+from tensorshelf.library.writer_lock import WriterLock
 from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
@@ -55,13 +63,20 @@ class LibraryService:
         locations.home.mkdir(parents=True, exist_ok=True)
         self.index = Index(self.root / settings.MODELS_DB)
         self.hash_cache = HashCache(locations.cache_db)
+        self.writer = WriterLock(self.root)
         self._ctx = LibraryContext(
             library_root=self.root,
             index=self.index,
+            writer=self.writer,
             hash_cache=self.hash_cache,
-            write_lock=threading.RLock(),
             pause=pause_points.from_environment() if pause is None else pause,
         )
+        ensure_generation_file(self.root)
+        self.recovered: list[str] = []  # models whose interrupted change was completed
+        with self.writer.hold_if_free("starting up") as free:
+            if free:  # else another Tensorshelf is writing: it (or a later start) recovers
+                self.recovered = journaled.recover(self._ctx)
+                sweep_leftovers(self.root, self.index.db_path)
         self.staging_swept: list[str] = self.sweep_staging()
         if self.index.needs_rebuild:  # models.db was missing or recreated: re-read the library
             report = self.scan()
@@ -144,20 +159,36 @@ class LibraryService:
     def scan(self) -> ScanReport:
         from tensorshelf.library.maintenance.scan import scan
 
-        with self._ctx.write_lock:
+        with self.writer.hold("scanning the library"):
+            journaled.recover(self._ctx)
             report = scan(self.root, self.index)
+            if report.added or report.updated or report.removed:
+                record_change(self.root, "scan", {}, everything=True)
         report.staging_swept = self.sweep_staging()
         return report
 
     def rebuild(
         self, on_progress: RebuildProgress | None = None, cancel: CancelToken | None = None
     ) -> RebuildReport:
-        from tensorshelf.library.maintenance.scan import rebuild
+        """Deep scan. The new index is built without the writer lock (imports and edits go on
+        meanwhile); the swap holds it and then re-scans what changed while it was built, so
+        nothing done meanwhile is lost."""
+        from tensorshelf.library.maintenance.scan import rebuild, scan
 
-        with self._ctx.write_lock:
-            report = rebuild(self.root, self.index.db_path, on_progress, cancel)
-        self.index.reopen()
-        return report
+        started_at = current_generation(self.root)
+
+        @contextlib.contextmanager
+        def around_swap() -> Iterator[None]:
+            with self.writer.hold("rebuilding the index"):
+                journaled.recover(self._ctx)
+                self._ctx.pause.reached("rebuild_before_swap")
+                yield
+                self._ctx.pause.reached("rebuild_after_swap")
+                if current_generation(self.root) != started_at:  # changed while it was built
+                    scan(self.root, self.index)
+                record_change(self.root, "rebuild", {}, everything=True)
+
+        return rebuild(self.root, self.index.db_path, on_progress, cancel, around_swap)
 
     def verify_model(
         self,

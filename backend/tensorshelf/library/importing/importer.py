@@ -15,6 +15,7 @@ import os
 import stat
 from pathlib import Path
 
+from tensorshelf import settings
 from tensorshelf.detect.models import SecurityTier
 from tensorshelf.errors import (
     DiskFull,
@@ -26,9 +27,11 @@ from tensorshelf.errors import (
     SourceChanged,
     UnsafePath,
 )
+from tensorshelf.io.diskspace import ensure_free_space
 from tensorshelf.io.naming import safe_relative_path
 from tensorshelf.io.types import CancelToken, FileHashes
 from tensorshelf.library.context import LibraryContext
+from tensorshelf.library.editing import save
 from tensorshelf.library.ids import new_model_id
 from tensorshelf.library.importing.metadata_build import build_metadata, read_foreign
 from tensorshelf.library.importing.planning import dangerous_pickle, weights_of
@@ -41,10 +44,9 @@ from tensorshelf.library.importing.transfer import (
     prune_empty_source_dirs,
     remove_moved_sources,
 )
-from tensorshelf.library.index.store import stamp_of
 from tensorshelf.library.layout import is_inside, model_dir_from_rel
 from tensorshelf.library.metadata.document import Hashes, ModelMetadata, Source, utc_now
-from tensorshelf.library.metadata.files import read_metadata, write_metadata
+from tensorshelf.library.metadata.files import read_metadata
 from tensorshelf.library.models import ImportOptions, ImportPlanItem, ImportResult, SourceStamp
 
 log = logging.getLogger(__name__)
@@ -137,7 +139,7 @@ class _Import:
             )
         known = self._cached_hashes(root, weights)
         if known is not None:  # every weight file was hashed before: no need to copy to know
-            with self.ctx.write_lock:
+            with self.ctx.writer.hold(f"importing {item.key}", self._cancelled):
                 duplicate = self._duplicate_of(known, weights)
                 if duplicate is not None:
                     return self._record_duplicate(duplicate, known[weights[0]], [])
@@ -153,7 +155,10 @@ class _Import:
         staged = transfer.run(root, item.relative_files)
         self.ctx.pause.reached("before_publish")
         self._check_cancel()
-        with self.ctx.write_lock:  # no two imports of one file can both miss the duplicate
+        # One writer at a time, across processes: no two imports of one file (in this or
+        # another Tensorshelf) can both miss the duplicate.
+        with self.ctx.writer.hold(f"importing {item.key}", self._cancelled):
+            self.reporter.stage("publishing", item.key)
             duplicate = self._duplicate_of({f.rel: f.hashes for f in staged}, weights)
             if duplicate is not None:
                 return self._record_duplicate(duplicate, staged[0].hashes, staged)
@@ -162,6 +167,9 @@ class _Import:
     def _check_cancel(self) -> None:
         if self.cancel is not None:
             self.cancel.raise_if_cancelled()
+
+    def _cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.cancelled
 
     def _validate(self, root: Path, weights: list[str]) -> None:
         item = self.item
@@ -230,15 +238,14 @@ class _Import:
     def _record_duplicate(
         self, model_id: str, primary: FileHashes, staged: list[StagedFile]
     ) -> ImportResult:
-        with self.ctx.write_lock:
+        with self.ctx.writer.hold(f"importing {self.item.key}"):
             model_dir, meta = self._read_model(model_id)
             now = utc_now()
             meta.sources.append(
                 Source(kind="local", path=self.item.key, mode=self.options.mode, imported_at=now)
             )
             meta.updated_date = now
-            write_metadata(model_dir, meta)
-            self.ctx.index.upsert_model(meta, stamp_of(model_dir), path=meta.path)
+            save(self.ctx, model_dir, meta, False, "import")
         self.cleanup()
         self._cache_hashes(staged, None)
         if self.options.mode == "move":
@@ -277,20 +284,15 @@ class _Import:
             import_session=self.staging.id,
         )
         self._check_cancel()
-        self.reporter.stage("publishing", self.item.key)
-        final = publish(self.ctx.library_root, model_dir, meta, self.ctx.pause)
-        # Published: the model is complete on disk. Nothing below may turn that into a failure.
+        self._ensure_index_reserve()
+        final = publish(self.ctx, model_dir, meta, self.warnings)
+        # Published and indexed: the model is complete. Nothing below may make it a failure.
         staging, self.staging = self.staging, None
         try:
             staging.forget_moves()
             staging.release()
         except OSError as exc:
             log.warning("could not remove %s after publishing: %s", staging.path, exc)
-        try:
-            self.ctx.index.upsert_model(meta, stamp_of(final))
-        except Exception as exc:
-            log.exception("index update after importing %s failed", meta.path)
-            self.warnings.append(f"the index was not updated ({exc}); run `tensorshelf scan`")
         self._cache_hashes(staged, final)
         if self.options.mode == "move":
             self._remove_sources(staged, final)
@@ -304,6 +306,12 @@ class _Import:
             hashes=meta.hashes,
             warnings=_unique(self.warnings),
         )
+
+    def _ensure_index_reserve(self) -> None:
+        """Keep room for metadata.json, models.db and its WAL: a model is not published onto
+        a disk too full to index it."""
+        for where in {self.ctx.library_root, self.ctx.index.db_path.parent}:
+            ensure_free_space(where, settings.INDEX_SPACE_RESERVE_BYTES)
 
     def _remove_sources(self, staged: list[StagedFile], final: Path) -> None:
         try:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from tensorshelf import settings
 from tensorshelf.errors import CrossDevice, ImportFailed
 from tensorshelf.io.copying import copy_with_hashes
 from tensorshelf.io.diskspace import ensure_free_space
@@ -95,6 +96,7 @@ class Transfer:
         if self.mode == "move" and same_filesystem(root, self.staging.model_dir):
             return
         needed = sum(os.stat(src).st_size for _rel, src in sources)
+        needed += settings.INDEX_SPACE_RESERVE_BYTES  # room left to index it afterwards
         ensure_free_space(self.staging.model_dir, needed)
 
     def _one(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:

@@ -16,7 +16,8 @@ import logging
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from tensorshelf.io.atomic import fsync_dir
@@ -128,9 +129,14 @@ def swap_in(tmp: Path, db_path: Path) -> None:
     _replace_file(tmp, db_path)
 
 
-def build_fresh_index(db_path: Path, rows: Iterable[IndexRow]) -> int:
-    """Build the index of `rows` next to `db_path` and swap it in. Returns the model count.
-    If `rows` raises (e.g. OperationCancelled), models.db is left as it was."""
+def build_fresh_index(
+    db_path: Path,
+    rows: Iterable[IndexRow],
+    around_swap: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
+) -> int:
+    """Build the index of `rows` next to `db_path` and swap it in (inside `around_swap()`,
+    e.g. the writer lock). Returns the model count. If `rows` raises (e.g.
+    OperationCancelled), models.db is left as it was."""
     db_path.parent.mkdir(parents=True, exist_ok=True)
     sweep_stale_rebuilds(db_path)
     tmp = db_path.with_name(
@@ -138,7 +144,8 @@ def build_fresh_index(db_path: Path, rows: Iterable[IndexRow]) -> int:
     )
     try:
         count = _build(tmp, rows)
-        swap_in(tmp, db_path)
+        with around_swap():
+            swap_in(tmp, db_path)
         return count
     finally:
         for suffix in ("", *_SIDE_FILES):

@@ -15,10 +15,9 @@ from tensorshelf.errors import FileAccessError, ShelfError
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.editing import load, save
 from tensorshelf.library.importing.planning import detect
-from tensorshelf.library.layout import free_model_dir
+from tensorshelf.library.journaled import free_target
 from tensorshelf.library.metadata.document import ModelMetadata, utc_now
 from tensorshelf.library.models import ReclassifyChange, ReclassifyItem
-from tensorshelf.settings import COLLISION_SUFFIX_HEX
 
 log = logging.getLogger(__name__)
 
@@ -82,37 +81,33 @@ def reclassify_model(ctx: LibraryContext, ref: str, dry_run: bool) -> Reclassify
 
 
 def _one(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyChange | None:
-    with ctx.write_lock:
-        model_dir, meta = load(ctx, ref)
-        det = detect(detection_target(model_dir, meta))
-        changes = proposed_changes(meta, det)
-        newer_detector = (
-            meta.detection is None or meta.detection.detector_version != det.detector_version
-        )
-        if not changes and (dry_run or not newer_detector):
-            return None
-        old_path = meta.path
-        for field, (_old, new) in changes.items():
-            setattr(meta, field, new)
-        refile_needed = any(f in changes for f in REFILE_FIELDS)
-        if dry_run:
-            new_path = old_path
-            if refile_needed:
-                blake3 = meta.hashes.blake3 if meta.hashes else "0" * COLLISION_SUFFIX_HEX
-                new_path = free_model_dir(
-                    ctx.library_root,
-                    meta.model_type,
-                    meta.family,
-                    meta.name,
-                    blake3,
-                    exclude=model_dir,
-                ).as_posix()
-            return ReclassifyChange(
-                id=meta.id, old_path=old_path, new_path=new_path, changes=changes
-            )
-        meta.detection = det
-        meta.updated_date = utc_now()
-        save(ctx, model_dir, meta, refile_needed)
-        if not changes:
-            return None  # only the stored detection evidence was refreshed
-        return ReclassifyChange(id=meta.id, old_path=old_path, new_path=meta.path, changes=changes)
+    if dry_run:  # a reader: never waits for another writer
+        return _reclassify(ctx, ref, dry_run)
+    with ctx.writer.hold(f"reclassifying {ref}"):
+        return _reclassify(ctx, ref, dry_run)
+
+
+def _reclassify(ctx: LibraryContext, ref: str, dry_run: bool) -> ReclassifyChange | None:
+    model_dir, meta = load(ctx, ref)
+    det = detect(detection_target(model_dir, meta))
+    changes = proposed_changes(meta, det)
+    newer_detector = (
+        meta.detection is None or meta.detection.detector_version != det.detector_version
+    )
+    if not changes and (dry_run or not newer_detector):
+        return None
+    old_path = meta.path
+    for field, (_old, new) in changes.items():
+        setattr(meta, field, new)
+    refile_needed = any(f in changes for f in REFILE_FIELDS)
+    if dry_run:
+        new_path = old_path
+        if refile_needed:
+            new_path = free_target(ctx.library_root, meta, model_dir).as_posix()
+        return ReclassifyChange(id=meta.id, old_path=old_path, new_path=new_path, changes=changes)
+    meta.detection = det
+    meta.updated_date = utc_now()
+    save(ctx, model_dir, meta, refile_needed, "reclassify")
+    if not changes:
+        return None  # only the stored detection evidence was refreshed
+    return ReclassifyChange(id=meta.id, old_path=old_path, new_path=meta.path, changes=changes)

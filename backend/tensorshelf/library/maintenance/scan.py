@@ -7,10 +7,12 @@ database and then swaps it in (see `index_swap`)."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from tensorshelf.error_info import ErrorInfo
@@ -52,8 +54,9 @@ def essential_paths(meta: ModelMetadata) -> list[str]:
 class _Walk:
     """State shared by scan and rebuild while they visit model dirs."""
 
-    def __init__(self, library_root: Path) -> None:
+    def __init__(self, library_root: Path, sweep_temps: bool = False) -> None:
         self.root = os.fspath(library_root)
+        self.sweep_temps = sweep_temps
         self._cut = len(self.root.rstrip(os.sep)) + 1
         self.errors: list[ErrorInfo] = []
         self.phantoms: list[str] = []
@@ -63,7 +66,7 @@ class _Walk:
         """(absolute dir, library-relative "/" path, metadata.json entry) of each model."""
         sep_fix = os.sep != "/"
         out = []
-        for path, entry in walk_model_dirs(self.root, on_error=self._walk_error):
+        for path, entry in walk_model_dirs(self.root, self._walk_error, self.sweep_temps):
             rel = path[self._cut :]
             out.append((path, rel.replace(os.sep, "/") if sep_fix else rel, entry))
         return out
@@ -112,8 +115,9 @@ class _Walk:
 
 
 def scan(library_root: Path, index: Index) -> ScanReport:
-    """Bring the index in line with disk, re-reading only changed metadata.json files."""
-    walk = _Walk(library_root)
+    """Bring the index in line with disk, re-reading only changed metadata.json files
+    (the caller holds the writer lock)."""
+    walk = _Walk(library_root, sweep_temps=True)
     state = index.scan_state()
     indexed_paths = {model_id: path for path, (model_id, _stamp) in state.items()}
     files = index.file_paths(ESSENTIAL_ROLES)
@@ -165,6 +169,7 @@ def rebuild(
     db_path: Path,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    around_swap: Callable[[], AbstractContextManager[None]] = contextlib.nullcontext,
 ) -> RebuildReport:
     """Deep scan: index every metadata.json into a temp DB, then swap it over `db_path`.
 
@@ -186,7 +191,7 @@ def rebuild(
             if on_progress is not None:
                 on_progress(done, total)
 
-    indexed = build_fresh_index(db_path, rows())
+    indexed = build_fresh_index(db_path, rows(), around_swap)
     report = RebuildReport(
         models_found=total, models_indexed=indexed, phantoms=walk.phantoms, errors=walk.errors
     )

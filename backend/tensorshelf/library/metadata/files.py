@@ -115,11 +115,19 @@ def _skipped(name: str) -> bool:
     return name.startswith(".") or name == STAGING_DIR or name.endswith(_SKIP_SUFFIX)
 
 
+TEMP_METADATA_PREFIX = f".{METADATA_FILE}.tmp-"  # io.atomic's temp name for metadata.json
+
+
 def walk_model_dirs(
-    library_root: str, on_error: Callable[[Path, OSError], None] | None = None
+    library_root: str,
+    on_error: Callable[[Path, OSError], None] | None = None,
+    sweep_temps: bool = False,
 ) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(model dir path, its metadata.json DirEntry) for every model dir, as plain strings
-    (scan and rebuild visit tens of thousands of dirs: no pathlib on the hot path)."""
+    (scan and rebuild visit tens of thousands of dirs: no pathlib on the hot path).
+
+    `sweep_temps` (only while holding the writer lock, when no metadata.json can be being
+    written): remove the temp files a writer killed mid-write left in model dirs."""
     stack = [library_root]
     while stack:
         current = stack.pop()
@@ -135,6 +143,8 @@ def walk_model_dirs(
         if current != library_root:
             meta = next((e for e in entries if e.name == METADATA_FILE), None)
             if meta is not None and meta.is_file(follow_symlinks=False):
+                if sweep_temps:
+                    _sweep_temps(entries)
                 yield current, meta
                 continue
         stack.extend(
@@ -147,3 +157,13 @@ def walk_model_dirs(
                 reverse=True,
             )
         )
+
+
+def _sweep_temps(entries: list[os.DirEntry[str]]) -> None:
+    for entry in entries:
+        if entry.name.startswith(TEMP_METADATA_PREFIX):
+            try:
+                os.unlink(entry.path)
+                log.info("removed %s, left by an interrupted write", entry.path)
+            except OSError as exc:
+                log.debug("could not remove %s: %s", entry.path, exc)
