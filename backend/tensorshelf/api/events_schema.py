@@ -13,11 +13,13 @@ from tensorshelf.jobs.models import (
     EVENT_JOB_ITEM_DONE,
     EVENT_JOB_PROGRESS,
     EVENT_LIBRARY_CHANGED,
+    EVENT_LIBRARY_WAITING,
     JobDone,
     JobItemDone,
     JobProgress,
     LibraryChanged,
 )
+from tensorshelf.library.writer_lock import LockWait
 
 EVENT_FILES_DROPPED = "files.dropped"
 EVENT_NETWORK_STATUS = "network.status"
@@ -42,6 +44,7 @@ EVENT_PAYLOADS: dict[str, tuple[str, type[BaseModel]]] = {
     EVENT_JOB_ITEM_DONE: ("JobItemDoneEvent", JobItemDone),
     EVENT_JOB_DONE: ("JobDoneEvent", JobDone),
     EVENT_LIBRARY_CHANGED: ("LibraryChangedEvent", LibraryChanged),
+    EVENT_LIBRARY_WAITING: ("LibraryWaitingEvent", LockWait),
     EVENT_FILES_DROPPED: ("FilesDroppedEvent", FilesDropped),
     EVENT_NETWORK_STATUS: ("NetworkStatusEvent", NetworkStatus),
 }

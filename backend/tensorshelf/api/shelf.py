@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from tensorshelf.api.models import (
     AppStatus,
@@ -24,7 +24,16 @@ from tensorshelf.api.models import (
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
 from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.jobs.events import EventBus
-from tensorshelf.jobs.models import EVENT_LIBRARY_CHANGED, JobInfo, JobRef, LibraryChanged
+from tensorshelf.jobs.models import (
+    CHANGE_REASONS,
+    EVENT_LIBRARY_CHANGED,
+    EVENT_LIBRARY_WAITING,
+    ChangeReason,
+    JobInfo,
+    JobRef,
+    LibraryChanged,
+)
+from tensorshelf.library.changes import ChangeEntry
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     FacetCounts,
@@ -38,6 +47,8 @@ from tensorshelf.library.models import (
     ScanReport,
 )
 from tensorshelf.library.service import LibraryService
+from tensorshelf.library.watch import ChangeWatch
+from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
@@ -99,6 +110,28 @@ class ShelfApi:
         self.path_picker: PathPicker | None = None  # set by the desktop window
         self._jobs: JobRunner | None = None
         self._jobs_lock = threading.Lock()
+        self.service.writer.on_wait(self._waiting)
+        self._watch: ChangeWatch | None = None
+        if bridge != "cli":  # a window stays open: show what other processes change
+            self._watch = ChangeWatch(self.service.root, self._changed_elsewhere)
+            self._watch.start()
+
+    def _waiting(self, wait: LockWait) -> None:
+        self.bus.publish(EVENT_LIBRARY_WAITING, wait)
+
+    def _changed_elsewhere(self, entries: list[ChangeEntry], complete: bool) -> None:
+        if not complete:
+            self.bus.publish(
+                EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[], reason="scan", elsewhere=True)
+            )
+            return
+        for entry in entries:
+            reason = entry.reason if entry.reason in CHANGE_REASONS else "scan"
+            ids = [] if entry.everything else list(entry.changes)
+            self.bus.publish(
+                EVENT_LIBRARY_CHANGED,
+                LibraryChanged(ids=ids, reason=cast(ChangeReason, reason), elsewhere=True),
+            )
 
     @property
     def jobs(self) -> JobRunner:
@@ -229,6 +262,8 @@ class ShelfApi:
 
     # --- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:
+        if self._watch is not None:
+            self._watch.stop()
         with self._jobs_lock:
             jobs, self._jobs = self._jobs, None
         if jobs is not None:

@@ -14,8 +14,8 @@ from tensorshelf.errors import LibraryNotFound
 from tensorshelf.settings import ENV_HF_OFFLINE, ENV_LIBRARY, Locations, resolve_locations
 
 if TYPE_CHECKING:
-    pass
     from tensorshelf.api.shelf import Bridge, ShelfApi
+    from tensorshelf.library.writer_lock import LockWait
 
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,7 @@ class CliState:
                     path=str(locations.library),
                 )
             self._api = ShelfApi(locations, bridge=bridge)
+            self._api.service.writer.on_wait(_say_waiting)
             swept = getattr(self._api.service, "staging_swept", None) or []
             if swept:
                 log.warning(
@@ -67,6 +68,12 @@ class CliState:
         if self._api is not None:
             api, self._api = self._api, None
             api.close()
+
+
+def _say_waiting(wait: LockWait) -> None:
+    """A second Tensorshelf is writing: say whom the command waits for (stderr)."""
+    if wait.waiting:
+        typer.echo(f"{wait.message}…", err=True)
 
 
 def configure_logging(verbose: int) -> None:

@@ -3,7 +3,7 @@ the events a job publishes (docs/API.md "Events")."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, Field
 
@@ -13,12 +13,14 @@ from tensorshelf.library.models import ImportProgress
 JobKind = Literal["import", "rebuild", "verify", "reclassify"]
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify"]
+CHANGE_REASONS: tuple[str, ...] = get_args(ChangeReason)
 
 # Event types (docs/API.md)
 EVENT_JOB_PROGRESS = "job.progress"
 EVENT_JOB_ITEM_DONE = "job.item_done"
 EVENT_JOB_DONE = "job.done"
 EVENT_LIBRARY_CHANGED = "library.changed"
+EVENT_LIBRARY_WAITING = "library.waiting"
 
 
 class JobRef(BaseModel):
@@ -88,3 +90,4 @@ class LibraryChanged(BaseModel):
 
     ids: list[str] = Field(default_factory=list)
     reason: ChangeReason
+    elsewhere: bool = False  # made by another process (the CLI, another window)

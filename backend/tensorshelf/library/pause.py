@@ -2,9 +2,10 @@
 
 With TENSORSHELF_TEST_PAUSE_AT=<point>[@<n>] in the environment of a process,
 `PausePoints.from_environment()` gives an object that announces `tensorshelf-test-pause:
-<point>` on stderr the n-th time the code reaches <point>, then waits to be killed. Unset
-(always, outside tests) it gives `NO_PAUSE`, whose `reached` does nothing. This module is the
-only place that reads the variable.
+<point>` on stderr the n-th time the code reaches <point>, then waits to be killed — or, with
+TENSORSHELF_TEST_RESUME_FILE=<path>, until that file exists, and then goes on (for races
+between processes). Unset (always, outside tests) it gives `NO_PAUSE`, whose `reached` does
+nothing. This module is the only place that reads the variables.
 
 Points: `before_publish` (all files staged, nothing published), `metadata_write` (about to
 write metadata.json into the staged model dir)."""
@@ -36,8 +37,8 @@ NO_PAUSE: PausePoints = _NoPause()
 class PauseAt:
     """Stops the process the `nth` time `point` is reached (after saying so on stderr)."""
 
-    def __init__(self, point: str, nth: int = 1) -> None:
-        self.point, self.nth = point, nth
+    def __init__(self, point: str, nth: int = 1, resume_file: str | None = None) -> None:
+        self.point, self.nth, self.resume_file = point, nth, resume_file
         self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -51,8 +52,11 @@ class PauseAt:
             return
         sys.stderr.write(f"{settings.TEST_PAUSE_MARKER} {point}\n")
         sys.stderr.flush()
-        while True:
-            time.sleep(settings.TEST_PAUSE_SLEEP_S)
+        if self.resume_file is None:
+            while True:
+                time.sleep(settings.TEST_PAUSE_SLEEP_S)
+        while not os.path.exists(self.resume_file):
+            time.sleep(settings.TEST_RESUME_CHECK_S)
 
 
 def from_environment() -> PausePoints:
@@ -60,4 +64,6 @@ def from_environment() -> PausePoints:
     if not spec:
         return NO_PAUSE
     name, _, nth = spec.partition("@")
-    return PauseAt(name, int(nth) if nth.isdigit() else 1)
+    return PauseAt(
+        name, int(nth) if nth.isdigit() else 1, os.environ.get(settings.ENV_TEST_RESUME) or None
+    )

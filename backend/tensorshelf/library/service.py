@@ -179,6 +179,7 @@ class LibraryService:
 
         @contextlib.contextmanager
         def around_swap() -> Iterator[None]:
+            self._ctx.pause.reached("rebuild_built")  # built, the lock not taken yet
             with self.writer.hold("rebuilding the index"):
                 journaled.recover(self._ctx)
                 self._ctx.pause.reached("rebuild_before_swap")

@@ -279,6 +279,7 @@ export type JobStatus = "running" | "done" | "failed" | "cancelled" | "interrupt
 export interface LibraryChanged {
   ids: string[];
   reason: ChangeReason;
+  elsewhere: boolean;
 }
 
 export interface ListQuery {
@@ -295,6 +296,25 @@ export interface ListQuery {
   descending?: boolean;
   limit?: number;
   offset?: number;
+}
+
+/** Who holds (or last held) a library's writer lock. */
+export interface LockHolder {
+  pid: number;
+  host: string;
+  doing: string;
+  since: string;
+}
+
+/**
+ * What a waiting writer tells its listeners: `waiting` true with the holder when it
+ * starts waiting, false when it got the lock (or gave up).
+ */
+export interface LockWait {
+  waiting: boolean;
+  doing: string;
+  holder: LockHolder | null;
+  message: string;
 }
 
 export type MatchMethod = "hash" | "filename_exact" | "filename_fuzzy" | "manual" | "none";
@@ -663,6 +683,7 @@ export type JobDoneEvent = JobDone;
 export type JobItemDoneEvent = JobItemDone;
 export type JobProgressEvent = JobProgress;
 export type LibraryChangedEvent = LibraryChanged;
+export type LibraryWaitingEvent = LockWait;
 export type NetworkStatusEvent = NetworkStatus;
 
 export interface ShelfEvents {
@@ -671,6 +692,7 @@ export interface ShelfEvents {
   "job.item_done": JobItemDoneEvent;
   "job.progress": JobProgressEvent;
   "library.changed": LibraryChangedEvent;
+  "library.waiting": LibraryWaitingEvent;
   "network.status": NetworkStatusEvent;
 }
 
