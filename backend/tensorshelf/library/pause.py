@@ -7,8 +7,8 @@ TENSORSHELF_TEST_RESUME_FILE=<path>, until that file exists, and then goes on (f
 between processes). Unset (always, outside tests) it gives `NO_PAUSE`, whose `reached` does
 nothing. This module is the only place that reads the variables.
 
-Points: `before_publish` (all files staged, nothing published), `metadata_write` (about to
-write metadata.json into the staged model dir)."""
+The points are listed in `POINTS` (the crash matrix, tests/integration/crash/, kills a real
+process at each and checks the library after the restart)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,26 @@ from collections import Counter
 from typing import Protocol
 
 from tensorshelf import settings
+
+POINTS: dict[str, str] = {
+    "mid_copy": "import: half of a file copied into staging",
+    "before_publish": "import: every file staged and hashed, nothing published",
+    "metadata_write": "import: about to write metadata.json into the staged model dir",
+    "publish_rename": "import: publish intent written, the staged dir not renamed yet",
+    "publish_before_index": "import: the model dir is in place, not indexed yet",
+    "publish_before_journal": "import: indexed, not yet in the change journal",
+    "move_before_source_removal": "move: published, the source names not removed yet",
+    "save_after_rename": "edit/reclassify: re-filed dir renamed, metadata.json not rewritten",
+    "save_before_index": "edit/reclassify/duplicate: metadata.json written, index not updated",
+    "save_before_journal": "edit/reclassify: indexed, not yet in the change journal",
+    "remove_after_rename": "rm: the model dir moved into staging, not deleted",
+    "remove_before_journal": "rm: deleted and unindexed, not yet in the change journal",
+    "rebuild_built": "rebuild: the new index built, the writer lock not taken",
+    "rebuild_before_swap": "rebuild: holding the lock, the new index not swapped in",
+    "rebuild_after_swap": "rebuild: swapped in, changes made meanwhile not re-scanned",
+    "verify_model": "verify: about to verify a model (use @n for the n-th)",
+    "reclassify_model": "reclassify: about to reclassify a model (use @n for the n-th)",
+}
 
 
 class PausePoints(Protocol):

@@ -151,6 +151,7 @@ class _Import:
             self.cancel,
             self.ctx.hash_cache,
             self.warnings,
+            self.ctx.pause,
         )
         staged = transfer.run(root, item.relative_files)
         self.ctx.pause.reached("before_publish")
@@ -295,6 +296,7 @@ class _Import:
             log.warning("could not remove %s after publishing: %s", staging.path, exc)
         self._cache_hashes(staged, final)
         if self.options.mode == "move":
+            self.ctx.pause.reached("move_before_source_removal")
             self._remove_sources(staged, final)
         self.reporter.stage("done", self.item.key)
         assert meta.hashes is not None

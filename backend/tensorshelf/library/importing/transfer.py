@@ -26,10 +26,11 @@ from tensorshelf.io.diskspace import ensure_free_space
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.hashing import hash_file
 from tensorshelf.io.transfer import hardlink, rename_no_replace, same_filesystem
-from tensorshelf.io.types import CancelToken, FileHashes
+from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 from tensorshelf.library.importing.progress import ImportReporter
 from tensorshelf.library.importing.staging import StagingDir
 from tensorshelf.library.models import ImportMode
+from tensorshelf.library.pause import NO_PAUSE, PausePoints
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +66,9 @@ class Transfer:
         cancel: CancelToken | None,
         hash_cache: HashCache | None,
         warnings: list[str],
+        pause: PausePoints = NO_PAUSE,
     ) -> None:
+        self.pause = pause
         self.staging = staging
         self.mode = mode
         self.reporter = reporter
@@ -111,10 +114,24 @@ class Transfer:
         self, rel: str, src: Path, dst: Path, st: os.stat_result, verify: bool = False
     ) -> StagedFile:
         size = os.stat(src).st_size
-        hashes = copy_with_hashes(src, dst, self.reporter.bytes("copying", rel, size), self.cancel)
+        progress = self._pausing_midway(self.reporter.bytes("copying", rel, size), size)
+        hashes = copy_with_hashes(src, dst, progress, self.cancel)
         if verify:
             self._verify_copy(rel, dst, hashes)
         return StagedFile(rel, src, dst, hashes, "copied", st)
+
+    def _pausing_midway(self, progress: ProgressFn, size: int) -> ProgressFn:
+        """`progress`, reaching the `mid_copy` pause point once half the file is copied."""
+        done = 0
+
+        def on_delta(delta: int) -> None:
+            nonlocal done
+            before, done = done, done + delta
+            progress(delta)
+            if before * 2 < size <= done * 2:
+                self.pause.reached("mid_copy")
+
+        return on_delta
 
     def _verify_copy(self, rel: str, dst: Path, expected: FileHashes) -> None:
         """Re-read the library copy (from disk, not the page cache) and compare."""
