@@ -6,6 +6,7 @@ lists the same), every model wholly old or wholly new, interrupted jobs offered 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -122,10 +123,8 @@ def run_and_kill(world: World, scenario: Scenario) -> None:
 
 
 def _post_quietly(client: httpx.Client, method: str, kwargs: dict[str, Any]) -> None:
-    try:
+    with contextlib.suppress(httpx.HTTPError):  # the server is killed mid-call
         client.post(f"/api/call/{method}", json=kwargs, timeout=PAUSE_TIMEOUT_S)
-    except httpx.HTTPError:
-        pass  # the server was killed mid-call
 
 
 # --- what every restart must show ----------------------------------------------------------
