@@ -1,8 +1,11 @@
-"""Remember file hashes by (st_dev, st_ino, size, mtime_ns) so no file is hashed twice.
+"""Remember file hashes by (st_dev, st_ino, size, mtime_ns, ctime_ns) so no file is
+hashed twice.
 
 Lives in the state dir's cache.db (shared with other caches: this module only touches its
-own table). An entry is valid only while device, inode, size and mtime_ns all match, so a
-rename keeps the entry and any rewrite invalidates it.
+own table). An entry is valid only while device, inode, size, mtime_ns and ctime_ns all
+match: a rename of the file keeps its entry's inode but changes its ctime (as does a new
+hard link), and any rewrite changes it too — and unlike mtime, a user cannot set ctime
+back, so a write that restores the mtime still invalidates the entry.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TABLE = "io_hash_cache_v1"
+_TABLE = "io_hash_cache_v2"  # v2: ctime_ns is part of the key
+_OLD_TABLES = ("io_hash_cache_v1",)
 
 
 def _create_table(db: Database) -> None:
@@ -35,16 +39,34 @@ def _create_table(db: Database) -> None:
             "ino": int,
             "size": int,
             "mtime_ns": int,
+            "ctime_ns": int,
             "sha256": str,
             "blake3": str,
             "path": str,
             "stored_at": float,
         },
         pk=("dev", "ino"),
-        not_null={"dev", "ino", "size", "mtime_ns", "sha256", "blake3", "path", "stored_at"},
+        not_null={
+            "dev",
+            "ino",
+            "size",
+            "mtime_ns",
+            "ctime_ns",
+            "sha256",
+            "blake3",
+            "path",
+            "stored_at",
+        },
         if_not_exists=True,
     )
     table.create_index(["path"], index_name=f"{_TABLE}_path", if_not_exists=True)
+    for old in _OLD_TABLES:
+        db.execute(f"DROP TABLE IF EXISTS {old}")
+
+
+def stamp(st: os.stat_result) -> tuple[int, int, int, int]:
+    """What must not change for a file's hashes to stay valid: (size, mtime, ctime, inode)."""
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
 _INT64_SPAN = 1 << 64
@@ -82,12 +104,13 @@ class HashCache:
             return None
         with self._lock:
             row = self._conn.execute(
-                f"SELECT size, mtime_ns, sha256, blake3 FROM {_TABLE} WHERE dev = ? AND ino = ?",
+                f"SELECT size, mtime_ns, ctime_ns, sha256, blake3 FROM {_TABLE} "
+                "WHERE dev = ? AND ino = ?",
                 (_i64(st.st_dev), _i64(st.st_ino)),
             ).fetchone()
-        if row is None or (row[0], row[1]) != (st.st_size, st.st_mtime_ns):
+        if row is None or tuple(row[:3]) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
             return None
-        return FileHashes(sha256=row[2], blake3=row[3], size=row[0])
+        return FileHashes(sha256=row[3], blake3=row[4], size=row[0])
 
     def put(
         self, path: str | os.PathLike[str], hashes: FileHashes, stat: os.stat_result | None = None
@@ -97,23 +120,20 @@ class HashCache:
         nothing) if the size disagrees with the hashes or the file changed since `stat`."""
         current = os.stat(path)
         st = stat or current
-        if st.st_size != hashes.size or (st.st_size, st.st_mtime_ns, st.st_ino) != (
-            current.st_size,
-            current.st_mtime_ns,
-            current.st_ino,
-        ):
+        if st.st_size != hashes.size or stamp(st) != stamp(current):
             log.debug("not caching hashes of %s: file changed or size mismatch", path)
             return False
         with self._lock:
             self._conn.execute(
                 f"INSERT OR REPLACE INTO {_TABLE} "
-                "(dev, ino, size, mtime_ns, sha256, blake3, path, stored_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "(dev, ino, size, mtime_ns, ctime_ns, sha256, blake3, path, stored_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _i64(st.st_dev),
                     _i64(st.st_ino),
                     st.st_size,
                     st.st_mtime_ns,
+                    st.st_ctime_ns,
                     hashes.sha256,
                     hashes.blake3,
                     os.fspath(os.path.abspath(path)),

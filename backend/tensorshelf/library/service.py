@@ -147,6 +147,7 @@ class LibraryService:
         """One model's reclassify step (what the reclassify job runs per model)."""
         from tensorshelf.library.maintenance import reclassify as reclassify_mod
 
+        self._ctx.pause.reached("reclassify_model")
         return reclassify_mod.reclassify_model(self._ctx, ref, dry_run)
 
     def model_ids(self) -> list[str]:
@@ -201,6 +202,7 @@ class LibraryService:
         from tensorshelf.library import editing
         from tensorshelf.library.maintenance.verify import verify_model
 
+        self._ctx.pause.reached("verify_model")
         model_dir, meta = editing.load(self._ctx, ref)
         return verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)
 

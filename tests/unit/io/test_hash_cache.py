@@ -63,12 +63,24 @@ def test_replaced_file_is_a_miss(tmp_path: Path, cache: HashCache) -> None:
     assert cache.get(path) is None
 
 
-def test_rename_keeps_the_entry(tmp_path: Path, cache: HashCache) -> None:
+def test_moving_its_folder_keeps_the_entry(tmp_path: Path, cache: HashCache) -> None:
+    (tmp_path / "a").mkdir()
+    path, hashes = _file(tmp_path / "a")
+    cache.put(path, hashes)
+    os.rename(tmp_path / "a", tmp_path / "b")  # a re-file renames the model dir only
+    assert cache.get(tmp_path / "b" / path.name) == hashes
+
+
+def test_a_rewrite_that_restores_the_mtime_is_still_a_miss(
+    tmp_path: Path, cache: HashCache
+) -> None:
     path, hashes = _file(tmp_path)
     cache.put(path, hashes)
-    moved = tmp_path / "moved.bin"
-    os.rename(path, moved)
-    assert cache.get(moved) == hashes
+    st = path.stat()
+    path.write_bytes(b"weighs")  # same size
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert path.stat().st_mtime_ns == st.st_mtime_ns
+    assert cache.get(path) is None  # ctime moved on, and a user cannot set it back
 
 
 def test_forget(tmp_path: Path, cache: HashCache) -> None:

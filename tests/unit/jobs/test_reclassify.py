@@ -111,7 +111,7 @@ def test_real_run_refiles_checkpoints_and_announces_the_ids(env: JobsEnv) -> Non
     assert not (env.locations.library / wrong).exists()
     assert env.service.get_model(ids[2]).path == right
     assert set(env.store.checkpoints(job_id)) == {ids[0], ids[2]}
-    assert _changed_events(env) == [{"ids": [ids[2]], "reason": "reclassify"}]
+    assert _changed_events(env) == [{"ids": [ids[2]], "reason": "reclassify", "elsewhere": False}]
     assert env.events[-1].type == "job.done"
 
 
@@ -129,7 +129,7 @@ def test_a_cancelled_run_keeps_what_it_refiled_and_says_so(env: JobsEnv) -> None
     assert info.status == "cancelled"
     refiled = [c["id"] for c in info.result["changed"]]
     assert len(refiled) == 1 and info.items_done == 1
-    assert _changed_events(env) == [{"ids": refiled, "reason": "reclassify"}]
+    assert _changed_events(env) == [{"ids": refiled, "reason": "reclassify", "elsewhere": False}]
 
 
 def test_an_interrupted_real_run_resumes_after_its_checkpoints(env: JobsEnv) -> None:

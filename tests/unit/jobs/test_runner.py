@@ -317,7 +317,7 @@ def test_rebuild_job_reports_counts_and_library_changed(env: JobsEnv) -> None:
     assert info.status == "done" and info.result["models_indexed"] == 2
     assert (info.items_done, info.items_total) == (2, 2)
     changed = [e for e in env.events if e.type == "library.changed"]
-    assert changed[-1].payload == {"ids": [], "reason": "rebuild"}
+    assert changed[-1].payload == {"ids": [], "reason": "rebuild", "elsewhere": False}
     assert env.events[-1].type == "job.done"
 
 

@@ -41,6 +41,7 @@ from tensorshelf.library.importing.staging import StagingDir
 from tensorshelf.library.importing.transfer import (
     StagedFile,
     Transfer,
+    check_unchanged,
     prune_empty_source_dirs,
     remove_moved_sources,
 )
@@ -160,6 +161,9 @@ class _Import:
         # another Tensorshelf) can both miss the duplicate.
         with self.ctx.writer.hold(f"importing {item.key}", self._cancelled):
             self.reporter.stage("publishing", item.key)
+            for file in staged:  # a file shared with its source: nobody wrote it since hashed
+                if file.how != "copied":
+                    check_unchanged(file.staged, file.hashed_stat)
             duplicate = self._duplicate_of({f.rel: f.hashes for f in staged}, weights)
             if duplicate is not None:
                 return self._record_duplicate(duplicate, staged[0].hashes, staged)

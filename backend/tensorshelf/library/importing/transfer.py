@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Literal
 
 from tensorshelf import settings
-from tensorshelf.errors import CrossDevice, ImportFailed
+from tensorshelf.errors import CrossDevice, ImportFailed, SourceChanged
 from tensorshelf.io.copying import copy_with_hashes
 from tensorshelf.io.diskspace import ensure_free_space
-from tensorshelf.io.hash_cache import HashCache
+from tensorshelf.io.hash_cache import HashCache, stamp
 from tensorshelf.io.hashing import hash_file
 from tensorshelf.io.transfer import hardlink, rename_no_replace, same_filesystem
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
@@ -52,6 +52,7 @@ class StagedFile:
     source: Path
     staged: Path
     hashes: FileHashes
+    hashed_stat: os.stat_result  # the staged file's stat while it was hashed
     how: How
     source_stat: os.stat_result  # lstat of the source before anything was done
     keep_source: bool = False  # move mode: this source must stay (e.g. it is a symlink)
@@ -118,7 +119,7 @@ class Transfer:
         hashes = copy_with_hashes(src, dst, progress, self.cancel)
         if verify:
             self._verify_copy(rel, dst, hashes)
-        return StagedFile(rel, src, dst, hashes, "copied", st)
+        return StagedFile(rel, src, dst, hashes, os.stat(dst), "copied", st)
 
     def _pausing_midway(self, progress: ProgressFn, size: int) -> ProgressFn:
         """`progress`, reaching the `mid_copy` pause point once half the file is copied."""
@@ -159,19 +160,24 @@ class Transfer:
                 f"library ({self.staging.root.parent}); import it with copy instead",
                 **exc.details,
             ) from exc
-        return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "linked", st)
+        return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst), "linked", st)
 
-    def _hash_in_place(self, rel: str, path: Path) -> FileHashes:
+    def _hash_in_place(self, rel: str, path: Path) -> tuple[FileHashes, os.stat_result]:
+        """Hash a file that is the user's inode too (linked or renamed into staging), and the
+        stat it had while hashed. Its reference stat is taken after our own link/rename
+        (which changes its ctime); any change of size, mtime, ctime or inode by the end of
+        hashing means another writer touched it: SourceChanged."""
+        before = os.stat(path)
         if self.hash_cache is not None:
             cached = self.hash_cache.get(path)
             if cached is not None:
                 self.reporter.stage("hashing", rel, cached.size, cached.size)
-                return cached
-        before = os.stat(path)
+                return cached, before
         hashes = hash_file(path, self.reporter.bytes("hashing", rel, before.st_size), self.cancel)
+        check_unchanged(path, before)
         if self.hash_cache is not None:
             self.hash_cache.put(path, hashes, stat=before)
-        return hashes
+        return hashes, before
 
     # --- move ------------------------------------------------------------------------------
     def _move(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
@@ -194,8 +200,8 @@ class Transfer:
             log.info("no hard links on %s (%s): renaming into staging", src.parent, exc)
             self.staging.journal_move(src, dst)
             rename_no_replace(src, dst)
-            return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "renamed", st)
-        return StagedFile(rel, src, dst, self._hash_in_place(rel, dst), "linked", st)
+            return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst), "renamed", st)
+        return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst), "linked", st)
 
     def _move_across(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
         note = (
@@ -205,6 +211,20 @@ class Transfer:
         if note not in self.warnings:
             self.warnings.append(note)
         return self._copy(rel, src, dst, st, verify=True)
+
+
+def check_unchanged(path: Path, reference: os.stat_result) -> None:
+    """SourceChanged if `path`'s size, mtime, ctime or inode differ from `reference`."""
+    try:
+        current = os.stat(path)
+    except FileNotFoundError:
+        current = None
+    if current is None or stamp(current) != stamp(reference):
+        raise SourceChanged(
+            f"{path} was changed by another program while it was being imported; nothing "
+            "was published and the source was kept — import it again once it is complete",
+            path=str(path),
+        )
 
 
 def _drop_page_cache(path: Path) -> None:
