@@ -22,7 +22,16 @@ def _progress_cell(j: JobInfo) -> str:
         text += f" · {human_size(j.bytes_total)}"
         if j.bytes_done < j.bytes_total:
             text += f" ({j.bytes_done * 100 // j.bytes_total}%)"
+    if j.bytes_read is not None:
+        text += f" · {human_size(j.bytes_read)} read"
     return text
+
+
+def status_text(status: str, problems: int) -> str:
+    """A finished job that went wrong for some items says so, with how many."""
+    if status == "done" and problems:
+        return f"finished with problems ({problems})"
+    return status
 
 
 def _jobs_table(jobs: list[JobInfo]) -> Table:
@@ -40,10 +49,13 @@ def _jobs_table(jobs: list[JobInfo]) -> Table:
     )
     for j in jobs:
         style = {"interrupted": "yellow", "failed": "red", "running": "cyan"}.get(j.status, "")
+        if j.problems and j.status == "done":
+            style = "red"
+        status = status_text(j.status, j.problems)
         table.add_row(
             j.job_id,
             j.kind,
-            f"[{style}]{j.status}[/]" if style else j.status,
+            f"[{style}]{status}[/]" if style else status,
             _progress_cell(j),
             j.updated_at.replace("T", " ").rstrip("Z"),
             plain(j.title),

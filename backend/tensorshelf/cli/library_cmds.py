@@ -71,6 +71,12 @@ def list_cmd(
         typer.Option("--format", help="safetensors, gguf, pickle, onnx, diffusers, transformers"),
     ] = None,
     favorites: Annotated[bool, typer.Option("--favorites", help="Only rating 5.")] = False,
+    attention: Annotated[
+        bool,
+        typer.Option(
+            "--attention", help="Only models whose last verify found changed or missing files."
+        ),
+    ] = False,
     sort: Annotated[SortField, typer.Option("--sort", help="Sort field.")] = SortField.name,
     descending: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Page size.")] = 200,
@@ -88,6 +94,7 @@ def list_cmd(
         precision=precision,
         format=file_format,
         favorites=favorites,
+        attention=attention,
         sort=sort.value,
         descending=descending,
         limit=limit,

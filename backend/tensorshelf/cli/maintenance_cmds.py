@@ -23,9 +23,16 @@ if TYPE_CHECKING:
     from tensorshelf.error_info import ErrorInfo
 
 
-def _print_problems(console: Console, phantoms: list[str], errors: list[ErrorInfo]) -> None:
+def _print_problems(
+    console: Console, phantoms: list[str], errors: list[ErrorInfo], unreadable: list[ErrorInfo]
+) -> None:
     for phantom in phantoms:
         console.print(f"[yellow]phantom[/] (files missing, not indexed): {plain(phantom)}")
+    if unreadable:
+        console.print(
+            f"[red]{len(unreadable)} unreadable[/] model folder(s) (metadata.json cannot be "
+            "read; not listed until it is repaired):"
+        )
     for e in errors:
         where = e.details.get("path") or e.details.get("ref") or "?"
         console.print(f"[red]error[/] {plain(where)}: {plain(e.message)}")
@@ -42,7 +49,7 @@ def scan_cmd(ctx: typer.Context) -> None:
             f"added {len(report.added)}, updated {len(report.updated)}, removed "
             f"{len(report.removed)}, unchanged {report.unchanged}"
         )
-        _print_problems(c, report.phantoms, report.errors)
+        _print_problems(c, report.phantoms, report.errors, report.unreadable)
         if report.staging_swept:
             c.print(
                 f"swept {len(report.staging_swept)} stale staging entr"
@@ -67,7 +74,7 @@ def rebuild_cmd(ctx: typer.Context) -> None:
 
     def human(c: Console) -> None:
         c.print(f"indexed {report.models_indexed} of {report.models_found} model(s)")
-        _print_problems(c, report.phantoms, report.errors)
+        _print_problems(c, report.phantoms, report.errors, report.unreadable)
 
     emit(state, {"ok": True, "job_id": done.job_id, **report.model_dump(mode="json")}, human)
 
@@ -166,7 +173,7 @@ def reclassify_cmd(
                 + f" ({fields})"
             )
         c.print(f"{len(report.changed)} {verb}, {report.unchanged} unchanged")
-        _print_problems(c, [], report.errors)
+        _print_problems(c, [], report.errors, [])
 
     document: dict[str, Any] = {
         "ok": not report.errors,

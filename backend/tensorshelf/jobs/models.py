@@ -12,7 +12,7 @@ from tensorshelf.library.models import ImportProgress
 
 JobKind = Literal["import", "rebuild", "verify", "reclassify"]
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
-ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify"]
+ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify", "verify"]
 CHANGE_REASONS: tuple[str, ...] = get_args(ChangeReason)
 
 # Event types (docs/API.md)
@@ -44,6 +44,26 @@ class JobInfo(BaseModel):
     title: str = ""
     error: ErrorInfo | None = None
     result: Any = None
+    problems: int = 0  # items that finished badly: failed imports, models verify found changed
+    bytes_read: int | None = None  # a verify's bytes actually read (the rest the cache vouched for)
+
+
+def problems_in(kind: JobKind, result: Any) -> int:
+    """How many items of a finished job's result went wrong ("finished with problems")."""
+    if kind == "verify" and isinstance(result, dict):
+        return sum(1 for m in result.get("models", []) if not m.get("ok", True))
+    if kind == "import" and isinstance(result, list):
+        return sum(1 for r in result if isinstance(r, dict) and not r.get("ok", True))
+    if kind == "reclassify" and isinstance(result, dict):
+        return len(result.get("errors", []))
+    return 0
+
+
+def bytes_read_in(kind: JobKind, result: Any) -> int | None:
+    if kind == "verify" and isinstance(result, dict):
+        value = result.get("bytes_read")
+        return int(value) if isinstance(value, int) else None
+    return None
 
 
 class JobProgress(BaseModel):
@@ -82,6 +102,8 @@ class JobDone(BaseModel):
     status: JobStatus
     result: Any = None
     error: ErrorInfo | None = None
+    problems: int = 0  # see JobInfo.problems
+    bytes_read: int | None = None
 
 
 class LibraryChanged(BaseModel):

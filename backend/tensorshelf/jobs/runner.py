@@ -32,6 +32,8 @@ from tensorshelf.jobs.models import (
     JobKind,
     JobProgress,
     JobStatus,
+    bytes_read_in,
+    problems_in,
 )
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
@@ -241,6 +243,8 @@ class JobRunner:
                     status=status,
                     result=result,
                     error=error,
+                    problems=problems_in(active.kind, result),
+                    bytes_read=bytes_read_in(active.kind, result),
                 ),
             )
         finally:

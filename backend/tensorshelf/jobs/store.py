@@ -25,7 +25,7 @@ from tensorshelf import settings
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
 from tensorshelf.io.sqlite_schema import Migration, ensure_schema
-from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus
+from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus, bytes_read_in, problems_in
 from tensorshelf.library.metadata.document import utc_now
 from tensorshelf.library.models import ImportPlan
 
@@ -199,6 +199,7 @@ class JobStore:
         return status
 
     def _info(self, row: sqlite3.Row) -> JobInfo:
+        result = json.loads(row["result"]) if row["result"] else None
         return JobInfo(
             job_id=row["id"],
             kind=row["kind"],
@@ -211,7 +212,9 @@ class JobStore:
             bytes_done=row["bytes_done"],
             title=row["title"],
             error=_stored_error(row["error"]),
-            result=json.loads(row["result"]) if row["result"] else None,
+            result=result,
+            problems=problems_in(row["kind"], result),
+            bytes_read=bytes_read_in(row["kind"], result),
         )
 
     def _row(self, job_id: str) -> sqlite3.Row:

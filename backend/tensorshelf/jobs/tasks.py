@@ -161,6 +161,8 @@ def run_verify(ctx: JobContext) -> Outcome:
         ctx.store.add_checkpoint(ctx.job_id, model_id, data)
         ctx.item_done(data, error)
     models = [results[m] for m, _ in targets if m in results]
+    if models:  # each verdict was recorded in its metadata.json (the list shows it)
+        ctx.library_changed([m.id for m in models if m.path], "verify")
     report = VerifyReport(models=models, bytes_read=sum(m.bytes_read for m in models))
     return status, report.model_dump(mode="json")
 

@@ -159,6 +159,7 @@ class ListQuery(BaseModel):
     tag: str | None = None
     favorites: bool = False
     security_tier: str | None = None
+    attention: bool = False  # only models whose last verify found missing or changed files
     text: str | None = None  # FTS query
     sort: SortField = "name"
     descending: bool = False
@@ -184,6 +185,7 @@ class ModelSummary(BaseModel):
     security_tier: str
     rating: int
     added_date: str
+    integrity: str = "unverified"  # the last verify's verdict: ok, mismatch, missing
 
 
 class ModelPage(BaseModel):
@@ -200,6 +202,8 @@ class FacetCounts(BaseModel):
     precision: dict[str, int] = Field(default_factory=dict)
     format: dict[str, int] = Field(default_factory=dict)
     tag: dict[str, int] = Field(default_factory=dict)
+    attention: int = 0  # models whose last verify found a problem
+    unreadable: list[ErrorInfo] = Field(default_factory=list)  # model dirs scan could not read
 
 
 class ModelEdit(BaseModel):
@@ -226,6 +230,9 @@ class ScanReport(BaseModel):
     unchanged: int = 0
     phantoms: list[str] = Field(default_factory=list)
     errors: list[ErrorInfo] = Field(default_factory=list)  # details.path: the model dir
+    unreadable: list[ErrorInfo] = Field(
+        default_factory=list
+    )  # corrupt metadata.json (also in errors)
     staging_swept: list[str] = Field(default_factory=list)
 
 
@@ -234,6 +241,9 @@ class RebuildReport(BaseModel):
     models_indexed: int = 0
     phantoms: list[str] = Field(default_factory=list)
     errors: list[ErrorInfo] = Field(default_factory=list)  # details.path: the model dir
+    unreadable: list[ErrorInfo] = Field(
+        default_factory=list
+    )  # corrupt metadata.json (also in errors)
 
 
 class FileVerification(BaseModel):

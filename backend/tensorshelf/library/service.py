@@ -174,7 +174,7 @@ class LibraryService:
         """Deep scan. The new index is built without the writer lock (imports and edits go on
         meanwhile); the swap holds it and then re-scans what changed while it was built, so
         nothing done meanwhile is lost."""
-        from tensorshelf.library.maintenance.scan import rebuild, scan
+        from tensorshelf.library.maintenance.scan import rebuild, scan, unreadable_rows
 
         started_at = current_generation(self.root)
 
@@ -190,7 +190,10 @@ class LibraryService:
                     scan(self.root, self.index)
                 record_change(self.root, "rebuild", {}, everything=True)
 
-        return rebuild(self.root, self.index.db_path, on_progress, cancel, around_swap)
+        report = rebuild(self.root, self.index.db_path, on_progress, cancel, around_swap)
+        with self.writer.hold("rebuilding the index"):
+            self.index.set_unreadable(unreadable_rows(report.unreadable))
+        return report
 
     def verify_model(
         self,
@@ -200,11 +203,16 @@ class LibraryService:
         cancel: CancelToken | None = None,
     ) -> ModelVerification:
         from tensorshelf.library import editing
-        from tensorshelf.library.maintenance.verify import verify_model
+        from tensorshelf.library.maintenance.verify import integrity_of, verify_model
 
         self._ctx.pause.reached("verify_model")
         model_dir, meta = editing.load(self._ctx, ref)
-        return verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)
+        verification = verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)
+        with self.writer.hold(f"recording the verify of {ref}"):
+            model_dir, meta = editing.load(self._ctx, ref)  # as it is now
+            meta.integrity = integrity_of(verification)
+            editing.save(self._ctx, model_dir, meta, False, "verify")
+        return verification
 
     # --- lifecycle ---------------------------------------------------------------------------
     def checkpoint_index(self) -> None:

@@ -23,7 +23,7 @@ export interface AppStatus {
 
 export type Bridge = "desktop" | "web" | "cli";
 
-export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify";
+export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify";
 
 export interface Detection {
   format: FileFormat | null;
@@ -65,6 +65,8 @@ export interface FacetCounts {
   precision: Record<string, number>;
   format: Record<string, number>;
   tag: Record<string, number>;
+  attention: number;
+  unreadable: ErrorInfo[];
 }
 
 export interface FileEntry {
@@ -205,6 +207,28 @@ export interface InspectedModel {
   warnings: string[];
 }
 
+/**
+ * What the last `verify` found, recorded so it is not forgotten: `mismatch` if any
+ * file's bytes differ, else `missing` if any file is gone, else `ok`.
+ */
+export interface Integrity {
+  state: IntegrityState;
+  checked_at: string | null;
+  files: IntegrityFile[];
+}
+
+/**
+ * One file's verdict in the last verify: ok (read now), cached (the hash cache vouched
+ * for unchanged bytes), mismatch or missing.
+ */
+export interface IntegrityFile {
+  path: string;
+  status: "ok" | "cached" | "mismatch" | "missing";
+  actual_sha256: string | null;
+}
+
+export type IntegrityState = "ok" | "mismatch" | "missing" | "unverified";
+
 /** Payload of `job.done`. */
 export interface JobDone {
   job_id: string;
@@ -212,6 +236,8 @@ export interface JobDone {
   status: JobStatus;
   result: unknown;
   error: ErrorInfo | null;
+  problems: number;
+  bytes_read: number | null;
 }
 
 /**
@@ -232,6 +258,8 @@ export interface JobInfo {
   title: string;
   error: ErrorInfo | null;
   result: unknown;
+  problems: number;
+  bytes_read: number | null;
 }
 
 /**
@@ -291,6 +319,7 @@ export interface ListQuery {
   tag?: string | null;
   favorites?: boolean;
   security_tier?: string | null;
+  attention?: boolean;
   text?: string | null;
   sort?: SortField;
   descending?: boolean;
@@ -361,6 +390,7 @@ export interface ModelMetadata {
   match_confidence: number;
   match_source: "auto" | "manual";
   hash_mismatch: boolean;
+  integrity: Integrity | null;
   pending_online_lookup: boolean;
   lookup_attempts: number;
   last_lookup_attempt: string | null;
@@ -408,6 +438,7 @@ export interface ModelSummary {
   security_tier: string;
   rating: number;
   added_date: string;
+  integrity: string;
 }
 
 export type ModelType = "diffusion" | "llm" | "other";
@@ -450,6 +481,7 @@ export interface RebuildReport {
   models_indexed: number;
   phantoms: string[];
   errors: ErrorInfo[];
+  unreadable: ErrorInfo[];
 }
 
 export interface ReclassifyChange {
@@ -491,6 +523,7 @@ export interface ScanReport {
   unchanged: number;
   phantoms: string[];
   errors: ErrorInfo[];
+  unreadable: ErrorInfo[];
   staging_swept: string[];
 }
 

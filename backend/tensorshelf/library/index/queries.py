@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
 from tensorshelf.library.models import FacetCounts, ListQuery, ModelPage, ModelSummary
@@ -14,6 +15,8 @@ from tensorshelf.search.fts import match_clause, ranked_rows_sql
 from tensorshelf.search.query import build_match_query
 
 FAVORITE_RATING = 5  # DESIGN: rating 5 = favourite
+PROBLEM_STATES = ("mismatch", "missing")  # integrity states that need the user's attention
+_PROBLEM_MARKS = ", ".join("?" for _ in PROBLEM_STATES)
 
 # ListQuery field → models column, compared case-insensitively.
 _EQUALITY_FILTERS = {
@@ -39,7 +42,7 @@ _SORT_EXPRESSIONS: dict[str, tuple[str, ...]] = {
 _SUMMARY_SELECT = (
     "m.id, m.path, m.name, m.model_type, m.subtype, m.family, m.model_format, "
     "m.format, m.precision, m.size_bytes, m.sha256, m.blake3, m.tags_json, "
-    "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date"
+    "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date, m.integrity_state"
 )
 _FACET_COLUMNS = ("model_type", "subtype", "family", "precision", "format")
 
@@ -58,6 +61,9 @@ def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     if query.favorites:
         clauses.append("m.rating >= ?")
         params.append(FAVORITE_RATING)
+    if query.attention:
+        clauses.append(f"m.integrity_state IN ({_PROBLEM_MARKS})")
+        params.extend(PROBLEM_STATES)
     if match is not None:
         clauses.append(match_clause(MODEL_SEARCH, "m.rid"))
         params.append(match)
@@ -84,6 +90,7 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
         tier,
         rating,
         added,
+        integrity,
     ) = row
     return ModelSummary(
         id=id_,
@@ -103,6 +110,7 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
         security_tier=tier or "unknown",
         rating=rating or 0,
         added_date=added or "",
+        integrity=integrity or "unverified",
     )
 
 
@@ -143,4 +151,14 @@ def facets(conn: sqlite3.Connection) -> FacetCounts:
             "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
         ).fetchall()
     )
-    return FacetCounts(**out)
+    attention = conn.execute(
+        f"SELECT count(*) FROM models WHERE integrity_state IN ({_PROBLEM_MARKS})",
+        PROBLEM_STATES,
+    ).fetchone()[0]
+    unreadable = [
+        ErrorInfo(code=code, message=message, details={"path": path})
+        for path, code, message in conn.execute(
+            "SELECT path, code, message FROM unreadable ORDER BY path"
+        )
+    ]
+    return FacetCounts(**out, attention=attention, unreadable=unreadable)

@@ -25,7 +25,7 @@ from tensorshelf.settings import METADATA_FILE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3  # v3: integrity_state, the unreadable table
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +83,7 @@ SUMMARY_COLUMNS = (
     "match_source",
     "pending_online_lookup",
     "hash_mismatch",
+    "integrity_state",
     "rating",
     "size_bytes",
     "sha256",
@@ -138,6 +139,11 @@ TABLE_DDL: tuple[str, ...] = (
         "CREATE TABLE tags (model_id TEXT NOT NULL, tag TEXT NOT NULL COLLATE NOCASE, "
         "PRIMARY KEY (model_id, tag)) WITHOUT ROWID"
     ),
+    # model dirs whose metadata.json cannot be read (scan/rebuild fill it): "needs attention"
+    (
+        "CREATE TABLE unreadable (path TEXT PRIMARY KEY, code TEXT NOT NULL, "
+        "message TEXT NOT NULL) WITHOUT ROWID"
+    ),
 )
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
@@ -151,6 +157,7 @@ INDEX_DDL: tuple[str, ...] = (
     "CREATE INDEX idx_files_sha256 ON files(sha256)",
     "CREATE INDEX idx_files_blake3 ON files(blake3)",
     "CREATE INDEX idx_tags_tag ON tags(tag, model_id)",
+    "CREATE INDEX idx_models_integrity ON models(integrity_state)",
 )
 
 # --- v1 (the plan's §2.4/§2.6 shape), kept so the v1 → v2 migration can be exercised ------
@@ -231,6 +238,7 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
         meta.match_source,
         int(meta.pending_online_lookup),
         int(meta.hash_mismatch),
+        meta.integrity.state if meta.integrity else "unverified",
         meta.rating,
         meta.size_bytes,
         hashes.sha256 if hashes else None,
@@ -344,8 +352,17 @@ def _migrate_v1(conn: sqlite3.Connection, library_root: Path) -> None:
     log.info("migrated models.db v1 -> v%d (%d models)", SCHEMA_VERSION, n)
 
 
+def _migrate_v2(conn: sqlite3.Connection, library_root: Path) -> None:
+    paths = [p for (p,) in conn.execute("SELECT path FROM models")]
+    n = _rederive(conn, library_root, paths)
+    log.info("migrated models.db v2 -> v%d (%d models)", SCHEMA_VERSION, n)
+
+
 # from-version → function bringing that version to SCHEMA_VERSION
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {1: _migrate_v1}
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
+    1: _migrate_v1,
+    2: _migrate_v2,
+}
 
 
 def ensure_schema(conn: sqlite3.Connection, library_root: Path) -> bool:

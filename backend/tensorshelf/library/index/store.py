@@ -270,6 +270,14 @@ class Index:
             delete_models(conn, removals)
             write_rows(conn, upserts)
 
+    def set_unreadable(self, found: Iterable[tuple[str, str, str]]) -> None:
+        """Replace the list of unreadable model dirs: (library path, code, message)."""
+        with write_transaction(self._conn()) as conn:
+            conn.execute("DELETE FROM unreadable")
+            conn.executemany(
+                "INSERT OR REPLACE INTO unreadable (path, code, message) VALUES (?, ?, ?)", found
+            )
+
     def remove_model(self, model_id: str) -> None:
         with write_transaction(self._conn()) as conn:
             delete_models(conn, [model_id])

@@ -59,6 +59,7 @@ class _Walk:
         self.sweep_temps = sweep_temps
         self._cut = len(self.root.rstrip(os.sep)) + 1
         self.errors: list[ErrorInfo] = []
+        self.unreadable: list[ErrorInfo] = []  # details.path: the library-relative model dir
         self.phantoms: list[str] = []
         self.seen_ids: dict[str, str] = {}  # id → path that claimed it
 
@@ -104,6 +105,9 @@ class _Walk:
         except CorruptMetadata as exc:
             log.warning("%s", exc.message)
             self.errors.append(exc.info())
+            self.unreadable.append(
+                ErrorInfo(code="unreadable", message=exc.message, details={"path": rel})
+            )
             return None
         missing = missing_files(model_dir, essential_paths(meta))
         if missing:
@@ -112,6 +116,11 @@ class _Walk:
         if not self.claim(meta.id, rel, entry.path):
             return None
         return build_row(meta, rel, stamp)
+
+
+def unreadable_rows(found: list[ErrorInfo]) -> list[tuple[str, str, str]]:
+    """The index's `unreadable` rows for these findings."""
+    return [(str(e.details["path"]), e.code, e.message) for e in found]
 
 
 def scan(library_root: Path, index: Index) -> ScanReport:
@@ -151,7 +160,8 @@ def scan(library_root: Path, index: Index) -> ScanReport:
     report.removed = sorted(indexed_paths[i] for i in removals if i not in reported_ids)
     if upserts or removals:
         index.apply_changes(upserts, removals)
-    report.phantoms, report.errors = walk.phantoms, walk.errors
+    index.set_unreadable(unreadable_rows(walk.unreadable))
+    report.phantoms, report.errors, report.unreadable = walk.phantoms, walk.errors, walk.unreadable
     log.info(
         "scan: %d added, %d updated, %d removed, %d unchanged, %d phantoms, %d errors",
         len(report.added),
@@ -193,7 +203,11 @@ def rebuild(
 
     indexed = build_fresh_index(db_path, rows(), around_swap)
     report = RebuildReport(
-        models_found=total, models_indexed=indexed, phantoms=walk.phantoms, errors=walk.errors
+        models_found=total,
+        models_indexed=indexed,
+        phantoms=walk.phantoms,
+        errors=walk.errors,
+        unreadable=walk.unreadable,
     )
     log.info(
         "rebuild: %d found, %d indexed, %d phantoms, %d errors",

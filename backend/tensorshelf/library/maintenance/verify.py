@@ -3,7 +3,8 @@
 Without `full`, a file whose (device, inode, size, mtime_ns) has an entry in the hash cache
 carrying the expected hashes is reported "cached" and not read. A cache entry that
 disagrees is never trusted for a verdict: the file is re-read. With `full` every file is
-re-read and the cache refreshed."""
+re-read and the cache refreshed. The verdict is recorded in the model's metadata.json
+(`integrity`, see `integrity_of`) so the list can show what needs attention."""
 
 from __future__ import annotations
 
@@ -16,7 +17,14 @@ from tensorshelf.errors import SourceChanged
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.hashing import hash_file
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
-from tensorshelf.library.metadata.document import FileEntry, ModelMetadata
+from tensorshelf.library.metadata.document import (
+    FileEntry,
+    Integrity,
+    IntegrityFile,
+    IntegrityState,
+    ModelMetadata,
+    utc_now,
+)
 from tensorshelf.library.metadata.files import unsafe_file_path
 from tensorshelf.library.models import FileStatus, FileVerification, ModelVerification
 
@@ -121,4 +129,20 @@ def verify_model(
         ok=all(f.ok for f in files),
         files=files,
         bytes_read=verifier.bytes_read,
+    )
+
+
+def integrity_of(verification: ModelVerification) -> Integrity:
+    """The verdict recorded in metadata.json: mismatch wins over missing, else ok."""
+    statuses = {f.status for f in verification.files}
+    state: IntegrityState = (
+        "mismatch" if "mismatch" in statuses else "missing" if "missing" in statuses else "ok"
+    )
+    return Integrity(
+        state=state,
+        checked_at=utc_now(),
+        files=[
+            IntegrityFile(path=f.path, status=f.status, actual_sha256=f.actual_sha256)
+            for f in verification.files
+        ],
     )

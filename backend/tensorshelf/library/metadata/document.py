@@ -53,6 +53,27 @@ class Hashes(BaseModel):
     blake3: str
 
 
+IntegrityState = Literal["ok", "mismatch", "missing", "unverified"]
+
+
+class IntegrityFile(BaseModel):
+    """One file's verdict in the last verify: ok (read now), cached (the hash cache vouched
+    for unchanged bytes), mismatch or missing."""
+
+    path: str
+    status: Literal["ok", "cached", "mismatch", "missing"]
+    actual_sha256: str | None = None
+
+
+class Integrity(BaseModel):
+    """What the last `verify` found, recorded so it is not forgotten: `mismatch` if any
+    file's bytes differ, else `missing` if any file is gone, else `ok`."""
+
+    state: IntegrityState = "unverified"
+    checked_at: str | None = None
+    files: list[IntegrityFile] = Field(default_factory=list)
+
+
 class ModelMetadata(BaseModel):
     model_config = ConfigDict(extra="allow")
 
@@ -85,6 +106,7 @@ class ModelMetadata(BaseModel):
     match_confidence: float = 0.0
     match_source: Literal["auto", "manual"] = "auto"
     hash_mismatch: bool = False
+    integrity: Integrity | None = None  # the last verify's verdict (None: never verified)
     pending_online_lookup: bool = False
     lookup_attempts: int = 0
     last_lookup_attempt: str | None = None
