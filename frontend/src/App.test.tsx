@@ -15,6 +15,8 @@ const facets: FacetCounts = {
   precision: { fp16: 3 },
   format: { safetensors: 3 },
   tag: { style: 1 },
+  attention: 0,
+  unreadable: [],
 };
 
 function setup(
@@ -119,7 +121,9 @@ describe("App", () => {
     const { bridge, library } = setup([summary(1)]);
     await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(1));
     library.models = [summary(1), summary(2)];
-    act(() => bridge.emit("library.changed", { ids: ["id-00002"], reason: "import" }));
+    act(() =>
+      bridge.emit("library.changed", { ids: ["id-00002"], reason: "import", elsewhere: false }),
+    );
     await waitFor(() => expect(screen.getAllByTestId("library-row")).toHaveLength(2));
     expect(screen.getByTestId("model-count")).toHaveTextContent("2 models");
   });
@@ -133,6 +137,7 @@ describe("App", () => {
       unchanged: 1,
       phantoms: [],
       errors: [],
+      unreadable: [],
       staging_swept: [],
     };
     const { bridge, library } = setup([summary(1)], "web", { scan: () => scan });
@@ -152,6 +157,7 @@ describe("App", () => {
       unchanged: 1,
       phantoms: [],
       errors: [],
+      unreadable: [],
       staging_swept: [],
     };
     const { bridge, library } = setup([summary(1)], "web", { scan: () => scan });
@@ -253,6 +259,8 @@ describe("App", () => {
         job_id: "run",
         kind: "import",
         status: "running",
+        problems: 0,
+        bytes_read: null,
         title: "Import 2 models",
         items_done: 1,
       }),
@@ -260,6 +268,8 @@ describe("App", () => {
         job_id: "int",
         kind: "verify",
         status: "interrupted",
+        problems: 0,
+        bytes_read: null,
         title: "Verify library",
         items_done: 1,
       }),
@@ -290,6 +300,8 @@ describe("App", () => {
       job_id: "run",
       kind: "verify",
       status: "running",
+      problems: 0,
+      bytes_read: null,
       title: "Verify 1 model",
     });
     const jobs: JobInfo[] = [running];
@@ -315,6 +327,8 @@ describe("App", () => {
         job_id: "run",
         kind: "verify",
         status: "cancelled",
+        problems: 0,
+        bytes_read: null,
         result: null,
         error: null,
       }),
@@ -334,6 +348,8 @@ describe("App", () => {
         job_id: "v",
         kind: "verify",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         result: { models: [{ id: "a", path: "p", ok: false, files: [] }], bytes_read: 1 },
         error: null,
       }),
@@ -400,6 +416,8 @@ describe("reclassify from settings", () => {
         job_id: "dry",
         kind: "reclassify",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         result: report(true),
         error: null,
       }),
@@ -419,6 +437,8 @@ describe("reclassify from settings", () => {
         job_id: "real",
         kind: "reclassify",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         result: report(false),
         error: null,
       }),
@@ -456,5 +476,63 @@ describe("buildListQuery", () => {
       sort: "relevance",
       descending: false,
     });
+  });
+});
+
+describe("needs attention", () => {
+  it("offers the filter with its count, queries it, badges the row and names unreadable folders", async () => {
+    const calls: ListQuery[] = [];
+    const bad = summary(1, { name: "Changed one", integrity: "mismatch" });
+    const { bridge } = setup([bad, summary(2)], "web", {
+      get_facets: () => ({
+        ...facets,
+        attention: 1,
+        unreadable: [
+          {
+            code: "unreadable",
+            message: "not valid JSON",
+            details: { path: "diffusion/sdxl/broken" },
+          },
+        ],
+      }),
+      list_models: ({ query }) => {
+        calls.push(query ?? {});
+        return { total: 2, models: [bad, summary(2)] };
+      },
+    });
+    const row = await screen.findByText("Changed one");
+    expect(within(row.closest('[role="row"]') as HTMLElement).getByText("Changed")).toBeTruthy();
+    const filter = await screen.findByTestId("filter-attention");
+    expect(filter.textContent).toContain("2");
+    await userEvent.click(filter);
+    await waitFor(() => expect(calls.some((q) => q.attention === true)).toBe(true));
+    const notice = await screen.findByTestId("unreadable-notice");
+    expect(notice.textContent).toContain("diffusion/sdxl/broken");
+    expect(bridge.calls.some((c) => c.method === "list_models")).toBe(true);
+  });
+
+  it("says whom a change waits for while another Tensorshelf writes", async () => {
+    const { bridge } = setup([summary(1)]);
+    await screen.findByText("Model 1");
+    act(() =>
+      bridge.emit("library.waiting", {
+        waiting: true,
+        doing: "editing abc",
+        holder: { pid: 4242, host: "here", doing: "importing /x/a.safetensors", since: "now" },
+        message:
+          "waiting for another Tensorshelf (pid 4242, importing /x/a.safetensors) to finish writing the library",
+      }),
+    );
+    const banner = await screen.findByTestId("writer-wait");
+    expect(banner.textContent).toContain("pid 4242");
+    act(() =>
+      bridge.emit("library.waiting", {
+        waiting: false,
+        doing: "editing abc",
+        holder: null,
+        message: "",
+      }),
+    );
+    await waitFor(() => expect(screen.queryByTestId("writer-wait")).toBeNull());
   });
 });

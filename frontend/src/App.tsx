@@ -1,3 +1,5 @@
+import { UnreadableNotice } from "./components/UnreadableNotice";
+import { WriterWaitBanner } from "./components/WriterWaitBanner";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useBridge, useEvent } from "./api/BridgeContext";
 import { ApiError } from "./api/bridge";
@@ -51,8 +53,8 @@ export function buildListQuery(
   const chosen = effectiveSort(text, sort);
   const query: ModelsQuery = { sort: chosen.sort, descending: chosen.descending };
   for (const [key, value] of Object.entries(filters) as [keyof Filters, Filters[keyof Filters]][]) {
-    if (key === "favorites") {
-      if (value) query.favorites = true;
+    if (key === "favorites" || key === "attention") {
+      if (value) query[key] = true;
     } else if (value) {
       query[key] = value as string;
     }
@@ -270,6 +272,8 @@ export function App() {
               {refreshing ? "Refreshing…" : "Refresh"}
             </button>
           </div>
+          <WriterWaitBanner />
+          {filters.attention && <UnreadableNotice unreadable={facets.data?.unreadable ?? []} />}
           {rebuildJob && (
             <div
               role="status"

@@ -175,13 +175,19 @@ describe("web bridge", () => {
     const off = bridge.subscribe("library.changed", changed);
     bridge.subscribe("job.progress", progress);
 
-    source.message({ type: "library.changed", payload: { ids: ["m1"], reason: "import" } });
-    expect(changed).toHaveBeenCalledWith({ ids: ["m1"], reason: "import" });
+    source.message({
+      type: "library.changed",
+      payload: { ids: ["m1"], reason: "import", elsewhere: false },
+    });
+    expect(changed).toHaveBeenCalledWith({ ids: ["m1"], reason: "import", elsewhere: false });
     expect(progress).not.toHaveBeenCalled();
 
     source.message("not json at all"); // ignored, no throw
     off();
-    source.message({ type: "library.changed", payload: { ids: ["m2"], reason: "edit" } });
+    source.message({
+      type: "library.changed",
+      payload: { ids: ["m2"], reason: "edit", elsewhere: false },
+    });
     expect(changed).toHaveBeenCalledTimes(1);
 
     bridge.close();

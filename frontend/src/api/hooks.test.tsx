@@ -44,6 +44,8 @@ function setup() {
       precision: {},
       format: {},
       tag: {},
+      attention: 0,
+      unreadable: [],
     }),
     list_jobs: () => [job()],
   });
@@ -59,7 +61,9 @@ describe("event → query invalidation", () => {
     expect(bridge.callsOf("list_models")).toHaveLength(1);
 
     bump();
-    act(() => bridge.emit("library.changed", { ids: ["id-00001"], reason: "import" }));
+    act(() =>
+      bridge.emit("library.changed", { ids: ["id-00001"], reason: "import", elsewhere: false }),
+    );
     await waitFor(() => expect(screen.getByTestId("rows")).toHaveTextContent("Model 0,Model 1"));
     await waitFor(() => expect(screen.getByTestId("facets")).toHaveTextContent("f2"));
     expect(bridge.callsOf("list_models")).toHaveLength(2);
@@ -92,6 +96,8 @@ describe("event → query invalidation", () => {
         job_id: "j1",
         kind: "import",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         result: null,
         error: null,
       }),

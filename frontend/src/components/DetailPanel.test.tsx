@@ -219,6 +219,8 @@ describe("DetailPanel", () => {
         job_id: "v1",
         kind: "verify",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         error: null,
         result: {
           models: [{ id, path: "p", ok: false, files: [file(false)], bytes_read: 10 }],
@@ -252,6 +254,8 @@ describe("DetailPanel", () => {
         job_id: "v9",
         kind: "verify",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         error: null,
         result: {
           models: [{ id, path: "p", ok: true, files: [ok], bytes_read: 217 * 1024 ** 2 }],

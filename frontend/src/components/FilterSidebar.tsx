@@ -1,7 +1,7 @@
 import type { FacetCounts } from "../api/types";
 import { humanize } from "../lib/format";
 
-export type FacetKey = keyof FacetCounts;
+export type FacetKey = "model_type" | "subtype" | "family" | "precision" | "format" | "tag";
 
 export interface Filters {
   model_type: string | null;
@@ -11,6 +11,7 @@ export interface Filters {
   format: string | null;
   tag: string | null;
   favorites: boolean;
+  attention: boolean;
 }
 
 export const EMPTY_FILTERS: Filters = {
@@ -21,7 +22,13 @@ export const EMPTY_FILTERS: Filters = {
   format: null,
   tag: null,
   favorites: false,
+  attention: false,
 };
+
+/** Models whose last verify found a problem, plus model folders scan could not read. */
+export function attentionCount(facets: FacetCounts | undefined): number {
+  return facets ? facets.attention + facets.unreadable.length : 0;
+}
 
 export function hasActiveFilters(f: Filters): boolean {
   return Object.entries(f).some(([, v]) => v !== null && v !== false);
@@ -65,6 +72,16 @@ export function FilterSidebar({
         pressed={filters.favorites}
         onClick={() => onChange({ ...filters, favorites: !filters.favorites })}
       />
+      {attentionCount(facets) > 0 && (
+        <FilterButton
+          label="⚠ Needs attention"
+          count={attentionCount(facets)}
+          pressed={filters.attention}
+          onClick={() => onChange({ ...filters, attention: !filters.attention })}
+          testId="filter-attention"
+          tone="danger"
+        />
+      )}
       {SECTIONS.map(({ key, title, humanize: human }) => {
         const values = Object.entries(facets?.[key] ?? {}).sort(
           (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
@@ -102,6 +119,7 @@ function FilterButton({
   onClick,
   testId,
   value,
+  tone,
 }: {
   label: string;
   count?: number | null;
@@ -109,6 +127,7 @@ function FilterButton({
   onClick: () => void;
   testId?: string;
   value?: string;
+  tone?: "danger";
 }) {
   return (
     <button
@@ -119,7 +138,7 @@ function FilterButton({
       data-value={value}
       className={`flex h-7 w-full shrink-0 items-center gap-2 rounded-md px-2 text-left text-[13px] ${
         pressed ? "bg-selected font-medium text-fg" : "text-muted hover:bg-hover hover:text-fg"
-      }`}
+      } ${tone === "danger" ? "text-danger" : ""}`}
     >
       <span className="min-w-0 flex-1 truncate">{label}</span>
       {count != null && <span className="text-[11.5px] text-faint tabular-nums">{count}</span>}

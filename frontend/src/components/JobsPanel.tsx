@@ -164,7 +164,11 @@ function JobRow({ job, action }: { job: JobInfo; action?: ReactNode }) {
             {job.kind} · {formatDateTime(job.created_at)}
           </div>
         </div>
-        <Badge tone={STATUS_TONE[job.status]}>{job.status}</Badge>
+        {job.status === "done" && job.problems > 0 ? (
+          <Badge tone="danger">finished with problems ({job.problems})</Badge>
+        ) : (
+          <Badge tone={STATUS_TONE[job.status]}>{job.status}</Badge>
+        )}
         {action}
       </div>
       {(job.status === "running" || job.status === "interrupted") && (
@@ -175,6 +179,13 @@ function JobRow({ job, action }: { job: JobInfo; action?: ReactNode }) {
             {job.bytes_total > 0 &&
               ` · ${formatBytes(job.bytes_done)} of ${formatBytes(job.bytes_total)}`}
           </div>
+        </div>
+      )}
+      {job.bytes_read != null && job.status !== "running" && (
+        <div className="mt-1 text-[11.5px] text-faint tabular-nums">
+          {formatBytes(job.bytes_read)} read
+          {job.bytes_total > job.bytes_read &&
+            ` · ${formatBytes(job.bytes_total - job.bytes_read)} unchanged (hash cache)`}
         </div>
       )}
       {error && <div className="mt-1 text-[12px] text-danger">{error}</div>}

@@ -2,7 +2,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ModelSummary, SortField } from "../api/types";
 import { formatBytes, formatDate, kindLabel, typeLabel } from "../lib/format";
-import { MatchBadge, TierBadge } from "./ui/Badge";
+import { IntegrityBadge, MatchBadge, TierBadge } from "./ui/Badge";
 
 export const ROW_HEIGHT = 36;
 const OVERSCAN = 12;
@@ -287,7 +287,8 @@ const Row = memo(function Row({
       <div role="gridcell" className="min-w-0 text-right text-muted tabular-nums">
         {formatBytes(model.size_bytes)}
       </div>
-      <div role="gridcell" className="min-w-0">
+      <div role="gridcell" className="flex min-w-0 gap-1">
+        <IntegrityBadge state={model.integrity} />
         <TierBadge tier={model.security_tier} />
       </div>
       <div role="gridcell" className="ts-col-match min-w-0">

@@ -155,6 +155,8 @@ describe("importFlowReducer", () => {
         job_id: "j",
         kind: "import",
         status: "failed",
+        problems: 0,
+        bytes_read: null,
         error: errorInfo("disk full"),
         result: {
           results: [

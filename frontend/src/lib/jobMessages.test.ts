@@ -8,6 +8,8 @@ describe("jobDoneMessage", () => {
       job_id: "j",
       kind: "import",
       status: "done",
+      problems: 0,
+      bytes_read: null,
       result: [{ ok: true }, { ok: true, duplicate_of: "x" }, { ok: false }],
       error: null,
     });
@@ -24,6 +26,8 @@ describe("jobDoneMessage", () => {
         job_id: "j",
         kind: "rebuild",
         status: "failed",
+        problems: 0,
+        bytes_read: null,
         result: null,
         error: errorInfo("locked"),
       }),
@@ -37,6 +41,8 @@ describe("jobDoneMessage", () => {
         job_id: "j",
         kind: "verify",
         status: "cancelled",
+        problems: 0,
+        bytes_read: null,
         result: null,
         error: null,
       }).kind,
@@ -47,7 +53,15 @@ describe("jobDoneMessage", () => {
     const change = { id: "m", old_path: "a", new_path: "b", changes: { family: ["sd2", "sd1"] } };
     const dry = { dry_run: true, changed: [change], unchanged: 4, errors: [] };
     expect(
-      jobDoneMessage({ job_id: "j", kind: "reclassify", status: "done", result: dry, error: null }),
+      jobDoneMessage({
+        job_id: "j",
+        kind: "reclassify",
+        status: "done",
+        problems: 0,
+        bytes_read: null,
+        result: dry,
+        error: null,
+      }),
     ).toEqual({
       kind: "success",
       title: "Classification checked",
@@ -59,6 +73,8 @@ describe("jobDoneMessage", () => {
         job_id: "j",
         kind: "reclassify",
         status: "done",
+        problems: 0,
+        bytes_read: null,
         result: real,
         error: null,
       }),
@@ -72,6 +88,8 @@ describe("jobDoneMessage", () => {
         job_id: "j",
         kind: "reclassify",
         status: "cancelled",
+        problems: 0,
+        bytes_read: null,
         result: null,
         error: null,
       }).title,
@@ -83,6 +101,8 @@ describe("jobDoneMessage", () => {
       job_id: "j",
       kind: "verify",
       status: "done",
+      problems: 0,
+      bytes_read: null,
       result: { models: [{ ok: true }, { ok: true }] },
       error: null,
     });

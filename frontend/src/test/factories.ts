@@ -12,6 +12,8 @@ export function jobInfo(over: Partial<JobInfo> = {}): JobInfo {
     job_id: "j1",
     kind: "import",
     status: "running",
+    problems: 0,
+    bytes_read: null,
     created_at: "2026-11-01T10:00:00Z",
     updated_at: "2026-11-01T10:00:00Z",
     items_total: 2,
@@ -97,6 +99,7 @@ export function summary(i: number, over: Partial<ModelSummary> = {}): ModelSumma
     security_tier: "safe",
     rating: 0,
     added_date: "2026-11-01T10:00:00Z",
+    integrity: "unverified",
     ...over,
   };
 }
@@ -149,6 +152,7 @@ export function metadata(over: Partial<ModelMetadata> = {}): ModelMetadata {
     match_confidence: 0,
     match_source: "auto",
     hash_mismatch: false,
+    integrity: null,
     pending_online_lookup: false,
     lookup_attempts: 0,
     last_lookup_attempt: null,

@@ -71,3 +71,26 @@ export function confidenceTone(confidence: number): Tone {
   if (confidence >= 0.5) return "warn";
   return "danger";
 }
+
+const INTEGRITY_LABELS: Record<string, string> = {
+  mismatch: "Changed",
+  missing: "Files missing",
+};
+
+/** The last verify's verdict, shown only when it found a problem. */
+export function IntegrityBadge({ state }: { state: string }) {
+  const label = INTEGRITY_LABELS[state];
+  if (!label) return null;
+  return (
+    <Badge
+      tone="danger"
+      title={
+        state === "mismatch"
+          ? "The last verify found files whose bytes differ from their recorded hashes"
+          : "The last verify found files missing from this model's folder"
+      }
+    >
+      {label}
+    </Badge>
+  );
+}
