@@ -31,6 +31,9 @@ settings.register_profile(
 settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
+pytest_plugins = ["tests.fixtures.mounts"]
+
+
 @pytest.fixture
 def locations(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A fresh state dir + library, also exported through the environment variables."""

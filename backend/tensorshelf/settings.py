@@ -36,6 +36,12 @@ CHANGE_PUSH_DEBOUNCE_MS = 200  # ... for at most this long before pushing librar
 CHANGE_WATCH_TIMEOUT_MS = 0  # the watch never wakes up on its own (0: no timeout)
 CHANGE_WATCH_STOP_S = 2.0  # closing the window waits this long for the watch thread
 INDEX_SPACE_RESERVE_BYTES = 8 * 1024 * 1024  # free space kept for metadata.json + models.db + WAL
+LEASE_FILE = ".tensorshelf-lease"  # on a shared (network/FUSE) library: the writer's lease
+LEASE_TTL_S = 30.0  # a lease not refreshed for this long belongs to a dead host
+LEASE_REFRESH_S = 10.0  # the holder rewrites its lease's expiry this often
+LEASE_RETRY_S = 0.2  # a writer waiting for another machine's lease re-tries this often
+INDEXES_DIR = "indexes"  # <state>/indexes/<library uuid>.db: the index of a shared library
+CHANGE_POLL_MS = 1000  # on a shared library the generation file is stat()ed (no inotify there)
 INTENTS_DIR = ".tensorshelf-intents"  # journal of multi-step changes (library/intents.py)
 
 # --- I/O ---------------------------------------------------------------------------------

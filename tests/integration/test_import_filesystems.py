@@ -4,8 +4,6 @@ are skipped where mounting is not permitted."""
 
 from __future__ import annotations
 
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -27,32 +25,6 @@ from tests.fixtures.import_files import (
 )
 
 MiB = 1024 * 1024
-
-
-def _mount_tmpfs(target: Path, size: str) -> bool:
-    target.mkdir(parents=True, exist_ok=True)
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(target)],
-        capture_output=True,
-        check=False,
-    )
-    return done.returncode == 0
-
-
-@pytest.fixture
-def tmpfs(tmp_path: Path) -> Iterator[callable]:
-    mounted: list[Path] = []
-
-    def mount(name: str, size: str) -> Path:
-        target = tmp_path / name
-        if not _mount_tmpfs(target, size):
-            pytest.skip("cannot mount a tmpfs here (needs root / CAP_SYS_ADMIN)")
-        mounted.append(target)
-        return target
-
-    yield mount
-    for target in reversed(mounted):
-        subprocess.run(["umount", "-l", str(target)], capture_output=True, check=False)
 
 
 def _service(home: Path, library: Path) -> LibraryService:

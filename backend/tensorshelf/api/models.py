@@ -16,6 +16,8 @@ class AppStatus(BaseModel):
     model_count: int
     bridge: Literal["desktop", "web", "cli"]
     staging_swept: list[str] = Field(default_factory=list)
+    read_only: bool = False  # the library is on read-only media: browsing only
+    shared_filesystem: str | None = None  # network/FUSE filesystem type (index kept locally)
 
 
 class ModelDetail(BaseModel):

@@ -113,13 +113,18 @@ class ShelfApi:
         self.service.writer.on_wait(self._waiting)
         self._watch: ChangeWatch | None = None
         if bridge != "cli":  # a window stays open: show what other processes change
-            self._watch = ChangeWatch(self.service.root, self._changed_elsewhere)
+            self._watch = ChangeWatch(
+                self.service.root,
+                self._changed_elsewhere,
+                poll=self.service.filesystem.shared,  # no inotify across machines
+            )
             self._watch.start()
 
     def _waiting(self, wait: LockWait) -> None:
         self.bus.publish(EVENT_LIBRARY_WAITING, wait)
 
     def _changed_elsewhere(self, entries: list[ChangeEntry], complete: bool) -> None:
+        self.service.catch_up()  # a shared library: this machine's index learns it first
         if not complete:
             self.bus.publish(
                 EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[], reason="scan", elsewhere=True)
@@ -153,6 +158,10 @@ class ShelfApi:
             model_count=self.service.list_models(ListQuery(limit=1)).total,
             bridge=self.bridge,
             staging_swept=self.service.staging_swept,
+            read_only=self.service.read_only,
+            shared_filesystem=(
+                self.service.filesystem.fstype if self.service.filesystem.shared else None
+            ),
         )
 
     def get_settings(self) -> AppSettings:

@@ -69,8 +69,12 @@ def library_exists(root: Path) -> bool:
 def ensure_library(root: Path, name: str | None = None) -> LibrarySignature:
     """Create the library root, its signature and its staging dir if missing."""
     root.mkdir(parents=True, exist_ok=True)
-    staging_root(root).mkdir(exist_ok=True)
     existing = read_signature(root)
+    try:
+        staging_root(root).mkdir(exist_ok=True)
+    except OSError:
+        if existing is None:  # a new library must be writable; an existing one may be browsed
+            raise
     if existing is not None:
         return existing
     if signature_path(root).exists():

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from tensorshelf import settings
+from tensorshelf.errors import ReadOnlyLibrary
+from tensorshelf.io.filesystems import Filesystem, filesystem_of
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
 from tensorshelf.library import journaled
@@ -26,6 +29,7 @@ from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.importing.staging import sweep_staging
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.layout import LibrarySignature, ensure_library
+from tensorshelf.library.lease import FileLease
 from tensorshelf.library.leftovers import sweep_leftovers
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
@@ -59,11 +63,14 @@ class LibraryService:
     def __init__(self, locations: Locations, *, pause: PausePoints | None = None) -> None:
         self.locations = locations
         self.root = Path(locations.library)
+        self.filesystem: Filesystem = filesystem_of(self.root)
         self.signature: LibrarySignature = ensure_library(self.root)
+        self.read_only = self.filesystem.read_only or not os.access(self.root, os.W_OK)
         locations.home.mkdir(parents=True, exist_ok=True)
-        self.index = Index(self.root / settings.MODELS_DB)
+        self.index = Index(self._index_path(), library_root=self.root, read_only=self.read_only)
         self.hash_cache = HashCache(locations.cache_db)
-        self.writer = WriterLock(self.root)
+        lease = FileLease(self.root) if self.filesystem.shared else None
+        self.writer = WriterLock(self.root, lease)
         self._ctx = LibraryContext(
             library_root=self.root,
             index=self.index,
@@ -71,22 +78,67 @@ class LibraryService:
             hash_cache=self.hash_cache,
             pause=pause_points.from_environment() if pause is None else pause,
         )
-        ensure_generation_file(self.root)
         self.recovered: list[str] = []  # models whose interrupted change was completed
+        self.staging_swept: list[str] = []
+        if self.read_only:
+            log.info("the library at %s is read-only: browsing only", self.root)
+            return
+        ensure_generation_file(self.root)
         with self.writer.hold_if_free("starting up") as free:
             if free:  # else another Tensorshelf is writing: it (or a later start) recovers
                 self.recovered = journaled.recover(self._ctx)
                 sweep_leftovers(self.root, self.index.db_path)
-        self.staging_swept: list[str] = self.sweep_staging()
+        self.staging_swept = self.sweep_staging()
         if self.index.needs_rebuild:  # models.db was missing or recreated: re-read the library
             report = self.scan()
             log.info("index was empty: %d models indexed from metadata.json", len(report.added))
+        self.catch_up()
+
+    def catch_up(self) -> bool:
+        """On a shared library, bring this machine's own index up to date with what other
+        machines changed (the change journal's generation moved on): an incremental scan.
+        True if it scanned. Elsewhere every process writes the one models.db: nothing to do."""
+        if not self.filesystem.shared or self.read_only:
+            return False
+        seen_file = self.index.db_path.with_name(self.index.db_path.name + ".generation")
+        try:
+            seen = int(seen_file.read_text())
+        except (OSError, ValueError):
+            seen = -1
+        if seen == current_generation(self.root):
+            return False
+        from tensorshelf.library.maintenance.scan import scan
+
+        with self.writer.hold_if_free("catching up with other machines") as free:
+            if not free:
+                return False
+            scan(self.root, self.index)
+            seen_file.write_text(str(current_generation(self.root)))
+        return True
+
+    def _index_path(self) -> Path:
+        """models.db at the root — except on a shared (network/FUSE) filesystem, where
+        SQLite's WAL must not live and machines must not share one index: there each machine
+        keeps its own in the state dir, rebuilt from the shared metadata.json files."""
+        if not self.filesystem.shared:
+            return self.root / settings.MODELS_DB
+        return self.locations.home / settings.INDEXES_DIR / f"{self.signature.uuid}.db"
+
+    def writable(self, doing: str) -> None:
+        """ReadOnlyLibrary (naming the library and what was refused) on read-only media."""
+        if self.read_only:
+            raise ReadOnlyLibrary(
+                f"cannot {doing}: the library at {self.root} is read-only (a read-only mount "
+                "or no write permission); remount it writable to change it",
+                path=str(self.root),
+            )
 
     # --- import ------------------------------------------------------------------------------
     def plan_import(self, paths: list[str]) -> ImportPlan:
         """Group `paths` into models, check headers and classify — reads no weight data."""
         from tensorshelf.library.importing.planning import plan_import
 
+        self.writable("import into it")
         return plan_import(paths, self.root, self.hash_cache, self.index.find_by_sha256)
 
     def import_item(
@@ -98,6 +150,7 @@ class LibraryService:
     ) -> ImportResult:
         from tensorshelf.library.importing.importer import import_item
 
+        self.writable("import into it")
         return import_item(self._ctx, item, options, on_progress, cancel)
 
     def sweep_staging(self) -> list[str]:
@@ -136,17 +189,21 @@ class LibraryService:
     def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
         from tensorshelf.library import editing
 
+        self.writable("edit a model")
         return editing.edit_model(self._ctx, ref, edit)
 
     def remove_model(self, ref: str) -> RemoveResult:
         from tensorshelf.library import editing
 
+        self.writable("remove a model")
         return editing.remove_model(self._ctx, ref)
 
     def reclassify_model(self, ref: str, dry_run: bool = False) -> ReclassifyItem:
         """One model's reclassify step (what the reclassify job runs per model)."""
         from tensorshelf.library.maintenance import reclassify as reclassify_mod
 
+        if not dry_run:
+            self.writable("re-file models")
         self._ctx.pause.reached("reclassify_model")
         return reclassify_mod.reclassify_model(self._ctx, ref, dry_run)
 
@@ -160,6 +217,7 @@ class LibraryService:
     def scan(self) -> ScanReport:
         from tensorshelf.library.maintenance.scan import scan
 
+        self.writable("scan it (the index is updated in place)")
         with self.writer.hold("scanning the library"):
             journaled.recover(self._ctx)
             report = scan(self.root, self.index)
@@ -176,6 +234,7 @@ class LibraryService:
         nothing done meanwhile is lost."""
         from tensorshelf.library.maintenance.scan import rebuild, scan, unreadable_rows
 
+        self.writable("rebuild its index")
         started_at = current_generation(self.root)
 
         @contextlib.contextmanager
@@ -208,6 +267,8 @@ class LibraryService:
         self._ctx.pause.reached("verify_model")
         model_dir, meta = editing.load(self._ctx, ref)
         verification = verify_model(model_dir, meta, self.hash_cache, full, on_progress, cancel)
+        if self.read_only:  # verified, but the verdict cannot be recorded
+            return verification
         with self.writer.hold(f"recording the verify of {ref}"):
             model_dir, meta = editing.load(self._ctx, ref)  # as it is now
             meta.integrity = integrity_of(verification)

@@ -1,7 +1,9 @@
 """Hear other processes' changes: watch the library's one generation file (inotify, via
 watchfiles), read the change journal's new entries and hand those made by other processes
 to `on_changes`. Only that file is watched — never the tree, whose own scans would feed
-back — and the watching thread sleeps in the kernel between changes."""
+back — and the watching thread sleeps in the kernel between changes. On a shared (network
+or FUSE) library, where inotify does not see other machines' writes, the one file is
+stat()ed every CHANGE_POLL_MS instead."""
 
 from __future__ import annotations
 
@@ -25,8 +27,9 @@ ChangeListener = Callable[[list[ChangeEntry], bool], None]  # (entries, complete
 
 
 class ChangeWatch:
-    def __init__(self, root: Path, on_changes: ChangeListener) -> None:
+    def __init__(self, root: Path, on_changes: ChangeListener, poll: bool = False) -> None:
         self.root = root
+        self.poll = poll
         self.on_changes = on_changes
         self._stop = threading.Event()
         self._seen = current_generation(root)
@@ -60,6 +63,8 @@ class ChangeWatch:
                 rust_timeout=settings.CHANGE_WATCH_TIMEOUT_MS,
                 recursive=False,
                 raise_interrupt=False,
+                force_polling=self.poll,
+                poll_delay_ms=settings.CHANGE_POLL_MS,
             ):
                 self.check()
         except Exception:

@@ -8,8 +8,8 @@ second process can say "waiting for another Tensorshelf (pid N, importing X)" â€
 registered with `on_wait` hear when waiting starts (and whom for) and when it ends. The
 kernel drops a flock when its process dies, so a killed writer never leaves it stuck.
 
-On a network filesystem (library.netfs) a lease file is taken as well, because flock there
-may not reach other machines."""
+On a shared (network or FUSE) filesystem a lease file is taken as well (library.lease),
+because flock there may not reach other machines."""
 
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ class Lease(Protocol):
     """A second, cross-machine lock taken after the flock (see library.lease)."""
 
     def acquire(self, holder: LockHolder, should_stop: Callable[[], bool]) -> None: ...
+    def try_acquire(self, holder: LockHolder) -> bool: ...
+    def current_holder(self) -> LockHolder | None: ...
     def release(self) -> None: ...
 
 
@@ -140,6 +142,10 @@ class WriterLock:
                     yield False
                     return
                 me = LockHolder.this_process(doing)
+                if self.lease is not None and not self.lease.try_acquire(me):
+                    os.close(fd)
+                    yield False
+                    return
                 _write_holder(fd, me)
                 self._fd, self.holder = fd, me
             self._depth += 1
@@ -177,8 +183,8 @@ class WriterLock:
             if not _try_flock(fd):
                 self._wait(fd, doing, cancel)
             me = LockHolder.this_process(doing)
-            if self.lease is not None:
-                self.lease.acquire(me, cancel)
+            if self.lease is not None and not self.lease.try_acquire(me):
+                self._wait_for_lease(self.lease, me, cancel)
             _write_holder(fd, me)
         except BaseException:
             os.close(fd)  # closing drops the flock
@@ -206,6 +212,16 @@ class WriterLock:
                         )
         finally:
             self._tell(LockWait(waiting=False, doing=doing, holder=holder))
+
+    def _wait_for_lease(self, lease: Lease, me: LockHolder, cancel: Callable[[], bool]) -> None:
+        holder = lease.current_holder()
+        message = waiting_message(holder)
+        log.info("%s", message)
+        self._tell(LockWait(waiting=True, doing=me.doing, holder=holder, message=message))
+        try:
+            lease.acquire(me, cancel)
+        finally:
+            self._tell(LockWait(waiting=False, doing=me.doing, holder=holder))
 
     def _release(self) -> None:
         fd, self._fd, self.holder = self._fd, None, None

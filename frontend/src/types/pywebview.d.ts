@@ -19,6 +19,8 @@ export interface AppStatus {
   model_count: number;
   bridge: Bridge;
   staging_swept: string[];
+  read_only: boolean;
+  shared_filesystem: string | null;
 }
 
 export type Bridge = "desktop" | "web" | "cli";

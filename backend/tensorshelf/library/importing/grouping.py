@@ -128,7 +128,7 @@ def _group_dir(directory: Path, result: Grouping, budget: list[int], top: Path) 
         with os.scandir(directory) as it:
             entries = sorted(it, key=lambda e: e.name)
     except OSError as exc:
-        result.reject(directory, f"cannot list folder: {exc.strerror or exc}")
+        result.reject(directory, f"cannot list folder {directory}: {exc.strerror or exc}")
         return
     files = regular_files(entries, top, result.reject)
     if DIFFUSERS_MARKER in files:

@@ -312,6 +312,8 @@ def _failed_detection(item: ImportPlanItem, unit: Unit, outcome: Exception) -> b
         item.warnings.append(f"could not classify: {outcome.message}")
     elif isinstance(outcome, ShelfError):
         item.warnings.append(f"could not classify: {outcome.message}")
+    elif isinstance(outcome, OSError):  # unreadable (permissions, I/O error): no traceback
+        item.warnings.append(f"could not read its header: {outcome.strerror or outcome}")
     else:
         log.warning("detection of %s failed", unit.key, exc_info=outcome)
         item.warnings.append(f"could not classify: {outcome}")

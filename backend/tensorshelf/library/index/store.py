@@ -14,12 +14,14 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.parse
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
 from tensorshelf.library.index import queries as index_queries
 from tensorshelf.library.index.schema import (
@@ -133,9 +135,19 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
 class Index:
     """The library's models.db. Safe to share between threads."""
 
-    def __init__(self, db_path: Path, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> None:
+    def __init__(
+        self,
+        db_path: Path,
+        busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS,
+        *,
+        library_root: Path | None = None,
+        read_only: bool = False,
+    ) -> None:
+        """`library_root` defaults to models.db's folder (a shared library keeps its index in
+        the state dir); `read_only` opens it as immutable (a library on read-only media)."""
         self.db_path = Path(db_path)
-        self.library_root = self.db_path.parent
+        self.library_root = library_root or self.db_path.parent
+        self.read_only = read_only
         self.busy_timeout_ms = busy_timeout_ms
         self.needs_rebuild = False  # set when the file was created or recreated empty
         self.moved_aside: str | None = None  # where a corrupt models.db was put, if one was
@@ -155,6 +167,8 @@ class Index:
         return (st.st_dev, st.st_ino)
 
     def _open(self) -> sqlite3.Connection:
+        if self.read_only:
+            return self._open_read_only()
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         try:
             return self._open_checked()
@@ -179,6 +193,27 @@ class Index:
         self.moved_aside = str(aside)
         conn = self._open_checked()
         self.needs_rebuild = True
+        return conn
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        """Read-only media: no WAL, no locks, no migration — the file cannot change here."""
+        uri = f"file:{urllib.parse.quote(os.fspath(self.db_path))}?immutable=1"
+        try:
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.DatabaseError as exc:
+            raise ReadOnlyLibrary(
+                f"the index {self.db_path} of this read-only library cannot be read ({exc}); "
+                "it is rebuilt once the library is writable again",
+                path=str(self.db_path),
+            ) from exc
+        if version != SCHEMA_VERSION:
+            conn.close()
+            raise ReadOnlyLibrary(
+                f"the index {self.db_path} was made by another Tensorshelf version and this "
+                "library is read-only, so it cannot be brought up to date; remount it writable",
+                path=str(self.db_path),
+            )
         return conn
 
     def _open_checked(self) -> sqlite3.Connection:
