@@ -35,6 +35,8 @@ function setup(
         model_count: library.models.length,
         bridge: kind,
         staging_swept: [],
+        read_only: false,
+        shared_filesystem: null,
       }),
       list_models: ({ query }) => ({
         total: library.models.length,

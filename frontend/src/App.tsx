@@ -12,6 +12,7 @@ import {
   useNetworkStatus,
   useSettings,
   useUpdateSettings,
+  useStatus,
 } from "./api/hooks";
 import { useOnWindowFocus, useRefreshLibrary } from "./api/useRefreshLibrary";
 import { AppEvents } from "./components/AppEvents";
@@ -126,6 +127,7 @@ export function App() {
   const facets = useFacets();
   const jobs = useJobs();
   const network = useNetworkStatus();
+  const status = useStatus();
 
   const openImport = useCallback(
     (paths: string[]) => {
@@ -223,6 +225,16 @@ export function App() {
         dark={dark}
         onTheme={setTheme}
       />
+      {status.data?.read_only && (
+        <div
+          role="status"
+          data-testid="read-only-banner"
+          className="border-b border-line bg-warn-soft px-4 py-1.5 text-[12px] text-warn"
+        >
+          This library is on read-only storage: you can browse and verify it, but importing, editing
+          and removing are off until it is writable again.
+        </div>
+      )}
       {network && !network.online && (
         <div
           role="status"
