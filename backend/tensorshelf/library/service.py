@@ -283,6 +283,7 @@ class LibraryService:
     def close(self) -> None:
         self.index.close()
         self.hash_cache.close()
+        self.writer.close()
 
     def __enter__(self) -> Self:
         return self

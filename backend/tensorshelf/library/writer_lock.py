@@ -45,7 +45,9 @@ class LockHolder(BaseModel):
 
     @classmethod
     def this_process(cls, doing: str) -> LockHolder:
-        return cls(pid=os.getpid(), host=socket.gethostname(), doing=doing, since=utc_now())
+        return cls.model_construct(
+            pid=os.getpid(), host=socket.gethostname(), doing=doing, since=utc_now()
+        )
 
     def describe(self) -> str:
         where = "" if self.host == socket.gethostname() else f" on {self.host}"
@@ -96,7 +98,8 @@ class WriterLock:
         self.lease = lease
         self._thread_lock = threading.RLock()
         self._depth = 0
-        self._fd: int | None = None
+        self._fd: int | None = None  # set while held
+        self._file: int | None = None  # the lock file, kept open
         self._listeners: list[WaitListener] = []
         self.holder: LockHolder | None = None  # set while this process holds it
 
@@ -138,12 +141,11 @@ class WriterLock:
             if self._depth == 0:
                 fd = self._open()
                 if not _try_flock(fd):
-                    os.close(fd)
                     yield False
                     return
                 me = LockHolder.this_process(doing)
                 if self.lease is not None and not self.lease.try_acquire(me):
-                    os.close(fd)
+                    fcntl.flock(fd, fcntl.LOCK_UN)
                     yield False
                     return
                 _write_holder(fd, me)
@@ -162,9 +164,13 @@ class WriterLock:
 
     # --- the flock -----------------------------------------------------------------------
     def _open(self) -> int:
+        """The lock file's descriptor, opened once (each hold then costs one flock)."""
+        if self._file is not None:
+            return self._file
         path = lock_path(self.root)
         try:
-            return os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            self._file = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            return self._file
         except OSError as exc:
             if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
                 raise ReadOnlyLibrary(
@@ -187,7 +193,7 @@ class WriterLock:
                 self._wait_for_lease(self.lease, me, cancel)
             _write_holder(fd, me)
         except BaseException:
-            os.close(fd)  # closing drops the flock
+            fcntl.flock(fd, fcntl.LOCK_UN)
             raise
         self._fd, self.holder = fd, me
 
@@ -231,7 +237,15 @@ class WriterLock:
             if self.lease is not None:
                 self.lease.release()
         finally:
-            os.close(fd)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        """Close the lock file (at shutdown; a held lock is released with it)."""
+        with self._thread_lock:
+            file, self._file = self._file, None
+            self._fd, self.holder, self._depth = None, None, 0
+        if file is not None:
+            os.close(file)
 
 
 def _never() -> bool:
