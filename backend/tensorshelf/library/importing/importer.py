@@ -298,10 +298,10 @@ class _Import:
             staging.release()
         except OSError as exc:
             log.warning("could not remove %s after publishing: %s", staging.path, exc)
-        self._cache_hashes(staged, final)
-        if self.options.mode == "move":
+        if self.options.mode == "move":  # first: unlinking a source name changes the ctime
             self.ctx.pause.reached("move_before_source_removal")
             self._remove_sources(staged, final)
+        self._cache_hashes(staged, final)
         self.reporter.stage("done", self.item.key)
         assert meta.hashes is not None
         return ImportResult(
@@ -327,6 +327,19 @@ class _Import:
         except OSError as exc:
             self.warnings.append(f"imported, but the source could not be removed: {exc}")
 
+    def _cache_library_copy(self, path: Path, item: StagedFile) -> None:
+        """Remember the library copy's hashes under its current stat — if its bytes are still
+        the ones hashed (size, mtime, inode; the ctime moved on with our own link changes)."""
+        cache = self.ctx.hash_cache
+        assert cache is not None
+        st, hashed = os.stat(path), item.hashed_stat
+        if (st.st_size, st.st_mtime_ns, st.st_ino) == (
+            hashed.st_size,
+            hashed.st_mtime_ns,
+            hashed.st_ino,
+        ):
+            cache.put(path, item.hashes, stat=st)
+
     def _cache_hashes(self, staged: list[StagedFile], final: Path | None) -> None:
         cache = self.ctx.hash_cache
         if cache is None:
@@ -336,6 +349,6 @@ class _Import:
                 if self.options.mode == "copy":
                     cache.put(item.source, item.hashes, stat=item.source_stat)
                 if final is not None:
-                    cache.put(final.joinpath(*item.rel.split("/")), item.hashes)
+                    self._cache_library_copy(final.joinpath(*item.rel.split("/")), item)
             except (OSError, ValueError):
                 log.debug("could not cache hashes of %s", item.rel, exc_info=True)

@@ -70,3 +70,19 @@ def test_verify_is_not_fooled_by_a_restored_mtime(tmp_path: Path) -> None:
         assert verification.files[0].actual_sha256 == sha256_of(source)
     finally:
         svc.close()
+
+
+@pytest.mark.parametrize("mode", ["move", "link", "copy"])
+def test_after_an_import_verify_needs_no_read(tmp_path: Path, mode: str) -> None:
+    """The library copy's hashes are cached under its final stat (after a move's unlink of
+    the source name, which changes the ctime): the first plain verify reads nothing."""
+    source = write_safetensors(tmp_path / "src" / "m.safetensors", seed=3)
+    svc = LibraryService(make_locations(tmp_path))
+    try:
+        (result,) = run_import(svc, [source], mode=mode)[1]
+        assert result.ok
+        verification = svc.verify_model(result.id)
+        assert verification.ok and verification.bytes_read == 0
+        assert {f.status for f in verification.files} == {"cached"}
+    finally:
+        svc.close()
