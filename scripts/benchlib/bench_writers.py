@@ -135,30 +135,34 @@ with lock.hold("editing a model"):
 """
 
 
+def _started(script: str, library: Path) -> subprocess.Popen[str]:
+    """A Python child running `script`, once it printed its first line (it is ready)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, str(library)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    proc.stdout.readline()
+    return proc
+
+
+def _say(proc: subprocess.Popen[str], line: str) -> None:
+    assert proc.stdin is not None
+    proc.stdin.write(line + "\n")
+    proc.stdin.flush()
+
+
 def _waiting_latency(workdir: Path) -> list[Row]:
     library = workdir / "waitlib"
     library.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", _HOLDER, str(library)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdout is not None and holder.stdin is not None
-    holder.stdout.readline()
-    waiter = subprocess.Popen(
-        [sys.executable, "-c", _WAITER, str(library)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert waiter.stdout is not None and waiter.stdin is not None
-    waiter.stdout.readline()
-    waiter.stdin.write("go\n")
-    waiter.stdin.flush()
+    holder = _started(_HOLDER, library)
+    waiter = _started(_WAITER, library)
+    _say(waiter, "go")
+    assert waiter.stdout is not None
     line = waiter.stdout.readline()
-    holder.stdin.write("done\n")
-    holder.stdin.flush()
+    _say(holder, "done")
     holder.wait(TIMEOUT_S)
     waiter.wait(TIMEOUT_S)
     seconds, _, message = line.partition(" ")

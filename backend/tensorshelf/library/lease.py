@@ -24,6 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from tensorshelf import settings
 from tensorshelf.errors import OperationCancelled
+from tensorshelf.io.processes import pid_alive
 from tensorshelf.library.writer_lock import LockHolder
 
 log = logging.getLogger(__name__)
@@ -39,16 +40,6 @@ class LeaseRecord(BaseModel):
 
 def lease_path(root: Path) -> Path:
     return root / settings.LEASE_FILE
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class FileLease:
@@ -77,7 +68,7 @@ class FileLease:
     def is_stale(self, record: LeaseRecord | None) -> bool:
         if record is None:
             return True  # unreadable (torn write by a killed process): treat as stale
-        if record.host == socket.gethostname() and not _pid_alive(record.pid):
+        if record.host == socket.gethostname() and not pid_alive(record.pid):
             return True
         return time.time() > record.expires_at
 

@@ -21,6 +21,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 from tensorshelf.io.atomic import fsync_dir
+from tensorshelf.io.processes import pid_alive
 from tensorshelf.library.index.schema import (
     SCHEMA_VERSION,
     IndexRow,
@@ -44,22 +45,12 @@ def _unlink(path: Path) -> None:
         path.unlink()
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def sweep_stale_rebuilds(db_path: Path) -> list[Path]:
     """Remove temp databases left by rebuilds whose process died. Returns what was removed."""
     removed = []
     for path in db_path.parent.glob(f"{db_path.name}{_TMP_INFIX}*{_TMP_SUFFIX}*"):
         pid_text = path.name[len(db_path.name) + len(_TMP_INFIX) :].split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and not pid_alive(int(pid_text)):
             _unlink(path)
             removed.append(path)
     return removed
