@@ -538,3 +538,27 @@ describe("needs attention", () => {
     await waitFor(() => expect(screen.queryByTestId("writer-wait")).toBeNull());
   });
 });
+
+describe("jobs panel", () => {
+  it("shows a verify that found problems as finished with problems, with the bytes read", async () => {
+    const user = userEvent.setup();
+    setup([summary(1)], "web", {}, [
+      jobInfo({
+        job_id: "v1",
+        kind: "verify",
+        status: "done",
+        title: "Verify all models",
+        problems: 1,
+        bytes_read: 2048,
+        bytes_total: 4096,
+        items_done: 2,
+        items_total: 2,
+      }),
+    ]);
+    await user.click(await screen.findByTestId("jobs-button"));
+    const row = await screen.findByText("Verify all models");
+    const job = row.closest('[data-testid="job-row"]') as HTMLElement;
+    expect(within(job).getByText("finished with problems (1)")).toBeTruthy();
+    expect(job.textContent).toContain("2.00 KiB read · 2.00 KiB unchanged (hash cache)");
+  });
+});

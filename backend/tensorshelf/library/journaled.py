@@ -28,7 +28,11 @@ from tensorshelf.library.index.store import stamp_of
 from tensorshelf.library.intents import Intent, clear_intent, pending_intents, write_intent
 from tensorshelf.library.layout import free_model_dir, make_parents, prune_empty_parents, rel_of
 from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.metadata.files import read_metadata, write_metadata
+from tensorshelf.library.metadata.files import (
+    read_metadata,
+    sweep_metadata_temps,
+    write_metadata,
+)
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +159,8 @@ def recover(ctx: LibraryContext) -> list[str]:
             clear_intent(path)
             continue
         log.warning("completing an interrupted %s of model %s", intent.op, intent.id)
+        for rel in (intent.path, intent.target):  # a write killed midway left its temp file
+            sweep_metadata_temps(ctx.library_root / rel)
         try:
             finish(ctx, path, intent)
         except OSError as exc:

@@ -165,6 +165,7 @@ def check_after_restart(world: World, scenario: Scenario) -> None:
     intents = library / INTENTS
     assert not intents.exists() or list(intents.iterdir()) == []
     assert not list(library.glob("models.db.rebuild-*")), "rebuild temp left behind"
+    assert not list(library.rglob(".metadata.json.tmp-*")), "a metadata.json temp left behind"
     for source, sha in world.before.items():
         path = Path(source)
         if path.exists():

@@ -159,6 +159,17 @@ def walk_model_dirs(
         )
 
 
+def sweep_metadata_temps(model_dir: Path) -> None:
+    """Remove the temp metadata.json files a killed writer left in `model_dir` (the caller
+    holds the writer lock: no live write can own them)."""
+    try:
+        with os.scandir(model_dir) as it:
+            entries = list(it)
+    except OSError:
+        return
+    _sweep_temps(entries)
+
+
 def _sweep_temps(entries: list[os.DirEntry[str]]) -> None:
     for entry in entries:
         if entry.name.startswith(TEMP_METADATA_PREFIX):
