@@ -16,6 +16,9 @@ ENV_IO_STREAMS = "TENSORSHELF_IO_STREAMS"
 
 # --- file names inside the state dir and the library root ----------------------------------
 SETTINGS_FILE = "settings.json"
+APPS_FILE = "apps.json"  # registered app installs (mapping/apps)
+REGISTRY_DB = "registry.db"  # every link Tensorshelf made (mapping/links/registry.py)
+MAPPING_DIR = "mapping"  # user mapping configs
 OPS_DB = "ops.db"
 CACHE_DB = "cache.db"
 LOGS_DIR = "logs"

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from tensorshelf.library.metadata.document import ModelMetadata
+from tensorshelf.mapping.apps.models import AppInstall
+from tensorshelf.mapping.sync.apply import SyncResult
 
 
 class AppStatus(BaseModel):
@@ -29,3 +31,10 @@ class PreviewImage(BaseModel):
     """A model's preview image as a `data:` URL (None when it has none that can be shown)."""
 
     data_url: str | None = None
+
+
+class AddedApp(BaseModel):
+    """A newly registered app and what its first sync did."""
+
+    app: AppInstall
+    sync: list[SyncResult] = Field(default_factory=list)

@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 from tensorshelf.api.models import (
+    AddedApp,
     AppStatus,
     ModelDetail,
     PreviewImage,
 )
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
 from tensorshelf.errors import InvalidArgument, ShelfError
-from tensorshelf.jobs.events import EventBus
+from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import (
     CHANGE_REASONS,
     EVENT_LIBRARY_CHANGED,
@@ -49,6 +50,11 @@ from tensorshelf.library.models import (
 from tensorshelf.library.service import LibraryService
 from tensorshelf.library.watch import ChangeWatch
 from tensorshelf.library.writer_lock import LockWait
+from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
+from tensorshelf.mapping.auto_sync import AutoSync
+from tensorshelf.mapping.service import MappingService, RemovedApp
+from tensorshelf.mapping.sync.apply import SyncResult
+from tensorshelf.mapping.sync.plan import SyncPlan
 from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
@@ -81,6 +87,12 @@ API_METHODS: tuple[str, ...] = (
     "get_settings",
     "update_settings",
     "pick_paths",
+    "list_apps",
+    "detect_app",
+    "add_app",
+    "remove_app",
+    "plan_sync",
+    "sync",
 )
 
 
@@ -111,6 +123,9 @@ class ShelfApi:
         self._jobs: JobRunner | None = None
         self._jobs_lock = threading.Lock()
         self.service.writer.on_wait(self._waiting)
+        self.mapping = MappingService(self.service)
+        self.auto_sync = AutoSync(self.mapping)
+        self.bus.subscribe(self._sync_after_change)
         self._watch: ChangeWatch | None = None
         if bridge != "cli":  # a window stays open: show what other processes change
             self._watch = ChangeWatch(
@@ -119,6 +134,14 @@ class ShelfApi:
                 poll=self.service.filesystem.shared,  # no inotify across machines
             )
             self._watch.start()
+
+    def _sync_after_change(self, event: Event) -> None:
+        """A change made here: link (or unlink) just those models in every app. Another
+        process's change is synced by that process."""
+        if event.type != EVENT_LIBRARY_CHANGED or event.payload.get("elsewhere"):
+            return
+        ids = event.payload.get("ids") or []
+        self.auto_sync.request(list(ids) if ids else None)
 
     def _waiting(self, wait: LockWait) -> None:
         self.bus.publish(EVENT_LIBRARY_WAITING, wait)
@@ -230,9 +253,18 @@ class ShelfApi:
         return meta
 
     def delete_models(self, refs: list[str]) -> list[RemoveResult]:
+        """Remove models: our links to each first (every app), then its files."""
         if not refs:
             raise InvalidArgument("no model given")
-        results = [self.service.remove_model(ref) for ref in refs]
+        results = []
+        for ref in refs:
+            try:
+                model_id = self.service.model_id(ref)
+            except ShelfError:
+                model_id = None
+            if model_id is not None:
+                self.mapping.unlink_model(model_id)
+            results.append(self.service.remove_model(ref))
         removed = [r.id for r in results if r.removed]
         if removed:
             self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=removed, reason="delete"))
@@ -243,6 +275,40 @@ class ShelfApi:
         if report.added or report.updated or report.removed:  # paths, not ids: refetch all
             self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[], reason="scan"))
         return report
+
+    # --- apps and sync -----------------------------------------------------------------
+    def list_apps(self) -> list[AppInstall]:
+        return self.mapping.list_apps()
+
+    def detect_app(self, path: str, kind: AppKind | None = None) -> AppCandidate:
+        """What a folder is (kind, version, models folder) — shown before registering it."""
+        return self.mapping.detect(path, kind)
+
+    def add_app(
+        self,
+        path: str,
+        kind: AppKind | None = None,
+        name: str | None = None,
+        method: LinkMethod = "links",
+        sync: bool = True,
+    ) -> AddedApp:
+        """Register an app; with `sync` (the default) its first sync runs at once."""
+        app = self.mapping.add_app(path, kind, name, method)
+        results = self.mapping.sync([app.id]) if sync else []
+        return AddedApp(app=app, sync=results)
+
+    def remove_app(self, ref: str) -> RemovedApp:
+        """Unregister an app, removing only the links Tensorshelf made in it."""
+        return self.mapping.remove_app(ref)
+
+    def plan_sync(self, apps: list[str] | None = None) -> list[SyncPlan]:
+        """What a sync would do in each app (nothing is changed)."""
+        return self.mapping.plan(apps or None)
+
+    def sync(self, apps: list[str] | None = None) -> list[SyncResult]:
+        """Link every model into each app (or those named), as `plan_sync` showed."""
+        self.auto_sync.drain()
+        return self.mapping.sync(apps or None)
 
     # --- jobs --------------------------------------------------------------------------
     def start_rebuild(self) -> JobRef:
@@ -273,10 +339,13 @@ class ShelfApi:
     def close(self) -> None:
         if self._watch is not None:
             self._watch.stop()
+        self.auto_sync.close()  # an import's incremental sync finishes before the CLI exits
         with self._jobs_lock:
             jobs, self._jobs = self._jobs, None
         if jobs is not None:
             jobs.close()
+        self.auto_sync.close()
+        self.mapping.close()
         self.service.close()
 
 

@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from tensorshelf.cli.apps_cmd import apps_app, sync_cmd
 from tensorshelf.cli.import_cmd import import_cmd
 from tensorshelf.cli.inspect_cmd import inspect_cmd
 from tensorshelf.cli.jobs_cmd import jobs_cmd
@@ -94,6 +95,8 @@ app.command("rebuild")(rebuild_cmd)
 app.command("verify")(verify_cmd)
 app.command("reclassify")(reclassify_cmd)
 app.command("jobs")(jobs_cmd)
+app.add_typer(apps_app, name="apps")
+app.command("sync")(sync_cmd)
 
 
 def _json_requested(argv: list[str]) -> bool:

@@ -25,6 +25,8 @@ from tensorshelf.io.atomic import write_bytes_atomic
 
 log = logging.getLogger(__name__)
 
+_TAIL_BYTES = 64 * 1024  # more than any one entry: the last complete line is in here
+
 
 class ChangeEntry(BaseModel):
     gen: int
@@ -128,9 +130,40 @@ def _read_entries(root: Path) -> list[ChangeEntry]:
     return entries
 
 
+def _newest_entries(root: Path, newer_than: int) -> tuple[list[ChangeEntry], bool]:
+    """The entries with gen > `newer_than`, oldest first, read from the journal's end (it is
+    in gen order); and whether the journal reaches back to `newer_than + 1` (not cut)."""
+    try:
+        lines = journal_path(root).read_bytes().splitlines()
+    except FileNotFoundError:
+        return [], False
+    found: list[ChangeEntry] = []
+    for line in reversed(lines):
+        try:
+            entry = ChangeEntry.model_validate_json(line)
+        except (ValidationError, json.JSONDecodeError):
+            continue  # a torn last line (a writer killed mid-append)
+        if entry.gen <= newer_than:
+            return found[::-1], True
+        found.append(entry)
+    return found[::-1], bool(found) and found[-1].gen <= newer_than + 1
+
+
 def _last_journal_gen(root: Path) -> int:
-    entries = _read_entries(root)
-    return entries[-1].gen if entries else 0
+    """The newest entry's gen, from the journal's last bytes (no full read)."""
+    try:
+        with open(journal_path(root), "rb") as journal:
+            size = journal.seek(0, os.SEEK_END)
+            journal.seek(max(0, size - _TAIL_BYTES))
+            tail = journal.read()
+    except FileNotFoundError:
+        return 0
+    for line in reversed(tail.splitlines()):
+        try:
+            return ChangeEntry.model_validate_json(line).gen
+        except (ValidationError, json.JSONDecodeError):
+            continue
+    return 0
 
 
 def _cut(root: Path) -> None:
@@ -143,9 +176,7 @@ def _cut(root: Path) -> None:
 
 def changes_since(root: Path, generation: int) -> ChangesSince:
     """Entries newer than `generation` (oldest first) and the generation now."""
-    entries = _read_entries(root)
-    newer = [e for e in entries if e.gen > generation]
-    now = max(current_generation(root), entries[-1].gen if entries else 0)
-    oldest_kept = entries[0].gen if entries else now + 1
-    complete = generation >= now or oldest_kept <= generation + 1
+    newer, reaches_back = _newest_entries(root, generation)
+    now = max(current_generation(root), newer[-1].gen if newer else 0)
+    complete = generation >= now or reaches_back  # else the journal was cut past it
     return ChangesSince(generation=now, entries=newer, complete=complete)

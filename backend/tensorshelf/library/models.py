@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, Field
@@ -322,3 +323,29 @@ class InspectResult(BaseModel):
     detection: Detection | None = None
     models: list[InspectedModel] | None = None
     rejected: list[ErrorInfo] | None = None  # what is not a model; details.path
+
+
+@dataclass(slots=True)
+class MappableFile:
+    path: str  # relative to the model dir
+    role: str
+    sha256: str | None
+
+
+@dataclass(slots=True)
+class MappableModel:
+    """What the mapping layer reads of a model (from the index, for thousands at once)."""
+
+    id: str
+    path: str  # library-relative model dir
+    name: str
+    model_type: str
+    subtype: str | None
+    family: str | None
+    model_format: str
+    format: str | None
+    tags: list[str]
+    size_bytes: int
+    sha256: str | None
+    repo_id: str | None
+    files: list[MappableFile] = field(default_factory=list)

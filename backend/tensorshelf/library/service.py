@@ -39,6 +39,7 @@ from tensorshelf.library.models import (
     ImportPlanItem,
     ImportResult,
     ListQuery,
+    MappableModel,
     ModelEdit,
     ModelPage,
     ModelVerification,
@@ -160,8 +161,16 @@ class LibraryService:
     def list_models(self, query: ListQuery | None = None) -> ModelPage:
         return self.index.list_models(query or ListQuery())
 
+    def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
+        """Every model (or those of `ids`) as the mapping layer needs it, from the index."""
+        return self.index.mappable_models(ids)
+
     def facets(self) -> FacetCounts:
         return self.index.facets()
+
+    def model_id(self, ref: str) -> str:
+        """The id a ref names (ModelNotFound / AmbiguousModelRef)."""
+        return self.index.resolve_ref(ref)[0]
 
     def model_dir(self, ref: str) -> Path:
         from tensorshelf.library import editing

@@ -4,6 +4,43 @@
 
 // ---- models and literal types (sorted by name)
 
+/** A newly registered app and what its first sync did. */
+export interface AddedApp {
+  app: AppInstall;
+  sync: SyncResult[];
+}
+
+/** What a folder looks like, before it is registered (shown to the user first). */
+export interface AppCandidate {
+  kind: AppKind;
+  root: string;
+  models_dir: string;
+  version: string | null;
+  flavour: string | null;
+  evidence: string[];
+}
+
+/**
+ * One registered app. `root` is the install folder the user named; `models_dir` the
+ * folder links go under (ComfyUI's `models/`, LM Studio's models folder, an A1111 data
+ * root — embeddings sit beside `models/` there).
+ */
+export interface AppInstall {
+  id: string;
+  name: string;
+  kind: AppKind;
+  root: string;
+  models_dir: string;
+  method: LinkMethod;
+  version: string | null;
+  flavour: string | null;
+  variant: string;
+  added_at: string;
+  folders: Record<string, string>;
+}
+
+export type AppKind = "comfyui" | "a1111" | "lmstudio" | "folder";
+
 export interface AppSettings {
   theme: "system" | "light" | "dark";
   default_import_mode: "copy" | "move";
@@ -26,6 +63,20 @@ export interface AppStatus {
 export type Bridge = "desktop" | "web" | "cli";
 
 export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify";
+
+/** An invalid config file: skipped, reported with where and why. */
+export interface ConfigProblem {
+  path: string;
+  message: string;
+}
+
+export interface Conflict {
+  model_id: string;
+  target: string;
+  source: string;
+  reason: "user_file" | "user_folder" | "foreign_link";
+  message: string;
+}
 
 export interface Detection {
   format: FileFormat | null;
@@ -312,6 +363,17 @@ export interface LibraryChanged {
   elsewhere: boolean;
 }
 
+export interface LinkAction {
+  model_id: string;
+  target: string;
+  source: string;
+  kind: "relative" | "absolute" | "hardlink";
+  sha256: string | null;
+  note: string;
+}
+
+export type LinkMethod = "links" | "extra-paths";
+
 export interface ListQuery {
   model_type?: string | null;
   subtype?: string | null;
@@ -458,6 +520,12 @@ export interface NetworkStatus {
   online: boolean;
 }
 
+export interface NotMapped {
+  model_id: string;
+  name: string;
+  reason: string;
+}
+
 /**
  * The globals a pickle file's streams import, found by walking the opcodes (nothing
  * unpickled): "dangerous" if any would run code (os.system, builtins.eval …),
@@ -518,6 +586,12 @@ export interface RemoveResult {
   error: ErrorInfo | null;
 }
 
+export interface RemovedApp {
+  app: AppInstall;
+  links_removed: number;
+  links_kept: number;
+}
+
 export interface ScanReport {
   added: string[];
   updated: string[];
@@ -559,6 +633,29 @@ export interface SourceStamp {
   device: number;
 }
 
+export interface SyncPlan {
+  app_id: string;
+  to_create: LinkAction[];
+  already_ok: number;
+  conflicts: Conflict[];
+  to_remove: LinkAction[];
+  not_mapped: NotMapped[];
+  adopt: LinkAction[];
+  warnings: string[];
+  problems: ConfigProblem[];
+}
+
+export interface SyncResult {
+  app_id: string;
+  created: number;
+  removed: number;
+  adopted: number;
+  already_ok: number;
+  conflicts: number;
+  not_mapped: number;
+  errors: ErrorInfo[];
+}
+
 export interface VerifyReport {
   models: ModelVerification[];
   bytes_read: number;
@@ -569,17 +666,37 @@ export type Envelope<R> = { ok: true; result: R } | { ok: false; error: ErrorInf
 
 // ---- ShelfApi methods: keyword arguments and result
 export interface ShelfMethods {
+  /** Register an app; with `sync` (the default) its first sync runs at once. */
+  add_app: {
+    args: {
+      path: string;
+      kind?: AppKind | null;
+      name?: string | null;
+      method?: LinkMethod;
+      sync?: boolean;
+    };
+    result: AddedApp;
+  };
   cancel_job: {
     args: {
       job_id: string;
     };
     result: JobInfo;
   };
+  /** Remove models: our links to each first (every app), then its files. */
   delete_models: {
     args: {
       refs: string[];
     };
     result: RemoveResult[];
+  };
+  /** What a folder is (kind, version, models folder) — shown before registering it. */
+  detect_app: {
+    args: {
+      path: string;
+      kind?: AppKind | null;
+    };
+    result: AppCandidate;
   };
   edit_model: {
     args: {
@@ -620,6 +737,10 @@ export interface ShelfMethods {
     };
     result: InspectResult;
   };
+  list_apps: {
+    args: Record<string, never>;
+    result: AppInstall[];
+  };
   list_jobs: {
     args: Record<string, never>;
     result: JobInfo[];
@@ -645,6 +766,20 @@ export interface ShelfMethods {
       paths: string[];
     };
     result: ImportPlan;
+  };
+  /** What a sync would do in each app (nothing is changed). */
+  plan_sync: {
+    args: {
+      apps?: string[] | null;
+    };
+    result: SyncPlan[];
+  };
+  /** Unregister an app, removing only the links Tensorshelf made in it. */
+  remove_app: {
+    args: {
+      ref: string;
+    };
+    result: RemovedApp;
   };
   resume_jobs: {
     args: {
@@ -699,6 +834,13 @@ export interface ShelfMethods {
       full?: boolean;
     };
     result: JobRef;
+  };
+  /** Link every model into each app (or those named), as `plan_sync` showed. */
+  sync: {
+    args: {
+      apps?: string[] | null;
+    };
+    result: SyncResult[];
   };
   update_settings: {
     args: {

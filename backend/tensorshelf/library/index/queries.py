@@ -10,7 +10,14 @@ from typing import Any
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
-from tensorshelf.library.models import FacetCounts, ListQuery, ModelPage, ModelSummary
+from tensorshelf.library.models import (
+    FacetCounts,
+    ListQuery,
+    MappableFile,
+    MappableModel,
+    ModelPage,
+    ModelSummary,
+)
 from tensorshelf.search.fts import match_clause, ranked_rows_sql
 from tensorshelf.search.query import build_match_query
 
@@ -162,3 +169,44 @@ def facets(conn: sqlite3.Connection) -> FacetCounts:
         )
     ]
     return FacetCounts(**out, attention=attention, unreadable=unreadable)
+
+
+def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[MappableModel]:
+    """What the mapping layer needs of each model (all, or those of `ids`), with its files,
+    in one pass over the index (no metadata.json is read)."""
+    where, params = "", []
+    if ids is not None:
+        if not ids:
+            return []
+        where = f" WHERE m.id IN ({', '.join('?' for _ in ids)})"
+        params = list(ids)
+    models: dict[str, MappableModel] = {}
+    for row in conn.execute(
+        "SELECT m.id, m.path, m.name, m.model_type, m.subtype, m.family, m.model_format, "
+        f"m.format, m.tags_json, m.size_bytes, m.sha256, m.repo_id FROM models m{where} "
+        "ORDER BY m.id",
+        params,
+    ):
+        models[row[0]] = MappableModel(
+            id=row[0],
+            path=row[1],
+            name=row[2],
+            model_type=row[3] or "other",
+            subtype=row[4],
+            family=row[5],
+            model_format=row[6] or "single-file",
+            format=row[7],
+            tags=json.loads(row[8]) if row[8] else [],
+            size_bytes=row[9] or 0,
+            sha256=row[10],
+            repo_id=row[11],
+        )
+    file_where = where.replace("m.id", "model_id")
+    for model_id, path, role, sha256 in conn.execute(
+        f"SELECT model_id, path, role, sha256 FROM files{file_where} ORDER BY model_id, path",
+        params,
+    ):
+        model = models.get(model_id)
+        if model is not None:
+            model.files.append(MappableFile(path=path, role=role or "", sha256=sha256))
+    return list(models.values())

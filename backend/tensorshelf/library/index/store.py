@@ -35,7 +35,7 @@ from tensorshelf.library.index.schema import (
     ensure_schema,
 )
 from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.models import FacetCounts, ListQuery, ModelPage
+from tensorshelf.library.models import FacetCounts, ListQuery, MappableModel, ModelPage
 from tensorshelf.settings import (
     INDEX_CHECKPOINT_BUSY_MS,
     METADATA_FILE,
@@ -355,6 +355,10 @@ class Index:
     def facets(self) -> FacetCounts:
         with read_transaction(self._conn()) as conn:
             return index_queries.facets(conn)
+
+    def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
+        with read_transaction(self._conn()) as conn:
+            return index_queries.mappable_models(conn, ids)
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM models").fetchone()[0])

@@ -1,0 +1,180 @@
+"""`tensorshelf apps add|list|rm` and `tensorshelf sync`: register apps and link the library
+into them (thin adapters over ShelfApi)."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tensorshelf.cli.output import emit, fail, handle_errors, plain
+from tensorshelf.cli.state import get_state
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tensorshelf.mapping.sync.apply import SyncResult
+    from tensorshelf.mapping.sync.plan import SyncPlan
+
+apps_app = typer.Typer(help="Register apps (ComfyUI, A1111/Forge, LM Studio, a folder).")
+
+PREVIEW_ROWS = 10
+
+
+def _print_results(c: Console, results: list[SyncResult]) -> None:
+    for r in results:
+        c.print(
+            f"{plain(r.app_id)}: {r.created} linked, {r.removed} removed, {r.already_ok} already "
+            f"linked, {r.conflicts} conflict(s), {r.not_mapped} not mapped"
+        )
+        for e in r.errors:
+            c.print(f"  [red]error[/] {plain(e.message)}")
+
+
+@apps_app.command("add")
+@handle_errors
+def apps_add(
+    ctx: typer.Context,
+    path: Annotated[str, typer.Argument(help="The app's install folder.")],
+    kind: Annotated[
+        str | None, typer.Option("--kind", help="comfyui, a1111, lmstudio or folder.")
+    ] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Display name.")] = None,
+    method: Annotated[str, typer.Option("--method", help="links or extra-paths.")] = "links",
+) -> None:
+    """Register an app and run its first sync (prints what it linked)."""
+    state = get_state(ctx)
+    api = state.api(create=True)
+    if kind not in (None, "comfyui", "a1111", "lmstudio", "folder"):
+        fail(state, "invalid_argument", f"unknown kind {kind!r}: comfyui, a1111, lmstudio, folder")
+    if method not in ("links", "extra-paths"):
+        fail(state, "invalid_argument", f"unknown method {method!r}: links or extra-paths")
+    added = api.add_app(path=path, kind=kind, name=name, method=method)  # type: ignore[arg-type]
+
+    def human(c: Console) -> None:
+        app = added.app
+        version = f" {app.version}" if app.version else ""
+        c.print(
+            f"registered {plain(app.name)} ({app.id}: {app.kind}{version}) at {plain(app.root)}"
+        )
+        _print_results(c, added.sync)
+
+    emit(state, {"ok": True, **added.model_dump(mode="json")}, human)
+
+
+@apps_app.command("list")
+@handle_errors
+def apps_list(ctx: typer.Context) -> None:
+    """The registered apps."""
+    state = get_state(ctx)
+    apps = state.api().list_apps()
+
+    def human(c: Console) -> None:
+        if not apps:
+            c.print("no apps registered (tensorshelf apps add PATH)")
+        for a in apps:
+            version = f" {a.version}" if a.version else ""
+            c.print(f"{a.id}  {a.kind}{version}  {plain(a.root)}  ({a.method})")
+
+    emit(state, {"ok": True, "apps": [a.model_dump(mode="json") for a in apps]}, human)
+
+
+@apps_app.command("rm")
+@handle_errors
+def apps_rm(
+    ctx: typer.Context,
+    app: Annotated[str, typer.Argument(help="App id or name.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Unregister an app, removing only the links Tensorshelf made in it."""
+    state = get_state(ctx)
+    api = state.api()
+    if not yes:
+        if not sys.stdin.isatty():
+            fail(
+                state,
+                "confirmation_required",
+                "refusing without --yes when stdin is not a terminal",
+            )
+        if not typer.confirm(f"Remove {app} and the links Tensorshelf made in it?", err=True):
+            fail(state, "cancelled", "nothing removed")
+    removed = api.remove_app(ref=app)
+
+    def human(c: Console) -> None:
+        c.print(
+            f"removed {plain(removed.app.name)}: {removed.links_removed} link(s) removed, "
+            f"{removed.links_kept} left alone (no longer ours)"
+        )
+
+    emit(state, {"ok": True, **removed.model_dump(mode="json")}, human)
+
+
+def _plan_document(plans: list[SyncPlan]) -> dict[str, Any]:
+    def one(p: SyncPlan) -> dict[str, Any]:
+        data = p.model_dump(mode="json", exclude={"adopt"})
+        data["already_ok"] = p.already_ok
+        return data
+
+    if len(plans) == 1:
+        return {"ok": True, "plan": one(plans[0])}
+    return {"ok": True, "plans": [one(p) for p in plans]}
+
+
+def _print_plan(c: Console, plan: SyncPlan) -> None:
+    c.print(
+        f"{plain(plan.app_id)}: {len(plan.to_create)} to link, {plan.already_ok} already linked, "
+        f"{len(plan.conflicts)} conflict(s), {len(plan.to_remove)} to remove, "
+        f"{len(plan.not_mapped)} not mapped"
+    )
+    for title, rows in (
+        ("link", [f"{a.target}  ← {a.source}" + (f"  ({a.note})" if a.note else "")
+                  for a in plan.to_create]),
+        ("conflict", [f"{x.target}: {x.message}" for x in plan.conflicts]),
+        ("remove", [f"{a.target}  ({a.note})" for a in plan.to_remove]),
+        ("not mapped", [f"{n.name}: {n.reason}" for n in plan.not_mapped]),
+    ):  # fmt: skip
+        for row in rows[:PREVIEW_ROWS]:
+            c.print(f"  {title}: {plain(row)}")
+        if len(rows) > PREVIEW_ROWS:
+            c.print(f"  … and {len(rows) - PREVIEW_ROWS} more")
+    for w in plan.warnings:
+        c.print(f"  [yellow]warning[/] {plain(w)}")
+    for p in plan.problems:
+        c.print(f"  [yellow]config skipped[/] {plain(p.message)}")
+
+
+@handle_errors
+def sync_cmd(
+    ctx: typer.Context,
+    apps: Annotated[
+        list[str] | None, typer.Argument(help="Apps to sync (default: every registered app).")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the plan; change nothing.")
+    ] = False,
+) -> None:
+    """Link every model of the library into the registered apps (no byte duplicated)."""
+    state = get_state(ctx)
+    api = state.api()
+    refs = list(apps or []) or None
+    if dry_run:
+        plans = api.plan_sync(apps=refs)
+
+        def human_plan(c: Console) -> None:
+            if not plans:
+                c.print("no apps registered (tensorshelf apps add PATH)")
+            for p in plans:
+                _print_plan(c, p)
+
+        emit(state, _plan_document(plans), human_plan)
+        return
+    results = api.sync(apps=refs)
+    emit(
+        state,
+        {
+            "ok": not any(r.errors for r in results),
+            "results": [r.model_dump(mode="json") for r in results],
+        },
+        lambda c: _print_results(c, results),
+    )

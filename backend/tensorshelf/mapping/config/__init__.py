@@ -1,0 +1,1 @@
+"""Mapping configs: shipped defaults per app kind plus user configs in `<state>/mapping/`."""

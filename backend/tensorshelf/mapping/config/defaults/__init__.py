@@ -1,0 +1,1 @@
+"""The mapping configs shipped with Tensorshelf, one per app kind (JSON data)."""

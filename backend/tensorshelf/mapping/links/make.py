@@ -1,0 +1,116 @@
+"""Make and recognise links — the only module that creates or removes a link in an app.
+
+Which kind, per target folder: a relative symlink when the folder and the library share a
+filesystem; an absolute symlink across filesystems (the plan warns: it breaks when the
+drive's mount point changes); a hardlink where the folder refuses symlinks (a canary
+symlink is made and removed there first — FAT/exFAT, some SMB/NTFS mounts) but shares the
+library's filesystem; otherwise none ("cannot link here"). Never a copy. A link is never
+created over anything (symlink(2)/link(2) fail on an existing name) and only removed when
+it is still exactly the link we made."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from tensorshelf.io.diskspace import nearest_existing
+from tensorshelf.mapping.links.registry import LinkKind
+
+log = logging.getLogger(__name__)
+
+_NO_SYMLINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EACCES}
+
+
+@dataclass(frozen=True)
+class LinkPlan:
+    """How links into one folder are made: `kind`, or None with the `reason` it cannot."""
+
+    kind: LinkKind | None
+    reason: str = ""
+
+
+def _device(path: Path) -> int:
+    return nearest_existing(path).stat().st_dev
+
+
+def _canary_symlink(folder: Path) -> bool:
+    probe = nearest_existing(folder)
+    name = probe / f".tensorshelf-canary-{secrets.token_hex(4)}"
+    try:
+        os.symlink("tensorshelf-canary-target", name)
+    except OSError as exc:
+        if exc.errno in _NO_SYMLINKS:
+            return False
+        raise
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return True
+
+
+def link_plan(folder: Path, library_root: Path) -> LinkPlan:
+    same_fs = _device(folder) == _device(library_root)
+    if _canary_symlink(folder):
+        return LinkPlan("relative" if same_fs else "absolute")
+    if same_fs:
+        return LinkPlan("hardlink", "this folder cannot hold symlinks: hard links are used")
+    return LinkPlan(
+        None,
+        f"{folder} can hold neither symlinks nor hard links to the library (another "
+        "filesystem without symlink support); use the extra-paths method instead",
+    )
+
+
+def symlink_text(source: Path, link: Path, kind: LinkKind) -> str:
+    """What a symlink of `kind` at `link` must contain to point at `source`."""
+    if kind == "relative":
+        return os.path.relpath(source, start=link.parent)
+    return str(source)
+
+
+def points_to(link: Path, source: Path, kind: LinkKind) -> bool:
+    """True if `link` is (still) our link of `kind` to `source`."""
+    try:
+        if kind == "hardlink":
+            st, src = os.lstat(link), os.stat(source)
+            return not _is_symlink(st) and (st.st_dev, st.st_ino) == (src.st_dev, src.st_ino)
+        return os.readlink(link) == symlink_text(source, link, kind)
+    except OSError:
+        return False
+
+
+def _is_symlink(st: os.stat_result) -> bool:
+    import stat
+
+    return stat.S_ISLNK(st.st_mode)
+
+
+def create(source: Path, link: Path, kind: LinkKind) -> None:
+    """Make the link (its folder must exist). FileExistsError if anything is at `link`."""
+    if kind == "hardlink":
+        os.link(source, link, follow_symlinks=False)
+    else:
+        os.symlink(symlink_text(source, link, kind), link)
+
+
+def remove_if_ours(link: Path, source: Path, kind: LinkKind) -> bool:
+    """Unlink `link` only if it still is our link to `source`; never follows it."""
+    if not points_to(link, source, kind):
+        return False
+    os.unlink(link)
+    return True
+
+
+def make_folders(models_dir: Path, relative: Path) -> Path:
+    """Create `models_dir/relative` (folders only; never through a symlink)."""
+    current = models_dir
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            raise FileExistsError(errno.EEXIST, "a symlink is in the way", str(current))
+        current.mkdir(exist_ok=True)
+    return current

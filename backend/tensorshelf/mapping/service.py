@@ -1,0 +1,135 @@
+"""MappingService: registered apps, their mapping configs, and syncing library models into
+them (full or for some models), over the library's index and `registry.db`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from tensorshelf import settings
+from tensorshelf.errors import InvalidArgument
+from tensorshelf.library.service import LibraryService
+from tensorshelf.mapping.apps.detect import detect_app
+from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
+from tensorshelf.mapping.apps.store import AppsStore
+from tensorshelf.mapping.config.load import applicable, merged_rules
+from tensorshelf.mapping.links.make import LinkPlan, link_plan, remove_if_ours
+from tensorshelf.mapping.links.registry import Registry
+from tensorshelf.mapping.sync.apply import SyncResult, apply_plan
+from tensorshelf.mapping.sync.plan import Planner, SyncPlan
+
+log = logging.getLogger(__name__)
+
+
+class RemovedApp(BaseModel):
+    app: AppInstall
+    links_removed: int
+    links_kept: int  # recorded links that were no longer ours on disk (left alone)
+
+
+class MappingService:
+    def __init__(self, library: LibraryService) -> None:
+        home = library.locations.home
+        self.library = library
+        self.apps = AppsStore(home / settings.APPS_FILE)
+        self.registry = Registry(home / settings.REGISTRY_DB)
+        self.config_dir = home / settings.MAPPING_DIR
+        self._link_plans: dict[str, LinkPlan] = {}
+
+    # --- apps ---------------------------------------------------------------------------
+    def detect(self, path: str, kind: AppKind | None = None) -> AppCandidate:
+        return detect_app(path, kind)
+
+    def add_app(
+        self,
+        path: str,
+        kind: AppKind | None = None,
+        name: str | None = None,
+        method: LinkMethod = "links",
+    ) -> AppInstall:
+        if method == "extra-paths":
+            raise InvalidArgument(
+                "the extra-paths method is not available yet; register the app with links",
+                method=method,
+            )
+        candidate = detect_app(path, kind)
+        Path(candidate.models_dir).mkdir(parents=True, exist_ok=True)
+        return self.apps.add(candidate, name, method)
+
+    def list_apps(self) -> list[AppInstall]:
+        return self.apps.list()
+
+    def remove_app(self, ref: str) -> RemovedApp:
+        """Remove the links we made in the app (only those still exactly ours), then the
+        app. Nothing else in its folders is touched."""
+        app = self.apps.get(ref)
+        removed = kept = 0
+        root = self.library.root
+        for row in self.registry.for_app(app.id):
+            link = Path(app.models_dir) / row.target
+            try:
+                if remove_if_ours(link, root / row.source, row.kind):
+                    removed += 1
+                else:
+                    kept += 1
+            except OSError as exc:
+                log.warning("could not remove %s: %s", link, exc)
+                kept += 1
+        self.registry.remove_app(app.id)
+        self.apps.remove(app.id)
+        return RemovedApp(app=app, links_removed=removed, links_kept=kept)
+
+    # --- sync ---------------------------------------------------------------------------
+    def _apps(self, refs: list[str] | None) -> list[AppInstall]:
+        return [self.apps.get(r) for r in refs] if refs else self.apps.list()
+
+    def _link_plan(self, app: AppInstall) -> LinkPlan:
+        if app.id not in self._link_plans:
+            self._link_plans[app.id] = link_plan(Path(app.models_dir), self.library.root)
+        return self._link_plans[app.id]
+
+    def plan(
+        self, app_refs: list[str] | None = None, model_ids: list[str] | None = None
+    ) -> list[SyncPlan]:
+        models = self.library.mappable_models(model_ids)
+        plans = []
+        for app in self._apps(app_refs):
+            configs, problems = applicable(app, self.config_dir)
+            planner = Planner(
+                app, merged_rules(configs), self.registry, self.library.root, self._link_plan(app)
+            )
+            plan = planner.plan(models, model_ids)
+            plan.problems = problems
+            plans.append(plan)
+        return plans
+
+    def sync(
+        self, app_refs: list[str] | None = None, model_ids: list[str] | None = None
+    ) -> list[SyncResult]:
+        apps = {a.id: a for a in self._apps(app_refs)}
+        results = []
+        for plan in self.plan(app_refs, model_ids):
+            results.append(apply_plan(plan, apps[plan.app_id], self.registry, self.library.root))
+        return results
+
+    def unlink_model(self, model_id: str) -> int:
+        """Before a model's files go: remove our links to it in every app (cascade)."""
+        removed = 0
+        root = self.library.root
+        apps = {a.id: a for a in self.apps.list()}
+        for row in self.registry.for_model(model_id):
+            app = apps.get(row.app_id)
+            if app is not None:
+                link = Path(app.models_dir) / row.target
+                try:
+                    removed += remove_if_ours(link, root / row.source, row.kind)
+                except OSError as exc:
+                    log.warning("could not remove %s: %s", link, exc)
+                    continue
+            self.registry.remove(row.app_id, row.target)
+        return removed
+
+    def close(self) -> None:
+        self.registry.close()
