@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
@@ -286,8 +287,13 @@ class LibraryService:
 
     # --- lifecycle ---------------------------------------------------------------------------
     def checkpoint_index(self) -> None:
-        """Fold models.db's WAL back into the database (after every few models of a batch)."""
-        self.index.checkpoint()
+        """Fold models.db's WAL back into the database (after every few models of a batch).
+        Housekeeping only: a full disk here is logged, never an import's failure (the WAL
+        keeps the changes; SQLite checkpoints it later)."""
+        try:
+            self.index.checkpoint()
+        except sqlite3.OperationalError as exc:
+            log.warning("could not checkpoint %s: %s", self.index.db_path, exc)
 
     def close(self) -> None:
         self.index.close()
