@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from tensorshelf.errors import UnsafePath
 from tensorshelf.io.naming import safe_relative_path
 
 
@@ -46,7 +47,10 @@ class MappingRule(BaseModel):
     @classmethod
     def _inside(cls, value: str) -> str:
         template = value.replace("{publisher}", "p").replace("{repo}", "r")
-        safe_relative_path(template)  # raises UnsafePath for "..", absolute paths, …
+        try:
+            safe_relative_path(template)
+        except UnsafePath as exc:  # "..", an absolute path, …: it would leave the app
+            raise ValueError(exc.message) from exc
         return value
 
 
