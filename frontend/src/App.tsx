@@ -1,3 +1,4 @@
+import { SyncDialog } from "./components/sync/SyncDialog";
 import { UnreadableNotice } from "./components/UnreadableNotice";
 import { WriterWaitBanner } from "./components/WriterWaitBanner";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
@@ -98,6 +99,7 @@ export function App() {
   const [importJobId, setImportJobId] = useState<string | null>(null);
   const [jobsOpen, setJobsOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
+  const [syncOpen, setSyncOpen] = useState(false);
 
   // changes by other processes (a CLI import) are not pushed: Refresh, and quietly on focus
   const { refresh, refreshing } = useRefreshLibrary();
@@ -220,6 +222,7 @@ export function App() {
         interruptedJobs={interrupted.length}
         jobsOpen={jobsOpen}
         onToggleJobs={() => setJobsOpen((v) => !v)}
+        onOpenSync={() => setSyncOpen(true)}
         onOpenSettings={() => setSettingsOpen(true)}
         theme={theme}
         dark={dark}
@@ -343,6 +346,7 @@ export function App() {
       {settingsOpen && (
         <SettingsDialog onClose={() => setSettingsOpen(false)} theme={theme} onTheme={setTheme} />
       )}
+      {syncOpen && <SyncDialog onClose={() => setSyncOpen(false)} />}
       <AppEvents followedJobId={importPaths ? importJobId : null} />
     </div>
   );

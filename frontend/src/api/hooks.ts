@@ -14,6 +14,7 @@ import { useEffect, useMemo } from "react";
 import type { Bridge } from "./bridge";
 import { useBridge } from "./BridgeContext";
 import type {
+  AppKind,
   AppSettings,
   ImportOptions,
   JobInfo,
@@ -36,6 +37,8 @@ export const queryKeys = {
   settings: ["settings"] as const,
   network: ["network"] as const,
   plan: (paths: string[]) => ["plan", paths] as const,
+  apps: ["apps"] as const,
+  syncPlan: ["sync-plan"] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -57,6 +60,7 @@ export function createQueryClient(): QueryClient {
 export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => void {
   const offs = [
     bridge.subscribe("library.changed", (payload) => {
+      void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
       void client.invalidateQueries({ queryKey: queryKeys.models() });
       void client.invalidateQueries({ queryKey: queryKeys.facets });
       void client.invalidateQueries({ queryKey: queryKeys.status });
@@ -319,5 +323,57 @@ export function useResumeJobs() {
   return useMutation({
     mutationFn: (jobId?: string) => bridge.call("resume_jobs", jobId ? { job_id: jobId } : {}),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+// ------------------------------------------------------------------ apps and sync
+
+export function useApps() {
+  const bridge = useBridge();
+  return useQuery({ queryKey: queryKeys.apps, queryFn: () => bridge.call("list_apps", {}) });
+}
+
+/** What a sync would do in every registered app (refetched when the library changes). */
+export function useSyncPlan(enabled = true) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.syncPlan,
+    queryFn: () => bridge.call("plan_sync", {}),
+    enabled,
+  });
+}
+
+function useAppsMutation<V, R>(call: (vars: V) => Promise<R>) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: call,
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.apps });
+      void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
+    },
+  });
+}
+
+export function useSync() {
+  const bridge = useBridge();
+  return useAppsMutation((apps?: string[]) => bridge.call("sync", apps ? { apps } : {}));
+}
+
+export function useAddApp() {
+  const bridge = useBridge();
+  return useAppsMutation((vars: { path: string; kind?: AppKind; name?: string }) =>
+    bridge.call("add_app", vars),
+  );
+}
+
+export function useRemoveApp() {
+  const bridge = useBridge();
+  return useAppsMutation((ref: string) => bridge.call("remove_app", { ref }));
+}
+
+export function useDetectApp() {
+  const bridge = useBridge();
+  return useMutation({
+    mutationFn: (vars: { path: string; kind?: AppKind }) => bridge.call("detect_app", vars),
   });
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { libraryListTarget } from "../lib/focus";
 import { parsePathInput } from "../lib/importFlow";
 import type { ThemePref } from "../lib/theme";
+import { SyncButton } from "./sync/SyncButton";
 import { Button, IconButton } from "./ui/Button";
 
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -16,6 +17,7 @@ export interface TopBarProps {
   interruptedJobs: number;
   jobsOpen: boolean;
   onToggleJobs: () => void;
+  onOpenSync: () => void;
   onOpenSettings: () => void;
   theme: ThemePref;
   dark: boolean;
@@ -55,6 +57,7 @@ export function TopBar(props: TopBarProps) {
         ) : (
           <ImportPathField onImport={props.onImportPaths} />
         )}
+        <SyncButton onClick={props.onOpenSync} />
         <Button
           variant="ghost"
           onClick={props.onToggleJobs}

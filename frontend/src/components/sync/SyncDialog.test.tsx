@@ -1,0 +1,145 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import { App } from "../../App";
+import type { AppInstall, SyncPlan } from "../../api/types";
+import { createFakeBridge } from "../../test/fakeBridge";
+import { renderWithBridge } from "../../test/render";
+
+const APP: AppInstall = {
+  id: "comfyui",
+  name: "ComfyUI",
+  kind: "comfyui",
+  root: "/apps/ComfyUI",
+  models_dir: "/apps/ComfyUI/models",
+  method: "links",
+  version: "0.38.1",
+  flavour: "git",
+  variant: "default",
+  added_at: "2026-12-01T00:00:00Z",
+  folders: {},
+};
+
+function plan(over: Partial<SyncPlan> = {}): SyncPlan {
+  return {
+    app_id: "comfyui",
+    to_create: Array.from({ length: 12 }, (_, i) => ({
+      model_id: `m${i}`,
+      target: `loras/lora-${i}.safetensors`,
+      source: `diffusion/sdxl/lora-${i}/lora-${i}.safetensors`,
+      kind: "relative",
+      sha256: null,
+      note: "",
+    })),
+    already_ok: 3,
+    conflicts: [
+      {
+        model_id: "m99",
+        target: "vae/sdxl_vae.safetensors",
+        source: "diffusion/sdxl/vae/sdxl_vae.safetensors",
+        reason: "user_file",
+        message: "a file of yours",
+      },
+    ],
+    to_remove: [],
+    not_mapped: [],
+    adopt: [],
+    warnings: [],
+    problems: [],
+    ...over,
+  };
+}
+
+function setup(apps: AppInstall[], plans: SyncPlan[]) {
+  const calls: string[] = [];
+  const bridge = createFakeBridge({
+    get_status: () => ({
+      version: "0.1.0",
+      home: "/h",
+      library_root: "/lib",
+      model_count: 0,
+      bridge: "web",
+      staging_swept: [],
+      read_only: false,
+      shared_filesystem: null,
+    }),
+    list_models: () => ({ total: 0, models: [] }),
+    get_facets: () => ({
+      model_type: {},
+      subtype: {},
+      family: {},
+      precision: {},
+      format: {},
+      tag: {},
+      attention: 0,
+      unreadable: [],
+    }),
+    list_jobs: () => [],
+    list_apps: () => apps,
+    plan_sync: () => plans,
+    sync: () => {
+      calls.push("sync");
+      return [
+        {
+          app_id: "comfyui",
+          created: 12,
+          removed: 0,
+          adopted: 0,
+          already_ok: 3,
+          conflicts: 1,
+          not_mapped: 0,
+          errors: [],
+        },
+      ];
+    },
+    detect_app: ({ path }) => ({
+      kind: "comfyui",
+      root: path,
+      models_dir: `${path}/models`,
+      version: "0.38.1",
+      flavour: "git",
+      evidence: [],
+    }),
+    add_app: ({ path }) => {
+      calls.push(`add ${path}`);
+      return { app: { ...APP, root: path }, sync: [] };
+    },
+  });
+  renderWithBridge(<App />, bridge);
+  return { bridge, calls };
+}
+
+describe("Sync", () => {
+  it("badges the button, previews the plan with its conflict, and applies it", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup([APP], [plan()]);
+    expect((await screen.findByTestId("sync-badge")).textContent).toBe("13");
+    await user.click(screen.getByTestId("sync-button"));
+    const dialog = await screen.findByTestId("sync-dialog");
+    const view = within(dialog).getByTestId("sync-plan");
+    expect(view.textContent).toContain("12 to link");
+    expect(view.textContent).toContain("… and 2 more");
+    expect(view.textContent).toContain("vae/sdxl_vae.safetensors — your file is there");
+    await user.click(within(dialog).getByTestId("apply-sync"));
+    await waitFor(() => expect(calls).toContain("sync"));
+  });
+
+  it("says no changes are needed when the plan is empty", async () => {
+    const user = userEvent.setup();
+    setup([APP], [plan({ to_create: [], conflicts: [] })]);
+    await user.click(await screen.findByTestId("sync-button"));
+    const apply = await screen.findByTestId("apply-sync");
+    expect(apply.textContent).toBe("No changes needed");
+    expect((apply as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it("registers an app from a typed path after showing what it is", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup([], []);
+    await user.click(await screen.findByTestId("sync-button"));
+    await user.type(await screen.findByTestId("app-path"), "/apps/ComfyUI{Enter}");
+    expect((await screen.findByTestId("app-found")).textContent).toContain("ComfyUI 0.38.1");
+    await user.click(screen.getByTestId("add-app"));
+    await waitFor(() => expect(calls).toContain("add /apps/ComfyUI"));
+  });
+});

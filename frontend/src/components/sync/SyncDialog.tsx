@@ -1,0 +1,200 @@
+import { useState } from "react";
+import { useBridge } from "../../api/BridgeContext";
+import {
+  useAddApp,
+  useApps,
+  useDetectApp,
+  useRemoveApp,
+  useSync,
+  useSyncPlan,
+} from "../../api/hooks";
+import type { AppCandidate, AppInstall } from "../../api/types";
+import { pendingCount, resultSummary } from "../../lib/syncPlan";
+import { ConfirmDialog } from "../ConfirmDialog";
+import { Button } from "../ui/Button";
+import { Modal } from "../ui/Modal";
+import { useToast } from "../ui/Toasts";
+import { PlanView } from "./PlanView";
+
+const KIND_NAMES: Record<string, string> = {
+  comfyui: "ComfyUI",
+  a1111: "A1111 / Forge",
+  lmstudio: "LM Studio",
+  folder: "Folder",
+};
+
+/** Register an app: a path (or the desktop folder picker), what it is, then Add. */
+function AddApp() {
+  const bridge = useBridge();
+  const toast = useToast();
+  const [path, setPath] = useState("");
+  const [found, setFound] = useState<AppCandidate | null>(null);
+  const detect = useDetectApp();
+  const add = useAddApp();
+
+  const [looked, setLooked] = useState("");
+  const look = (p: string) => {
+    setPath(p);
+    if (p.trim() === looked) return; // already shown (e.g. the field lost focus to Add)
+    setLooked(p.trim());
+    setFound(null);
+    if (p.trim()) detect.mutate({ path: p.trim() }, { onSuccess: setFound });
+  };
+  const pick = async () => {
+    const [chosen] = await bridge.call("pick_paths", { folder: true });
+    if (chosen) look(chosen);
+  };
+  const submit = () =>
+    add.mutate(
+      { path: path.trim() },
+      {
+        onSuccess: (added) =>
+          toast.push({
+            kind: "success",
+            title: `${added.app.name} registered`,
+            message: resultSummary(added.sync),
+          }),
+      },
+    );
+
+  return (
+    <section aria-label="Add an app" className="rounded-lg border border-line p-3">
+      <div className="text-[12.5px] font-medium text-fg">Add an app</div>
+      <div className="mt-2 flex gap-2">
+        <input
+          aria-label="App folder"
+          data-testid="app-path"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          onBlur={() => look(path)}
+          onKeyDown={(e) => e.key === "Enter" && look(path)}
+          placeholder="/path/to/ComfyUI (an absolute path)"
+          className="h-8 min-w-0 flex-1 rounded-md border border-line bg-bg px-2 text-[12.5px]"
+        />
+        {bridge.kind === "desktop" && <Button onClick={() => void pick()}>Choose…</Button>}
+      </div>
+      {detect.error && (
+        <div className="mt-2 text-[12px] text-danger" role="alert">
+          {detect.error.message}
+        </div>
+      )}
+      {found && (
+        <div className="mt-2 flex items-center gap-2 text-[12.5px]" data-testid="app-found">
+          <span className="flex-1 text-muted">
+            {KIND_NAMES[found.kind] ?? found.kind}
+            {found.version ? ` ${found.version}` : ""} — links go into {found.models_dir}
+          </span>
+          <Button variant="primary" onClick={submit} disabled={add.isPending} data-testid="add-app">
+            Add and sync
+          </Button>
+        </div>
+      )}
+      {add.error && (
+        <div className="mt-2 text-[12px] text-danger" role="alert">
+          {add.error.message}
+        </div>
+      )}
+    </section>
+  );
+}
+
+function AppRow({ app, onRemove }: { app: AppInstall; onRemove: () => void }) {
+  const plans = useSyncPlan();
+  const plan = plans.data?.find((p) => p.app_id === app.id);
+  return (
+    <div className="rounded-lg border border-line p-3" data-testid="app-row" data-app={app.id}>
+      <div className="flex items-center gap-2">
+        <div className="min-w-0 flex-1">
+          <div className="truncate font-medium text-fg">
+            {app.name}{" "}
+            <span className="text-[11.5px] font-normal text-faint">
+              {KIND_NAMES[app.kind] ?? app.kind}
+              {app.version ? ` ${app.version}` : ""}
+            </span>
+          </div>
+          <div className="truncate font-mono text-[11.5px] text-faint" title={app.models_dir}>
+            {app.models_dir}
+          </div>
+        </div>
+        <Button variant="ghost" onClick={onRemove} data-testid="remove-app">
+          Remove…
+        </Button>
+      </div>
+      <div className="mt-2">
+        <PlanView app={app} plan={plan} />
+      </div>
+    </div>
+  );
+}
+
+/** The Sync dialog: each registered app with its plan, Apply, and adding or removing apps. */
+export function SyncDialog({ onClose }: { onClose: () => void }) {
+  const toast = useToast();
+  const apps = useApps();
+  const plans = useSyncPlan();
+  const sync = useSync();
+  const remove = useRemoveApp();
+  const [removing, setRemoving] = useState<AppInstall | null>(null);
+  const pending = pendingCount(plans.data);
+  const apply = () =>
+    sync.mutate(undefined, {
+      onSuccess: (results) =>
+        toast.push({ kind: "success", title: "Sync finished", message: resultSummary(results) }),
+    });
+
+  return (
+    <Modal
+      title="Sync into your apps"
+      description="Each model appears in the right folder of every registered app, as a link — no byte duplicated. Your own files and links are never touched."
+      onClose={onClose}
+      width="lg"
+      testId="sync-dialog"
+      footer={
+        <>
+          <Button onClick={onClose}>Close</Button>
+          <Button
+            variant="primary"
+            onClick={apply}
+            disabled={pending === 0 || sync.isPending}
+            data-testid="apply-sync"
+          >
+            {pending === 0 ? "No changes needed" : sync.isPending ? "Syncing…" : "Apply"}
+          </Button>
+        </>
+      }
+    >
+      <div className="space-y-3">
+        {(apps.data ?? []).length === 0 && (
+          <p className="text-[12.5px] text-muted">
+            No app registered yet: add ComfyUI, A1111/Forge, LM Studio or a plain folder below.
+          </p>
+        )}
+        {(apps.data ?? []).map((app) => (
+          <AppRow key={app.id} app={app} onRemove={() => setRemoving(app)} />
+        ))}
+        <AddApp />
+      </div>
+      {removing && (
+        <ConfirmDialog
+          title={`Remove ${removing.name}?`}
+          confirmLabel="Remove"
+          danger
+          onCancel={() => setRemoving(null)}
+          onConfirm={() => {
+            remove.mutate(removing.id, {
+              onSuccess: (r) =>
+                toast.push({
+                  kind: "success",
+                  title: `${r.app.name} removed`,
+                  message: `${r.links_removed} links removed`,
+                }),
+            });
+            setRemoving(null);
+          }}
+        >
+          Tensorshelf removes only the links it made in this app; your own files there stay.
+        </ConfirmDialog>
+      )}
+    </Modal>
+  );
+}

@@ -1,0 +1,29 @@
+import type { SyncPlan, SyncResult } from "../api/types";
+
+export const PREVIEW_ROWS = 10;
+
+/** Links a sync would create or remove, and conflicts it would skip, over every app. */
+export function pendingCount(plans: SyncPlan[] | undefined): number {
+  return (plans ?? []).reduce(
+    (n, p) => n + p.to_create.length + p.to_remove.length + p.conflicts.length,
+    0,
+  );
+}
+
+/** The first `max` rows, and how many more there are ("… and N more"). */
+export function preview<T>(rows: T[], max = PREVIEW_ROWS): { shown: T[]; more: number } {
+  return { shown: rows.slice(0, max), more: Math.max(0, rows.length - max) };
+}
+
+export function resultSummary(results: SyncResult[]): string {
+  const sum = (key: "created" | "removed" | "conflicts") => results.reduce((n, r) => n + r[key], 0);
+  const parts = [`${sum("created")} linked`, `${sum("removed")} removed`];
+  if (sum("conflicts")) parts.push(`${sum("conflicts")} conflicts left alone`);
+  return parts.join(", ");
+}
+
+export const CONFLICT_LABELS: Record<string, string> = {
+  user_file: "your file is there",
+  user_folder: "your folder is there",
+  foreign_link: "a link Tensorshelf did not make is there",
+};

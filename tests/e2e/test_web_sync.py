@@ -1,0 +1,54 @@
+"""Sync in real Chromium: register a (fake) ComfyUI from the Sync dialog (a typed path, what
+it is shown first), its first sync links the LoRA, and a user's own file at a target is
+shown as a conflict, left alone, and keeps the Sync badge lit."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.e2e_support import Served, serving
+from tests.fixtures.cli_runner import make_cli
+from tests.fixtures.detect_files import make_model_file
+from tests.integration.mapping.test_cli_sync import fake_comfyui
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_web")]
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, Path, Path]]:
+    root = tmp_path_factory.mktemp("e2e-sync")
+    cli = make_cli(root)
+    lora = make_model_file("lora_sdxl_kohya_r16_te", root / "src" / "lora")
+    vae = make_model_file("sd1_vae_ft_mse_fp32", root / "src" / "vae")
+    cli.json("import", "--no-lookup", "--link", str(lora), str(vae))
+    comfy = fake_comfyui(root / "ComfyUI")
+    (comfy / "models" / "vae" / vae.name).write_bytes(b"the user's own vae")
+    with serving(cli) as served:
+        yield served, comfy, lora
+
+
+def test_add_an_app_preview_and_a_conflict_left_alone(synced, page: Any) -> None:
+    shelf, comfy, lora = synced
+    page.goto(shelf.url)
+    page.get_by_test_id("sync-button").click()
+    dialog = page.get_by_test_id("sync-dialog")
+    expect(dialog).to_contain_text("No app registered yet")
+    page.get_by_test_id("app-path").fill(str(comfy))
+    page.get_by_test_id("app-path").press("Enter")
+    expect(page.get_by_test_id("app-found")).to_contain_text("ComfyUI 0.38.1")
+    page.get_by_test_id("add-app").click()
+    row = page.get_by_test_id("app-row")
+    expect(row).to_contain_text("ComfyUI")
+    expect(row).to_contain_text("1 conflicts")
+    expect(row).to_contain_text("your file is there")
+    link = comfy / "models" / "loras" / lora.name
+    assert link.is_symlink() and os.path.realpath(link).startswith(str(shelf.cli.library.resolve()))
+    user_vae = next((comfy / "models" / "vae").iterdir())
+    assert not user_vae.is_symlink() and user_vae.read_bytes() == b"the user's own vae"
+    expect(page.get_by_test_id("sync-badge")).to_have_text("1")  # the conflict stays pending
