@@ -52,6 +52,7 @@ from tensorshelf.library.watch import ChangeWatch
 from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
 from tensorshelf.mapping.auto_sync import AutoSync
+from tensorshelf.mapping.health import Doctor, Findings
 from tensorshelf.mapping.service import MappingService, RemovedApp
 from tensorshelf.mapping.sync.apply import SyncResult
 from tensorshelf.mapping.sync.plan import SyncPlan
@@ -93,6 +94,7 @@ API_METHODS: tuple[str, ...] = (
     "remove_app",
     "plan_sync",
     "sync",
+    "doctor",
 )
 
 
@@ -309,6 +311,12 @@ class ShelfApi:
         """Link every model into each app (or those named), as `plan_sync` showed."""
         self.auto_sync.drain()
         return self.mapping.sync(apps or None)
+
+    def doctor(self, fix: bool = False) -> Findings:
+        """What is wrong between the library, the link registry and the apps; with `fix`,
+        repair what is ours (re-point, remove dead, recreate, re-adopt)."""
+        self.auto_sync.drain()
+        return Doctor(self.mapping).run(fix)
 
     # --- jobs --------------------------------------------------------------------------
     def start_rebuild(self) -> JobRef:

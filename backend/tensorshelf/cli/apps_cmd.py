@@ -178,3 +178,29 @@ def sync_cmd(
         },
         lambda c: _print_results(c, results),
     )
+
+
+@handle_errors
+def doctor_cmd(
+    ctx: typer.Context,
+    fix: Annotated[bool, typer.Option("--fix", help="Repair what is ours to repair.")] = False,
+) -> None:
+    """Check links, registry, apps and models; --fix repairs (never a file of yours)."""
+    state = get_state(ctx)
+    findings = state.api().doctor(fix=fix)
+
+    def human(c: Console) -> None:
+        total = 0
+        for category, items in findings:
+            for item in items:
+                total += 1
+                mark = "[green]fixed[/]" if item.fixed else "[yellow]found[/]"
+                c.print(f"{mark} {category}: {plain(item.path)} — {plain(item.detail)}")
+        if total == 0:
+            c.print("[green]healthy[/]: nothing to report")
+
+    emit(
+        state, {"ok": findings.problems() == 0, "findings": findings.model_dump(mode="json")}, human
+    )
+    if findings.problems():
+        raise typer.Exit(1)

@@ -156,6 +156,25 @@ export interface FilesDropped {
   paths: string[];
 }
 
+export interface Finding {
+  app_id: string | null;
+  path: string;
+  detail: string;
+  model_id: string | null;
+  fixed: boolean;
+}
+
+export interface Findings {
+  broken_links: Finding[];
+  missing_links: Finding[];
+  unregistered_links: Finding[];
+  foreign_links: Finding[];
+  shadowed: Finding[];
+  ghost_apps: Finding[];
+  phantom_models: Finding[];
+  offline_roots: Finding[];
+}
+
 /**
  * What other tools (Civitai, Stability Matrix, LoRA Manager) and embedded
  * `modelspec.*` / `ss_*` keys said about a file.
@@ -697,6 +716,16 @@ export interface ShelfMethods {
       kind?: AppKind | null;
     };
     result: AppCandidate;
+  };
+  /**
+   * What is wrong between the library, the link registry and the apps; with `fix`,
+   * repair what is ours (re-point, remove dead, recreate, re-adopt).
+   */
+  doctor: {
+    args: {
+      fix?: boolean;
+    };
+    result: Findings;
   };
   edit_model: {
     args: {

@@ -135,9 +135,7 @@ def test_a_users_file_and_a_foreign_link_are_never_touched(world, tmp_path: Path
     reasons = sorted(c["reason"] for c in plan["conflicts"])
     assert reasons == ["foreign_link", "user_file"]
     cli.json("sync", app_id)
-    lora_id = next(
-        m["id"] for m in cli.json("list")["models"] if m["subtype"] == "loras"
-    )
+    lora_id = next(m["id"] for m in cli.json("list")["models"] if m["subtype"] == "loras")
     cli.json("rm", "--yes", lora_id)
     cli.json("apps", "rm", "--yes", app_id)
     assert {p: _snapshot(p) for p in (user_file, foreign)} == protected

@@ -77,8 +77,10 @@ class AppsStore:
                     )
             folder = Path(candidate.root).name
             display = name or folder
-            default_id = candidate.kind if _slug(folder) == candidate.kind else (
-                f"{candidate.kind}-{_slug(folder)}"
+            default_id = (
+                candidate.kind
+                if _slug(folder) == candidate.kind
+                else (f"{candidate.kind}-{_slug(folder)}")
             )
             base = _slug(name) if name else default_id
             taken = {a.id for a in data.apps}

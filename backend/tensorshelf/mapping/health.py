@@ -1,0 +1,211 @@
+"""Doctor: what is wrong between the library, the registry and the apps — and, with `fix`,
+repair what is ours to repair.
+
+Findings: `broken_links` (ours, the source is gone), `missing_links` (recorded, the link is
+gone), `unregistered_links` (links into this library the registry does not know),
+`foreign_links` (someone else's link where a model should go: reported only), `shadowed`
+(two models giving one name in one folder), `ghost_apps` (the app's folder is gone),
+`phantom_models` (a model whose files are missing), `offline_roots` (the library is not
+mounted: nothing is changed). Fixing re-points a broken link by SHA-256 to wherever that
+model (or an identical copy) now is, removes dead links we own, recreates missing ones and
+re-adopts unregistered ones. A user's file or a link we did not make is never touched."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from tensorshelf.library.layout import library_exists
+from tensorshelf.mapping.links.make import create, points_to, remove_if_ours
+from tensorshelf.mapping.links.registry import LinkKind, LinkRow
+from tensorshelf.mapping.service import MappingService
+from tensorshelf.mapping.sync.plan import SyncPlan
+
+log = logging.getLogger(__name__)
+
+
+class Finding(BaseModel):
+    app_id: str | None = None
+    path: str  # the link (absolute), the app root, or the model's library path
+    detail: str
+    model_id: str | None = None
+    fixed: bool = False
+
+
+class Findings(BaseModel):
+    broken_links: list[Finding] = Field(default_factory=list)
+    missing_links: list[Finding] = Field(default_factory=list)
+    unregistered_links: list[Finding] = Field(default_factory=list)
+    foreign_links: list[Finding] = Field(default_factory=list)
+    shadowed: list[Finding] = Field(default_factory=list)
+    ghost_apps: list[Finding] = Field(default_factory=list)
+    phantom_models: list[Finding] = Field(default_factory=list)
+    offline_roots: list[Finding] = Field(default_factory=list)
+
+    def problems(self) -> int:
+        """Findings that still need something (fixed ones and foreign links do not)."""
+        return sum(
+            1 for name, items in self if name != "foreign_links" for item in items if not item.fixed
+        )
+
+
+class Doctor:
+    def __init__(self, mapping: MappingService) -> None:
+        self.mapping = mapping
+        self.root = mapping.library.root
+        self._dirs: dict[str, str] = {}  # model dir → id
+
+    def run(self, fix: bool = False) -> Findings:
+        found = Findings()
+        if not library_exists(self.root):
+            found.offline_roots.append(
+                Finding(path=str(self.root), detail="the library is not mounted: nothing checked")
+            )
+            return found
+        models = self.mapping.library.mappable_models()
+        by_sha: dict[str, str] = {}  # sha256 → library path of a file that is there now
+        for model in models:
+            missing = []
+            for f in model.files:
+                present = os.path.isfile(self.root / model.path / f.path)
+                if f.role == "weights" and not present:
+                    missing.append(f.path)
+                elif present and f.sha256:
+                    by_sha.setdefault(f.sha256, f"{model.path}/{f.path}")
+            if missing:
+                found.phantom_models.append(
+                    Finding(
+                        path=model.path,
+                        model_id=model.id,
+                        detail=f"files missing: {', '.join(missing)}",
+                    )
+                )
+        self._dirs = {m.path: m.id for m in models}
+        for app in self.mapping.list_apps():
+            if not Path(app.root).is_dir():
+                found.ghost_apps.append(
+                    Finding(app_id=app.id, path=app.root, detail="the app's folder is gone")
+                )
+                continue
+            rows = self.mapping.registry.for_app(app.id)
+            for row in rows:
+                self._check_row(app.id, Path(app.models_dir), row, by_sha, found, fix)
+            self._unregistered(app.id, Path(app.models_dir), {r.target for r in rows}, found, fix)
+            (plan,) = self.mapping.plan([app.id])
+            self._from_plan(plan, Path(app.models_dir), found)
+        return found
+
+    def _check_row(
+        self,
+        app_id: str,
+        models_dir: Path,
+        row: LinkRow,
+        by_sha: dict[str, str],
+        found: Findings,
+        fix: bool,
+    ) -> None:
+        link, source = models_dir / row.target, self.root / row.source
+        registry = self.mapping.registry
+        if not os.path.lexists(link):
+            finding = Finding(
+                app_id=app_id,
+                path=str(link),
+                model_id=row.model_id,
+                detail=f"recorded, but the link is gone (to {row.source})",
+            )
+            found.missing_links.append(finding)
+            if fix:
+                if os.path.exists(source):
+                    create(source, link, row.kind)
+                else:
+                    registry.remove(app_id, row.target)
+                finding.fixed = True
+            return
+        if not points_to(link, source, row.kind):
+            return  # replaced by something of the user's: not ours any more (sync forgets it)
+        if os.path.exists(source):
+            return
+        new = by_sha.get(row.sha256 or "")
+        finding = Finding(
+            app_id=app_id,
+            path=str(link),
+            model_id=row.model_id,
+            detail=f"its source {row.source} is gone"
+            + (f"; the same file is now at {new}" if new else ""),
+        )
+        found.broken_links.append(finding)
+        if not fix:
+            return
+        if remove_if_ours(link, source, row.kind):
+            registry.remove(app_id, row.target)
+            if new is not None:
+                create(self.root / new, link, row.kind)
+                registry.add(LinkRow(app_id, row.target, new, row.model_id, row.sha256, row.kind))
+            finding.fixed = True
+
+    def _unregistered(
+        self, app_id: str, models_dir: Path, known: set[str], found: Findings, fix: bool
+    ) -> None:
+        real_root = os.path.realpath(self.root)
+        for current, dirs, files in os.walk(models_dir):  # never follows links into folders
+            for name in [*files, *dirs]:
+                path = Path(current) / name
+                if not path.is_symlink():
+                    continue
+                target = path.relative_to(models_dir).as_posix()
+                if target in known:
+                    continue
+                resolved = os.path.realpath(path)
+                if not resolved.startswith(real_root + os.sep):
+                    continue  # a link of the user's to somewhere else: none of our business
+                finding = Finding(
+                    app_id=app_id,
+                    path=str(path),
+                    detail=f"links into the library ({resolved}), not recorded",
+                )
+                found.unregistered_links.append(finding)
+                if fix:
+                    source = Path(resolved).relative_to(real_root).as_posix()
+                    model_id = self._model_of(source)
+                    if model_id is not None:
+                        kind: LinkKind = (
+                            "absolute" if os.readlink(path).startswith("/") else "relative"
+                        )
+                        self.mapping.registry.add(
+                            LinkRow(app_id, target, source, model_id, None, kind)
+                        )
+                        finding.fixed = True
+
+    def _model_of(self, source: str) -> str | None:
+        """The model whose dir holds `source` (a file or the dir itself)."""
+        parts = source.split("/")
+        for n in range(len(parts), 0, -1):
+            model_id = self._dirs.get("/".join(parts[:n]))
+            if model_id is not None:
+                return model_id
+        return None
+
+    def _from_plan(self, plan: SyncPlan, models_dir: Path, found: Findings) -> None:
+        for conflict in plan.conflicts:
+            if conflict.reason == "foreign_link":
+                found.foreign_links.append(
+                    Finding(
+                        app_id=plan.app_id,
+                        path=str(models_dir / conflict.target),
+                        model_id=conflict.model_id,
+                        detail=conflict.message,
+                    )  # fmt: skip
+                )
+        for action in [*plan.to_create, *plan.adopt]:
+            if action.note.startswith("named "):
+                found.shadowed.append(
+                    Finding(
+                        app_id=plan.app_id,
+                        path=str(models_dir / action.target),
+                        model_id=action.model_id,
+                        detail=action.note,
+                    )  # fmt: skip
+                )
