@@ -49,8 +49,11 @@ class AutoSync:
                     for result in self.mapping.sync(None, ids):
                         log.info(
                             "synced %s: %d created, %d removed, %d conflicts",
-                            result.app_id, result.created, result.removed, result.conflicts,
-                        )  # fmt: skip
+                            result.app_id,
+                            result.created,
+                            result.removed,
+                            result.conflicts,
+                        )
             except Exception:
                 log.exception("incremental sync failed")
             finally:

@@ -197,7 +197,7 @@ class Doctor:
                         path=str(models_dir / conflict.target),
                         model_id=conflict.model_id,
                         detail=conflict.message,
-                    )  # fmt: skip
+                    )
                 )
         for action in [*plan.to_create, *plan.adopt]:
             if action.note.startswith("named "):
@@ -207,5 +207,5 @@ class Doctor:
                         path=str(models_dir / action.target),
                         model_id=action.model_id,
                         detail=action.note,
-                    )  # fmt: skip
+                    )
                 )

@@ -41,8 +41,11 @@ def test_doctor_finds_each_problem_and_fix_repairs_ours(tmp_path: Path) -> None:
     assert [f["app_id"] for f in findings["ghost_apps"]] == [ghost_id]
 
     fixed = cli.run("--json", "doctor", "--fix").json()["findings"]
-    assert all(f["fixed"] for k in ("missing_links", "broken_links", "unregistered_links")
-               for f in fixed[k])  # fmt: skip
+    assert all(
+        f["fixed"]
+        for k in ("missing_links", "broken_links", "unregistered_links")
+        for f in fixed[k]
+    )
     assert (loras / "lora1.safetensors").is_symlink() and (loras / "lora1.safetensors").exists()
     assert not os.path.lexists(loras / "lora2.safetensors")  # a dead link of ours: removed
     assert stray.is_symlink()  # adopted, not removed

@@ -15,16 +15,32 @@ from tensorshelf.mapping.sync.plan import rule_matches
 
 
 def _app(kind: str = "comfyui", version: str | None = "0.38.1", variant: str = "default"):
-    return AppInstall(id="c", name="c", kind=kind, root="/x", models_dir="/x/models",
-                      version=version, variant=variant)  # type: ignore[arg-type]  # fmt: skip
+    return AppInstall(
+        id="c",
+        name="c",
+        kind=kind,
+        root="/x",
+        models_dir="/x/models",
+        version=version,
+        variant=variant,
+    )  # type: ignore[arg-type]
 
 
 def _model(**over: object) -> MappableModel:
     base: dict[str, object] = dict(
-        id="m", path="diffusion/sdxl/m", name="m", model_type="diffusion", subtype="loras",
-        family="sdxl", model_format="single-file", format="safetensors", tags=[],
-        size_bytes=100, sha256=None, repo_id=None,
-    )  # fmt: skip
+        id="m",
+        path="diffusion/sdxl/m",
+        name="m",
+        model_type="diffusion",
+        subtype="loras",
+        family="sdxl",
+        model_format="single-file",
+        format="safetensors",
+        tags=[],
+        size_bytes=100,
+        sha256=None,
+        repo_id=None,
+    )
     base.update(over)
     return MappableModel(**base)  # type: ignore[arg-type]
 
@@ -32,16 +48,24 @@ def _model(**over: object) -> MappableModel:
 def test_every_shipped_config_is_valid() -> None:
     parsed = shipped_configs()
     assert {p.app for _w, p in parsed if isinstance(p, MappingConfig)} == {
-        "comfyui", "a1111", "lmstudio", "folder"
-    }  # fmt: skip
+        "comfyui",
+        "a1111",
+        "lmstudio",
+        "folder",
+    }
     assert all(isinstance(p, MappingConfig) for _w, p in parsed)
 
 
 def test_a_user_config_overrides_a_rule_by_name_and_can_disable_it(tmp_path: Path) -> None:
-    (tmp_path / "mine.json").write_text(json.dumps({
-        "app": "comfyui", "version": ">=0.30",
-        "rules": [{"name": "loras", "target_subdir": "loras/mine", "enabled": False}],
-    }))  # fmt: skip
+    (tmp_path / "mine.json").write_text(
+        json.dumps(
+            {
+                "app": "comfyui",
+                "version": ">=0.30",
+                "rules": [{"name": "loras", "target_subdir": "loras/mine", "enabled": False}],
+            }
+        )
+    )
     configs, problems = applicable(_app(), tmp_path)
     assert problems == []
     rules = {r.name: (r, src) for r, src in merged_rules(configs)}
@@ -54,11 +78,21 @@ def test_a_user_config_overrides_a_rule_by_name_and_can_disable_it(tmp_path: Pat
 
 
 def test_variants_and_one_apps_config(tmp_path: Path) -> None:
-    (tmp_path / "mobile.json").write_text(json.dumps({
-        "app": "comfyui", "variant": "mobile",
-        "rules": [{"name": "checkpoints", "target_subdir": "checkpoints",
-                   "filters": {"max_size": 4000}}],
-    }))  # fmt: skip
+    (tmp_path / "mobile.json").write_text(
+        json.dumps(
+            {
+                "app": "comfyui",
+                "variant": "mobile",
+                "rules": [
+                    {
+                        "name": "checkpoints",
+                        "target_subdir": "checkpoints",
+                        "filters": {"max_size": 4000},
+                    }
+                ],
+            }
+        )
+    )
     default, _ = applicable(_app(), tmp_path)
     mobile, _ = applicable(_app(variant="mobile"), tmp_path)
     assert len(mobile) == len(default) + 1
@@ -68,8 +102,9 @@ def test_variants_and_one_apps_config(tmp_path: Path) -> None:
 
 def test_an_invalid_config_is_reported_and_skipped(tmp_path: Path) -> None:
     (tmp_path / "broken.json").write_text('{"app": "comfyui",\n "rules": [}')
-    (tmp_path / "escape.json").write_text(json.dumps({
-        "app": "comfyui", "rules": [{"name": "x", "target_subdir": "../../etc"}]}))  # fmt: skip
+    (tmp_path / "escape.json").write_text(
+        json.dumps({"app": "comfyui", "rules": [{"name": "x", "target_subdir": "../../etc"}]})
+    )
     configs, problems = applicable(_app(), tmp_path)
     assert len(problems) == 2
     messages = " ".join(p.message for p in problems)
@@ -79,9 +114,10 @@ def test_an_invalid_config_is_reported_and_skipped(tmp_path: Path) -> None:
 
 def test_filters_exclusion_wins() -> None:
     rule = MappingRule(
-        name="r", target_subdir="x",
+        name="r",
+        target_subdir="x",
         filters=RuleFilters(family=["sdxl", "sd1"], tags_any=["style"], exclude_tags=["nsfw"]),
-    )  # fmt: skip
+    )
     assert rule_matches(rule, _model(tags=["style"]))
     assert not rule_matches(rule, _model(tags=["style", "NSFW"]))
     assert not rule_matches(rule, _model(tags=[]))

@@ -106,8 +106,11 @@ def lmstudio_home(home: Path | None = None) -> Path | None:
     """LM Studio's home: the pointer file's content, else ~/.cache/lm-studio, else ~/.lmstudio."""
     user = home or Path.home()
     pointer = _read(user / ".lmstudio-home-pointer").strip()
-    for candidate in (Path(pointer) if pointer else None, user / ".cache" / "lm-studio",
-                      user / ".lmstudio"):  # fmt: skip
+    for candidate in (
+        Path(pointer) if pointer else None,
+        user / ".cache" / "lm-studio",
+        user / ".lmstudio",
+    ):
         if candidate is not None and candidate.is_dir():
             return candidate
     return None
@@ -138,8 +141,9 @@ def detect_app(path: str, kind: AppKind | None = None) -> AppCandidate:
     if not root.is_dir():
         raise InvalidArgument(f"{root} is not a folder (is the drive mounted?)", path=str(root))
     if kind == "folder":
-        return AppCandidate(kind="folder", root=str(root), models_dir=str(root),
-                            evidence=["--kind folder"])  # fmt: skip
+        return AppCandidate(
+            kind="folder", root=str(root), models_dir=str(root), evidence=["--kind folder"]
+        )
     finders = {
         "comfyui": lambda: _comfyui(root),
         "a1111": lambda: _a1111(root),

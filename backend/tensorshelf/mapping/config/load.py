@@ -111,7 +111,7 @@ def applicable(app: AppInstall, user_dir: Path) -> tuple[list[LoadedConfig], lis
                         path=where,
                         message=f"{where}: version: {parsed.version!r} "
                         "is neither * nor a PEP 440 specifier",
-                    )  # fmt: skip
+                    )
                 )
                 continue
             if not fits:

@@ -87,20 +87,25 @@ class Registry:
         return rows[0] if rows else None
 
     def add(self, row: LinkRow) -> None:
+        self.add_many([row])
+
+    def add_many(self, rows: list[LinkRow]) -> None:
+        """Record links in one transaction."""
+        if not rows:
+            return
+        now = utc_now()
+        values = [
+            (r.app_id, r.target, r.source, r.model_id, r.sha256, r.kind, r.created_at or now)
+            for r in rows
+        ]
         with self._lock:
-            self._conn.execute(
+            self._conn.execute("BEGIN IMMEDIATE")
+            self._conn.executemany(
                 "INSERT OR REPLACE INTO links (app_id, target, source, model_id, sha256, kind, "
                 "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    row.app_id,
-                    row.target,
-                    row.source,
-                    row.model_id,
-                    row.sha256,
-                    row.kind,
-                    row.created_at or utc_now(),
-                ),  # fmt: skip
+                values,
             )
+            self._conn.execute("COMMIT")
 
     def remove(self, app_id: str, target: str) -> None:
         with self._lock:

@@ -57,9 +57,9 @@ def apply_plan(
             registry.remove(app.id, action.target)
         except OSError as exc:
             result.errors.append(_error(action, link, exc))
-    for action in plan.adopt:
-        registry.add(_row(app, action))
-        result.adopted += 1
+    registry.add_many([_row(app, action) for action in plan.adopt])
+    result.adopted = len(plan.adopt)
+    made = []
     for action in plan.to_create:
         link = models_dir / action.target
         try:
@@ -72,8 +72,9 @@ def apply_plan(
         except OSError as exc:
             result.errors.append(_error(action, link, exc))
             continue
-        registry.add(_row(app, action))
-        result.created += 1
+        made.append(_row(app, action))
+    registry.add_many(made)  # one transaction for the whole run
+    result.created = len(made)
     return result
 
 

@@ -149,6 +149,12 @@ class Planner:
         self.models_dir = Path(app.models_dir)
         self.link_plan = link_plan
         self.taken: dict[str, str] = {}  # target → model id, within this plan
+        self._rows: dict[str, LinkRow] | None = None  # the app's whole registry (full sync)
+
+    def _row_at(self, target: str) -> LinkRow | None:
+        if self._rows is not None:
+            return self._rows.get(target)
+        return self.registry.at(self.app.id, target)
 
     def plan(self, models: list[MappableModel], model_ids: list[str] | None) -> SyncPlan:
         plan = SyncPlan(app_id=self.app.id)
@@ -160,14 +166,16 @@ class Planner:
                 "used, which break if the library's drive is mounted elsewhere"
             )
         wanted: set[str] = set()
+        if model_ids is None:  # a full sync reads the app's registry once
+            self._rows = {r.target: r for r in self.registry.for_app(self.app.id)}
         for model in sorted(models, key=lambda m: m.id):
             for action in self._desired(model, plan):
                 wanted.add(action.target)
                 self._classify(action, plan)
         rows = (
-            self.registry.for_app(self.app.id)
-            if model_ids is None
-            else self.registry.for_models(self.app.id, model_ids)
+            list(self._rows.values())
+            if self._rows is not None
+            else self.registry.for_models(self.app.id, model_ids or [])
         )
         for row in rows:
             if row.target not in wanted:
@@ -224,7 +232,7 @@ class Planner:
                     kind=kind,
                     sha256=sha256,
                     note=note,
-                )  # fmt: skip
+                )
             )
         return actions
 
@@ -232,7 +240,7 @@ class Planner:
         candidate = target
         for n in range(2, MAX_CLASH_SUFFIX):
             owner = self.taken.get(candidate.as_posix())
-            row = self.registry.at(self.app.id, candidate.as_posix())
+            row = self._row_at(candidate.as_posix())
             if owner in (None, model_id) and (row is None or row.model_id == model_id):
                 self.taken[candidate.as_posix()] = model_id
                 note = (
@@ -251,7 +259,7 @@ class Planner:
         if not os.path.lexists(link):
             plan.to_create.append(action)
             return
-        row = self.registry.at(self.app.id, action.target)
+        row = self._row_at(action.target)
         if row is not None and points_to(link, self.library_root / row.source, row.kind):
             if row.source == action.source and row.kind == action.kind:
                 plan.already_ok += 1
@@ -277,7 +285,7 @@ class Planner:
                 source=action.source,
                 reason=reason,
                 message=message,
-            )  # fmt: skip
+            )
         )
 
     def _obsolete(self, row: LinkRow, plan: SyncPlan) -> None:
@@ -293,5 +301,11 @@ class Planner:
 
 
 def _action_of(row: LinkRow, note: str) -> LinkAction:
-    return LinkAction(model_id=row.model_id, target=row.target, source=row.source,
-                      kind=row.kind, sha256=row.sha256, note=note)  # fmt: skip
+    return LinkAction(
+        model_id=row.model_id,
+        target=row.target,
+        source=row.source,
+        kind=row.kind,
+        sha256=row.sha256,
+        note=note,
+    )
