@@ -54,7 +54,7 @@ from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, L
 from tensorshelf.mapping.auto_sync import AutoSync
 from tensorshelf.mapping.health import Doctor, Findings
 from tensorshelf.mapping.service import MappingService, RemovedApp
-from tensorshelf.mapping.sync.apply import SyncResult
+from tensorshelf.mapping.sync.apply import Resolution, SyncResult
 from tensorshelf.mapping.sync.plan import SyncPlan
 from tensorshelf.settings import Locations
 
@@ -307,10 +307,14 @@ class ShelfApi:
         """What a sync would do in each app (nothing is changed)."""
         return self.mapping.plan(apps or None)
 
-    def sync(self, apps: list[str] | None = None) -> list[SyncResult]:
-        """Link every model into each app (or those named), as `plan_sync` showed."""
+    def sync(
+        self, apps: list[str] | None = None, resolutions: dict[str, Resolution] | None = None
+    ) -> list[SyncResult]:
+        """Link every model into each app (or those named), as `plan_sync` showed.
+        `resolutions`: conflict target → skip | rename (ours gets the next free name) |
+        replace (the user's file is moved aside to `<name>.old`, never deleted)."""
         self.auto_sync.drain()
-        return self.mapping.sync(apps or None)
+        return self.mapping.sync(apps or None, None, resolutions)
 
     def doctor(self, fix: bool = False) -> Findings:
         """What is wrong between the library, the link registry and the apps; with `fix`,

@@ -153,6 +153,14 @@ def sync_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the plan; change nothing.")
     ] = False,
+    resolve: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--resolve",
+            help="TARGET=skip|rename|replace for a conflict (repeatable; TARGET as the plan "
+            "shows it, or APP:TARGET). replace moves your file aside to <name>.old.",
+        ),
+    ] = None,
 ) -> None:
     """Link every model of the library into the registered apps (no byte duplicated)."""
     state = get_state(ctx)
@@ -169,7 +177,13 @@ def sync_cmd(
 
         emit(state, _plan_document(plans), human_plan)
         return
-    results = api.sync(apps=refs)
+    resolutions: dict[str, Any] = {}
+    for item in resolve or []:
+        target, _, how = item.rpartition("=")
+        if not target or how not in ("skip", "rename", "replace"):
+            fail(state, "invalid_argument", f"--resolve {item!r}: use TARGET=skip|rename|replace")
+        resolutions[target] = how
+    results = api.sync(apps=refs, resolutions=resolutions or None)
     emit(
         state,
         {

@@ -17,7 +17,7 @@ from tensorshelf.mapping.apps.store import AppsStore
 from tensorshelf.mapping.config.load import applicable, merged_rules
 from tensorshelf.mapping.links.make import LinkPlan, link_plan, remove_if_ours
 from tensorshelf.mapping.links.registry import Registry
-from tensorshelf.mapping.sync.apply import SyncResult, apply_plan
+from tensorshelf.mapping.sync.apply import Resolution, SyncResult, apply_plan
 from tensorshelf.mapping.sync.plan import Planner, SyncPlan
 
 log = logging.getLogger(__name__)
@@ -106,12 +106,23 @@ class MappingService:
         return plans
 
     def sync(
-        self, app_refs: list[str] | None = None, model_ids: list[str] | None = None
+        self,
+        app_refs: list[str] | None = None,
+        model_ids: list[str] | None = None,
+        resolutions: dict[str, Resolution] | None = None,
     ) -> list[SyncResult]:
+        """Apply each app's plan; `resolutions` maps a conflict's target (as the plan names
+        it, or "<app id>:<target>") to skip / rename / replace."""
         apps = {a.id: a for a in self._apps(app_refs)}
         results = []
         for plan in self.plan(app_refs, model_ids):
-            results.append(apply_plan(plan, apps[plan.app_id], self.registry, self.library.root))
+            mine = {
+                key.split(":", 1)[1] if ":" in key else key: how
+                for key, how in (resolutions or {}).items()
+                if ":" not in key or key.split(":", 1)[0] == plan.app_id
+            }
+            app = apps[plan.app_id]
+            results.append(apply_plan(plan, app, self.registry, self.library.root, mine))
         return results
 
     def unlink_model(self, model_id: str) -> int:

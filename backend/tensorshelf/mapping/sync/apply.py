@@ -1,23 +1,31 @@
 """Apply a sync plan: remove our obsolete links (each checked again: still exactly our link),
 then create the new ones (never over anything) and record each in the registry. Conflicts
-are skipped and never overwritten. One link's failure is reported; the others go on."""
+are skipped unless the user resolved them: `rename` puts our link under the next free name
+(`name (2).ext`), `replace` first moves the user's file aside to `<name>.old` (`.old.2`, …)
+— it is never deleted. One link's failure is reported; the others go on."""
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+from collections.abc import Callable
 from pathlib import Path, PurePosixPath
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import FileAccessError
+from tensorshelf.io.transfer import rename_no_replace
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.links.make import create, make_folders, remove_if_ours
 from tensorshelf.mapping.links.registry import LinkRow, Registry
-from tensorshelf.mapping.sync.plan import LinkAction, SyncPlan
+from tensorshelf.mapping.sync.plan import Conflict, LinkAction, SyncPlan
 
 log = logging.getLogger(__name__)
+
+MAX_ASIDE = 100  # name.old, name.old.2 … / name (2).ext … tried before giving up
 
 
 class SyncResult(BaseModel):
@@ -37,8 +45,47 @@ def _error(action: LinkAction, link: Path, exc: OSError) -> ErrorInfo:
     ).info()
 
 
+Resolution = Literal["skip", "rename", "replace"]
+
+
+def _free(path: Path, make: Callable[[int], Path]) -> Path:
+    for n in range(2, MAX_ASIDE):
+        if not os.path.lexists(path):
+            return path
+        path = make(n)
+    raise FileExistsError(errno.EEXIST, "no free name", str(path))
+
+
+def _resolved(conflict: Conflict, how: Resolution, models_dir: Path) -> LinkAction:
+    """The link to create for a resolved conflict (after moving the user's file aside)."""
+    target = models_dir / conflict.target
+    if how == "replace":
+        aside = _free(
+            target.with_name(target.name + ".old"),
+            lambda n: target.with_name(f"{target.name}.old.{n}"),
+        )
+        rename_no_replace(target, aside)
+        log.info("moved %s aside to %s", target, aside)
+        new = conflict.target
+    else:
+        stem, ext = os.path.splitext(target.name)
+        free = _free(target, lambda n: target.with_name(f"{stem} ({n}){ext}"))
+        new = free.relative_to(models_dir).as_posix()
+    return LinkAction(
+        model_id=conflict.model_id,
+        target=new,
+        source=conflict.source,
+        kind=conflict.kind,
+        note=f"conflict resolved: {how}",
+    )
+
+
 def apply_plan(
-    plan: SyncPlan, app: AppInstall, registry: Registry, library_root: Path
+    plan: SyncPlan,
+    app: AppInstall,
+    registry: Registry,
+    library_root: Path,
+    resolutions: dict[str, Resolution] | None = None,
 ) -> SyncResult:
     models_dir = Path(app.models_dir)
     result = SyncResult(
@@ -59,8 +106,25 @@ def apply_plan(
             result.errors.append(_error(action, link, exc))
     registry.add_many([_row(app, action) for action in plan.adopt])
     result.adopted = len(plan.adopt)
+    creates = list(plan.to_create)
+    for conflict in plan.conflicts:
+        how = (resolutions or {}).get(conflict.target, "skip")
+        if how == "skip":
+            continue
+        try:
+            action = _resolved(conflict, how, models_dir)
+        except OSError as exc:
+            result.errors.append(
+                FileAccessError(
+                    f"cannot resolve {models_dir / conflict.target}: {exc.strerror or exc}",
+                    path=str(models_dir / conflict.target),
+                ).info()
+            )
+            continue
+        creates.append(action)
+        result.conflicts -= 1
     made = []
-    for action in plan.to_create:
+    for action in creates:
         link = models_dir / action.target
         try:
             make_folders(models_dir, Path(*PurePosixPath(action.target).parts[:-1]))

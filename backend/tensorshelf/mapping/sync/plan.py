@@ -45,6 +45,7 @@ class Conflict(BaseModel):
     source: str
     reason: ConflictReason
     message: str
+    kind: LinkKind = "relative"  # the link that would be made if resolved
 
 
 class NotMapped(BaseModel):
@@ -148,7 +149,7 @@ class Planner:
         self.rules = [rule for rule, _source in rules if rule.enabled]
         self.models_dir = Path(app.models_dir)
         self.link_plan = link_plan
-        self.taken: dict[str, str] = {}  # target → model id, within this plan
+        self.taken: dict[str, str] = {}  # target → the source claiming it, within this plan
         self._rows: dict[str, LinkRow] | None = None  # the app's whole registry (full sync)
 
     def _row_at(self, target: str) -> LinkRow | None:
@@ -223,7 +224,7 @@ class Planner:
             ]
         actions = []
         for target, source, sha256 in pairs:
-            final, note = self._free_name(target, model.id)
+            final, note = self._free_name(target, model.id, source)
             actions.append(
                 LinkAction(
                     model_id=model.id,
@@ -236,13 +237,17 @@ class Planner:
             )
         return actions
 
-    def _free_name(self, target: PurePosixPath, model_id: str) -> tuple[PurePosixPath, str]:
+    def _free_name(
+        self, target: PurePosixPath, model_id: str, source: str
+    ) -> tuple[PurePosixPath, str]:
+        """`target`, or `name (2).ext`, … when another file (of another model, or another
+        file of this one) already has that name in this folder."""
         candidate = target
         for n in range(2, MAX_CLASH_SUFFIX):
-            owner = self.taken.get(candidate.as_posix())
+            claimed = self.taken.get(candidate.as_posix())
             row = self._row_at(candidate.as_posix())
-            if owner in (None, model_id) and (row is None or row.model_id == model_id):
-                self.taken[candidate.as_posix()] = model_id
+            if claimed in (None, source) and (row is None or row.model_id == model_id):
+                self.taken[candidate.as_posix()] = source
                 note = (
                     ""
                     if candidate == target
@@ -285,6 +290,7 @@ class Planner:
                 source=action.source,
                 reason=reason,
                 message=message,
+                kind=action.kind,
             )
         )
 
