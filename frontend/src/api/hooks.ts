@@ -15,6 +15,7 @@ import type { Bridge } from "./bridge";
 import { useBridge } from "./BridgeContext";
 import type {
   AppKind,
+  Resolution,
   AppSettings,
   ImportOptions,
   JobInfo,
@@ -39,6 +40,7 @@ export const queryKeys = {
   plan: (paths: string[]) => ["plan", paths] as const,
   apps: ["apps"] as const,
   syncPlan: ["sync-plan"] as const,
+  health: ["health"] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -350,13 +352,39 @@ function useAppsMutation<V, R>(call: (vars: V) => Promise<R>) {
     onSuccess: () => {
       void client.invalidateQueries({ queryKey: queryKeys.apps });
       void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
+      void client.invalidateQueries({ queryKey: queryKeys.health });
     },
   });
 }
 
 export function useSync() {
   const bridge = useBridge();
-  return useAppsMutation((apps?: string[]) => bridge.call("sync", apps ? { apps } : {}));
+  return useAppsMutation((resolutions?: Record<string, Resolution>) =>
+    bridge.call("sync", resolutions ? { resolutions } : {}),
+  );
+}
+
+/** Doctor's findings (walks the app folders: fetched when the Sync dialog opens). */
+export function useHealth(enabled: boolean) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.health,
+    queryFn: () => bridge.call("doctor", {}),
+    enabled,
+    staleTime: 0,
+  });
+}
+
+export function useRepair() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => bridge.call("doctor", { fix: true }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.health });
+      void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
+    },
+  });
 }
 
 export function useAddApp() {

@@ -76,6 +76,7 @@ export interface Conflict {
   source: string;
   reason: "user_file" | "user_folder" | "foreign_link";
   message: string;
+  kind: "relative" | "absolute" | "hardlink";
 }
 
 export interface Detection {
@@ -611,6 +612,8 @@ export interface RemovedApp {
   links_kept: number;
 }
 
+export type Resolution = "skip" | "rename" | "replace";
+
 export interface ScanReport {
   added: string[];
   updated: string[];
@@ -864,10 +867,15 @@ export interface ShelfMethods {
     };
     result: JobRef;
   };
-  /** Link every model into each app (or those named), as `plan_sync` showed. */
+  /**
+   * Link every model into each app (or those named), as `plan_sync` showed.
+   * `resolutions`: conflict target → skip | rename (ours gets the next free name) |
+   * replace (the user's file is moved aside to `<name>.old`, never deleted).
+   */
   sync: {
     args: {
       apps?: string[] | null;
+      resolutions?: Record<string, Resolution> | null;
     };
     result: SyncResult[];
   };

@@ -1,4 +1,4 @@
-import type { AppInstall, SyncPlan } from "../../api/types";
+import type { AppInstall, Conflict, Resolution, SyncPlan } from "../../api/types";
 import { CONFLICT_LABELS, preview } from "../../lib/syncPlan";
 
 function List({ title, rows }: { title: string; rows: string[] }) {
@@ -19,8 +19,68 @@ function List({ title, rows }: { title: string; rows: string[] }) {
   );
 }
 
-/** One app's sync plan: counts, then the lists (capped). */
-export function PlanView({ app, plan }: { app: AppInstall; plan: SyncPlan | undefined }) {
+const CHOICES: [Resolution, string][] = [
+  ["skip", "Leave it (skip)"],
+  ["rename", "Link ours under another name"],
+  ["replace", "Move yours aside to .old, link ours"],
+];
+
+function ConflictChoices({
+  app,
+  conflicts,
+  choices,
+  onChoose,
+}: {
+  app: AppInstall;
+  conflicts: Conflict[];
+  choices: Record<string, Resolution>;
+  onChoose: (key: string, how: Resolution) => void;
+}) {
+  if (conflicts.length === 0) return null;
+  return (
+    <div className="mt-1.5">
+      <div className="text-[11.5px] font-semibold text-faint uppercase">Conflicts</div>
+      <ul className="mt-0.5 space-y-1">
+        {conflicts.map((c) => {
+          const key = `${app.id}:${c.target}`;
+          return (
+            <li key={key} className="flex items-center gap-2 text-[12px]">
+              <span className="min-w-0 flex-1 truncate font-mono text-muted" title={c.message}>
+                {c.target} — {CONFLICT_LABELS[c.reason] ?? c.reason}
+              </span>
+              <select
+                aria-label={`What to do with ${c.target}`}
+                data-testid="conflict-choice"
+                value={choices[key] ?? "skip"}
+                onChange={(e) => onChoose(key, e.target.value as Resolution)}
+                className="h-7 rounded border border-line bg-bg px-1 text-[12px]"
+              >
+                {CHOICES.map(([value, label]) => (
+                  <option key={value} value={value}>
+                    {label}
+                  </option>
+                ))}
+              </select>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+/** One app's sync plan: counts, then the lists (capped), and a choice per conflict. */
+export function PlanView({
+  app,
+  plan,
+  choices = {},
+  onChoose = () => undefined,
+}: {
+  app: AppInstall;
+  plan: SyncPlan | undefined;
+  choices?: Record<string, Resolution>;
+  onChoose?: (key: string, how: Resolution) => void;
+}) {
   if (!plan) return null;
   const nothing = plan.to_create.length + plan.to_remove.length + plan.conflicts.length === 0;
   return (
@@ -33,10 +93,7 @@ export function PlanView({ app, plan }: { app: AppInstall; plan: SyncPlan | unde
         {plan.not_mapped.length > 0 && ` · ${plan.not_mapped.length} not mapped`}
       </div>
       <List title="New links" rows={plan.to_create.map((a) => a.target)} />
-      <List
-        title="Conflicts (left alone)"
-        rows={plan.conflicts.map((c) => `${c.target} — ${CONFLICT_LABELS[c.reason] ?? c.reason}`)}
-      />
+      <ConflictChoices app={app} conflicts={plan.conflicts} choices={choices} onChoose={onChoose} />
       <List title="To remove" rows={plan.to_remove.map((a) => `${a.target} (${a.note})`)} />
       <List title="Not mapped" rows={plan.not_mapped.map((n) => `${n.name}: ${n.reason}`)} />
       {[...plan.warnings, ...plan.problems.map((p) => p.message)].map((w) => (

@@ -39,6 +39,7 @@ function plan(over: Partial<SyncPlan> = {}): SyncPlan {
         source: "diffusion/sdxl/vae/sdxl_vae.safetensors",
         reason: "user_file",
         message: "a file of yours",
+        kind: "relative",
       },
     ],
     to_remove: [],
@@ -77,8 +78,33 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
     list_jobs: () => [],
     list_apps: () => apps,
     plan_sync: () => plans,
-    sync: () => {
-      calls.push("sync");
+    doctor: ({ fix }) => {
+      calls.push(fix ? "repair" : "doctor");
+      const none = {
+        broken_links: [],
+        missing_links: [],
+        unregistered_links: [],
+        foreign_links: [],
+        shadowed: [],
+        ghost_apps: [],
+        phantom_models: [],
+        offline_roots: [],
+      };
+      return {
+        ...none,
+        missing_links: [
+          {
+            app_id: "comfyui",
+            path: "/apps/ComfyUI/models/loras/x.safetensors",
+            detail: "recorded, but the link is gone",
+            model_id: "m1",
+            fixed: !!fix,
+          },
+        ],
+      };
+    },
+    sync: ({ resolutions }) => {
+      calls.push(`sync ${JSON.stringify(resolutions ?? {})}`);
       return [
         {
           app_id: "comfyui",
@@ -120,8 +146,22 @@ describe("Sync", () => {
     expect(view.textContent).toContain("12 to link");
     expect(view.textContent).toContain("… and 2 more");
     expect(view.textContent).toContain("vae/sdxl_vae.safetensors — your file is there");
+    await user.selectOptions(within(dialog).getByTestId("conflict-choice"), "replace");
     await user.click(within(dialog).getByTestId("apply-sync"));
-    await waitFor(() => expect(calls).toContain("sync"));
+    await waitFor(() =>
+      expect(calls).toContain('sync {"comfyui:vae/sdxl_vae.safetensors":"replace"}'),
+    );
+  });
+
+  it("shows what doctor found and repairs it", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup([APP], [plan({ to_create: [], conflicts: [] })]);
+    await user.click(await screen.findByTestId("sync-button"));
+    const health = await screen.findByTestId("health");
+    expect(health.textContent).toContain("1 problems found");
+    expect(health.textContent).toContain("Missing links");
+    await user.click(within(health).getByTestId("repair"));
+    await waitFor(() => expect(calls).toContain("repair"));
   });
 
   it("says no changes are needed when the plan is empty", async () => {

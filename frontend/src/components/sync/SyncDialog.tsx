@@ -8,12 +8,13 @@ import {
   useSync,
   useSyncPlan,
 } from "../../api/hooks";
-import type { AppCandidate, AppInstall } from "../../api/types";
+import type { AppCandidate, AppInstall, Resolution } from "../../api/types";
 import { pendingCount, resultSummary } from "../../lib/syncPlan";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
 import { useToast } from "../ui/Toasts";
+import { Health } from "./Health";
 import { PlanView } from "./PlanView";
 
 const KIND_NAMES: Record<string, string> = {
@@ -98,7 +99,17 @@ function AddApp() {
   );
 }
 
-function AppRow({ app, onRemove }: { app: AppInstall; onRemove: () => void }) {
+function AppRow({
+  app,
+  onRemove,
+  choices,
+  onChoose,
+}: {
+  app: AppInstall;
+  onRemove: () => void;
+  choices: Record<string, Resolution>;
+  onChoose: (key: string, how: Resolution) => void;
+}) {
   const plans = useSyncPlan();
   const plan = plans.data?.find((p) => p.app_id === app.id);
   return (
@@ -121,7 +132,7 @@ function AppRow({ app, onRemove }: { app: AppInstall; onRemove: () => void }) {
         </Button>
       </div>
       <div className="mt-2">
-        <PlanView app={app} plan={plan} />
+        <PlanView app={app} plan={plan} choices={choices} onChoose={onChoose} />
       </div>
     </div>
   );
@@ -135,9 +146,10 @@ export function SyncDialog({ onClose }: { onClose: () => void }) {
   const sync = useSync();
   const remove = useRemoveApp();
   const [removing, setRemoving] = useState<AppInstall | null>(null);
+  const [choices, setChoices] = useState<Record<string, Resolution>>({});
   const pending = pendingCount(plans.data);
   const apply = () =>
-    sync.mutate(undefined, {
+    sync.mutate(choices, {
       onSuccess: (results) =>
         toast.push({ kind: "success", title: "Sync finished", message: resultSummary(results) }),
     });
@@ -170,8 +182,15 @@ export function SyncDialog({ onClose }: { onClose: () => void }) {
           </p>
         )}
         {(apps.data ?? []).map((app) => (
-          <AppRow key={app.id} app={app} onRemove={() => setRemoving(app)} />
+          <AppRow
+            key={app.id}
+            app={app}
+            onRemove={() => setRemoving(app)}
+            choices={choices}
+            onChoose={(key, how) => setChoices((old) => ({ ...old, [key]: how }))}
+          />
         ))}
+        {(apps.data ?? []).length > 0 && <Health />}
         <AddApp />
       </div>
       {removing && (
