@@ -115,7 +115,7 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     finally:
         small_mapping.close()
         small_service.close()
-    scale = "" if quick else "target for 10,000"
+    scale = "target for 10,000" if quick else ""
     return [
         Row(SECTION, "library", float(n), "models", "", f"{links} links in 3 apps"),
         Row(

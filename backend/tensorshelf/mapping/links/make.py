@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import logging
 import os
 import secrets
@@ -65,14 +66,20 @@ def link_plan(folder: Path, library_root: Path) -> LinkPlan:
     )
 
 
-def symlink_text(source: Path, link: Path, kind: LinkKind) -> str:
+@functools.lru_cache(maxsize=65_536)
+def _relative_dir(source_dir: str, link_dir: str) -> str:
+    return os.path.relpath(source_dir, start=link_dir)
+
+
+def symlink_text(source: Path | str, link: Path | str, kind: LinkKind) -> str:
     """What a symlink of `kind` at `link` must contain to point at `source`."""
     if kind == "relative":
-        return os.path.relpath(source, start=link.parent)
-    return str(source)
+        source_dir, name = os.path.split(os.fspath(source))
+        return os.path.join(_relative_dir(source_dir, os.path.dirname(os.fspath(link))), name)
+    return os.fspath(source)
 
 
-def points_to(link: Path, source: Path, kind: LinkKind) -> bool:
+def points_to(link: Path | str, source: Path | str, kind: LinkKind) -> bool:
     """True if `link` is (still) our link of `kind` to `source`."""
     try:
         if kind == "hardlink":

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -27,7 +27,7 @@ from tensorshelf.mapping.links.registry import LinkKind, LinkRow, Registry
 
 ConflictReason = Literal["user_file", "user_folder", "foreign_link"]
 LINKED_ROLES = ("weights",)
-MAX_CLASH_SUFFIX = 100
+MAX_CLASH_SUFFIX = 10_000  # "name (N).ext" tried up to this N
 
 
 class LinkAction(BaseModel):
@@ -74,45 +74,68 @@ def _lower(values: list[str] | None) -> set[str] | None:
     return None if values is None else {v.lower() for v in values}
 
 
-def _among(allowed: list[str] | None, value: str | None) -> bool:
-    wanted = _lower(allowed)
-    return wanted is None or (value is not None and value.lower() in wanted)
+class Matcher:
+    """A rule's filters, lower-cased once (a full sync tests every model against them)."""
+
+    def __init__(self, rule: MappingRule) -> None:
+        f = rule.filters
+        self.rule = rule
+        self.fields = [
+            (attr, wanted)
+            for attr, wanted in (
+                ("model_type", _lower(f.model_type)),
+                ("subtype", _lower(f.subtype)),
+                ("family", _lower(f.family)),
+                ("model_format", _lower(f.model_format)),
+                ("format", _lower(f.format)),
+            )
+            if wanted is not None
+        ]
+        self.excluded = _lower(f.exclude_tags)
+        self.wanted_tags = _lower(f.tags_any)
+        self.min_size, self.max_size = f.min_size, f.max_size
+
+    def __call__(self, model: MappableModel) -> bool:
+        for attr, wanted in self.fields:
+            value = getattr(model, attr)
+            if value is None or value.lower() not in wanted:
+                return False
+        if self.excluded or self.wanted_tags is not None:
+            tags = {t.lower() for t in model.tags}
+            if self.excluded and tags & self.excluded:
+                return False  # exclusion always wins
+            if self.wanted_tags is not None and not tags & self.wanted_tags:
+                return False
+        if self.min_size is not None and model.size_bytes < self.min_size:
+            return False
+        return self.max_size is None or model.size_bytes <= self.max_size
 
 
 def rule_matches(rule: MappingRule, model: MappableModel) -> bool:
-    f = rule.filters
-    if not (
-        _among(f.model_type, model.model_type)
-        and _among(f.subtype, model.subtype)
-        and _among(f.family, model.family)
-        and _among(f.model_format, model.model_format)
-        and _among(f.format, model.format)
-    ):
-        return False
-    tags = {t.lower() for t in model.tags}
-    excluded = _lower(f.exclude_tags)
-    if excluded and tags & excluded:
-        return False  # exclusion always wins
-    wanted = _lower(f.tags_any)
-    if wanted is not None and not tags & wanted:
-        return False
-    if f.min_size is not None and model.size_bytes < f.min_size:
-        return False
-    return f.max_size is None or model.size_bytes <= f.max_size
+    return Matcher(rule)(model)
 
 
-def _render(subdir: str, model: MappableModel) -> PurePosixPath:
+def _render(subdir: str, model: MappableModel) -> str:
+    """The rule's target folder for this model ("/"-separated, relative to models_dir)."""
     if "{" not in subdir:
-        return PurePosixPath(subdir)
+        return subdir.strip("/")
     if model.repo_id and "/" in model.repo_id:
         publisher, repo = model.repo_id.split("/", 1)
     else:
-        publisher, repo = (model.family or "local"), PurePosixPath(model.path).name
-    return PurePosixPath(
-        subdir.replace("{publisher}", normalize_dir_name(publisher)).replace(
-            "{repo}", normalize_dir_name(repo)
-        )
+        publisher, repo = (model.family or "local"), _basename(model.path)
+    return (
+        subdir.replace("{publisher}", normalize_dir_name(publisher))
+        .replace("{repo}", normalize_dir_name(repo))
+        .strip("/")
     )
+
+
+def _basename(rel: str) -> str:
+    return rel.rsplit("/", 1)[-1]
+
+
+def _parent(rel: str) -> str:
+    return rel.rsplit("/", 1)[0] if "/" in rel else ""
 
 
 def _files(rule: MappingRule, model: MappableModel) -> list[MappableFile]:
@@ -121,19 +144,20 @@ def _files(rule: MappingRule, model: MappableModel) -> list[MappableFile]:
         f
         for f in model.files
         if f.role in LINKED_ROLES
-        and any(fnmatch.fnmatchcase(PurePosixPath(f.path).name.lower(), p) for p in patterns)
+        and any(fnmatch.fnmatchcase(_basename(f.path).lower(), p) for p in patterns)
     ]
 
 
-def _with_suffix(target: PurePosixPath, n: int) -> PurePosixPath:
-    name = target.name
+def _with_suffix(target: str, n: int) -> str:
+    folder, name = _parent(target), _basename(target)
     for compound in (".safetensors.index.json",):
         if name.endswith(compound):
             stem, ext = name[: -len(compound)], compound
             break
     else:
         stem, ext = os.path.splitext(name)
-    return target.with_name(f"{stem} ({n}){ext}")
+    renamed = f"{stem} ({n}){ext}"
+    return f"{folder}/{renamed}" if folder else renamed
 
 
 class Planner:
@@ -147,9 +171,11 @@ class Planner:
     ) -> None:
         self.app, self.registry, self.library_root = app, registry, library_root
         self.rules = [rule for rule, _source in rules if rule.enabled]
+        self.matchers = [Matcher(rule) for rule in self.rules]
         self.models_dir = Path(app.models_dir)
         self.link_plan = link_plan
         self.taken: dict[str, str] = {}  # target → the source claiming it, within this plan
+        self._next_suffix: dict[str, int] = {}  # target → where the "(N)" search goes on
         self._rows: dict[str, LinkRow] | None = None  # the app's whole registry (full sync)
 
     def _row_at(self, target: str) -> LinkRow | None:
@@ -185,7 +211,7 @@ class Planner:
 
     # --- what the model should look like in the app ------------------------------------
     def _desired(self, model: MappableModel, plan: SyncPlan) -> list[LinkAction]:
-        rule = next((r for r in self.rules if rule_matches(r, model)), None)
+        rule = next((m.rule for m in self.matchers if m(model)), None)
         if rule is None:
             what = model.subtype or model.model_type
             plan.not_mapped.append(
@@ -203,9 +229,9 @@ class Planner:
             )
             return []
         folder = _render(rule.target_subdir, model)
+        prefix = f"{folder}/" if folder else ""
         if rule.target_kind == "directory":
-            name = PurePosixPath(model.path).name
-            pairs = [(folder / name, model.path, model.sha256)]
+            pairs = [(prefix + _basename(model.path), model.path, model.sha256)]
         else:
             files = _files(rule, model)
             if not files:
@@ -219,16 +245,26 @@ class Planner:
                 )
                 return []
             pairs = [
-                (folder / PurePosixPath(f.path).name, f"{model.path}/{f.path}", f.sha256)
-                for f in files
+                (prefix + _basename(f.path), f"{model.path}/{f.path}", f.sha256) for f in files
             ]
         actions = []
         for target, source, sha256 in pairs:
-            final, note = self._free_name(target, model.id, source)
+            free = self._free_name(target, model.id, source)
+            if free is None:
+                plan.not_mapped.append(
+                    NotMapped(
+                        model_id=model.id,
+                        name=model.name,
+                        reason=f"{MAX_CLASH_SUFFIX} files are named {_basename(target)} in "
+                        f"{_parent(target) or '.'}: no free name",
+                    )
+                )
+                return []
+            final, note = free
             actions.append(
                 LinkAction(
                     model_id=model.id,
-                    target=final.as_posix(),
+                    target=final,
                     source=source,
                     kind=kind,
                     sha256=sha256,
@@ -237,35 +273,37 @@ class Planner:
             )
         return actions
 
-    def _free_name(
-        self, target: PurePosixPath, model_id: str, source: str
-    ) -> tuple[PurePosixPath, str]:
+    def _free_name(self, target: str, model_id: str, source: str) -> tuple[str, str] | None:
         """`target`, or `name (2).ext`, … when another file (of another model, or another
-        file of this one) already has that name in this folder."""
+        file of this one) already has that name in this folder; None when none is free."""
         candidate = target
-        for n in range(2, MAX_CLASH_SUFFIX):
-            claimed = self.taken.get(candidate.as_posix())
-            row = self._row_at(candidate.as_posix())
+        start = self._next_suffix.get(target, 2)
+        for n in range(start, MAX_CLASH_SUFFIX):
+            claimed = self.taken.get(candidate)
+            row = self._row_at(candidate)
             if claimed in (None, source) and (row is None or row.model_id == model_id):
-                self.taken[candidate.as_posix()] = source
-                note = (
-                    ""
-                    if candidate == target
-                    else (f"named {candidate.name}: another model already uses {target.name} here")
+                self.taken[candidate] = source
+                if candidate == target:
+                    return candidate, ""
+                self._next_suffix[target] = n
+                return candidate, (
+                    f"named {_basename(candidate)}: another model already uses "
+                    f"{_basename(target)} here"
                 )
-                return candidate, note
             candidate = _with_suffix(target, n)
-        return target, "no free name"
+        return None
 
     # --- what is there now ----------------------------------------------------------------
     def _classify(self, action: LinkAction, plan: SyncPlan) -> None:
-        link = self.models_dir / action.target
-        source = self.library_root / action.source
+        link = os.path.join(self.models_dir, action.target)
+        source = os.path.join(self.library_root, action.source)
         if not os.path.lexists(link):
             plan.to_create.append(action)
             return
         row = self._row_at(action.target)
-        if row is not None and points_to(link, self.library_root / row.source, row.kind):
+        if row is not None and points_to(
+            link, os.path.join(self.library_root, row.source), row.kind
+        ):
             if row.source == action.source and row.kind == action.kind:
                 plan.already_ok += 1
             else:  # ours, but to where the model was: replace it
@@ -276,10 +314,10 @@ class Planner:
             plan.already_ok += 1
             plan.adopt.append(action)
             return
-        if link.is_symlink():
+        if os.path.islink(link):
             reason: ConflictReason = "foreign_link"
             message = f"{link} is a link Tensorshelf did not make; it is left alone"
-        elif link.is_dir():
+        elif os.path.isdir(link):
             reason, message = "user_folder", f"{link} is a folder of yours; it is left alone"
         else:
             reason, message = "user_file", f"{link} is a file of yours; it is left alone"
