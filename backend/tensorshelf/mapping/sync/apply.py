@@ -124,10 +124,14 @@ def apply_plan(
         creates.append(action)
         result.conflicts -= 1
     made = []
+    folders_made: set[str] = set()  # each folder is made (and checked) once per run
     for action in creates:
         link = models_dir / action.target
+        folder = action.target.rpartition("/")[0]
         try:
-            make_folders(models_dir, Path(*PurePosixPath(action.target).parts[:-1]))
+            if folder and folder not in folders_made:
+                make_folders(models_dir, Path(*PurePosixPath(folder).parts))
+                folders_made.add(folder)
             create(library_root / action.source, link, action.kind)
         except FileExistsError:
             log.info("%s appeared meanwhile; left alone", link)
