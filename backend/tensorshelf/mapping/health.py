@@ -84,6 +84,7 @@ class Doctor:
                     )
                 )
         self._dirs = {m.path: m.id for m in models}
+        plans = {p.app_id: p for p in self.mapping.plan()}  # every app in one pass
         for app in self.mapping.list_apps():
             if not Path(app.root).is_dir():
                 found.ghost_apps.append(
@@ -94,8 +95,7 @@ class Doctor:
             for row in rows:
                 self._check_row(app.id, Path(app.models_dir), row, by_sha, found, fix)
             self._unregistered(app.id, Path(app.models_dir), {r.target for r in rows}, found, fix)
-            (plan,) = self.mapping.plan([app.id])
-            self._from_plan(plan, Path(app.models_dir), found)
+            self._from_plan(plans[app.id], Path(app.models_dir), found)
         return found
 
     def _check_row(
@@ -150,14 +150,15 @@ class Doctor:
         self, app_id: str, models_dir: Path, known: set[str], found: Findings, fix: bool
     ) -> None:
         real_root = os.path.realpath(self.root)
-        for current, dirs, files in os.walk(models_dir):  # never follows links into folders
+        base = os.fspath(models_dir)
+        cut = len(base.rstrip(os.sep)) + 1
+        for current, dirs, files in os.walk(base):  # never follows links into folders
             for name in [*files, *dirs]:
-                path = Path(current) / name
-                if not path.is_symlink():
+                path_text = os.path.join(current, name)
+                target = path_text[cut:].replace(os.sep, "/")
+                if target in known or not os.path.islink(path_text):
                     continue
-                target = path.relative_to(models_dir).as_posix()
-                if target in known:
-                    continue
+                path = Path(path_text)
                 resolved = os.path.realpath(path)
                 if not resolved.startswith(real_root + os.sep):
                     continue  # a link of the user's to somewhere else: none of our business
