@@ -146,23 +146,23 @@ def test_a_users_file_and_a_foreign_link_are_never_touched(world, tmp_path: Path
 def test_conflicts_can_be_resolved_by_rename_or_replace_and_nothing_is_deleted(world) -> None:
     cli, sources, comfy, _lms = world
     models = comfy / "models"
-    lora_name = sources["lora_sdxl_kohya_r16_te"].name
+    lora_name = sources["clip_l_fp16"].name  # (another test removes the LoRA model)
     vae_name = sources["sd1_vae_ft_mse_fp32"].name
-    (models / "loras" / lora_name).write_bytes(b"mine (lora)")
+    (models / "text_encoders" / lora_name).write_bytes(b"mine (lora)")
     (models / "vae" / vae_name).write_bytes(b"mine (vae)")
     app_id = cli.json("apps", "add", str(comfy))["app"]["id"]
     result = cli.json(
         "sync",
         app_id,
         "--resolve",
-        f"loras/{lora_name}=rename",
+        f"text_encoders/{lora_name}=rename",
         "--resolve",
         f"{app_id}:vae/{vae_name}=replace",
     )
     assert result["results"][0]["conflicts"] == 0
-    assert (models / "loras" / lora_name).read_bytes() == b"mine (lora)"  # kept as is
+    assert (models / "text_encoders" / lora_name).read_bytes() == b"mine (lora)"  # kept as is
     stem, ext = os.path.splitext(lora_name)
-    assert (models / "loras" / f"{stem} (2){ext}").is_symlink()
+    assert (models / "text_encoders" / f"{stem} (2){ext}").is_symlink()
     assert (models / "vae" / f"{vae_name}.old").read_bytes() == b"mine (vae)"  # moved aside
     assert (models / "vae" / vae_name).is_symlink()
     again = cli.json("sync", "--dry-run", app_id)["plan"]
