@@ -214,19 +214,11 @@ class Planner:
         rule = next((m.rule for m in self.matchers if m(model)), None)
         if rule is None:
             what = model.subtype or model.model_type
-            plan.not_mapped.append(
-                NotMapped(
-                    model_id=model.id,
-                    name=model.name,
-                    reason=f"no enabled rule of this app places {what} models",
-                )
-            )
+            _not_mapped(plan, model, f"no enabled rule of this app places {what} models")
             return []
         kind = self.link_plan.kind
         if kind is None:
-            plan.not_mapped.append(
-                NotMapped(model_id=model.id, name=model.name, reason=self.link_plan.reason)
-            )
+            _not_mapped(plan, model, self.link_plan.reason)
             return []
         folder = _render(rule.target_subdir, model)
         prefix = f"{folder}/" if folder else ""
@@ -235,13 +227,11 @@ class Planner:
         else:
             files = _files(rule, model)
             if not files:
-                plan.not_mapped.append(
-                    NotMapped(
-                        model_id=model.id,
-                        name=model.name,
-                        reason=f"rule {rule.name!r} matches, but no file matches its patterns "
-                        f"({', '.join(rule.patterns)})",
-                    )
+                _not_mapped(
+                    plan,
+                    model,
+                    f"rule {rule.name!r} matches, but no file matches its patterns "
+                    f"({', '.join(rule.patterns)})",
                 )
                 return []
             pairs = [
@@ -251,13 +241,11 @@ class Planner:
         for target, source, sha256 in pairs:
             free = self._free_name(target, model.id, source)
             if free is None:
-                plan.not_mapped.append(
-                    NotMapped(
-                        model_id=model.id,
-                        name=model.name,
-                        reason=f"{MAX_CLASH_SUFFIX} files are named {_basename(target)} in "
-                        f"{_parent(target) or '.'}: no free name",
-                    )
+                _not_mapped(
+                    plan,
+                    model,
+                    f"{MAX_CLASH_SUFFIX} files are named {_basename(target)} in "
+                    f"{_parent(target) or '.'}: no free name",
                 )
                 return []
             final, note = free
@@ -342,6 +330,10 @@ class Planner:
             plan.to_remove.append(
                 _action_of(row, "replaced by something else: only its record goes, it is kept")
             )
+
+
+def _not_mapped(plan: SyncPlan, model: MappableModel, reason: str) -> None:
+    plan.not_mapped.append(NotMapped(model_id=model.id, name=model.name, reason=reason))
 
 
 def _action_of(row: LinkRow, note: str) -> LinkAction:
