@@ -53,7 +53,7 @@ from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
 from tensorshelf.mapping.auto_sync import AutoSync
 from tensorshelf.mapping.health import Doctor, Findings
-from tensorshelf.mapping.service import MappingService, RemovedApp
+from tensorshelf.mapping.service import MappingService, Relocated, RemovedApp
 from tensorshelf.mapping.sync.apply import Resolution, SyncResult
 from tensorshelf.mapping.sync.plan import SyncPlan
 from tensorshelf.settings import Locations
@@ -95,6 +95,7 @@ API_METHODS: tuple[str, ...] = (
     "plan_sync",
     "sync",
     "doctor",
+    "relocate",
 )
 
 
@@ -321,6 +322,11 @@ class ShelfApi:
         repair what is ours (re-point, remove dead, recreate, re-adopt)."""
         self.auto_sync.drain()
         return Doctor(self.mapping).run(fix)
+
+    def relocate(self, old: str, new: str) -> Relocated:
+        """Folders moved (a drive remounted elsewhere): re-point the registered apps under
+        `old` to `new`, and our absolute links."""
+        return self.mapping.relocate(old, new)
 
     # --- jobs --------------------------------------------------------------------------
     def start_rebuild(self) -> JobRef:

@@ -218,3 +218,22 @@ def doctor_cmd(
     )
     if findings.problems():
         raise typer.Exit(1)
+
+
+@handle_errors
+def relocate_cmd(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="Where the folders were (a path prefix).")],
+    new: Annotated[str, typer.Argument(help="Where they are now.")],
+) -> None:
+    """After moving folders or remounting a drive: re-point apps and absolute links."""
+    state = get_state(ctx)
+    relocated = state.api().relocate(old=old, new=new)
+    emit(
+        state,
+        {"ok": True, **relocated.model_dump(mode="json")},
+        lambda c: c.print(
+            f"{len(relocated.apps)} app(s) re-pointed, {relocated.links_repointed} absolute "
+            "link(s) re-made"
+        ),
+    )

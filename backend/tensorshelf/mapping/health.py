@@ -59,6 +59,12 @@ class Doctor:
         self._dirs: dict[str, str] = {}  # model dir → id
 
     def run(self, fix: bool = False) -> Findings:
+        if not fix:
+            return self._run(False)
+        with self.mapping.library.writer.hold("repairing links"):
+            return self._run(True)
+
+    def _run(self, fix: bool) -> Findings:
         found = Findings()
         if not library_exists(self.root):
             found.offline_roots.append(

@@ -4,6 +4,7 @@ them (full or for some models), over the library's index and `registry.db`."""
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -15,12 +16,17 @@ from tensorshelf.mapping.apps.detect import detect_app
 from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
 from tensorshelf.mapping.apps.store import AppsStore
 from tensorshelf.mapping.config.load import applicable, merged_rules
-from tensorshelf.mapping.links.make import LinkPlan, link_plan, remove_if_ours
+from tensorshelf.mapping.links.make import LinkPlan, create, link_plan, remove_if_ours
 from tensorshelf.mapping.links.registry import Registry
 from tensorshelf.mapping.sync.apply import Resolution, SyncResult, apply_plan
 from tensorshelf.mapping.sync.plan import Planner, SyncPlan
 
 log = logging.getLogger(__name__)
+
+
+class Relocated(BaseModel):
+    apps: list[str]  # ids of the apps whose folders were re-pointed
+    links_repointed: int  # absolute links re-made under the new prefix
 
 
 class RemovedApp(BaseModel):
@@ -65,6 +71,10 @@ class MappingService:
         """Remove the links we made in the app (only those still exactly ours), then the
         app. Nothing else in its folders is touched."""
         app = self.apps.get(ref)
+        with self.library.writer.hold(f"removing the app {app.id}"):
+            return self._remove_app(app)
+
+    def _remove_app(self, app: AppInstall) -> RemovedApp:
         removed = kept = 0
         root = self.library.root
         for row in self.registry.for_app(app.id):
@@ -114,6 +124,16 @@ class MappingService:
         """Apply each app's plan; `resolutions` maps a conflict's target (as the plan names
         it, or "<app id>:<target>") to skip / rename / replace."""
         apps = {a.id: a for a in self._apps(app_refs)}
+        with self.library.writer.hold("syncing apps"):  # one writer: links and registry too
+            return self._sync(apps, app_refs, model_ids, resolutions)
+
+    def _sync(
+        self,
+        apps: dict[str, AppInstall],
+        app_refs: list[str] | None,
+        model_ids: list[str] | None,
+        resolutions: dict[str, Resolution] | None,
+    ) -> list[SyncResult]:
         results = []
         for plan in self.plan(app_refs, model_ids):
             mine = {
@@ -127,6 +147,10 @@ class MappingService:
 
     def unlink_model(self, model_id: str) -> int:
         """Before a model's files go: remove our links to it in every app (cascade)."""
+        with self.library.writer.hold(f"unlinking {model_id}"):
+            return self._unlink_model(model_id)
+
+    def _unlink_model(self, model_id: str) -> int:
         removed = 0
         root = self.library.root
         apps = {a.id: a for a in self.apps.list()}
@@ -141,6 +165,34 @@ class MappingService:
                     continue
             self.registry.remove(row.app_id, row.target)
         return removed
+
+    def relocate(self, old: str, new: str) -> Relocated:
+        """After a move (a drive remounted elsewhere, folders moved together): re-point the
+        registered apps under `old` to `new`, and our absolute links that pointed under `old`.
+        Relative links need nothing (the Move Test); links we did not make are not touched."""
+        old_abs, new_abs = os.path.abspath(old), os.path.abspath(new)
+        if not os.path.isdir(new_abs):
+            raise InvalidArgument(f"{new_abs} is not a folder", path=new_abs)
+        with self.library.writer.hold(f"relocating {old_abs} to {new_abs}"):
+            moved = self.apps.relocate(old_abs, new_abs)
+            repointed = 0
+            for app in self.apps.list():
+                for row in self.registry.for_app(app.id):
+                    if row.kind != "absolute":
+                        continue
+                    link = Path(app.models_dir) / row.target
+                    try:
+                        text = os.readlink(link)
+                    except OSError:
+                        continue
+                    if not text.startswith(old_abs.rstrip("/") + "/"):
+                        continue
+                    source = self.library.root / row.source
+                    if os.path.exists(source) and remove_if_ours(link, Path(text), "absolute"):
+                        create(source, link, "absolute")
+                        repointed += 1
+            self._link_plans.clear()
+        return Relocated(apps=[a.id for a in moved], links_repointed=repointed)
 
     def close(self) -> None:
         self.registry.close()

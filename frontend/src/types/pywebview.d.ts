@@ -599,6 +599,11 @@ export interface ReclassifyReport {
   errors: ErrorInfo[];
 }
 
+export interface Relocated {
+  apps: string[];
+  links_repointed: number;
+}
+
 export interface RemoveResult {
   id: string;
   path: string;
@@ -805,6 +810,17 @@ export interface ShelfMethods {
       apps?: string[] | null;
     };
     result: SyncPlan[];
+  };
+  /**
+   * Folders moved (a drive remounted elsewhere): re-point the registered apps under
+   * `old` to `new`, and our absolute links.
+   */
+  relocate: {
+    args: {
+      old: string;
+      new: string;
+    };
+    result: Relocated;
   };
   /** Unregister an app, removing only the links Tensorshelf made in it. */
   remove_app: {

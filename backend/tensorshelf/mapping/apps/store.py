@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import logging
 import re
@@ -103,6 +104,24 @@ class AppsStore:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_json_atomic(self.path, data)
             return app
+
+    def relocate(self, old: str, new: str) -> builtins.list[AppInstall]:
+        """Re-point every app whose folders lie under `old` to the same place under `new`."""
+        moved = []
+        with self._lock:
+            data = self._load()
+            for app in data.apps:
+                changed = False
+                for attr in ("root", "models_dir"):
+                    value = getattr(app, attr)
+                    if value == old or value.startswith(old.rstrip("/") + "/"):
+                        setattr(app, attr, new.rstrip("/") + value[len(old.rstrip("/")) :])
+                        changed = True
+                if changed:
+                    moved.append(app)
+            if moved:
+                write_json_atomic(self.path, data)
+        return moved
 
     def remove(self, app_id: str) -> None:
         with self._lock:
