@@ -405,3 +405,8 @@ export function useDetectApp() {
     mutationFn: (vars: { path: string; kind?: AppKind }) => bridge.call("detect_app", vars),
   });
 }
+
+export function useRelocate() {
+  const bridge = useBridge();
+  return useAppsMutation((vars: { old: string; new: string }) => bridge.call("relocate", vars));
+}

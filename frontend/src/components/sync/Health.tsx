@@ -1,4 +1,5 @@
-import { useHealth, useRepair } from "../../api/hooks";
+import { useState } from "react";
+import { useHealth, useRelocate, useRepair } from "../../api/hooks";
 import type { Findings } from "../../api/types";
 import { preview } from "../../lib/syncPlan";
 import { Button } from "../ui/Button";
@@ -15,6 +16,54 @@ const TITLES: Record<keyof Findings, string> = {
   phantom_models: "Models with missing files",
   offline_roots: "Library not mounted",
 };
+
+/** Apps whose folder is gone were often moved: re-point them (and our absolute links). */
+function Relocate({ from }: { from: string }) {
+  const toast = useToast();
+  const relocate = useRelocate();
+  const [old, setOld] = useState(from);
+  const [now, setNow] = useState("");
+  return (
+    <form
+      className="mt-2 flex flex-wrap items-center gap-2 text-[12px]"
+      data-testid="relocate"
+      onSubmit={(e) => {
+        e.preventDefault();
+        relocate.mutate(
+          { old, new: now },
+          {
+            onSuccess: (r) =>
+              toast.push({
+                kind: "success",
+                title: "Relocated",
+                message: `${r.apps.length} apps and ${r.links_repointed} links re-pointed`,
+              }),
+          },
+        );
+      }}
+    >
+      <span className="text-muted">Moved? From</span>
+      <input
+        aria-label="Old folder"
+        value={old}
+        onChange={(e) => setOld(e.target.value)}
+        className="h-7 min-w-0 flex-1 rounded border border-line bg-bg px-2 font-mono"
+      />
+      <span className="text-muted">to</span>
+      <input
+        aria-label="New folder"
+        value={now}
+        onChange={(e) => setNow(e.target.value)}
+        placeholder="/new/place"
+        className="h-7 min-w-0 flex-1 rounded border border-line bg-bg px-2 font-mono"
+      />
+      <Button type="submit" disabled={!now.trim() || relocate.isPending}>
+        Relocate
+      </Button>
+      {relocate.error && <span className="text-danger">{relocate.error.message}</span>}
+    </form>
+  );
+}
 
 /** Doctor's verdict: green when healthy, else each finding and a Repair button. */
 export function Health() {
@@ -59,6 +108,7 @@ export function Health() {
           </Button>
         )}
       </div>
+      {findings.ghost_apps.length > 0 && <Relocate from={findings.ghost_apps[0].path} />}
       {groups.map(({ key, items }) => {
         const { shown, more } = preview(items);
         return (

@@ -182,4 +182,31 @@ describe("Sync", () => {
     await user.click(screen.getByTestId("add-app"));
     await waitFor(() => expect(calls).toContain("add /apps/ComfyUI"));
   });
+
+  it("offers to relocate an app whose folder is gone", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([APP], [plan({ to_create: [], conflicts: [] })]);
+    const calls: unknown[] = [];
+    bridge.handlers.doctor = () => ({
+      broken_links: [],
+      missing_links: [],
+      unregistered_links: [],
+      foreign_links: [],
+      shadowed: [],
+      ghost_apps: [
+        { app_id: "comfyui", path: "/old/ComfyUI", detail: "gone", model_id: null, fixed: false },
+      ],
+      phantom_models: [],
+      offline_roots: [],
+    });
+    bridge.handlers.relocate = (args) => {
+      calls.push(args);
+      return { apps: ["comfyui"], links_repointed: 0 };
+    };
+    await user.click(await screen.findByTestId("sync-button"));
+    const form = await screen.findByTestId("relocate");
+    await user.type(within(form).getByLabelText("New folder"), "/new/ComfyUI");
+    await user.click(within(form).getByRole("button", { name: "Relocate" }));
+    await waitFor(() => expect(calls).toEqual([{ old: "/old/ComfyUI", new: "/new/ComfyUI" }]));
+  });
 });
