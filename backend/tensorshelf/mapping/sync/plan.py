@@ -22,6 +22,7 @@ from tensorshelf.io.naming import normalize_dir_name
 from tensorshelf.library.models import MappableFile, MappableModel
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.config.models import ConfigProblem, MappingRule
+from tensorshelf.mapping.config.overrides import read_overrides
 from tensorshelf.mapping.links.make import LinkPlan, points_to
 from tensorshelf.mapping.links.registry import LinkKind, LinkRow, Registry
 
@@ -211,6 +212,15 @@ class Planner:
 
     # --- what the model should look like in the app ------------------------------------
     def _desired(self, model: MappableModel, plan: SyncPlan) -> list[LinkAction]:
+        overrides = read_overrides(self.library_root / model.path)
+        if isinstance(overrides, str):
+            plan.warnings.append(f"{model.name}: {overrides}; it is not linked anywhere")
+            _not_mapped(plan, model, overrides)
+            return []
+        choice = overrides.for_app(self.app) if overrides is not None else None
+        if choice is not None and choice.exclude:
+            _not_mapped(plan, model, "its overrides.json keeps it out of this app")
+            return []
         rule = next((m.rule for m in self.matchers if m(model)), None)
         if rule is None:
             what = model.subtype or model.model_type
@@ -237,6 +247,9 @@ class Planner:
             pairs = [
                 (prefix + _basename(f.path), f"{model.path}/{f.path}", f.sha256) for f in files
             ]
+            if choice is not None and choice.target_name and len(pairs) == 1:
+                _name, source, sha256 = pairs[0]
+                pairs = [(prefix + choice.target_name, source, sha256)]
         actions = []
         for target, source, sha256 in pairs:
             free = self._free_name(target, model.id, source)
