@@ -190,3 +190,18 @@ def test_a_live_lease_of_another_machine_is_waited_for(tmp_path: Path, fuse_shar
     out, _ = proc.communicate(timeout=60)
     assert proc.returncode == 0, out
     assert cli.json("list")["total"] == 2
+
+
+def test_a_read_only_library_can_still_be_linked_into_an_app(tmp_path: Path, tmpfs) -> None:
+    from tests.integration.mapping.test_cli_sync import fake_comfyui
+
+    mount = tmpfs("ro-link", "32m")
+    cli = Cli(tmp_path / "home", mount / "library")
+    cli.json("import", "--no-lookup", str(write_lora(tmp_path / "a.safetensors", seed=1)))
+    remount_read_only(mount)
+    comfy = fake_comfyui(tmp_path / "ComfyUI")
+    added = cli.json("apps", "add", str(comfy))
+    assert added["sync"][0]["created"] == 1  # links live in the app, not the library
+    (link,) = (comfy / "models" / "loras").iterdir()
+    assert link.is_symlink() and link.exists()
+    assert cli.run("--json", "doctor").returncode == 0

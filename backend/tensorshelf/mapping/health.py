@@ -61,7 +61,7 @@ class Doctor:
     def run(self, fix: bool = False) -> Findings:
         if not fix:
             return self._run(False)
-        with self.mapping.library.writer.hold("repairing links"):
+        with self.mapping.writing("repairing links"):
             return self._run(True)
 
     def _run(self, fix: bool) -> Findings:

@@ -3,8 +3,11 @@ them (full or for some models), over the library's index and `registry.db`."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -43,6 +46,18 @@ class MappingService:
         self.registry = Registry(home / settings.REGISTRY_DB)
         self.config_dir = home / settings.MAPPING_DIR
         self._link_plans: dict[str, LinkPlan] = {}
+        self._local_lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def writing(self, doing: str) -> Iterator[None]:
+        """The library's writer lock — except on a read-only library, whose files can still
+        be linked from apps (nothing in the library is written): then this process only."""
+        if self.library.read_only:
+            with self._local_lock:
+                yield
+        else:
+            with self.library.writer.hold(doing):
+                yield
 
     # --- apps ---------------------------------------------------------------------------
     def detect(self, path: str, kind: AppKind | None = None) -> AppCandidate:
@@ -71,7 +86,7 @@ class MappingService:
         """Remove the links we made in the app (only those still exactly ours), then the
         app. Nothing else in its folders is touched."""
         app = self.apps.get(ref)
-        with self.library.writer.hold(f"removing the app {app.id}"):
+        with self.writing(f"removing the app {app.id}"):
             return self._remove_app(app)
 
     def _remove_app(self, app: AppInstall) -> RemovedApp:
@@ -124,7 +139,7 @@ class MappingService:
         """Apply each app's plan; `resolutions` maps a conflict's target (as the plan names
         it, or "<app id>:<target>") to skip / rename / replace."""
         apps = {a.id: a for a in self._apps(app_refs)}
-        with self.library.writer.hold("syncing apps"):  # one writer: links and registry too
+        with self.writing("syncing apps"):  # one writer: links and registry too
             return self._sync(apps, app_refs, model_ids, resolutions)
 
     def _sync(
@@ -147,7 +162,7 @@ class MappingService:
 
     def unlink_model(self, model_id: str) -> int:
         """Before a model's files go: remove our links to it in every app (cascade)."""
-        with self.library.writer.hold(f"unlinking {model_id}"):
+        with self.writing(f"unlinking {model_id}"):
             return self._unlink_model(model_id)
 
     def _unlink_model(self, model_id: str) -> int:
@@ -173,7 +188,7 @@ class MappingService:
         old_abs, new_abs = os.path.abspath(old), os.path.abspath(new)
         if not os.path.isdir(new_abs):
             raise InvalidArgument(f"{new_abs} is not a folder", path=new_abs)
-        with self.library.writer.hold(f"relocating {old_abs} to {new_abs}"):
+        with self.writing(f"relocating {old_abs} to {new_abs}"):
             moved = self.apps.relocate(old_abs, new_abs)
             repointed = 0
             for app in self.apps.list():
