@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import psutil
+from tests.fixtures.import_files import write_safetensors
 
 from benchlib.harness import Row
 from tensorshelf.api.shelf import ShelfApi
@@ -58,13 +59,8 @@ class _NoLock:
 
 
 def _write_model(path: Path, seed: int) -> Path:
-    import json
-    import struct
-
-    header = json.dumps({"w": {"dtype": "U8", "shape": [LORA_BYTES], "data_offsets": [0, 4096]}})
-    raw = header.encode().ljust(((len(header) + 7) // 8) * 8)
-    path.write_bytes(struct.pack("<Q", len(raw)) + raw + seed.to_bytes(8, "little") * 512)
-    return path
+    """A small, valid safetensors file (the tests' writer: one header writer)."""
+    return write_safetensors(path, {"w": ("U8", [LORA_BYTES])}, seed=seed)
 
 
 def _import_all(home: Path, library: Path, sources: list[Path], locked: bool) -> float:

@@ -11,8 +11,6 @@ from tensorshelf.mapping.service import MappingService
 
 log = logging.getLogger(__name__)
 
-ALL = None  # a request for every model (a rebuild or scan changed anything)
-
 
 class AutoSync:
     def __init__(self, mapping: MappingService) -> None:

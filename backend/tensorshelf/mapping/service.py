@@ -20,7 +20,7 @@ from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, L
 from tensorshelf.mapping.apps.store import AppsStore
 from tensorshelf.mapping.config.load import applicable, merged_rules
 from tensorshelf.mapping.links.make import LinkPlan, create, link_plan, remove_if_ours
-from tensorshelf.mapping.links.registry import Registry
+from tensorshelf.mapping.links.registry import LinkRow, Registry
 from tensorshelf.mapping.sync.apply import Resolution, SyncResult, apply_plan
 from tensorshelf.mapping.sync.plan import Planner, SyncPlan
 
@@ -91,16 +91,10 @@ class MappingService:
 
     def _remove_app(self, app: AppInstall) -> RemovedApp:
         removed = kept = 0
-        root = self.library.root
         for row in self.registry.for_app(app.id):
-            link = Path(app.models_dir) / row.target
-            try:
-                if remove_if_ours(link, root / row.source, row.kind):
-                    removed += 1
-                else:
-                    kept += 1
-            except OSError as exc:
-                log.warning("could not remove %s: %s", link, exc)
+            if self._remove_link(app, row):
+                removed += 1
+            else:
                 kept += 1
         self.registry.remove_app(app.id)
         self.apps.remove(app.id)
@@ -167,17 +161,14 @@ class MappingService:
 
     def _unlink_model(self, model_id: str) -> int:
         removed = 0
-        root = self.library.root
         apps = {a.id: a for a in self.apps.list()}
         for row in self.registry.for_model(model_id):
             app = apps.get(row.app_id)
             if app is not None:
-                link = Path(app.models_dir) / row.target
-                try:
-                    removed += remove_if_ours(link, root / row.source, row.kind)
-                except OSError as exc:
-                    log.warning("could not remove %s: %s", link, exc)
-                    continue
+                outcome = self._remove_link(app, row)
+                if outcome is None:
+                    continue  # could not look: the row stays for doctor
+                removed += outcome
             self.registry.remove(row.app_id, row.target)
         return removed
 
@@ -208,6 +199,16 @@ class MappingService:
                         repointed += 1
             self._link_plans.clear()
         return Relocated(apps=[a.id for a in moved], links_repointed=repointed)
+
+    def _remove_link(self, app: AppInstall, row: LinkRow) -> bool | None:
+        """Unlink a recorded link if it is still exactly ours: True removed, False not ours
+        (left alone), None when it could not be checked or removed."""
+        link = Path(app.models_dir) / row.target
+        try:
+            return remove_if_ours(link, self.library.root / row.source, row.kind)
+        except OSError as exc:
+            log.warning("could not remove %s: %s", link, exc)
+            return None
 
     def close(self) -> None:
         self.registry.close()

@@ -40,37 +40,28 @@ def comfyui_version(code_root: Path) -> str | None:
     return found.group(1) if found else None
 
 
+def _comfy(code_root: Path, flavour: str, evidence: str) -> AppCandidate:
+    return AppCandidate(
+        kind="comfyui",
+        root=str(code_root),
+        models_dir=str(code_root / "models"),
+        version=comfyui_version(code_root),
+        flavour=flavour,
+        evidence=[evidence],
+    )
+
+
 def _comfyui(root: Path) -> AppCandidate | None:
     portable = root / "ComfyUI"
     if (root / "python_embeded").is_dir() and (portable / "main.py").is_file():
-        return AppCandidate(
-            kind="comfyui",
-            root=str(portable),
-            models_dir=str(portable / "models"),
-            version=comfyui_version(portable),
-            flavour="windows-portable",
-            evidence=["python_embeded/ beside ComfyUI/main.py"],
-        )
-    code = (root / "main.py").is_file() and (
+        return _comfy(portable, "windows-portable", "python_embeded/ beside ComfyUI/main.py")
+    if (root / "main.py").is_file() and (
         (root / "comfy").is_dir() or (root / "folder_paths.py").is_file()
-    )
-    if code:
-        return AppCandidate(
-            kind="comfyui",
-            root=str(root),
-            models_dir=str(root / "models"),
-            version=comfyui_version(root),
-            flavour="git",
-            evidence=["main.py with comfy/ or folder_paths.py"],
-        )
-    desktop = all((root / d).is_dir() for d in ("models", "custom_nodes", "user"))
-    if desktop:
-        return AppCandidate(
-            kind="comfyui",
-            root=str(root),
-            models_dir=str(root / "models"),
-            flavour="desktop",
-            evidence=["models/, custom_nodes/ and user/ (a ComfyUI Desktop base folder)"],
+    ):
+        return _comfy(root, "git", "main.py with comfy/ or folder_paths.py")
+    if all((root / d).is_dir() for d in ("models", "custom_nodes", "user")):
+        return _comfy(
+            root, "desktop", "models/, custom_nodes/ and user/ (a ComfyUI Desktop base folder)"
         )
     return None
 

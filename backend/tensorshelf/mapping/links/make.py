@@ -16,6 +16,7 @@ import functools
 import logging
 import os
 import secrets
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,8 +92,6 @@ def points_to(link: Path | str, source: Path | str, kind: LinkKind) -> bool:
 
 
 def _is_symlink(st: os.stat_result) -> bool:
-    import stat
-
     return stat.S_ISLNK(st.st_mode)
 
 
