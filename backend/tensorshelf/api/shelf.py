@@ -52,6 +52,7 @@ from tensorshelf.library.watch import ChangeWatch
 from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
 from tensorshelf.mapping.auto_sync import AutoSync
+from tensorshelf.mapping.config.edits import AppRules, RuleEdit
 from tensorshelf.mapping.health import Doctor, Findings
 from tensorshelf.mapping.service import MappingService, Relocated, RemovedApp
 from tensorshelf.mapping.sync.apply import Resolution, SyncResult
@@ -92,6 +93,9 @@ API_METHODS: tuple[str, ...] = (
     "detect_app",
     "add_app",
     "remove_app",
+    "get_rules",
+    "edit_rule",
+    "reset_rule",
     "plan_sync",
     "sync",
     "doctor",
@@ -303,6 +307,19 @@ class ShelfApi:
     def remove_app(self, ref: str) -> RemovedApp:
         """Unregister an app, removing only the links Tensorshelf made in it."""
         return self.mapping.remove_app(ref)
+
+    def get_rules(self, app: str) -> AppRules:
+        """The app's mapping rules as they apply now (shipped default + user configs)."""
+        return self.mapping.rules(app)
+
+    def edit_rule(self, app: str, name: str, edit: RuleEdit) -> AppRules:
+        """Enable/disable a rule or change its target folder, for this app only (saved as
+        its user config); the next `plan_sync` shows what that changes."""
+        return self.mapping.edit_rule(app, name, edit)
+
+    def reset_rule(self, app: str, name: str) -> AppRules:
+        """Undo this app's change to a rule: the default applies again."""
+        return self.mapping.reset_rule(app, name)
 
     def plan_sync(self, apps: list[str] | None = None) -> list[SyncPlan]:
         """What a sync would do in each app (nothing is changed)."""

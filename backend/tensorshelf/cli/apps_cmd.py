@@ -14,6 +14,7 @@ from tensorshelf.cli.state import get_state
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from tensorshelf.mapping.config.edits import AppRules
     from tensorshelf.mapping.sync.apply import SyncResult
     from tensorshelf.mapping.sync.plan import SyncPlan
 
@@ -108,6 +109,65 @@ def apps_rm(
         )
 
     emit(state, {"ok": True, **removed.model_dump(mode="json")}, human)
+
+
+def _print_rules(c: Console, rules: AppRules) -> None:
+    for view in rules.rules:
+        rule = view.rule
+        state = "on " if rule.enabled else "off"
+        origin = "yours" if view.edited else view.source.removeprefix("shipped:")
+        c.print(f"{state}  {rule.name:<22} → {plain(rule.target_subdir):<28} ({plain(origin)})")
+    for p in rules.problems:
+        c.print(f"  [yellow]config skipped[/] {plain(p.message)}")
+
+
+@apps_app.command("rules")
+@handle_errors
+def apps_rules(
+    ctx: typer.Context, app: Annotated[str, typer.Argument(help="App id or name.")]
+) -> None:
+    """The app's mapping rules: on/off, target folder, and where each comes from."""
+    state = get_state(ctx)
+    rules = state.api().get_rules(app=app)
+    emit(state, {"ok": True, **rules.model_dump(mode="json")}, lambda c: _print_rules(c, rules))
+
+
+@apps_app.command("rule")
+@handle_errors
+def apps_rule(
+    ctx: typer.Context,
+    app: Annotated[str, typer.Argument(help="App id or name.")],
+    name: Annotated[str, typer.Argument(help="The rule's name (see `apps rules`).")],
+    enable: Annotated[
+        bool | None, typer.Option("--enable/--disable", help="Turn the rule on or off.")
+    ] = None,
+    target: Annotated[
+        str | None, typer.Option("--target", help="Its folder, relative to the app's.")
+    ] = None,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="Undo this app's change (the default applies).")
+    ] = False,
+) -> None:
+    """Change one rule for this app (saved as its user config); `sync` applies it."""
+    from tensorshelf.mapping.config.edits import RuleEdit
+
+    state = get_state(ctx)
+    api = state.api()
+    if reset:
+        if enable is not None or target is not None:
+            fail(state, "invalid_argument", "--reset cannot be combined with other changes")
+        rules = api.reset_rule(app=app, name=name)
+    else:
+        if enable is None and target is None:
+            fail(
+                state,
+                "invalid_argument",
+                "nothing to change: --enable/--disable, --target or --reset",
+            )
+        rules = api.edit_rule(
+            app=app, name=name, edit=RuleEdit(enabled=enable, target_subdir=target)
+        )
+    emit(state, {"ok": True, **rules.model_dump(mode="json")}, lambda c: _print_rules(c, rules))
 
 
 def _plan_document(plans: list[SyncPlan]) -> dict[str, Any]:

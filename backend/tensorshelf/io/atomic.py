@@ -40,13 +40,16 @@ def fsync_dir(path: str | os.PathLike[str]) -> None:
         os.close(fd)
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
-    """Replace `path` with `data` so that readers (and a crash) see the old or the new bytes."""
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes, mode: int | None = None) -> None:
+    """Replace `path` with `data` so that readers (and a crash) see the old or the new bytes.
+    `mode`: the new file's permission bits (a user's file keeps its own), else the umask's."""
     target = Path(path)
     temp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(_TEMP_TOKEN_BYTES)}")
     fd = os.open(temp, _TEMP_FLAGS, _NEW_FILE_MODE)
     try:
         try:
+            if mode is not None:
+                os.fchmod(fd, mode)
             view = memoryview(data)
             while view:
                 view = view[os.write(fd, view) :]

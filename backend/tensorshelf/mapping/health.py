@@ -6,7 +6,8 @@ gone), `unregistered_links` (links into this library the registry does not know)
 `foreign_links` (someone else's link where a model should go: reported only), `shadowed`
 (two models giving one name in one folder), `ghost_apps` (the app's folder is gone),
 `phantom_models` (a model whose files are missing), `offline_roots` (the library is not
-mounted: nothing is changed). Fixing re-points a broken link by SHA-256 to wherever that
+mounted: nothing is changed), `app_configs` (an extra-paths app's YAML group is missing or
+stale: rewritten). Fixing re-points a broken link by SHA-256 to wherever that
 model (or an identical copy) now is, removes dead links we own, recreates missing ones and
 re-adopts unregistered ones. A user's file or a link we did not make is never touched."""
 
@@ -19,6 +20,7 @@ from pathlib import Path
 from pydantic import BaseModel, Field
 
 from tensorshelf.library.layout import library_exists
+from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.links.make import create, points_to, remove_if_ours
 from tensorshelf.mapping.links.registry import LinkKind, LinkRow
 from tensorshelf.mapping.service import MappingService
@@ -44,6 +46,7 @@ class Findings(BaseModel):
     ghost_apps: list[Finding] = Field(default_factory=list)
     phantom_models: list[Finding] = Field(default_factory=list)
     offline_roots: list[Finding] = Field(default_factory=list)
+    app_configs: list[Finding] = Field(default_factory=list)  # extra-paths YAML groups
 
     def problems(self) -> int:
         """Findings that still need something (fixed ones and foreign links do not)."""
@@ -97,12 +100,24 @@ class Doctor:
                     Finding(app_id=app.id, path=app.root, detail="the app's folder is gone")
                 )
                 continue
+            if app.method == "extra-paths":
+                self._app_config(app, found, fix)
             rows = self.mapping.registry.for_app(app.id)
             for row in rows:
                 self._check_row(app.id, Path(app.models_dir), row, by_sha, found, fix)
             self._unregistered(app.id, Path(app.models_dir), {r.target for r in rows}, found, fix)
             self._from_plan(plans[app.id], Path(app.models_dir), found)
         return found
+
+    def _app_config(self, app: AppInstall, found: Findings, fix: bool) -> None:
+        problem = self.mapping.extra_paths_problem(app)
+        if problem is None:
+            return
+        finding = Finding(app_id=app.id, path=app.root, detail=problem)
+        found.app_configs.append(finding)
+        if fix:
+            self.mapping.write_extra_paths(app)
+            finding.fixed = True
 
     def _check_row(
         self,

@@ -13,11 +13,14 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from tensorshelf import settings
-from tensorshelf.errors import InvalidArgument
+from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.library.service import LibraryService
+from tensorshelf.mapping.apps import extra_paths
 from tensorshelf.mapping.apps.detect import detect_app
 from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
 from tensorshelf.mapping.apps.store import AppsStore
+from tensorshelf.mapping.config import edits
+from tensorshelf.mapping.config.edits import AppRules, RuleEdit
 from tensorshelf.mapping.config.load import applicable, merged_rules
 from tensorshelf.mapping.links.make import LinkPlan, create, link_plan, remove_if_ours
 from tensorshelf.mapping.links.registry import LinkRow, Registry
@@ -45,6 +48,7 @@ class MappingService:
         self.apps = AppsStore(home / settings.APPS_FILE)
         self.registry = Registry(home / settings.REGISTRY_DB)
         self.config_dir = home / settings.MAPPING_DIR
+        self.views_dir = home / settings.VIEWS_DIR
         self._link_plans: dict[str, LinkPlan] = {}
         self._local_lock = threading.RLock()
 
@@ -70,14 +74,60 @@ class MappingService:
         name: str | None = None,
         method: LinkMethod = "links",
     ) -> AppInstall:
-        if method == "extra-paths":
-            raise InvalidArgument(
-                "the extra-paths method is not available yet; register the app with links",
-                method=method,
-            )
         candidate = detect_app(path, kind)
-        Path(candidate.models_dir).mkdir(parents=True, exist_ok=True)
-        return self.apps.add(candidate, name, method)
+        if method == "links":
+            Path(candidate.models_dir).mkdir(parents=True, exist_ok=True)
+            return self.apps.add(candidate, name, method)
+        if candidate.kind != "comfyui":
+            raise InvalidArgument(
+                f"the extra-paths method is for ComfyUI; register {candidate.root} with links",
+                path=candidate.root,
+            )
+        if candidate.flavour == "desktop":
+            raise InvalidArgument(
+                f"{candidate.root} is a ComfyUI Desktop folder: Desktop keeps ComfyUI's code "
+                "inside the app and rewrites its own path config, so Tensorshelf cannot add "
+                "a group there; register it with links",
+                path=candidate.root,
+            )
+        app = self.apps.add(
+            candidate, name, method, links_dir=lambda app_id: str(self.views_dir / app_id)
+        )
+        try:
+            self.write_extra_paths(app)
+        except (ShelfError, OSError):
+            self.apps.remove(app.id)  # not registered: nothing half-done stays
+            raise
+        return app
+
+    def _folders(self, app: AppInstall) -> list[str]:
+        """Every top-level folder the app's rules can link into (enabled or not)."""
+        configs, _problems = applicable(app, self.config_dir)
+        folders: dict[str, None] = {}
+        for rule, _source in merged_rules(configs):
+            top = rule.target_subdir.strip("/").split("/", 1)[0]
+            if top and "{" not in top:
+                folders[top] = None
+        return list(folders)
+
+    def write_extra_paths(self, app: AppInstall) -> None:
+        """The view tree's folders, and the app's YAML group naming each of them."""
+        view = Path(app.models_dir)
+        folders = self._folders(app)
+        for folder in folders:
+            (view / folder).mkdir(parents=True, exist_ok=True)
+        extra_paths.write_group(app.root, view, folders, app.id)
+
+    def extra_paths_problem(self, app: AppInstall) -> str | None:
+        """What is wrong with the app's YAML group (None: it names the view as it should)."""
+        path = extra_paths.yaml_path(app.root)
+        have = extra_paths.group_text(app.root)
+        if have is None:
+            return f"{path} has no Tensorshelf group: ComfyUI does not see the linked models"
+        want = extra_paths.render_group(Path(app.models_dir), self._folders(app), app.id)
+        if have.replace("\r\n", "\n") != want:
+            return f"the Tensorshelf group in {path} is out of date"
+        return None
 
     def list_apps(self) -> list[AppInstall]:
         return self.apps.list()
@@ -97,8 +147,32 @@ class MappingService:
             else:
                 kept += 1
         self.registry.remove_app(app.id)
+        if app.method == "extra-paths":
+            extra_paths.remove_group(app.root)
+            self._prune_view(Path(app.models_dir))
         self.apps.remove(app.id)
+        edits.forget_app(app, self.config_dir)
         return RemovedApp(app=app, links_removed=removed, links_kept=kept)
+
+    def _prune_view(self, view: Path) -> None:
+        """Remove the app's view tree's empty folders (anything left in it stays)."""
+        if view.parent != self.views_dir:
+            return
+        for current, _dirs, _files in sorted(os.walk(view), key=lambda e: -len(e[0])):
+            with contextlib.suppress(OSError):  # not empty: something of someone's is in it
+                os.rmdir(current)
+
+    # --- rules --------------------------------------------------------------------------
+    def rules(self, ref: str) -> AppRules:
+        return edits.app_rules(self.apps.get(ref), self.config_dir)
+
+    def edit_rule(self, ref: str, name: str, edit: RuleEdit) -> AppRules:
+        """Change one rule for one app (saved as its own user config; nothing is linked
+        until the next sync, whose plan shows the effect)."""
+        return edits.edit_rule(self.apps.get(ref), self.config_dir, name, edit)
+
+    def reset_rule(self, ref: str, name: str) -> AppRules:
+        return edits.reset_rule(self.apps.get(ref), self.config_dir, name)
 
     # --- sync ---------------------------------------------------------------------------
     def _apps(self, refs: list[str] | None) -> list[AppInstall]:
@@ -152,6 +226,8 @@ class MappingService:
             }
             app = apps[plan.app_id]
             results.append(apply_plan(plan, app, self.registry, self.library.root, mine))
+            if app.method == "extra-paths":
+                self.write_extra_paths(app)  # rewritten only if it changed
         return results
 
     def unlink_model(self, model_id: str) -> int:
@@ -183,6 +259,8 @@ class MappingService:
             moved = self.apps.relocate(old_abs, new_abs)
             repointed = 0
             for app in self.apps.list():
+                if app.method == "extra-paths" and Path(app.root).is_dir():
+                    self.write_extra_paths(app)
                 for row in self.registry.for_app(app.id):
                     if row.kind != "absolute":
                         continue

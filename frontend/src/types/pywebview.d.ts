@@ -23,7 +23,8 @@ export interface AppCandidate {
 /**
  * One registered app. `root` is the install folder the user named; `models_dir` the
  * folder links go under (ComfyUI's `models/`, LM Studio's models folder, an A1111 data
- * root — embeddings sit beside `models/` there).
+ * root — embeddings sit beside `models/` there; with the extra-paths method, the app's
+ * view tree in the state dir, named in its `extra_model_paths.yaml`).
  */
 export interface AppInstall {
   id: string;
@@ -36,10 +37,16 @@ export interface AppInstall {
   flavour: string | null;
   variant: string;
   added_at: string;
-  folders: Record<string, string>;
 }
 
 export type AppKind = "comfyui" | "a1111" | "lmstudio" | "folder";
+
+export interface AppRules {
+  app_id: string;
+  rules: RuleView[];
+  problems: ConfigProblem[];
+  config_path: string;
+}
 
 export interface AppSettings {
   theme: "system" | "light" | "dark";
@@ -174,6 +181,7 @@ export interface Findings {
   ghost_apps: Finding[];
   phantom_models: Finding[];
   offline_roots: Finding[];
+  app_configs: Finding[];
 }
 
 /**
@@ -430,6 +438,17 @@ export interface LockWait {
   message: string;
 }
 
+export interface MappingRule {
+  name: string;
+  description: string;
+  target_subdir: string;
+  patterns: string[];
+  filters: RuleFilters;
+  target_kind: "file" | "directory";
+  enabled: boolean;
+  priority: number;
+}
+
 export type MatchMethod = "hash" | "filename_exact" | "filename_fuzzy" | "manual" | "none";
 
 export interface ModelDetail {
@@ -619,6 +638,29 @@ export interface RemovedApp {
 
 export type Resolution = "skip" | "rename" | "replace";
 
+export interface RuleEdit {
+  enabled?: boolean | null;
+  target_subdir?: string | null;
+}
+
+export interface RuleFilters {
+  model_type: string[] | null;
+  subtype: string[] | null;
+  family: string[] | null;
+  model_format: string[] | null;
+  format: string[] | null;
+  tags_any: string[] | null;
+  exclude_tags: string[] | null;
+  min_size: number | null;
+  max_size: number | null;
+}
+
+export interface RuleView {
+  rule: MappingRule;
+  source: string;
+  edited: boolean;
+}
+
 export interface ScanReport {
   added: string[];
   updated: string[];
@@ -742,6 +784,18 @@ export interface ShelfMethods {
     };
     result: ModelMetadata;
   };
+  /**
+   * Enable/disable a rule or change its target folder, for this app only (saved as
+   * its user config); the next `plan_sync` shows what that changes.
+   */
+  edit_rule: {
+    args: {
+      app: string;
+      name: string;
+      edit: RuleEdit;
+    };
+    result: AppRules;
+  };
   get_facets: {
     args: Record<string, never>;
     result: FacetCounts;
@@ -758,6 +812,13 @@ export interface ShelfMethods {
       ref: string;
     };
     result: PreviewImage;
+  };
+  /** The app's mapping rules as they apply now (shipped default + user configs). */
+  get_rules: {
+    args: {
+      app: string;
+    };
+    result: AppRules;
   };
   get_settings: {
     args: Record<string, never>;
@@ -828,6 +889,14 @@ export interface ShelfMethods {
       ref: string;
     };
     result: RemovedApp;
+  };
+  /** Undo this app's change to a rule: the default applies again. */
+  reset_rule: {
+    args: {
+      app: string;
+      name: string;
+    };
+    result: AppRules;
   };
   resume_jobs: {
     args: {

@@ -13,7 +13,8 @@ LinkMethod = Literal["links", "extra-paths"]
 class AppInstall(BaseModel):
     """One registered app. `root` is the install folder the user named; `models_dir` the
     folder links go under (ComfyUI's `models/`, LM Studio's models folder, an A1111 data
-    root — embeddings sit beside `models/` there)."""
+    root — embeddings sit beside `models/` there; with the extra-paths method, the app's
+    view tree in the state dir, named in its `extra_model_paths.yaml`)."""
 
     id: str
     name: str
@@ -25,7 +26,6 @@ class AppInstall(BaseModel):
     flavour: str | None = None  # e.g. "git", "windows-portable", "desktop"
     variant: str = "default"  # which mapping-config variant applies (besides "default")
     added_at: str = ""
-    folders: dict[str, str] = Field(default_factory=dict)  # kind "folder": subtype → folder
 
 
 class AppCandidate(BaseModel):

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
@@ -67,8 +68,10 @@ class AppsStore:
         candidate: AppCandidate,
         name: str | None,
         method: LinkMethod,
-        folders: dict[str, str] | None = None,
+        links_dir: Callable[[str], str] | None = None,
     ) -> AppInstall:
+        """Register `candidate` under a fresh id. `links_dir(id)`: where its links go
+        instead of the app's own models folder (the extra-paths method's view tree)."""
         with self._lock:
             data = self._load()
             for app in data.apps:
@@ -93,12 +96,11 @@ class AppsStore:
                 name=display,
                 kind=candidate.kind,
                 root=candidate.root,
-                models_dir=candidate.models_dir,
+                models_dir=links_dir(app_id) if links_dir else candidate.models_dir,
                 method=method,
                 version=candidate.version,
                 flavour=candidate.flavour,
                 added_at=utc_now(),
-                folders=folders or {},
             )
             data.apps.append(app)
             self.path.parent.mkdir(parents=True, exist_ok=True)
