@@ -15,7 +15,9 @@ import type { Bridge } from "./bridge";
 import { useBridge } from "./BridgeContext";
 import type {
   AppKind,
+  LinkMethod,
   Resolution,
+  RuleEdit,
   AppSettings,
   ImportOptions,
   JobInfo,
@@ -41,6 +43,7 @@ export const queryKeys = {
   apps: ["apps"] as const,
   syncPlan: ["sync-plan"] as const,
   health: ["health"] as const,
+  rules: (app: string) => ["rules", app] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -389,9 +392,35 @@ export function useRepair() {
 
 export function useAddApp() {
   const bridge = useBridge();
-  return useAppsMutation((vars: { path: string; kind?: AppKind; name?: string }) =>
-    bridge.call("add_app", vars),
+  return useAppsMutation(
+    (vars: { path: string; kind?: AppKind; name?: string; method?: LinkMethod }) =>
+      bridge.call("add_app", vars),
   );
+}
+
+/** One app's mapping rules (shipped default + the user's changes). */
+export function useRules(app: string) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.rules(app),
+    queryFn: () => bridge.call("get_rules", { app }),
+  });
+}
+
+/** Change or reset one rule of one app; the plan preview is refetched with it. */
+export function useEditRule(app: string) {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { name: string; edit?: RuleEdit; reset?: boolean }) =>
+      vars.reset
+        ? bridge.call("reset_rule", { app, name: vars.name })
+        : bridge.call("edit_rule", { app, name: vars.name, edit: vars.edit ?? {} }),
+    onSuccess: (rules) => {
+      client.setQueryData(queryKeys.rules(app), rules);
+      void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
+    },
+  });
 }
 
 export function useRemoveApp() {

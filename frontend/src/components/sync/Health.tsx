@@ -15,6 +15,7 @@ const TITLES: Record<keyof Findings, string> = {
   ghost_apps: "Apps whose folder is gone",
   phantom_models: "Models with missing files",
   offline_roots: "Library not mounted",
+  app_configs: "ComfyUI path groups missing or out of date",
 };
 
 /** Apps whose folder is gone were often moved: re-point them (and our absolute links). */

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
-import type { AppInstall, SyncPlan } from "../../api/types";
+import type { RuleView, AppInstall, SyncPlan } from "../../api/types";
 import { createFakeBridge } from "../../test/fakeBridge";
 import { renderWithBridge } from "../../test/render";
 
@@ -17,7 +17,6 @@ const APP: AppInstall = {
   flavour: "git",
   variant: "default",
   added_at: "2026-12-01T00:00:00Z",
-  folders: {},
 };
 
 function plan(over: Partial<SyncPlan> = {}): SyncPlan {
@@ -49,6 +48,33 @@ function plan(over: Partial<SyncPlan> = {}): SyncPlan {
     problems: [],
     ...over,
   };
+}
+
+function rules(): RuleView[] {
+  return ["checkpoints", "loras"].map((name) => ({
+    rule: {
+      name,
+      description: "",
+      target_subdir: name,
+      patterns: ["*.safetensors"],
+      filters: {
+        model_type: null,
+        subtype: [name],
+        family: null,
+        model_format: null,
+        format: null,
+        tags_any: null,
+        exclude_tags: null,
+        min_size: null,
+        max_size: null,
+      },
+      target_kind: "file",
+      enabled: true,
+      priority: 10,
+    },
+    source: "shipped:comfyui.json",
+    edited: false,
+  }));
 }
 
 function setup(apps: AppInstall[], plans: SyncPlan[]) {
@@ -89,6 +115,7 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
         ghost_apps: [],
         phantom_models: [],
         offline_roots: [],
+        app_configs: [],
       };
       return {
         ...none,
@@ -126,9 +153,37 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
       flavour: "git",
       evidence: [],
     }),
-    add_app: ({ path }) => {
-      calls.push(`add ${path}`);
+    add_app: ({ path, method }) => {
+      calls.push(`add ${path}${method === "extra-paths" ? " extra-paths" : ""}`);
       return { app: { ...APP, root: path }, sync: [] };
+    },
+    get_rules: ({ app }) => ({
+      app_id: app,
+      rules: rules(),
+      problems: [],
+      config_path: "/h/mapping/app-comfyui.json",
+    }),
+    edit_rule: ({ name, edit }) => {
+      calls.push(`edit ${name} ${JSON.stringify(edit)}`);
+      return {
+        app_id: "comfyui",
+        rules: rules().map((r) =>
+          r.rule.name === name
+            ? {
+                ...r,
+                rule: {
+                  ...r.rule,
+                  ...(Object.fromEntries(
+                    Object.entries(edit).filter(([, v]) => v != null),
+                  ) as Partial<MappingRule>),
+                },
+                edited: true,
+              }
+            : r,
+        ),
+        problems: [],
+        config_path: "/h/mapping/app-comfyui.json",
+      };
     },
   });
   renderWithBridge(<App />, bridge);
@@ -183,6 +238,45 @@ describe("Sync", () => {
     await waitFor(() => expect(calls).toContain("add /apps/ComfyUI"));
   });
 
+  it("registers a ComfyUI through its extra_model_paths.yaml when asked", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup([], []);
+    await user.click(await screen.findByTestId("sync-button"));
+    await user.type(await screen.findByTestId("app-path"), "/apps/ComfyUI{Enter}");
+    await user.selectOptions(await screen.findByTestId("app-method"), "extra-paths");
+    expect(screen.getByTestId("app-found").textContent).toContain("extra_model_paths.yaml");
+    await user.click(screen.getByTestId("add-app"));
+    await waitFor(() => expect(calls).toContain("add /apps/ComfyUI extra-paths"));
+  });
+
+  it("edits an app's rules and refetches the plan preview", async () => {
+    const user = userEvent.setup();
+    const { bridge, calls } = setup([APP], [plan()]);
+    let planned = 0;
+    const planSync = bridge.handlers.plan_sync!;
+    bridge.handlers.plan_sync = (args) => {
+      planned += 1;
+      return planSync(args);
+    };
+    await user.click(await screen.findByTestId("sync-button"));
+    await user.click(await screen.findByTestId("show-rules"));
+    const loras = await screen.findByLabelText("Use the rule loras");
+    const before = planned;
+    await user.click(loras);
+    await waitFor(() => expect(calls).toContain('edit loras {"enabled":false}'));
+    await waitFor(() => expect(planned).toBeGreaterThan(before));
+    const folder = screen.getByLabelText("Folder for checkpoints");
+    await user.clear(folder);
+    await user.type(folder, "Stable-diffusion{Enter}");
+    await waitFor(() =>
+      expect(calls).toContain('edit checkpoints {"target_subdir":"Stable-diffusion"}'),
+    );
+    const row = (await screen.findAllByTestId("rule")).find(
+      (r) => r.dataset.rule === "checkpoints",
+    )!;
+    expect(within(row).getByTestId("rule-reset")).toBeTruthy();
+  });
+
   it("offers to relocate an app whose folder is gone", async () => {
     const user = userEvent.setup();
     const { bridge } = setup([APP], [plan({ to_create: [], conflicts: [] })]);
@@ -198,6 +292,7 @@ describe("Sync", () => {
       ],
       phantom_models: [],
       offline_roots: [],
+      app_configs: [],
     });
     bridge.handlers.relocate = (args) => {
       calls.push(args);

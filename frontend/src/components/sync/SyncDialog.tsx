@@ -8,13 +8,14 @@ import {
   useSync,
   useSyncPlan,
 } from "../../api/hooks";
-import type { AppCandidate, AppInstall, Resolution } from "../../api/types";
+import type { AppCandidate, AppInstall, AppKind, LinkMethod, Resolution } from "../../api/types";
 import { pendingCount, resultSummary } from "../../lib/syncPlan";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
 import { useToast } from "../ui/Toasts";
 import { Health } from "./Health";
+import { MappingRules } from "./MappingRules";
 import { PlanView } from "./PlanView";
 
 const KIND_NAMES: Record<string, string> = {
@@ -30,6 +31,7 @@ function AddApp() {
   const toast = useToast();
   const [path, setPath] = useState("");
   const [found, setFound] = useState<AppCandidate | null>(null);
+  const [method, setMethod] = useState<LinkMethod>("links");
   const detect = useDetectApp();
   const add = useAddApp();
 
@@ -39,15 +41,19 @@ function AddApp() {
     if (p.trim() === looked) return; // already shown (e.g. the field lost focus to Add)
     setLooked(p.trim());
     setFound(null);
+    setMethod("links");
     if (p.trim()) detect.mutate({ path: p.trim() }, { onSuccess: setFound });
   };
+  const asFolder = (kind: AppKind) =>
+    detect.mutate({ path: path.trim(), kind }, { onSuccess: setFound });
+  const extraPathsPossible = found?.kind === "comfyui" && found.flavour !== "desktop";
   const pick = async () => {
     const [chosen] = await bridge.call("pick_paths", { folder: true });
     if (chosen) look(chosen);
   };
   const submit = () =>
     add.mutate(
-      { path: path.trim() },
+      { path: path.trim(), kind: found?.kind, method: extraPathsPossible ? method : "links" },
       {
         onSuccess: (added) =>
           toast.push({
@@ -76,15 +82,38 @@ function AddApp() {
       </div>
       {detect.error && (
         <div className="mt-2 text-[12px] text-danger" role="alert">
-          {detect.error.message}
+          {detect.error.message}{" "}
+          <button
+            type="button"
+            className="text-accent underline"
+            onClick={() => asFolder("folder")}
+            data-testid="add-as-folder"
+          >
+            Use it as a plain folder (one folder per type)
+          </button>
         </div>
       )}
       {found && (
         <div className="mt-2 flex items-center gap-2 text-[12.5px]" data-testid="app-found">
           <span className="flex-1 text-muted">
             {KIND_NAMES[found.kind] ?? found.kind}
-            {found.version ? ` ${found.version}` : ""} — links go into {found.models_dir}
+            {found.version ? ` ${found.version}` : ""} —{" "}
+            {method === "extra-paths" && extraPathsPossible
+              ? "links go into Tensorshelf's own folder, named in its extra_model_paths.yaml"
+              : `links go into ${found.models_dir}`}
           </span>
+          {extraPathsPossible && (
+            <select
+              aria-label="How to link"
+              data-testid="app-method"
+              value={method}
+              onChange={(e) => setMethod(e.target.value as LinkMethod)}
+              className="h-8 rounded-md border border-line bg-bg px-1 text-[12px]"
+            >
+              <option value="links">Links in its models folder</option>
+              <option value="extra-paths">Its extra_model_paths.yaml (models/ untouched)</option>
+            </select>
+          )}
           <Button variant="primary" onClick={submit} disabled={add.isPending} data-testid="add-app">
             Add and sync
           </Button>
@@ -112,6 +141,7 @@ function AppRow({
 }) {
   const plans = useSyncPlan();
   const plan = plans.data?.find((p) => p.app_id === app.id);
+  const [showRules, setShowRules] = useState(false);
   return (
     <div className="rounded-lg border border-line p-3" data-testid="app-row" data-app={app.id}>
       <div className="flex items-center gap-2">
@@ -124,9 +154,19 @@ function AppRow({
             </span>
           </div>
           <div className="truncate font-mono text-[11.5px] text-faint" title={app.models_dir}>
-            {app.models_dir}
+            {app.method === "extra-paths"
+              ? `${app.models_dir} (named in ${app.root}/extra_model_paths.yaml)`
+              : app.models_dir}
           </div>
         </div>
+        <Button
+          variant="ghost"
+          onClick={() => setShowRules((v) => !v)}
+          aria-expanded={showRules}
+          data-testid="show-rules"
+        >
+          {showRules ? "Hide rules" : "Mapping rules"}
+        </Button>
         <Button variant="ghost" onClick={onRemove} data-testid="remove-app">
           Remove…
         </Button>
@@ -134,6 +174,11 @@ function AppRow({
       <div className="mt-2">
         <PlanView app={app} plan={plan} choices={choices} onChoose={onChoose} />
       </div>
+      {showRules && (
+        <div className="mt-2 border-t border-line pt-2">
+          <MappingRules app={app.id} />
+        </div>
+      )}
     </div>
   );
 }
