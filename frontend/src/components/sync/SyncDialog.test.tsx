@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
-import type { RuleView, AppInstall, SyncPlan } from "../../api/types";
+import type { AppInstall, MappingRule, RuleView, SyncPlan } from "../../api/types";
 import { createFakeBridge } from "../../test/fakeBridge";
 import { renderWithBridge } from "../../test/render";
 
