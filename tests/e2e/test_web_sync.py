@@ -1,6 +1,9 @@
 """Sync in real Chromium: register a (fake) ComfyUI from the Sync dialog (a typed path, what
 it is shown first), its first sync links the LoRA, and a user's own file at a target is
-shown as a conflict, left alone, and keeps the Sync badge lit."""
+shown as a conflict, left alone, and keeps the Sync badge lit; resolving it ("move yours
+aside") and Apply run the sync job — the user's file is kept as `.old`, the badge goes out
+and the health dot turns green. Then an app's rule is turned off in its Mapping rules and the
+preview shows the link to remove before anything changes."""
 
 from __future__ import annotations
 
@@ -52,3 +55,23 @@ def test_add_an_app_preview_and_a_conflict_left_alone(synced, page: Any) -> None
     user_vae = next((comfy / "models" / "vae").iterdir())
     assert not user_vae.is_symlink() and user_vae.read_bytes() == b"the user's own vae"
     expect(page.get_by_test_id("sync-badge")).to_have_text("1")  # the conflict stays pending
+
+    row.get_by_test_id("conflict-choice").select_option("replace")
+    page.get_by_test_id("apply-sync").click()
+    expect(page.get_by_text("Sync finished")).to_be_visible()
+    expect(page.get_by_test_id("sync-badge")).to_have_count(0)
+    vae_link = comfy / "models" / "vae" / user_vae.name
+    assert vae_link.is_symlink()
+    aside = vae_link.with_name(vae_link.name + ".old")
+    assert aside.read_bytes() == b"the user's own vae", "moved aside, never deleted"
+    expect(page.get_by_test_id("health")).to_contain_text("Links healthy")
+    expect(page.get_by_test_id("health-badge")).to_have_attribute("data-problems", "0")
+    jobs = shelf.cli.json("jobs")["jobs"]
+    assert any(j["kind"] == "sync" and j["status"] == "done" for j in jobs)
+
+    row.get_by_test_id("show-rules").click()
+    toggle = row.get_by_label("Use the rule loras")
+    toggle.click()
+    expect(toggle).not_to_be_checked()
+    expect(row).to_contain_text("1 to remove")
+    assert link.is_symlink(), "editing a rule changes nothing until Apply"

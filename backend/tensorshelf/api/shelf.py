@@ -55,7 +55,7 @@ from tensorshelf.mapping.auto_sync import AutoSync
 from tensorshelf.mapping.config.edits import AppRules, RuleEdit
 from tensorshelf.mapping.health import Doctor, Findings
 from tensorshelf.mapping.service import MappingService, Relocated, RemovedApp
-from tensorshelf.mapping.sync.apply import Resolution, SyncResult
+from tensorshelf.mapping.sync.apply import Resolution
 from tensorshelf.mapping.sync.plan import SyncPlan
 from tensorshelf.settings import Locations
 
@@ -97,7 +97,7 @@ API_METHODS: tuple[str, ...] = (
     "edit_rule",
     "reset_rule",
     "plan_sync",
-    "sync",
+    "start_sync",
     "doctor",
     "relocate",
 )
@@ -176,7 +176,9 @@ class ShelfApi:
                 from tensorshelf.jobs.runner import JobRunner
                 from tensorshelf.jobs.store import JobStore
 
-                self._jobs = JobRunner(self.service, JobStore(self.locations.ops_db), self.bus)
+                self._jobs = JobRunner(
+                    self.service, JobStore(self.locations.ops_db), self.bus, self.mapping
+                )
             return self._jobs
 
     # --- status and settings -----------------------------------------------------------
@@ -325,14 +327,15 @@ class ShelfApi:
         """What a sync would do in each app (nothing is changed)."""
         return self.mapping.plan(apps or None)
 
-    def sync(
+    def start_sync(
         self, apps: list[str] | None = None, resolutions: dict[str, Resolution] | None = None
-    ) -> list[SyncResult]:
-        """Link every model into each app (or those named), as `plan_sync` showed.
-        `resolutions`: conflict target → skip | rename (ours gets the next free name) |
-        replace (the user's file is moved aside to `<name>.old`, never deleted)."""
+    ) -> JobRef:
+        """Link every model into each app (or those named), as `plan_sync` showed, as a job
+        (progress pushed; its result is `{results: SyncResult[]}`). `resolutions`: conflict
+        target → skip | rename (ours gets the next free name) | replace (the user's file is
+        moved aside to `<name>.old`, never deleted)."""
         self.auto_sync.drain()
-        return self.mapping.sync(apps or None, None, resolutions)
+        return JobRef(job_id=self.jobs.start_sync(apps or None, dict(resolutions or {})))
 
     def doctor(self, fix: bool = False) -> Findings:
         """What is wrong between the library, the link registry and the apps; with `fix`,

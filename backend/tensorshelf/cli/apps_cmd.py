@@ -243,11 +243,18 @@ def sync_cmd(
         if not target or how not in ("skip", "rename", "replace"):
             fail(state, "invalid_argument", f"--resolve {item!r}: use TARGET=skip|rename|replace")
         resolutions[target] = how
-    results = api.sync(apps=refs, resolutions=resolutions or None)
+    from tensorshelf.cli.import_cmd import job_outcome_or_fail
+    from tensorshelf.cli.jobwait import run_job
+    from tensorshelf.mapping.sync.apply import SyncResult
+
+    done = run_job(api, lambda: api.start_sync(apps=refs, resolutions=resolutions or None))
+    job_outcome_or_fail(state, done)
+    results = [SyncResult.model_validate(r) for r in (done.result or {}).get("results", [])]
     emit(
         state,
         {
             "ok": not any(r.errors for r in results),
+            "job_id": done.job_id,
             "results": [r.model_dump(mode="json") for r in results],
         },
         lambda c: _print_results(c, results),

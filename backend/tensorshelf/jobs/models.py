@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.models import ImportProgress
 
-JobKind = Literal["import", "rebuild", "verify", "reclassify"]
+JobKind = Literal["import", "rebuild", "verify", "reclassify", "sync"]
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify", "verify"]
 CHANGE_REASONS: tuple[str, ...] = get_args(ChangeReason)
@@ -56,6 +56,8 @@ def problems_in(kind: JobKind, result: Any) -> int:
         return sum(1 for r in result if isinstance(r, dict) and not r.get("ok", True))
     if kind == "reclassify" and isinstance(result, dict):
         return len(result.get("errors", []))
+    if kind == "sync" and isinstance(result, dict):
+        return sum(len(r.get("errors", [])) for r in result.get("results", []))
     return 0
 
 

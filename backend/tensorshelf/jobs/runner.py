@@ -38,11 +38,17 @@ from tensorshelf.jobs.models import (
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.tasks import TASKS, JobContext
-from tensorshelf.jobs.titles import import_plan_title, reclassify_title, verify_title
+from tensorshelf.jobs.titles import (
+    import_plan_title,
+    reclassify_title,
+    sync_title,
+    verify_title,
+)
 from tensorshelf.library.models import ImportOptions, ImportPlan
 
 if TYPE_CHECKING:
     from tensorshelf.library.service import LibraryService
+    from tensorshelf.mapping.service import MappingService
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +65,15 @@ class _ActiveJob:
 
 
 class JobRunner:
-    def __init__(self, service: LibraryService, store: JobStore, bus: EventBus) -> None:
+    def __init__(
+        self,
+        service: LibraryService,
+        store: JobStore,
+        bus: EventBus,
+        mapping: MappingService | None = None,
+    ) -> None:
         self._service = service
+        self._mapping = mapping
         self._store = store
         self._bus = bus
         disk = Gate("disk")
@@ -69,6 +82,7 @@ class JobRunner:
             "verify": disk,
             "reclassify": disk,
             "rebuild": Gate("index"),
+            "sync": Gate("links"),  # links only: beside an import (the writer lock orders them)
         }
         self._preview_gate = Gate("preview")  # reclassify dry runs
         self._active: dict[str, _ActiveJob] = {}
@@ -113,6 +127,17 @@ class JobRunner:
         ids = self._resolve(refs)
         return self._start(
             "reclassify", {"refs": ids, "dry_run": dry_run}, reclassify_title(ids, dry_run)
+        )
+
+    def start_sync(
+        self, apps: Sequence[str] | None = None, resolutions: dict[str, str] | None = None
+    ) -> str:
+        """Link the library into the apps (None: every registered app) as a job."""
+        if self._mapping is None:
+            raise InvalidArgument("this job runner has no app mapping")
+        names = [self._mapping.apps.get(a).id for a in apps] if apps else None
+        return self._start(
+            "sync", {"apps": names, "resolutions": resolutions or {}}, sync_title(names)
         )
 
     def _resolve(self, refs: Sequence[str] | None) -> list[str] | None:
@@ -204,6 +229,7 @@ class JobRunner:
                     self._bus,
                     active.cancel,
                     active.tracker,
+                    self._mapping,
                 )
                 status, result = TASKS[active.kind](ctx)
         except OperationCancelled:

@@ -1,8 +1,8 @@
-"""The bodies of the job kinds (reclassify's is in jobs.reclassify_task). Each runs in its job's
-worker thread, reports through
-the context's ProgressTracker, checkpoints every completed model and returns the job's
-final status with its JSON result. Unexpected exceptions propagate to the runner (the job
-ends `failed`); OperationCancelled from a service call ends it `cancelled`."""
+"""The bodies of the job kinds (reclassify's and sync's have modules of their own). Each runs
+in its job's worker thread, reports through the context's ProgressTracker, checkpoints every
+completed model and returns the job's final status with its JSON result. Unexpected
+exceptions propagate to the runner (the job ends `failed`); OperationCancelled from a service
+call ends it `cancelled`."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from tensorshelf.jobs.models import (
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.reclassify_task import run_reclassify
 from tensorshelf.jobs.store import JobStore
+from tensorshelf.jobs.sync_task import run_sync
 from tensorshelf.library.models import (
     ListQuery,
     ModelVerification,
@@ -37,6 +38,7 @@ from tensorshelf.library.models import (
 
 if TYPE_CHECKING:
     from tensorshelf.library.service import LibraryService
+    from tensorshelf.mapping.service import MappingService
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class JobContext:
     bus: EventBus
     cancel: CancelToken
     tracker: ProgressTracker
+    mapping: MappingService | None = None
 
     def save_progress(self) -> None:
         t = self.tracker
@@ -172,4 +175,5 @@ TASKS: dict[JobKind, TaskFn] = {
     "rebuild": run_rebuild,
     "verify": run_verify,
     "reclassify": run_reclassify,
+    "sync": run_sync,
 }

@@ -40,3 +40,7 @@ def verify_title(refs: list[str] | None, full: bool) -> str:
 def reclassify_title(refs: list[str] | None, dry_run: bool) -> str:
     what = "all models" if refs is None else _count(len(refs), "model")
     return f"Check the classification of {what}" if dry_run else f"Re-classify {what}"
+
+
+def sync_title(apps: list[str] | None) -> str:
+    return "Sync every app" if not apps else f"Sync {', '.join(apps)}"

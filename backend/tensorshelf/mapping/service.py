@@ -7,13 +7,14 @@ import contextlib
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, ShelfError
+from tensorshelf.io.types import CancelToken
 from tensorshelf.library.service import LibraryService
 from tensorshelf.mapping.apps import extra_paths
 from tensorshelf.mapping.apps.detect import detect_app
@@ -203,12 +204,15 @@ class MappingService:
         app_refs: list[str] | None = None,
         model_ids: list[str] | None = None,
         resolutions: dict[str, Resolution] | None = None,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: CancelToken | None = None,
     ) -> list[SyncResult]:
         """Apply each app's plan; `resolutions` maps a conflict's target (as the plan names
-        it, or "<app id>:<target>") to skip / rename / replace."""
+        it, or "<app id>:<target>") to skip / rename / replace. `progress(done, total)`
+        counts links removed and made; `cancel` stops between links."""
         apps = {a.id: a for a in self._apps(app_refs)}
         with self.writing("syncing apps"):  # one writer: links and registry too
-            return self._sync(apps, app_refs, model_ids, resolutions)
+            return self._sync(apps, app_refs, model_ids, resolutions, progress, cancel)
 
     def _sync(
         self,
@@ -216,16 +220,40 @@ class MappingService:
         app_refs: list[str] | None,
         model_ids: list[str] | None,
         resolutions: dict[str, Resolution] | None,
+        progress: Callable[[int, int], None] | None,
+        cancel: CancelToken | None,
     ) -> list[SyncResult]:
         results = []
-        for plan in self.plan(app_refs, model_ids):
-            mine = {
-                key.split(":", 1)[1] if ":" in key else key: how
-                for key, how in (resolutions or {}).items()
-                if ":" not in key or key.split(":", 1)[0] == plan.app_id
-            }
+        plans = self.plan(app_refs, model_ids)
+        total = sum(
+            len(p.to_create)
+            + len(p.to_remove)
+            + sum(
+                1
+                for c in p.conflicts
+                if _resolutions_for(p.app_id, resolutions, set(apps)).get(c.target, "skip")
+                != "skip"
+            )
+            for p in plans
+        )
+        done = 0
+
+        def step() -> None:
+            nonlocal done
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+        if progress is not None:
+            progress(0, total)
+        for plan in plans:
+            if cancel is not None and cancel.cancelled:
+                break
+            mine = _resolutions_for(plan.app_id, resolutions, set(apps))
             app = apps[plan.app_id]
-            results.append(apply_plan(plan, app, self.registry, self.library.root, mine))
+            results.append(
+                apply_plan(plan, app, self.registry, self.library.root, mine, step, cancel)
+            )
             if app.method == "extra-paths":
                 self.write_extra_paths(app)  # rewritten only if it changed
         return results
@@ -290,3 +318,18 @@ class MappingService:
 
     def close(self) -> None:
         self.registry.close()
+
+
+def _resolutions_for(
+    app_id: str, resolutions: dict[str, Resolution] | None, app_ids: set[str]
+) -> dict[str, Resolution]:
+    """The resolutions meant for one app: keys "<target>" or "<app id>:<target>" (a target
+    may hold a ":" itself; only a registered app's id counts as a prefix)."""
+    mine: dict[str, Resolution] = {}
+    for key, how in (resolutions or {}).items():
+        prefix, colon, rest = key.partition(":")
+        if colon and prefix == app_id:
+            mine[rest] = how
+        elif not (colon and prefix in app_ids):
+            mine[key] = how
+    return mine

@@ -82,8 +82,12 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
         void client.invalidateQueries({ queryKey: queryKeys.jobs });
       }
     }),
-    bridge.subscribe("job.done", () => {
+    bridge.subscribe("job.done", (payload) => {
       void client.invalidateQueries({ queryKey: queryKeys.jobs });
+      if (payload.kind === "sync") {
+        void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
+        void client.invalidateQueries({ queryKey: queryKeys.health });
+      }
     }),
     bridge.subscribe("network.status", (payload) => {
       client.setQueryData<NetworkStatusEvent>(queryKeys.network, payload);
@@ -360,11 +364,15 @@ function useAppsMutation<V, R>(call: (vars: V) => Promise<R>) {
   });
 }
 
+/** Start the sync job (its progress and end arrive as events: see useFollowJob). */
 export function useSync() {
   const bridge = useBridge();
-  return useAppsMutation((resolutions?: Record<string, Resolution>) =>
-    bridge.call("sync", resolutions ? { resolutions } : {}),
-  );
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (resolutions?: Record<string, Resolution>) =>
+      bridge.call("start_sync", resolutions ? { resolutions } : {}),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
 }
 
 /** Doctor's findings (walks the app folders: fetched when the Sync dialog opens). */

@@ -1,6 +1,7 @@
 /** Toast text for finished jobs (pure, so it can be tested without rendering). */
 import type { JobDoneEvent, JobKind, ReclassifyReport } from "../api/types";
 import { errorText } from "./importFlow";
+import { jobResults, resultSummary } from "./syncPlan";
 
 export interface JobMessage {
   kind: "success" | "error" | "warning" | "info";
@@ -35,6 +36,7 @@ const JOB_NAMES: Record<JobKind, string> = {
   verify: "Verification",
   rebuild: "Index rebuild",
   reclassify: "Re-classification",
+  sync: "Sync",
 };
 
 function plural(n: number, one: string, many: string): string {
@@ -98,6 +100,17 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
     return report?.changed
       ? reclassifyMessage(report)
       : { kind: "success", title: "Re-classification finished" };
+  }
+  if (evt.kind === "sync") {
+    const results = jobResults(evt.result);
+    const errors = results.flatMap((r) => r.errors);
+    return errors.length
+      ? {
+          kind: "error",
+          title: "Sync finished with problems",
+          message: `${resultSummary(results)}; ${errors.length} could not be linked: ${errors[0]!.message}`,
+        }
+      : { kind: "success", title: "Sync finished", message: resultSummary(results) };
   }
   const r = (evt.result ?? {}) as { models_indexed?: number };
   return {

@@ -1,4 +1,4 @@
-import type { SyncPlan, SyncResult } from "../api/types";
+import type { Findings, SyncPlan, SyncResult } from "../api/types";
 
 export const PREVIEW_ROWS = 10;
 
@@ -15,6 +15,12 @@ export function preview<T>(rows: T[], max = PREVIEW_ROWS): { shown: T[]; more: n
   return { shown: rows.slice(0, max), more: Math.max(0, rows.length - max) };
 }
 
+/** The sync job's result (`{results: SyncResult[]}`), read defensively. */
+export function jobResults(result: unknown): SyncResult[] {
+  const results = (result as { results?: SyncResult[] } | null)?.results;
+  return Array.isArray(results) ? results : [];
+}
+
 export function resultSummary(results: SyncResult[]): string {
   const sum = (key: "created" | "removed" | "conflicts") => results.reduce((n, r) => n + r[key], 0);
   const parts = [`${sum("created")} linked`, `${sum("removed")} removed`];
@@ -27,3 +33,11 @@ export const CONFLICT_LABELS: Record<string, string> = {
   user_folder: "your folder is there",
   foreign_link: "a link Tensorshelf did not make is there",
 };
+
+/** Findings that still need something (fixed ones and foreign links do not). */
+export function problemCount(findings: Findings | undefined): number {
+  if (!findings) return 0;
+  return (Object.keys(findings) as (keyof Findings)[])
+    .filter((key) => key !== "foreign_links")
+    .reduce((n, key) => n + findings[key].filter((f) => !f.fixed).length, 0);
+}

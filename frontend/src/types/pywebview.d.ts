@@ -355,7 +355,7 @@ export interface JobItemDone {
   error: ErrorInfo | null;
 }
 
-export type JobKind = "import" | "rebuild" | "verify" | "reclassify";
+export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync";
 
 /**
  * Payload of `job.progress`. `item` is the current import item's latest progress;
@@ -945,24 +945,25 @@ export interface ShelfMethods {
     };
     result: JobRef;
   };
+  /**
+   * Link every model into each app (or those named), as `plan_sync` showed, as a job
+   * (progress pushed; its result is `{results: SyncResult[]}`). `resolutions`: conflict
+   * target → skip | rename (ours gets the next free name) | replace (the user's file is
+   * moved aside to `<name>.old`, never deleted).
+   */
+  start_sync: {
+    args: {
+      apps?: string[] | null;
+      resolutions?: Record<string, Resolution> | null;
+    };
+    result: JobRef;
+  };
   start_verify: {
     args: {
       refs?: string[] | null;
       full?: boolean;
     };
     result: JobRef;
-  };
-  /**
-   * Link every model into each app (or those named), as `plan_sync` showed.
-   * `resolutions`: conflict target → skip | rename (ours gets the next free name) |
-   * replace (the user's file is moved aside to `<name>.old`, never deleted).
-   */
-  sync: {
-    args: {
-      apps?: string[] | null;
-      resolutions?: Record<string, Resolution> | null;
-    };
-    result: SyncResult[];
   };
   update_settings: {
     args: {

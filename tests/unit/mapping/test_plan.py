@@ -78,3 +78,28 @@ def test_one_name_per_folder_and_a_second_plan_is_empty(tmp_path: Path) -> None:
     removal = gone.plan([], ["m2"])  # m2 was deleted: its link goes
     assert [a.model_id for a in removal.to_remove] == ["m2"]
     registry.close()
+
+
+def test_apply_counts_each_link_and_a_cancel_stops_between_links(tmp_path: Path) -> None:
+    from tensorshelf.io.types import CancelToken
+
+    library = tmp_path / "lib"
+    registry = Registry(tmp_path / "registry.db")
+    models = [_model(library, f"m{i}", f"w{i}.safetensors") for i in range(5)]
+    planner, app = _planner(tmp_path, registry)
+    plan = planner.plan(models, None)
+    cancel = CancelToken()
+    steps: list[int] = []
+
+    def step() -> None:
+        steps.append(1)
+        if len(steps) == 2:
+            cancel.cancel()
+
+    result = apply_plan(plan, app, registry, library, None, step, cancel)
+    assert result.created == 2 and len(steps) == 2, "stopped after the link it was making"
+    assert len(registry.for_app("a")) == 2, "what was made is recorded"
+    rest, _app = _planner(tmp_path, registry)
+    again = rest.plan(models, None)
+    assert len(again.to_create) == 3 and again.already_ok == 2, "the next sync goes on"
+    registry.close()

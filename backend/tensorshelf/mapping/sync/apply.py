@@ -2,7 +2,9 @@
 then create the new ones (never over anything) and record each in the registry. Conflicts
 are skipped unless the user resolved them: `rename` puts our link under the next free name
 (`name (2).ext`), `replace` first moves the user's file aside to `<name>.old` (`.old.2`, …)
-— it is never deleted. One link's failure is reported; the others go on."""
+— it is never deleted. One link's failure is reported; the others go on. `step` is called
+after each link removed or made (progress); a cancelled run stops between links and records
+what it made."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from pydantic import BaseModel, Field
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import FileAccessError
 from tensorshelf.io.transfer import rename_no_replace
+from tensorshelf.io.types import CancelToken
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.links.make import create, make_folders, remove_if_ours
 from tensorshelf.mapping.links.registry import LinkRow, Registry
@@ -86,8 +89,16 @@ def apply_plan(
     registry: Registry,
     library_root: Path,
     resolutions: dict[str, Resolution] | None = None,
+    step: Callable[[], None] | None = None,
+    cancel: CancelToken | None = None,
 ) -> SyncResult:
     models_dir = Path(app.models_dir)
+
+    def stopped() -> bool:
+        if step is not None:
+            step()
+        return cancel is not None and cancel.cancelled
+
     result = SyncResult(
         app_id=app.id,
         already_ok=plan.already_ok,
@@ -104,6 +115,8 @@ def apply_plan(
             registry.remove(app.id, action.target)
         except OSError as exc:
             result.errors.append(_error(action, link, exc))
+        if stopped():
+            return result
     registry.add_many([_row(app, action) for action in plan.adopt])
     result.adopted = len(plan.adopt)
     creates = list(plan.to_create)
@@ -126,24 +139,40 @@ def apply_plan(
     made = []
     folders_made: set[str] = set()  # each folder is made (and checked) once per run
     for action in creates:
-        link = models_dir / action.target
-        folder = action.target.rpartition("/")[0]
-        try:
-            if folder and folder not in folders_made:
-                make_folders(models_dir, Path(*PurePosixPath(folder).parts))
-                folders_made.add(folder)
-            create(library_root / action.source, link, action.kind)
-        except FileExistsError:
-            log.info("%s appeared meanwhile; left alone", link)
-            result.conflicts += 1
-            continue
-        except OSError as exc:
-            result.errors.append(_error(action, link, exc))
-            continue
-        made.append(_row(app, action))
+        row = _make(action, app, models_dir, library_root, folders_made, result)
+        if row is not None:
+            made.append(row)
+        if stopped():
+            break
     registry.add_many(made)  # one transaction for the whole run
     result.created = len(made)
     return result
+
+
+def _make(
+    action: LinkAction,
+    app: AppInstall,
+    models_dir: Path,
+    library_root: Path,
+    folders_made: set[str],
+    result: SyncResult,
+) -> LinkRow | None:
+    """Create one link (and its folders); its registry row, or None (counted in `result`)."""
+    link = models_dir / action.target
+    folder = action.target.rpartition("/")[0]
+    try:
+        if folder and folder not in folders_made:
+            make_folders(models_dir, Path(*PurePosixPath(folder).parts))
+            folders_made.add(folder)
+        create(library_root / action.source, link, action.kind)
+    except FileExistsError:
+        log.info("%s appeared meanwhile; left alone", link)
+        result.conflicts += 1
+        return None
+    except OSError as exc:
+        result.errors.append(_error(action, link, exc))
+        return None
+    return _row(app, action)
 
 
 def _row(app: AppInstall, action: LinkAction) -> LinkRow:

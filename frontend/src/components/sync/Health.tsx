@@ -1,7 +1,7 @@
 import { useState } from "react";
 import { useHealth, useRelocate, useRepair } from "../../api/hooks";
 import type { Findings } from "../../api/types";
-import { preview } from "../../lib/syncPlan";
+import { preview, problemCount } from "../../lib/syncPlan";
 import { Button } from "../ui/Button";
 import { Spinner } from "../ui/ProgressBar";
 import { useToast } from "../ui/Toasts";
@@ -77,9 +77,7 @@ export function Health() {
   const groups = (Object.keys(TITLES) as (keyof Findings)[])
     .map((key) => ({ key, items: findings[key].filter((f) => !f.fixed) }))
     .filter((g) => g.items.length > 0);
-  const problems = groups
-    .filter((g) => g.key !== "foreign_links")
-    .reduce((n, g) => n + g.items.length, 0);
+  const problems = problemCount(findings);
   return (
     <section
       aria-label="Health"

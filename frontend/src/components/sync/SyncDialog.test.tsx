@@ -2,7 +2,14 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { App } from "../../App";
-import type { AppInstall, MappingRule, RuleView, SyncPlan } from "../../api/types";
+import type {
+  AppInstall,
+  JobDoneEvent,
+  JobProgressEvent,
+  MappingRule,
+  RuleView,
+  SyncPlan,
+} from "../../api/types";
 import { createFakeBridge } from "../../test/fakeBridge";
 import { renderWithBridge } from "../../test/render";
 
@@ -77,6 +84,29 @@ function rules(): RuleView[] {
   }));
 }
 
+const syncDone: JobDoneEvent = {
+  job_id: "j-sync",
+  kind: "sync",
+  status: "done",
+  result: {
+    results: [
+      {
+        app_id: "comfyui",
+        created: 12,
+        removed: 0,
+        adopted: 0,
+        already_ok: 3,
+        conflicts: 1,
+        not_mapped: 0,
+        errors: [],
+      },
+    ],
+  },
+  error: null,
+  problems: 0,
+  bytes_read: null,
+};
+
 function setup(apps: AppInstall[], plans: SyncPlan[]) {
   const calls: string[] = [];
   const bridge = createFakeBridge({
@@ -130,20 +160,24 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
         ],
       };
     },
-    sync: ({ resolutions }) => {
+    start_sync: ({ resolutions }) => {
       calls.push(`sync ${JSON.stringify(resolutions ?? {})}`);
-      return [
-        {
-          app_id: "comfyui",
-          created: 12,
-          removed: 0,
-          adopted: 0,
-          already_ok: 3,
-          conflicts: 1,
-          not_mapped: 0,
-          errors: [],
-        },
-      ];
+      setTimeout(() => {
+        bridge.emit("job.progress", {
+          job_id: "j-sync",
+          kind: "sync",
+          items_done: 6,
+          items_total: 13,
+          bytes_done: 0,
+          bytes_total: 0,
+          rate_bps: 0,
+          eta_s: null,
+          item: null,
+          title: null,
+        } as JobProgressEvent);
+        setTimeout(() => bridge.emit("job.done", syncDone), 50);
+      }, 10);
+      return { job_id: "j-sync" };
     },
     detect_app: ({ path }) => ({
       kind: "comfyui",
@@ -206,6 +240,11 @@ describe("Sync", () => {
     await waitFor(() =>
       expect(calls).toContain('sync {"comfyui:vae/sdxl_vae.safetensors":"replace"}'),
     );
+    const progress = await within(dialog).findByTestId("sync-progress");
+    await waitFor(() => expect(progress.textContent).toContain("6 of 13"));
+    expect(await screen.findByText("Sync finished")).toBeTruthy();
+    expect(screen.getByText("12 linked, 0 removed, 1 conflicts left alone")).toBeTruthy();
+    await waitFor(() => expect(within(dialog).queryByTestId("sync-progress")).toBeNull());
   });
 
   it("shows what doctor found and repairs it", async () => {

@@ -9,10 +9,12 @@ import {
   useSyncPlan,
 } from "../../api/hooks";
 import type { AppCandidate, AppInstall, AppKind, LinkMethod, Resolution } from "../../api/types";
+import { useFollowJob } from "../../api/useFollowJob";
 import { pendingCount, resultSummary } from "../../lib/syncPlan";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
+import { ProgressBar } from "../ui/ProgressBar";
 import { useToast } from "../ui/Toasts";
 import { Health } from "./Health";
 import { MappingRules } from "./MappingRules";
@@ -192,12 +194,12 @@ export function SyncDialog({ onClose }: { onClose: () => void }) {
   const remove = useRemoveApp();
   const [removing, setRemoving] = useState<AppInstall | null>(null);
   const [choices, setChoices] = useState<Record<string, Resolution>>({});
+  const [jobId, setJobId] = useState<string | null>(null);
+  const job = useFollowJob(jobId, "sync");
+  const running = jobId !== null && job.done === null;
   const pending = pendingCount(plans.data);
-  const apply = () =>
-    sync.mutate(choices, {
-      onSuccess: (results) =>
-        toast.push({ kind: "success", title: "Sync finished", message: resultSummary(results) }),
-    });
+  const apply = () => sync.mutate(choices, { onSuccess: (ref) => setJobId(ref.job_id) });
+  const progress = job.progress;
 
   return (
     <Modal
@@ -212,15 +214,33 @@ export function SyncDialog({ onClose }: { onClose: () => void }) {
           <Button
             variant="primary"
             onClick={apply}
-            disabled={pending === 0 || sync.isPending}
+            disabled={pending === 0 || sync.isPending || running}
             data-testid="apply-sync"
           >
-            {pending === 0 ? "No changes needed" : sync.isPending ? "Syncing…" : "Apply"}
+            {running || sync.isPending ? "Syncing…" : pending === 0 ? "No changes needed" : "Apply"}
           </Button>
         </>
       }
     >
       <div className="space-y-3">
+        {running && (
+          <div data-testid="sync-progress" className="space-y-1 text-[12px] text-muted">
+            <div>
+              Linking… {progress ? `${progress.items_done} of ${progress.items_total}` : ""}
+            </div>
+            <ProgressBar
+              value={
+                progress && progress.items_total ? progress.items_done / progress.items_total : 0
+              }
+              label="Sync progress"
+            />
+          </div>
+        )}
+        {sync.error && (
+          <div className="text-[12px] text-danger" role="alert">
+            {sync.error.message}
+          </div>
+        )}
         {(apps.data ?? []).length === 0 && (
           <p className="text-[12.5px] text-muted">
             No app registered yet: add ComfyUI, A1111/Forge, LM Studio or a plain folder below.
