@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, Field
 
 from tensorshelf.library.layout import library_exists
 from tensorshelf.mapping.apps.models import AppInstall
-from tensorshelf.mapping.links.make import create, points_to, remove_if_ours
+from tensorshelf.mapping.links.make import create, make_folders, points_to, remove_if_ours
 from tensorshelf.mapping.links.registry import LinkKind, LinkRow
 from tensorshelf.mapping.service import MappingService
 from tensorshelf.mapping.sync.plan import SyncPlan
@@ -60,6 +60,7 @@ class Doctor:
         self.mapping = mapping
         self.root = mapping.library.root
         self._dirs: dict[str, str] = {}  # model dir → id
+        self._sha: dict[str, str] = {}  # library path of a file → its SHA-256
 
     def run(self, fix: bool = False) -> Findings:
         if not fix:
@@ -84,6 +85,7 @@ class Doctor:
                     missing.append(f.path)
                 elif present and f.sha256:
                     by_sha.setdefault(f.sha256, f"{model.path}/{f.path}")
+                    self._sha[f"{model.path}/{f.path}"] = f.sha256
             if missing:
                 found.phantom_models.append(
                     Finding(
@@ -139,11 +141,7 @@ class Doctor:
             )
             found.missing_links.append(finding)
             if fix:
-                if os.path.exists(source):
-                    create(source, link, row.kind)
-                else:
-                    registry.remove(app_id, row.target)
-                finding.fixed = True
+                finding.fixed = self._recreate(models_dir, row, source, finding)
             return
         if not points_to(link, source, row.kind):
             return  # replaced by something of the user's: not ours any more (sync forgets it)
@@ -166,6 +164,22 @@ class Doctor:
                 create(self.root / new, link, row.kind)
                 registry.add(LinkRow(app_id, row.target, new, row.model_id, row.sha256, row.kind))
             finding.fixed = True
+
+    def _recreate(self, models_dir: Path, row: LinkRow, source: Path, finding: Finding) -> bool:
+        """Make a recorded link again (its folder too, if that went); a model that is gone
+        takes its record with it."""
+        if not os.path.exists(source):
+            self.mapping.registry.remove(row.app_id, row.target)
+            return True
+        try:
+            folder = PurePosixPath(row.target).parent
+            if folder.parts:
+                make_folders(models_dir, Path(*folder.parts))
+            create(source, models_dir / row.target, row.kind)
+        except OSError as exc:
+            finding.detail += f"; cannot recreate it: {exc.strerror or exc}"
+            return False
+        return True
 
     def _unregistered(
         self, app_id: str, models_dir: Path, known: set[str], found: Findings, fix: bool
@@ -197,7 +211,7 @@ class Doctor:
                             "absolute" if os.readlink(path).startswith("/") else "relative"
                         )
                         self.mapping.registry.add(
-                            LinkRow(app_id, target, source, model_id, None, kind)
+                            LinkRow(app_id, target, source, model_id, self._sha.get(source), kind)
                         )
                         finding.fixed = True
 

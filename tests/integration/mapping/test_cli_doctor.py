@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 from pathlib import Path
 
 from tests.fixtures.cli_runner import make_cli, write_lora
@@ -53,3 +54,37 @@ def test_doctor_finds_each_problem_and_fix_repairs_ours(tmp_path: Path) -> None:
     cli.json("scan")  # the model deleted by hand leaves the index
     assert cli.run("--json", "doctor").returncode == 0, cli.run("doctor").stdout
     assert cli.json("sync", "--dry-run", app_id)["plan"]["to_create"] == []
+
+
+def test_a_lost_registry_is_rebuilt_from_disk_and_a_removed_folder_is_made_again(
+    tmp_path: Path,
+) -> None:
+    cli = make_cli(tmp_path)
+    sources = [write_lora(tmp_path / "src" / f"lora{i}.safetensors", seed=i) for i in (1, 2)]
+    cli.json("import", "--no-lookup", *(str(s) for s in sources))
+    comfy = fake_comfyui(tmp_path / "ComfyUI")
+    app_id = cli.json("apps", "add", str(comfy))["app"]["id"]
+    loras = comfy / "models" / "loras"
+    before = {p.name: os.readlink(p) for p in loras.iterdir()}
+
+    for name in ("registry.db", "registry.db-wal", "registry.db-shm"):
+        (cli.home / name).unlink(missing_ok=True)
+    found = cli.run("--json", "doctor").json()["findings"]
+    assert sorted(f["path"] for f in found["unregistered_links"]) == sorted(
+        str(loras / n) for n in before
+    )
+    cli.json("doctor", "--fix")
+    assert cli.json("doctor")["ok"] is True
+    plan = cli.json("sync", "--dry-run", app_id)["plan"]
+    assert plan["to_create"] == [] and plan["to_remove"] == [] and plan["already_ok"] == 2
+    assert {p.name: os.readlink(p) for p in loras.iterdir()} == before, "adopted, not re-made"
+    with sqlite3.connect(cli.home / "registry.db") as db:
+        hashes = [h for (h,) in db.execute("SELECT sha256 FROM links")]
+    assert len(hashes) == 2 and all(h and len(h) == 64 for h in hashes), "re-adopted with hashes"
+
+    shutil.rmtree(loras)  # the user removed the whole folder
+    missing = cli.run("--json", "doctor").json()["findings"]["missing_links"]
+    assert len(missing) == 2
+    fixed = cli.json("doctor", "--fix")["findings"]["missing_links"]
+    assert all(f["fixed"] for f in fixed)
+    assert {p.name: os.readlink(p) for p in loras.iterdir()} == before
