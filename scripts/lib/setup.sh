@@ -6,7 +6,7 @@ set -euo pipefail
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 # System packages (Debian): Chromium for e2e tests, Xvfb + Qt's xcb libraries for the window.
-SYSTEM_PACKAGES=(chromium xvfb xauth bindfs libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
+SYSTEM_PACKAGES=(chromium xvfb xauth bindfs fusefat dosfstools libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
   libxkbcommon-x11-0 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0
   libxcb-xkb1 libnss3 libegl1 libgl1 libxkbfile1 libxshmfence1 libgbm1 libasound2
   libxcomposite1 libxdamage1 libxtst6 libxrandr2 libfontconfig1 libdbus-1-3)
