@@ -340,8 +340,10 @@ class ShelfApi:
     def doctor(self, fix: bool = False) -> Findings:
         """What is wrong between the library, the link registry and the apps; with `fix`,
         repair what is ours (re-point, remove dead, recreate, re-adopt)."""
+        from tensorshelf.io.sandbox import detect_sandbox
+
         self.auto_sync.drain()
-        return Doctor(self.mapping).run(fix)
+        return Doctor(self.mapping, detect_sandbox()).run(fix)
 
     def relocate(self, old: str, new: str) -> Relocated:
         """Folders moved (a drive remounted elsewhere): re-point the registered apps under

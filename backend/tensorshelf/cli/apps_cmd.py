@@ -271,14 +271,15 @@ def doctor_cmd(
     findings = state.api().doctor(fix=fix)
 
     def human(c: Console) -> None:
-        total = 0
         for category, items in findings:
             for item in items:
-                total += 1
-                mark = "[green]fixed[/]" if item.fixed else "[yellow]found[/]"
+                if category in findings.INFORMATIONAL:
+                    mark = "[dim]note[/]"
+                else:
+                    mark = "[green]fixed[/]" if item.fixed else "[yellow]found[/]"
                 c.print(f"{mark} {category}: {plain(item.path)} — {plain(item.detail)}")
-        if total == 0:
-            c.print("[green]healthy[/]: nothing to report")
+        if findings.problems() == 0:
+            c.print("[green]healthy[/]: nothing to repair")
 
     emit(
         state, {"ok": findings.problems() == 0, "findings": findings.model_dump(mode="json")}, human

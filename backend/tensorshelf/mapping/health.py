@@ -7,7 +7,8 @@ gone), `unregistered_links` (links into this library the registry does not know)
 (two models giving one name in one folder), `ghost_apps` (the app's folder is gone),
 `phantom_models` (a model whose files are missing), `offline_roots` (the library is not
 mounted: nothing is changed), `app_configs` (an extra-paths app's YAML group is missing or
-stale: rewritten). Fixing re-points a broken link by SHA-256 to wherever that
+stale: rewritten), `sandbox` (Flatpak / Snap / a container: which folders it must be
+allowed to use — reported only). Fixing re-points a broken link by SHA-256 to wherever that
 model (or an identical copy) now is, removes dead links we own, recreates missing ones and
 re-adopts unregistered ones. A user's file or a link we did not make is never touched."""
 
@@ -16,9 +17,11 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path, PurePosixPath
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from tensorshelf.io.sandbox import Sandbox, access_advice
 from tensorshelf.library.layout import library_exists
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.links.make import create, make_folders, points_to, remove_if_ours
@@ -47,17 +50,25 @@ class Findings(BaseModel):
     phantom_models: list[Finding] = Field(default_factory=list)
     offline_roots: list[Finding] = Field(default_factory=list)
     app_configs: list[Finding] = Field(default_factory=list)  # extra-paths YAML groups
+    sandbox: list[Finding] = Field(default_factory=list)  # folders a sandbox must be allowed
+
+    INFORMATIONAL: ClassVar[tuple[str, ...]] = ("foreign_links", "sandbox")
 
     def problems(self) -> int:
-        """Findings that still need something (fixed ones and foreign links do not)."""
+        """Findings that still need something (fixed ones and informational ones do not)."""
         return sum(
-            1 for name, items in self if name != "foreign_links" for item in items if not item.fixed
+            1
+            for name, items in self
+            if name not in self.INFORMATIONAL
+            for item in items
+            if not item.fixed
         )
 
 
 class Doctor:
-    def __init__(self, mapping: MappingService) -> None:
+    def __init__(self, mapping: MappingService, sandbox: Sandbox | None = None) -> None:
         self.mapping = mapping
+        self.sandbox = sandbox
         self.root = mapping.library.root
         self._dirs: dict[str, str] = {}  # model dir → id
         self._sha: dict[str, str] = {}  # library path of a file → its SHA-256
@@ -75,6 +86,8 @@ class Doctor:
                 Finding(path=str(self.root), detail="the library is not mounted: nothing checked")
             )
             return found
+        if self.sandbox is not None:
+            self._sandbox(self.sandbox, found)
         models = self.mapping.library.mappable_models()
         by_sha: dict[str, str] = {}  # sha256 → library path of a file that is there now
         for model in models:
@@ -110,6 +123,26 @@ class Doctor:
             self._unregistered(app.id, Path(app.models_dir), {r.target for r in rows}, found, fix)
             self._from_plan(plans[app.id], Path(app.models_dir), found)
         return found
+
+    def _sandbox(self, sandbox: Sandbox, found: Findings) -> None:
+        inside = f"Tensorshelf runs inside {sandbox.kind} ({sandbox.evidence})"
+        found.sandbox.append(
+            Finding(
+                path=str(self.root),
+                detail=f"{inside}: it needs read/write access to the library; "
+                + access_advice(sandbox, str(self.root), write=True),
+            )
+        )
+        for app in self.mapping.list_apps():
+            found.sandbox.append(
+                Finding(
+                    app_id=app.id,
+                    path=app.models_dir,
+                    detail=f"{inside}: it needs read/write access to {app.name}'s folder, and "
+                    f"{app.name} read access to the library; "
+                    + access_advice(sandbox, app.models_dir, write=True),
+                )
+            )
 
     def _app_config(self, app: AppInstall, found: Findings, fix: bool) -> None:
         problem = self.mapping.extra_paths_problem(app)

@@ -34,10 +34,13 @@ export const CONFLICT_LABELS: Record<string, string> = {
   foreign_link: "a link Tensorshelf did not make is there",
 };
 
-/** Findings that still need something (fixed ones and foreign links do not). */
+/** Findings that are reported only: nothing for Repair to do. */
+const INFORMATIONAL: (keyof Findings)[] = ["foreign_links", "sandbox"];
+
+/** Findings that still need something (fixed ones and informational ones do not). */
 export function problemCount(findings: Findings | undefined): number {
   if (!findings) return 0;
   return (Object.keys(findings) as (keyof Findings)[])
-    .filter((key) => key !== "foreign_links")
+    .filter((key) => !INFORMATIONAL.includes(key))
     .reduce((n, key) => n + findings[key].filter((f) => !f.fixed).length, 0);
 }

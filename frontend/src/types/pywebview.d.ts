@@ -182,6 +182,7 @@ export interface Findings {
   phantom_models: Finding[];
   offline_roots: Finding[];
   app_configs: Finding[];
+  sandbox: Finding[];
 }
 
 /**

@@ -88,3 +88,18 @@ def test_a_lost_registry_is_rebuilt_from_disk_and_a_removed_folder_is_made_again
     fixed = cli.json("doctor", "--fix")["findings"]["missing_links"]
     assert all(f["fixed"] for f in fixed)
     assert {p.name: os.readlink(p) for p in loras.iterdir()} == before
+
+
+def test_doctor_names_the_folders_a_sandbox_must_allow(tmp_path: Path) -> None:
+    cli = make_cli(tmp_path)
+    cli.json("import", "--no-lookup", str(write_lora(tmp_path / "src" / "a.safetensors", 1)))
+    comfy = fake_comfyui(tmp_path / "ComfyUI")
+    cli.json("apps", "add", str(comfy))
+    snap = {"SNAP": "/snap/tensorshelf/7", "SNAP_NAME": "tensorshelf"}
+    result = cli.run("--json", "doctor", env=snap)
+    assert result.returncode == 0, "informational: not a problem to repair"
+    found = result.json()["findings"]["sandbox"]
+    assert [f["path"] for f in found] == [str(cli.library), str(comfy / "models")]
+    assert all("snap" in f["detail"] and "removable-media" in f["detail"] for f in found)
+    human = cli.run("doctor", env=snap)
+    assert "sandbox" in human.stdout and str(comfy / "models") in human.stdout

@@ -16,6 +16,7 @@ const TITLES: Record<keyof Findings, string> = {
   phantom_models: "Models with missing files",
   offline_roots: "Library not mounted",
   app_configs: "ComfyUI path groups missing or out of date",
+  sandbox: "Sandbox: folders it must be allowed to use",
 };
 
 /** Apps whose folder is gone were often moved: re-point them (and our absolute links). */

@@ -146,6 +146,7 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
         phantom_models: [],
         offline_roots: [],
         app_configs: [],
+        sandbox: [],
       };
       return {
         ...none,
@@ -332,6 +333,7 @@ describe("Sync", () => {
       phantom_models: [],
       offline_roots: [],
       app_configs: [],
+      sandbox: [],
     });
     bridge.handlers.relocate = (args) => {
       calls.push(args);
