@@ -19,6 +19,7 @@ SETTINGS_FILE = "settings.json"
 APPS_FILE = "apps.json"  # registered app installs (mapping/apps)
 REGISTRY_DB = "registry.db"  # every link Tensorshelf made (mapping/links/registry.py)
 MAPPING_DIR = "mapping"  # user mapping configs
+LIBRARY_PLACES_FILE = "libraries.json"  # library uuid → where it was last seen
 VIEWS_DIR = "views"  # link trees of apps registered with the extra-paths method
 COMFYUI_EXTRA_PATHS_FILE = "extra_model_paths.yaml"  # read by ComfyUI from its root
 OPS_DB = "ops.db"

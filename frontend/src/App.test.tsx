@@ -37,6 +37,7 @@ function setup(
         staging_swept: [],
         read_only: false,
         shared_filesystem: null,
+        moved_from: null,
       }),
       list_models: ({ query }) => ({
         total: library.models.length,

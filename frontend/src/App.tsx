@@ -1,6 +1,7 @@
 import { SyncDialog } from "./components/sync/SyncDialog";
 import { UnreadableNotice } from "./components/UnreadableNotice";
 import { WriterWaitBanner } from "./components/WriterWaitBanner";
+import { MovedBanner } from "./components/sync/MovedBanner";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useBridge, useEvent } from "./api/BridgeContext";
 import { ApiError } from "./api/bridge";
@@ -288,6 +289,7 @@ export function App() {
             </button>
           </div>
           <WriterWaitBanner />
+          <MovedBanner />
           {filters.attention && <UnreadableNotice unreadable={facets.data?.unreadable ?? []} />}
           {rebuildJob && (
             <div

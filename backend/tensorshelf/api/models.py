@@ -20,6 +20,7 @@ class AppStatus(BaseModel):
     staging_swept: list[str] = Field(default_factory=list)
     read_only: bool = False  # the library is on read-only media: browsing only
     shared_filesystem: str | None = None  # network/FUSE filesystem type (index kept locally)
+    moved_from: str | None = None  # the library was here when links were made: offer relocate
 
 
 class ModelDetail(BaseModel):

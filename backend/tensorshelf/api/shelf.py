@@ -100,6 +100,7 @@ API_METHODS: tuple[str, ...] = (
     "start_sync",
     "doctor",
     "relocate",
+    "dismiss_move",
 )
 
 
@@ -194,6 +195,7 @@ class ShelfApi:
             shared_filesystem=(
                 self.service.filesystem.fstype if self.service.filesystem.shared else None
             ),
+            moved_from=self.mapping.moved_from,
         )
 
     def get_settings(self) -> AppSettings:
@@ -349,6 +351,11 @@ class ShelfApi:
         """Folders moved (a drive remounted elsewhere): re-point the registered apps under
         `old` to `new`, and our absolute links."""
         return self.mapping.relocate(old, new)
+
+    def dismiss_move(self) -> AppStatus:
+        """Keep the links as they are after the library moved (stop offering `relocate`)."""
+        self.mapping.dismiss_move()
+        return self.get_status()
 
     # --- jobs --------------------------------------------------------------------------
     def start_rebuild(self) -> JobRef:

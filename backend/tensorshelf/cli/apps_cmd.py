@@ -291,17 +291,35 @@ def doctor_cmd(
 @handle_errors
 def relocate_cmd(
     ctx: typer.Context,
-    old: Annotated[str, typer.Argument(help="Where the folders were (a path prefix).")],
-    new: Annotated[str, typer.Argument(help="Where they are now.")],
+    old: Annotated[
+        str | None,
+        typer.Argument(
+            help="Where the folders were (a path prefix; default: the library's old place)."
+        ),
+    ] = None,
+    new: Annotated[
+        str | None, typer.Argument(help="Where they are now (default: the library's place).")
+    ] = None,
 ) -> None:
-    """After moving folders or remounting a drive: re-point apps and absolute links."""
+    """After moving folders or remounting a drive: re-point apps and the links made for the
+    old place. Without arguments: the library's move that Tensorshelf noticed."""
     state = get_state(ctx)
-    relocated = state.api().relocate(old=old, new=new)
+    api = state.api()
+    if old is None or new is None:
+        status = api.get_status()
+        if old is not None or status.moved_from is None:
+            fail(
+                state,
+                "invalid_argument",
+                "name OLD and NEW (the library has not moved since links were made)",
+            )
+        old, new = status.moved_from, status.library_root
+    relocated = api.relocate(old=old, new=new)
     emit(
         state,
         {"ok": True, **relocated.model_dump(mode="json")},
         lambda c: c.print(
-            f"{len(relocated.apps)} app(s) re-pointed, {relocated.links_repointed} absolute "
-            "link(s) re-made"
+            f"{len(relocated.apps)} app(s) re-pointed, {relocated.links_repointed} "
+            "link(s) re-made for the new place"
         ),
     )

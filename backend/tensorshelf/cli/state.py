@@ -54,6 +54,14 @@ class CliState:
                 )
             self._api = ShelfApi(locations, bridge=bridge)
             self._api.service.writer.on_wait(_say_waiting)
+            moved = self._api.mapping.moved_from
+            if moved is not None:
+                typer.echo(
+                    f"note: this library was at {moved} when its links were made; "
+                    "`tensorshelf relocate` re-points them to "
+                    f"{self._api.service.root}",
+                    err=True,
+                )
             swept = getattr(self._api.service, "staging_swept", None) or []
             if swept:
                 log.warning(

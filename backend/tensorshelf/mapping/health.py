@@ -119,9 +119,12 @@ class Doctor:
                 self._app_config(app, found, fix)
             rows = self.mapping.registry.for_app(app.id)
             for row in rows:
-                self._check_row(app.id, Path(app.models_dir), row, by_sha, found, fix)
+                if not self._made_before_move(app, row, found, fix):
+                    self._check_row(app.id, Path(app.models_dir), row, by_sha, found, fix)
             self._unregistered(app.id, Path(app.models_dir), {r.target for r in rows}, found, fix)
             self._from_plan(plans[app.id], Path(app.models_dir), found)
+        if fix and self.mapping.moved_from and all(f.fixed for f in found.broken_links):
+            self.mapping.dismiss_move()  # every link made for the old place is re-pointed
         return found
 
     def _sandbox(self, sandbox: Sandbox, found: Findings) -> None:
@@ -153,6 +156,24 @@ class Doctor:
         if fix:
             self.mapping.write_extra_paths(app)
             finding.fixed = True
+
+    def _made_before_move(self, app: AppInstall, row: LinkRow, found: Findings, fix: bool) -> bool:
+        """A link made for the library's old place (it moved since): a broken link that
+        relocating re-points. True when that is what this row is."""
+        old = self.mapping.moved_from
+        if old is None or not self.mapping.made_for(app, row, old, str(self.root)):
+            return False
+        link = Path(app.models_dir) / row.target
+        finding = Finding(
+            app_id=app.id,
+            path=str(link),
+            model_id=row.model_id,
+            detail=f"made when the library was at {old}; relocating re-points it",
+        )
+        found.broken_links.append(finding)
+        if fix:
+            finding.fixed = self.mapping.repoint(app, row, old, str(self.root)) == 1
+        return True
 
     def _check_row(
         self,

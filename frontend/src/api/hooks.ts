@@ -445,5 +445,22 @@ export function useDetectApp() {
 
 export function useRelocate() {
   const bridge = useBridge();
-  return useAppsMutation((vars: { old: string; new: string }) => bridge.call("relocate", vars));
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { old: string; new: string }) => bridge.call("relocate", vars),
+    onSuccess: () => {
+      for (const key of [queryKeys.apps, queryKeys.syncPlan, queryKeys.health, queryKeys.status])
+        void client.invalidateQueries({ queryKey: key });
+    },
+  });
+}
+
+/** Keep the links as they are after the library moved (stop offering to re-point them). */
+export function useDismissMove() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => bridge.call("dismiss_move", {}),
+    onSuccess: (status) => client.setQueryData(queryKeys.status, status),
+  });
 }

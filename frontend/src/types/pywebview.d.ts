@@ -65,6 +65,7 @@ export interface AppStatus {
   staging_swept: string[];
   read_only: boolean;
   shared_filesystem: string | null;
+  moved_from: string | null;
 }
 
 export type Bridge = "desktop" | "web" | "cli";
@@ -767,6 +768,11 @@ export interface ShelfMethods {
       kind?: AppKind | null;
     };
     result: AppCandidate;
+  };
+  /** Keep the links as they are after the library moved (stop offering `relocate`). */
+  dismiss_move: {
+    args: Record<string, never>;
+    result: AppStatus;
   };
   /**
    * What is wrong between the library, the link registry and the apps; with `fix`,

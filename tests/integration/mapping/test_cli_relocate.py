@@ -64,3 +64,47 @@ def test_a_library_drive_remounted_elsewhere_gets_its_absolute_links_back(
         assert added["app"]["id"] == "comfyui"
     finally:
         subprocess.run(["umount", "-l", str(elsewhere)], capture_output=True)
+
+
+def test_a_moved_library_is_noticed_and_relocate_re_points_its_relative_links(
+    tmp_path: Path,
+) -> None:
+    cli = Cli(tmp_path / "home", tmp_path / "old-drive" / "library")
+    cli.json("import", "--no-lookup", str(write_lora(tmp_path / "a.safetensors", seed=1)))
+    comfy = fake_comfyui(tmp_path / "ComfyUI")
+    cli.json("apps", "add", str(comfy))
+    (link,) = (comfy / "models" / "loras").iterdir()
+    assert not os.readlink(link).startswith("/")
+    quiet = cli.run("--json", "list")
+    assert "was at" not in quiet.stderr
+
+    (tmp_path / "new-drive").mkdir()
+    os.rename(tmp_path / "old-drive" / "library", tmp_path / "new-drive" / "library")
+    moved = Cli(tmp_path / "home", tmp_path / "new-drive" / "library")
+    assert not link.exists(), "the relative link was made for the old place"
+    noticed = moved.run("--json", "list")
+    assert f"was at {tmp_path / 'old-drive' / 'library'}" in noticed.stderr
+    (broken,) = moved.run("--json", "doctor").json()["findings"]["broken_links"]
+    assert broken["path"] == str(link) and "relocating re-points it" in broken["detail"]
+
+    relocated = moved.json("relocate")  # no arguments: the move it noticed
+    assert relocated["links_repointed"] == 1 and relocated["apps"] == []
+    assert link.exists() and not os.readlink(link).startswith("/")
+    assert moved.run("--json", "doctor").returncode == 0
+    assert "was at" not in moved.run("--json", "list").stderr, "offered until relocated"
+    refused = moved.run("--json", "relocate")
+    assert refused.returncode != 0 and "has not moved" in refused.json()["error"]["message"]
+
+
+def test_doctor_fix_re_points_links_made_before_the_library_moved(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "home", tmp_path / "old" / "library")
+    cli.json("import", "--no-lookup", str(write_lora(tmp_path / "a.safetensors", seed=1)))
+    comfy = fake_comfyui(tmp_path / "ComfyUI")
+    cli.json("apps", "add", str(comfy))
+    (link,) = (comfy / "models" / "loras").iterdir()
+    os.rename(tmp_path / "old", tmp_path / "new")
+    moved = Cli(tmp_path / "home", tmp_path / "new" / "library")
+    fixed = moved.json("doctor", "--fix")["findings"]["broken_links"]
+    assert [f["fixed"] for f in fixed] == [True] and link.exists()
+    assert moved.json("sync", "--dry-run")["plan"]["conflicts"] == []
+    assert "was at" not in moved.run("--json", "list").stderr

@@ -111,6 +111,18 @@ def remove_if_ours(link: Path, source: Path, kind: LinkKind) -> bool:
     return True
 
 
+def remove_if_text(link: Path, text: str) -> bool:
+    """Unlink the symlink `link` only if it still holds exactly `text` (a link we made for a
+    place things have since moved from)."""
+    try:
+        if os.readlink(link) != text:
+            return False
+    except OSError:
+        return False
+    os.unlink(link)
+    return True
+
+
 def make_folders(models_dir: Path, relative: Path) -> Path:
     """Create `models_dir/relative` (folders only; never through a symlink)."""
     current = models_dir

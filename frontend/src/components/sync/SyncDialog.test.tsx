@@ -119,6 +119,7 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
       staging_swept: [],
       read_only: false,
       shared_filesystem: null,
+      moved_from: null,
     }),
     list_models: () => ({ total: 0, models: [] }),
     get_facets: () => ({
