@@ -53,6 +53,7 @@ from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.mapping.apps.models import AppCandidate, AppInstall, AppKind, LinkMethod
 from tensorshelf.mapping.auto_sync import AutoSync
 from tensorshelf.mapping.config.edits import AppRules, RuleEdit
+from tensorshelf.mapping.config.overrides import ModelLinks
 from tensorshelf.mapping.health import Doctor, Findings
 from tensorshelf.mapping.service import MappingService, Relocated, RemovedApp
 from tensorshelf.mapping.sync.apply import Resolution
@@ -93,6 +94,8 @@ API_METHODS: tuple[str, ...] = (
     "detect_app",
     "add_app",
     "remove_app",
+    "get_model_links",
+    "set_link_choice",
     "get_rules",
     "edit_rule",
     "reset_rule",
@@ -311,6 +314,20 @@ class ShelfApi:
     def remove_app(self, ref: str) -> RemovedApp:
         """Unregister an app, removing only the links Tensorshelf made in it."""
         return self.mapping.remove_app(ref)
+
+    def get_model_links(self, ref: str) -> ModelLinks:
+        """Where a model is linked in each app, and its per-app choices (overrides.json)."""
+        return self.mapping.model_links(ref)
+
+    def set_link_choice(
+        self, ref: str, app: str, exclude: bool = False, target_name: str | None = None
+    ) -> ModelLinks:
+        """Keep a model out of one app, or link it there (under `target_name`, else its own
+        file name); the model's links follow at once."""
+        links = self.mapping.set_link_choice(ref, app, exclude, target_name)
+        self.mapping.sync(None, [links.model_id])  # one model: the answer shows its links
+        self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[links.model_id], reason="edit"))
+        return self.mapping.model_links(links.model_id)
 
     def get_rules(self, app: str) -> AppRules:
         """The app's mapping rules as they apply now (shipped default + user configs)."""

@@ -289,6 +289,53 @@ def doctor_cmd(
 
 
 @handle_errors
+def links_cmd(
+    ctx: typer.Context,
+    model: Annotated[str, typer.Argument(help="Model id, short id or path.")],
+    app: Annotated[
+        str | None, typer.Option("--app", help="The app to change this model's choice for.")
+    ] = None,
+    exclude: Annotated[
+        bool | None,
+        typer.Option("--exclude/--include", help="Keep it out of the app, or link it there."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Its link's file name in that app.")
+    ] = None,
+    default_name: Annotated[
+        bool, typer.Option("--default-name", help="Back to the model's own file name.")
+    ] = False,
+) -> None:
+    """Where a model is linked in each app; with --app, change that (overrides.json)."""
+    state = get_state(ctx)
+    api = state.api()
+    if app is None:
+        if exclude is not None or name is not None or default_name:
+            fail(state, "invalid_argument", "name the app to change with --app")
+        links = api.get_model_links(ref=model)
+    else:
+        current = next(
+            (a for a in api.get_model_links(ref=model).apps if app in (a.app_id, a.app_name)),
+            None,
+        )
+        keep_out = exclude if exclude is not None else bool(current and current.exclude)
+        target = None if default_name else (name or (current.target_name if current else None))
+        links = api.set_link_choice(ref=model, app=app, exclude=keep_out, target_name=target)
+
+    def human(c: Console) -> None:
+        if links.problem:
+            c.print(f"[yellow]warning[/] {plain(links.problem)}")
+        if not links.apps:
+            c.print("no apps registered (tensorshelf apps add PATH)")
+        for a in links.apps:
+            state_text = "kept out" if a.exclude else ", ".join(a.links) or "not linked"
+            named = f" (named {a.target_name})" if a.target_name else ""
+            c.print(f"{plain(a.app_id)}: {plain(state_text)}{plain(named)}")
+
+    emit(state, {"ok": True, **links.model_dump(mode="json")}, human)
+
+
+@handle_errors
 def relocate_cmd(
     ctx: typer.Context,
     old: Annotated[

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from tensorshelf.cli.apps_cmd import apps_app, doctor_cmd, relocate_cmd, sync_cmd
+from tensorshelf.cli.apps_cmd import apps_app, doctor_cmd, links_cmd, relocate_cmd, sync_cmd
 from tensorshelf.cli.import_cmd import import_cmd
 from tensorshelf.cli.inspect_cmd import inspect_cmd
 from tensorshelf.cli.jobs_cmd import jobs_cmd
@@ -99,6 +99,7 @@ app.add_typer(apps_app, name="apps")
 app.command("sync")(sync_cmd)
 app.command("doctor")(doctor_cmd)
 app.command("relocate")(relocate_cmd)
+app.command("links")(links_cmd)
 
 
 def _json_requested(argv: list[str]) -> bool:

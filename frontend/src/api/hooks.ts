@@ -44,6 +44,7 @@ export const queryKeys = {
   syncPlan: ["sync-plan"] as const,
   health: ["health"] as const,
   rules: (app: string) => ["rules", app] as const,
+  modelLinks: (ref: string) => ["model-links", ref] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -72,6 +73,7 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
       for (const id of payload?.ids ?? []) {
         void client.invalidateQueries({ queryKey: queryKeys.model(id) });
         void client.invalidateQueries({ queryKey: queryKeys.preview(id) });
+        void client.invalidateQueries({ queryKey: queryKeys.modelLinks(id) });
       }
     }),
     bridge.subscribe("job.progress", (payload) => {
@@ -404,6 +406,28 @@ export function useAddApp() {
     (vars: { path: string; kind?: AppKind; name?: string; method?: LinkMethod }) =>
       bridge.call("add_app", vars),
   );
+}
+
+/** Where one model is linked in each app, and its per-app choices. */
+export function useModelLinks(ref: string) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: queryKeys.modelLinks(ref),
+    queryFn: () => bridge.call("get_model_links", { ref }),
+  });
+}
+
+export function useSetLinkChoice(ref: string) {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { app: string; exclude: boolean; target_name: string | null }) =>
+      bridge.call("set_link_choice", { ref, ...vars }),
+    onSuccess: (links) => {
+      client.setQueryData(queryKeys.modelLinks(ref), links);
+      void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
+    },
+  });
 }
 
 /** One app's mapping rules (shipped default + the user's changes). */

@@ -22,6 +22,7 @@ import {
   SourcesSection,
 } from "./detail/Sections";
 import { VerifyStatus } from "./detail/VerifyStatus";
+import { AppLinks } from "./detail/AppLinks";
 import { Badge, MatchBadge, TierBadge } from "./ui/Badge";
 import { Button, IconButton } from "./ui/Button";
 import { Spinner } from "./ui/ProgressBar";
@@ -207,6 +208,7 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
             />
           </Section>
 
+          <AppLinks modelId={model.id} />
           <ModelFacts model={model} />
           <DetectionSection detection={model.detection} />
           <FilesSection files={model.files} />

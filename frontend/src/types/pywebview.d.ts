@@ -41,6 +41,18 @@ export interface AppInstall {
 
 export type AppKind = "comfyui" | "a1111" | "lmstudio" | "folder";
 
+/**
+ * One app as seen from one model: linked there or kept out, under which name, and the
+ * links Tensorshelf made for it there (relative to the app's folder).
+ */
+export interface AppLinkChoice {
+  app_id: string;
+  app_name: string;
+  exclude: boolean;
+  target_name: string | null;
+  links: string[];
+}
+
 export interface AppRules {
   app_id: string;
   rules: RuleView[];
@@ -470,6 +482,12 @@ export interface ModelEdit {
 
 export type ModelFormat = "single-file" | "sharded-set" | "diffusers-folder" | "bundle";
 
+export interface ModelLinks {
+  model_id: string;
+  apps: AppLinkChoice[];
+  problem: string | null;
+}
+
 export interface ModelMetadata {
   schema_version: number;
   id: string;
@@ -813,6 +831,13 @@ export interface ShelfMethods {
     };
     result: ModelDetail;
   };
+  /** Where a model is linked in each app, and its per-app choices (overrides.json). */
+  get_model_links: {
+    args: {
+      ref: string;
+    };
+    result: ModelLinks;
+  };
   /** The model's preview image as a data: URL, read from its own folder only. */
   get_preview: {
     args: {
@@ -923,6 +948,19 @@ export interface ShelfMethods {
       offset?: number;
     };
     result: ModelPage;
+  };
+  /**
+   * Keep a model out of one app, or link it there (under `target_name`, else its own
+   * file name); the model's links follow at once.
+   */
+  set_link_choice: {
+    args: {
+      ref: string;
+      app: string;
+      exclude?: boolean;
+      target_name?: string | null;
+    };
+    result: ModelLinks;
   };
   /**
    * Import the reviewed plan: exactly its items (or those named in `items`, each with

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from tensorshelf import settings
+from tensorshelf.io.atomic import write_json_atomic
 from tensorshelf.mapping.apps.models import AppInstall
 
 MAX_BYTES = 64 * 1024
@@ -43,6 +44,23 @@ class Overrides(BaseModel):
         return self.apps.get(app.id) or self.apps.get(app.kind)
 
 
+class AppLinkChoice(BaseModel):
+    """One app as seen from one model: linked there or kept out, under which name, and the
+    links Tensorshelf made for it there (relative to the app's folder)."""
+
+    app_id: str
+    app_name: str
+    exclude: bool = False
+    target_name: str | None = None
+    links: list[str] = Field(default_factory=list)
+
+
+class ModelLinks(BaseModel):
+    model_id: str
+    apps: list[AppLinkChoice] = Field(default_factory=list)
+    problem: str | None = None  # an unusable overrides.json (the model is linked nowhere)
+
+
 def read_overrides(model_dir: Path) -> Overrides | str | None:
     """The model's overrides, None without a file, or the reason it is unusable."""
     path = model_dir / settings.OVERRIDES_FILE
@@ -55,3 +73,12 @@ def read_overrides(model_dir: Path) -> Overrides | str | None:
     except (OSError, ValidationError, json.JSONDecodeError) as exc:
         first = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
         return f"{path} is not usable ({first})"
+
+
+def write_overrides(model_dir: Path, overrides: Overrides) -> None:
+    """Replace the model's overrides.json atomically (removed when it says nothing)."""
+    path = model_dir / settings.OVERRIDES_FILE
+    if overrides.apps:
+        write_json_atomic(path, overrides)
+    else:
+        path.unlink(missing_ok=True)

@@ -1,0 +1,88 @@
+import { useEffect, useState } from "react";
+import { useModelLinks, useSetLinkChoice } from "../../api/hooks";
+import type { AppLinkChoice } from "../../api/types";
+import { Section } from "./Sections";
+
+/** A link name field: saved on Enter or when it loses focus; empty = the file's own name. */
+function NameField({
+  choice,
+  onSave,
+}: {
+  choice: AppLinkChoice;
+  onSave: (name: string | null) => void;
+}) {
+  const saved = choice.target_name ?? "";
+  const [text, setText] = useState(saved);
+  useEffect(() => setText(saved), [saved]);
+  const save = () => {
+    if (text.trim() !== saved) onSave(text.trim() || null);
+  };
+  return (
+    <input
+      aria-label={`Link name in ${choice.app_name}`}
+      data-testid="link-name"
+      value={text}
+      placeholder="its own file name"
+      onChange={(e) => setText(e.target.value)}
+      onBlur={save}
+      onKeyDown={(e) => e.key === "Enter" && save()}
+      className="h-7 w-full rounded-md border border-line bg-bg px-2 font-mono text-[11.5px]"
+    />
+  );
+}
+
+/** Where the model appears in each registered app; keep it out of one, or rename its link. */
+export function AppLinks({ modelId }: { modelId: string }) {
+  const links = useModelLinks(modelId);
+  const choose = useSetLinkChoice(modelId);
+  if (!links.data || links.data.apps.length === 0) return null;
+  return (
+    <Section title="In your apps">
+      {links.data.problem && (
+        <p className="mb-2 text-[12px] text-warn" role="alert">
+          {links.data.problem} — it is linked nowhere until that is fixed.
+        </p>
+      )}
+      <ul className="space-y-2 text-[12px]" data-testid="app-links">
+        {links.data.apps.map((choice) => (
+          <li key={choice.app_id} data-app={choice.app_id} className="space-y-1">
+            <label className="flex items-center gap-2">
+              <input
+                type="checkbox"
+                checked={!choice.exclude}
+                disabled={choose.isPending || !!links.data.problem}
+                onChange={(e) =>
+                  choose.mutate({
+                    app: choice.app_id,
+                    exclude: !e.target.checked,
+                    target_name: choice.target_name,
+                  })
+                }
+                aria-label={`Link into ${choice.app_name}`}
+              />
+              <span className="font-medium text-fg">{choice.app_name}</span>
+              <span className="truncate font-mono text-[11px] text-faint">
+                {choice.exclude
+                  ? "kept out"
+                  : choice.links.join(", ") || "not linked (no rule places it)"}
+              </span>
+            </label>
+            {!choice.exclude && (
+              <NameField
+                choice={choice}
+                onSave={(name) =>
+                  choose.mutate({ app: choice.app_id, exclude: false, target_name: name })
+                }
+              />
+            )}
+          </li>
+        ))}
+      </ul>
+      {choose.error && (
+        <p className="mt-1 text-[12px] text-danger" role="alert">
+          {choose.error.message}
+        </p>
+      )}
+    </Section>
+  );
+}
