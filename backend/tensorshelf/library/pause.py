@@ -39,6 +39,7 @@ POINTS: dict[str, str] = {
     "rebuild_after_swap": "rebuild: swapped in, changes made meanwhile not re-scanned",
     "verify_model": "verify: about to verify a model (use @n for the n-th)",
     "reclassify_model": "reclassify: about to reclassify a model (use @n for the n-th)",
+    "sync_link_made": "sync: a link made in an app, not yet in registry.db (use @n)",
 }
 
 

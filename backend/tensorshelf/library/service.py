@@ -169,6 +169,11 @@ class LibraryService:
     def facets(self) -> FacetCounts:
         return self.index.facets()
 
+    @property
+    def pause(self) -> PausePoints:
+        """The crash tests' pause points (NO_PAUSE outside tests), for code built on this."""
+        return self._ctx.pause
+
     def model_id(self, ref: str) -> str:
         """The id a ref names (ModelNotFound / AmbiguousModelRef)."""
         return self.index.resolve_ref(ref)[0]

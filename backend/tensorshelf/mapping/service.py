@@ -326,7 +326,16 @@ class MappingService:
             mine = _resolutions_for(plan.app_id, resolutions, set(apps))
             app = apps[plan.app_id]
             results.append(
-                apply_plan(plan, app, self.registry, self.library.root, mine, step, cancel)
+                apply_plan(
+                    plan,
+                    app,
+                    self.registry,
+                    self.library.root,
+                    mine,
+                    step,
+                    cancel,
+                    self.library.pause,
+                )
             )
             if app.method == "extra-paths":
                 self.write_extra_paths(app)  # rewritten only if it changed

@@ -21,6 +21,7 @@ from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import FileAccessError
 from tensorshelf.io.transfer import rename_no_replace
 from tensorshelf.io.types import CancelToken
+from tensorshelf.library.pause import NO_PAUSE, PausePoints
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.links.make import create, make_folders, remove_if_ours
 from tensorshelf.mapping.links.registry import LinkRow, Registry
@@ -91,6 +92,7 @@ def apply_plan(
     resolutions: dict[str, Resolution] | None = None,
     step: Callable[[], None] | None = None,
     cancel: CancelToken | None = None,
+    pause: PausePoints = NO_PAUSE,
 ) -> SyncResult:
     models_dir = Path(app.models_dir)
 
@@ -142,6 +144,7 @@ def apply_plan(
         row = _make(action, app, models_dir, library_root, folders_made, result)
         if row is not None:
             made.append(row)
+            pause.reached("sync_link_made")  # a crash here: the next sync adopts it
         if stopped():
             break
     registry.add_many(made)  # one transaction for the whole run
