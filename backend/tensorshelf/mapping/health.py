@@ -90,10 +90,11 @@ class Doctor:
             self._sandbox(self.sandbox, found)
         models = self.mapping.library.mappable_models()
         by_sha: dict[str, str] = {}  # sha256 → library path of a file that is there now
+        root = os.fspath(self.root)  # strings below: these loops run once per file and link
         for model in models:
             missing = []
             for f in model.files:
-                present = os.path.isfile(self.root / model.path / f.path)
+                present = os.path.isfile(os.path.join(root, model.path, f.path))
                 if f.role == "weights" and not present:
                     missing.append(f.path)
                 elif present and f.sha256:
@@ -108,7 +109,7 @@ class Doctor:
                     )
                 )
         self._dirs = {m.path: m.id for m in models}
-        plans = {p.app_id: p for p in self.mapping.plan()}  # every app in one pass
+        plans = {p.app_id: p for p in self.mapping.plan(models=models)}  # every app, one pass
         for app in self.mapping.list_apps():
             if not Path(app.root).is_dir():
                 found.ghost_apps.append(
@@ -184,7 +185,8 @@ class Doctor:
         found: Findings,
         fix: bool,
     ) -> None:
-        link, source = models_dir / row.target, self.root / row.source
+        link = os.path.join(models_dir, row.target)
+        source = os.path.join(self.root, row.source)
         registry = self.mapping.registry
         if not os.path.lexists(link):
             finding = Finding(
@@ -195,7 +197,7 @@ class Doctor:
             )
             found.missing_links.append(finding)
             if fix:
-                finding.fixed = self._recreate(models_dir, row, source, finding)
+                finding.fixed = self._recreate(models_dir, row, Path(source), finding)
             return
         if not points_to(link, source, row.kind):
             return  # replaced by something of the user's: not ours any more (sync forgets it)
@@ -212,7 +214,7 @@ class Doctor:
         found.broken_links.append(finding)
         if not fix:
             return
-        if remove_if_ours(link, source, row.kind):
+        if remove_if_ours(Path(link), Path(source), row.kind):
             registry.remove(app_id, row.target)
             if new is not None:
                 create(self.root / new, link, row.kind)

@@ -16,6 +16,7 @@ from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.library.changes import record_change
+from tensorshelf.library.models import MappableModel
 from tensorshelf.library.service import LibraryService
 from tensorshelf.mapping.apps import extra_paths
 from tensorshelf.mapping.apps.detect import detect_app
@@ -259,14 +260,27 @@ class MappingService:
         return self._link_plans[app.id]
 
     def plan(
-        self, app_refs: list[str] | None = None, model_ids: list[str] | None = None
+        self,
+        app_refs: list[str] | None = None,
+        model_ids: list[str] | None = None,
+        models: list[MappableModel] | None = None,
     ) -> list[SyncPlan]:
-        models = self.library.mappable_models(model_ids)
+        """Each app's plan (nothing is changed); `models`: the library's mappable models when
+        the caller has read them already (doctor)."""
+        if models is None:
+            models = self.library.mappable_models(model_ids)
+        root = self.library.root
+        overrides = {m.id: read_overrides(root / m.path) for m in models}  # once, not per app
         plans = []
         for app in self._apps(app_refs):
             configs, problems = applicable(app, self.config_dir)
             planner = Planner(
-                app, merged_rules(configs), self.registry, self.library.root, self._link_plan(app)
+                app,
+                merged_rules(configs),
+                self.registry,
+                self.library.root,
+                self._link_plan(app),
+                overrides,
             )
             plan = planner.plan(models, model_ids)
             plan.problems = problems

@@ -67,9 +67,29 @@ def link_plan(folder: Path, library_root: Path) -> LinkPlan:
     )
 
 
-@functools.lru_cache(maxsize=65_536)
+@functools.lru_cache(maxsize=4096)
+def _parts(folder: str) -> list[str]:
+    return folder.split("/")
+
+
+def _plain(path: str) -> bool:
+    """Absolute, with no ".", ".." or empty segment (nothing for normalising to change)."""
+    return path.startswith("/") and "/." not in path and "//" not in path and path != "/"
+
+
 def _relative_dir(source_dir: str, link_dir: str) -> str:
-    return os.path.relpath(source_dir, start=link_dir)
+    """`os.path.relpath(source_dir, link_dir)`, without its normalising of both paths on
+    every call where neither needs it (a full sync makes tens of thousands of links)."""
+    source_dir, link_dir = source_dir.rstrip("/") or "/", link_dir.rstrip("/") or "/"
+    if not (_plain(source_dir) and _plain(link_dir)):
+        return os.path.relpath(source_dir, start=link_dir)
+    source, start = source_dir.split("/"), _parts(link_dir)
+    common = 0
+    for a, b in zip(source, start, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(start) - common) + source[common:]) or "."
 
 
 def symlink_text(source: Path | str, link: Path | str, kind: LinkKind) -> str:
@@ -95,7 +115,7 @@ def _is_symlink(st: os.stat_result) -> bool:
     return stat.S_ISLNK(st.st_mode)
 
 
-def create(source: Path, link: Path, kind: LinkKind) -> None:
+def create(source: Path | str, link: Path | str, kind: LinkKind) -> None:
     """Make the link (its folder must exist). FileExistsError if anything is at `link`."""
     if kind == "hardlink":
         os.link(source, link, follow_symlinks=False)

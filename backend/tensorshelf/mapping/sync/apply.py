@@ -43,7 +43,7 @@ class SyncResult(BaseModel):
     errors: list[ErrorInfo] = Field(default_factory=list)
 
 
-def _error(action: LinkAction, link: Path, exc: OSError) -> ErrorInfo:
+def _error(action: LinkAction, link: Path | str, exc: OSError) -> ErrorInfo:
     return FileAccessError(
         f"cannot link {link}: {exc.strerror or exc}", path=str(link), model=action.model_id
     ).info()
@@ -161,13 +161,13 @@ def _make(
     result: SyncResult,
 ) -> LinkRow | None:
     """Create one link (and its folders); its registry row, or None (counted in `result`)."""
-    link = models_dir / action.target
+    link = os.path.join(models_dir, action.target)  # strings: this runs once per link
     folder = action.target.rpartition("/")[0]
     try:
         if folder and folder not in folders_made:
             make_folders(models_dir, Path(*PurePosixPath(folder).parts))
             folders_made.add(folder)
-        create(library_root / action.source, link, action.kind)
+        create(os.path.join(library_root, action.source), link, action.kind)
     except FileExistsError:
         log.info("%s appeared meanwhile; left alone", link)
         result.conflicts += 1

@@ -12,6 +12,7 @@ original name; two models giving one name in one folder: the later (by id) gets
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 from pathlib import Path
 from typing import Literal
@@ -22,7 +23,7 @@ from tensorshelf.io.naming import normalize_dir_name
 from tensorshelf.library.models import MappableFile, MappableModel
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.config.models import ConfigProblem, MappingRule
-from tensorshelf.mapping.config.overrides import read_overrides
+from tensorshelf.mapping.config.overrides import Overrides, read_overrides
 from tensorshelf.mapping.links.make import LinkPlan, points_to
 from tensorshelf.mapping.links.registry import LinkKind, LinkRow, Registry
 
@@ -125,10 +126,15 @@ def _render(subdir: str, model: MappableModel) -> str:
     else:
         publisher, repo = (model.family or "local"), _basename(model.path)
     return (
-        subdir.replace("{publisher}", normalize_dir_name(publisher))
-        .replace("{repo}", normalize_dir_name(repo))
+        subdir.replace("{publisher}", _dir_name(publisher))
+        .replace("{repo}", _dir_name(repo))
         .strip("/")
     )
+
+
+@functools.lru_cache(maxsize=65_536)
+def _dir_name(text: str) -> str:
+    return normalize_dir_name(text)
 
 
 def _basename(rel: str) -> str:
@@ -169,11 +175,16 @@ class Planner:
         registry: Registry,
         library_root: Path,
         link_plan: LinkPlan,
+        overrides: dict[str, Overrides | str | None] | None = None,
     ) -> None:
-        self.app, self.registry, self.library_root = app, registry, library_root
+        """`overrides`: each model's overrides.json as read once for every app's plan (by
+        model id); a model missing from it is read here."""
+        self.app, self.registry = app, registry
+        self.library_root = os.fspath(library_root)
+        self.overrides = overrides if overrides is not None else {}
         self.rules = [rule for rule, _source in rules if rule.enabled]
         self.matchers = [Matcher(rule) for rule in self.rules]
-        self.models_dir = Path(app.models_dir)
+        self.models_dir = os.fspath(app.models_dir)
         self.link_plan = link_plan
         self.taken: dict[str, str] = {}  # target → the source claiming it, within this plan
         self._next_suffix: dict[str, int] = {}  # target → where the "(N)" search goes on
@@ -212,7 +223,11 @@ class Planner:
 
     # --- what the model should look like in the app ------------------------------------
     def _desired(self, model: MappableModel, plan: SyncPlan) -> list[LinkAction]:
-        overrides = read_overrides(self.library_root / model.path)
+        overrides = (
+            self.overrides[model.id]
+            if model.id in self.overrides
+            else read_overrides(Path(self.library_root, model.path))
+        )
         if isinstance(overrides, str):
             plan.warnings.append(f"{model.name}: {overrides}; it is not linked anywhere")
             _not_mapped(plan, model, overrides)
@@ -334,10 +349,10 @@ class Planner:
         )
 
     def _obsolete(self, row: LinkRow, plan: SyncPlan) -> None:
-        link = self.models_dir / row.target
+        link = os.path.join(self.models_dir, row.target)
         if not os.path.lexists(link):
             plan.to_remove.append(_action_of(row, "already gone: only its record goes"))
-        elif points_to(link, self.library_root / row.source, row.kind):
+        elif points_to(link, os.path.join(self.library_root, row.source), row.kind):
             plan.to_remove.append(_action_of(row, "no longer mapped here"))
         else:
             plan.to_remove.append(
