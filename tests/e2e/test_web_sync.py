@@ -50,7 +50,11 @@ def test_add_an_app_preview_and_a_conflict_left_alone(synced, page: Any) -> None
     expect(row).to_contain_text("ComfyUI")
     expect(row).to_contain_text("1 conflicts")
     expect(row).to_contain_text("your file is there")
+    expect(page.get_by_test_id("sync-badge")).to_have_text("2")  # 1 to link + 1 conflict
     link = comfy / "models" / "loras" / lora.name
+    assert not os.path.lexists(link), "the window previews the first sync before it runs"
+    page.get_by_test_id("apply-sync").click()
+    expect(page.get_by_text("Sync finished")).to_be_visible()
     assert link.is_symlink() and os.path.realpath(link).startswith(str(shelf.cli.library.resolve()))
     user_vae = next((comfy / "models" / "vae").iterdir())
     assert not user_vae.is_symlink() and user_vae.read_bytes() == b"the user's own vae"
@@ -58,7 +62,6 @@ def test_add_an_app_preview_and_a_conflict_left_alone(synced, page: Any) -> None
 
     row.get_by_test_id("conflict-choice").select_option("replace")
     page.get_by_test_id("apply-sync").click()
-    expect(page.get_by_text("Sync finished")).to_be_visible()
     expect(page.get_by_test_id("sync-badge")).to_have_count(0)
     vae_link = comfy / "models" / "vae" / user_vae.name
     assert vae_link.is_symlink()

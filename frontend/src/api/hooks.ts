@@ -403,7 +403,7 @@ export function useRepair() {
 export function useAddApp() {
   const bridge = useBridge();
   return useAppsMutation(
-    (vars: { path: string; kind?: AppKind; name?: string; method?: LinkMethod }) =>
+    (vars: { path: string; kind?: AppKind; name?: string; method?: LinkMethod; sync?: boolean }) =>
       bridge.call("add_app", vars),
   );
 }

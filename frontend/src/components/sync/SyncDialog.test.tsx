@@ -189,8 +189,9 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
       flavour: "git",
       evidence: [],
     }),
-    add_app: ({ path, method }) => {
+    add_app: ({ path, method, sync }) => {
       calls.push(`add ${path}${method === "extra-paths" ? " extra-paths" : ""}`);
+      if (sync !== false) throw new Error("the window registers first and previews");
       return { app: { ...APP, root: path }, sync: [] };
     },
     get_rules: ({ app }) => ({

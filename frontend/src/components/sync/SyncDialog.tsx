@@ -10,7 +10,7 @@ import {
 } from "../../api/hooks";
 import type { AppCandidate, AppInstall, AppKind, LinkMethod, Resolution } from "../../api/types";
 import { useFollowJob } from "../../api/useFollowJob";
-import { pendingCount, resultSummary } from "../../lib/syncPlan";
+import { pendingCount } from "../../lib/syncPlan";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Button } from "../ui/Button";
 import { Modal } from "../ui/Modal";
@@ -55,14 +55,23 @@ function AddApp() {
   };
   const submit = () =>
     add.mutate(
-      { path: path.trim(), kind: found?.kind, method: extraPathsPossible ? method : "links" },
       {
-        onSuccess: (added) =>
+        path: path.trim(),
+        kind: found?.kind,
+        method: extraPathsPossible ? method : "links",
+        sync: false, // the window shows its first sync's plan; Apply runs it
+      },
+      {
+        onSuccess: (added) => {
           toast.push({
             kind: "success",
             title: `${added.app.name} registered`,
-            message: resultSummary(added.sync),
-          }),
+            message: "Review what its first sync links, then Apply.",
+          });
+          setPath("");
+          setLooked("");
+          setFound(null);
+        },
       },
     );
 
@@ -117,7 +126,7 @@ function AddApp() {
             </select>
           )}
           <Button variant="primary" onClick={submit} disabled={add.isPending} data-testid="add-app">
-            Add and sync
+            Add
           </Button>
         </div>
       )}
