@@ -125,38 +125,30 @@ class WriterLock:
         with self._thread_lock:
             if self._depth == 0:
                 self._acquire(doing, cancel or _never)
-            self._depth += 1
-            try:
+            with self._nested():
                 yield
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._release()
 
     @contextlib.contextmanager
     def hold_if_free(self, doing: str) -> Iterator[bool]:
         """Hold the lock for the block if no other process has it (yields True), else run
         the block without it (yields False) — for housekeeping that may be skipped."""
         with self._thread_lock:
-            if self._depth == 0:
-                fd = self._open()
-                if not _try_flock(fd):
-                    yield False
-                    return
-                me = LockHolder.this_process(doing)
-                if self.lease is not None and not self.lease.try_acquire(me):
-                    fcntl.flock(fd, fcntl.LOCK_UN)
-                    yield False
-                    return
-                _write_holder(fd, me)
-                self._fd, self.holder = fd, me
-            self._depth += 1
-            try:
+            if self._depth == 0 and not self._try_acquire(doing):
+                yield False
+                return
+            with self._nested():
                 yield True
-            finally:
-                self._depth -= 1
-                if self._depth == 0:
-                    self._release()
+
+    @contextlib.contextmanager
+    def _nested(self) -> Iterator[None]:
+        """One more holder in this process (the lock is held); the last one releases it."""
+        self._depth += 1
+        try:
+            yield
+        finally:
+            self._depth -= 1
+            if self._depth == 0:
+                self._release()
 
     @property
     def held(self) -> bool:
@@ -183,6 +175,22 @@ class WriterLock:
                 path=str(path),
             ) from exc
 
+    def _try_acquire(self, doing: str) -> bool:
+        """Take the lock (and the lease) only if both are free now."""
+        fd = self._open()
+        if not _try_flock(fd):
+            return False
+        me = LockHolder.this_process(doing)
+        try:
+            if self.lease is not None and not self.lease.try_acquire(me):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+                return False
+            self._taken(fd, me)
+        except BaseException:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            raise
+        return True
+
     def _acquire(self, doing: str, cancel: Callable[[], bool]) -> None:
         fd = self._open()
         try:
@@ -191,10 +199,13 @@ class WriterLock:
             me = LockHolder.this_process(doing)
             if self.lease is not None and not self.lease.try_acquire(me):
                 self._wait_for_lease(self.lease, me, cancel)
-            _write_holder(fd, me)
+            self._taken(fd, me)
         except BaseException:
             fcntl.flock(fd, fcntl.LOCK_UN)
             raise
+
+    def _taken(self, fd: int, me: LockHolder) -> None:
+        _write_holder(fd, me)
         self._fd, self.holder = fd, me
 
     def _wait(self, fd: int, doing: str, cancel: Callable[[], bool]) -> None:
