@@ -13,23 +13,16 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from tensorshelf.io.text_head import read_head
+
 SandboxKind = Literal["flatpak", "snap", "podman", "docker"]
 _CONTAINER_CGROUPS = ("docker", "containerd", "kubepods", "libpod")
-_CGROUP_READ_LIMIT = 64 * 1024
 
 
 class Sandbox(BaseModel):
     kind: SandboxKind
     evidence: str
     name: str | None = None  # the Flatpak app id / snap name, when known
-
-
-def _read(path: Path) -> str:
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as f:
-            return f.read(_CGROUP_READ_LIMIT)
-    except OSError:
-        return ""
 
 
 def detect_sandbox(
@@ -46,7 +39,7 @@ def detect_sandbox(
         return Sandbox(kind="podman", evidence="/run/.containerenv")
     if (root / ".dockerenv").exists():
         return Sandbox(kind="docker", evidence="/.dockerenv")
-    cgroup = _read(root / "proc" / "1" / "cgroup")
+    cgroup = read_head(root / "proc" / "1" / "cgroup")
     for marker in _CONTAINER_CGROUPS:
         if f"/{marker}" in cgroup:
             return Sandbox(kind="docker", evidence=f"/proc/1/cgroup names {marker}")

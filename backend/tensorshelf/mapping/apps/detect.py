@@ -17,26 +17,18 @@ import re
 from pathlib import Path
 
 from tensorshelf.errors import InvalidArgument
+from tensorshelf.io.text_head import read_head
 from tensorshelf.mapping.apps.models import AppCandidate, AppKind
 
 _VERSION_PY = re.compile(r"""__version__\s*=\s*["']([^"']+)["']""")
 _PYPROJECT_VERSION = re.compile(r"""^version\s*=\s*["']([^"']+)["']""", re.MULTILINE)
-_READ_LIMIT = 64 * 1024
-
-
-def _read(path: Path) -> str:
-    try:
-        with path.open("r", encoding="utf-8", errors="replace") as f:
-            return f.read(_READ_LIMIT)
-    except OSError:
-        return ""
 
 
 def comfyui_version(code_root: Path) -> str | None:
-    found = _VERSION_PY.search(_read(code_root / "comfyui_version.py"))
+    found = _VERSION_PY.search(read_head(code_root / "comfyui_version.py"))
     if found:
         return found.group(1)
-    found = _PYPROJECT_VERSION.search(_read(code_root / "pyproject.toml"))
+    found = _PYPROJECT_VERSION.search(read_head(code_root / "pyproject.toml"))
     return found.group(1) if found else None
 
 
@@ -96,7 +88,7 @@ def _has_gguf_two_levels_down(folder: Path) -> bool:
 def lmstudio_home(home: Path | None = None) -> Path | None:
     """LM Studio's home: the pointer file's content, else ~/.cache/lm-studio, else ~/.lmstudio."""
     user = home or Path.home()
-    pointer = _read(user / ".lmstudio-home-pointer").strip()
+    pointer = read_head(user / ".lmstudio-home-pointer").strip()
     for candidate in (
         Path(pointer) if pointer else None,
         user / ".cache" / "lm-studio",

@@ -1,35 +1,6 @@
-import { useEffect, useState } from "react";
 import { useModelLinks, useSetLinkChoice } from "../../api/hooks";
-import type { AppLinkChoice } from "../../api/types";
+import { CommitField } from "../ui/CommitField";
 import { Section } from "./Sections";
-
-/** A link name field: saved on Enter or when it loses focus; empty = the file's own name. */
-function NameField({
-  choice,
-  onSave,
-}: {
-  choice: AppLinkChoice;
-  onSave: (name: string | null) => void;
-}) {
-  const saved = choice.target_name ?? "";
-  const [text, setText] = useState(saved);
-  useEffect(() => setText(saved), [saved]);
-  const save = () => {
-    if (text.trim() !== saved) onSave(text.trim() || null);
-  };
-  return (
-    <input
-      aria-label={`Link name in ${choice.app_name}`}
-      data-testid="link-name"
-      value={text}
-      placeholder="its own file name"
-      onChange={(e) => setText(e.target.value)}
-      onBlur={save}
-      onKeyDown={(e) => e.key === "Enter" && save()}
-      className="h-7 w-full rounded-md border border-line bg-bg px-2 font-mono text-[11.5px]"
-    />
-  );
-}
 
 /** Where the model appears in each registered app; keep it out of one, or rename its link. */
 export function AppLinks({ modelId }: { modelId: string }) {
@@ -68,12 +39,18 @@ export function AppLinks({ modelId }: { modelId: string }) {
               </span>
             </label>
             {!choice.exclude && (
-              <NameField
-                choice={choice}
-                onSave={(name) =>
-                  choose.mutate({ app: choice.app_id, exclude: false, target_name: name })
-                }
-              />
+              <div className="flex">
+                <CommitField
+                  value={choice.target_name ?? ""}
+                  label={`Link name in ${choice.app_name}`}
+                  testId="link-name"
+                  placeholder="its own file name"
+                  allowEmpty
+                  onCommit={(name) =>
+                    choose.mutate({ app: choice.app_id, exclude: false, target_name: name || null })
+                  }
+                />
+              </div>
             )}
           </li>
         ))}

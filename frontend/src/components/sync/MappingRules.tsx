@@ -1,29 +1,6 @@
-import { useEffect, useState } from "react";
 import { useEditRule, useRules } from "../../api/hooks";
-import type { RuleView } from "../../api/types";
 import { Button } from "../ui/Button";
-
-/** A rule's target folder: edited in place, saved on Enter or when the field loses focus. */
-function TargetField({ view, onSave }: { view: RuleView; onSave: (target: string) => void }) {
-  const saved = view.rule.target_subdir;
-  const [text, setText] = useState(saved);
-  useEffect(() => setText(saved), [saved]);
-  const save = () => {
-    if (text.trim() && text.trim() !== saved) onSave(text.trim());
-    else setText(saved);
-  };
-  return (
-    <input
-      aria-label={`Folder for ${view.rule.name}`}
-      data-testid="rule-target"
-      value={text}
-      onChange={(e) => setText(e.target.value)}
-      onBlur={save}
-      onKeyDown={(e) => e.key === "Enter" && save()}
-      className="h-7 min-w-0 flex-1 rounded-md border border-line bg-bg px-2 font-mono text-[11.5px]"
-    />
-  );
-}
+import { CommitField } from "../ui/CommitField";
 
 /** One app's mapping rules: turn each on or off and choose its folder, for this app only.
  * Each change is saved as the app's own config; the plan above updates with it. */
@@ -60,9 +37,11 @@ export function MappingRules({ app }: { app: string }) {
             />
             {view.rule.name}
           </label>
-          <TargetField
-            view={view}
-            onSave={(target) =>
+          <CommitField
+            value={view.rule.target_subdir}
+            label={`Folder for ${view.rule.name}`}
+            testId="rule-target"
+            onCommit={(target) =>
               edit.mutate({ name: view.rule.name, edit: { target_subdir: target } })
             }
           />
