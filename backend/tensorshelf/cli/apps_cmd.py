@@ -4,6 +4,7 @@ into them (thin adapters over ShelfApi)."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -59,6 +60,11 @@ def apps_add(
         c.print(
             f"registered {plain(app.name)} ({app.id}: {app.kind}{version}) at {plain(app.root)}"
         )
+        if app.method == "extra-paths":
+            c.print(
+                f"links go into {plain(app.models_dir)}, named in the Tensorshelf group of "
+                f"{plain(str(Path(app.root) / 'extra_model_paths.yaml'))} (restart ComfyUI)"
+            )
         _print_results(c, added.sync)
 
     emit(state, {"ok": True, **added.model_dump(mode="json")}, human)
