@@ -83,6 +83,11 @@ class GuiThread:
         self._invoker.call.emit(fn)
 
 
+GRAB_ATTEMPTS = 10
+GRAB_RETRY_S = 0.5
+PAINTED_PNG_BYTES = 10_000  # a blank or half-painted window compresses to less
+
+
 def grab_window(gui: GuiThread, window: Any, path: Path) -> None:
     """Screenshot of the window's contents (Qt grab); the whole screen as a fallback."""
     from webview.platforms.qt import BrowserView
@@ -187,7 +192,11 @@ def scenario(
             )
         )
 
-        grab_window(gui, window, screenshot)
+        for _attempt in range(GRAB_ATTEMPTS):  # a busy machine may grab before the paint
+            grab_window(gui, window, screenshot)
+            if screenshot.stat().st_size > PAINTED_PNG_BYTES:
+                break
+            time.sleep(GRAB_RETRY_S)
 
         if drops:
             drag_and_drop(gui, window, drops)
