@@ -211,6 +211,24 @@ DETECT_CONF_NAME = 0.4  # only the file name (tokenised) or a sidecar says so
 DETECT_CONF_UNKNOWN = 0.1  # nothing recognised
 REBUILD_CACHE_KIB = 64_000  # page cache of the temporary database a deep scan builds
 
+# --- network (network/*: the one HTTP client, breaker, retries, pacing) --------------------
+ENV_OFFLINE = "HF_HUB_OFFLINE"  # "1": no request is attempted at all (huggingface_hub's name)
+ENV_OFFLINE_ALIASES = ("TRANSFORMERS_OFFLINE",)
+ENV_TENSORSHELF_OFFLINE = "TENSORSHELF_OFFLINE"  # set by `--offline` for the process
+NET_CONNECT_TIMEOUT_S = 7.0
+NET_READ_TIMEOUT_S = 7.0
+NET_POOL_CONNECTIONS = 10  # per client, over every host
+NET_BREAKER_FAILURES = 3  # consecutive connect errors / timeouts / 5xx open a host's circuit
+NET_BREAKER_COOLDOWN_S = 60.0  # ... for this long; then one probe goes through
+NET_RETRY_ATTEMPTS = 3  # tries of an idempotent request (connect errors, 502/503/504)
+NET_RETRY_BASE_S = 0.5  # backoff: base * 2**n, with full jitter, capped below
+NET_RETRY_MAX_S = 8.0
+NET_RETRY_STATUSES = (502, 503, 504)
+NET_DEFAULT_QUOTA = 500  # requests per window when a host sends no RateLimit-Policy
+NET_DEFAULT_WINDOW_S = 300.0  # (the anonymous Hub's api bucket: 500 per 5 minutes)
+NET_LOW_REMAINING = 0.10  # below this share of the quota left: half the rate, and say so
+NET_MAX_PAUSE_S = 600.0  # a 429 never pauses a host for longer than this
+
 # --- CLI -----------------------------------------------------------------------------------
 ENV_HF_OFFLINE = "HF_HUB_OFFLINE"  # set to "1" by `tensorshelf --offline`
 CLI_JOB_CHECK_INTERVAL_S = 1.0  # safety-net check of a waited job's status in ops.db

@@ -14,7 +14,7 @@ import contextlib
 import json
 import logging
 import os
-import socket
+import platform
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,7 +38,7 @@ class ChangeEntry(BaseModel):
 
     @property
     def mine(self) -> bool:
-        return self.pid == os.getpid() and self.host == socket.gethostname()
+        return self.pid == os.getpid() and self.host == platform.node()
 
 
 @dataclass
@@ -86,7 +86,7 @@ def record_change(
         gen = max(current_generation(root), _last_journal_gen(root)) + 1
         entry = ChangeEntry(
             gen=gen,
-            host=socket.gethostname(),
+            host=platform.node(),
             pid=os.getpid(),
             reason=reason,
             changes=changes,

@@ -13,8 +13,8 @@ import contextlib
 import json
 import logging
 import os
+import platform
 import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable
@@ -68,7 +68,7 @@ class FileLease:
     def is_stale(self, record: LeaseRecord | None) -> bool:
         if record is None:
             return True  # unreadable (torn write by a killed process): treat as stale
-        if record.host == socket.gethostname() and not pid_alive(record.pid):
+        if record.host == platform.node() and not pid_alive(record.pid):
             return True
         return time.time() > record.expires_at
 

@@ -19,7 +19,7 @@ import fcntl
 import json
 import logging
 import os
-import socket
+import platform
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -46,11 +46,11 @@ class LockHolder(BaseModel):
     @classmethod
     def this_process(cls, doing: str) -> LockHolder:
         return cls.model_construct(
-            pid=os.getpid(), host=socket.gethostname(), doing=doing, since=utc_now()
+            pid=os.getpid(), host=platform.node(), doing=doing, since=utc_now()
         )
 
     def describe(self) -> str:
-        where = "" if self.host == socket.gethostname() else f" on {self.host}"
+        where = "" if self.host == platform.node() else f" on {self.host}"
         return f"pid {self.pid}{where}, {self.doing}"
 
 

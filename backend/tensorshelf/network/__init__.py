@@ -1,1 +1,3 @@
-"""The HTTP client layer: retries, rate limits, circuit breaker (issue 10: not built yet)."""
+"""The only way any code reaches the network: one shared httpx client (HTTP/2 where the
+server offers it), a circuit breaker and a rate-limit pacer per host, retries with backoff for
+idempotent requests, the offline switches, and a per-host status pushed as `network.status`."""

@@ -14,7 +14,6 @@ import os
 import sqlite3
 import threading
 import time
-import urllib.parse
 import weakref
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -197,7 +196,7 @@ class Index:
 
     def _open_read_only(self) -> sqlite3.Connection:
         """Read-only media: no WAL, no locks, no migration — the file cannot change here."""
-        uri = f"file:{urllib.parse.quote(os.fspath(self.db_path))}?immutable=1"
+        uri = f"{Path(os.path.abspath(self.db_path)).as_uri()}?immutable=1"
         try:
             conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
             version = conn.execute("PRAGMA user_version").fetchone()[0]
