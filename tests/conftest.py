@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 ROOT = Path(__file__).resolve().parents[1]
+os.environ.setdefault("HF_HUB_OFFLINE", "1")  # no test reaches the Hub; the fake hub's opt in
 sys.path.insert(0, str(ROOT))  # import shared helpers as tests.fixtures.<module>
 
 from tests.fixtures import repo_guard  # noqa: E402 - needs the sys.path entry above

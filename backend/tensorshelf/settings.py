@@ -229,6 +229,20 @@ NET_DEFAULT_WINDOW_S = 300.0  # (the anonymous Hub's api bucket: 500 per 5 minut
 NET_LOW_REMAINING = 0.10  # below this share of the quota left: half the rate, and say so
 NET_MAX_PAUSE_S = 600.0  # a 429 never pauses a host for longer than this
 
+# --- Hugging Face (hf/*) ------------------------------------------------------------------
+HF_DEFAULT_ENDPOINT = "https://huggingface.co"
+ENV_HF_ENDPOINT = "HF_ENDPOINT"
+ENV_HF_TOKEN = "HF_TOKEN"
+ENV_HF_TOKEN_LEGACY = "HUGGING_FACE_HUB_TOKEN"
+ENV_HF_TOKEN_PATH = "HF_TOKEN_PATH"
+ENV_HF_HOME = "HF_HOME"
+HF_TOKEN_FILE = "hf_token"  # the token set in Settings (state dir, mode 0600)
+HF_LISTING_TTL_S = 24 * 3600  # listings and repo info are re-fetched after a day
+HF_SEARCH_LIMIT = 10  # candidate repos asked for per search
+HF_CANDIDATES = 3  # candidate repos whose listings are fetched (by downloads, then name)
+HF_MAX_REQUESTS_PER_FILE = 4  # a lookup gives up on a file after this many requests
+HF_FUZZY_MIN_SCORE = 70.0  # rapidfuzz token_set_ratio for a "filename_fuzzy" candidate
+
 # --- CLI -----------------------------------------------------------------------------------
 ENV_HF_OFFLINE = "HF_HUB_OFFLINE"  # set to "1" by `tensorshelf --offline`
 CLI_JOB_CHECK_INTERVAL_S = 1.0  # safety-net check of a waited job's status in ops.db

@@ -6,6 +6,8 @@ network layer publish are defined here. `scripts/gen-types` turns this table int
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 from tensorshelf.jobs.models import (
@@ -33,9 +35,14 @@ class FilesDropped(BaseModel):
 
 
 class NetworkStatus(BaseModel):
-    """Payload of `network.status`."""
+    """Payload of `network.status`: one host's state changed (`online` is false while the
+    Hugging Face host is offline: the window shows "Offline — using cached data")."""
 
     online: bool
+    host: str | None = None
+    state: Literal["ok", "degraded", "offline"] = "ok"
+    reason: str = ""
+    since: str | None = None
 
 
 # event type → (TypeScript name of the payload, payload model)

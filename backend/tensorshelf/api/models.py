@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.mapping.apps.models import AppInstall
 from tensorshelf.mapping.sync.apply import SyncResult
+from tensorshelf.network.status import HostStatus
 
 
 class AppStatus(BaseModel):
@@ -39,3 +40,12 @@ class AddedApp(BaseModel):
 
     app: AppInstall
     sync: list[SyncResult] = Field(default_factory=list)
+
+
+class HubStatus(BaseModel):
+    """The Hub as this process sees it (the token itself is never returned)."""
+
+    endpoint: str
+    token_source: str  # env | settings | token file | none
+    offline_reason: str | None = None
+    hosts: list[HostStatus] = Field(default_factory=list)

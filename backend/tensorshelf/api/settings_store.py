@@ -23,6 +23,7 @@ class AppSettings(BaseModel):
     theme: Literal["system", "light", "dark"] = "system"
     default_import_mode: Literal["copy", "move"] = "copy"
     lookup_on_import: bool = True
+    offline: bool = False  # no request to Hugging Face at all (as HF_HUB_OFFLINE=1)
     window_width: int = settings.WINDOW_DEFAULT_WIDTH
     window_height: int = settings.WINDOW_DEFAULT_HEIGHT
 

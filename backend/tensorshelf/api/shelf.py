@@ -16,9 +16,11 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from tensorshelf.api.events_schema import EVENT_NETWORK_STATUS, NetworkStatus
 from tensorshelf.api.models import (
     AddedApp,
     AppStatus,
+    HubStatus,
     ModelDetail,
     PreviewImage,
 )
@@ -61,7 +63,9 @@ from tensorshelf.mapping.sync.plan import SyncPlan
 from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
+    from tensorshelf.hf.session import HubSession
     from tensorshelf.jobs.runner import JobRunner
+    from tensorshelf.network.status import HostStatus
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +108,9 @@ API_METHODS: tuple[str, ...] = (
     "doctor",
     "relocate",
     "dismiss_move",
+    "start_lookup",
+    "get_hub_status",
+    "set_hf_token",
 )
 
 
@@ -133,6 +140,8 @@ class ShelfApi:
         self.path_picker: PathPicker | None = None  # set by the desktop window
         self._jobs: JobRunner | None = None
         self._jobs_lock = threading.Lock()
+        self._hub: HubSession | None = None
+        self._hub_lock = threading.RLock()
         self.service.writer.on_wait(self._waiting)
         self.mapping = MappingService(self.service)
         self.auto_sync = AutoSync(self.mapping)
@@ -181,9 +190,78 @@ class ShelfApi:
                 from tensorshelf.jobs.store import JobStore
 
                 self._jobs = JobRunner(
-                    self.service, JobStore(self.locations.ops_db), self.bus, self.mapping
+                    self.service,
+                    JobStore(self.locations.ops_db),
+                    self.bus,
+                    self.mapping,
+                    lambda: self.hub,
                 )
             return self._jobs
+
+    # --- Hugging Face -------------------------------------------------------------------
+    @property
+    def hub(self) -> HubSession:
+        """The process's Hub session and network client, made on first use."""
+        with self._hub_lock:
+            if self._hub is None:
+                from tensorshelf.hf.session import HubSession
+                from tensorshelf.network.client import NetClient
+
+                net = NetClient(offline_switch=lambda: self.settings.get().offline)
+                net.board.listen(self._host_changed)
+                self._hub = HubSession(self.locations.home, self.locations.cache_db, net)
+            return self._hub
+
+    def _host_changed(self, status: HostStatus) -> None:
+        hub_host = self.hub.config().host if self._hub is not None else None
+        self.bus.publish(
+            EVENT_NETWORK_STATUS,
+            NetworkStatus(
+                online=status.state != "offline",
+                host=status.host,
+                state=status.state,
+                reason=status.reason,
+                since=status.since,
+            ),
+        )
+        if status.state == "ok" and status.host == hub_host and self.bridge != "cli":
+            self._retry_pending()  # the Hub is back: what waited for it goes now
+
+    def _retry_pending(self) -> None:
+        if self.service.read_only or not self.service.pending_lookups():
+            return
+        if any(j.kind == "lookup" and j.status == "running" for j in self.jobs.list_jobs()):
+            return
+        self.jobs.start_lookup(None)
+
+    def start_lookup(self, refs: list[str] | None = None, pending: bool = False) -> JobRef:
+        """Identify models on Hugging Face as a job (their import's hashes; nothing is read
+        again): the named ones, or with `pending` every model still waiting for a lookup.
+        The result is a LookupReport; models the Hub could not be asked about stay pending."""
+        if not refs and not pending:
+            raise InvalidArgument("name models to look up, or pass pending=true")
+        return JobRef(job_id=self.jobs.start_lookup(None if pending else refs))
+
+    def get_hub_status(self) -> HubStatus:
+        """Where the Hub is, whether a token is set (never the token), offline switches and
+        each host's network state."""
+        from tensorshelf.network.offline import offline_reason
+
+        config = self.hub.config()
+        return HubStatus(
+            endpoint=config.endpoint,
+            token_source=config.token_source,
+            offline_reason=offline_reason(self.settings.get().offline),
+            hosts=self.hub.net.board.all(),
+        )
+
+    def set_hf_token(self, token: str | None) -> HubStatus:
+        """Store the Hugging Face token for Tensorshelf (state dir, 0600); None forgets it.
+        HF_TOKEN, when set, still wins."""
+        from tensorshelf.hf.config import save_token
+
+        save_token(self.locations.home, token)
+        return self.get_hub_status()
 
     # --- status and settings -----------------------------------------------------------
     def get_status(self) -> AppStatus:
@@ -410,6 +488,11 @@ class ShelfApi:
             jobs.close()
         self.auto_sync.close()
         self.mapping.close()
+        with self._hub_lock:
+            hub, self._hub = self._hub, None
+        if hub is not None:
+            hub.net.close()
+            hub.close()
         self.service.close()
 
 

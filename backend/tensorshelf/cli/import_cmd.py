@@ -84,7 +84,19 @@ def report_import(state: Any, done: JobDone, extra: dict[str, Any] | None = None
             "message": message,
             "details": {"failed": [r.get("key") for r in failed]},
         }
-    emit(state, document, lambda c: print_import_results(c, results))
+
+    def human(c: Any) -> None:
+        print_import_results(c, results)
+        lookup = document.get("lookup") or {}
+        if lookup.get("skipped"):
+            c.print(f"Hugging Face lookup skipped: {lookup['skipped']}")
+        elif lookup.get("items"):
+            from tensorshelf.cli.lookup_cmd import print_lookup
+            from tensorshelf.library.models import LookupReport
+
+            print_lookup(c, LookupReport.model_validate(lookup))
+
+    emit(state, document, human)
     if failed:
         raise typer.Exit(1)
 
@@ -140,4 +152,10 @@ def import_cmd(
     plan = api.plan_import(paths=[str(p) for p in paths])
     done = run_job(api, lambda: api.start_import(plan_id=plan.plan_id or "", options=options))
     job_outcome_or_fail(state, done)
-    report_import(state, done)
+    extra: dict[str, Any] = {}
+    if options.lookup:
+        from tensorshelf.cli.lookup_cmd import lookup_after_import
+
+        new = [r["id"] for r in import_results(done) if r.get("ok") and not r.get("duplicate_of")]
+        extra = lookup_after_import(api, new)
+    report_import(state, done, extra)

@@ -17,6 +17,7 @@ from tensorshelf.cli.import_cmd import import_cmd
 from tensorshelf.cli.inspect_cmd import inspect_cmd
 from tensorshelf.cli.jobs_cmd import jobs_cmd
 from tensorshelf.cli.library_cmds import edit_cmd, list_cmd, rm_cmd, search_cmd, show_cmd
+from tensorshelf.cli.lookup_cmd import lookup_cmd
 from tensorshelf.cli.maintenance_cmds import (
     rebuild_cmd,
     reclassify_cmd,
@@ -100,6 +101,7 @@ app.command("sync")(sync_cmd)
 app.command("doctor")(doctor_cmd)
 app.command("relocate")(relocate_cmd)
 app.command("links")(links_cmd)
+app.command("lookup")(lookup_cmd)
 
 
 def _json_requested(argv: list[str]) -> bool:

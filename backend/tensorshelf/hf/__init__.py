@@ -1,1 +1,3 @@
-"""Hugging Face identification, listings and downloads (issue 10: not built yet)."""
+"""Hugging Face: where the endpoint and the token come from, the Hub's errors, its API
+(search, repo info, recursive listings with LFS SHA-256, the metadata HEAD of a file),
+cache.db's listings and hash index, and identification of local files against it."""

@@ -10,9 +10,11 @@ from pydantic import BaseModel, Field
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.models import ImportProgress
 
-JobKind = Literal["import", "rebuild", "verify", "reclassify", "sync"]
+JobKind = Literal["import", "rebuild", "verify", "reclassify", "sync", "lookup"]
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
-ChangeReason = Literal["import", "edit", "delete", "scan", "rebuild", "reclassify", "verify"]
+ChangeReason = Literal[
+    "import", "edit", "delete", "scan", "rebuild", "reclassify", "verify", "lookup"
+]
 CHANGE_REASONS: tuple[str, ...] = get_args(ChangeReason)
 
 # Event types (docs/API.md)
@@ -56,6 +58,10 @@ def problems_in(kind: JobKind, result: Any) -> int:
         return sum(1 for r in result if isinstance(r, dict) and not r.get("ok", True))
     if kind == "reclassify" and isinstance(result, dict):
         return len(result.get("errors", []))
+    if kind == "lookup" and isinstance(result, dict):
+        return sum(
+            1 for i in result.get("items", []) if i.get("problem") and i.get("status") != "pending"
+        )
     if kind == "sync" and isinstance(result, dict):
         return sum(len(r.get("errors", [])) for r in result.get("results", []))
     return 0

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -47,6 +47,7 @@ from tensorshelf.jobs.titles import (
 from tensorshelf.library.models import ImportOptions, ImportPlan
 
 if TYPE_CHECKING:
+    from tensorshelf.hf.session import HubSession
     from tensorshelf.library.service import LibraryService
     from tensorshelf.mapping.service import MappingService
 
@@ -71,9 +72,13 @@ class JobRunner:
         store: JobStore,
         bus: EventBus,
         mapping: MappingService | None = None,
+        hub: Callable[[], HubSession] | None = None,
     ) -> None:
+        """`hub`: makes the process's Hugging Face session on the first lookup job (the
+        network stack is not loaded by commands that never use it)."""
         self._service = service
         self._mapping = mapping
+        self._hub = hub
         self._store = store
         self._bus = bus
         disk = Gate("disk")
@@ -83,6 +88,7 @@ class JobRunner:
             "reclassify": disk,
             "rebuild": Gate("index"),
             "sync": Gate("links"),  # links only: beside an import (the writer lock orders them)
+            "lookup": Gate("network"),  # the network only: beside anything local
         }
         self._preview_gate = Gate("preview")  # reclassify dry runs
         self._active: dict[str, _ActiveJob] = {}
@@ -139,6 +145,14 @@ class JobRunner:
         return self._start(
             "sync", {"apps": names, "resolutions": resolutions or {}}, sync_title(names)
         )
+
+    def start_lookup(self, refs: Sequence[str] | None = None) -> str:
+        """Identify the given models on the Hub (None: every model still pending)."""
+        if self._hub is None:
+            raise InvalidArgument("this job runner has no Hugging Face session")
+        ids = self._resolve(refs)
+        what = "pending models" if ids is None else f"{len(ids)} model(s)"
+        return self._start("lookup", {"refs": ids}, f"Look up {what} on Hugging Face")
 
     def _resolve(self, refs: Sequence[str] | None) -> list[str] | None:
         """Model ids of `refs` (deduplicated, in order); None for "every model". Raises
@@ -230,6 +244,7 @@ class JobRunner:
                     active.cancel,
                     active.tracker,
                     self._mapping,
+                    self._hub() if self._hub is not None and active.kind == "lookup" else None,
                 )
                 status, result = TASKS[active.kind](ctx)
         except OperationCancelled:

@@ -1,8 +1,8 @@
-"""The bodies of the job kinds (reclassify's and sync's have modules of their own). Each runs
-in its job's worker thread, reports through the context's ProgressTracker, checkpoints every
-completed model and returns the job's final status with its JSON result. Unexpected
-exceptions propagate to the runner (the job ends `failed`); OperationCancelled from a service
-call ends it `cancelled`."""
+"""The bodies of the job kinds (reclassify's, sync's and lookup's have modules of their
+own). Each runs in its job's worker thread, reports through the context's ProgressTracker,
+checkpoints every completed model and returns the job's final status with its JSON result.
+Unexpected exceptions propagate to the runner (the job ends `failed`); OperationCancelled
+from a service call ends it `cancelled`."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.import_task import run_import
+from tensorshelf.jobs.lookup_task import run_lookup
 from tensorshelf.jobs.models import (
     EVENT_JOB_ITEM_DONE,
     EVENT_LIBRARY_CHANGED,
@@ -37,6 +38,7 @@ from tensorshelf.library.models import (
 )
 
 if TYPE_CHECKING:
+    from tensorshelf.hf.session import HubSession
     from tensorshelf.library.service import LibraryService
     from tensorshelf.mapping.service import MappingService
 
@@ -54,6 +56,7 @@ class JobContext:
     cancel: CancelToken
     tracker: ProgressTracker
     mapping: MappingService | None = None
+    hub: HubSession | None = None
 
     def save_progress(self) -> None:
         t = self.tracker
@@ -176,4 +179,5 @@ TASKS: dict[JobKind, TaskFn] = {
     "verify": run_verify,
     "reclassify": run_reclassify,
     "sync": run_sync,
+    "lookup": run_lookup,
 }

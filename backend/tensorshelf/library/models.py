@@ -349,3 +349,42 @@ class MappableModel:
     sha256: str | None
     repo_id: str | None
     files: list[MappableFile] = field(default_factory=list)
+
+
+class LookupOutcome(BaseModel):
+    """What a Hugging Face lookup found for one model (written by `record_lookup`).
+    `pending`: the Hub could not be asked — the model stays pending and is retried."""
+
+    status: Literal["matched", "no_match", "pending"]
+    repo_id: str | None = None
+    revision: str | None = None
+    match_method: Literal["hash", "filename_exact", "filename_fuzzy", "none"] = "none"
+    match_confidence: float = 0.0
+    hash_mismatch: bool = False
+    official_name: str | None = None
+    hf_tags: list[str] = Field(default_factory=list)
+    license: str | None = None
+    pipeline_tag: str | None = None
+    download_url: str | None = None
+    error: str | None = None
+
+
+class LookupItem(BaseModel):
+    """One model's line in a lookup job's result."""
+
+    id: str
+    name: str
+    status: Literal["matched", "no_match", "pending"]
+    match_method: str = "none"
+    repo_id: str | None = None
+    hash_mismatch: bool = False
+    requests: int = 0
+    problem: str | None = None  # why it is pending or unmatched (the Hub's words)
+
+
+class LookupReport(BaseModel):
+    items: list[LookupItem] = Field(default_factory=list)
+
+    @property
+    def pending(self) -> int:
+        return sum(1 for i in self.items if i.status == "pending")

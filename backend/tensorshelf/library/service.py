@@ -40,6 +40,7 @@ from tensorshelf.library.models import (
     ImportPlanItem,
     ImportResult,
     ListQuery,
+    LookupOutcome,
     MappableModel,
     ModelEdit,
     ModelPage,
@@ -212,6 +213,17 @@ class LibraryService:
 
         self.writable("remove a model")
         return editing.remove_model(self._ctx, ref)
+
+    def record_lookup(self, ref: str, outcome: LookupOutcome) -> ModelMetadata:
+        """Write a Hugging Face lookup's result into the model's metadata.json."""
+        from tensorshelf.library.lookups import record_lookup
+
+        self.writable("record a Hugging Face lookup")
+        return record_lookup(self._ctx, ref, outcome)
+
+    def pending_lookups(self) -> list[str]:
+        """Ids of the models waiting for a Hugging Face lookup."""
+        return self.index.pending_lookups()
 
     def reclassify_model(self, ref: str, dry_run: bool = False) -> ReclassifyItem:
         """One model's reclassify step (what the reclassify job runs per model)."""

@@ -25,6 +25,7 @@ from tensorshelf.network.errors import HostUnavailable, NetworkError, Offline
 from tensorshelf.network.offline import offline_reason
 from tensorshelf.network.ratelimit import Pacer
 from tensorshelf.network.status import StatusBoard
+from tensorshelf.network.urls import host_of
 
 log = logging.getLogger(__name__)
 
@@ -38,11 +39,6 @@ def user_agent() -> str:
     except PackageNotFoundError:
         own = "0+unknown"
     return f"tensorshelf/{own}; python/{platform.python_version()}"
-
-
-def host_of(url: str) -> str:
-    parsed = httpx.URL(url)
-    return f"{parsed.host}:{parsed.port}" if parsed.port else parsed.host
 
 
 class NetClient:

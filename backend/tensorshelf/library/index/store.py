@@ -362,6 +362,12 @@ class Index:
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM models").fetchone()[0])
 
+    def pending_lookups(self) -> list[str]:
+        rows = self._conn().execute(
+            "SELECT id FROM models WHERE pending_online_lookup = 1 ORDER BY id"
+        )
+        return [r[0] for r in rows]
+
     # --- for scan --------------------------------------------------------------------------
     def scan_state(self) -> dict[str, tuple[str, tuple[int, int, int, int] | None]]:
         """path → (id, metadata.json stamp or None) of every indexed model."""

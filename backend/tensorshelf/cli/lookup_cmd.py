@@ -1,0 +1,80 @@
+"""`tensorshelf lookup [MODEL... | --pending]`: identify models on Hugging Face (as a job),
+and the lookup that follows an import (thin adapters over ShelfApi)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from tensorshelf.cli.output import emit, fail, handle_errors, plain
+from tensorshelf.cli.state import get_state
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from tensorshelf.api.shelf import ShelfApi
+    from tensorshelf.library.models import LookupReport
+
+BADGES = {
+    ("hash", False): "Verified",
+    ("filename_exact", False): "High confidence",
+    ("filename_exact", True): "Modified version",
+    ("filename_fuzzy", False): "Low confidence (confirm it)",
+    ("none", False): "No match",
+}
+
+
+def badge(method: str, mismatch: bool, status: str) -> str:
+    if status == "pending":
+        return "Pending (the Hub could not be asked)"
+    return BADGES.get((method, mismatch), method)
+
+
+def print_lookup(c: Console, report: LookupReport) -> None:
+    for item in report.items:
+        where = f" {plain(item.repo_id)}" if item.repo_id else ""
+        why = f" — {plain(item.problem)}" if item.problem else ""
+        verdict = badge(item.match_method, item.hash_mismatch, item.status)
+        c.print(f"{plain(item.name)}: {verdict}{where}{why}")
+
+
+def run_lookup(api: ShelfApi, refs: list[str] | None, pending: bool) -> tuple[str, LookupReport]:
+    from tensorshelf.cli.jobwait import run_job
+    from tensorshelf.library.models import LookupReport
+
+    done = run_job(api, lambda: api.start_lookup(refs=refs, pending=pending))
+    return done.job_id, LookupReport.model_validate(done.result or {})
+
+
+def lookup_after_import(api: ShelfApi, ids: list[str]) -> dict[str, Any]:
+    """The import's lookup of the models it added: skipped (they stay pending) when offline."""
+    from tensorshelf.network.offline import offline_reason
+
+    reason = offline_reason(api.get_settings().offline)
+    if not ids:
+        return {}
+    if reason is not None:
+        return {"lookup": {"skipped": f"offline ({reason}); the models stay pending"}}
+    job_id, report = run_lookup(api, ids, False)
+    return {"lookup": {"job_id": job_id, **report.model_dump(mode="json")}}
+
+
+@handle_errors
+def lookup_cmd(
+    ctx: typer.Context,
+    models: Annotated[list[str] | None, typer.Argument(help="Models to look up.")] = None,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Every model still waiting for a lookup.")
+    ] = False,
+) -> None:
+    """Identify models on Hugging Face from their recorded hashes (nothing is read again)."""
+    state = get_state(ctx)
+    if not models and not pending:
+        fail(state, "invalid_argument", "name models to look up, or pass --pending")
+    job_id, report = run_lookup(state.api(), list(models or []) or None, pending)
+    emit(
+        state,
+        {"ok": True, "job_id": job_id, **report.model_dump(mode="json")},
+        lambda c: print_lookup(c, report),
+    )

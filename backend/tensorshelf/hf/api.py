@@ -1,0 +1,135 @@
+"""HubApi: the Hub's endpoints over the NetClient. The token goes only to the endpoint's own
+host (a `Link: rel="next"` or a redirect elsewhere gets none); redirects are not followed
+(the metadata HEAD reads the 302 itself). Listings follow `Link` pagination and skip
+directory entries; errors become the hf.errors of their `X-Error-Code`."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from tensorshelf import settings
+from tensorshelf.hf.config import HubConfig
+from tensorshelf.hf.errors import hub_error
+from tensorshelf.hf.models import RepoFile, RepoHit, RepoInfo, RepoListing, ResolvedFile
+from tensorshelf.network.client import NetClient
+from tensorshelf.network.errors import NetworkError
+from tensorshelf.network.urls import host_of, quote_path, quote_segment
+
+log = logging.getLogger(__name__)
+
+_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
+
+
+class HubApi:
+    def __init__(self, net: NetClient, config: HubConfig) -> None:
+        self.net, self.config = net, config
+        self.requests = 0  # made through this object (the lookup's per-file budget)
+
+    def _headers(self, url: str) -> dict[str, str]:
+        if self.config.token and host_of(url) == host_of(self.config.endpoint):
+            return {"Authorization": f"Bearer {self.config.token}"}
+        return {}
+
+    def _get(self, url: str, what: str, params: dict[str, str] | None = None) -> Any:
+        self.requests += 1
+        response = self.net.request("GET", url, headers=self._headers(url), params=params)
+        return response, self._checked(response, what)
+
+    def _checked(self, response: Any, what: str) -> Any:
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        status = response.status_code
+        if status >= 500 or status == 429:  # the Hub's trouble, not an answer: retry later
+            raise NetworkError(
+                f"the Hub answered {status} for {what}; trying again later", status=status
+            )
+        if status >= 400:
+            raise hub_error(status, response.headers, body, what, bool(self.config.token))
+        return body
+
+    def _url(self, path: str) -> str:
+        return f"{self.config.endpoint}{path}"
+
+    # --- the endpoints ---------------------------------------------------------------------
+    def search(self, query: str, limit: int = settings.HF_SEARCH_LIMIT) -> list[RepoHit]:
+        _response, body = self._get(
+            self._url("/api/models"),
+            f"the search {query!r}",
+            {"search": query, "limit": str(limit), "sort": "downloads"},
+        )
+        return [
+            RepoHit(
+                repo_id=item["id"],
+                downloads=int(item.get("downloads") or 0),
+                pipeline_tag=item.get("pipeline_tag"),
+                tags=list(item.get("tags") or []),
+            )
+            for item in body or []
+            if isinstance(item, dict) and item.get("id")
+        ]
+
+    def model_info(self, repo_id: str, revision: str | None = None) -> RepoInfo:
+        path = f"/api/models/{repo_id}" + (
+            f"/revision/{quote_segment(revision)}" if revision else ""
+        )
+        _response, body = self._get(self._url(path), repo_id)
+        card = body.get("cardData") or {}
+        base = card.get("base_model")
+        return RepoInfo(
+            repo_id=body.get("id") or repo_id,
+            sha=body.get("sha"),
+            pipeline_tag=body.get("pipeline_tag"),
+            tags=list(body.get("tags") or []),
+            library_name=body.get("library_name"),
+            license=card.get("license"),
+            gated=bool(body.get("gated")),
+            base_model=[base] if isinstance(base, str) else list(base or []),
+            downloads=int(body.get("downloads") or 0),
+            last_modified=body.get("lastModified"),
+        )
+
+    def tree(self, repo_id: str, revision: str = "main") -> RepoListing:
+        """Every file of the repo at `revision` (recursive, every page)."""
+        url: str | None = self._url(
+            f"/api/models/{repo_id}/tree/{quote_segment(revision)}?recursive=true"
+        )
+        files: list[RepoFile] = []
+        while url is not None:
+            response, body = self._get(url, repo_id)
+            for entry in body or []:
+                if not isinstance(entry, dict) or entry.get("type") != "file":
+                    continue  # directory entries
+                lfs = entry.get("lfs") or {}
+                files.append(
+                    RepoFile(
+                        path=entry["path"],
+                        size=int(entry.get("size") or lfs.get("size") or 0),
+                        sha256=lfs.get("oid") or lfs.get("sha256"),
+                        git_oid=entry.get("oid"),
+                    )
+                )
+            found = _NEXT.search(response.headers.get("link", ""))
+            url = found.group(1) if found else None
+        return RepoListing(repo_id=repo_id, revision=revision, files=files)
+
+    def resolve(self, repo_id: str, path: str, revision: str = "main") -> ResolvedFile:
+        """The metadata HEAD of a file: commit, size and SHA-256 from the 302, not followed."""
+        url = self._url(f"/{repo_id}/resolve/{quote_segment(revision)}/{quote_path(path)}")
+        self.requests += 1
+        response = self.net.request("HEAD", url, headers=self._headers(url))
+        if response.status_code >= 400:
+            self._checked(response, f"{repo_id}/{path}")
+        etag = (response.headers.get("x-linked-etag") or "").strip('"') or None
+        size = response.headers.get("x-linked-size") or response.headers.get("content-length")
+        return ResolvedFile(
+            repo_id=repo_id,
+            path=path,
+            commit=response.headers.get("x-repo-commit"),
+            size=int(size) if size and size.isdigit() else None,
+            sha256=etag if etag and len(etag) == 64 else None,
+            location=response.headers.get("location"),
+        )

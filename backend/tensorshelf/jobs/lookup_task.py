@@ -1,0 +1,118 @@
+"""The lookup job: identify models on the Hugging Face Hub one at a time (the named ones, or
+every model still pending) from the hashes their import recorded, and record each result in
+its metadata.json. The Hub being unreachable is not a failure: the model stays pending (the
+circuit breaker makes the rest of the batch fail fast) and is retried when the host is back."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from tensorshelf.errors import ModelNotFound
+from tensorshelf.hf.errors import HubError
+from tensorshelf.hf.identify import Identification, LocalFile, LocalModel
+from tensorshelf.jobs.models import EVENT_JOB_ITEM_DONE, JobItemDone, JobStatus
+from tensorshelf.library.metadata.document import ModelMetadata
+from tensorshelf.library.models import LookupItem, LookupOutcome, LookupReport
+from tensorshelf.network.errors import NetworkError
+from tensorshelf.network.urls import quote_path
+
+if TYPE_CHECKING:
+    from tensorshelf.jobs.tasks import JobContext, Outcome
+
+log = logging.getLogger(__name__)
+
+
+def local_model(meta: ModelMetadata) -> LocalModel:
+    weights = [f for f in meta.files if f.role == "weights"] or list(meta.files)
+    foreign = meta.detection.foreign if meta.detection is not None else None
+    hints = [h for h in (foreign.title if foreign else None, meta.official_name) if h]
+    return LocalModel(
+        id=meta.id,
+        name=meta.name,
+        files=[LocalFile(path=f.path, size=f.size, sha256=f.sha256) for f in weights],
+        hints=hints,
+    )
+
+
+def outcome_of(found: Identification, endpoint: str) -> LookupOutcome:
+    if found.method == "none" or found.repo_id is None:
+        return LookupOutcome(status="no_match")
+    info = found.info
+    revision = found.revision or "main"
+    license_tag = next(
+        (t.split(":", 1)[1] for t in (info.tags if info else []) if t.startswith("license:")), None
+    )
+    return LookupOutcome(
+        status="matched",
+        repo_id=found.repo_id,
+        revision=found.revision,
+        match_method=found.method,
+        match_confidence=found.confidence,
+        hash_mismatch=found.hash_mismatch,
+        official_name=found.repo_id.split("/", 1)[-1],
+        hf_tags=list(info.tags) if info else [],
+        license=(info.license if info else None) or license_tag,
+        pipeline_tag=info.pipeline_tag if info else None,
+        download_url=(
+            f"{endpoint}/{found.repo_id}/resolve/{revision}/{quote_path(found.path)}"
+            if found.path
+            else None
+        ),
+    )
+
+
+def run_lookup(ctx: JobContext) -> Outcome:
+    if ctx.hub is None:
+        raise HubError("this job runner has no Hugging Face session")
+    refs = ctx.params.get("refs") or ctx.service.pending_lookups()
+    identifier = ctx.hub.identifier()
+    endpoint = ctx.hub.config().endpoint
+    tracker = ctx.tracker
+    tracker.set_totals(len(refs), 0)
+    tracker.publish()
+    report = LookupReport()
+    status: JobStatus = "done"
+    changed: list[str] = []
+    for ref in refs:
+        if ctx.cancel.cancelled:
+            status = "cancelled"
+            break
+        try:
+            meta = ctx.service.get_model(ref)
+        except ModelNotFound:
+            continue
+        try:
+            found = identifier.identify(local_model(meta))
+            outcome = outcome_of(found, endpoint)
+            requests = found.requests
+        except NetworkError as exc:
+            outcome, requests = LookupOutcome(status="pending", error=exc.message), 0
+        except HubError as exc:
+            outcome, requests = LookupOutcome(status="no_match", error=exc.message), 0
+        ctx.service.record_lookup(meta.id, outcome)
+        changed.append(meta.id)
+        item = LookupItem(
+            id=meta.id,
+            name=meta.name,
+            status=outcome.status,
+            match_method=outcome.match_method,
+            repo_id=outcome.repo_id,
+            hash_mismatch=outcome.hash_mismatch,
+            requests=requests,
+            problem=outcome.error,
+        )
+        report.items.append(item)
+        tracker.set_items(tracker.items_done + 1, len(refs))
+        ctx.save_progress()
+        ctx.bus.publish(
+            EVENT_JOB_ITEM_DONE,
+            JobItemDone(job_id=ctx.job_id, kind=ctx.kind, result=item.model_dump(mode="json")),
+        )
+    tracker.publish()
+    if changed:
+        ctx.library_changed(changed, "lookup")
+    log.info(
+        "job %s: lookup of %d models, %d pending", ctx.job_id, len(report.items), report.pending
+    )
+    return status, report.model_dump(mode="json")

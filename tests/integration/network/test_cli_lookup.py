@@ -1,0 +1,82 @@
+"""Identification end to end through the real CLI against the fake Hub (TLS, HTTP/2): an
+imported file the Hub lists is Verified with its repo's metadata, in at most 4 requests
+(counted at the server); a renamed copy of another file of that repo is Verified with no
+request at all (the hash index); a modified copy is a Modified version, never Verified; with
+the Hub down the import still finishes, the model stays pending, and `lookup --pending`
+identifies it once the Hub is back."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.cli_runner import Cli, make_cli, write_lora
+from tests.fixtures.fake_hub import COMMIT, FakeHub, fake_hub
+
+REPO = "someorg/demo-lora-v1"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Cli, FakeHub, Path]]:
+    src = tmp_path / "src"
+    listed = write_lora(src / "demo-lora-v1.safetensors", seed=1)
+    sibling = write_lora(src / "demo-lora-v1-extra.safetensors", seed=2)
+    with fake_hub(tmp_path) as hub:
+        repo = hub.repo(
+            REPO, downloads=900, pipeline_tag="text-to-image", license="openrail", tags=["lora"]
+        )
+        repo.add(listed.name, listed.read_bytes())
+        repo.add(sibling.name, sibling.read_bytes())
+        hub.repo("else/demo-lora-v1-merges", downloads=5000).add("merged.safetensors", b"x")
+        cli = make_cli(
+            tmp_path, HF_HUB_OFFLINE="0", HF_ENDPOINT=hub.url, SSL_CERT_FILE=str(hub.ca_file)
+        )
+        yield cli, hub, src
+
+
+def _import(cli: Cli, path: Path) -> dict:
+    result = cli.json("import", str(path))
+    (item,) = result["lookup"]["items"]
+    return item
+
+
+def test_verified_renamed_modified_and_pending(world) -> None:
+    cli, hub, src = world
+    before = len(hub.requests)
+    item = _import(cli, src / "demo-lora-v1.safetensors")
+    assert item["status"] == "matched" and item["match_method"] == "hash"
+    assert item["repo_id"] == REPO
+    assert len(hub.requests) - before <= 4 and item["requests"] <= 4
+    meta = cli.json("show", item["id"])["model"]
+    assert meta["repo_id"] == REPO and meta["revision"] == COMMIT
+    assert meta["match_method"] == "hash" and meta["pending_online_lookup"] is False
+    assert meta["pipeline_tag"] == "text-to-image" and meta["license"] == "openrail"
+    assert meta["download_url"].endswith(f"/{REPO}/resolve/{COMMIT}/demo-lora-v1.safetensors")
+
+    renamed = src / "renamed" / "my-own-name.safetensors"
+    renamed.parent.mkdir()
+    shutil.copy(src / "demo-lora-v1-extra.safetensors", renamed)
+    before = len(hub.requests)
+    item = _import(cli, renamed)
+    assert item["match_method"] == "hash" and item["repo_id"] == REPO
+    assert len(hub.requests) == before and item["requests"] == 0, "the hash index: no request"
+
+    modified = write_lora(src / "modified" / "demo-lora-v1.safetensors", seed=3)
+    item = _import(cli, modified)
+    assert item["match_method"] == "filename_exact" and item["hash_mismatch"] is True
+    assert cli.json("show", item["id"])["model"]["match_method"] != "hash", "never Verified"
+
+    hub.faults.status = 503
+    offline_copy = write_lora(src / "later" / "demo-lora-later.safetensors", seed=4)
+    hub.repo("someorg/demo-lora-later").add(offline_copy.name, offline_copy.read_bytes())
+    item = _import(cli, offline_copy)
+    assert item["status"] == "pending" and "503" in item["problem"]
+    assert cli.json("show", item["id"])["model"]["pending_online_lookup"] is True
+    hub.faults.status = None
+    again = cli.json("lookup", "--pending")
+    (done,) = again["items"]
+    assert done["id"] == item["id"] and done["match_method"] == "hash", "identified once back"
+    assert cli.json("show", item["id"])["model"]["pending_online_lookup"] is False
