@@ -367,6 +367,7 @@ describe("App", () => {
         theme: "system",
         default_import_mode: "copy",
         lookup_on_import: true,
+        offline: false,
         window_width: 1280,
         window_height: 800,
       }),

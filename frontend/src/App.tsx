@@ -242,10 +242,11 @@ export function App() {
       {network && !network.online && (
         <div
           role="status"
+          data-testid="offline-banner"
           className="border-b border-line bg-warn-soft px-4 py-1.5 text-[12px] text-warn"
         >
-          Offline — Hugging Face lookups are queued and retried when the network is back. Everything
-          local works.
+          Offline — using cached data{network.reason ? ` (${network.reason})` : ""}. Hugging Face
+          lookups are queued and retried when the network is back; everything local works.
         </div>
       )}
       <div className="flex min-h-0 flex-1">

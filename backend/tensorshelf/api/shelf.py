@@ -29,6 +29,7 @@ from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import (
     CHANGE_REASONS,
+    EVENT_JOB_DONE,
     EVENT_LIBRARY_CHANGED,
     EVENT_LIBRARY_WAITING,
     ChangeReason,
@@ -148,12 +149,20 @@ class ShelfApi:
         self.bus.subscribe(self._sync_after_change)
         self._watch: ChangeWatch | None = None
         if bridge != "cli":  # a window stays open: show what other processes change
+            self.bus.subscribe(self._lookup_after_import)
+            threading.Thread(target=self._retry_pending, daemon=True).start()  # at start-up
             self._watch = ChangeWatch(
                 self.service.root,
                 self._changed_elsewhere,
                 poll=self.service.filesystem.shared,  # no inotify across machines
             )
             self._watch.start()
+
+    def _lookup_after_import(self, event: Event) -> None:
+        """A window's import done: look its models up on the Hub (the CLI does it itself)."""
+        done_import = event.type == EVENT_JOB_DONE and event.payload.get("kind") == "import"
+        if done_import and self.settings.get().lookup_on_import:
+            threading.Thread(target=self._retry_pending, daemon=True).start()
 
     def _sync_after_change(self, event: Event) -> None:
         """A change made here: link (or unlink) just those models in every app. Another
@@ -228,7 +237,12 @@ class ShelfApi:
             self._retry_pending()  # the Hub is back: what waited for it goes now
 
     def _retry_pending(self) -> None:
-        if self.service.read_only or not self.service.pending_lookups():
+        """Start a lookup of every pending model, unless offline or one is running."""
+        from tensorshelf.network.offline import offline_reason
+
+        if offline_reason(self.settings.get().offline) is not None or self.service.read_only:
+            return
+        if not self.service.pending_lookups():
             return
         if any(j.kind == "lookup" and j.status == "running" for j in self.jobs.list_jobs()):
             return

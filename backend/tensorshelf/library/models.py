@@ -187,6 +187,8 @@ class ModelSummary(BaseModel):
     rating: int
     added_date: str
     integrity: str = "unverified"  # the last verify's verdict: ok, mismatch, missing
+    hash_mismatch: bool = False  # its name matches a Hub file, its bytes do not
+    pending_lookup: bool = False  # waiting for a Hugging Face lookup
 
 
 class ModelPage(BaseModel):

@@ -216,13 +216,21 @@ export function useSettings(enabled = true) {
   });
 }
 
+const ONLINE: NetworkStatusEvent = {
+  online: true,
+  host: null,
+  state: "ok",
+  reason: "",
+  since: null,
+};
+
 export function useNetworkStatus(): NetworkStatusEvent | undefined {
   // filled only by network.status events (setQueryData); never fetched
   const q = useQuery<NetworkStatusEvent>({
     queryKey: queryKeys.network,
-    queryFn: () => Promise.resolve({ online: true }),
+    queryFn: () => Promise.resolve(ONLINE),
     enabled: false,
-    initialData: { online: true },
+    initialData: ONLINE,
   });
   return q.data;
 }

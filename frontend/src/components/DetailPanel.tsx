@@ -151,7 +151,13 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
             {model.precision && <Badge>{model.precision}</Badge>}
             <Badge>{model.model_format}</Badge>
             <TierBadge tier={model.security_tier} />
-            {model.match_method !== "none" && <MatchBadge method={model.match_method} />}
+            {(model.match_method !== "none" || model.pending_online_lookup) && (
+              <MatchBadge
+                method={model.match_method}
+                mismatch={model.hash_mismatch}
+                pending={model.pending_online_lookup}
+              />
+            )}
             <Badge>{formatBytes(model.size_bytes)}</Badge>
           </div>
           <div className="flex items-center gap-2 px-4 pb-3">

@@ -292,7 +292,11 @@ const Row = memo(function Row({
         <TierBadge tier={model.security_tier} />
       </div>
       <div role="gridcell" className="ts-col-match min-w-0">
-        <MatchBadge method={model.match_method} />
+        <MatchBadge
+          method={model.match_method}
+          mismatch={model.hash_mismatch}
+          pending={model.pending_lookup}
+        />
       </div>
       <div role="gridcell" className="ts-col-added min-w-0 truncate text-muted tabular-nums">
         {formatDate(model.added_date)}

@@ -37,6 +37,7 @@ const JOB_NAMES: Record<JobKind, string> = {
   rebuild: "Index rebuild",
   reclassify: "Re-classification",
   sync: "Sync",
+  lookup: "Hugging Face lookup",
 };
 
 function plural(n: number, one: string, many: string): string {
@@ -100,6 +101,20 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
     return report?.changed
       ? reclassifyMessage(report)
       : { kind: "success", title: "Re-classification finished" };
+  }
+  if (evt.kind === "lookup") {
+    const items = resultList(evt.result, "items") as
+      { status?: string; match_method?: string }[] | null;
+    if (!items) return { kind: "success", title: "Hugging Face lookup finished" };
+    const verified = items.filter((i) => i.match_method === "hash").length;
+    const pending = items.filter((i) => i.status === "pending").length;
+    const parts = [`${verified} verified`, `${items.length - verified - pending} other`];
+    if (pending) parts.push(`${pending} pending (offline)`);
+    return {
+      kind: pending ? "warning" : "success",
+      title: "Hugging Face lookup finished",
+      message: parts.join(", "),
+    };
   }
   if (evt.kind === "sync") {
     const results = jobResults(evt.result);

@@ -100,6 +100,8 @@ export function summary(i: number, over: Partial<ModelSummary> = {}): ModelSumma
     rating: 0,
     added_date: "2026-11-01T10:00:00Z",
     integrity: "unverified",
+    hash_mismatch: false,
+    pending_lookup: false,
     ...over,
   };
 }

@@ -64,6 +64,7 @@ export interface AppSettings {
   theme: "system" | "light" | "dark";
   default_import_mode: "copy" | "move";
   lookup_on_import: boolean;
+  offline: boolean;
   window_width: number;
   window_height: number;
 }
@@ -82,7 +83,7 @@ export interface AppStatus {
 
 export type Bridge = "desktop" | "web" | "cli";
 
-export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify";
+export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
 
 /** An invalid config file: skipped, reported with where and why. */
 export interface ConfigProblem {
@@ -215,6 +216,21 @@ export interface ForeignMetadata {
 export interface Hashes {
   sha256: string;
   blake3: string;
+}
+
+export interface HostStatus {
+  host: string;
+  state: "ok" | "degraded" | "offline";
+  reason: string;
+  since: string;
+}
+
+/** The Hub as this process sees it (the token itself is never returned). */
+export interface HubStatus {
+  endpoint: string;
+  token_source: string;
+  offline_reason: string | null;
+  hosts: HostStatus[];
 }
 
 export type ImportMode = "copy" | "move" | "link";
@@ -369,7 +385,7 @@ export interface JobItemDone {
   error: ErrorInfo | null;
 }
 
-export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync";
+export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup";
 
 /**
  * Payload of `job.progress`. `item` is the current import item's latest progress;
@@ -562,6 +578,8 @@ export interface ModelSummary {
   rating: number;
   added_date: string;
   integrity: string;
+  hash_mismatch: boolean;
+  pending_lookup: boolean;
 }
 
 export type ModelType = "diffusion" | "llm" | "other";
@@ -574,9 +592,16 @@ export interface ModelVerification {
   bytes_read: number;
 }
 
-/** Payload of `network.status`. */
+/**
+ * Payload of `network.status`: one host's state changed (`online` is false while the
+ * Hugging Face host is offline: the window shows "Offline — using cached data").
+ */
 export interface NetworkStatus {
   online: boolean;
+  host: string | null;
+  state: "ok" | "degraded" | "offline";
+  reason: string;
+  since: string | null;
 }
 
 export interface NotMapped {
@@ -825,6 +850,14 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: FacetCounts;
   };
+  /**
+   * Where the Hub is, whether a token is set (never the token), offline switches and
+   * each host's network state.
+   */
+  get_hub_status: {
+    args: Record<string, never>;
+    result: HubStatus;
+  };
   get_model: {
     args: {
       ref: string;
@@ -950,6 +983,16 @@ export interface ShelfMethods {
     result: ModelPage;
   };
   /**
+   * Store the Hugging Face token for Tensorshelf (state dir, 0600); None forgets it.
+   * HF_TOKEN, when set, still wins.
+   */
+  set_hf_token: {
+    args: {
+      token: string | null;
+    };
+    result: HubStatus;
+  };
+  /**
    * Keep a model out of one app, or link it there (under `target_name`, else its own
    * file name); the model's links follow at once.
    */
@@ -971,6 +1014,18 @@ export interface ShelfMethods {
       plan_id: string;
       options?: ImportOptions | null;
       items?: Record<string, ImportOptions> | null;
+    };
+    result: JobRef;
+  };
+  /**
+   * Identify models on Hugging Face as a job (their import's hashes; nothing is read
+   * again): the named ones, or with `pending` every model still waiting for a lookup.
+   * The result is a LookupReport; models the Hub could not be asked about stay pending.
+   */
+  start_lookup: {
+    args: {
+      refs?: string[] | null;
+      pending?: boolean;
     };
     result: JobRef;
   };

@@ -49,7 +49,8 @@ _SORT_EXPRESSIONS: dict[str, tuple[str, ...]] = {
 _SUMMARY_SELECT = (
     "m.id, m.path, m.name, m.model_type, m.subtype, m.family, m.model_format, "
     "m.format, m.precision, m.size_bytes, m.sha256, m.blake3, m.tags_json, "
-    "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date, m.integrity_state"
+    "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date, m.integrity_state, "
+    "m.hash_mismatch, m.pending_online_lookup"
 )
 _FACET_COLUMNS = ("model_type", "subtype", "family", "precision", "format")
 
@@ -98,6 +99,8 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
         rating,
         added,
         integrity,
+        mismatch,
+        pending,
     ) = row
     return ModelSummary(
         id=id_,
@@ -118,6 +121,8 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
         rating=rating or 0,
         added_date=added or "",
         integrity=integrity or "unverified",
+        hash_mismatch=bool(mismatch),
+        pending_lookup=bool(pending),
     )
 
 

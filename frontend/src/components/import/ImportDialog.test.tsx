@@ -234,6 +234,7 @@ describe("ImportDialog", () => {
         theme: "system",
         default_import_mode: "move",
         lookup_on_import: false,
+        offline: false,
         window_width: 1280,
         window_height: 800,
       }),

@@ -53,17 +53,54 @@ export function TierBadge({ tier }: { tier: string | null | undefined }) {
   );
 }
 
-const MATCH_LABELS: Record<string, string> = {
-  hash: "HF hash",
-  filename_exact: "HF name",
-  filename_fuzzy: "HF fuzzy",
-  manual: "Manual",
-};
+/** The trust a Hugging Face match deserves, in the words the user sees everywhere. */
+export function trustLabel(method: string | null | undefined, mismatch: boolean, pending: boolean) {
+  if (pending)
+    return {
+      label: "Pending",
+      tone: "neutral" as Tone,
+      title: "Waiting for a Hugging Face lookup",
+    };
+  if (method === "hash")
+    return { label: "Verified", tone: "ok" as Tone, title: "Its SHA-256 equals the Hub file's" };
+  if (method === "filename_exact" && mismatch)
+    return {
+      label: "Modified version",
+      tone: "warn" as Tone,
+      title: "A Hub file has its name, but other bytes",
+    };
+  if (method === "filename_exact")
+    return {
+      label: "High confidence",
+      tone: "info" as Tone,
+      title: "Same name and size as a Hub file",
+    };
+  if (method === "filename_fuzzy")
+    return {
+      label: "Low confidence",
+      tone: "warn" as Tone,
+      title: "A similar name on the Hub: confirm it",
+    };
+  if (method === "manual") return { label: "Manual", tone: "info" as Tone, title: "Set by you" };
+  return { label: "No match", tone: "neutral" as Tone, title: "Not found on the Hub" };
+}
 
-export function MatchBadge({ method }: { method: string | null | undefined }) {
-  if (!method || method === "none") return <span className="text-faint">—</span>;
-  const tone: Tone = method === "hash" ? "ok" : method === "filename_fuzzy" ? "warn" : "info";
-  return <Badge tone={tone}>{MATCH_LABELS[method] ?? method}</Badge>;
+export function MatchBadge({
+  method,
+  mismatch = false,
+  pending = false,
+}: {
+  method: string | null | undefined;
+  mismatch?: boolean;
+  pending?: boolean;
+}) {
+  if ((!method || method === "none") && !pending) return <span className="text-faint">—</span>;
+  const trust = trustLabel(method, mismatch, pending);
+  return (
+    <Badge tone={trust.tone} title={trust.title}>
+      {trust.label}
+    </Badge>
+  );
 }
 
 export function confidenceTone(confidence: number): Tone {
