@@ -115,7 +115,12 @@ def test_desktop_window_smoke(xvfb: str, tmp_path: Path) -> None:
     assert status["result"]["model_count"] == 1
     assert result["unknown_method"] == "undefined"  # only allowlisted methods exist in JS
     assert result["hook_before_spy"] == "function"  # the UI installed its event hook
-    assert result["pushed"] == [{"type": "network.status", "payload": {"online": True}}]
+    assert result["pushed"] == [
+        {
+            "type": "network.status",
+            "payload": {"online": True, "host": None, "state": "ok", "reason": "", "since": None},
+        }
+    ]
     assert result["dropped"] == [
         {"type": "files.dropped", "payload": {"paths": [str(p) for p in drops]}}
     ]

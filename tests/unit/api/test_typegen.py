@@ -106,7 +106,8 @@ def test_generated_file_compiles_with_typescript(tmp_path: Path, text: str) -> N
         "const n: number = r.models[0].size_bytes;\n"
         'const e: ShelfEvent<"job.progress"> = null as unknown as ShelfEvent<"job.progress">;\n'
         "const d: number = e.payload.bytes_done;\n"
-        'window.__tensorshelf_event?.({ type: "network.status", payload: { online: true } });\n'
+        'window.__tensorshelf_event?.({ type: "network.status", payload: '
+        '{ online: true, host: null, state: "ok", reason: "", since: null } });\n'
         "void window.pywebview?.api.get_status({}).then((env) => env.ok && env.result.version);\n"
         "export { a, n, d };\n",
         "utf-8",
