@@ -239,6 +239,7 @@ ENV_HF_HOME = "HF_HOME"
 HF_TOKEN_FILE = "hf_token"  # the token set in Settings (state dir, mode 0600)
 HF_LISTING_TTL_S = 24 * 3600  # listings and repo info are re-fetched after a day
 HF_SEARCH_LIMIT = 10  # candidate repos asked for per search
+HF_SEARCHES_PER_MODEL = 2  # the name, then the name without its last word (or a hint)
 HF_CANDIDATES = 3  # candidate repos whose listings are fetched (by downloads, then name)
 HF_MAX_REQUESTS_PER_FILE = 4  # a lookup gives up on a file after this many requests
 HF_FUZZY_MIN_SCORE = 70.0  # rapidfuzz token_set_ratio for a "filename_fuzzy" candidate

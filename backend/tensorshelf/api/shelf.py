@@ -110,6 +110,7 @@ API_METHODS: tuple[str, ...] = (
     "relocate",
     "dismiss_move",
     "start_lookup",
+    "set_match",
     "get_hub_status",
     "set_hf_token",
 )
@@ -255,6 +256,38 @@ class ShelfApi:
         if not refs and not pending:
             raise InvalidArgument("name models to look up, or pass pending=true")
         return JobRef(job_id=self.jobs.start_lookup(None if pending else refs))
+
+    def set_match(self, ref: str, repo_id: str | None = None) -> ModelMetadata:
+        """The user's word: the model comes from `repo_id` (confirming a low-confidence
+        match, or naming the repo), or with None it is not on the Hub. Kept as manual, never
+        overwritten by a lookup. An unknown repo is refused; the repo's metadata is fetched
+        when the Hub can be asked (else only the repo is recorded)."""
+        from tensorshelf.hf.identify import Identification
+        from tensorshelf.jobs.lookup_task import outcome_of
+        from tensorshelf.network.errors import NetworkError
+
+        outcome = None
+        if repo_id is not None:
+            repo_id = repo_id.strip().strip("/")
+            if repo_id.count("/") != 1:
+                raise InvalidArgument(f"{repo_id!r} is not a repo id (owner/name)", repo=repo_id)
+            try:
+                info = self.hub.api().model_info(repo_id)
+            except NetworkError as exc:
+                log.info("set_match: %s not fetched (%s): only the repo is recorded", repo_id, exc)
+            else:
+                self.hub.cache.put_info(info)
+                found = Identification(
+                    model_id="",
+                    method="filename_exact",
+                    repo_id=repo_id,
+                    revision=info.sha,
+                    info=info,
+                )
+                outcome = outcome_of(found, self.hub.config().endpoint)
+        meta = self.service.record_manual_match(ref, repo_id, outcome)
+        self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[meta.id], reason="edit"))
+        return meta
 
     def get_hub_status(self) -> HubStatus:
         """Where the Hub is, whether a token is set (never the token), offline switches and

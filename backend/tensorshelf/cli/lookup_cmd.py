@@ -67,9 +67,29 @@ def lookup_cmd(
     pending: Annotated[
         bool, typer.Option("--pending", help="Every model still waiting for a lookup.")
     ] = False,
+    repo: Annotated[
+        str | None,
+        typer.Option("--repo", help="Say the model comes from this repo (owner/name): manual."),
+    ] = None,
+    no_match: Annotated[
+        bool, typer.Option("--no-match", help="Say the model is not on the Hub: manual.")
+    ] = False,
 ) -> None:
-    """Identify models on Hugging Face from their recorded hashes (nothing is read again)."""
+    """Identify models on Hugging Face from their recorded hashes (nothing is read again);
+    --repo / --no-match record your own answer, which no lookup overwrites."""
     state = get_state(ctx)
+    if repo is not None or no_match:
+        if len(models or []) != 1 or pending or (repo is not None and no_match):
+            fail(state, "invalid_argument", "--repo or --no-match takes exactly one model")
+        meta = state.api().set_match(ref=(models or [""])[0], repo_id=repo)
+        emit(
+            state,
+            {"ok": True, "model": meta.model_dump(mode="json")},
+            lambda c: c.print(
+                f"{plain(meta.name)}: {meta.repo_id or 'not on the Hub'} (manual; lookups keep it)"
+            ),
+        )
+        return
     if not models and not pending:
         fail(state, "invalid_argument", "name models to look up, or pass --pending")
     job_id, report = run_lookup(state.api(), list(models or []) or None, pending)

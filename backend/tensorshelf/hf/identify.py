@@ -186,13 +186,15 @@ class Identifier:
         """(repo, name similarity) best first: similarity, then downloads."""
         primary = model.files[0].path if model.files else model.name
         queries: list[str] = []
-        for text in (primary, *model.hints, model.name):
+        for text in (primary, *_shorter(search_query(primary)), *model.hints, model.name):
             query = search_query(text) if "/" not in text.strip("/") else text.strip("/")
             if query and query.lower() not in (q.lower() for q in queries):
                 queries.append(query)
         wanted = " ".join(base_tokens(primary)) or model.name.lower()
         scored: dict[str, tuple[float, int]] = {}
-        for query in queries[:2]:  # the name and the best hint: searches are requests
+        for query in queries[: settings.HF_SEARCHES_PER_MODEL]:  # searches are requests
+            if scored:
+                break  # the first query with hits decides the candidates
             for hit in self._search(query):
                 name = hit.repo_id.split("/", 1)[-1].lower()
                 score = float(fuzz.token_set_ratio(wanted, name.replace("-", " ")))
@@ -201,6 +203,12 @@ class Identifier:
                     scored[hit.repo_id] = (score, hit.downloads)
         ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0]))
         return [(repo, score) for repo, (score, _downloads) in ranked]
+
+
+def _shorter(query: str) -> list[str]:
+    """The query without its last word (a remix, a merge, a suffix the repo has not)."""
+    cut = max(query.rfind("-"), query.rfind("_"), query.rfind(" "))
+    return [query[:cut]] if cut > 0 else []
 
 
 def _found(

@@ -37,3 +37,30 @@ def _apply(meta: ModelMetadata, outcome: LookupOutcome) -> None:
     meta.license = outcome.license
     meta.pipeline_tag = outcome.pipeline_tag
     meta.download_url = outcome.download_url
+
+
+def record_manual_match(
+    ctx: LibraryContext, ref: str, repo_id: str | None, outcome: LookupOutcome | None
+) -> ModelMetadata:
+    """The user's word on where a model comes from (a repo, or "not on the Hub"): kept as
+    `match_source: manual`, which no automatic lookup overwrites; `outcome` carries the
+    repo's metadata when it could be fetched."""
+    with ctx.writer.hold(f"setting where {ref} comes from"):
+        model_dir, meta = load(ctx, ref)
+        meta.match_source = "manual"
+        meta.pending_online_lookup = False
+        meta.hash_mismatch = False
+        if repo_id is None:
+            meta.match_method, meta.match_confidence = "none", 0.0
+            meta.repo_id = meta.revision = None
+        else:
+            meta.match_method, meta.match_confidence = "manual", 1.0
+            meta.repo_id = repo_id
+            if outcome is not None:
+                meta.revision = outcome.revision
+                meta.official_name = outcome.official_name or meta.official_name
+                meta.hf_tags = outcome.hf_tags
+                meta.license = outcome.license
+                meta.pipeline_tag = outcome.pipeline_tag
+        save(ctx, model_dir, meta, False, "edit")
+        return meta

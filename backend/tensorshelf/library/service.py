@@ -221,6 +221,14 @@ class LibraryService:
         self.writable("record a Hugging Face lookup")
         return record_lookup(self._ctx, ref, outcome)
 
+    def record_manual_match(
+        self, ref: str, repo_id: str | None, outcome: LookupOutcome | None
+    ) -> ModelMetadata:
+        from tensorshelf.library.lookups import record_manual_match
+
+        self.writable("set where a model comes from")
+        return record_manual_match(self._ctx, ref, repo_id, outcome)
+
     def pending_lookups(self) -> list[str]:
         """Ids of the models waiting for a Hugging Face lookup."""
         return self.index.pending_lookups()

@@ -1006,6 +1006,19 @@ export interface ShelfMethods {
     result: ModelLinks;
   };
   /**
+   * The user's word: the model comes from `repo_id` (confirming a low-confidence
+   * match, or naming the repo), or with None it is not on the Hub. Kept as manual, never
+   * overwritten by a lookup. An unknown repo is refused; the repo's metadata is fetched
+   * when the Hub can be asked (else only the repo is recorded).
+   */
+  set_match: {
+    args: {
+      ref: string;
+      repo_id?: string | null;
+    };
+    result: ModelMetadata;
+  };
+  /**
    * Import the reviewed plan: exactly its items (or those named in `items`, each with
    * its own options), with the detections the review showed.
    */

@@ -80,3 +80,24 @@ def test_verified_renamed_modified_and_pending(world) -> None:
     (done,) = again["items"]
     assert done["id"] == item["id"] and done["match_method"] == "hash", "identified once back"
     assert cli.json("show", item["id"])["model"]["pending_online_lookup"] is False
+
+
+def test_a_manual_answer_is_kept_and_an_unknown_repo_refused(world) -> None:
+    cli, hub, src = world
+    fuzzy = write_lora(src / "fz" / "demo-lora-v1-remix.safetensors", seed=7)
+    item = _import(cli, fuzzy)
+    assert item["match_method"] == "filename_fuzzy", "a similar name only: low confidence"
+    meta = cli.json("show", item["id"])["model"]
+    assert meta["license"] is None and meta["pipeline_tag"] is None, "nothing written unconfirmed"
+
+    confirmed = cli.json("lookup", item["id"], "--repo", REPO)["model"]
+    assert confirmed["match_source"] == "manual" and confirmed["repo_id"] == REPO
+    assert confirmed["pipeline_tag"] == "text-to-image", "the repo's metadata, once confirmed"
+    again = cli.json("lookup", item["id"])["items"][0]
+    assert cli.json("show", item["id"])["model"]["repo_id"] == REPO, "a lookup keeps it"
+    assert again["id"] == item["id"]
+
+    refused = cli.run("--json", "lookup", item["id"], "--repo", "nobody/nothing")
+    assert refused.returncode != 0 and refused.json()["error"]["code"] == "repo_not_found"
+    gone = cli.json("lookup", item["id"], "--no-match")["model"]
+    assert gone["repo_id"] is None and gone["match_source"] == "manual"
