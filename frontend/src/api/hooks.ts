@@ -45,6 +45,7 @@ export const queryKeys = {
   health: ["health"] as const,
   rules: (app: string) => ["rules", app] as const,
   modelLinks: (ref: string) => ["model-links", ref] as const,
+  hub: ["hub"] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -414,6 +415,44 @@ export function useAddApp() {
     (vars: { path: string; kind?: AppKind; name?: string; method?: LinkMethod; sync?: boolean }) =>
       bridge.call("add_app", vars),
   );
+}
+
+/** The Hub as the backend sees it: endpoint, where the token comes from, host states. */
+export function useHubStatus() {
+  const bridge = useBridge();
+  return useQuery({ queryKey: queryKeys.hub, queryFn: () => bridge.call("get_hub_status", {}) });
+}
+
+export function useSetHfToken() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (token: string | null) => bridge.call("set_hf_token", { token }),
+    onSuccess: (status) => client.setQueryData(queryKeys.hub, status),
+  });
+}
+
+/** Look models up on Hugging Face again (a job: its end arrives as events). */
+export function useStartLookup() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (refs: string[]) => bridge.call("start_lookup", { refs }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+/** The user's answer to where a model comes from (null: not on the Hub). */
+export function useSetMatch(ref: string) {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (repoId: string | null) => bridge.call("set_match", { ref, repo_id: repoId }),
+    onSuccess: () => {
+      void client.invalidateQueries({ queryKey: queryKeys.model(ref) });
+      void client.invalidateQueries({ queryKey: queryKeys.models() });
+    },
+  });
 }
 
 /** Where one model is linked in each app, and its per-app choices. */

@@ -1,6 +1,13 @@
 import { useState, type ReactNode } from "react";
 import { useBridge } from "../api/BridgeContext";
-import { useSettings, useStartRebuild, useStatus, useUpdateSettings } from "../api/hooks";
+import {
+  useHubStatus,
+  useSetHfToken,
+  useSettings,
+  useStartRebuild,
+  useStatus,
+  useUpdateSettings,
+} from "../api/hooks";
 import type { ThemePref } from "../lib/theme";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { ReclassifyAction } from "./ReclassifyAction";
@@ -51,6 +58,46 @@ function Segmented<T extends string>({
         </button>
       ))}
     </div>
+  );
+}
+
+/** The Hugging Face token: where the current one comes from (never the token itself). */
+function HubToken() {
+  const hub = useHubStatus();
+  const save = useSetHfToken();
+  const [token, setToken] = useState("");
+  const source = hub.data?.token_source ?? "none";
+  return (
+    <Row
+      title="Hugging Face token"
+      hint={
+        source === "none"
+          ? "None: gated and private repos cannot be identified or downloaded."
+          : `Set (from ${source === "env" ? "HF_TOKEN" : source === "settings" ? "here" : "your Hugging Face token file"}).`
+      }
+    >
+      <form
+        className="flex items-center gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          save.mutate(token.trim() || null, { onSuccess: () => setToken("") });
+        }}
+      >
+        <input
+          type="password"
+          aria-label="Hugging Face token"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          placeholder="hf_…"
+          className="h-8 w-40 rounded-md border border-line bg-bg px-2 text-[12.5px]"
+          data-testid="hf-token"
+        />
+        <Button type="submit" disabled={save.isPending} data-testid="save-hf-token">
+          {token.trim() ? "Save" : source === "settings" ? "Forget" : "Save"}
+        </Button>
+      </form>
+    </Row>
   );
 }
 
@@ -167,7 +214,7 @@ export function SettingsDialog({
             </Row>
             <Row
               title="Identify on Hugging Face"
-              hint="New imports are marked pending lookup (by hash); identification itself comes with the Hugging Face feature."
+              hint="After each import, models are identified on Hugging Face from their hashes (nothing is read again)."
             >
               <input
                 type="checkbox"
@@ -181,6 +228,23 @@ export function SettingsDialog({
                 data-testid="setting-lookup"
               />
             </Row>
+            <Row
+              title="Offline"
+              hint="No request to Hugging Face at all; lookups wait until this is off."
+            >
+              <input
+                type="checkbox"
+                aria-label="Offline mode"
+                className="size-4 accent-[var(--ts-accent)]"
+                checked={settings.data?.offline ?? false}
+                disabled={!settings.data}
+                onChange={(e) =>
+                  update.mutate({ offline: e.target.checked }, { onError: settingError })
+                }
+                data-testid="setting-offline"
+              />
+            </Row>
+            <HubToken />
           </section>
 
           <section aria-label="Maintenance">

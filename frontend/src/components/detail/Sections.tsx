@@ -2,7 +2,9 @@ import { Fragment, useState, type ReactNode } from "react";
 import type { Detection, FileEntry, ModelMetadata, Source } from "../../api/types";
 import { formatBytes, formatDateTime, formatPercent, shortHash, typeLabel } from "../../lib/format";
 import { detectionFacts } from "../DetectionBadges";
+import { useSetMatch, useStartLookup } from "../../api/hooks";
 import { Badge, confidenceTone } from "../ui/Badge";
+import { Button } from "../ui/Button";
 import { CopyButton } from "../ui/CopyButton";
 
 export function Section({
@@ -245,7 +247,67 @@ export function HubSection({ model }: { model: ModelMetadata }) {
   return (
     <Section title="Hugging Face">
       <Facts rows={rows} />
+      <HubActions model={model} />
     </Section>
+  );
+}
+
+/** Retry the lookup; confirm a low-confidence match; say which repo it is, or none. */
+function HubActions({ model }: { model: ModelMetadata }) {
+  const retry = useStartLookup();
+  const setMatch = useSetMatch(model.id);
+  const [repo, setRepo] = useState("");
+  const fuzzy = model.match_method === "filename_fuzzy" && model.match_source !== "manual";
+  return (
+    <div className="mt-2 space-y-2 text-[12px]" data-testid="hub-actions">
+      <div className="flex flex-wrap gap-2">
+        <Button
+          onClick={() => retry.mutate([model.id])}
+          disabled={retry.isPending}
+          data-testid="retry-lookup"
+        >
+          Retry lookup
+        </Button>
+        {fuzzy && model.repo_id && (
+          <Button
+            variant="primary"
+            onClick={() => setMatch.mutate(model.repo_id)}
+            data-testid="confirm-match"
+          >
+            Yes, it is {model.repo_id}
+          </Button>
+        )}
+        {model.match_source !== "manual" && (
+          <Button variant="ghost" onClick={() => setMatch.mutate(null)} data-testid="no-match">
+            Not on Hugging Face
+          </Button>
+        )}
+      </div>
+      <form
+        className="flex gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (repo.trim()) setMatch.mutate(repo.trim(), { onSuccess: () => setRepo("") });
+        }}
+      >
+        <input
+          aria-label="Hugging Face repo of this model"
+          value={repo}
+          onChange={(e) => setRepo(e.target.value)}
+          placeholder="owner/name (mark as manual)"
+          className="h-7 min-w-0 flex-1 rounded-md border border-line bg-bg px-2 font-mono text-[11.5px]"
+          data-testid="manual-repo"
+        />
+        <Button type="submit" disabled={!repo.trim() || setMatch.isPending}>
+          Set
+        </Button>
+      </form>
+      {(setMatch.error ?? retry.error) && (
+        <p className="text-danger" role="alert">
+          {(setMatch.error ?? retry.error)?.message}
+        </p>
+      )}
+    </div>
   );
 }
 
