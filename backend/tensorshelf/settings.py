@@ -243,9 +243,10 @@ HF_SEARCHES_PER_MODEL = 2  # the name, then the name without its last word (or a
 HF_CANDIDATES = 3  # candidate repos whose listings are fetched (by downloads, then name)
 HF_MAX_REQUESTS_PER_FILE = 4  # a lookup gives up on a file after this many requests
 HF_FUZZY_MIN_SCORE = 70.0  # rapidfuzz token_set_ratio for a "filename_fuzzy" candidate
+DOWNLOAD_ATTEMPTS = 8  # network failures of one file's download before the job gives up
+DOWNLOADS_DIR = "downloads"  # <state>/downloads/<owner--name>@<revision>/<path>: partials
 
 # --- CLI -----------------------------------------------------------------------------------
-ENV_HF_OFFLINE = "HF_HUB_OFFLINE"  # set to "1" by `tensorshelf --offline`
 CLI_JOB_CHECK_INTERVAL_S = 1.0  # safety-net check of a waited job's status in ops.db
 CLI_PROGRESS_REFRESH_PER_S = 10
 CLI_PIPED_WIDTH = 160  # columns for human tables when stdout is not a terminal

@@ -26,6 +26,7 @@ from tensorshelf.api.models import (
 )
 from tensorshelf.api.settings_store import AppSettings, SettingsStore
 from tensorshelf.errors import InvalidArgument, ShelfError
+from tensorshelf.hf.models import RepoListing
 from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import (
     CHANGE_REASONS,
@@ -111,6 +112,8 @@ API_METHODS: tuple[str, ...] = (
     "dismiss_move",
     "start_lookup",
     "set_match",
+    "list_repo_files",
+    "start_download",
     "get_hub_status",
     "set_hf_token",
 )
@@ -288,6 +291,36 @@ class ShelfApi:
         meta = self.service.record_manual_match(ref, repo_id, outcome)
         self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[meta.id], reason="edit"))
         return meta
+
+    def list_repo_files(self, repo_id: str, revision: str = "main") -> RepoListing:
+        """A repo's files with their sizes and SHA-256 (the download dialog's list)."""
+        listing = self.hub.api().tree(repo_id.strip().strip("/"), revision)
+        self.hub.cache.put_listing(listing)
+        return listing
+
+    def start_download(self, repo_id: str, files: list[str], revision: str = "main") -> JobRef:
+        """Download files of a repo (paths or globs: `*Q4_K_M*.gguf`, `unet/*`), verified
+        against their SHA-256 and resumable, then import them as one model each."""
+        import fnmatch
+
+        from tensorshelf.jobs.download_task import check_space, download_root
+
+        listing = self.list_repo_files(repo_id, revision)
+        chosen = [
+            f for f in listing.files if any(fnmatch.fnmatchcase(f.path, pat) for pat in files)
+        ]
+        if not chosen:
+            names = ", ".join(f.path for f in listing.files[:20])
+            raise InvalidArgument(
+                f"no file of {listing.repo_id} matches {', '.join(files) or '(nothing named)'} "
+                f"(it has: {names}{' …' if len(listing.files) > 20 else ''})",
+                repo=listing.repo_id,
+            )
+        root = download_root(self.locations.home, listing.repo_id, revision)
+        check_space(root.parent.parent, self.service.root, sum(f.size for f in chosen))
+        sizes = {f.path: f.size for f in chosen}
+        job = self.jobs.start_download(listing.repo_id, revision, list(sizes), sizes)
+        return JobRef(job_id=job)
 
     def get_hub_status(self) -> HubStatus:
         """Where the Hub is, whether a token is set (never the token), offline switches and

@@ -11,7 +11,12 @@ from typing import TYPE_CHECKING
 import typer
 
 from tensorshelf.errors import LibraryNotFound
-from tensorshelf.settings import ENV_HF_OFFLINE, ENV_LIBRARY, Locations, resolve_locations
+from tensorshelf.settings import (
+    ENV_LIBRARY,
+    ENV_TENSORSHELF_OFFLINE,
+    Locations,
+    resolve_locations,
+)
 
 if TYPE_CHECKING:
     from tensorshelf.api.shelf import Bridge, ShelfApi
@@ -91,7 +96,7 @@ def configure_logging(verbose: int) -> None:
 
 
 def set_offline() -> None:
-    os.environ[ENV_HF_OFFLINE] = "1"
+    os.environ[ENV_TENSORSHELF_OFFLINE] = "1"  # the network layer's --offline switch
 
 
 def get_state(ctx: typer.Context) -> CliState:

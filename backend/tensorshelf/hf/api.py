@@ -27,6 +27,17 @@ class HubApi:
         self.net, self.config = net, config
         self.requests = 0  # made through this object (the lookup's per-file budget)
 
+    def auth_for(self, url: str) -> dict[str, str]:
+        """The Authorization header — for the endpoint's own host only (never a CDN)."""
+        return self._headers(url)
+
+    def file_url(self, repo_id: str, path: str, revision: str = "main") -> str:
+        return self._url(f"/{repo_id}/resolve/{quote_segment(revision)}/{quote_path(path)}")
+
+    def raise_for(self, response: Any, what: str) -> None:
+        """Raise the Hub's error for a failed response (none for a success)."""
+        self._checked(response, what)
+
     def _headers(self, url: str) -> dict[str, str]:
         if self.config.token and host_of(url) == host_of(self.config.endpoint):
             return {"Authorization": f"Bearer {self.config.token}"}
@@ -118,7 +129,7 @@ class HubApi:
 
     def resolve(self, repo_id: str, path: str, revision: str = "main") -> ResolvedFile:
         """The metadata HEAD of a file: commit, size and SHA-256 from the 302, not followed."""
-        url = self._url(f"/{repo_id}/resolve/{quote_segment(revision)}/{quote_path(path)}")
+        url = self.file_url(repo_id, path, revision)
         self.requests += 1
         response = self.net.request("HEAD", url, headers=self._headers(url))
         if response.status_code >= 400:

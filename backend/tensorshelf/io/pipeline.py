@@ -126,7 +126,9 @@ class _Fanout:
                 if self.failed.is_set() or (cancel is not None and cancel.cancelled):
                     return None
 
-    def read_all(self, reader: io.FileIO, cancel: CancelToken | None, progress: _Progress) -> int:
+    def read_all(
+        self, reader: io.RawIOBase, cancel: CancelToken | None, progress: _Progress
+    ) -> int:
         total = 0
         while not self.failed.is_set() and not (cancel is not None and cancel.cancelled):
             slot = self.take_free(cancel)
@@ -148,7 +150,7 @@ class _Fanout:
 
 
 def pump(
-    reader: io.FileIO,
+    reader: io.RawIOBase,
     sinks: Sequence[Sink],
     *,
     progress: ProgressFn | None = None,
@@ -177,7 +179,7 @@ def pump(
 
 
 def _pump_inline(
-    reader: io.FileIO,
+    reader: io.RawIOBase,
     sinks: Sequence[Sink],
     cancel: CancelToken | None,
     tracker: _Progress,
@@ -198,7 +200,7 @@ def _pump_inline(
 
 
 def _pump_threaded(
-    reader: io.FileIO,
+    reader: io.RawIOBase,
     sinks: Sequence[Sink],
     cancel: CancelToken | None,
     tracker: _Progress,

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.models import ImportProgress
 
-JobKind = Literal["import", "rebuild", "verify", "reclassify", "sync", "lookup"]
+JobKind = Literal["import", "rebuild", "verify", "reclassify", "sync", "lookup", "download"]
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]
 ChangeReason = Literal[
     "import", "edit", "delete", "scan", "rebuild", "reclassify", "verify", "lookup"

@@ -89,6 +89,7 @@ class JobRunner:
             "rebuild": Gate("index"),
             "sync": Gate("links"),  # links only: beside an import (the writer lock orders them)
             "lookup": Gate("network"),  # the network only: beside anything local
+            "download": Gate("download"),  # one download at a time, beside lookups
         }
         self._preview_gate = Gate("preview")  # reclassify dry runs
         self._active: dict[str, _ActiveJob] = {}
@@ -153,6 +154,17 @@ class JobRunner:
         ids = self._resolve(refs)
         what = "pending models" if ids is None else f"{len(ids)} model(s)"
         return self._start("lookup", {"refs": ids}, f"Look up {what} on Hugging Face")
+
+    def start_download(
+        self, repo_id: str, revision: str, files: list[str], sizes: dict[str, int]
+    ) -> str:
+        """Download `files` of the repo (sizes from its listing, for progress and the disk
+        check) and import them."""
+        if self._hub is None:
+            raise InvalidArgument("this job runner has no Hugging Face session")
+        title = f"Download {files[0] if len(files) == 1 else f'{len(files)} files'} of {repo_id}"
+        params = {"repo_id": repo_id, "revision": revision, "files": files, "sizes": sizes}
+        return self._start("download", params, title)
 
     def _resolve(self, refs: Sequence[str] | None) -> list[str] | None:
         """Model ids of `refs` (deduplicated, in order); None for "every model". Raises
@@ -244,7 +256,9 @@ class JobRunner:
                     active.cancel,
                     active.tracker,
                     self._mapping,
-                    self._hub() if self._hub is not None and active.kind == "lookup" else None,
+                    self._hub()
+                    if self._hub is not None and active.kind in ("lookup", "download")
+                    else None,
                 )
                 status, result = TASKS[active.kind](ctx)
         except OperationCancelled:

@@ -385,7 +385,7 @@ export interface JobItemDone {
   error: ErrorInfo | null;
 }
 
-export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup";
+export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download";
 
 /**
  * Payload of `job.progress`. `item` is the current import item's latest progress;
@@ -681,6 +681,23 @@ export interface RemovedApp {
   links_kept: number;
 }
 
+/**
+ * One file of a repo's listing. `sha256` is the LFS oid (None for a small non-LFS
+ * file, which has only its git blob SHA-1 `git_oid`); `xetHash` is not a content hash.
+ */
+export interface RepoFile {
+  path: string;
+  size: number;
+  sha256: string | null;
+  git_oid: string | null;
+}
+
+export interface RepoListing {
+  repo_id: string;
+  revision: string;
+  files: RepoFile[];
+}
+
 export type Resolution = "skip" | "rename" | "replace";
 
 export interface RuleEdit {
@@ -914,6 +931,14 @@ export interface ShelfMethods {
     };
     result: ModelPage;
   };
+  /** A repo's files with their sizes and SHA-256 (the download dialog's list). */
+  list_repo_files: {
+    args: {
+      repo_id: string;
+      revision?: string;
+    };
+    result: RepoListing;
+  };
   pick_paths: {
     args: {
       folder?: boolean;
@@ -1017,6 +1042,18 @@ export interface ShelfMethods {
       repo_id?: string | null;
     };
     result: ModelMetadata;
+  };
+  /**
+   * Download files of a repo (paths or globs: `*Q4_K_M*.gguf`, `unet/*`), verified
+   * against their SHA-256 and resumable, then import them as one model each.
+   */
+  start_download: {
+    args: {
+      repo_id: string;
+      files: string[];
+      revision?: string;
+    };
+    result: JobRef;
   };
   /**
    * Import the reviewed plan: exactly its items (or those named in `items`, each with

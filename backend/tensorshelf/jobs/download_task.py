@@ -1,0 +1,124 @@
+"""The download job: fetch the chosen files of one Hub repo (each verified against its SHA-256,
+resumable: see hf.download) into `<state>/downloads/<owner--name>@<revision>/`, then publish
+them through the normal import path (moved in; a shard set or a diffusers folder keeps its
+relative paths), so they are detected, indexed and synced like any import, and record each
+as Verified from that repo. Finished files are checkpointed: a resumed job skips them and
+continues a partial one where it stopped."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tensorshelf import settings
+from tensorshelf.errors import DiskFull, InvalidArgument
+from tensorshelf.hf.download import fetch
+from tensorshelf.hf.identify import Identification
+from tensorshelf.io.diskspace import format_bytes, free_bytes
+from tensorshelf.jobs.lookup_task import outcome_of
+from tensorshelf.jobs.models import JobStatus
+from tensorshelf.library.models import ImportOptions
+
+if TYPE_CHECKING:
+    from tensorshelf.hf.session import HubSession
+    from tensorshelf.jobs.tasks import JobContext, Outcome
+
+log = logging.getLogger(__name__)
+
+
+def download_root(state_dir: Path, repo_id: str, revision: str) -> Path:
+    """Where a repo's files are downloaded to: `…/<owner--name>@<revision>/<name>/<path>`
+    (the last folder is the repo's name: a folder import is named after it)."""
+    holder = state_dir / settings.DOWNLOADS_DIR / f"{repo_id.replace('/', '--')}@{revision}"
+    return holder / repo_id.rsplit("/", 1)[-1]
+
+
+def check_space(root: Path, library: Path, remaining: int) -> None:
+    """DiskFull unless the downloads folder (and the library, when elsewhere) can hold it."""
+    for where in {root, library}:
+        free = free_bytes(where)
+        if free < remaining:
+            raise DiskFull(
+                f"{format_bytes(remaining)} to download, only {format_bytes(free)} free at {where}",
+                path=str(where),
+            )
+
+
+def run_download(ctx: JobContext) -> Outcome:
+    hub: HubSession | None = ctx.hub
+    if hub is None:
+        raise InvalidArgument("this job runner has no Hugging Face session")
+    api = hub.api()
+    repo_id, revision = ctx.params["repo_id"], ctx.params.get("revision") or "main"
+    files: list[str] = list(ctx.params["files"])
+    sizes: dict[str, int] = dict(ctx.params.get("sizes") or {})
+    root = download_root(hub.state_dir, repo_id, revision)
+    done = ctx.store.checkpoints(ctx.job_id)
+    tracker = ctx.tracker
+    tracker.set_totals(len(files), sum(sizes.get(p, 0) for p in files))
+    tracker.skip(sum(1 for p in files if p in done), sum(sizes.get(p, 0) for p in done))
+    tracker.publish()
+    check_space(root, ctx.service.root, sum(sizes.get(p, 0) for p in files if p not in done))
+    commit: str | None = next((d.get("commit") for d in done.values() if d.get("commit")), None)
+    status: JobStatus = "done"
+    for path in files:
+        if path in done:
+            continue
+        if ctx.cancel.cancelled:
+            status = "cancelled"
+            break
+        tracker.start_item(sizes.get(path, 0), path)
+        hashes, resolved = fetch(
+            api, repo_id, path, revision, root / path, tracker.on_bytes, ctx.cancel
+        )
+        commit = resolved.commit or commit
+        ctx.service.hash_cache.put(root / path, hashes)  # the import need not hash it again
+        data = {**hashes.model_dump(mode="json"), "commit": resolved.commit}
+        ctx.store.add_checkpoint(ctx.job_id, path, data)
+        ctx.item_done({"path": path, **data}, key=path)
+    if status != "done":
+        return status, {"repo_id": repo_id, "files": list(done), "imported": []}
+    imported = _publish(ctx, hub, root, files, repo_id, commit or revision)
+    return "done", {"repo_id": repo_id, "revision": commit, "files": files, "imported": imported}
+
+
+def _publish(
+    ctx: JobContext, hub: HubSession, root: Path, files: list[str], repo_id: str, commit: str
+) -> list[dict[str, Any]]:
+    """Import what was downloaded (moved in) and record it as Verified from the repo."""
+    top_level = all("/" not in p for p in files)
+    inputs = [str(root / p) for p in files] if top_level else [str(root)]
+    plan = ctx.service.plan_import(inputs)
+    options = ImportOptions(mode="move", lookup=False)
+    results = []
+    info = hub.identifier().info(repo_id)
+    endpoint = hub.config().endpoint
+    for item in plan.items:
+        result = ctx.service.import_item(item, options, cancel=ctx.cancel)
+        results.append(result.model_dump(mode="json"))
+        if not result.ok or result.id is None:
+            continue
+        found = Identification(
+            model_id=result.id,
+            method="hash",
+            confidence=1.0,
+            repo_id=repo_id,
+            revision=commit,
+            path=_repo_path(Path(item.key), root, files),
+            info=info,
+        )
+        ctx.service.record_lookup(result.id, outcome_of(found, endpoint))
+    ids = [r["id"] for r in results if r.get("ok") and r.get("id")]
+    if ids:
+        ctx.library_changed(ids, "import")
+    if all(r.get("ok") for r in results):
+        shutil.rmtree(root.parent, ignore_errors=True)  # ours, in the state dir: nothing lost
+    return results
+
+
+def _repo_path(key: Path, root: Path, files: list[str]) -> str:
+    """The repo file an imported item stands for (its primary file for a folder)."""
+    rel = key.relative_to(root).as_posix() if key.is_relative_to(root) else files[0]
+    return rel if rel in files else next((p for p in files if p.startswith(rel + "/")), files[0])

@@ -1,0 +1,63 @@
+"""Downloads end to end through the real CLI against the fake Hub: a repo's files are listed
+with sizes; a download whose body breaks off at 50 % resumes with a Range request from where
+it stopped (seen at the server) and verifies; an expired CDN URL is resolved again; the file
+is imported as a Verified model from that repo and the partial folder is gone; bytes that are
+not the Hub's are refused and removed; a gated repo without a token is a clear error."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.fixtures.cli_runner import Cli, make_cli, write_lora
+from tests.fixtures.fake_hub import COMMIT, FakeHub, fake_hub
+
+REPO = "someorg/demo-lora-v1"
+NAME = "demo-lora-v1.safetensors"
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[tuple[Cli, FakeHub, bytes]]:
+    data = write_lora(tmp_path / "made" / NAME, seed=11, total_size=4 * 1024 * 1024).read_bytes()
+    with fake_hub(tmp_path) as hub:
+        hub.repo(REPO, downloads=10, pipeline_tag="text-to-image").add(NAME, data)
+        hub.repos[REPO].add("README.md", b"# demo\n", lfs=False)
+        hub.repo("gated/model", gated=True).add("w.safetensors", b"x" * 10)
+        cli = make_cli(
+            tmp_path, HF_HUB_OFFLINE="0", HF_ENDPOINT=hub.url, SSL_CERT_FILE=str(hub.ca_file)
+        )
+        yield cli, hub, data
+
+
+def test_list_resume_reresolve_import_and_refusals(world) -> None:
+    cli, hub, data = world
+    listed = cli.json("download", REPO)
+    assert {f["path"]: f["size"] for f in listed["files"]} == {NAME: len(data), "README.md": 7}
+
+    half = len(data) // 2
+    hub.faults.truncate_next_at = half
+    hub.faults.expire_next = 1
+    done = cli.json("download", REPO, "*.safetensors")
+    ranges = [r.headers.get("range") for r in hub.requests if r.path.startswith("/cdn/")]
+    assert f"bytes={half}-" in ranges, f"resumed from the offset: {ranges}"
+    assert hub.count(f"/{REPO}/resolve/") >= 3, "expired → resolved again, broken → again"
+    (imported,) = done["imported"]
+    assert imported["ok"] and done["revision"] == COMMIT
+    meta = cli.json("show", imported["id"])["model"]
+    assert meta["match_method"] == "hash" and meta["repo_id"] == REPO
+    assert meta["hashes"]["sha256"] == hub.repos[REPO].files[NAME].sha256
+    stored = cli.library / meta["path"] / NAME
+    assert stored.read_bytes() == data
+    assert not (cli.home / "downloads" / "someorg--demo-lora-v1@main").exists()
+
+    hub.faults.corrupt = True
+    bad = cli.run("--json", "download", REPO, "README.md")
+    assert bad.returncode != 0 and "not the Hub's" in bad.json()["error"]["message"]
+    assert not list((cli.home / "downloads").rglob("README.md")), "refused bytes are removed"
+    hub.faults.corrupt = False
+
+    gated = cli.run("--json", "download", "gated/model", "w.safetensors")
+    error = gated.json()["error"]
+    assert gated.returncode != 0 and error["code"] == "gated_repo" and "token" in error["message"]
