@@ -1,3 +1,4 @@
+import { DownloadDialog } from "./components/hub/DownloadDialog";
 import { SyncDialog } from "./components/sync/SyncDialog";
 import { UnreadableNotice } from "./components/UnreadableNotice";
 import { WriterWaitBanner } from "./components/WriterWaitBanner";
@@ -101,6 +102,7 @@ export function App() {
   const [jobsOpen, setJobsOpen] = useState(false);
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [syncOpen, setSyncOpen] = useState(false);
+  const [downloadOpen, setDownloadOpen] = useState(false);
 
   // changes by other processes (a CLI import) are not pushed: Refresh, and quietly on focus
   const { refresh, refreshing } = useRefreshLibrary();
@@ -224,6 +226,7 @@ export function App() {
         jobsOpen={jobsOpen}
         onToggleJobs={() => setJobsOpen((v) => !v)}
         onOpenSync={() => setSyncOpen(true)}
+        onOpenDownload={() => setDownloadOpen(true)}
         onOpenSettings={() => setSettingsOpen(true)}
         theme={theme}
         dark={dark}
@@ -350,6 +353,7 @@ export function App() {
         <SettingsDialog onClose={() => setSettingsOpen(false)} theme={theme} onTheme={setTheme} />
       )}
       {syncOpen && <SyncDialog onClose={() => setSyncOpen(false)} />}
+      {downloadOpen && <DownloadDialog onClose={() => setDownloadOpen(false)} />}
       <AppEvents followedJobId={importPaths ? importJobId : null} />
     </div>
   );

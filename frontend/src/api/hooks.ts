@@ -432,6 +432,25 @@ export function useSetHfToken() {
   });
 }
 
+/** A repo's files with sizes (the download dialog), fetched once a repo is named. */
+export function useRepoFiles(repo: string | null) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: ["repo-files", repo],
+    queryFn: () => bridge.call("list_repo_files", { repo_id: repo ?? "" }),
+    enabled: !!repo,
+  });
+}
+
+export function useStartDownload() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { repo_id: string; files: string[] }) => bridge.call("start_download", vars),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
 /** Look models up on Hugging Face again (a job: its end arrives as events). */
 export function useStartLookup() {
   const bridge = useBridge();

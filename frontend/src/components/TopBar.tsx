@@ -18,6 +18,7 @@ export interface TopBarProps {
   jobsOpen: boolean;
   onToggleJobs: () => void;
   onOpenSync: () => void;
+  onOpenDownload: () => void;
   onOpenSettings: () => void;
   theme: ThemePref;
   dark: boolean;
@@ -57,6 +58,9 @@ export function TopBar(props: TopBarProps) {
         ) : (
           <ImportPathField onImport={props.onImportPaths} />
         )}
+        <Button variant="ghost" onClick={props.onOpenDownload} data-testid="download-button">
+          Download
+        </Button>
         <SyncButton onClick={props.onOpenSync} />
         <Button
           variant="ghost"

@@ -38,6 +38,7 @@ const JOB_NAMES: Record<JobKind, string> = {
   reclassify: "Re-classification",
   sync: "Sync",
   lookup: "Hugging Face lookup",
+  download: "Download",
 };
 
 function plural(n: number, one: string, many: string): string {
@@ -101,6 +102,13 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
     return report?.changed
       ? reclassifyMessage(report)
       : { kind: "success", title: "Re-classification finished" };
+  }
+  if (evt.kind === "download") {
+    const imported = resultList(evt.result, "imported") ?? [];
+    const c = okCount(imported);
+    return c.failed
+      ? { kind: "warning", title: "Downloaded", message: `${c.ok} imported, ${c.failed} failed` }
+      : { kind: "success", title: "Downloaded and imported", message: `${c.ok} models, verified` };
   }
   if (evt.kind === "lookup") {
     const items = resultList(evt.result, "items") as
