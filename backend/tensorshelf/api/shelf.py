@@ -252,13 +252,18 @@ class ShelfApi:
             return
         self.jobs.start_lookup(None)
 
-    def start_lookup(self, refs: list[str] | None = None, pending: bool = False) -> JobRef:
+    def start_lookup(
+        self, refs: list[str] | None = None, pending: bool = False, updates: bool = False
+    ) -> JobRef:
         """Identify models on Hugging Face as a job (their import's hashes; nothing is read
         again): the named ones, or with `pending` every model still waiting for a lookup.
-        The result is a LookupReport; models the Hub could not be asked about stay pending."""
-        if not refs and not pending:
+        The result is a LookupReport; models the Hub could not be asked about stay pending.
+        With `updates`: compare matched models (the named ones, or all) with their repo's
+        current listing and report `update` per model — nothing is changed."""
+        if not refs and not pending and not updates:
             raise InvalidArgument("name models to look up, or pass pending=true")
-        return JobRef(job_id=self.jobs.start_lookup(None if pending else refs))
+        chosen = None if (pending or (updates and not refs)) else refs
+        return JobRef(job_id=self.jobs.start_lookup(chosen, updates))
 
     def set_match(self, ref: str, repo_id: str | None = None) -> ModelMetadata:
         """The user's word: the model comes from `repo_id` (confirming a low-confidence

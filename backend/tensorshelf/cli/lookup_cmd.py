@@ -35,15 +35,21 @@ def print_lookup(c: Console, report: LookupReport) -> None:
     for item in report.items:
         where = f" {plain(item.repo_id)}" if item.repo_id else ""
         why = f" — {plain(item.problem)}" if item.problem else ""
-        verdict = badge(item.match_method, item.hash_mismatch, item.status)
+        verdict = (
+            f"{item.update}: {item.update_detail}"
+            if item.update
+            else badge(item.match_method, item.hash_mismatch, item.status)
+        )
         c.print(f"{plain(item.name)}: {verdict}{where}{why}")
 
 
-def run_lookup(api: ShelfApi, refs: list[str] | None, pending: bool) -> tuple[str, LookupReport]:
+def run_lookup(
+    api: ShelfApi, refs: list[str] | None, pending: bool, updates: bool = False
+) -> tuple[str, LookupReport]:
     from tensorshelf.cli.jobwait import run_job
     from tensorshelf.library.models import LookupReport
 
-    done = run_job(api, lambda: api.start_lookup(refs=refs, pending=pending))
+    done = run_job(api, lambda: api.start_lookup(refs=refs, pending=pending, updates=updates))
     return done.job_id, LookupReport.model_validate(done.result or {})
 
 
@@ -74,6 +80,10 @@ def lookup_cmd(
     no_match: Annotated[
         bool, typer.Option("--no-match", help="Say the model is not on the Hub: manual.")
     ] = False,
+    updates: Annotated[
+        bool,
+        typer.Option("--updates", help="Check matched models for newer bytes (changes nothing)."),
+    ] = False,
 ) -> None:
     """Identify models on Hugging Face from their recorded hashes (nothing is read again);
     --repo / --no-match record your own answer, which no lookup overwrites."""
@@ -90,9 +100,9 @@ def lookup_cmd(
             ),
         )
         return
-    if not models and not pending:
-        fail(state, "invalid_argument", "name models to look up, or pass --pending")
-    job_id, report = run_lookup(state.api(), list(models or []) or None, pending)
+    if not models and not pending and not updates:
+        fail(state, "invalid_argument", "name models to look up, or pass --pending / --updates")
+    job_id, report = run_lookup(state.api(), list(models or []) or None, pending, updates)
     emit(
         state,
         {"ok": True, "job_id": job_id, **report.model_dump(mode="json")},

@@ -136,6 +136,34 @@ class Identifier:
         self.cache.put_info(info)
         return info
 
+    # --- the update check ------------------------------------------------------------------------
+    def update(self, model: LocalModel, repo_id: str, revision: str | None) -> tuple[str, str]:
+        """(state, sentence) of a matched model against its repo as it is now:
+        `up_to_date`, `update_available` (new bytes under its name, or a new commit) or
+        `gone` (no file of its name left). Always asks the Hub (the listing is refreshed)."""
+        listing = self.api.tree(repo_id)
+        self.cache.put_listing(listing)
+        by_name = {f.path.rsplit("/", 1)[-1]: f for f in listing.files}
+        hashes = {f.sha256 for f in listing.files if f.sha256}
+        info = self.api.model_info(repo_id)
+        self.cache.put_info(info)
+        ours = model.files[0] if model.files else None
+        if ours is None:
+            return "unknown", "no weight file to compare"
+        if ours.sha256 in hashes:
+            newer = info.sha and revision and info.sha != revision
+            detail = (
+                f"the same bytes at the newest commit {info.sha[:8]}"
+                if newer and info.sha
+                else "the same bytes"
+            )
+            return "up_to_date", detail
+        named = by_name.get(ours.path.rsplit("/", 1)[-1])
+        if named is None:
+            return "gone", f"{repo_id} no longer has a file named {ours.path}"
+        commit = (info.sha or "?")[:8]
+        return "update_available", f"{repo_id} has new bytes for {named.path} (commit {commit})"
+
     # --- the steps -----------------------------------------------------------------------------
     def identify(self, model: LocalModel) -> Identification:
         self._spent = 0

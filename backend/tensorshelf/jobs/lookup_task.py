@@ -65,6 +65,8 @@ def outcome_of(found: Identification, endpoint: str) -> LookupOutcome:
 def run_lookup(ctx: JobContext) -> Outcome:
     if ctx.hub is None:
         raise HubError("this job runner has no Hugging Face session")
+    if ctx.params.get("updates"):
+        return _check_updates(ctx)
     refs = ctx.params.get("refs") or ctx.service.pending_lookups()
     identifier = ctx.hub.identifier()
     endpoint = ctx.hub.config().endpoint
@@ -115,4 +117,41 @@ def run_lookup(ctx: JobContext) -> Outcome:
     log.info(
         "job %s: lookup of %d models, %d pending", ctx.job_id, len(report.items), report.pending
     )
+    return status, report.model_dump(mode="json")
+
+
+def _check_updates(ctx: JobContext) -> Outcome:
+    """The update check: each matched model against its repo's current listing; nothing in
+    the library changes."""
+    assert ctx.hub is not None
+    identifier = ctx.hub.identifier()
+    refs = ctx.params.get("refs") or ctx.service.matched_models()
+    ctx.tracker.set_totals(len(refs), 0)
+    report = LookupReport()
+    status: JobStatus = "done"
+    for ref in refs:
+        if ctx.cancel.cancelled:
+            status = "cancelled"
+            break
+        meta = ctx.service.get_model(ref)
+        item = LookupItem(
+            id=meta.id,
+            name=meta.name,
+            status="matched",
+            match_method=meta.match_method,
+            repo_id=meta.repo_id,
+            hash_mismatch=meta.hash_mismatch,
+        )
+        if meta.repo_id is None:
+            item.update, item.update_detail = "unknown", "not matched to a repo"
+        else:
+            try:
+                item.update, item.update_detail = identifier.update(
+                    local_model(meta), meta.repo_id, meta.revision
+                )
+            except (NetworkError, HubError) as exc:
+                item.update, item.problem = "unknown", exc.message
+        report.items.append(item)
+        ctx.tracker.set_items(ctx.tracker.items_done + 1, len(refs))
+    ctx.tracker.publish()
     return status, report.model_dump(mode="json")

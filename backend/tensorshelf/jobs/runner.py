@@ -147,13 +147,19 @@ class JobRunner:
             "sync", {"apps": names, "resolutions": resolutions or {}}, sync_title(names)
         )
 
-    def start_lookup(self, refs: Sequence[str] | None = None) -> str:
-        """Identify the given models on the Hub (None: every model still pending)."""
+    def start_lookup(self, refs: Sequence[str] | None = None, updates: bool = False) -> str:
+        """Identify the given models on the Hub (None: every model still pending); with
+        `updates`, check matched models (None: every one) for newer bytes instead."""
         if self._hub is None:
             raise InvalidArgument("this job runner has no Hugging Face session")
         ids = self._resolve(refs)
-        what = "pending models" if ids is None else f"{len(ids)} model(s)"
-        return self._start("lookup", {"refs": ids}, f"Look up {what} on Hugging Face")
+        if updates:
+            what = "matched models" if ids is None else f"{len(ids)} model(s)"
+            title = f"Check {what} for updates on Hugging Face"
+        else:
+            what = "pending models" if ids is None else f"{len(ids)} model(s)"
+            title = f"Look up {what} on Hugging Face"
+        return self._start("lookup", {"refs": ids, "updates": updates}, title)
 
     def start_download(
         self, repo_id: str, revision: str, files: list[str], sizes: dict[str, int]

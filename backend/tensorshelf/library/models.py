@@ -382,6 +382,8 @@ class LookupItem(BaseModel):
     hash_mismatch: bool = False
     requests: int = 0
     problem: str | None = None  # why it is pending or unmatched (the Hub's words)
+    update: str | None = None  # an update check: up_to_date | update_available | gone
+    update_detail: str | None = None
 
 
 class LookupReport(BaseModel):

@@ -229,6 +229,10 @@ class LibraryService:
         self.writable("set where a model comes from")
         return record_manual_match(self._ctx, ref, repo_id, outcome)
 
+    def matched_models(self) -> list[str]:
+        """Ids of the models matched to a Hugging Face repo."""
+        return self.index.matched_models()
+
     def pending_lookups(self) -> list[str]:
         """Ids of the models waiting for a Hugging Face lookup."""
         return self.index.pending_lookups()

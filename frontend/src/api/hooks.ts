@@ -461,6 +461,16 @@ export function useStartLookup() {
   });
 }
 
+/** Compare matched models with their repos now (a lookup job in update mode). */
+export function useCheckUpdates() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: () => bridge.call("start_lookup", { updates: true }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
 /** The user's answer to where a model comes from (null: not on the Hub). */
 export function useSetMatch(ref: string) {
   const bridge = useBridge();

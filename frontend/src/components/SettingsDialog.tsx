@@ -1,6 +1,7 @@
 import { useState, type ReactNode } from "react";
 import { useBridge } from "../api/BridgeContext";
 import {
+  useCheckUpdates,
   useHubStatus,
   useSetHfToken,
   useSettings,
@@ -126,6 +127,7 @@ export function SettingsDialog({
   const settings = useSettings();
   const update = useUpdateSettings();
   const rebuild = useStartRebuild();
+  const checkUpdates = useCheckUpdates();
   const bridge = useBridge();
   const toast = useToast();
   const [confirmRebuild, setConfirmRebuild] = useState(false);
@@ -276,6 +278,19 @@ export function SettingsDialog({
                 </Button>
               </div>
               <ReclassifyAction />
+              <div className="flex items-center gap-3">
+                <div className="flex-1 text-[12.5px] text-muted">
+                  <div className="font-medium text-fg">Check for updates</div>
+                  Compare each model matched on Hugging Face with its repo now; nothing changes.
+                </div>
+                <Button
+                  onClick={() => checkUpdates.mutate()}
+                  disabled={checkUpdates.isPending}
+                  data-testid="check-updates"
+                >
+                  Check
+                </Button>
+              </div>
             </div>
           </section>
         </div>

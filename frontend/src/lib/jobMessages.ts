@@ -112,8 +112,18 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
   }
   if (evt.kind === "lookup") {
     const items = resultList(evt.result, "items") as
-      { status?: string; match_method?: string }[] | null;
+      { status?: string; match_method?: string; update?: string | null }[] | null;
     if (!items) return { kind: "success", title: "Hugging Face lookup finished" };
+    if (items.some((i) => i.update)) {
+      const updates = items.filter((i) => i.update === "update_available").length;
+      return {
+        kind: updates ? "info" : "success",
+        title: updates
+          ? `${updates} updates available on Hugging Face`
+          : "Everything is up to date",
+        message: `${items.length} matched models checked`,
+      };
+    }
     const verified = items.filter((i) => i.match_method === "hash").length;
     const pending = items.filter((i) => i.status === "pending").length;
     const parts = [`${verified} verified`, `${items.length - verified - pending} other`];

@@ -1071,11 +1071,14 @@ export interface ShelfMethods {
    * Identify models on Hugging Face as a job (their import's hashes; nothing is read
    * again): the named ones, or with `pending` every model still waiting for a lookup.
    * The result is a LookupReport; models the Hub could not be asked about stay pending.
+   * With `updates`: compare matched models (the named ones, or all) with their repo's
+   * current listing and report `update` per model — nothing is changed.
    */
   start_lookup: {
     args: {
       refs?: string[] | null;
       pending?: boolean;
+      updates?: boolean;
     };
     result: JobRef;
   };

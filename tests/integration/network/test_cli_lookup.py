@@ -101,3 +101,19 @@ def test_a_manual_answer_is_kept_and_an_unknown_repo_refused(world) -> None:
     assert refused.returncode != 0 and refused.json()["error"]["code"] == "repo_not_found"
     gone = cli.json("lookup", item["id"], "--no-match")["model"]
     assert gone["repo_id"] is None and gone["match_source"] == "manual"
+
+
+def test_the_update_check_reports_new_bytes_and_changes_nothing(world) -> None:
+    cli, hub, src = world
+    item = _import(cli, src / "demo-lora-v1.safetensors")
+    (same,) = cli.json("lookup", "--updates")["items"]
+    assert same["update"] == "up_to_date"
+    newer = write_lora(src / "v2" / "demo-lora-v1.safetensors", seed=9)
+    hub.repos[REPO].add("demo-lora-v1.safetensors", newer.read_bytes())
+    hub.repos[REPO].sha = "b" * 40
+    before = cli.json("show", item["id"])["model"]
+    (checked,) = cli.json("lookup", "--updates")["items"]
+    assert checked["update"] == "update_available" and "bbbbbbbb" in checked["update_detail"]
+    assert cli.json("show", item["id"])["model"] == before, "nothing is changed"
+    del hub.repos[REPO].files["demo-lora-v1.safetensors"]
+    assert cli.json("lookup", "--updates", item["id"])["items"][0]["update"] == "gone"

@@ -362,6 +362,12 @@ class Index:
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM models").fetchone()[0])
 
+    def matched_models(self) -> list[str]:
+        rows = self._conn().execute(
+            "SELECT id FROM models WHERE repo_id IS NOT NULL AND repo_id != '' ORDER BY id"
+        )
+        return [r[0] for r in rows]
+
     def pending_lookups(self) -> list[str]:
         rows = self._conn().execute(
             "SELECT id FROM models WHERE pending_online_lookup = 1 ORDER BY id"
