@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from tensorshelf import settings
 from tensorshelf.api.events_schema import EVENT_NETWORK_STATUS, NetworkStatus
 from tensorshelf.api.models import (
     AddedApp,
@@ -147,6 +148,7 @@ class ShelfApi:
         self._jobs_lock = threading.Lock()
         self._hub: HubSession | None = None
         self._hub_lock = threading.RLock()
+        self._probe: threading.Timer | None = None
         self.service.writer.on_wait(self._waiting)
         self.mapping = MappingService(self.service)
         self.auto_sync = AutoSync(self.mapping)
@@ -237,8 +239,24 @@ class ShelfApi:
                 since=status.since,
             ),
         )
-        if status.state == "ok" and status.host == hub_host and self.bridge != "cli":
+        if status.host != hub_host or self.bridge == "cli":
+            return
+        if status.state == "ok":
             self._retry_pending()  # the Hub is back: what waited for it goes now
+        elif status.state == "offline" and not self.settings.get().offline:
+            self._probe_later()
+
+    def _probe_later(self) -> None:
+        """Once the open circuit's cool-down is over, retry the pending lookups (its first
+        request is the probe that closes the circuit) — one timer, not polling."""
+        with self._hub_lock:
+            if self._probe is not None and self._probe.is_alive():
+                return
+            self._probe = threading.Timer(
+                self.hub.net.breaker.cooldown_s + settings.NET_PROBE_MARGIN_S, self._retry_pending
+            )
+            self._probe.daemon = True
+            self._probe.start()
 
     def _retry_pending(self) -> None:
         """Start a lookup of every pending model, unless offline or one is running."""
@@ -575,6 +593,8 @@ class ShelfApi:
         self.mapping.close()
         with self._hub_lock:
             hub, self._hub = self._hub, None
+            if self._probe is not None:
+                self._probe.cancel()
         if hub is not None:
             hub.net.close()
             hub.close()

@@ -5,6 +5,7 @@ in the process (a new process starts closed)."""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -28,10 +29,12 @@ class CircuitBreaker:
     def __init__(
         self,
         failures: int = settings.NET_BREAKER_FAILURES,
-        cooldown_s: float = settings.NET_BREAKER_COOLDOWN_S,
+        cooldown_s: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.failures, self.cooldown_s, self._clock = failures, cooldown_s, clock
+        """`cooldown_s`: NET_BREAKER_COOLDOWN_S unless given (or set by ENV_BREAKER_COOLDOWN)."""
+        self.failures, self._clock = failures, clock
+        self.cooldown_s = cooldown_s if cooldown_s is not None else _default_cooldown_s()
         self._hosts: dict[str, _Host] = {}
         self._lock = threading.Lock()
 
@@ -78,3 +81,10 @@ class CircuitBreaker:
                 h.opened_at, h.probing = self._clock(), False
                 return True
             return False
+
+
+def _default_cooldown_s() -> float:
+    try:
+        return float(os.environ[settings.ENV_BREAKER_COOLDOWN])
+    except (KeyError, ValueError):
+        return settings.NET_BREAKER_COOLDOWN_S
