@@ -268,20 +268,26 @@ class ShelfApi:
             return
         if any(j.kind == "lookup" and j.status == "running" for j in self.jobs.list_jobs()):
             return
-        self.jobs.start_lookup(None)
+        self.jobs.start_lookup(None, quick=True)
 
     def start_lookup(
-        self, refs: list[str] | None = None, pending: bool = False, updates: bool = False
+        self,
+        refs: list[str] | None = None,
+        pending: bool = False,
+        updates: bool = False,
+        quick: bool = False,
     ) -> JobRef:
         """Identify models on Hugging Face as a job (their import's hashes; nothing is read
         again): the named ones, or with `pending` every model still waiting for a lookup.
         The result is a LookupReport; models the Hub could not be asked about stay pending.
         With `updates`: compare matched models (the named ones, or all) with their repo's
-        current listing and report `update` per model — nothing is changed."""
+        current listing and report `update` per model — nothing is changed. `quick`: one try
+        per request (the lookup right after an import: a Hub that is down leaves the models
+        pending at once)."""
         if not refs and not pending and not updates:
             raise InvalidArgument("name models to look up, or pass pending=true")
         chosen = None if (pending or (updates and not refs)) else refs
-        return JobRef(job_id=self.jobs.start_lookup(chosen, updates))
+        return JobRef(job_id=self.jobs.start_lookup(chosen, updates, quick))
 
     def set_match(self, ref: str, repo_id: str | None = None) -> ModelMetadata:
         """The user's word: the model comes from `repo_id` (confirming a low-confidence

@@ -44,12 +44,14 @@ def print_lookup(c: Console, report: LookupReport) -> None:
 
 
 def run_lookup(
-    api: ShelfApi, refs: list[str] | None, pending: bool, updates: bool = False
+    api: ShelfApi, refs: list[str] | None, pending: bool, updates: bool = False, quick: bool = False
 ) -> tuple[str, LookupReport]:
     from tensorshelf.cli.jobwait import run_job
     from tensorshelf.library.models import LookupReport
 
-    done = run_job(api, lambda: api.start_lookup(refs=refs, pending=pending, updates=updates))
+    done = run_job(
+        api, lambda: api.start_lookup(refs=refs, pending=pending, updates=updates, quick=quick)
+    )
     return done.job_id, LookupReport.model_validate(done.result or {})
 
 
@@ -62,7 +64,7 @@ def lookup_after_import(api: ShelfApi, ids: list[str]) -> dict[str, Any]:
         return {}
     if reason is not None:
         return {"lookup": {"skipped": f"offline ({reason}); the models stay pending"}}
-    job_id, report = run_lookup(api, ids, False)
+    job_id, report = run_lookup(api, ids, False, quick=True)
     return {"lookup": {"job_id": job_id, **report.model_dump(mode="json")}}
 
 

@@ -23,8 +23,10 @@ _NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?')
 
 
 class HubApi:
-    def __init__(self, net: NetClient, config: HubConfig) -> None:
-        self.net, self.config = net, config
+    def __init__(self, net: NetClient, config: HubConfig, retry: bool = True) -> None:
+        """`retry=False`: one try per request (a lookup right after an import: a Hub that
+        is down keeps the models pending at once; the window retries them later)."""
+        self.net, self.config, self.retry = net, config, retry
         self.requests = 0  # made through this object (the lookup's per-file budget)
 
     def auth_for(self, url: str) -> dict[str, str]:
@@ -45,7 +47,9 @@ class HubApi:
 
     def _get(self, url: str, what: str, params: dict[str, str] | None = None) -> Any:
         self.requests += 1
-        response = self.net.request("GET", url, headers=self._headers(url), params=params)
+        response = self.net.request(
+            "GET", url, headers=self._headers(url), params=params, idempotent=self.retry
+        )
         return response, self._checked(response, what)
 
     def _checked(self, response: Any, what: str) -> Any:
@@ -131,7 +135,7 @@ class HubApi:
         """The metadata HEAD of a file: commit, size and SHA-256 from the 302, not followed."""
         url = self.file_url(repo_id, path, revision)
         self.requests += 1
-        response = self.net.request("HEAD", url, headers=self._headers(url))
+        response = self.net.request("HEAD", url, headers=self._headers(url), idempotent=self.retry)
         if response.status_code >= 400:
             self._checked(response, f"{repo_id}/{path}")
         etag = (response.headers.get("x-linked-etag") or "").strip('"') or None

@@ -21,11 +21,11 @@ class HubSession:
     def config(self) -> HubConfig:
         return load_config(self.state_dir)
 
-    def api(self) -> HubApi:
-        return HubApi(self.net, self.config())
+    def api(self, retry: bool = True) -> HubApi:
+        return HubApi(self.net, self.config(), retry)
 
-    def identifier(self) -> Identifier:
-        return Identifier(self.api(), self.cache)
+    def identifier(self, retry: bool = True) -> Identifier:
+        return Identifier(self.api(retry), self.cache)
 
     def close(self) -> None:
         self.cache.close()

@@ -68,7 +68,7 @@ def run_lookup(ctx: JobContext) -> Outcome:
     if ctx.params.get("updates"):
         return _check_updates(ctx)
     refs = ctx.params.get("refs") or ctx.service.pending_lookups()
-    identifier = ctx.hub.identifier()
+    identifier = ctx.hub.identifier(retry=not ctx.params.get("quick"))
     endpoint = ctx.hub.config().endpoint
     tracker = ctx.tracker
     tracker.set_totals(len(refs), 0)

@@ -147,7 +147,9 @@ class JobRunner:
             "sync", {"apps": names, "resolutions": resolutions or {}}, sync_title(names)
         )
 
-    def start_lookup(self, refs: Sequence[str] | None = None, updates: bool = False) -> str:
+    def start_lookup(
+        self, refs: Sequence[str] | None = None, updates: bool = False, quick: bool = False
+    ) -> str:
         """Identify the given models on the Hub (None: every model still pending); with
         `updates`, check matched models (None: every one) for newer bytes instead."""
         if self._hub is None:
@@ -159,7 +161,7 @@ class JobRunner:
         else:
             what = "pending models" if ids is None else f"{len(ids)} model(s)"
             title = f"Look up {what} on Hugging Face"
-        return self._start("lookup", {"refs": ids, "updates": updates}, title)
+        return self._start("lookup", {"refs": ids, "updates": updates, "quick": quick}, title)
 
     def start_download(
         self, repo_id: str, revision: str, files: list[str], sizes: dict[str, int]

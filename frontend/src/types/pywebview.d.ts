@@ -1072,13 +1072,16 @@ export interface ShelfMethods {
    * again): the named ones, or with `pending` every model still waiting for a lookup.
    * The result is a LookupReport; models the Hub could not be asked about stay pending.
    * With `updates`: compare matched models (the named ones, or all) with their repo's
-   * current listing and report `update` per model — nothing is changed.
+   * current listing and report `update` per model — nothing is changed. `quick`: one try
+   * per request (the lookup right after an import: a Hub that is down leaves the models
+   * pending at once).
    */
   start_lookup: {
     args: {
       refs?: string[] | null;
       pending?: boolean;
       updates?: boolean;
+      quick?: boolean;
     };
     result: JobRef;
   };
