@@ -5,7 +5,6 @@ whose bytes were ever listed is identified with no request at all."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -15,7 +14,7 @@ from pydantic import BaseModel, TypeAdapter
 
 from tensorshelf import settings
 from tensorshelf.hf.models import RepoHit, RepoInfo, RepoListing
-from tensorshelf.io.sqlite_schema import ensure_table
+from tensorshelf.io.sqlite_schema import connect_cache, ensure_table
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -59,14 +58,7 @@ class HubCache:
     def __init__(self, db_path: Path) -> None:
         db_path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            db_path,
-            check_same_thread=False,
-            timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,
-        )
-        self._conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        self._conn = connect_cache(db_path)
         ensure_table(self._conn, _ANSWERS, _create_answers, "cache.db")
         ensure_table(self._conn, _HASHES, _create_hashes, "cache.db")
 

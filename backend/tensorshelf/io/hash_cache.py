@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
-from tensorshelf import settings
-from tensorshelf.io.sqlite_schema import ensure_table
+from tensorshelf.io.sqlite_schema import connect_cache, ensure_table
 from tensorshelf.io.types import FileHashes
 
 if TYPE_CHECKING:
@@ -85,15 +83,7 @@ class HashCache:
         self.db_path = Path(db_path)
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._conn = sqlite3.connect(
-            self.db_path,
-            check_same_thread=False,
-            timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
-            isolation_level=None,
-        )
-        self._conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
-        self._conn.execute("PRAGMA journal_mode = WAL")
-        self._conn.execute("PRAGMA synchronous = NORMAL")
+        self._conn = connect_cache(self.db_path)
         ensure_table(self._conn, _TABLE, _create_table, "cache.db")
 
     def get(self, path: str | os.PathLike[str]) -> FileHashes | None:

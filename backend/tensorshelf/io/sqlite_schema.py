@@ -14,6 +14,7 @@ scan are beyond what sqlite-utils' `create` and `enable_fts` express."""
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -78,3 +79,20 @@ def ensure_table(conn: sqlite3.Connection, table: str, create: Migration, store:
         create(Database(conn))
     log.debug("%s: created table %s", store, table)
     return True
+
+
+def connect_cache(db_path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """A connection to the state dir's cache.db as its caches use it: shared across
+    threads (behind the caller's lock), autocommit, WAL, waiting out other writers."""
+    from tensorshelf import settings
+
+    conn = sqlite3.connect(
+        db_path,
+        check_same_thread=False,
+        timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
+        isolation_level=None,
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn

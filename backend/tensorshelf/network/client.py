@@ -90,9 +90,11 @@ class NetClient:
         return host
 
     def _failed(self, host: str, reason: str) -> None:
+        """A failed round: the host is reported offline at once (the window's banner), and
+        its breaker counts towards failing fast."""
         if self.breaker.failure(host, reason):
             log.warning("%s: circuit open after %s", host, reason)
-            self.board.set(host, "offline", reason)
+        self.board.set(host, "offline", reason)
 
     def _answered(self, host: str, response: httpx.Response) -> float | None:
         """Record an answer: its rate-limit headers, and the host's health. The 429 pause."""

@@ -14,6 +14,7 @@ import { useEffect, useMemo } from "react";
 import type { Bridge } from "./bridge";
 import { useBridge } from "./BridgeContext";
 import type {
+  HubStatus,
   AppKind,
   LinkMethod,
   Resolution,
@@ -225,13 +226,31 @@ const ONLINE: NetworkStatusEvent = {
   since: null,
 };
 
+/** The Hub's state as the backend last saw it (a window opened after a failure). */
+export function hubNetworkState(status: HubStatus): NetworkStatusEvent {
+  const host = status.endpoint.replace(/^[a-z]+:\/\//, "").split("/")[0];
+  if (status.offline_reason)
+    return { online: false, host, state: "offline", reason: status.offline_reason, since: null };
+  const seen = status.hosts.find((h) => h.host === host);
+  return seen
+    ? {
+        online: seen.state !== "offline",
+        host,
+        state: seen.state,
+        reason: seen.reason,
+        since: seen.since,
+      }
+    : ONLINE;
+}
+
 export function useNetworkStatus(): NetworkStatusEvent | undefined {
-  // filled only by network.status events (setQueryData); never fetched
+  // fetched once (and on reconnect); then kept current by network.status events
+  const bridge = useBridge();
   const q = useQuery<NetworkStatusEvent>({
     queryKey: queryKeys.network,
-    queryFn: () => Promise.resolve(ONLINE),
-    enabled: false,
-    initialData: ONLINE,
+    queryFn: async () => hubNetworkState(await bridge.call("get_hub_status", {})),
+    placeholderData: ONLINE,
+    staleTime: Infinity,
   });
   return q.data;
 }

@@ -102,6 +102,26 @@ function HubToken() {
   );
 }
 
+function Toggle(props: {
+  label: string;
+  testId: string;
+  checked: boolean;
+  disabled: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  return (
+    <input
+      type="checkbox"
+      aria-label={props.label}
+      className="size-4 accent-[var(--ts-accent)]"
+      checked={props.checked}
+      disabled={props.disabled}
+      onChange={(e) => props.onChange(e.target.checked)}
+      data-testid={props.testId}
+    />
+  );
+}
+
 function Row({ title, hint, children }: { title: string; hint?: string; children: ReactNode }) {
   return (
     <div className="flex items-center gap-3">
@@ -218,32 +238,26 @@ export function SettingsDialog({
               title="Identify on Hugging Face"
               hint="After each import, models are identified on Hugging Face from their hashes (nothing is read again)."
             >
-              <input
-                type="checkbox"
-                aria-label="Identify on Hugging Face after import"
-                className="size-4 accent-[var(--ts-accent)]"
+              <Toggle
+                label="Identify on Hugging Face after import"
+                testId="setting-lookup"
                 checked={settings.data?.lookup_on_import ?? true}
                 disabled={!settings.data}
-                onChange={(e) =>
-                  update.mutate({ lookup_on_import: e.target.checked }, { onError: settingError })
+                onChange={(on) =>
+                  update.mutate({ lookup_on_import: on }, { onError: settingError })
                 }
-                data-testid="setting-lookup"
               />
             </Row>
             <Row
               title="Offline"
               hint="No request to Hugging Face at all; lookups wait until this is off."
             >
-              <input
-                type="checkbox"
-                aria-label="Offline mode"
-                className="size-4 accent-[var(--ts-accent)]"
+              <Toggle
+                label="Offline mode"
+                testId="setting-offline"
                 checked={settings.data?.offline ?? false}
                 disabled={!settings.data}
-                onChange={(e) =>
-                  update.mutate({ offline: e.target.checked }, { onError: settingError })
-                }
-                data-testid="setting-offline"
+                onChange={(on) => update.mutate({ offline: on }, { onError: settingError })}
               />
             </Row>
             <HubToken />
