@@ -109,7 +109,9 @@ def _publish(
             path=_repo_path(Path(item.key), root, files),
             info=info,
         )
-        ctx.service.record_lookup(result.id, outcome_of(found, endpoint))
+        outcome = outcome_of(found, endpoint)
+        outcome.downloaded_file = found.path
+        ctx.service.record_lookup(result.id, outcome)
     ids = [r["id"] for r in results if r.get("ok") and r.get("id")]
     if ids:
         ctx.library_changed(ids, "import")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.editing import load, save
-from tensorshelf.library.metadata.document import ModelMetadata, utc_now
+from tensorshelf.library.metadata.document import ModelMetadata, Source, utc_now
 from tensorshelf.library.models import LookupOutcome
 
 
@@ -37,6 +37,16 @@ def _apply(meta: ModelMetadata, outcome: LookupOutcome) -> None:
     meta.license = outcome.license
     meta.pipeline_tag = outcome.pipeline_tag
     meta.download_url = outcome.download_url
+    if outcome.downloaded_file is not None:  # where it came from: the Hub, not our temp folder
+        meta.sources = [s for s in meta.sources if s.kind != "local"] + [
+            Source(
+                kind="huggingface",
+                repo_id=outcome.repo_id,
+                revision=outcome.revision,
+                file=outcome.downloaded_file,
+                url=outcome.download_url,
+            )
+        ]
 
 
 def record_manual_match(

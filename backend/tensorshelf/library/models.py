@@ -369,6 +369,7 @@ class LookupOutcome(BaseModel):
     pipeline_tag: str | None = None
     download_url: str | None = None
     error: str | None = None
+    downloaded_file: str | None = None  # set for a model Tensorshelf downloaded: its source
 
 
 class LookupItem(BaseModel):

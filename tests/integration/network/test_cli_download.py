@@ -48,6 +48,9 @@ def test_list_resume_reresolve_import_and_refusals(world) -> None:
     meta = cli.json("show", imported["id"])["model"]
     assert meta["match_method"] == "hash" and meta["repo_id"] == REPO
     assert meta["hashes"]["sha256"] == hub.repos[REPO].files[NAME].sha256
+    (source,) = meta["sources"]
+    assert source["kind"] == "huggingface" and source["repo_id"] == REPO
+    assert source["file"] == NAME and source["revision"] == COMMIT
     stored = cli.library / meta["path"] / NAME
     assert stored.read_bytes() == data
     assert not (cli.home / "downloads" / "someorg--demo-lora-v1@main").exists()
