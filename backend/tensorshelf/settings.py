@@ -60,6 +60,9 @@ PIPELINE_INLINE_MAX_BYTES = 4 * 1024 * 1024  # files up to this size are hashed 
 COPY_DIRECT_IO = True  # write copies with O_DIRECT where supported (no page-cache copy)
 DIRECT_IO_ALIGN_BYTES = 4096  # O_DIRECT length/offset/address alignment (covers 512e and 4Kn)
 
+GIT_SHA1_MAX_BYTES = 10 * 1024 * 1024  # files this small also get their git blob SHA-1
+# (the Hub lists only that for files not stored in LFS: configs, tokenizers, small weights)
+
 # --- naming --------------------------------------------------------------------------------
 DIR_NAME_MAX_CHARS = 80  # library directory components (model_type/family/name)
 # File endings of model weights (an import's weight files; the only files whose first bytes

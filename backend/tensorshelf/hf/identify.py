@@ -49,6 +49,7 @@ class LocalFile(BaseModel):
     path: str  # its name inside the model (the last part is compared with the repo's files)
     size: int
     sha256: str
+    git_sha1: str | None = None  # small files: equal to a non-LFS file's listed `oid`
 
 
 class LocalModel(BaseModel):
@@ -270,10 +271,16 @@ def _in_listing(model: LocalModel, listing: RepoListing) -> Identification | Non
         named = by_name.get(f.path.rsplit("/", 1)[-1])
         if named is None:
             continue
-        if named.sha256 is None:  # a small non-LFS file: only its size to compare
-            if named.size == f.size:
+        if named.sha256 is None:  # a small non-LFS file: its git blob SHA-1, else its size
+            same_bytes = f.git_sha1 is not None and f.git_sha1 == named.git_oid
+            if same_bytes or (f.git_sha1 is None and named.size == f.size):
+                # the same bytes (or size) — but "Verified" needs an equal SHA-256
                 return _found(
                     model, "filename_exact", listing.repo_id, named.path, listing.revision
+                )
+            if f.git_sha1 is not None and named.git_oid:
+                return _found(
+                    model, "filename_exact", listing.repo_id, named.path, listing.revision, True
                 )
             continue
         return _found(

@@ -10,7 +10,7 @@ from pathlib import Path
 from tensorshelf.io.atomic import fsync_dir
 from tensorshelf.io.diskspace import disk_full_error, ensure_free_space
 from tensorshelf.io.pipeline import SourceFile, pump
-from tensorshelf.io.sinks import Blake3Sink, FdWriterSink, Sha256Sink
+from tensorshelf.io.sinks import FdWriterSink, hash_sinks, hashes_of
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 
 log = logging.getLogger(__name__)
@@ -42,10 +42,10 @@ def copy_with_hashes(
         created = os.fstat(fd)
         try:
             try:
-                sha, b3 = Sha256Sink(), Blake3Sink()
+                sha, b3, git = hash_sinks(source.size)
                 total = pump(
                     source.file,
-                    [sha, b3, FdWriterSink(fd)],
+                    [sha, b3, *([git] if git else []), FdWriterSink(fd)],
                     progress=progress,
                     cancel=cancel,
                     expected_size=source.size,
@@ -60,7 +60,7 @@ def copy_with_hashes(
             if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
                 raise disk_full_error(dst_path.parent, source.size) from exc
             raise
-    return FileHashes(sha256=sha.hexdigest(), blake3=b3.hexdigest(), size=total)
+    return hashes_of(sha, b3, git, total)
 
 
 def _discard_partial(dst: Path, created: os.stat_result) -> None:

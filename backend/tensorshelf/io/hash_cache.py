@@ -25,8 +25,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TABLE = "io_hash_cache_v2"  # v2: ctime_ns is part of the key
-_OLD_TABLES = ("io_hash_cache_v1",)
+_TABLE = "io_hash_cache_v3"  # v2: ctime_ns is part of the key; v3: the git blob SHA-1
+_OLD_TABLES = ("io_hash_cache_v1", "io_hash_cache_v2")
 
 
 def _create_table(db: Database) -> None:
@@ -40,6 +40,7 @@ def _create_table(db: Database) -> None:
             "ctime_ns": int,
             "sha256": str,
             "blake3": str,
+            "git_sha1": str,
             "path": str,
             "stored_at": float,
         },
@@ -94,13 +95,13 @@ class HashCache:
             return None
         with self._lock:
             row = self._conn.execute(
-                f"SELECT size, mtime_ns, ctime_ns, sha256, blake3 FROM {_TABLE} "
+                f"SELECT size, mtime_ns, ctime_ns, sha256, blake3, git_sha1 FROM {_TABLE} "
                 "WHERE dev = ? AND ino = ?",
                 (_i64(st.st_dev), _i64(st.st_ino)),
             ).fetchone()
         if row is None or tuple(row[:3]) != (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
             return None
-        return FileHashes(sha256=row[3], blake3=row[4], size=row[0])
+        return FileHashes(sha256=row[3], blake3=row[4], size=row[0], git_sha1=row[5])
 
     def put(
         self, path: str | os.PathLike[str], hashes: FileHashes, stat: os.stat_result | None = None
@@ -116,8 +117,8 @@ class HashCache:
         with self._lock:
             self._conn.execute(
                 f"INSERT OR REPLACE INTO {_TABLE} "
-                "(dev, ino, size, mtime_ns, ctime_ns, sha256, blake3, path, stored_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "(dev, ino, size, mtime_ns, ctime_ns, sha256, blake3, git_sha1, path, stored_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _i64(st.st_dev),
                     _i64(st.st_ino),
@@ -126,6 +127,7 @@ class HashCache:
                     st.st_ctime_ns,
                     hashes.sha256,
                     hashes.blake3,
+                    hashes.git_sha1,
                     os.fspath(os.path.abspath(path)),
                     time.time(),
                 ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from tensorshelf.io.pipeline import SourceFile, pump
-from tensorshelf.io.sinks import Blake3Sink, Sha256Sink
+from tensorshelf.io.sinks import hash_sinks, hashes_of
 from tensorshelf.io.types import CancelToken, FileHashes, ProgressFn
 
 
@@ -19,10 +19,14 @@ def hash_file(
     `progress` receives byte deltas (throttled); `cancel` is checked once per buffer and
     raises OperationCancelled. Raises SourceChanged if the file changed while being read.
     """
-    sha, b3 = Sha256Sink(), Blake3Sink()
     with SourceFile(path) as source:
+        sha, b3, git = hash_sinks(source.size)
         total = pump(
-            source.file, [sha, b3], progress=progress, cancel=cancel, expected_size=source.size
+            source.file,
+            [sha, b3, *([git] if git else [])],
+            progress=progress,
+            cancel=cancel,
+            expected_size=source.size,
         )
         source.ensure_unchanged(total)
-    return FileHashes(sha256=sha.hexdigest(), blake3=b3.hexdigest(), size=total)
+    return hashes_of(sha, b3, git, total)

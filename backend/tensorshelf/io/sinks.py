@@ -11,6 +11,7 @@ from typing import Protocol
 import blake3
 
 from tensorshelf import settings
+from tensorshelf.io.types import FileHashes
 
 try:
     import fcntl
@@ -41,6 +42,37 @@ class Sha256Sink:
 
     def hexdigest(self) -> str:
         return self._hash.hexdigest()
+
+
+class GitBlobSink:
+    """The git blob SHA-1 of a file of known size: sha1(b"blob <size>\\0" + bytes) — all
+    the Hub lists for a file not stored in LFS."""
+
+    name = "git_sha1"
+
+    def __init__(self, size: int) -> None:
+        self._hash = hashlib.sha1(b"blob %d\0" % size, usedforsecurity=False)
+
+    def consume(self, data: memoryview) -> None:
+        self._hash.update(data)
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def hash_sinks(size: int) -> tuple[Sha256Sink, Blake3Sink, GitBlobSink | None]:
+    """The hashers every read of a file feeds: SHA-256, BLAKE3, and (small files) git SHA-1."""
+    git = GitBlobSink(size) if size <= settings.GIT_SHA1_MAX_BYTES else None
+    return Sha256Sink(), Blake3Sink(), git
+
+
+def hashes_of(sha: Sha256Sink, b3: Blake3Sink, git: GitBlobSink | None, size: int) -> FileHashes:
+    return FileHashes(
+        sha256=sha.hexdigest(),
+        blake3=b3.hexdigest(),
+        size=size,
+        git_sha1=git.hexdigest() if git is not None else None,
+    )
 
 
 class Blake3Sink:

@@ -15,6 +15,7 @@ class FileHashes(BaseModel):
     sha256: str
     blake3: str
     size: int
+    git_sha1: str | None = None  # the git blob SHA-1, for small files (GIT_SHA1_MAX_BYTES)
 
 
 class CancelToken:

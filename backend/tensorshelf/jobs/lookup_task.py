@@ -30,7 +30,10 @@ def local_model(meta: ModelMetadata) -> LocalModel:
     return LocalModel(
         id=meta.id,
         name=meta.name,
-        files=[LocalFile(path=f.path, size=f.size, sha256=f.sha256) for f in weights],
+        files=[
+            LocalFile(path=f.path, size=f.size, sha256=f.sha256, git_sha1=f.git_sha1)
+            for f in weights
+        ],
         hints=hints,
     )
 

@@ -131,6 +131,7 @@ export function metadata(over: Partial<ModelMetadata> = {}): ModelMetadata {
         role: "weights",
         shard_index: null,
         shard_total: null,
+        git_sha1: null,
       },
     ],
     hashes: { sha256: "a".repeat(64), blake3: "b".repeat(64) },

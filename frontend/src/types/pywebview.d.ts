@@ -153,6 +153,7 @@ export interface FileEntry {
   role: FileRole;
   shard_index: number | null;
   shard_total: number | null;
+  git_sha1: string | null;
   [key: string]: unknown;
 }
 

@@ -117,3 +117,15 @@ def test_the_update_check_reports_new_bytes_and_changes_nothing(world) -> None:
     assert cli.json("show", item["id"])["model"] == before, "nothing is changed"
     del hub.repos[REPO].files["demo-lora-v1.safetensors"]
     assert cli.json("lookup", "--updates", item["id"])["items"][0]["update"] == "gone"
+
+
+def test_a_small_non_lfs_file_is_matched_by_its_git_sha1(world) -> None:
+    cli, hub, src = world
+    small = write_lora(src / "small" / "tiny-style.safetensors", seed=21)
+    hub.repo("someorg/tiny-style").add(small.name, small.read_bytes(), lfs=False)
+    item = _import(cli, small)
+    assert item["match_method"] == "filename_exact" and item["hash_mismatch"] is False
+    assert item["repo_id"] == "someorg/tiny-style", "the same bytes by git SHA-1 (not Verified)"
+    other = write_lora(src / "small2" / "tiny-style.safetensors", seed=22)
+    item = _import(cli, other)
+    assert item["hash_mismatch"] is True, "another git SHA-1: a modified version"

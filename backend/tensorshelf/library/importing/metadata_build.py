@@ -42,6 +42,7 @@ def file_entries(staged: list[StagedFile], weights: set[str], sharded: bool) -> 
             size=item.hashes.size,
             sha256=item.hashes.sha256,
             blake3=item.hashes.blake3,
+            git_sha1=item.hashes.git_sha1,
             mtime_ns=os.stat(item.staged).st_mtime_ns,
             role=role_for(item.rel, is_weights),
         )

@@ -33,6 +33,7 @@ class FileEntry(BaseModel):
     role: FileRole = "weights"
     shard_index: int | None = None
     shard_total: int | None = None
+    git_sha1: str | None = None  # small files: the git blob SHA-1 the Hub lists for non-LFS
 
 
 class Source(BaseModel):
