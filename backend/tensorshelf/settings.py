@@ -248,6 +248,7 @@ HF_SEARCHES_PER_MODEL = 2  # the name, then the name without its last word (or a
 HF_CANDIDATES = 3  # candidate repos whose listings are fetched (by downloads, then name)
 HF_MAX_REQUESTS_PER_FILE = 4  # a lookup gives up on a file after this many requests
 HF_FUZZY_MIN_SCORE = 70.0  # rapidfuzz token_set_ratio for a "filename_fuzzy" candidate
+DOWNLOAD_BUFFER_BYTES = 1024 * 1024  # what a stalled or killed download may lose at most
 DOWNLOAD_ATTEMPTS = 8  # network failures of one file's download before the job gives up
 DOWNLOADS_DIR = "downloads"  # <state>/downloads/<owner--name>@<revision>/<path>: partials
 

@@ -136,6 +136,7 @@ def _attempt(
                 [sha, b3, FdWriterSink(fd, direct=False)],
                 progress=on_bytes,
                 cancel=cancel,
+                buffer_bytes=settings.DOWNLOAD_BUFFER_BYTES,  # on disk soon: the partial file
             )
             os.fsync(fd)
         finally:

@@ -64,3 +64,29 @@ def test_list_resume_reresolve_import_and_refusals(world) -> None:
     gated = cli.run("--json", "download", "gated/model", "w.safetensors")
     error = gated.json()["error"]
     assert gated.returncode != 0 and error["code"] == "gated_repo" and "token" in error["message"]
+
+
+def test_a_download_killed_half_way_resumes_from_its_partial_file(world) -> None:
+    import time
+
+    from tests.fixtures.cli_runner import kill_hard
+
+    cli, hub, data = world
+    half = len(data) // 2
+    hub.faults.stall_after = half
+    proc = cli.spawn("--json", "download", REPO, NAME)
+    partial = cli.home / "downloads" / "someorg--demo-lora-v1@main" / "demo-lora-v1" / NAME
+    deadline = time.monotonic() + 60
+    while not (partial.exists() and partial.stat().st_size >= half):
+        assert time.monotonic() < deadline, "the download never got half way"
+        time.sleep(0.05)
+    kill_hard(proc)
+    assert partial.stat().st_size == half, "the partial file is kept"
+
+    hub.faults.stall_after = None
+    done = cli.json("download", REPO, NAME)
+    ranges = [r.headers.get("range") for r in hub.requests if r.path.startswith("/cdn/")]
+    assert ranges[-1] == f"bytes={half}-", f"resumed from the offset: {ranges}"
+    (imported,) = done["imported"]
+    meta = cli.json("show", imported["id"])["model"]
+    assert (cli.library / meta["path"] / NAME).read_bytes() == data
