@@ -224,6 +224,7 @@ NET_POOL_CONNECTIONS = 10  # per client, over every host
 NET_BREAKER_FAILURES = 3  # consecutive connect errors / timeouts / 5xx open a host's circuit
 NET_BREAKER_COOLDOWN_S = 60.0  # ... for this long; then one probe goes through
 ENV_BREAKER_COOLDOWN = "TENSORSHELF_BREAKER_COOLDOWN_S"  # overrides it (tests)
+NET_STATUS_REPEAT_S = 1.0  # a host's ongoing trouble is told again at most this often
 NET_PROBE_MARGIN_S = 0.5  # the window's retry starts this long after a cool-down ends
 NET_RETRY_ATTEMPTS = 3  # tries of an idempotent request (connect errors, 502/503/504)
 NET_RETRY_BASE_S = 0.5  # backoff: base * 2**n, with full jitter, capped below
