@@ -46,6 +46,7 @@ LITERAL_MODULES = (
     "tensorshelf.library.models",
     "tensorshelf.jobs.models",
     "tensorshelf.api.shelf",
+    "tensorshelf.api.mapping_methods",
 )
 # Models the UI needs that no method signature names (the envelope's error; what job results
 # and `job.item_done` carry as plain JSON): name → model.

@@ -10,12 +10,11 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.io.types import CancelToken
-from tensorshelf.library.changes import record_change
 from tensorshelf.library.models import MappableModel
 from tensorshelf.library.service import LibraryService
 from tensorshelf.mapping.apps import extra_paths
@@ -26,33 +25,21 @@ from tensorshelf.mapping.config import edits
 from tensorshelf.mapping.config.edits import AppRules, RuleEdit
 from tensorshelf.mapping.config.load import applicable, merged_rules
 from tensorshelf.mapping.config.overrides import (
-    AppLinkChoice,
-    AppOverride,
-    ModelLinks,
-    Overrides,
     read_overrides,
-    write_overrides,
 )
 from tensorshelf.mapping.links.make import (
     LinkPlan,
-    create,
     link_plan,
-    points_to,
     remove_if_ours,
-    remove_if_text,
-    symlink_text,
 )
 from tensorshelf.mapping.links.registry import LinkRow, Registry
+from tensorshelf.mapping.model_choices import ModelChoices
 from tensorshelf.mapping.places import Places
+from tensorshelf.mapping.relocation import Relocation
 from tensorshelf.mapping.sync.apply import Resolution, SyncResult, apply_plan
 from tensorshelf.mapping.sync.plan import Planner, SyncPlan
 
 log = logging.getLogger(__name__)
-
-
-class Relocated(BaseModel):
-    apps: list[str]  # ids of the apps whose folders were re-pointed
-    links_repointed: int  # absolute links re-made under the new prefix
 
 
 class RemovedApp(BaseModel):
@@ -61,7 +48,7 @@ class RemovedApp(BaseModel):
     links_kept: int  # recorded links that were no longer ours on disk (left alone)
 
 
-class MappingService:
+class MappingService(Relocation, ModelChoices):
     def __init__(self, library: LibraryService) -> None:
         home = library.locations.home
         self.library = library
@@ -183,60 +170,6 @@ class MappingService:
         for current, _dirs, _files in sorted(os.walk(view), key=lambda e: -len(e[0])):
             with contextlib.suppress(OSError):  # not empty: something of someone's is in it
                 os.rmdir(current)
-
-    # --- one model's choices ---------------------------------------------------------------
-    def model_links(self, ref: str) -> ModelLinks:
-        """Where the model is linked in each app, and its overrides.json choices."""
-        model_id = self.library.model_id(ref)
-        overrides = read_overrides(self.library.model_dir(ref))
-        rows = self.registry.for_model(model_id)
-        choices = []
-        for app in self.apps.list():
-            choice = overrides.for_app(app) if isinstance(overrides, Overrides) else None
-            choices.append(
-                AppLinkChoice(
-                    app_id=app.id,
-                    app_name=app.name,
-                    exclude=bool(choice and choice.exclude),
-                    target_name=choice.target_name if choice else None,
-                    links=sorted(r.target for r in rows if r.app_id == app.id),
-                )
-            )
-        problem = overrides if isinstance(overrides, str) else None
-        return ModelLinks(model_id=model_id, apps=choices, problem=problem)
-
-    def set_link_choice(
-        self, ref: str, app_ref: str, exclude: bool = False, target_name: str | None = None
-    ) -> ModelLinks:
-        """Keep the model out of one app, or link it there (under `target_name`): written to
-        its overrides.json; the incremental sync that follows the change applies it."""
-        app = self.apps.get(app_ref)
-        self.library.writable("change where a model is linked")
-        try:
-            choice = AppOverride(exclude=exclude, target_name=target_name or None)
-        except ValidationError as exc:
-            raise InvalidArgument(
-                f"{target_name!r}: {exc.errors()[0]['msg']}", target_name=target_name
-            ) from exc
-        with self.library.writer.hold(f"changing where {ref} is linked"):
-            model_id = self.library.model_id(ref)
-            model_dir = self.library.model_dir(ref)
-            current = read_overrides(model_dir)
-            if isinstance(current, str):
-                raise InvalidArgument(f"{current}: fix or delete it first", path=str(model_dir))
-            overrides = current or Overrides()
-            kind_wide = app.kind != app.id and app.kind in overrides.apps
-            if choice.exclude or choice.target_name or kind_wide:
-                overrides.apps[app.id] = choice  # the app's own entry wins over its kind's
-            else:
-                overrides.apps.pop(app.id, None)  # the default: nothing to say
-            write_overrides(model_dir, overrides)
-            record_change(
-                self.library.root,
-                "edit",
-                {model_id: model_dir.relative_to(self.library.root).as_posix()},
-            )
-        return self.model_links(model_id)
 
     # --- rules --------------------------------------------------------------------------
     def rules(self, ref: str) -> AppRules:
@@ -373,73 +306,6 @@ class MappingService:
             self.registry.remove(row.app_id, row.target)
         return removed
 
-    def relocate(self, old: str, new: str) -> Relocated:
-        """After a move (a drive remounted elsewhere, the library or an app moved): re-point
-        the registered apps under `old` to `new`, and each of our links that was made for
-        the old place — absolute ones, and relative ones whose library moved without them.
-        Links that still reach their model (moved together: the Move Test) are left as they
-        are, and links we did not make are never touched."""
-        old_abs, new_abs = os.path.abspath(old), os.path.abspath(new)
-        if not os.path.isdir(new_abs):
-            raise InvalidArgument(f"{new_abs} is not a folder", path=new_abs)
-        with self.writing(f"relocating {old_abs} to {new_abs}"):
-            moved = self.apps.relocate(old_abs, new_abs)
-            repointed = 0
-            for app in self.apps.list():
-                if app.method == "extra-paths" and Path(app.root).is_dir():
-                    self.write_extra_paths(app)
-                for row in self.registry.for_app(app.id):
-                    repointed += self.repoint(app, row, old_abs, new_abs)
-            self._link_plans.clear()
-            self.dismiss_move()
-        return Relocated(apps=[a.id for a in moved], links_repointed=repointed)
-
-    def made_for(self, app: AppInstall, row: LinkRow, old: str, new: str) -> bool:
-        """True if the recorded link is still exactly what we made before `old` moved to
-        `new` (and no longer reaches its model)."""
-        if row.kind == "hardlink":
-            return False  # a hard link is the file itself: nothing points anywhere
-        link, source = Path(app.models_dir) / row.target, self.library.root / row.source
-        if points_to(link, source, row.kind):
-            return False
-        before = symlink_text(_before(source, old, new), _before(link, old, new), row.kind)
-        try:
-            return os.readlink(link) == before
-        except OSError:
-            return False
-
-    def repoint(self, app: AppInstall, row: LinkRow, old: str, new: str) -> int:
-        """1 if the recorded link was made for the place before the move and is re-made."""
-        link, source = Path(app.models_dir) / row.target, self.library.root / row.source
-        if not os.path.exists(source) or not self.made_for(app, row, old, new):
-            return 0
-        before = symlink_text(_before(source, old, new), _before(link, old, new), row.kind)
-        try:
-            if not remove_if_text(link, before):
-                return 0  # changed meanwhile: left alone
-            create(source, link, row.kind)
-        except OSError as exc:
-            log.warning("could not re-point %s: %s", link, exc)
-            return 0
-        return 1
-
-    # --- where the library was ------------------------------------------------------------
-    def _moved_from(self) -> str | None:
-        """The library's last known path when it is not where it is now and links were made
-        for the old place; otherwise the current place is recorded."""
-        uuid, here = self.library.signature.uuid, str(self.library.root)
-        last = self.places.last(uuid)
-        if last is not None and last != here and self.registry.count() > 0:
-            return last
-        if not self.library.read_only:
-            self.places.remember(uuid, here)
-        return None
-
-    def dismiss_move(self) -> None:
-        """The library's current place is the one to remember (relocated, or not wanted)."""
-        self.places.remember(self.library.signature.uuid, str(self.library.root))
-        self.moved_from = None
-
     def _remove_link(self, app: AppInstall, row: LinkRow) -> bool | None:
         """Unlink a recorded link if it is still exactly ours: True removed, False not ours
         (left alone), None when it could not be checked or removed."""
@@ -467,11 +333,3 @@ def _resolutions_for(
         elif not (colon and prefix in app_ids):
             mine[key] = how
     return mine
-
-
-def _before(path: Path, old: str, new: str) -> Path:
-    """Where `path` was before `old` moved to `new`."""
-    text = os.fspath(path)
-    if text == new or text.startswith(new.rstrip("/") + "/"):
-        return Path(old.rstrip("/") + text[len(new.rstrip("/")) :])
-    return path
