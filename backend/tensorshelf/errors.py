@@ -81,6 +81,12 @@ class OperationCancelled(ShelfError):
     code = "cancelled"
 
 
+class JobPaused(ShelfError):
+    """The user paused a job (Ctrl-C on a download): its partial work is kept to resume."""
+
+    code = "paused"
+
+
 class CrossDevice(ShelfError):
     """A rename or hard link crossed filesystems (EXDEV); the caller copies instead."""
 

@@ -5,7 +5,7 @@ import { App, buildListQuery } from "./App";
 import type { FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
 import { EMPTY_FILTERS } from "./components/FilterSidebar";
 import { createFakeBridge, type Handlers } from "./test/fakeBridge";
-import { jobInfo, planItem, rejected, summary } from "./test/factories";
+import { errorInfo, jobInfo, planItem, rejected, summary } from "./test/factories";
 import { renderWithBridge } from "./test/render";
 
 const facets: FacetCounts = {
@@ -295,6 +295,39 @@ describe("App", () => {
     await waitFor(() => expect(bridge.callsOf("resume_jobs")).toEqual([{ job_id: "int" }]));
     await user.click(within(panel).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "run" }]));
+  });
+
+  it("pauses a running download and shows a paused one with Resume and Discard", async () => {
+    const user = userEvent.setup();
+    const jobs: JobInfo[] = [
+      jobInfo({ job_id: "dl", kind: "download", status: "running", title: "Download a/b" }),
+      jobInfo({
+        job_id: "held",
+        kind: "download",
+        status: "interrupted",
+        title: "Download c/d",
+        error: errorInfo("paused; resume continues from where it stopped", {}, "paused"),
+      }),
+    ];
+    const { bridge } = setup(
+      [],
+      "web",
+      {
+        pause_job: ({ job_id }) => ({ ...jobs[0], job_id, status: "interrupted" }),
+        cancel_job: ({ job_id }) => ({ ...jobs[1], job_id, status: "cancelled" }),
+      },
+      jobs,
+    );
+    expect(await screen.findByText("1 paused download")).toBeInTheDocument();
+    await user.click(screen.getByTestId("jobs-button"));
+    const panel = screen.getByTestId("jobs-panel");
+    const [running, paused] = await within(panel).findAllByTestId("job-row");
+    expect(within(paused).getByText("paused")).toBeInTheDocument();
+    expect(within(paused).queryByText(/resume continues/)).not.toBeInTheDocument();
+    await user.click(within(running).getByRole("button", { name: "Pause" }));
+    await waitFor(() => expect(bridge.callsOf("pause_job")).toEqual([{ job_id: "dl" }]));
+    await user.click(within(paused).getByRole("button", { name: "Discard" }));
+    await waitFor(() => expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "held" }]));
   });
 
   it("Esc closes the jobs popover (even after a row's button went away) and focus returns to Jobs", async () => {

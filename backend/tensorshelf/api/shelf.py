@@ -53,6 +53,7 @@ from tensorshelf.library.watch import ChangeWatch
 from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.mapping.auto_sync import AutoSync
 from tensorshelf.mapping.service import MappingService
+from tensorshelf.network.offline import offline_reason
 from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ API_METHODS: tuple[str, ...] = (
     "start_reclassify",
     "list_jobs",
     "resume_jobs",
+    "pause_job",
     "cancel_job",
     "get_settings",
     "update_settings",
@@ -232,7 +234,10 @@ class ShelfApi(HubMethods, MappingMethods):
     ) -> JobRef:
         """Import the reviewed plan: exactly its items (or those named in `items`, each with
         its own options), with the detections the review showed."""
-        return JobRef(job_id=self.jobs.start_import(plan_id, options or ImportOptions(), items))
+        options = options or ImportOptions()
+        if options.lookup and offline_reason(self.settings.get().offline) is None:
+            self.hub.net.warm_up()  # the lookup that follows finds the client ready
+        return JobRef(job_id=self.jobs.start_import(plan_id, options, items))
 
     def pick_paths(self, folder: bool = False) -> list[str]:
         if self.path_picker is None:
@@ -325,6 +330,10 @@ class ShelfApi(HubMethods, MappingMethods):
 
     def cancel_job(self, job_id: str) -> JobInfo:
         return self.jobs.cancel(job_id)
+
+    def pause_job(self, job_id: str) -> JobInfo:
+        """Pause a running download (its partial files are kept); resume_jobs continues it."""
+        return self.jobs.pause(job_id)
 
     # --- lifecycle ---------------------------------------------------------------------
     def close(self) -> None:

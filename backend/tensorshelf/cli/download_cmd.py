@@ -45,7 +45,9 @@ def download_cmd(
 
         emit(state, {"ok": True, **listing.model_dump(mode="json")}, human)
         return
-    done = run_job(api, lambda: api.start_download(repo_id=repo, files=files, revision=revision))
+    done = run_job(
+        api, lambda: api.start_download(repo_id=repo, files=files, revision=revision), pause=True
+    )
     job_outcome_or_fail(state, done)
     result = done.result or {}
     imported = list(result.get("imported") or [])

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Self
 
-from tensorshelf.errors import OperationCancelled
+from tensorshelf.errors import JobPaused, OperationCancelled
 from tensorshelf.settings import CLI_JOB_CHECK_INTERVAL_S
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TERMINAL = frozenset({"done", "failed", "cancelled"})
+_TERMINAL = frozenset({"done", "failed", "cancelled", "interrupted"})  # ours: paused
 
 
 class JobWatcher:
@@ -31,10 +31,14 @@ class JobWatcher:
         done = watcher.wait([ref.job_id])
     """
 
-    def __init__(self, api: ShelfApi, view: ProgressView | None = None) -> None:
+    def __init__(
+        self, api: ShelfApi, view: ProgressView | None = None, pause: bool = False
+    ) -> None:
+        """`pause`: Ctrl-C pauses the jobs (a download keeps its partial files) instead."""
         from tensorshelf.cli.progress import make_view
 
         self._api = api
+        self._pause = pause
         self._view = view or make_view()
         self._done: dict[str, JobDone] = {}
         self._changed = threading.Event()
@@ -91,6 +95,8 @@ class JobWatcher:
         try:
             self._wait_until_done(job_ids)
         except KeyboardInterrupt:
+            if self._pause:
+                self._pause_all(job_ids)
             self._view.note("cancelling… (Ctrl-C again to stop waiting)")
             for job_id in job_ids:
                 if job_id not in self._done:
@@ -104,9 +110,21 @@ class JobWatcher:
             ) from None
         return {j: self._done[j] for j in job_ids}
 
+    def _pause_all(self, job_ids: list[str]) -> None:
+        self._view.note("pausing… (Ctrl-C again to stop waiting)")
+        for job_id in job_ids:
+            if job_id not in self._done:
+                self._api.pause_job(job_id=job_id)
+        self._wait_until_done(job_ids)
+        raise JobPaused(
+            "paused; the partial download is kept — resume it with: tensorshelf jobs --resume",
+            jobs=job_ids,
+        ) from None
 
-def run_job(api: ShelfApi, start: Callable[[], Any]) -> JobDone:
-    """Start one job with `start()` (returns a JobRef) and wait for it with progress."""
-    with JobWatcher(api) as watcher:
+
+def run_job(api: ShelfApi, start: Callable[[], Any], pause: bool = False) -> JobDone:
+    """Start one job with `start()` (returns a JobRef) and wait for it with progress
+    (`pause`: Ctrl-C pauses it rather than cancelling it)."""
+    with JobWatcher(api, pause=pause) as watcher:
         ref = start()
         return watcher.wait([ref.job_id])[ref.job_id]

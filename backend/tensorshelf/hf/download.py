@@ -62,6 +62,8 @@ def fetch(
     expected_sha: str | None = None
     failures = 0
     while True:
+        if cancel is not None:
+            cancel.raise_if_cancelled()  # between attempts: a pause or cancel ends the retrying
         resolved = api.resolve(repo_id, path, revision)
         if expected_sha is not None and resolved.sha256 and resolved.sha256 != expected_sha:
             log.warning("%s/%s changed on the Hub meanwhile: starting over", repo_id, path)

@@ -23,8 +23,13 @@ class CancelToken:
 
     def __init__(self) -> None:
         self._event = threading.Event()
+        self.paused = False  # cancelled to be resumed later: keep what was done so far
 
     def cancel(self) -> None:
+        self._event.set()
+
+    def pause(self) -> None:
+        self.paused = True
         self._event.set()
 
     @property

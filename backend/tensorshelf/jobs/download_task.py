@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tensorshelf import settings
-from tensorshelf.errors import DiskFull, InvalidArgument
+from tensorshelf.errors import DiskFull, InvalidArgument, OperationCancelled
 from tensorshelf.hf.download import fetch
 from tensorshelf.hf.identify import Identification
 from tensorshelf.io.diskspace import format_bytes, free_bytes
@@ -33,6 +33,12 @@ def download_root(state_dir: Path, repo_id: str, revision: str) -> Path:
     (the last folder is the repo's name: a folder import is named after it)."""
     holder = state_dir / settings.DOWNLOADS_DIR / f"{repo_id.replace('/', '--')}@{revision}"
     return holder / repo_id.rsplit("/", 1)[-1]
+
+
+def discard_partials(state_dir: Path, params: dict[str, Any]) -> None:
+    """A paused download cancelled for good: its partial files (ours, in the state dir) go."""
+    root = download_root(state_dir, params["repo_id"], params.get("revision") or "main")
+    shutil.rmtree(root.parent, ignore_errors=True)
 
 
 def check_space(root: Path, library: Path, remaining: int) -> None:
@@ -63,22 +69,27 @@ def run_download(ctx: JobContext) -> Outcome:
     check_space(root, ctx.service.root, sum(sizes.get(p, 0) for p in files if p not in done))
     commit: str | None = next((d.get("commit") for d in done.values() if d.get("commit")), None)
     status: JobStatus = "done"
-    for path in files:
-        if path in done:
-            continue
-        if ctx.cancel.cancelled:
-            status = "cancelled"
-            break
-        tracker.start_item(sizes.get(path, 0), path)
-        hashes, resolved = fetch(
-            api, repo_id, path, revision, root / path, tracker.on_bytes, ctx.cancel
-        )
-        commit = resolved.commit or commit
-        ctx.service.hash_cache.put(root / path, hashes)  # the import need not hash it again
-        data = {**hashes.model_dump(mode="json"), "commit": resolved.commit}
-        ctx.store.add_checkpoint(ctx.job_id, path, data)
-        ctx.item_done({"path": path, **data}, key=path)
+    try:
+        for path in files:
+            if path in done:
+                continue
+            if ctx.cancel.cancelled:
+                status = "cancelled"
+                break
+            tracker.start_item(sizes.get(path, 0), path)
+            hashes, resolved = fetch(
+                api, repo_id, path, revision, root / path, tracker.on_bytes, ctx.cancel
+            )
+            commit = resolved.commit or commit
+            ctx.service.hash_cache.put(root / path, hashes)  # the import need not hash it again
+            data = {**hashes.model_dump(mode="json"), "commit": resolved.commit}
+            ctx.store.add_checkpoint(ctx.job_id, path, data)
+            ctx.item_done({"path": path, **data}, key=path)
+    except OperationCancelled:
+        status = "cancelled"
     if status != "done":
+        if not ctx.cancel.paused:  # cancelled for good: its partial files go
+            discard_partials(hub.state_dir, ctx.params)
         return status, {"repo_id": repo_id, "files": list(done), "imported": []}
     imported = _publish(ctx, hub, root, files, repo_id, commit or revision)
     return "done", {"repo_id": repo_id, "revision": commit, "files": files, "imported": imported}

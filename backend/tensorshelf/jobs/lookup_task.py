@@ -14,7 +14,7 @@ from tensorshelf.hf.identify import Identification, LocalFile, LocalModel
 from tensorshelf.jobs.models import EVENT_JOB_ITEM_DONE, JobItemDone, JobStatus
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import LookupItem, LookupOutcome, LookupReport
-from tensorshelf.network.errors import NetworkError
+from tensorshelf.network.errors import HostUnavailable, NetworkError, Offline
 from tensorshelf.network.urls import quote_path
 
 if TYPE_CHECKING:
@@ -71,7 +71,9 @@ def run_lookup(ctx: JobContext) -> Outcome:
     if ctx.params.get("updates"):
         return _check_updates(ctx)
     refs = ctx.params.get("refs") or ctx.service.pending_lookups()
-    identifier = ctx.hub.identifier(retry=not ctx.params.get("quick"))
+    quick = bool(ctx.params.get("quick"))  # right after an import: never make it wait
+    identifier = ctx.hub.identifier(retry=not quick)
+    unreachable: str | None = None  # quick: once the Hub failed, the rest stay pending
     endpoint = ctx.hub.config().endpoint
     tracker = ctx.tracker
     tracker.set_totals(len(refs), 0)
@@ -87,16 +89,24 @@ def run_lookup(ctx: JobContext) -> Outcome:
             meta = ctx.service.get_model(ref)
         except ModelNotFound:
             continue
+        asked = unreachable is None
         try:
+            if unreachable is not None:
+                raise NetworkError(unreachable)
             found = identifier.identify(local_model(meta))
             outcome = outcome_of(found, endpoint)
             requests = found.requests
         except NetworkError as exc:
             outcome, requests = LookupOutcome(status="pending", error=exc.message), 0
+            asked = asked and not quick and not isinstance(exc, Offline | HostUnavailable)
+            unreachable = exc.message if quick else None
         except HubError as exc:
             outcome, requests = LookupOutcome(status="no_match", error=exc.message), 0
-        ctx.service.record_lookup(meta.id, outcome)
-        changed.append(meta.id)
+        if asked or not meta.pending_online_lookup:
+            ctx.service.record_lookup(meta.id, outcome)
+            changed.append(meta.id)
+        # else: the Hub was not asked (or not reached right after the import): still
+        # pending, nothing to write — it is retried when the circuit closes and at start-up
         item = LookupItem(
             id=meta.id,
             name=meta.name,

@@ -32,9 +32,12 @@ from tensorshelf.jobs.models import (
     JobKind,
     JobProgress,
     JobStatus,
+    PAUSABLE_KINDS,
+    PAUSED_CODE,
     bytes_read_in,
     problems_in,
 )
+from tensorshelf.jobs.download_task import discard_partials
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.tasks import TASKS, JobContext
@@ -293,8 +296,17 @@ class JobRunner:
     def _finish(
         self, active: _ActiveJob, status: JobStatus, result: Any, error: ErrorInfo | None
     ) -> None:
+        paused: ErrorInfo | None = None
+        if status == "cancelled" and active.cancel.paused:
+            paused = ErrorInfo(
+                code=PAUSED_CODE, message="paused; resume continues from where it stopped"
+            )
+            status, error = "interrupted", paused
         try:
-            self._store.finish(active.job_id, status, result=result, error=error)
+            if paused is not None:
+                self._store.suspend(active.job_id, error=paused)
+            else:
+                self._store.finish(active.job_id, status, result=result, error=error)
         except Exception:
             log.exception("could not record the end of job %s", active.job_id)
         try:
@@ -350,6 +362,26 @@ class JobRunner:
             active.thread.join()  # already past its last step: no thread is left behind
         return self.get(job_id)
 
+    def pause(self, job_id: str, wait_s: float | None = settings.JOB_CANCEL_WAIT_S) -> JobInfo:
+        """Pause a running download: it stops at its next cancellation point, keeps its
+        partial files and ends `interrupted` (error code `paused`), so `resume` continues it."""
+        active = self._active.get(job_id)
+        if active is None:
+            info = self._store.get(job_id)
+            raise InvalidArgument(
+                f"job {job_id} is not running here ({info.status}); only a running job pauses",
+                job_id=job_id,
+                status=info.status,
+            )
+        if active.kind not in PAUSABLE_KINDS:
+            raise InvalidArgument(
+                f"a {active.kind} job cannot be paused (cancel it instead)", job_id=job_id
+            )
+        active.cancel.pause()
+        if wait_s and threading.current_thread() is not active.thread:
+            active.finished.wait(wait_s)
+        return self.get(job_id)
+
     def cancel(self, job_id: str, wait_s: float | None = settings.JOB_CANCEL_WAIT_S) -> JobInfo:
         """Cancel a job: a running one stops at its next cancellation point (an in-flight
         import cleans its staging) and ends `cancelled`; this waits up to `wait_s` for that.
@@ -367,6 +399,8 @@ class JobRunner:
         if info.status == "interrupted":
             self._store.claim(job_id)
             info = self._store.finish(job_id, "cancelled")
+            if info.kind == "download" and self._hub is not None:
+                discard_partials(self._hub().state_dir, self._store.params(job_id))
             self._bus.publish(
                 EVENT_JOB_DONE, JobDone(job_id=job_id, kind=info.kind, status="cancelled")
             )

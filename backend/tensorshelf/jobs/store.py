@@ -328,6 +328,15 @@ class JobStore:
             )
         return self.get(job_id)
 
+    def suspend(self, job_id: str, *, error: ErrorInfo) -> JobInfo:
+        """Record a job paused by the user: `interrupted` (so it can be resumed), with why."""
+        with self._tx() as db:
+            db.execute(
+                "UPDATE jobs SET status = 'interrupted', error = ?, updated_at = ? WHERE id = ?",
+                (error.model_dump_json(), utc_now(), job_id),
+            )
+        return self.get(job_id)
+
     # --- import plans --------------------------------------------------------------------
     def save_plan(self, plan: ImportPlan) -> ImportPlan:
         """Keep `plan` under a new id (returned on the copy); plans older than the retention

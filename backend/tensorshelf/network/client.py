@@ -12,6 +12,7 @@ import contextlib
 import logging
 import platform
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from importlib.metadata import PackageNotFoundError, version
@@ -60,7 +61,7 @@ class NetClient:
         self.breaker = breaker or CircuitBreaker()
         self.pacer = pacer or Pacer()
         self._sleep = sleep
-        self._client = httpx.Client(
+        self._make_client: Callable[[], httpx.Client] = lambda: httpx.Client(
             http2=True,
             timeout=httpx.Timeout(read_timeout_s, connect=connect_timeout_s),
             limits=httpx.Limits(max_connections=settings.NET_POOL_CONNECTIONS),
@@ -69,6 +70,24 @@ class NetClient:
             transport=transport,
             verify=verify,
         )
+        self._built: httpx.Client | None = None
+        self._build_lock = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The httpx client, made on first use (its TLS context loads the CA bundle: tens of
+        milliseconds a process that never reaches out should not pay)."""
+        with self._build_lock:
+            if self._built is None:
+                self._built = self._make_client()
+            return self._built
+
+    def warm_up(self) -> None:
+        """Make the client in the background now (an import that will look its models up
+        next: the CA bundle loads while the files are copied, not after)."""
+        threading.Thread(
+            target=lambda: self._client, daemon=True, name="tensorshelf-net-warm-up"
+        ).start()
 
     # --- the guards ------------------------------------------------------------------------
     def _admit(self, url: str) -> str:
@@ -172,4 +191,6 @@ class NetClient:
             raise NetworkError(f"{method} {url} failed: {exc}", url=url) from exc
 
     def close(self) -> None:
-        self._client.close()
+        with self._build_lock:
+            if self._built is not None:
+                self._built.close()

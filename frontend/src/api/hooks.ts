@@ -356,6 +356,16 @@ export function useCancelJob() {
   });
 }
 
+/** Pause a running download: its partial files are kept and Resume continues it. */
+export function usePauseJob() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (jobId: string) => bridge.call("pause_job", { job_id: jobId }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
 export function useResumeJobs() {
   const bridge = useBridge();
   const client = useQueryClient();

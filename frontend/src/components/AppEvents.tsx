@@ -2,7 +2,7 @@ import { useEffect, useRef } from "react";
 import { useEvent } from "../api/BridgeContext";
 import { useJobs, useStatus } from "../api/hooks";
 import { isJobKindClaimed } from "../lib/jobClaims";
-import { jobDoneMessage } from "../lib/jobMessages";
+import { isPaused, jobDoneMessage } from "../lib/jobMessages";
 import { useToast } from "./ui/Toasts";
 
 /**
@@ -38,12 +38,20 @@ export function AppEvents({ followedJobId }: { followedJobId: string | null }) {
   useEffect(() => {
     if (announced.current.interrupted || !jobs.data) return;
     announced.current.interrupted = true;
-    const n = jobs.data.filter((j) => j.status === "interrupted").length;
+    const stopped = jobs.data.filter((j) => j.status === "interrupted");
+    const n = stopped.filter((j) => !isPaused(j)).length;
+    const paused = stopped.length - n;
     if (n) {
       toast.push({
         kind: "warning",
         title: `${n} interrupted ${n === 1 ? "job" : "jobs"}`,
         message: "Open Jobs to resume where they stopped.",
+      });
+    } else if (paused) {
+      toast.push({
+        kind: "info",
+        title: `${paused} paused ${paused === 1 ? "download" : "downloads"}`,
+        message: "Open Jobs to resume.",
       });
     }
   }, [jobs.data, toast]);

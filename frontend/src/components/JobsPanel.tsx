@@ -1,9 +1,10 @@
 import { useEffect, useRef, type ReactNode } from "react";
-import { useCancelJob, useJobs, useResumeJobs } from "../api/hooks";
+import { useCancelJob, useJobs, usePauseJob, useResumeJobs } from "../api/hooks";
 import type { JobInfo } from "../api/types";
 import { refocusIfLost } from "../lib/focus";
 import { formatBytes, formatDateTime, progressFraction } from "../lib/format";
 import { errorText } from "../lib/importFlow";
+import { isPaused } from "../lib/jobMessages";
 import { Badge, type Tone } from "./ui/Badge";
 import { Button, IconButton } from "./ui/Button";
 import { ProgressBar, Spinner } from "./ui/ProgressBar";
@@ -18,6 +19,7 @@ const STATUS_TONE: Record<JobInfo["status"], Tone> = {
 };
 
 const RECENT_FINISHED = 5;
+const PAUSABLE: ReadonlySet<JobInfo["kind"]> = new Set(["download"]);
 
 export function splitJobs(jobs: JobInfo[]): { open: JobInfo[]; recent: JobInfo[] } {
   const open = jobs.filter((j) => j.status === "running" || j.status === "interrupted");
@@ -32,6 +34,7 @@ export function splitJobs(jobs: JobInfo[]): { open: JobInfo[]; recent: JobInfo[]
 export function JobsPanel({ onClose }: { onClose: () => void }) {
   const jobs = useJobs();
   const cancel = useCancelJob();
+  const pause = usePauseJob();
   const resume = useResumeJobs();
   const toast = useToast();
   const ref = useRef<HTMLDivElement>(null);
@@ -105,27 +108,55 @@ export function JobsPanel({ onClose }: { onClose: () => void }) {
             job={job}
             action={
               job.status === "running" ? (
-                <Button
-                  size="sm"
-                  variant="ghost"
-                  onClick={() =>
-                    cancel.mutate(job.job_id, { onError: onError("Could not cancel") })
-                  }
-                  disabled={cancel.isPending}
-                >
-                  Cancel
-                </Button>
+                <>
+                  {PAUSABLE.has(job.kind) && (
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      onClick={() =>
+                        pause.mutate(job.job_id, { onError: onError("Could not pause") })
+                      }
+                      disabled={pause.isPending}
+                    >
+                      Pause
+                    </Button>
+                  )}
+                  <Button
+                    size="sm"
+                    variant="ghost"
+                    onClick={() =>
+                      cancel.mutate(job.job_id, { onError: onError("Could not cancel") })
+                    }
+                    disabled={cancel.isPending}
+                  >
+                    Cancel
+                  </Button>
+                </>
               ) : (
-                <Button
-                  size="sm"
-                  variant="primary"
-                  onClick={() =>
-                    resume.mutate(job.job_id, { onError: onError("Could not resume") })
-                  }
-                  disabled={resume.isPending}
-                >
-                  Resume
-                </Button>
+                <>
+                  {isPaused(job) && (
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      onClick={() =>
+                        cancel.mutate(job.job_id, { onError: onError("Could not discard") })
+                      }
+                      disabled={cancel.isPending}
+                    >
+                      Discard
+                    </Button>
+                  )}
+                  <Button
+                    size="sm"
+                    variant="primary"
+                    onClick={() =>
+                      resume.mutate(job.job_id, { onError: onError("Could not resume") })
+                    }
+                    disabled={resume.isPending}
+                  >
+                    Resume
+                  </Button>
+                </>
               )
             }
           />
@@ -149,7 +180,8 @@ function JobRow({ job, action }: { job: JobInfo; action?: ReactNode }) {
   const fraction =
     progressFraction(job.bytes_done, job.bytes_total) ||
     progressFraction(job.items_done, job.items_total);
-  const error = errorText(job.error ?? null);
+  const paused = isPaused(job);
+  const error = paused ? null : errorText(job.error ?? null);
   return (
     <div
       data-testid="job-row"
@@ -167,7 +199,9 @@ function JobRow({ job, action }: { job: JobInfo; action?: ReactNode }) {
         {job.status === "done" && job.problems > 0 ? (
           <Badge tone="danger">finished with problems ({job.problems})</Badge>
         ) : (
-          <Badge tone={STATUS_TONE[job.status]}>{job.status}</Badge>
+          <Badge tone={paused ? "neutral" : STATUS_TONE[job.status]}>
+            {paused ? "paused" : job.status}
+          </Badge>
         )}
         {action}
       </div>

@@ -1,5 +1,5 @@
 /** Toast text for finished jobs (pure, so it can be tested without rendering). */
-import type { JobDoneEvent, JobKind, ReclassifyReport } from "../api/types";
+import type { JobDoneEvent, JobInfo, JobKind, ReclassifyReport } from "../api/types";
 import { errorText } from "./importFlow";
 import { jobResults, resultSummary } from "./syncPlan";
 
@@ -60,9 +60,16 @@ export function reclassifyMessage(report: ReclassifyReport): JobMessage {
   };
 }
 
+/** A job the user paused (interrupted, to be resumed) — not one that went wrong. */
+export function isPaused(job: Pick<JobInfo, "status" | "error">): boolean {
+  return job.status === "interrupted" && job.error?.code === "paused";
+}
+
 export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
   const what = JOB_NAMES[evt.kind] ?? evt.kind;
   if (evt.status === "cancelled") return { kind: "warning", title: `${what} cancelled` };
+  if (isPaused(evt))
+    return { kind: "info", title: `${what} paused`, message: "Resume it from Jobs." };
   if (evt.status === "interrupted")
     return { kind: "warning", title: `${what} interrupted`, message: "Resume it from Jobs." };
   if (evt.status === "failed")

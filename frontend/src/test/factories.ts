@@ -182,8 +182,12 @@ export function metadata(over: Partial<ModelMetadata> = {}): ModelMetadata {
 }
 
 /** The backend's one error shape, as a test writes it. */
-export function errorInfo(message: string, details: Record<string, unknown> = {}): ErrorInfo {
-  return { code: "error", message, details };
+export function errorInfo(
+  message: string,
+  details: Record<string, unknown> = {},
+  code = "error",
+): ErrorInfo {
+  return { code, message, details };
 }
 
 /** An input a plan left out (`ImportPlan.rejected`). */

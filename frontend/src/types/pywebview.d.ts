@@ -940,6 +940,13 @@ export interface ShelfMethods {
     };
     result: RepoListing;
   };
+  /** Pause a running download (its partial files are kept); resume_jobs continues it. */
+  pause_job: {
+    args: {
+      job_id: string;
+    };
+    result: JobInfo;
+  };
   pick_paths: {
     args: {
       folder?: boolean;

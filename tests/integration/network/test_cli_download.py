@@ -90,3 +90,55 @@ def test_a_download_killed_half_way_resumes_from_its_partial_file(world) -> None
     (imported,) = done["imported"]
     meta = cli.json("show", imported["id"])["model"]
     assert (cli.library / meta["path"] / NAME).read_bytes() == data
+
+
+def test_ctrl_c_pauses_a_download_which_resumes_from_its_partial_file(world) -> None:
+    """Ctrl-C on `download` pauses it: the job is left interrupted (code `paused`) with its
+    partial file; `jobs --resume` continues it with a Range request from that offset and
+    imports it. A paused download cancelled for good leaves no partial folder."""
+    import signal
+    import time
+
+    cli, hub, data = world
+    hub.faults.trickle_bps = len(data) // 4  # about 4 s for the whole file
+    partial = cli.home / "downloads" / "someorg--demo-lora-v1@main" / "demo-lora-v1" / NAME
+    proc = cli.spawn("--json", "download", REPO, NAME)
+    deadline = time.monotonic() + 60
+    while not (partial.exists() and partial.stat().st_size >= len(data) // 4):
+        assert time.monotonic() < deadline, "the download never got a quarter of the way"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert '"code": "paused"' in out and "jobs --resume" in out, out
+    kept = partial.stat().st_size
+    assert 0 < kept < len(data), "the partial file is kept"
+    (job,) = [j for j in cli.json("jobs")["jobs"] if j["kind"] == "download"]
+    assert job["status"] == "interrupted" and job["error"]["code"] == "paused"
+
+    hub.faults.trickle_bps = None
+    resumed = cli.json("jobs", "--resume")
+    ranges = [r.headers.get("range") for r in hub.requests if r.path.startswith("/cdn/")]
+    assert ranges[-1] is not None and int(ranges[-1][6:-1]) >= kept, ranges
+    (done,) = resumed["jobs"]
+    assert done["status"] == "done", done
+    (imported,) = done["result"]["imported"]
+    meta = cli.json("show", imported["id"])["model"]
+    assert (cli.library / meta["path"] / NAME).read_bytes() == data
+    assert meta["match_method"] == "hash"
+
+    hub.faults.trickle_bps = len(data) // 4
+    other = "README.md"
+    proc = cli.spawn("--json", "download", REPO, NAME, other)
+    holder = cli.home / "downloads" / "someorg--demo-lora-v1@main"
+    deadline = time.monotonic() + 60
+    while not (partial.exists() and partial.stat().st_size > 0):
+        assert time.monotonic() < deadline, "the second download never started"
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=60)
+    (paused,) = [j for j in cli.json("jobs")["jobs"] if j["status"] == "interrupted"]
+    assert holder.exists()
+    cancelled = cli.json("jobs", "--cancel", paused["job_id"])
+    assert cancelled["job"]["status"] == "cancelled"
+    assert not holder.exists(), "a paused download cancelled for good leaves nothing behind"
