@@ -21,23 +21,23 @@ from tensorshelf import settings
 from tensorshelf.error_info import ErrorInfo, error_info
 from tensorshelf.errors import InvalidArgument, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
+from tensorshelf.jobs.download_task import discard_partials
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.gate import Gate
 from tensorshelf.jobs.import_task import import_params, plan_items
 from tensorshelf.jobs.models import (
     EVENT_JOB_DONE,
     EVENT_JOB_PROGRESS,
+    PAUSABLE_KINDS,
+    PAUSED_CODE,
     JobDone,
     JobInfo,
     JobKind,
     JobProgress,
     JobStatus,
-    PAUSABLE_KINDS,
-    PAUSED_CODE,
     bytes_read_in,
     problems_in,
 )
-from tensorshelf.jobs.download_task import discard_partials
 from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.tasks import TASKS, JobContext
