@@ -152,6 +152,7 @@ class Transfer:
 
     # --- link ------------------------------------------------------------------------------
     def _link(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
+        known = self._known(src)
         try:
             hardlink(src, dst)
         except CrossDevice as exc:
@@ -160,19 +161,43 @@ class Transfer:
                 f"library ({self.staging.root.parent}); import it with copy instead",
                 **exc.details,
             ) from exc
-        return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst), "linked", st)
+        return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst, known), "linked", st)
 
-    def _hash_in_place(self, rel: str, path: Path) -> tuple[FileHashes, os.stat_result]:
+    def _known(self, src: Path) -> tuple[FileHashes, os.stat_result] | None:
+        """The hash cache's hashes of `src` and the stat they hold for, taken just before our
+        own link or rename changes its ctime (which would invalidate the entry)."""
+        if self.hash_cache is None:
+            return None
+        before = os.stat(src)
+        cached = self.hash_cache.get(src)
+        return None if cached is None else (cached, before)
+
+    def _hash_in_place(
+        self, rel: str, path: Path, known: tuple[FileHashes, os.stat_result] | None = None
+    ) -> tuple[FileHashes, os.stat_result]:
         """Hash a file that is the user's inode too (linked or renamed into staging), and the
         stat it had while hashed. Its reference stat is taken after our own link/rename
         (which changes its ctime); any change of size, mtime, ctime or inode by the end of
-        hashing means another writer touched it: SourceChanged."""
+        hashing means another writer touched it: SourceChanged. `known`: the cache's hashes
+        from before our link — still good if only the ctime moved (inode, size and mtime as
+        they were), and re-cached under the new ctime."""
         before = os.stat(path)
-        if self.hash_cache is not None:
-            cached = self.hash_cache.get(path)
-            if cached is not None:
+        if known is not None:
+            cached, old = known
+            same = (before.st_ino, before.st_size, before.st_mtime_ns) == (
+                old.st_ino,
+                old.st_size,
+                old.st_mtime_ns,
+            )
+            if same and self.hash_cache is not None:
+                self.hash_cache.put(path, cached, stat=before)
                 self.reporter.stage("hashing", rel, cached.size, cached.size)
                 return cached, before
+        if self.hash_cache is not None:
+            cached_now = self.hash_cache.get(path)
+            if cached_now is not None:
+                self.reporter.stage("hashing", rel, cached_now.size, cached_now.size)
+                return cached_now, before
         hashes = hash_file(path, self.reporter.bytes("hashing", rel, before.st_size), self.cancel)
         check_unchanged(path, before)
         if self.hash_cache is not None:
@@ -190,6 +215,7 @@ class Transfer:
             return staged
         if not same_filesystem(src, dst.parent):
             return self._move_across(rel, src, dst, st)
+        known = self._known(src)
         try:
             hardlink(src, dst)
         except CrossDevice:
@@ -200,8 +226,8 @@ class Transfer:
             log.info("no hard links on %s (%s): renaming into staging", src.parent, exc)
             self.staging.journal_move(src, dst)
             rename_no_replace(src, dst)
-            return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst), "renamed", st)
-        return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst), "linked", st)
+            return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst, known), "renamed", st)
+        return StagedFile(rel, src, dst, *self._hash_in_place(rel, dst, known), "linked", st)
 
     def _move_across(self, rel: str, src: Path, dst: Path, st: os.stat_result) -> StagedFile:
         note = (

@@ -201,3 +201,36 @@ def test_cancel_propagates_after_cleanup(service: LibraryService, tmp_path: Path
         service.import_item(plan.items[0], ImportOptions(lookup=False), cancel_on_copy, token)
     assert staged_entries(service.root) == [] and published_dirs(service.root) == []
     assert source.exists()
+
+
+@pytest.mark.parametrize("mode", ["move", "link"])
+def test_a_file_the_hash_cache_knows_is_not_read_again_after_our_own_link(
+    service: LibraryService, tmp_path: Path, mode: str
+) -> None:
+    """A file hashed before (a finished download, an adopted cache blob) keeps its cached
+    hashes through the hard link into staging, although that link changes its ctime. Shown
+    with planted hashes: had the import read the file, it would have the real ones."""
+    from tensorshelf.io.types import FileHashes
+
+    source = write_safetensors(tmp_path / "src" / "m.safetensors", seed=8)
+    planted = FileHashes(sha256="5" * 64, blake3="b" * 64, size=source.stat().st_size)
+    assert service.hash_cache is not None
+    service.hash_cache.put(source, planted)
+    (result,) = run_import(service, [source], mode=mode)[1]
+    assert result.ok and result.hashes.sha256 == planted.sha256, "the cache answered"
+    stored = service.root / result.path / "m.safetensors"
+    assert service.hash_cache.get(stored) == planted, "cached anew under the new ctime"
+
+
+def test_a_cached_file_rewritten_before_its_import_is_hashed_anew(
+    service: LibraryService, tmp_path: Path
+) -> None:
+    from tensorshelf.io.types import FileHashes
+
+    source = write_safetensors(tmp_path / "src" / "m.safetensors", seed=9)
+    assert service.hash_cache is not None
+    size = source.stat().st_size
+    assert service.hash_cache.put(source, FileHashes(sha256="5" * 64, blake3="b" * 64, size=size))
+    os.utime(source, ns=(source.stat().st_atime_ns, source.stat().st_mtime_ns + 10**9))
+    (result,) = run_import(service, [source], mode="link")[1]
+    assert result.ok and result.hashes.sha256 == sha256_of(source)
