@@ -252,6 +252,9 @@ HF_FUZZY_MIN_SCORE = 70.0  # rapidfuzz token_set_ratio for a "filename_fuzzy" ca
 DOWNLOAD_BUFFER_BYTES = 1024 * 1024  # what a stalled or killed download may lose at most
 DOWNLOAD_ATTEMPTS = 8  # network failures of one file's download before the job gives up
 DOWNLOADS_DIR = "downloads"  # <state>/downloads/<owner--name>@<revision>/<path>: partials
+ADOPT_DIR = "adopt"  # <state>/adopt/<owner--name>@<commit>/<name>/: links to an HF cache's blobs
+ENV_HF_HUB_CACHE = ("HF_HUB_CACHE", "HUGGINGFACE_HUB_CACHE")  # where an HF hub cache is
+HF_CACHE_TREE_MAX_BYTES = 64 * 1024 * 1024  # a trees/<commit>.json larger than this is ignored
 
 # --- CLI -----------------------------------------------------------------------------------
 CLI_JOB_CHECK_INTERVAL_S = 1.0  # safety-net check of a waited job's status in ops.db

@@ -1,3 +1,4 @@
+import { AdoptCacheDialog } from "./components/hub/AdoptCacheDialog";
 import { DownloadDialog } from "./components/hub/DownloadDialog";
 import { SyncDialog } from "./components/sync/SyncDialog";
 import { UnreadableNotice } from "./components/UnreadableNotice";
@@ -103,6 +104,7 @@ export function App() {
   const [settingsOpen, setSettingsOpen] = useState(false);
   const [syncOpen, setSyncOpen] = useState(false);
   const [downloadOpen, setDownloadOpen] = useState(false);
+  const [adoptOpen, setAdoptOpen] = useState(false);
 
   // changes by other processes (a CLI import) are not pushed: Refresh, and quietly on focus
   const { refresh, refreshing } = useRefreshLibrary();
@@ -353,7 +355,16 @@ export function App() {
         <SettingsDialog onClose={() => setSettingsOpen(false)} theme={theme} onTheme={setTheme} />
       )}
       {syncOpen && <SyncDialog onClose={() => setSyncOpen(false)} />}
-      {downloadOpen && <DownloadDialog onClose={() => setDownloadOpen(false)} />}
+      {downloadOpen && (
+        <DownloadDialog
+          onClose={() => setDownloadOpen(false)}
+          onAdoptCache={() => {
+            setDownloadOpen(false);
+            setAdoptOpen(true);
+          }}
+        />
+      )}
+      {adoptOpen && <AdoptCacheDialog onClose={() => setAdoptOpen(false)} />}
       <AppEvents followedJobId={importPaths ? importJobId : null} />
     </div>
   );

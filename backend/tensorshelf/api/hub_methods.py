@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 from abc import abstractmethod
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tensorshelf import settings
@@ -16,6 +17,7 @@ from tensorshelf.api.events_schema import EVENT_NETWORK_STATUS, NetworkStatus
 from tensorshelf.api.models import HubStatus
 from tensorshelf.api.settings_store import SettingsStore
 from tensorshelf.errors import InvalidArgument
+from tensorshelf.hf.local_cache import HfCacheListing, RepoSnapshotRef
 from tensorshelf.hf.models import RepoListing
 from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import EVENT_JOB_DONE, EVENT_LIBRARY_CHANGED, JobRef, LibraryChanged
@@ -187,6 +189,40 @@ class HubMethods:
         sizes = {f.path: f.size for f in chosen}
         job = self.jobs.start_download(listing.repo_id, revision, list(sizes), sizes)
         return JobRef(job_id=job)
+
+    def scan_hf_cache(self, path: str | None = None) -> HfCacheListing:
+        """The model repos of a local Hugging Face cache (default: HF_HUB_CACHE, else
+        ~/.cache/huggingface/hub), read-only, with each snapshot's files and what is already
+        in the library."""
+        from tensorshelf.hf.local_cache import default_cache_dir, scan_cache
+
+        root = Path(path).expanduser() if path else default_cache_dir()
+        if not root.is_absolute():
+            raise InvalidArgument(f"{path}: give the cache's absolute path", path=path)
+        listing = scan_cache(root)
+        for repo in listing.repos:
+            for snapshot in repo.snapshots:
+                snapshot.in_library = sum(
+                    1
+                    for f in snapshot.files
+                    if f.sha256 and self.service.index.find_by_sha256(f.sha256)
+                )
+        return listing
+
+    def start_adopt(
+        self, repos: list[RepoSnapshotRef], path: str | None = None, trust: bool = True
+    ) -> JobRef:
+        """Adopt chosen snapshots of the Hugging Face cache (never written to): hard-linked
+        into the library on the same filesystem, else copied; each model Verified from its
+        repo at that commit. `trust`: take a blob's name as its SHA-256 (no file is read);
+        false hashes every file."""
+        from tensorshelf.hf.local_cache import default_cache_dir
+
+        if not repos:
+            raise InvalidArgument("choose at least one repo of the cache to adopt")
+        root = str(Path(path).expanduser() if path else default_cache_dir())
+        chosen = [{"repo_id": r.repo_id, "commit": r.commit} for r in repos]
+        return JobRef(job_id=self.jobs.start_adopt(root, chosen, trust))
 
     def get_hub_status(self) -> HubStatus:
         """Where the Hub is, whether a token is set (never the token), offline switches and

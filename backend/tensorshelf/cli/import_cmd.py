@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tensorshelf.cli.output import emit, fail, handle_errors, plain, short_id
+from tensorshelf.cli.output import UsageError, emit, fail, handle_errors, plain, short_id
 from tensorshelf.cli.state import get_state
 
 if TYPE_CHECKING:
@@ -104,7 +104,10 @@ def report_import(state: Any, done: JobDone, extra: dict[str, Any] | None = None
 @handle_errors
 def import_cmd(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to import (with --from-hf-cache: the cache)."),
+    ] = None,
     move: Annotated[
         bool,
         typer.Option(
@@ -129,12 +132,42 @@ def import_cmd(
     accept_pickle: Annotated[
         bool, typer.Option("--accept-pickle", help="Allow pickle-format files (.ckpt/.pt/.bin).")
     ] = False,
+    from_hf_cache: Annotated[
+        bool,
+        typer.Option(
+            "--from-hf-cache",
+            help="List a Hugging Face cache's model repos (PATH, default HF_HUB_CACHE); "
+            "with --repo/--all adopt them (read-only: linked or copied, never written).",
+        ),
+    ] = False,
+    repo: Annotated[
+        list[str] | None, typer.Option("--repo", help="With --from-hf-cache: adopt this repo.")
+    ] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="With --from-hf-cache: adopt every model repo.")
+    ] = False,
+    rehash: Annotated[
+        bool,
+        typer.Option("--rehash", help="With --from-hf-cache: hash every file, trust no name."),
+    ] = False,
 ) -> None:
     """Import model files into the library (copy + hash in one pass)."""
     from tensorshelf.cli.jobwait import run_job
     from tensorshelf.library.models import ImportOptions
 
     state = get_state(ctx)
+    if from_hf_cache:
+        from tensorshelf.cli.adopt_cmd import adopt_from_hf_cache
+
+        if paths and len(paths) > 1:
+            raise UsageError("--from-hf-cache takes one cache folder")
+        cache = str(paths[0].resolve()) if paths else None
+        adopt_from_hf_cache(state, cache, list(repo or []), every, rehash)
+        return
+    if repo or every or rehash:
+        raise UsageError("--repo, --all and --rehash go with --from-hf-cache")
+    if not paths:
+        raise UsageError("name the files or folders to import")
     if move and link:
         raise typer.BadParameter("--move and --link exclude each other", param_hint="--move")
     mode: ImportMode = "move" if move else "link" if link else "copy"

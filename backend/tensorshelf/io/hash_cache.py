@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_TABLE = "io_hash_cache_v3"  # v2: ctime_ns is part of the key; v3: the git blob SHA-1
+_TABLE = "io_hash_cache_v4"  # v2: ctime in the key; v3: git blob SHA-1; v4: BLAKE3 may be NULL
 _OLD_TABLES = ("io_hash_cache_v1", "io_hash_cache_v2")
+_CARRIED = "io_hash_cache_v3"  # same columns: its rows are kept
 
 
 def _create_table(db: Database) -> None:
@@ -52,14 +53,16 @@ def _create_table(db: Database) -> None:
             "mtime_ns",
             "ctime_ns",
             "sha256",
-            "blake3",
             "path",
             "stored_at",
         },
         if_not_exists=True,
     )
     table.create_index(["path"], index_name=f"{_TABLE}_path", if_not_exists=True)
-    for old in _OLD_TABLES:
+    if db.table(_CARRIED).exists():
+        columns = "dev, ino, size, mtime_ns, ctime_ns, sha256, blake3, git_sha1, path, stored_at"
+        db.execute(f"INSERT OR IGNORE INTO {_TABLE} ({columns}) SELECT {columns} FROM {_CARRIED}")
+    for old in (*_OLD_TABLES, _CARRIED):
         db.execute(f"DROP TABLE IF EXISTS {old}")
 
 

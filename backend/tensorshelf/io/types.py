@@ -13,7 +13,7 @@ ProgressFn = Callable[[int], None]
 
 class FileHashes(BaseModel):
     sha256: str
-    blake3: str
+    blake3: str | None  # None: not computed yet (a file adopted with a trusted SHA-256)
     size: int
     git_sha1: str | None = None  # the git blob SHA-1, for small files (GIT_SHA1_MAX_BYTES)
 

@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING, Any
 from tensorshelf import settings
 from tensorshelf.errors import DiskFull, InvalidArgument, OperationCancelled
 from tensorshelf.hf.download import fetch
-from tensorshelf.hf.identify import Identification
 from tensorshelf.io.diskspace import format_bytes, free_bytes
-from tensorshelf.jobs.lookup_task import outcome_of
 from tensorshelf.jobs.models import JobStatus
-from tensorshelf.library.models import ImportOptions
+from tensorshelf.jobs.repo_publish import publish_repo_files
 
 if TYPE_CHECKING:
     from tensorshelf.hf.session import HubSession
@@ -91,47 +89,7 @@ def run_download(ctx: JobContext) -> Outcome:
         if not ctx.cancel.paused:  # cancelled for good: its partial files go
             discard_partials(hub.state_dir, ctx.params)
         return status, {"repo_id": repo_id, "files": list(done), "imported": []}
-    imported = _publish(ctx, hub, root, files, repo_id, commit or revision)
-    return "done", {"repo_id": repo_id, "revision": commit, "files": files, "imported": imported}
-
-
-def _publish(
-    ctx: JobContext, hub: HubSession, root: Path, files: list[str], repo_id: str, commit: str
-) -> list[dict[str, Any]]:
-    """Import what was downloaded (moved in) and record it as Verified from the repo."""
-    top_level = all("/" not in p for p in files)
-    inputs = [str(root / p) for p in files] if top_level else [str(root)]
-    plan = ctx.service.plan_import(inputs)
-    options = ImportOptions(mode="move", lookup=False)
-    results = []
-    info = hub.identifier().info(repo_id)
-    endpoint = hub.config().endpoint
-    for item in plan.items:
-        result = ctx.service.import_item(item, options, cancel=ctx.cancel)
-        results.append(result.model_dump(mode="json"))
-        if not result.ok or result.id is None:
-            continue
-        found = Identification(
-            model_id=result.id,
-            method="hash",
-            confidence=1.0,
-            repo_id=repo_id,
-            revision=commit,
-            path=_repo_path(Path(item.key), root, files),
-            info=info,
-        )
-        outcome = outcome_of(found, endpoint)
-        outcome.downloaded_file = found.path
-        ctx.service.record_lookup(result.id, outcome)
-    ids = [r["id"] for r in results if r.get("ok") and r.get("id")]
-    if ids:
-        ctx.library_changed(ids, "import")
-    if all(r.get("ok") for r in results):
+    imported = publish_repo_files(ctx, hub, root, files, repo_id, commit or revision, "move")
+    if all(r.get("ok") for r in imported):
         shutil.rmtree(root.parent, ignore_errors=True)  # ours, in the state dir: nothing lost
-    return results
-
-
-def _repo_path(key: Path, root: Path, files: list[str]) -> str:
-    """The repo file an imported item stands for (its primary file for a folder)."""
-    rel = key.relative_to(root).as_posix() if key.is_relative_to(root) else files[0]
-    return rel if rel in files else next((p for p in files if p.startswith(rel + "/")), files[0])
+    return "done", {"repo_id": repo_id, "revision": commit, "files": files, "imported": imported}

@@ -10,7 +10,9 @@ from pydantic import BaseModel, Field
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.models import ImportProgress
 
-JobKind = Literal["import", "rebuild", "verify", "reclassify", "sync", "lookup", "download"]
+JobKind = Literal[
+    "import", "rebuild", "verify", "reclassify", "sync", "lookup", "download", "adopt"
+]
 PAUSABLE_KINDS: frozenset[str] = frozenset({"download"})  # a pause keeps the partial files
 PAUSED_CODE = "paused"  # the error code of a job paused by the user (status interrupted)
 JobStatus = Literal["running", "done", "failed", "cancelled", "interrupted"]

@@ -87,6 +87,7 @@ class JobRunner:
         disk = Gate("disk")
         self._gates: dict[JobKind, Gate] = {
             "import": disk,
+            "adopt": disk,
             "verify": disk,
             "reclassify": disk,
             "rebuild": Gate("index"),
@@ -176,6 +177,14 @@ class JobRunner:
         title = f"Download {files[0] if len(files) == 1 else f'{len(files)} files'} of {repo_id}"
         params = {"repo_id": repo_id, "revision": revision, "files": files, "sizes": sizes}
         return self._start("download", params, title)
+
+    def start_adopt(self, cache: str, repos: list[dict[str, str]], trust: bool) -> str:
+        """Adopt snapshots (`{repo_id, commit}`) of the Hugging Face cache at `cache`."""
+        if self._hub is None:
+            raise InvalidArgument("this job runner has no Hugging Face session")
+        what = repos[0]["repo_id"] if len(repos) == 1 else f"{len(repos)} repos"
+        params = {"cache": cache, "repos": repos, "trust": trust}
+        return self._start("adopt", params, f"Adopt {what} from the Hugging Face cache")
 
     def _resolve(self, refs: Sequence[str] | None) -> list[str] | None:
         """Model ids of `refs` (deduplicated, in order); None for "every model". Raises
@@ -268,7 +277,7 @@ class JobRunner:
                     active.tracker,
                     self._mapping,
                     self._hub()
-                    if self._hub is not None and active.kind in ("lookup", "download")
+                    if self._hub is not None and active.kind in ("lookup", "download", "adopt")
                     else None,
                 )
                 status, result = TASKS[active.kind](ctx)

@@ -15,6 +15,7 @@ from tensorshelf import settings
 from tensorshelf.error_info import ErrorInfo, error_info
 from tensorshelf.errors import ModelNotFound, OperationCancelled, ShelfError
 from tensorshelf.io.types import CancelToken
+from tensorshelf.jobs.adopt_task import run_adopt
 from tensorshelf.jobs.download_task import run_download
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.import_task import run_import
@@ -182,4 +183,5 @@ TASKS: dict[JobKind, TaskFn] = {
     "sync": run_sync,
     "lookup": run_lookup,
     "download": run_download,
+    "adopt": run_adopt,
 }

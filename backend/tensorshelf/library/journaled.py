@@ -51,7 +51,12 @@ def holds(model_dir: Path, model_id: str) -> bool:
 
 def free_target(root: Path, meta: ModelMetadata, exclude: Path | None) -> PurePosixPath:
     """The dir `meta`'s classification and name call for (its own dir may keep its name)."""
-    blake3_hex = meta.hashes.blake3 if meta.hashes else "0" * settings.COLLISION_SUFFIX_HEX
+    # an adopted model may not have its BLAKE3 yet: its SHA-256 makes as good a suffix
+    blake3_hex = (
+        (meta.hashes.blake3 or meta.hashes.sha256)
+        if meta.hashes
+        else "0" * settings.COLLISION_SUFFIX_HEX
+    )
     return free_model_dir(
         root, meta.model_type, meta.family, meta.name, blake3_hex, exclude=exclude
     )

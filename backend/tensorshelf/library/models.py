@@ -255,6 +255,7 @@ class FileVerification(BaseModel):
     status: FileStatus
     expected_sha256: str
     actual_sha256: str | None = None
+    actual_blake3: str | None = None  # what a read computed (fills in a missing BLAKE3)
 
 
 class ModelVerification(BaseModel):

@@ -301,7 +301,11 @@ class LibraryService:
         cancel: CancelToken | None = None,
     ) -> ModelVerification:
         from tensorshelf.library import editing
-        from tensorshelf.library.maintenance.verify import integrity_of, verify_model
+        from tensorshelf.library.maintenance.verify import (
+            fill_blake3,
+            integrity_of,
+            verify_model,
+        )
 
         self._ctx.pause.reached("verify_model")
         model_dir, meta = editing.load(self._ctx, ref)
@@ -311,6 +315,8 @@ class LibraryService:
         with self.writer.hold(f"recording the verify of {ref}"):
             model_dir, meta = editing.load(self._ctx, ref)  # as it is now
             meta.integrity = integrity_of(verification)
+            if verification.ok:
+                fill_blake3(meta, verification)
             editing.save(self._ctx, model_dir, meta, False, "verify")
         return verification
 

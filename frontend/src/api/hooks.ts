@@ -27,6 +27,7 @@ import type {
   ModelEdit,
   ModelSummary,
   NetworkStatusEvent,
+  RepoSnapshotRef,
 } from "./types";
 
 export const MODELS_PAGE_SIZE = 1000;
@@ -476,6 +477,26 @@ export function useStartDownload() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (vars: { repo_id: string; files: string[] }) => bridge.call("start_download", vars),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
+/** The model repos of a local Hugging Face cache (`null` path: the default cache). */
+export function useHfCache(path: string | null, enabled: boolean) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: ["hf-cache", path],
+    queryFn: () => bridge.call("scan_hf_cache", path ? { path } : {}),
+    enabled,
+  });
+}
+
+export function useStartAdopt() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { repos: RepoSnapshotRef[]; path?: string; trust: boolean }) =>
+      bridge.call("start_adopt", vars),
     onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
   });
 }

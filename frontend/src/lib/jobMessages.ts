@@ -39,6 +39,7 @@ const JOB_NAMES: Record<JobKind, string> = {
   sync: "Sync",
   lookup: "Hugging Face lookup",
   download: "Download",
+  adopt: "Adoption from the Hugging Face cache",
 };
 
 function plural(n: number, one: string, many: string): string {
@@ -116,6 +117,27 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
     return c.failed
       ? { kind: "warning", title: "Downloaded", message: `${c.ok} imported, ${c.failed} failed` }
       : { kind: "success", title: "Downloaded and imported", message: `${c.ok} models, verified` };
+  }
+  if (evt.kind === "adopt") {
+    const repos = (resultList(evt.result, "repos") ?? []) as {
+      imported?: unknown[];
+      error?: { message: string } | null;
+    }[];
+    const c = okCount(repos.flatMap((r) => r.imported ?? []));
+    const broken = repos.filter((r) => r.error);
+    return c.failed || broken.length
+      ? {
+          kind: "warning",
+          title: "Adopted with problems",
+          message: [`${c.ok} models adopted`, ...broken.map((r) => r.error?.message ?? "")].join(
+            "; ",
+          ),
+        }
+      : {
+          kind: "success",
+          title: "Adopted from the Hugging Face cache",
+          message: `${c.ok} models, verified`,
+        };
   }
   if (evt.kind === "lookup") {
     const items = resultList(evt.result, "items") as

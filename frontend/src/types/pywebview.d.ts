@@ -83,6 +83,29 @@ export interface AppStatus {
 
 export type Bridge = "desktop" | "web" | "cli";
 
+export interface CachedFile {
+  path: string;
+  blob: string;
+  size: number;
+  sha256: string | null;
+  git_sha1: string | null;
+}
+
+export interface CachedRepo {
+  repo_id: string;
+  folder: string;
+  snapshots: CachedSnapshot[];
+}
+
+export interface CachedSnapshot {
+  commit: string;
+  refs: string[];
+  files: CachedFile[];
+  size_bytes: number;
+  skipped: string[];
+  in_library: number;
+}
+
 export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
 
 /** An invalid config file: skipped, reported with where and why. */
@@ -148,7 +171,7 @@ export interface FileEntry {
   path: string;
   size: number;
   sha256: string;
-  blake3: string;
+  blake3: string | null;
   mtime_ns: number | null;
   role: FileRole;
   shard_index: number | null;
@@ -169,6 +192,7 @@ export interface FileVerification {
   status: FileStatus;
   expected_sha256: string;
   actual_sha256: string | null;
+  actual_blake3: string | null;
 }
 
 /**
@@ -216,7 +240,12 @@ export interface ForeignMetadata {
 
 export interface Hashes {
   sha256: string;
-  blake3: string;
+  blake3: string | null;
+}
+
+export interface HfCacheListing {
+  path: string;
+  repos: CachedRepo[];
 }
 
 export interface HostStatus {
@@ -386,7 +415,7 @@ export interface JobItemDone {
   error: ErrorInfo | null;
 }
 
-export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download";
+export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download" | "adopt";
 
 /**
  * Payload of `job.progress`. `item` is the current import item's latest progress;
@@ -699,6 +728,12 @@ export interface RepoListing {
   files: RepoFile[];
 }
 
+/** One snapshot of the cache to adopt. */
+export interface RepoSnapshotRef {
+  repo_id: string;
+  commit: string;
+}
+
 export type Resolution = "skip" | "rename" | "replace";
 
 export interface RuleEdit {
@@ -1006,6 +1041,17 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: ScanReport;
   };
+  /**
+   * The model repos of a local Hugging Face cache (default: HF_HUB_CACHE, else
+   * ~/.cache/huggingface/hub), read-only, with each snapshot's files and what is already
+   * in the library.
+   */
+  scan_hf_cache: {
+    args: {
+      path?: string | null;
+    };
+    result: HfCacheListing;
+  };
   /** Full-text search, best matches first (a name hit ranks above a notes hit). */
   search: {
     args: {
@@ -1050,6 +1096,20 @@ export interface ShelfMethods {
       repo_id?: string | null;
     };
     result: ModelMetadata;
+  };
+  /**
+   * Adopt chosen snapshots of the Hugging Face cache (never written to): hard-linked
+   * into the library on the same filesystem, else copied; each model Verified from its
+   * repo at that commit. `trust`: take a blob's name as its SHA-256 (no file is read);
+   * false hashes every file.
+   */
+  start_adopt: {
+    args: {
+      repos: RepoSnapshotRef[];
+      path?: string | null;
+      trust?: boolean;
+    };
+    result: JobRef;
   };
   /**
    * Download files of a repo (paths or globs: `*Q4_K_M*.gguf`, `unet/*`), verified

@@ -113,7 +113,7 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
         format=fmt,
         precision=precision,
         size_bytes=size or 0,
-        hashes=Hashes(sha256=sha256, blake3=blake3) if sha256 and blake3 else None,
+        hashes=Hashes(sha256=sha256, blake3=blake3) if sha256 else None,
         tags=json.loads(tags_json) if tags_json else [],
         repo_id=repo_id,
         match_method=match_method or "none",

@@ -32,10 +32,11 @@ log = logging.getLogger(__name__)
 
 
 def _matches(entry: FileEntry, hashes: FileHashes) -> bool:
+    """Size, SHA-256 and BLAKE3 agree (an entry without its BLAKE3 yet: size and SHA-256)."""
     return (
         hashes.size == entry.size
         and hashes.sha256 == entry.sha256.lower()
-        and hashes.blake3 == entry.blake3.lower()
+        and (entry.blake3 is None or hashes.blake3 == entry.blake3.lower())
     )
 
 
@@ -61,14 +62,15 @@ class _Verifier:
             self.on_progress(entry.size)
 
     def _result(
-        self, entry: FileEntry, status: FileStatus, actual: str | None = None
+        self, entry: FileEntry, status: FileStatus, actual: FileHashes | None = None
     ) -> FileVerification:
         return FileVerification(
             path=entry.path,
             ok=status in ("ok", "cached"),
             status=status,
             expected_sha256=entry.sha256,
-            actual_sha256=actual,
+            actual_sha256=actual.sha256 if actual else None,
+            actual_blake3=actual.blake3 if actual else None,
         )
 
     def file(self, entry: FileEntry) -> FileVerification:
@@ -93,7 +95,7 @@ class _Verifier:
             cached = self.cache.get(path)
             if cached is not None and _matches(entry, cached):
                 self._skip(entry)
-                return self._result(entry, "cached", cached.sha256)
+                return self._result(entry, "cached", cached)
         try:
             hashes = hash_file(path, progress=self.on_progress, cancel=self.cancel)
         except (SourceChanged, OSError) as exc:
@@ -105,11 +107,11 @@ class _Verifier:
         except OSError as exc:
             log.debug("not caching %s: %s", path, exc)
         if _matches(entry, hashes):
-            return self._result(entry, "ok", hashes.sha256)
+            return self._result(entry, "ok", hashes)
         log.warning(
             "verify %s: hash mismatch (sha256 %s, expected %s)", path, hashes.sha256, entry.sha256
         )
-        return self._result(entry, "mismatch", hashes.sha256)
+        return self._result(entry, "mismatch", hashes)
 
 
 def verify_model(
@@ -130,6 +132,17 @@ def verify_model(
         files=files,
         bytes_read=verifier.bytes_read,
     )
+
+
+def fill_blake3(meta: ModelMetadata, verification: ModelVerification) -> None:
+    """Record the BLAKE3 a verify computed for files that had none yet (adopted ones)."""
+    found = {f.path: f.actual_blake3 for f in verification.files if f.ok and f.actual_blake3}
+    for entry in meta.files:
+        if entry.blake3 is None and entry.path in found:
+            entry.blake3 = found[entry.path]
+    if meta.hashes is not None and meta.hashes.blake3 is None:
+        primary = next((f for f in meta.files if f.sha256 == meta.hashes.sha256), None)
+        meta.hashes.blake3 = primary.blake3 if primary is not None else None
 
 
 def integrity_of(verification: ModelVerification) -> Integrity:

@@ -28,7 +28,9 @@ class FileEntry(BaseModel):
     path: str  # relative to the model dir, "/"-separated, original name byte-for-byte
     size: int
     sha256: str
-    blake3: str
+    # None: not computed yet — a file adopted from a Hugging Face cache with the cache's
+    # SHA-256 (never read); the first verify that reads it fills it in
+    blake3: str | None = None
     mtime_ns: int | None = None
     role: FileRole = "weights"
     shard_index: int | None = None
@@ -51,7 +53,7 @@ class Source(BaseModel):
 
 class Hashes(BaseModel):
     sha256: str
-    blake3: str
+    blake3: str | None = None  # see FileEntry.blake3
 
 
 IntegrityState = Literal["ok", "mismatch", "missing", "unverified"]

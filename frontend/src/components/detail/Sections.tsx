@@ -61,7 +61,14 @@ export function Facts({ rows }: { rows: [string, ReactNode][] }) {
   );
 }
 
-function HashLine({ label, value }: { label: string; value: string }) {
+function HashLine({ label, value }: { label: string; value: string | null }) {
+  if (value === null)
+    return (
+      <div className="flex items-center gap-1.5 text-[11.5px]">
+        <span className="w-[52px] shrink-0 whitespace-nowrap text-faint">{label}</span>
+        <span className="text-faint">not computed yet (adopted; a full verify fills it in)</span>
+      </div>
+    );
   return (
     <div className="flex items-center gap-1.5 text-[11.5px]">
       <span className="w-[52px] shrink-0 whitespace-nowrap text-faint">{label}</span>

@@ -31,7 +31,10 @@ describe("DownloadDialog", () => {
       },
     });
     let closed = false;
-    renderWithBridge(<DownloadDialog onClose={() => (closed = true)} />, bridge);
+    renderWithBridge(
+      <DownloadDialog onClose={() => (closed = true)} onAdoptCache={() => {}} />,
+      bridge,
+    );
     await user.type(screen.getByTestId("download-repo"), "org/demo{Enter}");
     const list = await screen.findByTestId("repo-files");
     expect(list.textContent).toContain("unet/ (2.79 GiB)");

@@ -19,7 +19,13 @@ function groups(files: RepoFile[]): [string, RepoFile[]][] {
 
 /** Browse a Hugging Face repo's files with their sizes, pick one quant, a shard set or a
  * diffusers folder, and download them (verified, resumable; progress in Jobs). */
-export function DownloadDialog({ onClose }: { onClose: () => void }) {
+export function DownloadDialog({
+  onClose,
+  onAdoptCache,
+}: {
+  onClose: () => void;
+  onAdoptCache: () => void;
+}) {
   const toast = useToast();
   const [text, setText] = useState("");
   const [repo, setRepo] = useState<string | null>(null);
@@ -65,6 +71,10 @@ export function DownloadDialog({ onClose }: { onClose: () => void }) {
       testId="download-dialog"
       footer={
         <>
+          <Button variant="ghost" onClick={onAdoptCache} data-testid="open-adopt">
+            From a local cache…
+          </Button>
+          <span className="flex-1" />
           <Button onClick={onClose}>Cancel</Button>
           <Button
             variant="primary"
