@@ -18,7 +18,7 @@ from tensorshelf.api.models import HubStatus
 from tensorshelf.api.settings_store import SettingsStore
 from tensorshelf.errors import InvalidArgument
 from tensorshelf.hf.local_cache import HfCacheListing, RepoSnapshotRef
-from tensorshelf.hf.models import RepoListing
+from tensorshelf.hf.models import HubSearch, RepoFile, RepoListing
 from tensorshelf.jobs.events import Event, EventBus
 from tensorshelf.jobs.models import EVENT_JOB_DONE, EVENT_LIBRARY_CHANGED, JobRef, LibraryChanged
 from tensorshelf.library.metadata.document import ModelMetadata
@@ -160,6 +160,20 @@ class HubMethods:
         self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=[meta.id], reason="edit"))
         return meta
 
+    def search_hub(self, query: str | None = None, ref: str | None = None) -> HubSearch:
+        """"Find on Hugging Face": repos matching `query`, or (none given) the model's own
+        name cleaned of shard, quant and precision tags — most downloaded first."""
+        from tensorshelf.hf.names import search_query
+
+        text = (query or "").strip()
+        if not text and ref:
+            meta = self.service.get_model(ref)
+            primary = next((f.path for f in meta.files if f.role == "weights"), meta.name)
+            text = search_query(primary.rsplit("/", 1)[-1])
+        if not text:
+            raise InvalidArgument("type what to search for on Hugging Face")
+        return HubSearch(query=text, hits=self.hub.api().search(text))
+
     def list_repo_files(self, repo_id: str, revision: str = "main") -> RepoListing:
         """A repo's files with their sizes and SHA-256 (the download dialog's list)."""
         listing = self.hub.api().tree(repo_id.strip().strip("/"), revision)
@@ -188,6 +202,44 @@ class HubMethods:
         check_space(root.parent.parent, self.service.root, sum(f.size for f in chosen))
         sizes = {f.path: f.size for f in chosen}
         job = self.jobs.start_download(listing.repo_id, revision, list(sizes), sizes)
+        return JobRef(job_id=job)
+
+    def start_complete_shards(self, ref: str) -> JobRef:
+        """ "Download missing shards": fetch the shards an incomplete sharded set lacks from
+        the repo it was matched to, verified, into the model's own folder (it keeps its id)."""
+        from tensorshelf.jobs.download_task import check_space, download_root
+        from tensorshelf.library.shard_completion import shard_gap
+
+        meta = self.service.get_model(ref)
+        gap = shard_gap(meta)
+        if gap is None:
+            raise InvalidArgument(f"{meta.path} is not a sharded set with shards missing", ref=ref)
+        if not meta.repo_id:
+            raise InvalidArgument(
+                f"{meta.path} is not matched to a Hugging Face repo: look it up or name its repo "
+                "first (Find on Hugging Face)",
+                ref=ref,
+            )
+        revision = meta.revision or "main"
+        listing = self.list_repo_files(meta.repo_id, revision)
+        found: dict[int, RepoFile] = {}
+        for f in listing.files:
+            index = gap.matches(f.path.rsplit("/", 1)[-1])
+            if index is not None:
+                found.setdefault(index, f)
+        absent = [i for i in gap.missing if i not in found]
+        if absent:
+            raise InvalidArgument(
+                f"{meta.repo_id} does not have shard(s) {', '.join(map(str, absent))} of "
+                f"{gap.shard.base} either: the set cannot be completed from it",
+                ref=ref,
+            )
+        sizes = {found[i].path: found[i].size for i in gap.missing}
+        root = download_root(self.locations.home, meta.repo_id, revision)
+        check_space(root.parent.parent, self.service.root, sum(sizes.values()))
+        job = self.jobs.start_download(
+            meta.repo_id, revision, list(sizes), sizes, complete=meta.id, folder=gap.folder
+        )
         return JobRef(job_id=job)
 
     def scan_hf_cache(self, path: str | None = None) -> HfCacheListing:

@@ -106,6 +106,8 @@ API_METHODS: tuple[str, ...] = (
     "set_match",
     "list_repo_files",
     "start_download",
+    "search_hub",
+    "start_complete_shards",
     "scan_hf_cache",
     "start_adopt",
     "get_hub_status",

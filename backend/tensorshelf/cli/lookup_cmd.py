@@ -86,10 +86,33 @@ def lookup_cmd(
         bool,
         typer.Option("--updates", help="Check matched models for newer bytes (changes nothing)."),
     ] = False,
+    search: Annotated[
+        str | None,
+        typer.Option(
+            "--search",
+            metavar="TEXT",
+            help="Find repos on the Hub ('' with one MODEL: by its cleaned name); changes nothing.",
+        ),
+    ] = None,
 ) -> None:
     """Identify models on Hugging Face from their recorded hashes (nothing is read again);
     --repo / --no-match record your own answer, which no lookup overwrites."""
     state = get_state(ctx)
+    if search is not None:
+        if len(models or []) > 1:
+            fail(state, "invalid_argument", "--search takes at most one model")
+        found = state.api().search_hub(query=search, ref=models[0] if models else None)
+
+        def human(c: Console) -> None:
+            c.print(f"Hugging Face repos for {plain(found.query)!r}:")
+            for hit in found.hits:
+                tag = f" ({hit.pipeline_tag})" if hit.pipeline_tag else ""
+                c.print(f"  {plain(hit.repo_id)}{tag} — {hit.downloads:,} downloads")
+            if not found.hits:
+                c.print("  nothing found")
+
+        emit(state, {"ok": True, **found.model_dump(mode="json")}, human)
+        return
     if repo is not None or no_match:
         if len(models or []) != 1 or pending or (repo is not None and no_match):
             fail(state, "invalid_argument", "--repo or --no-match takes exactly one model")

@@ -14,6 +14,13 @@ class RepoHit(BaseModel):
     tags: list[str] = Field(default_factory=list)
 
 
+class HubSearch(BaseModel):
+    """A search on the Hub as asked (the query actually sent) and its hits."""
+
+    query: str
+    hits: list[RepoHit] = Field(default_factory=list)
+
+
 class RepoFile(BaseModel):
     """One file of a repo's listing. `sha256` is the LFS oid (None for a small non-LFS
     file, which has only its git blob SHA-1 `git_oid`); `xetHash` is not a content hash."""

@@ -16,6 +16,7 @@ from tensorshelf import settings
 from tensorshelf.errors import DiskFull, InvalidArgument, OperationCancelled
 from tensorshelf.hf.download import fetch
 from tensorshelf.io.diskspace import format_bytes, free_bytes
+from tensorshelf.io.types import FileHashes
 from tensorshelf.jobs.models import JobStatus
 from tensorshelf.jobs.repo_publish import publish_repo_files
 
@@ -31,6 +32,29 @@ def download_root(state_dir: Path, repo_id: str, revision: str) -> Path:
     (the last folder is the repo's name: a folder import is named after it)."""
     holder = state_dir / settings.DOWNLOADS_DIR / f"{repo_id.replace('/', '--')}@{revision}"
     return holder / repo_id.rsplit("/", 1)[-1]
+
+
+def _complete(
+    ctx: JobContext, root: Path, files: list[str], repo_id: str, commit: str | None
+) -> dict[str, Any]:
+    """Put the downloaded shards into the model's own folder (it keeps its id) — beside the
+    shards it has — and list them in its metadata.json."""
+    from tensorshelf.library.shard_completion import AddedFile
+
+    model_id, folder = ctx.params["complete"], ctx.params.get("folder") or ""
+    done = ctx.store.checkpoints(ctx.job_id)
+    added = [
+        AddedFile(
+            rel=f"{folder}/{Path(p).name}" if folder else Path(p).name,
+            source=root / p,
+            hashes=FileHashes.model_validate(done[p]),
+        )
+        for p in files
+    ]
+    meta = ctx.service.add_files(model_id, added)
+    ctx.library_changed([meta.id], "edit")
+    shutil.rmtree(root.parent, ignore_errors=True)  # ours, in the state dir: nothing lost
+    return {"repo_id": repo_id, "revision": commit, "files": files, "completed": meta.id}
 
 
 def discard_partials(state_dir: Path, params: dict[str, Any]) -> None:
@@ -89,6 +113,8 @@ def run_download(ctx: JobContext) -> Outcome:
         if not ctx.cancel.paused:  # cancelled for good: its partial files go
             discard_partials(hub.state_dir, ctx.params)
         return status, {"repo_id": repo_id, "files": list(done), "imported": []}
+    if ctx.params.get("complete"):
+        return "done", _complete(ctx, root, files, repo_id, commit)
     imported = publish_repo_files(ctx, hub, root, files, repo_id, commit or revision, "move")
     if all(r.get("ok") for r in imported):
         shutil.rmtree(root.parent, ignore_errors=True)  # ours, in the state dir: nothing lost

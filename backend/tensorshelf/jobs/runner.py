@@ -168,14 +168,29 @@ class JobRunner:
         return self._start("lookup", {"refs": ids, "updates": updates, "quick": quick}, title)
 
     def start_download(
-        self, repo_id: str, revision: str, files: list[str], sizes: dict[str, int]
+        self,
+        repo_id: str,
+        revision: str,
+        files: list[str],
+        sizes: dict[str, int],
+        complete: str | None = None,
+        folder: str = "",
     ) -> str:
         """Download `files` of the repo (sizes from its listing, for progress and the disk
-        check) and import them."""
+        check) and import them — or, with `complete` (a model id), add them to that model's
+        `folder` (its missing shards)."""
         if self._hub is None:
             raise InvalidArgument("this job runner has no Hugging Face session")
-        title = f"Download {files[0] if len(files) == 1 else f'{len(files)} files'} of {repo_id}"
-        params = {"repo_id": repo_id, "revision": revision, "files": files, "sizes": sizes}
+        what = files[0] if len(files) == 1 else f"{len(files)} files"
+        title = f"Download {what} of {repo_id}" + (" (missing shards)" if complete else "")
+        params: dict[str, Any] = {
+            "repo_id": repo_id,
+            "revision": revision,
+            "files": files,
+            "sizes": sizes,
+            "complete": complete,
+            "folder": folder,
+        }
         return self._start("download", params, title)
 
     def start_adopt(self, cache: str, repos: list[dict[str, str]], trust: bool) -> str:

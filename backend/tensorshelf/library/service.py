@@ -56,6 +56,7 @@ from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
     from tensorshelf.library.importing.progress import ProgressCallback
+    from tensorshelf.library.shard_completion import AddedFile
 
 log = logging.getLogger(__name__)
 
@@ -213,6 +214,13 @@ class LibraryService:
 
         self.writable("remove a model")
         return editing.remove_model(self._ctx, ref)
+
+    def add_files(self, ref: str, added: list[AddedFile]) -> ModelMetadata:
+        """Add files to a model's folder in place (missing shards of its set)."""
+        from tensorshelf.library.shard_completion import add_files
+
+        self.writable("add files to a model")
+        return add_files(self._ctx, ref, added)
 
     def record_lookup(self, ref: str, outcome: LookupOutcome) -> ModelMetadata:
         """Write a Hugging Face lookup's result into the model's metadata.json."""

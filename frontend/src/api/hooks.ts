@@ -481,6 +481,25 @@ export function useStartDownload() {
   });
 }
 
+/** "Find on Hugging Face": repos for `query`, or for the model's own cleaned name. */
+export function useHubSearch(ref: string, query: string | null) {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: ["hub-search", ref, query],
+    queryFn: () => bridge.call("search_hub", query ? { query } : { ref }),
+    retry: false,
+  });
+}
+
+export function useCompleteShards() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (ref: string) => bridge.call("start_complete_shards", { ref }),
+    onSuccess: () => void client.invalidateQueries({ queryKey: queryKeys.jobs }),
+  });
+}
+
 /** The model repos of a local Hugging Face cache (`null` path: the default cache). */
 export function useHfCache(path: string | null, enabled: boolean) {
   const bridge = useBridge();

@@ -255,6 +255,12 @@ export interface HostStatus {
   since: string;
 }
 
+/** A search on the Hub as asked (the query actually sent) and its hits. */
+export interface HubSearch {
+  query: string;
+  hits: RepoHit[];
+}
+
 /** The Hub as this process sees it (the token itself is never returned). */
 export interface HubStatus {
   endpoint: string;
@@ -722,6 +728,14 @@ export interface RepoFile {
   git_oid: string | null;
 }
 
+/** One search result. */
+export interface RepoHit {
+  repo_id: string;
+  downloads: number;
+  pipeline_tag: string | null;
+  tags: string[];
+}
+
 export interface RepoListing {
   repo_id: string;
   revision: string;
@@ -1062,6 +1076,17 @@ export interface ShelfMethods {
     result: ModelPage;
   };
   /**
+   * "Find on Hugging Face": repos matching `query`, or (none given) the model's own
+   * name cleaned of shard, quant and precision tags — most downloaded first.
+   */
+  search_hub: {
+    args: {
+      query?: string | null;
+      ref?: string | null;
+    };
+    result: HubSearch;
+  };
+  /**
    * Store the Hugging Face token for Tensorshelf (state dir, 0600); None forgets it.
    * HF_TOKEN, when set, still wins.
    */
@@ -1108,6 +1133,16 @@ export interface ShelfMethods {
       repos: RepoSnapshotRef[];
       path?: string | null;
       trust?: boolean;
+    };
+    result: JobRef;
+  };
+  /**
+   * "Download missing shards": fetch the shards an incomplete sharded set lacks from
+   * the repo it was matched to, verified, into the model's own folder (it keeps its id).
+   */
+  start_complete_shards: {
+    args: {
+      ref: string;
     };
     result: JobRef;
   };

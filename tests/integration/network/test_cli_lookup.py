@@ -90,6 +90,13 @@ def test_a_manual_answer_is_kept_and_an_unknown_repo_refused(world) -> None:
     meta = cli.json("show", item["id"])["model"]
     assert meta["license"] is None and meta["pipeline_tag"] is None, "nothing written unconfirmed"
 
+    found = cli.json("lookup", item["id"], "--search", "")
+    assert found["query"] == "demo-lora-v1-remix", "the file name without its extension"
+    free = cli.json("lookup", "--search", "demo lora v1")
+    assert [h["repo_id"] for h in free["hits"]] == ["else/demo-lora-v1-merges", REPO]
+    assert free["hits"][1]["pipeline_tag"] == "text-to-image"
+    assert "downloads" in cli.run("lookup", "--search", "demo lora v1").stdout
+
     confirmed = cli.json("lookup", item["id"], "--repo", REPO)["model"]
     assert confirmed["match_source"] == "manual" and confirmed["repo_id"] == REPO
     assert confirmed["pipeline_tag"] == "text-to-image", "the repo's metadata, once confirmed"

@@ -2,7 +2,10 @@ import { Fragment, useState, type ReactNode } from "react";
 import type { Detection, FileEntry, ModelMetadata, Source } from "../../api/types";
 import { formatBytes, formatDateTime, formatPercent, shortHash, typeLabel } from "../../lib/format";
 import { detectionFacts } from "../DetectionBadges";
-import { useSetMatch, useStartLookup } from "../../api/hooks";
+import { useCompleteShards, useSetMatch, useStartLookup } from "../../api/hooks";
+import { missingShards } from "../../lib/shards";
+import { FindOnHubDialog } from "../hub/FindOnHubDialog";
+import { useToast } from "../ui/Toasts";
 import { Badge, confidenceTone } from "../ui/Badge";
 import { Button } from "../ui/Button";
 import { CopyButton } from "../ui/CopyButton";
@@ -263,10 +266,34 @@ export function HubSection({ model }: { model: ModelMetadata }) {
 function HubActions({ model }: { model: ModelMetadata }) {
   const retry = useStartLookup();
   const setMatch = useSetMatch(model.id);
+  const complete = useCompleteShards();
+  const toast = useToast();
   const [repo, setRepo] = useState("");
+  const [finding, setFinding] = useState(false);
   const fuzzy = model.match_method === "filename_fuzzy" && model.match_source !== "manual";
+  const missing = missingShards(model);
   return (
     <div className="mt-2 space-y-2 text-[12px]" data-testid="hub-actions">
+      {finding && <FindOnHubDialog modelId={model.id} onClose={() => setFinding(false)} />}
+      {missing > 0 && model.repo_id && (
+        <Button
+          variant="primary"
+          onClick={() =>
+            complete.mutate(model.id, {
+              onSuccess: () =>
+                toast.push({
+                  kind: "info",
+                  title: `Downloading ${missing} missing shards`,
+                  message: "Progress is in Jobs.",
+                }),
+            })
+          }
+          disabled={complete.isPending}
+          data-testid="complete-shards"
+        >
+          Download missing shards ({missing})
+        </Button>
+      )}
       <div className="flex flex-wrap gap-2">
         <Button
           onClick={() => retry.mutate([model.id])}
@@ -284,6 +311,9 @@ function HubActions({ model }: { model: ModelMetadata }) {
             Yes, it is {model.repo_id}
           </Button>
         )}
+        <Button variant="ghost" onClick={() => setFinding(true)} data-testid="find-on-hub">
+          Find on Hugging Face…
+        </Button>
         {model.match_source !== "manual" && (
           <Button variant="ghost" onClick={() => setMatch.mutate(null)} data-testid="no-match">
             Not on Hugging Face
@@ -309,9 +339,9 @@ function HubActions({ model }: { model: ModelMetadata }) {
           Set
         </Button>
       </form>
-      {(setMatch.error ?? retry.error) && (
+      {(setMatch.error ?? retry.error ?? complete.error) && (
         <p className="text-danger" role="alert">
-          {(setMatch.error ?? retry.error)?.message}
+          {(setMatch.error ?? retry.error ?? complete.error)?.message}
         </p>
       )}
     </div>

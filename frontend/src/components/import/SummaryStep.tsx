@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 import type { ImportPlan } from "../../api/types";
 import { type ImportFlowState, summarize } from "../../lib/importFlow";
+import { ImportedTrust } from "./ImportedTrust";
 
 export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFlowState }) {
   const { succeeded, duplicates, failed } = summarize(plan, state);
@@ -33,9 +34,12 @@ export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFl
       {succeeded.length > 0 && (
         <Section title={`${plural(succeeded.length, "model", "models")} imported successfully`}>
           {succeeded.map((r, i) => (
-            <li key={r.key ?? i} className="flex gap-2">
+            <li key={r.key ?? i} className="flex items-center gap-2">
               <span className="font-medium text-fg">{(r.key && names.get(r.key)) || r.id}</span>
-              <span className="truncate font-mono text-[11.5px] text-faint">{r.path}</span>
+              <span className="min-w-0 flex-1 truncate font-mono text-[11.5px] text-faint">
+                {r.path}
+              </span>
+              {r.id && <ImportedTrust id={r.id} />}
             </li>
           ))}
         </Section>
