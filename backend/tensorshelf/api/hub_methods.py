@@ -161,7 +161,7 @@ class HubMethods:
         return meta
 
     def search_hub(self, query: str | None = None, ref: str | None = None) -> HubSearch:
-        """"Find on Hugging Face": repos matching `query`, or (none given) the model's own
+        """ "Find on Hugging Face": repos matching `query`, or (none given) the model's own
         name cleaned of shard, quant and precision tags — most downloaded first."""
         from tensorshelf.hf.names import search_query
 

@@ -107,6 +107,21 @@ class HubApi:
             last_modified=body.get("lastModified"),
         )
 
+    def paths_info(self, repo_id: str, paths: list[str], revision: str = "main") -> RepoListing:
+        """The named files only (`POST …/paths-info/{revision}`: one request however big the
+        repo); a path the repo does not have is simply absent from the answer."""
+        url = self._url(f"/api/models/{repo_id}/paths-info/{quote_segment(revision)}")
+        self.requests += 1
+        response = self.net.request(
+            "POST",
+            url,
+            headers=self._headers(url),
+            form={"paths": paths, "expand": "false"},
+            idempotent=self.retry,  # a read: safe to repeat
+        )
+        body = self._checked(response, repo_id)
+        return RepoListing(repo_id=repo_id, revision=revision, files=_files(body))
+
     def tree(self, repo_id: str, revision: str = "main") -> RepoListing:
         """Every file of the repo at `revision` (recursive, every page)."""
         url: str | None = self._url(
@@ -115,18 +130,7 @@ class HubApi:
         files: list[RepoFile] = []
         while url is not None:
             response, body = self._get(url, repo_id)
-            for entry in body or []:
-                if not isinstance(entry, dict) or entry.get("type") != "file":
-                    continue  # directory entries
-                lfs = entry.get("lfs") or {}
-                files.append(
-                    RepoFile(
-                        path=entry["path"],
-                        size=int(entry.get("size") or lfs.get("size") or 0),
-                        sha256=lfs.get("oid") or lfs.get("sha256"),
-                        git_oid=entry.get("oid"),
-                    )
-                )
+            files += _files(body)
             found = _NEXT.search(response.headers.get("link", ""))
             url = found.group(1) if found else None
         return RepoListing(repo_id=repo_id, revision=revision, files=files)
@@ -148,3 +152,21 @@ class HubApi:
             sha256=etag if etag and len(etag) == 64 else None,
             location=response.headers.get("location"),
         )
+
+
+def _files(body: Any) -> list[RepoFile]:
+    """The file entries of a tree page or a paths-info answer (directories skipped)."""
+    files = []
+    for entry in body if isinstance(body, list) else []:
+        if not isinstance(entry, dict) or entry.get("type") != "file" or not entry.get("path"):
+            continue
+        lfs = entry.get("lfs") or {}
+        files.append(
+            RepoFile(
+                path=entry["path"],
+                size=int(entry.get("size") or lfs.get("size") or 0),
+                sha256=lfs.get("oid") or lfs.get("sha256"),
+                git_oid=entry.get("oid"),
+            )
+        )
+    return files

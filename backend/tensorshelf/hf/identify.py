@@ -138,12 +138,19 @@ class Identifier:
         return info
 
     # --- the update check ------------------------------------------------------------------------
-    def update(self, model: LocalModel, repo_id: str, revision: str | None) -> tuple[str, str]:
+    def update(
+        self, model: LocalModel, repo_id: str, revision: str | None, repo_path: str | None = None
+    ) -> tuple[str, str]:
         """(state, sentence) of a matched model against its repo as it is now:
         `up_to_date`, `update_available` (new bytes under its name, or a new commit) or
-        `gone` (no file of its name left). Always asks the Hub (the listing is refreshed)."""
-        listing = self.api.tree(repo_id)
-        self.cache.put_listing(listing)
+        `gone` (no file of its name left). Always asks the Hub: for the model's own file
+        when its path in the repo is known (paths-info: one light request however big the
+        repo), else the whole listing (refreshing the cache)."""
+        if repo_path is not None:
+            listing = self.api.paths_info(repo_id, [repo_path])
+        else:
+            listing = self.api.tree(repo_id)
+            self.cache.put_listing(listing)
         by_name = {f.path.rsplit("/", 1)[-1]: f for f in listing.files}
         hashes = {f.sha256 for f in listing.files if f.sha256}
         info = self.api.model_info(repo_id)

@@ -159,8 +159,16 @@ def _check_updates(ctx: JobContext) -> Outcome:
             item.update, item.update_detail = "unknown", "not matched to a repo"
         else:
             try:
+                repo_path = next(
+                    (
+                        s.file
+                        for s in meta.sources
+                        if s.kind == "huggingface" and s.repo_id == meta.repo_id and s.file
+                    ),
+                    None,
+                )
                 item.update, item.update_detail = identifier.update(
-                    local_model(meta), meta.repo_id, meta.revision
+                    local_model(meta), meta.repo_id, meta.revision, repo_path
                 )
             except (NetworkError, HubError) as exc:
                 item.update, item.problem = "unknown", exc.message

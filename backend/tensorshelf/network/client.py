@@ -146,6 +146,7 @@ class NetClient:
         headers: Mapping[str, str] | None = None,
         params: Mapping[str, str] | None = None,
         json: Any = None,
+        form: Mapping[str, str | list[str]] | None = None,
         idempotent: bool | None = None,
     ) -> httpx.Response:
         """One request (read in full), retried as the module says; the response of the last
@@ -157,7 +158,7 @@ class NetClient:
             last = attempt == attempts - 1
             try:
                 response = self._client.request(
-                    method, url, headers=headers, params=params, json=json
+                    method, url, headers=headers, params=params, json=json, data=form
                 )
             except _TRANSIENT as exc:
                 self._failed(host, f"{type(exc).__name__} from {host}")

@@ -142,3 +142,22 @@ def test_ctrl_c_pauses_a_download_which_resumes_from_its_partial_file(world) -> 
     cancelled = cli.json("jobs", "--cancel", paused["job_id"])
     assert cancelled["job"]["status"] == "cancelled"
     assert not holder.exists(), "a paused download cancelled for good leaves nothing behind"
+
+
+def test_the_update_check_of_a_download_asks_for_its_file_only(world) -> None:
+    """A downloaded model knows its path in the repo: the update check asks paths-info for
+    that file (one POST) instead of listing the whole repo."""
+    cli, hub, data = world
+    cli.json("download", REPO, NAME)
+    seen = len(hub.requests)
+    (same,) = cli.json("lookup", "--updates")["items"]
+    asked = hub.requests[seen:]
+    assert same["update"] == "up_to_date", same
+    assert [r.method for r in asked if "/paths-info/" in r.path] == ["POST"]
+    assert not [r for r in asked if "/tree/" in r.path], "no listing of the whole repo"
+    hub.repos[REPO].add(NAME, data[:-1] + b"\x01")
+    (changed,) = cli.json("lookup", "--updates")["items"]
+    assert changed["update"] == "update_available", changed
+    del hub.repos[REPO].files[NAME]
+    (gone,) = cli.json("lookup", "--updates")["items"]
+    assert gone["update"] == "gone", gone
