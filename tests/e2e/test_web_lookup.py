@@ -52,3 +52,42 @@ def test_offline_banner_then_verified_without_user_action(offline_world, page: A
     hub.faults.status = None  # the Hub is back
     expect(page.get_by_test_id("offline-banner")).to_have_count(0, timeout=BACK_TIMEOUT_MS)
     expect(row.get_by_text("Verified", exact=True)).to_be_visible(timeout=BACK_TIMEOUT_MS)
+
+
+@pytest.fixture
+def online_world(tmp_path: Path) -> Iterator[tuple[Served, FakeHub, Path]]:
+    listed = write_lora(tmp_path / "hub" / "demo-lora-v1.safetensors", seed=1)
+    remix = write_lora(tmp_path / "src" / "demo-lora-v1-remix.safetensors", seed=2)
+    with fake_hub(tmp_path) as hub:
+        hub.repo(REPO, downloads=10, pipeline_tag="text-to-image").add(
+            listed.name, listed.read_bytes()
+        )
+        cli = make_cli(
+            tmp_path, HF_HUB_OFFLINE="0", HF_ENDPOINT=hub.url, SSL_CERT_FILE=str(hub.ca_file)
+        )
+        with serving(cli) as served:
+            yield served, hub, remix
+
+
+def test_a_low_confidence_match_is_confirmed_in_the_import_summary(
+    online_world, page: Any
+) -> None:
+    """The window looks an import up by itself; a similar name only is Low confidence, shown
+    in the import summary with a confirm step — nothing of the repo's is written until then."""
+    served, hub, remix = online_world
+    page.goto(served.url)
+    page.get_by_test_id("import-path-input").fill(str(remix))
+    page.get_by_test_id("import-path-submit").click()
+    expect(page.get_by_test_id("import-dialog").get_by_test_id("import-item")).to_have_count(1)
+    page.get_by_test_id("import-start").click()
+    summary = page.get_by_test_id("import-summary")
+    expect(summary).to_be_visible(timeout=BACK_TIMEOUT_MS)
+    trust = summary.get_by_test_id("imported-trust")
+    expect(trust.get_by_text("Low confidence", exact=True)).to_be_visible(timeout=BACK_TIMEOUT_MS)
+    (model,) = served.call("list_models")["models"]
+    assert served.call("get_model", ref=model["id"])["model"]["pipeline_tag"] is None
+    trust.get_by_test_id("confirm-import-match").click()
+    expect(trust.get_by_test_id("confirm-import-match")).to_have_count(0, timeout=BACK_TIMEOUT_MS)
+    meta = served.call("get_model", ref=model["id"])["model"]
+    assert meta["match_source"] == "manual" and meta["repo_id"] == REPO
+    assert meta["pipeline_tag"] == "text-to-image", "the repo's metadata, once confirmed"
