@@ -188,10 +188,15 @@ def test_type_column_is_not_cut_off_with_the_detail_panel_open(
     assert cut == [], f"Type cells cut off with the detail panel open: {cut}"
 
 
-def test_keyboard_moves_through_the_list_and_the_detail(shelf: Served, page: Any) -> None:
+def test_keyboard_moves_through_the_list_and_the_detail(
+    shelf: Served, page: Any, tmp_path: Path
+) -> None:
     """Search ↓ enters the list, arrows move, Enter opens the detail, Esc closes it and gives
     focus back to the row."""
+    for i, name in enumerate(("Keyboard One", "Keyboard Two")):  # its own two, whatever ran
+        shelf.cli.json("import", str(write_lora(tmp_path / f"{name}.safetensors", seed=60 + i)))
     rows = _open(page, shelf)
+    expect(rows.nth(1)).to_be_visible()
     page.get_by_test_id("search-input").focus()
     page.keyboard.press("ArrowDown")
     expect(rows.nth(0)).to_be_focused()
