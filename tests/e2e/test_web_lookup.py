@@ -69,9 +69,7 @@ def online_world(tmp_path: Path) -> Iterator[tuple[Served, FakeHub, Path]]:
             yield served, hub, remix
 
 
-def test_a_low_confidence_match_is_confirmed_in_the_import_summary(
-    online_world, page: Any
-) -> None:
+def test_a_low_confidence_match_is_confirmed_in_the_import_summary(online_world, page: Any) -> None:
     """The window looks an import up by itself; a similar name only is Low confidence, shown
     in the import summary with a confirm step — nothing of the repo's is written until then."""
     served, hub, remix = online_world
