@@ -207,6 +207,7 @@ DETECT_MAX_FOLDER_WEIGHT_FILES = (
 DETECT_EMBEDDING_MAX_VECTORS = 512  # a textual-inversion embedding has at most this many vectors
 DETECT_CONF_DECISIVE = 0.97  # the header's tensor names and shapes decide
 DETECT_CONF_STRONG = 0.9  # names decide, a shape or a field is missing
+DETECT_CONF_SHARD = 0.85  # a complete decoder block pattern, but no embedding/head in the file
 DETECT_CONF_METADATA = 0.8  # embedded metadata / config decides, shapes are silent
 DETECT_CONF_AMBIGUOUS = 0.6  # the layout is shared by several families; the usual one is chosen
 DETECT_CONF_SUBTYPE_ONLY = 0.5  # the role is known, the family is not

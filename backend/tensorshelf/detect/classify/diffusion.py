@@ -8,6 +8,7 @@ SDXL, 1280 SDXL refiner), the Flux/MMDiT hidden sizes, the input channels for va
 from __future__ import annotations
 
 from tensorshelf import settings
+from tensorshelf.detect.classify.dit import match_newer_dit
 from tensorshelf.detect.classify.verdict import Verdict
 from tensorshelf.detect.tensors import TensorTable
 
@@ -18,6 +19,7 @@ IN_CHANNEL_VARIANTS = {9: "inpainting", 8: "instruct_pix2pix", 5: "depth"}
 FLUX_HIDDEN = 3072
 FLUX_IN_VARIANTS = {384: "fill", 128: "control"}  # img_in input features (x 2x2 patches)
 MMDIT_HIDDEN_VARIANTS = {1536: "medium", 2432: "large"}
+KOLORS_TEXT_WIDTH = 4096  # encoder_hid_proj in-width: ChatGLM3-6B hidden size
 DIFFUSION_PREFIXES = (
     "model.diffusion_model.",
     "diffusion_model.",
@@ -137,9 +139,15 @@ def _mmdit(table: TensorTable, p: str) -> Verdict:
         f"{shape_text(table, p + 'x_embedder.proj.weight')}",
     ]
     variant = MMDIT_HIDDEN_VARIANTS.get(hidden or -1)
+    qk_norm = table.first(".x_block.attn.ln_q.weight", p + "joint_blocks.") is not None
     if table.first(".x_block.attn2.qkv.weight", p + "joint_blocks."):
-        variant = "medium"
-        ev.append("x_block.attn2 (MMDiT-X): SD3.5 Medium")
+        variant = "3.5-medium"
+        ev.append("x_block.attn2 (MMDiT-X) and q/k norms: SD3.5 Medium")
+    elif qk_norm:
+        variant = f"3.5-{variant}" if variant else "3.5"
+        ev.append("q/k RMSNorm (ln_q/ln_k): SD3.5")
+    else:
+        ev.append("no q/k norms: SD3 (not 3.5)")
     return Verdict(
         "diffusion",
         "diffusion_models",
@@ -192,6 +200,9 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
     for p in DIFFUSION_PREFIXES:
         if p and not table.has_prefix(p):
             continue
+        newer = match_newer_dit(table, p)
+        if newer is not None:
+            return p, newer
         if p + "joint_blocks.0.context_block.attn.qkv.weight" in table:
             return p, _mmdit(table, p)
         if (
@@ -229,6 +240,11 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
                 return p, _flux_diffusers(table, p)
             if p + "pos_embed.proj.weight" in table:
                 hidden = table.dim(p + "pos_embed.proj.weight", 0)
+                variant = MMDIT_HIDDEN_VARIANTS.get(hidden or -1)
+                if table.first(".attn2.to_q.weight", p + "transformer_blocks."):
+                    variant = "3.5-medium"
+                elif table.first(".attn.norm_q.weight", p + "transformer_blocks."):
+                    variant = f"3.5-{variant}" if variant else "3.5"
                 return p, Verdict(
                     "diffusion",
                     "diffusion_models",
@@ -240,7 +256,7 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
                             f"{shape_text(table, p + 'pos_embed.proj.weight')}"
                         )
                     ],
-                    variant=MMDIT_HIDDEN_VARIANTS.get(hidden or -1),
+                    variant=variant,
                     architecture="mmdit",
                 )
         if (
@@ -253,6 +269,13 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
             v.evidence.insert(
                 0, f"diffusers UNet2DConditionModel (down_blocks/up_blocks) under '{p}'"
             )
+            hid = table.dim(p + "encoder_hid_proj.weight", 1)
+            if hid == KOLORS_TEXT_WIDTH:
+                v.family, v.confidence = "kolors", settings.DETECT_CONF_DECISIVE
+                v.evidence.append(
+                    f"{shape_text(table, p + 'encoder_hid_proj.weight')}: ChatGLM3 (4096) "
+                    "conditioning projected to 2048 → Kolors, not SDXL"
+                )
             return p, v
     return None
 

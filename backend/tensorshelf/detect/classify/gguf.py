@@ -29,6 +29,15 @@ IMAGE_ARCHS = {
 }
 T5_ARCHS = {"t5", "t5encoder"}
 T5XXL_WIDTH = 4096
+UMT5_VOCAB = 256384  # UMT5-XXL (Wan's text encoder) vs T5-XXL's 32128
+EMBEDDING_ARCHS = {
+    "bert",
+    "nomic-bert",
+    "nomic-bert-moe",
+    "jina-bert-v2",
+    "modern-bert",
+    "neo-bert",
+}
 UNKNOWN_ARCHS = {"", "pig"}
 MISTRAL_NAME_FAMILIES = {"mistral", "mixtral"}
 MISTRAL_VOCABS = {32768, 131072}
@@ -73,15 +82,37 @@ def _image(header: GGUFHeader, arch: str) -> Verdict:
 
 def _t5(header: GGUFHeader, arch: str) -> Verdict:
     width = _int(header, f"{arch}.embedding_length")
-    family = "t5xxl" if width in (None, T5XXL_WIDTH) else None
+    vocab = _vocab(header, arch)
+    umt5 = vocab == UMT5_VOCAB or header.table.first("attn_rel_b.weight", "enc.blk.1.") is not None
+    family = ("umt5xxl" if umt5 else "t5xxl") if width in (None, T5XXL_WIDTH) else None
+    ev = [f"general.architecture = {arch!r}, embedding_length {width}, vocabulary {vocab}"]
+    if umt5:
+        ev.append("a 256384-token vocabulary / relative attention bias in every block: UMT5")
     return Verdict(
         "diffusion",
         "text_encoders",
         family,
         settings.DETECT_CONF_STRONG if family else settings.DETECT_CONF_SUBTYPE_ONLY,
-        [f"general.architecture = {arch!r}, embedding_length {width}"],
+        ev,
         architecture=arch,
         family_from_shapes=family is not None,
+    )
+
+
+def _text_embedding(header: GGUFHeader, arch: str) -> Verdict:
+    pooling = _int(header, f"{arch}.pooling_type")
+    causal = _scalar(header, f"{arch}.attention.causal")
+    return Verdict(
+        "llm",
+        "text_embedding",
+        arch.lower().replace("-", "_"),
+        settings.DETECT_CONF_DECISIVE,
+        [
+            f"general.architecture = {arch!r}: a text-embedding encoder"
+            + (f", pooling_type {pooling}" if pooling is not None else "")
+            + (", non-causal attention" if causal is False else ""),
+        ],
+        architecture=arch,
     )
 
 
@@ -166,14 +197,22 @@ def classify_gguf(header: GGUFHeader) -> Verdict | None:
         return _image(header, key)
     if key in T5_ARCHS:
         return _t5(header, key)
+    if key in EMBEDDING_ARCHS:
+        return _text_embedding(header, arch)
     if key == "clip":
+        projector = _str(header, "clip.projector_type")
         return Verdict(
             "llm",
-            "clip_vision",
             "mmproj",
+            None,
             settings.DETECT_CONF_STRONG,
-            ["general.architecture = 'clip': a multimodal projector (mmproj)"],
+            [
+                "general.architecture = 'clip': a multimodal projector (mmproj) for a vision LLM"
+                + (f", projector {projector!r}" if projector else ""),
+                "which LLM it belongs to is not in its header (its folder or name says)",
+            ],
             architecture="clip",
+            family_from_shapes=False,
         )
     if key in UNKNOWN_ARCHS:
         return None  # the caller falls back to the tensor names

@@ -70,11 +70,11 @@ def _structure(table: TensorTable, p: str) -> tuple[str | None, str]:
         return "gemma2", "pre_feedforward_layernorm + post_feedforward_layernorm"
     experts = has(".mlp.experts.0.gate_proj.weight") or table.first(".mlp.gate.weight") is not None
     if q_norm:
-        return ("qwen3_moe" if experts else "qwen3"), "q_norm/k_norm in attention" + (
+        return ("qwen3moe" if experts else "qwen3"), "q_norm/k_norm in attention" + (
             " with experts" if experts else ""
         )
     if has(".mlp.shared_expert.gate_proj.weight"):
-        return "qwen2_moe", "shared_expert MoE"
+        return "qwen2moe", "shared_expert MoE"
     if has(".self_attn.q_proj.bias"):
         return "qwen2", "biases on q/k/v projections, no q/k norms"
     return None, ""
@@ -96,7 +96,7 @@ def _llama_like(table: TensorTable, p: str) -> tuple[str, float, str]:
     dims = f"vocab {vocab or '?'}, hidden {hidden or '?'}, MLP {inter or '?'}"
     if vocab in GEMMA_VOCABS and not table.first(".post_attention_layernorm.weight", p):
         return (
-            "cohere",
+            "command_r",
             settings.DETECT_CONF_STRONG,
             (f"{dims}, parallel attention/MLP (no post_attention_layernorm): Cohere"),
         )
@@ -125,8 +125,54 @@ def _llama_like(table: TensorTable, p: str) -> tuple[str, float, str]:
     return "llama", settings.DETECT_CONF_STRONG, f"llama-style layers with {dims}"
 
 
+# structures that sit beside biased q/k/v decoders in files that are not LLMs
+NOT_LLM_MARKS: tuple[tuple[str, str], ...] = (
+    ("\nmask_decoder.", "a mask decoder (Segment Anything)"),
+    (".encoder_attn.", "decoder cross-attention on an audio/encoder stream (Whisper, T5-like)"),
+    ("encoder.conv1.weight\n", "a convolutional mel front end (speech)"),
+    ("\nprompt_encoder.", "a prompt encoder (Segment Anything)"),
+)
+
+
+MLP_SUFFIXES = (
+    ".mlp.down_proj.weight",
+    ".mlp.gate_proj.weight",
+    ".mlp.up_proj.weight",
+    ".mlp.gate_up_proj.weight",
+    ".mlp.fc2.weight",
+    ".mlp.router.weight",
+    ".mlp.gate.weight",
+    ".block_sparse_moe.gate.weight",
+    ".mlp.experts.0.down_proj.weight",
+    ".mlp.shared_expert.down_proj.weight",
+)
+
+
+def _not_llm(table: TensorTable) -> str | None:
+    for mark, what in NOT_LLM_MARKS:
+        if table.contains_any((mark,)):
+            return what
+    return None
+
+
+def _complete_blocks(table: TensorTable, p: str) -> bool:
+    """A decoder block of an LLM: attention projections, an MLP and the norms around them."""
+    attention = (
+        _any_layer(table, p, ".self_attn.q_proj.weight")
+        or _any_layer(table, p, ".self_attn.qkv_proj.weight")
+        or _any_layer(table, p, ".self_attn.kv_a_proj_with_mqa.weight")
+    )
+    mlp = any(_any_layer(table, p, suffix) for suffix in MLP_SUFFIXES)
+    norm = _any_layer(table, p, ".input_layernorm.weight")
+    return attention and mlp and norm
+
+
 def classify_llm(table: TensorTable) -> Verdict | None:
     p = _layer_prefix(table)
+    if p is not None:
+        refused = _not_llm(table)
+        if refused is not None or not _complete_blocks(table, p):
+            return None  # not an LLM's layout: another classifier, or unknown
     if p is None:
         for key, family, what in OTHER_LAYOUTS:
             if key in table:
@@ -149,6 +195,9 @@ def classify_llm(table: TensorTable) -> Verdict | None:
     else:
         family = found
     ev.append(why + f" → {family}")
+    if p + "embed_tokens.weight" not in table and "lm_head.weight" not in table:
+        conf = min(conf, settings.DETECT_CONF_SHARD)
+        ev.append("no embedding or LM head in this file (a middle shard of a set?)")
     ambiguous = conf <= settings.DETECT_CONF_AMBIGUOUS
     return Verdict(
         "llm",

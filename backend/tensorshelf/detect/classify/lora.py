@@ -90,6 +90,7 @@ _TE_WIDTH_LAYERS = (
     "self_attn_out_proj",
 )
 CLIP_L_WIDTH = 768
+QWEN_IMAGE_MARKS = ("_img_mod_", "_txt_mod_", "_img_mlp_", "_txt_mlp_")
 CLIP_L_ONLY_ALTERNATIVES = ("flux1", "sdxl", "sd3", "sd1")  # first = the usual answer
 CLIP_LG_ALTERNATIVES = ("sdxl", "sd3")
 METADATA_KEYS = ("modelspec.architecture", "ss_base_model_version", "ss_sd_model_name")
@@ -295,6 +296,25 @@ def _text_encoder_target(
 
 
 def _target(table: TensorTable, normed: dict[str, _Module], joined: str) -> _Target:
+    flux_blocks = "double_blocks_" in joined or "single_blocks_" in joined
+    if (
+        not flux_blocks
+        and "transformer_blocks_" in joined
+        and any(mark in joined for mark in QWEN_IMAGE_MARKS)
+        and "single_transformer_blocks_" not in joined
+    ):
+        return _Target(
+            "qwen_image",
+            "adapts transformer_blocks.N.img_mod/txt_mod/img_mlp/txt_mlp (Qwen-Image; a "
+            "diffusers Flux LoRA has single_transformer_blocks and no img_mod)",
+        )
+    if (
+        "blocks_" in joined
+        and "cross_attn_" in joined
+        and "self_attn_" in joined
+        and ("ffn_" in joined)
+    ):
+        return _Target("wan", "adapts blocks.N.self_attn/cross_attn/ffn (Wan)")
     if (
         "double_blocks_" in joined
         or "single_blocks_" in joined

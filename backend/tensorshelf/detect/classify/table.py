@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tensorshelf import settings
 from tensorshelf.detect import names
+from tensorshelf.detect.classify.adapters import classify_adapter
 from tensorshelf.detect.classify.auxiliary import (
     classify_clip_vision,
     classify_embedding,
@@ -14,8 +15,11 @@ from tensorshelf.detect.classify.auxiliary import (
 )
 from tensorshelf.detect.classify.diffusion import classify_controlnet, classify_diffusion
 from tensorshelf.detect.classify.llm import classify_llm
+from tensorshelf.detect.classify.llm_encoders import classify_llm_encoder
 from tensorshelf.detect.classify.lora import classify_lora
+from tensorshelf.detect.classify.restoration import classify_restoration
 from tensorshelf.detect.classify.verdict import Verdict, unknown
+from tensorshelf.detect.classify.video_vae import classify_video_vae
 from tensorshelf.detect.tensors import TensorTable
 
 IMAGE_SUBTYPES = {"checkpoints", "diffusion_models", "loras", "vae", "controlnet", "embeddings"}
@@ -32,9 +36,13 @@ def classify_table(table: TensorTable, metadata: dict[str, str] | None = None) -
     verdict = (
         classify_lora(table, md)
         or classify_embedding(table)
+        or classify_adapter(table)
         or classify_controlnet(table)
         or classify_diffusion(table)
+        or classify_video_vae(table)
         or classify_vae(table)
+        or classify_restoration(table)  # before the LLM: SAM / Whisper decoders are not LLMs
+        or classify_llm_encoder(table)  # LLM-shaped text encoders (Qwen2.5-VL, Gemma 2, GLM)
         or classify_text_encoder(table)
         or classify_clip_vision(table)
         or classify_upscaler(table)

@@ -197,7 +197,7 @@ def test_cohere_is_not_gemma(tmp_path: Path) -> None:
         "model.layers.0.self_attn.q_proj.weight": ["F16", [64, 64]],
         "model.layers.0.mlp.gate_proj.weight": ["F16", [128, 64]],
     }
-    assert detect_path(make_model_file(st_case(t), tmp_path / "c")).family == "cohere"
+    assert detect_path(make_model_file(st_case(t), tmp_path / "c")).family == "command_r"
     t["model.layers.0.post_attention_layernorm.weight"] = ["F16", [64]]
     assert detect_path(make_model_file(st_case(t), tmp_path / "g")).family == "gemma"
 
