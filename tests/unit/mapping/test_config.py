@@ -122,3 +122,29 @@ def test_filters_exclusion_wins() -> None:
     assert not rule_matches(rule, _model(tags=["style", "NSFW"]))
     assert not rule_matches(rule, _model(tags=[]))
     assert not rule_matches(rule, _model(tags=["style"], family="flux1"))
+
+
+def test_comfyui_defaults_file_the_2026_subtypes_into_their_folders(tmp_path: Path) -> None:
+    """The new detector subtypes land where their custom nodes look (and nowhere else);
+    the LLM-side ones (text embeddings, projectors) stay out of ComfyUI."""
+    configs, problems = applicable(_app(), tmp_path)
+    assert not problems
+    rules = [rule for rule, _src in merged_rules(configs)]
+
+    def folders(**over: object) -> list[str]:
+        model = _model(**over)
+        return [r.target_subdir for r in rules if r.enabled and rule_matches(r, model)]
+
+    expected = {
+        "ipadapter": "ipadapter",
+        "animatediff_models": "animatediff_models",
+        "facerestore_models": "facerestore_models",
+        "sams": "sams",
+        "depth_models": "depthanything",
+    }
+    for subtype, folder in expected.items():
+        kind = "diffusion" if subtype in ("ipadapter", "animatediff_models") else "other"
+        assert folders(subtype=subtype, model_type=kind, family=None) == [folder], subtype
+    assert folders(subtype="text_embedding", model_type="llm", format="gguf") == []
+    assert folders(subtype="mmproj", model_type="llm", format="gguf") == []
+    assert folders(subtype="audio", model_type="other") == []

@@ -205,7 +205,7 @@ def classify_gguf(header: GGUFHeader) -> Verdict | None:
             "llm",
             "mmproj",
             None,
-            settings.DETECT_CONF_STRONG,
+            settings.DETECT_CONF_SUBTYPE_ONLY,  # the role is certain, its LLM is not
             [
                 "general.architecture = 'clip': a multimodal projector (mmproj) for a vision LLM"
                 + (f", projector {projector!r}" if projector else ""),
