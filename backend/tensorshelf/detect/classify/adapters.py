@@ -53,20 +53,35 @@ def _animatediff(table: TensorTable) -> Verdict | None:
     # motion modules only: a UNet with motion modules inside is a different (merged) file
     if table.first(".resnets.0.conv1.weight") is not None or "conv_in.weight" in table:
         return None
-    down = {
-        int(n.split(".")[1])
-        for n in table
-        if n.startswith("down_blocks.") and ".motion_modules." in n and n.split(".")[1].isdigit()
-    }
-    family = (
-        "sd1" if len(down) == SD1_DOWN_BLOCKS else "sdxl" if len(down) == SDXL_DOWN_BLOCKS else None
-    )
+
+    def blocks(side: str) -> int:
+        return len(
+            {
+                n.split(".")[1]
+                for n in table
+                if n.startswith(side) and ".motion_modules." in n and n.split(".")[1].isdigit()
+            }
+        )
+
+    def up_width(index: int) -> int | None:
+        norm = table.first(".norm.weight", f"up_blocks.{index}.motion_modules.")
+        return table.dim(norm, 0) if norm else None
+
+    down, up = blocks("down_blocks."), blocks("up_blocks.")
+    # the up path tells them apart: SD1 goes 1280/1280/640/320, SDXL 1280/640/320
+    by_width = {1: {1280: "sd1", 640: "sdxl"}, 2: {640: "sd1", 320: "sdxl"}}
+    family: str | None = None
+    for index, widths in by_width.items():
+        family = family or widths.get(up_width(index) or -1)
+    if family is None and SD1_DOWN_BLOCKS in (down, up):
+        family = "sd1"
     pe = table.first(".pos_embed.pe") or table.first(".pos_encoder.pe")
     positions = table.dim(pe, 1) if pe else None
     mid = table.has_prefix("mid_block.motion_modules.")
     variant = "v2" if mid and positions == ANIMATEDIFF_V2_POSITIONS else "v1" if not mid else None
     ev = [
-        f"motion modules only, in {len(down)} down blocks" + (f" → {family}" if family else ""),
+        f"motion modules only, in {down} down / {up} up blocks"
+        + (f" → {family}" if family else ""),
         f"{positions} frame positions" if positions else "no positional table",
         "a mid-block motion module (v2 and later)" if mid else "no mid-block module (v1)",
     ]

@@ -18,6 +18,7 @@ VAE_ALTERNATIVES = {4: ("sd1", "sd2", "sdxl"), 16: ("flux1", "sd3")}
 CLIP_TEXT_FAMILY = {768: "clip_l", 1280: "clip_g", 1024: "clip_h"}
 T5_FAMILY = {4096: "t5xxl", 2048: "t5xl", 1024: "t5_large", 768: "t5_base"}
 UMT5_VOCAB = 256384
+T5_VOCAB = 32128
 CLIP_VISION_FAMILY = {
     1280: "clip_vit_h",
     1664: "clip_vit_bigg",
@@ -138,13 +139,27 @@ def _t5(table: TensorTable) -> Verdict | None:
     blocks = table.count_blocks(p + "encoder.block.")
     vocab = table.dim(p + "shared.weight", 0) or table.dim(p + "encoder.embed_tokens.weight", 0)
     family = T5_FAMILY.get(d_model or -1)
-    if family == "t5xxl" and vocab == UMT5_VOCAB:
-        family = "umt5xxl"
+    later = [
+        n
+        for n in table
+        if n.startswith(p + "encoder.block.")
+        and n.endswith(".layer.0.SelfAttention.q.weight")
+        and not n.startswith(p + "encoder.block.0.")
+    ]
+    rel_later = any(
+        n.replace(".q.weight", ".relative_attention_bias.weight") in table for n in later
+    )
     ev = [
         f"T5 encoder, {blocks} blocks, {shape_text(table, q)}"
         + (f", vocabulary {vocab}" if vocab else "")
     ]
     conf = settings.DETECT_CONF_DECISIVE if family else settings.DETECT_CONF_SUBTYPE_ONLY
+    if family == "t5xxl" and (vocab == UMT5_VOCAB or rel_later):
+        family = "umt5xxl"
+        ev.append("UMT5: a 256384-token vocabulary / relative attention bias in every block")
+    elif family == "t5xxl" and vocab != T5_VOCAB:
+        conf = settings.DETECT_CONF_AMBIGUOUS
+        ev.append("no 32128-token vocabulary here: UMT5-XXL looks the same (t5xxl assumed)")
     return Verdict(
         "diffusion",
         "text_encoders",

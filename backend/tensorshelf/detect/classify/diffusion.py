@@ -20,6 +20,7 @@ FLUX_HIDDEN = 3072
 FLUX_IN_VARIANTS = {384: "fill", 128: "control"}  # img_in input features (x 2x2 patches)
 MMDIT_HIDDEN_VARIANTS = {1536: "medium", 2432: "large"}
 KOLORS_TEXT_WIDTH = 4096  # encoder_hid_proj in-width: ChatGLM3-6B hidden size
+KOLORS_ADM = 5632  # add_embedding.linear_1 in-width of Kolors (SDXL: 2816)
 DIFFUSION_PREFIXES = (
     "model.diffusion_model.",
     "diffusion_model.",
@@ -64,6 +65,12 @@ def _unet_family(table: TensorTable, prefix: str, in_key: str, adm_key: str) -> 
             f"cross-attention key {shape_text(table, key)}: context width {width}"
             + (f" → {family}" if family else " (not a known SD family)")
         )
+    if family == "sdxl" and adm == KOLORS_ADM:
+        family = "kolors"
+        ev.append(f"{prefix + adm_key} input width {adm}: Kolors (SDXL's is 2816)")
+    elif family == "sdxl" and adm is None:
+        conf = settings.DETECT_CONF_AMBIGUOUS
+        ev.append("no ADM embedding here: Kolors shares this cross-attention width (sdxl assumed)")
     if family is None and adm in ADM_FAMILY:
         family = ADM_FAMILY[adm]
         conf = settings.DETECT_CONF_STRONG
@@ -116,6 +123,20 @@ def _flux(table: TensorTable, p: str) -> Verdict:
     )
     family: str | None = "flux1"
     conf = settings.DETECT_CONF_DECISIVE
+    img_in = table.shape(p + "img_in.weight")
+    complete = (
+        img_in is not None
+        and len(img_in) == 2
+        and p + "txt_in.weight" in table
+        and table.has_prefix(p + "single_blocks.")
+        and table.first(".img_mod.lin.weight", p + "double_blocks.") is not None
+    )
+    if not complete:
+        conf = settings.DETECT_CONF_AMBIGUOUS
+        ev.append(
+            "not every Flux part is here (img_in, txt_in, single blocks, modulation): "
+            "HunyuanVideo and Chroma share these stream blocks (flux1 assumed)"
+        )
     if hidden is not None and hidden != FLUX_HIDDEN:
         family, conf = None, settings.DETECT_CONF_SUBTYPE_ONLY
         ev.append(f"hidden size {hidden} differs from Flux.1's {FLUX_HIDDEN}")
@@ -209,7 +230,10 @@ def find_core(table: TensorTable) -> tuple[str, Verdict] | None:
             p + "double_blocks.0.img_attn.qkv.weight" in table
             or p + "double_blocks.0.img_attn.norm.key_norm.scale" in table
         ):
-            if table.has_prefix(p + "txt_in.individual_token_refiner."):
+            if (
+                table.has_prefix(p + "txt_in.individual_token_refiner.")
+                or len(table.shape(p + "img_in.proj.weight") or ()) == 5
+            ):
                 return p, _other_dit("hunyuan_video", "HunyuanVideo token refiner + double blocks")
             if table.has_prefix(p + "distilled_guidance_layer."):
                 return p, _other_dit(

@@ -217,7 +217,8 @@ def match_stable_cascade(table: TensorTable, p: str) -> Verdict | None:
     txt = table.dim(p + "clip_txt_mapper.weight", 0)
     if txt is not None:
         ev = [
-            f"Stable Cascade (StageC): clf, channelwise blocks, {_shape(table, p + 'clip_txt_mapper.weight')}"
+            "Stable Cascade (StageC): clf, channelwise blocks, "
+            + _shape(table, p + "clip_txt_mapper.weight")
         ]
         return _dit("stable_cascade", ev, "stage_c" if txt == CASCADE_STAGE_C_TXT else None)
     if table.has_prefix(p + "effnet_mapper.") or table.has_prefix(p + "clip_mapper."):

@@ -14,6 +14,7 @@ GEMMA_VOCABS = {256000, 256128}
 GEMMA3_VOCABS = {262144, 262208}
 MISTRAL_VOCABS = {32768, 131072}
 LLAMA2_VOCAB = 32000
+LLAMA_VOCABS = {32000, 128256, 128000}  # Llama 1/2, Llama 3.x
 MISTRAL_7B_DIMS = (4096, 14336)  # hidden, intermediate of Mistral 7B (Llama 3 8B shares them)
 LLAMA_MISTRAL = ("llama", "mistral")
 OTHER_LAYOUTS: list[tuple[str, str, str]] = [
@@ -122,7 +123,14 @@ def _llama_like(table: TensorTable, p: str) -> tuple[str, float, str]:
             settings.DETECT_CONF_AMBIGUOUS,
             f"{dims}: llama-style; Mistral 7B has the same layer shapes (no embedding here)",
         )
-    return "llama", settings.DETECT_CONF_STRONG, f"llama-style layers with {dims}"
+    if vocab in LLAMA_VOCABS:
+        return "llama", settings.DETECT_CONF_STRONG, f"llama-style layers with {dims}"
+    return (
+        "llama",
+        settings.DETECT_CONF_AMBIGUOUS,
+        f"llama-style layers with {dims}: not a known Llama vocabulary — many families "
+        "(or a pruned Qwen/Mistral table) share this layout",
+    )
 
 
 # structures that sit beside biased q/k/v decoders in files that are not LLMs

@@ -335,8 +335,15 @@ def _target(table: TensorTable, normed: dict[str, _Module], joined: str) -> _Tar
     for k, m in normed.items():
         if "transformer_blocks_" in k and k.endswith(("attn_to_q", "attn_add_q_proj")):
             width = _in_width(table, m)
-            if width == FLUX_HIDDEN:
+            if width == FLUX_HIDDEN and "single_transformer_blocks_" in joined:
                 return _Target("flux1", f"joint-attention layers of width {width} → flux1")
+            if width == FLUX_HIDDEN:
+                return _Target(
+                    "flux1",
+                    f"joint-attention layers of width {width}, no single blocks: Flux or "
+                    "Qwen-Image (flux1 assumed)",
+                    settings.DETECT_CONF_AMBIGUOUS,
+                )
             if width in SD3_HIDDEN:
                 return _Target("sd3", f"joint-attention layers of width {width} → sd3")
     return _text_encoder_target(table, normed, joined) or _Target(
