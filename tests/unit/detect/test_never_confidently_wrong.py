@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tensorshelf.detect.classify.table import classify_table
 from tensorshelf.detect.tensors import TensorTable, tensor_info
