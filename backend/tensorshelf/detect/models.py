@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-DETECTOR_VERSION = 2
+DETECTOR_VERSION = 3  # 3: the 2026 kinds, calibrated confidences
 
 FileFormat = Literal["safetensors", "gguf", "pickle", "onnx", "diffusers", "transformers"]
 ModelType = Literal["diffusion", "llm", "other"]

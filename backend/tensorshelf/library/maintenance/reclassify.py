@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from tensorshelf.detect import names
 from tensorshelf.detect.models import Detection
 from tensorshelf.error_info import ErrorInfo, error_info
 from tensorshelf.errors import FileAccessError, ShelfError
@@ -48,7 +49,19 @@ def proposed_changes(meta: ModelMetadata, det: Detection) -> dict[str, list[str 
             continue  # "don't know" never erases what is known
         if new != old:
             changes[field] = [old, new]
+    base = _normalised_base_model(meta)
+    if base is not None:
+        changes["base_model"] = [meta.base_model, base]
     return changes
+
+
+def _normalised_base_model(meta: ModelMetadata) -> str | None:
+    """The family id for a raw base-model string kept by detector v1 ("SDXL 1.0" → sdxl),
+    or None when it is already an id, unknown to the vocabulary, or the user's."""
+    if "base_model" in meta.user_overrides or not meta.base_model:
+        return None
+    family = names.base_model_family(meta.base_model)
+    return family if family is not None and family != meta.base_model else None
 
 
 def model_ids(ctx: LibraryContext) -> list[str]:

@@ -102,3 +102,22 @@ def test_reclassify_leaves_manual_matches_alone(service: LibraryService, tmp_pat
 def test_reclassify_reports_unknown_refs(service: LibraryService) -> None:
     report = reclassify_all(service, ["no-such-model"], dry_run=True)
     assert report.errors and report.errors[0].details["ref"] == "no-such-model"
+
+
+def test_reclassify_all_normalises_a_raw_base_model_of_detector_v1(
+    service: LibraryService, tmp_path: Path
+) -> None:
+    """Detector v1 kept what other tools wrote ("SDXL 1.0"); reclassify --all turns it into
+    the family id, keeps the id and a user's own base model."""
+    _plan, result = _embedding(service, tmp_path)
+    meta_file = service.root / result.path / "metadata.json"
+    raw = json.loads(meta_file.read_text())
+    raw["base_model"] = "SD 1.5"
+    raw["detection"]["detector_version"] = 1
+    meta_file.write_text(json.dumps(raw))
+    service.scan()
+    report = reclassify_all(service)
+    (change,) = report.changed
+    assert change.id == result.id and change.changes["base_model"] == ["SD 1.5", "sd1"]
+    assert service.get_model(result.id).base_model == "sd1"
+    assert not reclassify_all(service).changed, "a second run changes nothing"
