@@ -51,3 +51,11 @@ describe("format", () => {
     expect(progressFraction(150, 100)).toBe(1);
   });
 });
+
+describe("labels of the 2026 detector ids", () => {
+  it("names the terse ones and spaces the rest", () => {
+    expect(kindLabel("diffusion", "ipadapter")).toBe("IP-Adapter");
+    expect(kindLabel("llm", "mmproj")).toBe("llm · vision projector");
+    expect(kindLabel("other", "depth_models")).toBe("depth models");
+  });
+});

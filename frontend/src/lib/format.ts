@@ -86,9 +86,18 @@ export function shortHash(hash: string | null | undefined, length = 12): string 
 }
 
 /** "diffusion_models" → "diffusion models"; null → "—". */
+/** Detector ids whose plain spelling would read oddly in the window. */
+const LABELS: Record<string, string> = {
+  ipadapter: "IP-Adapter",
+  sams: "SAM (segmentation)",
+  mmproj: "vision projector",
+  facerestore_models: "face restorers",
+  animatediff_models: "motion modules",
+};
+
 export function humanize(value: string | null | undefined): string {
   if (!value) return "—";
-  return value.replace(/_/g, " ");
+  return LABELS[value] ?? value.replace(/_/g, " ");
 }
 
 /** "diffusion" + "loras" → "diffusion · loras"; "llm" + "llm" → "llm". */
