@@ -65,6 +65,12 @@ def _structure(table: TensorTable, p: str) -> tuple[str | None, str]:
         return "phi2", "self_attn.dense + mlp.fc1/fc2"
     pre_ff = has(".pre_feedforward_layernorm.weight")
     q_norm = has(".self_attn.q_norm.weight")
+    if (
+        has(".post_feedforward_layernorm.weight")
+        and not pre_ff
+        and not has(".input_layernorm.weight")
+    ):
+        return "olmo2", "only post-attention / post-feed-forward norms (no pre-norms)"
     if pre_ff and q_norm:
         return "gemma3", "pre/post feed-forward norms and q/k norms"
     if pre_ff:
@@ -171,7 +177,9 @@ def _complete_blocks(table: TensorTable, p: str) -> bool:
         or _any_layer(table, p, ".self_attn.kv_a_proj_with_mqa.weight")
     )
     mlp = any(_any_layer(table, p, suffix) for suffix in MLP_SUFFIXES)
-    norm = _any_layer(table, p, ".input_layernorm.weight")
+    norm = _any_layer(table, p, ".input_layernorm.weight") or _any_layer(
+        table, p, ".post_attention_layernorm.weight"
+    )  # OLMo 2 has only post-norms
     return attention and mlp and norm
 
 
