@@ -103,3 +103,47 @@ def test_apply_counts_each_link_and_a_cancel_stops_between_links(tmp_path: Path)
     again = rest.plan(models, None)
     assert len(again.to_create) == 3 and again.already_ok == 2, "the next sync goes on"
     registry.close()
+
+
+def test_lm_studio_puts_a_projector_beside_its_llm(tmp_path: Path) -> None:
+    """An mmproj GGUF from the same repo as its LLM quant lands in the same
+    <publisher>/<repo> folder of LM Studio (the shipped rule), so LM Studio pairs them."""
+    import dataclasses
+
+    from tensorshelf.mapping.config.load import applicable, merged_rules
+
+    library = tmp_path / "lib"
+    registry = Registry(tmp_path / "registry.db")
+    app = AppInstall(
+        id="lms",
+        name="LM Studio",
+        kind="lmstudio",
+        root=str(tmp_path / "lms"),
+        models_dir=str(tmp_path / "lms" / "models"),
+    )
+    (tmp_path / "lms" / "models").mkdir(parents=True)
+    configs, problems = applicable(app, tmp_path / "user")
+    assert not problems
+    rules = merged_rules(configs)
+
+    def gguf(model_id: str, subtype: str, name: str) -> MappableModel:
+        model = _model(library, model_id, name)
+        return dataclasses.replace(
+            model,
+            subtype=subtype,
+            format="gguf",
+            model_format="single-file",
+            repo_id="bartowski/Qwen2-VL-7B-Instruct-GGUF",
+        )
+
+    models = [
+        gguf("q", "llm", "Qwen2-VL-7B-Instruct-Q4_K_M.gguf"),
+        gguf("p", "mmproj", "mmproj-Qwen2-VL-7B-Instruct-f16.gguf"),
+    ]
+    plan = Planner(app, rules, registry, library, LinkPlan("relative")).plan(models, None)
+    folders = {a.model_id: a.target.rsplit("/", 1)[0] for a in plan.to_create}
+    assert folders == {
+        "q": "bartowski/Qwen2-VL-7B-Instruct-GGUF",
+        "p": "bartowski/Qwen2-VL-7B-Instruct-GGUF",
+    }
+    registry.close()
