@@ -76,6 +76,12 @@ def _structure(table: TensorTable, p: str) -> tuple[str | None, str]:
     if pre_ff:
         return "gemma2", "pre_feedforward_layernorm + post_feedforward_layernorm"
     experts = has(".mlp.experts.0.gate_proj.weight") or table.first(".mlp.gate.weight") is not None
+    norm_key = table.first(".self_attn.q_norm.weight", p + "layers.") if q_norm else None
+    q_key = table.first(".self_attn.q_proj.weight", p + "layers.")
+    post = table.first(".post_attention_layernorm.weight", p + "layers.")
+    widths = {table.dim(k, 0) for k in (q_key, post) if k}
+    if norm_key and table.dim(norm_key, 0) in widths:
+        return "olmo2", "full-width q/k norms (OLMo 2; Qwen 3 normalises per head)"
     if q_norm:
         return ("qwen3moe" if experts else "qwen3"), "q_norm/k_norm in attention" + (
             " with experts" if experts else ""
