@@ -25,3 +25,33 @@ def test_search_ranks_a_name_match_above_a_notes_match(tmp_path: Path) -> None:
     human = cli.run("search", "lumen")
     assert human.returncode == 0, str(human)
     assert human.stdout.index("lumen") < human.stdout.index("aardvark"), str(human)
+
+
+def test_kind_words_find_that_kind_and_list_takes_the_vocabulary(tmp_path: Path) -> None:
+    """Searching "lora" or "loras" finds the LoRAs (their subtype), also beside other words;
+    `list --subtype lora` is `loras`, ComfyUI's legacy names work, an unknown word is refused
+    with the vocabulary instead of silently listing nothing."""
+    from tests.fixtures.detect_files import make_model_file
+
+    cli = make_cli(tmp_path)
+    src = tmp_path / "src"
+    loras = [write_lora(src / f"{n}.safetensors", seed=i) for i, n in enumerate(("ink", "neon"))]
+    vae = make_model_file("sd1_vae_ft_mse_fp32", src / "vae")
+    doc = cli.json("import", "--no-lookup", *(str(p) for p in (*loras, vae)))
+    ids = {Path(r["key"]).stem: r["id"] for r in doc["results"]}
+    assert len(ids) == 3
+
+    for word in ("lora", "loras", "LoRA"):
+        found = cli.json("search", word)
+        assert {m["id"] for m in found["models"]} == {ids["ink"], ids["neon"]}, word
+        assert found["total"] == 2
+    both = cli.json("search", "neon lora")
+    assert [m["id"] for m in both["models"]] == [ids["neon"]]
+    assert cli.json("search", "vae")["total"] == 1
+
+    assert cli.json("list", "--subtype", "lora")["total"] == 2
+    assert cli.json("list", "--subtype", "loras")["total"] == 2
+    refused = cli.run("--json", "list", "--subtype", "lorax")
+    assert refused.returncode == 1
+    error = refused.json()["error"]
+    assert error["code"] == "invalid_argument" and "loras" in error["message"]

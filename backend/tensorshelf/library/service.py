@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from tensorshelf import settings
-from tensorshelf.errors import ReadOnlyLibrary
+from tensorshelf.errors import InvalidArgument, ReadOnlyLibrary
 from tensorshelf.io.filesystems import Filesystem, filesystem_of
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
@@ -162,7 +162,21 @@ class LibraryService:
 
     # --- reading -----------------------------------------------------------------------------
     def list_models(self, query: ListQuery | None = None) -> ModelPage:
-        return self.index.list_models(query or ListQuery())
+        """A page of models. A subtype filter takes the vocabulary's aliases ("lora",
+        "unet", "clip"); a word outside it (and outside the library) is refused with the
+        vocabulary, never silently matched to nothing."""
+        query = query or ListQuery()
+        if query.subtype:
+            from tensorshelf.detect.vocabulary import SUBTYPE_ALIASES, normalise_subtype
+
+            subtype = normalise_subtype(query.subtype)
+            if subtype is None and query.subtype not in self.index.facets().subtype:
+                raise InvalidArgument(
+                    f"unknown subtype {query.subtype!r}: use one of " + ", ".join(SUBTYPE_ALIASES),
+                    subtype=query.subtype,
+                )
+            query = query.model_copy(update={"subtype": subtype or query.subtype})
+        return self.index.list_models(query)
 
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         """Every model (or those of `ids`) as the mapping layer needs it, from the index."""

@@ -19,7 +19,8 @@ from tensorshelf.library.models import (
     ModelSummary,
 )
 from tensorshelf.search.fts import match_clause, ranked_rows_sql
-from tensorshelf.search.query import build_match_query
+from tensorshelf.detect.vocabulary import normalise_subtype
+from tensorshelf.search.query import build_match_query, query_terms
 
 FAVORITE_RATING = 5  # DESIGN: rating 5 = favourite
 PROBLEM_STATES = ("mismatch", "missing")  # integrity states that need the user's attention
@@ -55,9 +56,29 @@ _SUMMARY_SELECT = (
 _FACET_COLUMNS = ("model_type", "subtype", "family", "precision", "format")
 
 
+def kind_terms(text: str | None) -> tuple[list[tuple[str, str]], str | None]:
+    """The search terms that name a kind of model ("lora", "loras", "unet", "ipadapter") as
+    (subtype id, the term's own FTS phrase), and the text left without them."""
+    kinds: list[tuple[str, str]] = []
+    rest: list[str] = []
+    for raw in (text or "").split():
+        tokens = query_terms(raw)
+        subtype = normalise_subtype(raw) if len(tokens) == 1 else None
+        if subtype is not None:
+            kinds.append((subtype, '"' + " ".join(tokens[0]) + '"*'))
+        else:
+            rest.append(raw)
+    return kinds, " ".join(rest) or None
+
+
 def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    kinds, _rest = kind_terms(query.text)
+    if kinds:  # a kind word finds that kind, or a name holding the word
+        for subtype, phrase in kinds:
+            clauses.append(f"(m.subtype = ? OR {match_clause(MODEL_SEARCH, 'm.rid')})")
+            params.extend([subtype, phrase])
     for field, column in _EQUALITY_FILTERS.items():
         value = getattr(query, field)
         if value is not None:
@@ -128,7 +149,7 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
 
 def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
     """One page of models matching `query`, and how many match in all."""
-    match = build_match_query(query.text)
+    match = build_match_query(kind_terms(query.text)[1])  # kind words are matched apart
     where, params = _where(query, match)
     total = conn.execute(f"SELECT count(*) FROM models m{where}", params).fetchone()[0]
     direction = "DESC" if query.descending else "ASC"

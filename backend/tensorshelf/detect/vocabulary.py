@@ -1,0 +1,54 @@
+"""The detection vocabulary as people type it: every subtype id with the names users and
+other tools use for it (singular/plural, ComfyUI's legacy folder names `unet` and `clip`,
+common abbreviations), so a filter or a search for "lora" finds the `loras`. Ids are
+DESIGN.md's plus the 2026 kinds (tests/fixtures/corpus/shared/2026/VOCAB.md)."""
+
+from __future__ import annotations
+
+SUBTYPE_ALIASES: dict[str, tuple[str, ...]] = {
+    "checkpoints": ("checkpoint", "ckpt", "ckpts"),
+    "diffusion_models": ("diffusion_model", "unet", "unets", "transformer", "dit"),
+    "loras": ("lora", "lycoris", "locon", "loha", "lokr"),
+    "vae": ("vaes",),
+    "text_encoders": ("text_encoder", "clip", "te"),
+    "clip_vision": ("clipvision", "image_encoder"),
+    "controlnet": ("controlnets", "control_net", "t2i_adapter", "t2i"),
+    "embeddings": ("embedding", "textual_inversion", "ti"),
+    "upscale_models": ("upscale_model", "upscaler", "upscalers", "esrgan"),
+    "hypernetworks": ("hypernetwork",),
+    "style_models": ("style_model",),
+    "gligen": (),
+    "photomaker": (),
+    "vae_approx": ("taesd",),
+    "llm": ("llms", "language_model", "chat"),
+    "ipadapter": ("ip_adapter", "ipadapters", "ip_adapters"),
+    "animatediff_models": ("animatediff", "motion_module", "motion_modules"),
+    "facerestore_models": ("facerestore", "face_restore", "face_restorer", "gfpgan"),
+    "sams": ("sam", "segment_anything"),
+    "depth_models": ("depth", "depth_model"),
+    "audio": ("audio_model", "speech"),
+    "text_embedding": ("text_embeddings", "embedding_model", "embedding_models"),
+    "mmproj": ("projector", "projectors", "vision_projector"),
+}
+
+_BY_ALIAS: dict[str, str] = {
+    alias: subtype for subtype, aliases in SUBTYPE_ALIASES.items() for alias in (subtype, *aliases)
+}
+
+
+def _key(text: str) -> str:
+    return text.strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def normalise_subtype(text: str) -> str | None:
+    """The subtype id a user's word stands for ("LoRA" → loras, "unet" → diffusion_models),
+    or None when it is not in the vocabulary."""
+    return _BY_ALIAS.get(_key(text))
+
+
+def subtype_terms(subtype: str | None) -> str:
+    """The words a search should find a model of this subtype by (its id and aliases)."""
+    if not subtype:
+        return ""
+    words = (subtype, *SUBTYPE_ALIASES.get(subtype, ()))
+    return " ".join(w.replace("_", " ") for w in words)
