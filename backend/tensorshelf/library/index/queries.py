@@ -7,6 +7,7 @@ import json
 import sqlite3
 from typing import Any
 
+from tensorshelf.detect.vocabulary import normalise_subtype
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
@@ -19,7 +20,6 @@ from tensorshelf.library.models import (
     ModelSummary,
 )
 from tensorshelf.search.fts import match_clause, ranked_rows_sql
-from tensorshelf.detect.vocabulary import normalise_subtype
 from tensorshelf.search.query import build_match_query, query_terms
 
 FAVORITE_RATING = 5  # DESIGN: rating 5 = favourite
