@@ -297,6 +297,15 @@ describe("App", () => {
     await waitFor(() => expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "run" }]));
   });
 
+  it("the web path field asks for a full path instead of resolving against the server", async () => {
+    const user = userEvent.setup();
+    const { bridge } = setup([], "web");
+    const field = await screen.findByTestId("import-path-input");
+    await user.type(field, "models/x.safetensors{Enter}");
+    expect(await screen.findByTestId("import-path-problem")).toHaveTextContent("full path");
+    expect(bridge.callsOf("plan_import")).toEqual([]);
+  });
+
   it("pauses a running download and shows a paused one with Resume and Discard", async () => {
     const user = userEvent.setup();
     const jobs: JobInfo[] = [

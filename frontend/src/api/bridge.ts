@@ -325,7 +325,7 @@ export function connectBridge(options: ConnectOptions = {}): Promise<Bridge> {
       reject(
         new ApiError(
           "no_bridge",
-          "PyWebView API not available: open Tensorshelf with `tensorshelf` (desktop) or the URL printed by `tensorshelf serve`.",
+          "This page was opened without its access token. Open the full link `tensorshelf serve` printed — it ends in #token=… — or run `tensorshelf serve` again for a new one (the desktop app: run `tensorshelf`).",
         ),
       );
     }, options.waitMs ?? BRIDGE_WAIT_MS);

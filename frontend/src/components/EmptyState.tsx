@@ -16,9 +16,7 @@ export function EmptyState({
         className="flex flex-1 flex-col items-center justify-center gap-2 p-8 text-center"
       >
         <div className="text-[14px] font-medium text-fg">No models match</div>
-        <p className="max-w-sm text-muted">
-          Nothing in the library fits this search and these filters.
-        </p>
+        <p className="max-w-sm text-muted">Nothing in the library fits this search or filter.</p>
         <Button size="sm" onClick={onClearFilters}>
           Clear search and filters
         </Button>

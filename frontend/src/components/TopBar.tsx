@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from "react";
 import { libraryListTarget } from "../lib/focus";
-import { parsePathInput } from "../lib/importFlow";
+import { isAbsolutePath, parsePathInput } from "../lib/importFlow";
 import type { ThemePref } from "../lib/theme";
 import { SyncButton } from "./sync/SyncButton";
 import { Button, IconButton } from "./ui/Button";
@@ -189,15 +189,24 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
 /** Web mode has no OS drag source with paths: type or paste absolute paths (one per line). */
 function ImportPathField({ onImport }: { onImport: (paths: string[]) => void }) {
   const [text, setText] = useState("");
+  const [problem, setProblem] = useState<string | null>(null);
   const submit = () => {
     const paths = parsePathInput(text);
     if (paths.length === 0) return;
+    const relative = paths.filter((p) => !isAbsolutePath(p));
+    if (relative.length) {
+      setProblem(
+        `Give the full path (starting with / or ~): the server cannot know your current folder — ${relative.join(", ")}`,
+      );
+      return;
+    }
+    setProblem(null);
     onImport(paths);
     setText("");
   };
   return (
     <form
-      className="flex items-center gap-1.5"
+      className="relative flex items-center gap-1.5"
       aria-label="Import from path"
       onSubmit={(e) => {
         e.preventDefault();
@@ -228,6 +237,15 @@ function ImportPathField({ onImport }: { onImport: (paths: string[]) => void }) 
       >
         Import
       </Button>
+      {problem && (
+        <span
+          role="alert"
+          data-testid="import-path-problem"
+          className="absolute top-11 z-30 max-w-[420px] rounded-md border border-danger/40 bg-elev px-2 py-1 text-[12px] text-danger shadow-lg"
+        >
+          {problem}
+        </span>
+      )}
     </form>
   );
 }

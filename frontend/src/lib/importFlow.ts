@@ -285,6 +285,8 @@ export interface ImportSummary {
   succeeded: ImportResult[];
   duplicates: ImportResult[];
   failed: { key: string | null; name: string; message: string }[];
+  /** items a cancelled import never reached: not failures, nothing of them was imported */
+  cancelled: { key: string; name: string }[];
 }
 
 export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSummary {
@@ -293,6 +295,7 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
   const succeeded: ImportResult[] = [];
   const duplicates: ImportResult[] = [];
   const failed: ImportSummary["failed"] = [];
+  const cancelled: ImportSummary["cancelled"] = [];
   for (const r of state.results) {
     if (r.duplicate_of || (r.key && state.progress[r.key]?.stage === "duplicate"))
       duplicates.push(r);
@@ -304,7 +307,10 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
   if (state.jobStatus && state.jobStatus !== "done") {
     const reported = new Set(state.results.map((r) => r.key));
     for (const item of includedItems(plan, state)) {
-      if (!reported.has(item.key)) {
+      if (reported.has(item.key)) continue;
+      if (state.jobStatus === "cancelled" && !state.jobError) {
+        cancelled.push({ key: item.key, name: item.name });
+      } else {
         failed.push({
           key: item.key,
           name: item.name,
@@ -315,7 +321,7 @@ export function summarize(plan: ImportPlan, state: ImportFlowState): ImportSumma
       }
     }
   }
-  return { succeeded, duplicates, failed };
+  return { succeeded, duplicates, failed, cancelled };
 }
 
 /** The text field of web mode: one path per line (quotes from "copy as path" removed). */
@@ -329,4 +335,10 @@ export function parsePathInput(text: string): string[] {
         .trim(),
     )
     .filter((line) => line.length > 0);
+}
+
+/** A path the server can open as given: POSIX absolute, home-relative, or a Windows drive
+ * or share path. */
+export function isAbsolutePath(path: string): boolean {
+  return /^(\/|~(\/|$)|[A-Za-z]:[\\/]|\\\\)/.test(path.trim());
 }

@@ -97,7 +97,10 @@ export function jobDoneMessage(evt: JobDoneEvent): JobMessage {
       ? {
           kind: "error",
           title: "Verification found problems",
-          message: `${bad} of ${list.length} models differ from their recorded hashes`,
+          message:
+            list.length === 1
+              ? "The model differs from its recorded hashes"
+              : `${bad} of ${list.length} models differ from their recorded hashes`,
         }
       : {
           kind: "success",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PickleScan } from "../api/types";
-import { pickleScanSummary } from "./pickleScan";
+import { pickleScanSummary, visibleWarnings } from "./pickleScan";
 
 const scan = (over: Partial<PickleScan>): PickleScan => ({
   verdict: "clean",
@@ -29,5 +29,13 @@ describe("pickleScanSummary", () => {
   });
   it("reports a clean scan with its stream count", () => {
     expect(pickleScanSummary(scan({ streams_scanned: 5 }))).toContain("5 pickle streams read");
+  });
+});
+
+describe("visibleWarnings", () => {
+  it("says the pickle warning once: in the box when it is shown", () => {
+    const item = { warnings: ["pickle format: can execute code", "a symlink was left out"] };
+    expect(visibleWarnings(item, true)).toEqual(["a symlink was left out"]);
+    expect(visibleWarnings(item, false)).toEqual(item.warnings);
   });
 });

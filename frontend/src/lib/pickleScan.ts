@@ -21,3 +21,11 @@ export function pickleScanSummary(scan: PickleScan | null | undefined): string |
     scan.streams_scanned === 1 ? "" : "s"
   } read, nothing executed).`;
 }
+
+/** An item's warnings as the review shows them: the pickle warning is left out where the
+ * pickle box (which says the same, with the scan and the consent) is shown. */
+export function visibleWarnings(item: { warnings: string[] }, pickleBoxShown: boolean): string[] {
+  return pickleBoxShown
+    ? item.warnings.filter((w) => !w.toLowerCase().startsWith("pickle format"))
+    : item.warnings;
+}

@@ -295,7 +295,7 @@ describe("ImportDialog", () => {
     expect(onClose).toHaveBeenCalled();
   });
 
-  it("a cancelled job lists the unfinished items as failures", async () => {
+  it("a cancelled job says cancelled (not failed) and names what was not imported", async () => {
     const user = userEvent.setup();
     const { bridge } = setup();
     await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
@@ -316,7 +316,10 @@ describe("ImportDialog", () => {
       }),
     );
     const summary = await screen.findByTestId("import-summary");
-    expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("3");
-    expect(within(summary).getAllByText("Cancelled")).toHaveLength(3);
+    expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("0");
+    expect(within(summary).getByTestId("summary-cancelled")).toHaveTextContent(
+      "3 models were not imported",
+    );
+    expect(screen.getByRole("heading", { name: "Import cancelled" })).toBeInTheDocument();
   });
 });

@@ -94,7 +94,13 @@ export function ImportDialog({
   const included = plan ? includedItems(plan, state) : [];
   const blocked = plan ? blockedItems(plan, state) : [];
   const title =
-    step === "review" ? "Import models" : step === "progress" ? "Importing…" : "Import finished";
+    step === "review"
+      ? "Import models"
+      : step === "progress"
+        ? "Importing…"
+        : state.jobStatus === "cancelled"
+          ? "Import cancelled"
+          : "Import finished";
 
   let body;
   let footer;

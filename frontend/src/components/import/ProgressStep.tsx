@@ -83,9 +83,11 @@ export function ProgressStep({
               />
               <div className="flex justify-between text-[11.5px] text-faint">
                 <span className="truncate" title={p?.file}>
-                  {p
-                    ? `${p.file} · ${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total || item.size_bytes)}`
-                    : formatBytes(item.size_bytes)}
+                  {stage === "done"
+                    ? `${formatBytes(item.size_bytes)} · done`
+                    : p
+                      ? `${p.file} · ${formatBytes(p.bytes_done)} of ${formatBytes(p.bytes_total || item.size_bytes)}`
+                      : formatBytes(item.size_bytes)}
                 </span>
                 {active && (
                   <span className="shrink-0" data-testid="import-rate">

@@ -8,7 +8,7 @@ import {
 } from "../../lib/importFlow";
 import { DetectionBadges, WhyPopover } from "../DetectionBadges";
 import { Badge } from "../ui/Badge";
-import { pickleScanSummary } from "../../lib/pickleScan";
+import { pickleScanSummary, visibleWarnings } from "../../lib/pickleScan";
 
 const FORMAT_LABELS: Record<string, string> = {
   "single-file": "File",
@@ -142,7 +142,7 @@ function ReviewRow({
               nothing new.
             </div>
           )}
-          {item.warnings.map((w, i) => (
+          {visibleWarnings(item, pickle && !disabled).map((w, i) => (
             <div key={i} className="mt-1 text-[12px] text-warn">
               {w}
             </div>

@@ -4,7 +4,7 @@ import { type ImportFlowState, summarize } from "../../lib/importFlow";
 import { ImportedTrust } from "./ImportedTrust";
 
 export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFlowState }) {
-  const { succeeded, duplicates, failed } = summarize(plan, state);
+  const { succeeded, duplicates, failed, cancelled } = summarize(plan, state);
   const names = new Map(plan.items.map((i) => [i.key, i.name]));
   const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   return (
@@ -25,7 +25,14 @@ export function SummaryStep({ plan, state }: { plan: ImportPlan; state: ImportFl
         <Count label="Failed" value={failed.length} tone="text-danger" testId="summary-failed" />
       </div>
       {state.jobStatus === "cancelled" && (
-        <p className="text-warn">The import was cancelled; finished models were kept.</p>
+        <p className="text-muted" data-testid="summary-cancelled">
+          The import was cancelled; the models finished before were kept
+          {cancelled.length > 0 &&
+            ` — ${plural(cancelled.length, "model was", "models were")} not imported: ${cancelled
+              .map((c) => c.name)
+              .join(", ")}`}
+          .
+        </p>
       )}
       {state.jobStatus === "failed" && state.jobError && (
         <p className="text-danger">The import stopped: {state.jobError}</p>
