@@ -81,6 +81,12 @@ class OperationCancelled(ShelfError):
     code = "cancelled"
 
 
+class UnknownFamily(ShelfError):
+    """An edit names a family outside the vocabulary and the library (a likely typo)."""
+
+    code = "unknown_family"
+
+
 class JobPaused(ShelfError):
     """The user paused a job (Ctrl-C on a download): its partial work is kept to resume."""
 

@@ -275,3 +275,24 @@ def test_import_reads_foreign_sidecars_and_copies_the_preview(tmp_path: Path) ->
         ["stylz"],
         "from Stability Matrix",
     )
+
+
+def test_edit_family_takes_aliases_and_refuses_a_typo_without_force(tmp_path: Path) -> None:
+    """`edit --family "SD 1.5"` files under sd1 (the vocabulary's id); "sdxxl" is refused
+    with a clear error and nothing moves, unless --force."""
+    from tests.fixtures.cli_runner import make_cli, write_lora
+
+    cli = make_cli(tmp_path)
+    lora = write_lora(tmp_path / "src" / "ink.safetensors", seed=3)
+    (item,) = cli.json("import", "--no-lookup", str(lora))["results"]
+    before = cli.json("show", item["id"])["model"]["path"]
+
+    moved = cli.json("edit", item["id"], "--family", "SD 1.5")["model"]
+    assert moved["family"] == "sd1" and moved["path"].startswith("diffusion/sd1/")
+    refused = cli.run("--json", "edit", item["id"], "--family", "sdxxl")
+    assert refused.returncode == 1
+    error = refused.json()["error"]
+    assert error["code"] == "unknown_family" and "--force" in error["message"]
+    assert cli.json("show", item["id"])["model"]["family"] == "sd1", "nothing changed"
+    forced = cli.json("edit", item["id"], "--family", "sdxxl", "--force")["model"]
+    assert forced["family"] == "sdxxl" and forced["path"] != before

@@ -184,6 +184,9 @@ def edit_cmd(
     rating: Annotated[
         int | None, typer.Option("--rating", min=0, max=5, help="0–5 (5 = favourite).")
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="File under a family outside the vocabulary.")
+    ] = False,
 ) -> None:
     """Change a model's name, classification, tags, notes or rating."""
     from tensorshelf.library.models import ModelEdit
@@ -197,8 +200,9 @@ def edit_cmd(
         tags=list(tag) if tag is not None else None,
         notes=notes,
         rating=rating,
+        force=force,
     )
-    if not edit.model_dump(exclude_none=True):
+    if not edit.model_dump(exclude_none=True, exclude={"force"}):
         raise UsageError(
             "nothing to change: give at least one of --name, --family, "
             "--type, --subtype, --tag, --notes, --rating"

@@ -52,3 +52,89 @@ def subtype_terms(subtype: str | None) -> str:
         return ""
     words = (subtype, *SUBTYPE_ALIASES.get(subtype, ()))
     return " ".join(w.replace("_", " ") for w in words)
+
+
+# Every family id the detector gives (architectures; GGUF `general.architecture` spelling
+# with `-` written `_`). A family outside these and outside the library is a typo until the
+# user says otherwise.
+KNOWN_FAMILIES: frozenset[str] = frozenset(
+    {
+        # image / video diffusion
+        "sd1",
+        "sd2",
+        "sdxl",
+        "sdxl_refiner",
+        "sd3",
+        "flux1",
+        "flux2",
+        "svd",
+        "chroma",
+        "hidream",
+        "qwen_image",
+        "lumina2",
+        "auraflow",
+        "pixart",
+        "stable_cascade",
+        "hunyuan_dit",
+        "kolors",
+        "wan",
+        "hunyuan_video",
+        "ltxv",
+        "cosmos",
+        # text / vision encoders
+        "t5xxl",
+        "t5xl",
+        "t5_large",
+        "t5_base",
+        "umt5xxl",
+        "clip_l",
+        "clip_g",
+        "qwen25vl",
+        "chatglm3",
+        "vit_h",
+        "vit_l",
+        "vit_bigg",
+        "siglip",
+        # upscalers, restorers, vision, audio
+        "esrgan",
+        "realesrgan",
+        "compact",
+        "swinir",
+        "hat",
+        "dat",
+        "span",
+        "gfpgan",
+        "codeformer",
+        "sam",
+        "depth_anything",
+        "whisper",
+        # language models
+        "llama",
+        "mistral",
+        "mixtral",
+        "qwen2",
+        "qwen2moe",
+        "qwen3",
+        "qwen3moe",
+        "gemma",
+        "gemma2",
+        "gemma3",
+        "phi2",
+        "phi3",
+        "gpt2",
+        "gptneox",
+        "falcon",
+        "command_r",
+        "deepseek2",
+        "olmo2",
+        "granite",
+        "gpt_oss",
+        "nomic_bert",
+        "bert",
+    }
+)
+
+
+def family_key(text: str) -> str:
+    """A family as an id: lower case, `-` and spaces written `_`."""
+    return _key(text)

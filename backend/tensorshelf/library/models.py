@@ -217,6 +217,9 @@ class ModelEdit(BaseModel):
     tags: list[UserName] | None = Field(default=None, max_length=settings.USER_TAGS_MAX)
     notes: UserText | None = None
     rating: int | None = Field(default=None, ge=0, le=5)
+    # a family outside the vocabulary (and the library) is refused as a likely typo unless
+    # forced; known aliases ("SD 1.5", "Flux.1 D", "SDXL 1.0") become the family id
+    force: bool = False
 
 
 class RemoveResult(BaseModel):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Self
 
 from tensorshelf import settings
-from tensorshelf.errors import InvalidArgument, ReadOnlyLibrary
+from tensorshelf.errors import InvalidArgument, ReadOnlyLibrary, UnknownFamily
 from tensorshelf.io.filesystems import Filesystem, filesystem_of
 from tensorshelf.io.hash_cache import HashCache
 from tensorshelf.io.types import CancelToken, ProgressFn
@@ -221,7 +221,29 @@ class LibraryService:
         from tensorshelf.library import editing
 
         self.writable("edit a model")
+        if edit.family and edit.family.strip():
+            edit = edit.model_copy(update={"family": self._family_of(edit.family, edit.force)})
         return editing.edit_model(self._ctx, ref, edit)
+
+    def _family_of(self, text: str, force: bool) -> str:
+        """The family id a user's word names; UnknownFamily for a word outside the
+        vocabulary and the library (unless forced: then it is kept as written, as an id)."""
+        from tensorshelf.detect import names
+        from tensorshelf.detect.vocabulary import KNOWN_FAMILIES, family_key
+
+        key = family_key(text)
+        if key in KNOWN_FAMILIES or key in self.index.facets().family:
+            return key
+        alias = names.base_model_family(text) or names.llm_family(text)
+        if alias is not None:
+            return alias
+        if force:
+            return key
+        raise UnknownFamily(
+            f"{text!r} is not a family Tensorshelf knows (e.g. sd1, sdxl, flux1, wan, llama, "
+            "qwen3): check the spelling, or pass --force to file the model under a new one",
+            family=text,
+        )
 
     def remove_model(self, ref: str) -> RemoveResult:
         from tensorshelf.library import editing

@@ -292,3 +292,30 @@ describe("DetailPanel", () => {
     expect(facts).not.toHaveTextContent("Context length");
   });
 });
+
+describe("a family outside the vocabulary", () => {
+  it("is asked about before the model is re-filed under it", async () => {
+    const { ApiError } = await import("../api/bridge");
+    const user = userEvent.setup();
+    const model = metadata();
+    const calls: unknown[] = [];
+    const bridge = createFakeBridge({
+      get_model: () => ({ model, library_dir: "/lib" }),
+      edit_model: ({ edit }) => {
+        calls.push(edit);
+        if (!edit.force) throw new ApiError("unknown_family", "'sdxxl' is not a family");
+        return { ...model, family: edit.family ?? null };
+      },
+    });
+    renderWithBridge(<DetailPanel modelId={model.id} onClose={() => {}} />, bridge);
+    const family = await screen.findByTestId("edit-family");
+    await user.clear(family);
+    await user.type(family, "sdxxl");
+    await user.click(screen.getByTestId("edit-save"));
+    expect(await screen.findByText("File under a new family “sdxxl”?")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Use the new family" }));
+    await waitFor(() =>
+      expect(calls).toEqual([{ family: "sdxxl" }, { family: "sdxxl", force: true }]),
+    );
+  });
+});

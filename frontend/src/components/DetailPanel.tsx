@@ -6,6 +6,7 @@ import {
   useModel,
   useStartVerify,
 } from "../api/hooks";
+import { ApiError } from "../api/bridge";
 import { useFollowJob } from "../api/useFollowJob";
 import type { ModelEdit, ModelMetadata } from "../api/types";
 import { formatBytes, typeLabel } from "../lib/format";
@@ -36,6 +37,8 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
   const verify = useStartVerify();
   const toast = useToast();
   const [confirmDelete, setConfirmDelete] = useState(false);
+  // an edit naming a family outside the vocabulary, waiting for the user's yes
+  const [newFamily, setNewFamily] = useState<ModelEdit | null>(null);
   // the verification started here: `verifying` from the click, the job id once start_verify answers
   const [verifying, setVerifying] = useState(false);
   const [verifyJobId, setVerifyJobId] = useState<string | null>(null);
@@ -47,8 +50,11 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
     edit.mutate(
       { ref: modelId, edit: change },
       {
+        onSuccess: () => setNewFamily(null),
         onError: (err) =>
-          toast.push({ kind: "error", title: "Could not save", message: err.message }),
+          err instanceof ApiError && err.code === "unknown_family" && !change.force
+            ? setNewFamily(change)
+            : toast.push({ kind: "error", title: "Could not save", message: err.message }),
       },
     );
 
@@ -222,6 +228,22 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
           <HubSection model={model} />
           <AllFieldsSection model={model} libraryDir={detail.library_dir} />
         </div>
+      )}
+
+      {newFamily && (
+        <ConfirmDialog
+          title={`File under a new family “${newFamily.family ?? ""}”?`}
+          confirmLabel="Use the new family"
+          busy={edit.isPending}
+          onCancel={() => setNewFamily(null)}
+          onConfirm={() => save({ ...newFamily, force: true })}
+        >
+          <p>
+            “{newFamily.family}” is not a family Tensorshelf knows (such as sd1, sdxl, flux1, wan or
+            llama). Check the spelling — the model is re-filed into a folder of that name and the
+            apps' folder rules may no longer apply to it.
+          </p>
+        </ConfirmDialog>
       )}
 
       {confirmDelete && model && (

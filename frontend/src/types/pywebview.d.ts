@@ -530,6 +530,7 @@ export interface ModelEdit {
   tags?: string[] | null;
   notes?: string | null;
   rating?: number | null;
+  force?: boolean;
 }
 
 export type ModelFormat = "single-file" | "sharded-set" | "diffusers-folder" | "bundle";
