@@ -165,7 +165,7 @@ def test_reclassify_dry_run_then_refile_keeps_id_and_user_choices(shelf: Shelf) 
     assert shown["detection"]["detector_version"] >= 1
     assert shelf.ids("--subtype", "controlnet") == {model_id}
 
-    shelf.cli.json("edit", model_id, "--family", "my-sd15")
+    shelf.cli.json("edit", model_id, "--family", "my-sd15", "--force")
     assert shelf.cli.json("reclassify", "--all")["changed"] == []
     shown = shelf.cli.json("show", model_id)["model"]
     assert shown["family"] == "my-sd15" and "family" in shown["user_overrides"]

@@ -227,18 +227,24 @@ class LibraryService:
 
     def _family_of(self, text: str, force: bool) -> str:
         """The family id a user's word names; UnknownFamily for a word outside the
-        vocabulary and the library (unless forced: then it is kept as written, as an id)."""
+        vocabulary and the library (unless forced: then it is kept as written)."""
         from tensorshelf.detect import names
         from tensorshelf.detect.vocabulary import KNOWN_FAMILIES, family_key
 
         key = family_key(text)
-        if key in KNOWN_FAMILIES or key in self.index.facets().family:
+        existing = self.index.facets().family
+        if text.strip() in existing:  # a family the library already has, as it is spelled
+            return text.strip()
+        if key in KNOWN_FAMILIES or key in existing:
             return key
-        alias = names.base_model_family(text) or names.llm_family(text)
+        # a display name as other tools write it ("SD 1.5", "SDXL 1.0", "Flux.1 D"); an
+        # id-like word ("my-sd15") is the user's own family, never read as an alias
+        display = text != key.replace("_", "-") and text != key
+        alias = (names.base_model_family(text) or names.llm_family(text)) if display else None
         if alias is not None:
             return alias
         if force:
-            return key
+            return text.strip()  # the user's own family, as written
         raise UnknownFamily(
             f"{text!r} is not a family Tensorshelf knows (e.g. sd1, sdxl, flux1, wan, llama, "
             "qwen3): check the spelling, or pass --force to file the model under a new one",

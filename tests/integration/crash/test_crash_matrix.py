@@ -27,7 +27,7 @@ def _import(*names: str, move: bool = False):
 
 
 def _edit_family(w: World) -> list[str]:
-    return ["--json", "edit", w.ids["a"], "--family", "fam2", "--tag", "t2"]
+    return ["--json", "edit", w.ids["a"], "--family", "fam2", "--force", "--tag", "t2"]
 
 
 def _edit_tag(w: World) -> list[str]:
@@ -96,7 +96,10 @@ SCENARIOS = [
         "web: edit between rename and metadata",
         "save_after_rename",
         lambda w: [],
-        web=("edit_model", lambda w: {"ref": w.ids["a"], "edit": {"family": "fam3"}}),
+        web=(
+            "edit_model",
+            lambda w: {"ref": w.ids["a"], "edit": {"family": "fam3", "force": True}},
+        ),
     ),
     Scenario(
         "web: delete after its rename",

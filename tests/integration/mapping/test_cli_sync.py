@@ -108,7 +108,7 @@ def test_import_refile_and_rm_follow_without_a_manual_sync(world, tmp_path: Path
     link = loras / extra.name
     assert link.is_symlink() and os.path.realpath(link).startswith(str(cli.library.resolve()))
 
-    cli.json("edit", new["id"], "--family", "my-flux")  # re-filed: the link follows
+    cli.json("edit", new["id"], "--family", "my-flux", "--force")  # re-filed: the link follows
     assert link.is_symlink() and link.exists(), "the link must follow the re-file"
     assert "my-flux" in os.readlink(link)
 
