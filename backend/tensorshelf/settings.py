@@ -156,6 +156,8 @@ SQLITE_MMAP_BYTES = 256 * 1024 * 1024
 INDEX_CHECKPOINT_EVERY_MODELS = 5  # importer: TRUNCATE checkpoint after every Nth model of a batch
 INDEX_BULK_CHUNK_ROWS = 2_000  # rows per executemany batch in rebuild / scan
 MODEL_REF_MIN_PREFIX = 4  # shortest id prefix accepted as a model ref
+SHORT_REF_CHARS = 12  # a short model reference: the id's last group (UUIDv7's random part)
+SHORT_REF_MIN_CHARS = 6  # the fewest of those characters accepted as a ref
 FTS_PREFIX_INDEX = "2 3"  # FTS5 prefix= option: fast 2- and 3-character prefix queries
 SEARCH_MAX_TERMS = 32  # user query terms beyond this are ignored
 SEARCH_MAX_QUERY_CHARS = 512  # longer search text is cut (a search box, not a document)

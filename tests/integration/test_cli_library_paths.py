@@ -34,3 +34,23 @@ def test_inspect_and_then_import_into_a_new_library(tmp_path: Path) -> None:
     doc = cli.json("import", "--no-lookup", str(folder))  # exit 0: nothing failed
     assert [Path(r["key"]).name for r in doc["results"]] == ["style.safetensors"]
     assert cli.json("list")["total"] == 1
+
+
+def test_models_of_one_import_have_short_unique_references(tmp_path: Path) -> None:
+    """Ids of one import share their time prefix; the short reference (the id's random end)
+    tells them apart, is what the human output prints, and is accepted as a ref."""
+    from tests.fixtures.cli_runner import make_cli, write_lora
+
+    cli = make_cli(tmp_path)
+    files = [write_lora(tmp_path / "src" / f"m{i}.safetensors", seed=i) for i in range(3)]
+    ids = [r["id"] for r in cli.json("import", "--no-lookup", *map(str, files))["results"]]
+    assert len({i[:8] for i in ids}) < 3, "the premise: one import shares its prefix"
+    refs = [i[-12:] for i in ids]
+    assert len(set(refs)) == 3
+    listed = cli.run("list").stdout
+    assert all(r in listed for r in refs), listed
+    for model_id, ref in zip(ids, refs, strict=True):
+        assert cli.json("show", ref)["model"]["id"] == model_id
+        assert cli.json("show", ref[-6:])["model"]["id"] == model_id
+    missing = cli.run("--json", "show", "abcdef")
+    assert missing.returncode == 1 and "short reference" in missing.json()["error"]["message"]

@@ -118,7 +118,7 @@ def search_cmd(
 def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None) -> None:
     from rich.table import Table
 
-    console.print(f"[bold]{plain(meta.name)}[/]  [dim]{meta.id}[/]")
+    console.print(f"[bold]{plain(meta.name)}[/]  [dim]{short_id(meta.id)}  ({meta.id})[/]")
     rows: list[tuple[str, Any]] = [
         ("path", meta.path),
         ("directory", library_dir),

@@ -148,9 +148,11 @@ def human_size(n: int | None) -> str:
 
 
 def short_id(model_id: str | None) -> str:
-    """How an id is shown. Ids are UUID7s: their prefixes are timestamps, so models imported
-    together share long prefixes — the whole id is shown."""
-    return model_id or "-"
+    """How an id is shown: its short reference (the random end of the UUID7; the prefix is a
+    timestamp shared by models imported together), which every command accepts as a ref."""
+    from tensorshelf.library.refs import short_ref
+
+    return short_ref(model_id) if model_id else "-"
 
 
 def visible(text: str) -> str:

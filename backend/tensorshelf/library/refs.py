@@ -6,13 +6,15 @@ root; a path inside a model dir names it too)."""
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path, PurePosixPath
 
 from tensorshelf.errors import AmbiguousModelRef, ModelNotFound
-from tensorshelf.settings import MODEL_REF_MIN_PREFIX
+from tensorshelf.settings import MODEL_REF_MIN_PREFIX, SHORT_REF_CHARS, SHORT_REF_MIN_CHARS
 
 MAX_CANDIDATES_SHOWN = 10
+_SHORT_REF = re.compile(rf"[0-9A-Fa-f]{{{SHORT_REF_MIN_CHARS},{SHORT_REF_CHARS}}}")
 _LIKE_ESCAPE = "\\"
 
 
@@ -82,8 +84,29 @@ def resolve_ref(conn: sqlite3.Connection, ref: str, library_root: Path) -> tuple
                 ref=ref,
                 candidates=[i for i, _ in rows],
             )
+    if _SHORT_REF.fullmatch(ref):  # the short reference: the end of the id (its random part)
+        rows = conn.execute(
+            "SELECT id, path FROM models WHERE id LIKE ? ESCAPE ? ORDER BY id LIMIT ?",
+            ("%" + _escape_like(ref.lower()), _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1),
+        ).fetchall()
+        if len(rows) == 1:
+            return rows[0][0], rows[0][1]
+        if rows:
+            shown = [f"{i} ({p})" for i, p in rows[:MAX_CANDIDATES_SHOWN]]
+            raise AmbiguousModelRef(
+                f"{ref!r} ends several ids: {', '.join(shown)}",
+                ref=ref,
+                candidates=[i for i, _ in rows],
+            )
     raise ModelNotFound(
-        f"no model matches {ref!r} (give an id, a unique id prefix of at "
-        f"least {MODEL_REF_MIN_PREFIX} characters, or a library path)",
+        f"no model matches {ref!r} (give an id, its short reference (the last "
+        f"{SHORT_REF_CHARS} characters), a unique id prefix of at least "
+        f"{MODEL_REF_MIN_PREFIX} characters, or a library path)",
         ref=ref,
     )
+
+
+def short_ref(model_id: str) -> str:
+    """How a model is named for people: the last group of its UUIDv7 id — the random part,
+    so models imported in the same second still differ (their prefixes are the time)."""
+    return model_id[-SHORT_REF_CHARS:]

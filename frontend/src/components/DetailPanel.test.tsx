@@ -319,3 +319,10 @@ describe("a family outside the vocabulary", () => {
     );
   });
 });
+
+describe("the short reference", () => {
+  it("is shown beside the path, the id's random end that the CLI accepts", async () => {
+    setup(metadata({ id: "0192a7b3-aaaa-7bbb-8ccc-0123456789ab" }));
+    expect(await screen.findByTestId("model-ref")).toHaveTextContent("0123456789ab");
+  });
+});

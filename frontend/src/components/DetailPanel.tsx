@@ -9,7 +9,8 @@ import {
 import { ApiError } from "../api/bridge";
 import { useFollowJob } from "../api/useFollowJob";
 import type { ModelEdit, ModelMetadata } from "../api/types";
-import { formatBytes, typeLabel } from "../lib/format";
+import { formatBytes, shortRef, typeLabel } from "../lib/format";
+import { CopyButton } from "./ui/CopyButton";
 import { ConfirmDialog } from "./ConfirmDialog";
 import { EditForm, RatingEditor, TagEditor } from "./detail/EditForm";
 import { ModelPreview } from "./detail/ModelPreview";
@@ -125,8 +126,18 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
             {model?.name ?? "Model"}
           </h2>
           {model && (
-            <div className="truncate font-mono text-[11.5px] text-faint" title={model.path}>
-              {model.path}
+            <div className="flex items-center gap-1.5 font-mono text-[11.5px] text-faint">
+              <span
+                data-testid="model-ref"
+                title={`Short reference (the CLI takes it): ${model.id}`}
+                className="shrink-0"
+              >
+                {shortRef(model.id)}
+              </span>
+              <CopyButton value={shortRef(model.id)} label="reference" />
+              <span className="truncate" title={model.path}>
+                {model.path}
+              </span>
             </div>
           )}
         </div>

@@ -128,3 +128,9 @@ export function baseName(path: string): string {
   const parts = path.split(/[\\/]/).filter(Boolean);
   return parts[parts.length - 1] ?? path;
 }
+
+/** A model's short reference: the last group of its UUIDv7 id (the random part — models
+ * imported together share the time prefix). The CLI accepts it wherever a model is named. */
+export function shortRef(id: string): string {
+  return id.slice(-12);
+}
