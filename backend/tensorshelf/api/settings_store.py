@@ -26,6 +26,7 @@ class AppSettings(BaseModel):
     offline: bool = False  # no request to Hugging Face at all (as HF_HUB_OFFLINE=1)
     window_width: int = settings.WINDOW_DEFAULT_WIDTH
     window_height: int = settings.WINDOW_DEFAULT_HEIGHT
+    last_pick_folder: str | None = None  # where the desktop "Add files…" dialog opens next
 
 
 class SettingsStore:

@@ -22,6 +22,7 @@ from tensorshelf.desktop.bridge import make_js_api
 from tensorshelf.desktop.display import display_problem, gui_toolkit_problem, prepare_qt_environment
 from tensorshelf.desktop.drops import DropForwarder
 from tensorshelf.desktop.events import EventPusher
+from tensorshelf.desktop.file_dialog import MODEL_FILE_TYPES, remembered_folder, start_folder
 from tensorshelf.desktop.window_state import WindowSizeKeeper
 from tensorshelf.settings import Locations
 
@@ -80,8 +81,17 @@ class DesktopShell:
     def pick_paths(self, folder: bool) -> list[str]:
         """The native "Add files…" / "Add folder…" dialog (called from a bridge thread)."""
         kind = self._webview.FileDialog.FOLDER if folder else self._webview.FileDialog.OPEN
-        chosen = self.window.create_file_dialog(kind, allow_multiple=True)
-        return [str(Path(p).absolute()) for p in chosen or ()]
+        chosen = self.window.create_file_dialog(
+            kind,
+            directory=start_folder(self.api.settings.get().last_pick_folder),
+            allow_multiple=True,
+            file_types=() if folder else MODEL_FILE_TYPES,
+        )
+        paths = [str(Path(p).absolute()) for p in chosen or ()]
+        remembered = remembered_folder(paths)
+        if remembered is not None:
+            self.api.settings.update({"last_pick_folder": remembered})
+        return paths
 
     def run(self, func: Callable[..., None] | None = None, args: tuple[Any, ...] = ()) -> None:
         """Start the GUI loop on this (main) thread; `func(*args)` runs in a thread."""

@@ -67,6 +67,7 @@ export interface AppSettings {
   offline: boolean;
   window_width: number;
   window_height: number;
+  last_pick_folder: string | null;
 }
 
 export interface AppStatus {
