@@ -412,6 +412,7 @@ describe("App", () => {
         offline: false,
         window_width: 1280,
         window_height: 800,
+        last_pick_folder: null,
       }),
       start_rebuild: () => ({ job_id: "r" }),
     });

@@ -237,6 +237,7 @@ describe("ImportDialog", () => {
         offline: false,
         window_width: 1280,
         window_height: 800,
+        last_pick_folder: null,
       }),
     });
     await waitFor(() => expect(screen.getByTestId("import-mode-move")).toBeChecked());
