@@ -42,9 +42,12 @@ describe("DetailPanel", () => {
     const facts = within(panel).getByRole("region", { name: "Model" });
     expect(facts).toHaveTextContent("LoRA rank32");
     expect(facts).toHaveTextContent("LoRA basesdxl");
-    expect(within(panel).getByRole("region", { name: "All fields" })).toHaveTextContent(
-      "cleaned_name",
-    );
+    const all = within(panel).getByRole("region", { name: "All fields" });
+    expect(all).toHaveTextContent("Folder name");
+    expect(all).not.toHaveTextContent("cleaned_name");
+    expect(within(all).queryByTestId("raw-metadata")).toBeNull();
+    await userEvent.setup().click(within(all).getByTestId("raw-metadata-toggle"));
+    expect(within(all).getByTestId("raw-metadata")).toHaveTextContent('"cleaned_name": "my-lora"');
   });
 
   it("shows the preview image get_preview returns, and asks only for models that have one", async () => {

@@ -410,7 +410,7 @@ export function AllFieldsSection({
   for (const [key, value] of Object.entries(model)) {
     if (key === "id" || SHOWN_ELSEWHERE.has(key)) continue;
     if (key === "hashes" && value && typeof value === "object") {
-      const h = value as { sha256: string; blake3: string };
+      const h = value as { sha256: string; blake3: string | null };
       rows.push([
         "sha256",
         <span className="flex items-center gap-1">
@@ -420,29 +420,83 @@ export function AllFieldsSection({
       ]);
       rows.push([
         "blake3",
-        <span className="flex items-center gap-1">
-          <code className="truncate font-mono text-[11.5px]">{shortHash(h.blake3, 20)}</code>
-          <CopyButton value={h.blake3} label="BLAKE3 hash" />
-        </span>,
+        h.blake3 ? (
+          <span className="flex items-center gap-1">
+            <code className="truncate font-mono text-[11.5px]">{shortHash(h.blake3, 20)}</code>
+            <CopyButton value={h.blake3} label="BLAKE3 hash" />
+          </span>
+        ) : (
+          "not computed yet (adopted; a full verify fills it in)"
+        ),
       ]);
       continue;
     }
     if (key === "size_bytes") {
       rows.push([
-        key,
+        fieldLabel(key),
         `${formatBytes(value as number)} (${(value as number).toLocaleString()} bytes)`,
       ]);
       continue;
     }
     if (key.endsWith("_date") || key === "last_lookup_attempt") {
-      rows.push([key, value ? formatDateTime(value as string) : "—"]);
+      rows.push([fieldLabel(key), value ? formatDateTime(value as string) : "—"]);
       continue;
     }
-    rows.push([key, renderValue(value)]);
+    rows.push([fieldLabel(key), renderValue(value)]);
   }
   return (
     <Section title="All fields">
       <Facts rows={rows} />
+      <RawMetadata model={model} />
     </Section>
+  );
+}
+
+/** A metadata.json key as the panel names it ("added_date" → "Added"). */
+export function fieldLabel(key: string): string {
+  const named: Record<string, string> = {
+    added_date: "Added",
+    updated_date: "Updated",
+    last_lookup_attempt: "Last Hugging Face lookup",
+    lookup_attempts: "Hugging Face lookups",
+    pending_online_lookup: "Waiting for a lookup",
+    hash_mismatch: "Differs from the Hub file",
+    size_bytes: "Size",
+    model_format: "Layout",
+    model_type: "Type",
+    base_model: "Base model",
+    security_tier: "Security",
+    cleaned_name: "Folder name",
+    user_overrides: "Set by you",
+    schema_version: "Metadata version",
+    download_url: "Download URL",
+  };
+  const text = named[key] ?? key.replace(/_/g, " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The metadata.json itself, behind a toggle (for the curious and for bug reports). */
+function RawMetadata({ model }: { model: ModelMetadata }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div className="mt-2">
+      <button
+        type="button"
+        className="text-[12px] text-accent hover:underline"
+        aria-expanded={open}
+        onClick={() => setOpen((v) => !v)}
+        data-testid="raw-metadata-toggle"
+      >
+        {open ? "Hide raw metadata" : "Raw metadata"}
+      </button>
+      {open && (
+        <pre
+          data-testid="raw-metadata"
+          className="mt-1 max-h-72 overflow-auto rounded-md border border-line bg-bg p-2 font-mono text-[11px] text-muted"
+        >
+          {JSON.stringify(model, null, 2)}
+        </pre>
+      )}
+    </div>
   );
 }
