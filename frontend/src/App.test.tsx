@@ -16,6 +16,7 @@ const facets: FacetCounts = {
   format: { safetensors: 3 },
   tag: { style: 1 },
   attention: 0,
+  favorites: 0,
   unreadable: [],
 };
 
@@ -140,6 +141,7 @@ describe("App", () => {
       unchanged: 1,
       phantoms: [],
       errors: [],
+      favorites: 0,
       unreadable: [],
       staging_swept: [],
     };
@@ -160,6 +162,7 @@ describe("App", () => {
       unchanged: 1,
       phantoms: [],
       errors: [],
+      favorites: 0,
       unreadable: [],
       staging_swept: [],
     };
@@ -219,6 +222,14 @@ describe("App", () => {
     expect(familyFilters.find((b) => b.dataset.value === "llama")).toHaveAttribute(
       "aria-pressed",
       "true",
+    );
+    // the sidebar's counts are asked for the current filter (in SQL, by the backend)
+    await waitFor(() =>
+      expect(
+        bridge
+          .callsOf("get_facets")
+          .some((c) => (c as { query?: { family?: string } }).query?.family === "llama"),
+      ).toBe(true),
     );
   });
 

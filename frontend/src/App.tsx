@@ -132,6 +132,7 @@ export function App() {
   const query = useMemo(() => buildListQuery(filters, search, sort), [filters, search, sort]);
   const models = useModels(query);
   const facets = useFacets();
+  const queryFacets = useFacets(query);
   const jobs = useJobs();
   const network = useNetworkStatus();
   const status = useStatus();
@@ -255,7 +256,12 @@ export function App() {
         </div>
       )}
       <div className="flex min-h-0 flex-1">
-        <FilterSidebar facets={facets.data} filters={filters} onChange={setFilters} />
+        <FilterSidebar
+          facets={queryFacets.data}
+          libraryFacets={facets.data}
+          filters={filters}
+          onChange={setFilters}
+        />
         <main className="flex min-w-0 flex-1 flex-col" aria-label="Library">
           <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-4 text-[12px] text-muted">
             <span data-testid="model-count">

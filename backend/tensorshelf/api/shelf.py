@@ -252,8 +252,9 @@ class ShelfApi(HubMethods, MappingMethods):
     def list_models(self, query: ListQuery | None = None) -> ModelPage:
         return self.service.list_models(query or ListQuery())
 
-    def get_facets(self) -> FacetCounts:
-        return self.service.facets()
+    def get_facets(self, query: ListQuery | None = None) -> FacetCounts:
+        """Facet counts; with `query`, for it (each facet with the other filters applied)."""
+        return self.service.facets(query)
 
     def search(self, query: str, limit: int = 50, offset: int = 0) -> ModelPage:
         """Full-text search, best matches first (a name hit ranks above a notes hit)."""

@@ -206,6 +206,7 @@ class FacetCounts(BaseModel):
     format: dict[str, int] = Field(default_factory=dict)
     tag: dict[str, int] = Field(default_factory=dict)
     attention: int = 0  # models whose last verify found a problem
+    favorites: int = 0  # models rated as favourites
     unreadable: list[ErrorInfo] = Field(default_factory=list)  # model dirs scan could not read
 
 

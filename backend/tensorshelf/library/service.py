@@ -165,25 +165,30 @@ class LibraryService:
         """A page of models. A subtype filter takes the vocabulary's aliases ("lora",
         "unet", "clip"); a word outside it (and outside the library) is refused with the
         vocabulary, never silently matched to nothing."""
-        query = query or ListQuery()
-        if query.subtype:
-            from tensorshelf.detect.vocabulary import SUBTYPE_ALIASES, normalise_subtype
+        return self.index.list_models(self._vocabulary_query(query or ListQuery()))
 
-            subtype = normalise_subtype(query.subtype)
-            if subtype is None and query.subtype not in self.index.facets().subtype:
-                raise InvalidArgument(
-                    f"unknown subtype {query.subtype!r}: use one of " + ", ".join(SUBTYPE_ALIASES),
-                    subtype=query.subtype,
-                )
-            query = query.model_copy(update={"subtype": subtype or query.subtype})
-        return self.index.list_models(query)
+    def _vocabulary_query(self, query: ListQuery) -> ListQuery:
+        """`query` with its subtype in the vocabulary's id; InvalidArgument for a word that
+        is neither an alias nor a subtype the library has."""
+        if not query.subtype:
+            return query
+        from tensorshelf.detect.vocabulary import SUBTYPE_ALIASES, normalise_subtype
+
+        subtype = normalise_subtype(query.subtype)
+        if subtype is None and query.subtype not in self.index.facets().subtype:
+            raise InvalidArgument(
+                f"unknown subtype {query.subtype!r}: use one of " + ", ".join(SUBTYPE_ALIASES),
+                subtype=query.subtype,
+            )
+        return query.model_copy(update={"subtype": subtype or query.subtype})
 
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         """Every model (or those of `ids`) as the mapping layer needs it, from the index."""
         return self.index.mappable_models(ids)
 
-    def facets(self) -> FacetCounts:
-        return self.index.facets()
+    def facets(self, query: ListQuery | None = None) -> FacetCounts:
+        """Facet counts for `query` (each facet with the other filters applied)."""
+        return self.index.facets(self._vocabulary_query(query) if query else None)
 
     @property
     def pause(self) -> PausePoints:

@@ -45,6 +45,7 @@ function setup() {
       format: {},
       tag: {},
       attention: 0,
+      favorites: 0,
       unreadable: [],
     }),
     list_jobs: () => [job()],

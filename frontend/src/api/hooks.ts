@@ -174,9 +174,16 @@ export function useModels(query: ModelsQuery): ModelsResult {
   };
 }
 
-export function useFacets() {
+/** Facet counts — with `query`, for it (each facet with the other filters applied). */
+export function useFacets(query?: ModelsQuery) {
   const bridge = useBridge();
-  return useQuery({ queryKey: queryKeys.facets, queryFn: () => bridge.call("get_facets", {}) });
+  const filter = query ? { ...query, sort: undefined, descending: undefined } : undefined;
+  return useQuery({
+    queryKey: filter ? [...queryKeys.facets, filter] : queryKeys.facets,
+    queryFn: () =>
+      bridge.call("get_facets", filter ? { query: { ...filter, sort: "name" as const } } : {}),
+    placeholderData: (previous) => previous,
+  });
 }
 
 export function useModel(ref: string | null) {

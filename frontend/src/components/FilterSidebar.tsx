@@ -35,8 +35,8 @@ export function hasActiveFilters(f: Filters): boolean {
 }
 
 const SECTIONS: { key: FacetKey; title: string; humanize?: boolean }[] = [
-  { key: "model_type", title: "Type", humanize: true },
-  { key: "subtype", title: "Subtype", humanize: true },
+  { key: "model_type", title: "Model type", humanize: true },
+  { key: "subtype", title: "Kind", humanize: true },
   { key: "family", title: "Family / base" },
   { key: "precision", title: "Precision" },
   { key: "format", title: "Format" },
@@ -47,15 +47,20 @@ const MAX_VISIBLE_VALUES = 40;
 
 export function FilterSidebar({
   facets,
+  libraryFacets,
   filters,
   onChange,
 }: {
+  /** counts for the current search and filters (each facet without its own filter) */
   facets: FacetCounts | undefined;
+  /** counts for the whole library (the "All models" total) */
+  libraryFacets?: FacetCounts | undefined;
   filters: Filters;
   onChange: (f: Filters) => void;
 }) {
   const active = hasActiveFilters(filters);
-  const total = facets ? Object.values(facets.model_type).reduce((a, b) => a + b, 0) : null;
+  const whole = libraryFacets ?? facets;
+  const total = whole ? Object.values(whole.model_type).reduce((a, b) => a + b, 0) : null;
   return (
     <nav
       aria-label="Filters"
@@ -69,6 +74,7 @@ export function FilterSidebar({
       />
       <FilterButton
         label="★ Favorites"
+        count={facets?.favorites}
         pressed={filters.favorites}
         onClick={() => onChange({ ...filters, favorites: !filters.favorites })}
       />

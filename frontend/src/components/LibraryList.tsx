@@ -23,7 +23,7 @@ interface Column {
 
 const COLUMNS: Column[] = [
   { label: "Name", sort: "name", className: "" },
-  { label: "Type", sort: "model_type", className: "" },
+  { label: "Kind", sort: "model_type", className: "" },
   { label: "Family", sort: "family", className: "ts-col-family" },
   { label: "Format", className: "ts-col-format" },
   { label: "Precision", sort: "precision", className: "ts-col-precision" },

@@ -165,6 +165,7 @@ export interface FacetCounts {
   format: Record<string, number>;
   tag: Record<string, number>;
   attention: number;
+  favorites: number;
   unreadable: ErrorInfo[];
 }
 
@@ -915,8 +916,11 @@ export interface ShelfMethods {
     };
     result: AppRules;
   };
+  /** Facet counts; with `query`, for it (each facet with the other filters applied). */
   get_facets: {
-    args: Record<string, never>;
+    args: {
+      query?: ListQuery | null;
+    };
     result: FacetCounts;
   };
   /**

@@ -169,24 +169,48 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
     return ModelPage(total=total, models=[_summary(r) for r in rows])
 
 
-def facets(conn: sqlite3.Connection) -> FacetCounts:
-    """Distinct values with their counts, most frequent first."""
+def _without(query: ListQuery, field: str) -> tuple[str, list[object]]:
+    """The query's WHERE clause without its own filter on `field` (faceted search: each
+    facet counts what choosing one of its values would show, the other filters applied)."""
+    others = query.model_copy(update={field: False if field in _FLAG_FILTERS else None})
+    return _where(others, build_match_query(kind_terms(others.text)[1]))
+
+
+_FLAG_FILTERS = ("favorites", "attention")
+
+
+def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCounts:
+    """Distinct values with their counts for the current query (each facet with the other
+    filters applied), most frequent first, in SQL: the sidebar's numbers are exact."""
+    query = query or ListQuery()
     out: dict[str, dict[str, int]] = {}
     for column in _FACET_COLUMNS:
+        where, params = _without(query, column)
+        extra = f"{' AND' if where else ' WHERE'} m.{column} IS NOT NULL"
         out[column] = dict(
             conn.execute(
-                f"SELECT {column}, count(*) AS n FROM models WHERE {column} IS NOT NULL "
-                f"GROUP BY {column} ORDER BY n DESC, {column}"
+                f"SELECT m.{column}, count(*) AS n FROM models m{where}{extra} "
+                f"GROUP BY m.{column} ORDER BY n DESC, m.{column}",
+                params,
             ).fetchall()
         )
+    where, params = _without(query, "tag")
     out["tag"] = dict(
         conn.execute(
-            "SELECT tag, count(*) AS n FROM tags GROUP BY tag ORDER BY n DESC, tag"
+            f"SELECT t.tag, count(*) AS n FROM tags t JOIN models m ON m.id = t.model_id{where} "
+            "GROUP BY t.tag ORDER BY n DESC, t.tag",
+            params,
         ).fetchall()
     )
+    where, params = _without(query, "attention")
+    extra = f"{' AND' if where else ' WHERE'} m.integrity_state IN ({_PROBLEM_MARKS})"
     attention = conn.execute(
-        f"SELECT count(*) FROM models WHERE integrity_state IN ({_PROBLEM_MARKS})",
-        PROBLEM_STATES,
+        f"SELECT count(*) FROM models m{where}{extra}", [*params, *PROBLEM_STATES]
+    ).fetchone()[0]
+    where, params = _without(query, "favorites")
+    extra = f"{' AND' if where else ' WHERE'} m.rating >= ?"
+    favorites = conn.execute(
+        f"SELECT count(*) FROM models m{where}{extra}", [*params, FAVORITE_RATING]
     ).fetchone()[0]
     unreadable = [
         ErrorInfo(code=code, message=message, details={"path": path})
@@ -194,7 +218,7 @@ def facets(conn: sqlite3.Connection) -> FacetCounts:
             "SELECT path, code, message FROM unreadable ORDER BY path"
         )
     ]
-    return FacetCounts(**out, attention=attention, unreadable=unreadable)
+    return FacetCounts(**out, attention=attention, favorites=favorites, unreadable=unreadable)
 
 
 def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[MappableModel]:

@@ -351,9 +351,9 @@ class Index:
         with read_transaction(self._conn()) as conn:
             return index_queries.list_models(conn, query)
 
-    def facets(self) -> FacetCounts:
+    def facets(self, query: ListQuery | None = None) -> FacetCounts:
         with read_transaction(self._conn()) as conn:
-            return index_queries.facets(conn)
+            return index_queries.facets(conn, query)
 
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         with read_transaction(self._conn()) as conn:

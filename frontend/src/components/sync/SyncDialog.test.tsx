@@ -130,6 +130,7 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
       format: {},
       tag: {},
       attention: 0,
+      favorites: 0,
       unreadable: [],
     }),
     list_jobs: () => [],

@@ -179,6 +179,33 @@ def test_facets_count_values(tmp_path: Path) -> None:
     assert facets.format["gguf"] == sum(m.detection.format == "gguf" for m in metas)
 
 
+def test_facets_for_a_query_are_exact_and_leave_out_their_own_filter(tmp_path: Path) -> None:
+    """Each facet counts what choosing one of its values would show with the other filters
+    applied; favourites are counted too; the totals match the filtered list."""
+    built = build_library(tmp_path / "lib", 200)
+    rebuild(tmp_path / "lib", tmp_path / "lib" / MODELS_DB)
+    metas = [b.meta for b in built]
+    family = metas[0].family
+    with Index(tmp_path / "lib" / MODELS_DB) as index:
+        facets = index.facets(ListQuery(family=family, subtype="loras"))
+        page = index.list_models(ListQuery(family=family, subtype="loras", limit=1000))
+    in_family = [m for m in metas if m.family == family]
+    loras = [m for m in metas if m.subtype == "loras"]
+    for subtype, n in facets.subtype.items():  # the family filter applies, not the subtype one
+        assert n == sum(m.subtype == subtype for m in in_family), subtype
+    for fam, n in facets.family.items():  # and the other way round
+        assert n == sum(m.family == fam for m in loras), fam
+    both = [m for m in in_family if m.subtype == "loras"]
+    assert (
+        page.total
+        == len(both)
+        == sum(facets.precision.values()) + sum(1 for m in both if m.precision is None)
+    )
+    assert facets.favorites == sum((m.rating or 0) >= 5 for m in both)  # 5 = favourite
+    for tag, n in facets.tag.items():
+        assert n == sum(tag in m.tags for m in both), tag
+
+
 def test_four_threads_thousand_upserts_each_no_lock_errors(tmp_path: Path) -> None:
     index = Index(tmp_path / MODELS_DB)
     errors: list[BaseException] = []
