@@ -269,7 +269,7 @@ describe("DetailPanel", () => {
     await act(async () => answer({ job_id: "v9" }));
     expect(screen.getByTestId("verify-status")).toHaveAttribute("data-state", "ok");
     expect(screen.getByTestId("verify-status")).toHaveTextContent(
-      "All 1 file matches the recorded SHA-256 and BLAKE3",
+      "The file matches the recorded SHA-256 and BLAKE3",
     );
   });
 

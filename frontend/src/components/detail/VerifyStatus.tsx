@@ -96,8 +96,8 @@ export function VerifyStatus({
         data-testid="verify-status"
         data-state="ok"
       >
-        All {result.files.length} {result.files.length === 1 ? "file matches" : "files match"} the
-        recorded SHA-256 and BLAKE3 ({formatBytes(result.bytes_read)} re-read).
+        {result.files.length === 1 ? "The file matches" : `All ${result.files.length} files match`}{" "}
+        the recorded SHA-256 and BLAKE3 ({formatBytes(result.bytes_read)} re-read).
       </div>
     );
   }
