@@ -55,3 +55,17 @@ def test_kind_words_find_that_kind_and_list_takes_the_vocabulary(tmp_path: Path)
     assert refused.returncode == 1
     error = refused.json()["error"]
     assert error["code"] == "invalid_argument" and "loras" in error["message"]
+
+
+def test_a_hash_prefix_finds_its_model(tmp_path: Path) -> None:
+    """`search sha256:ab12…` (or blake3:) finds the model by a prefix of its hash."""
+    cli = make_cli(tmp_path)
+    files = [write_lora(tmp_path / "src" / f"h{i}.safetensors", seed=i) for i in range(2)]
+    results = cli.json("import", "--no-lookup", *map(str, files))["results"]
+    for item in results:
+        sha, b3 = item["hashes"]["sha256"], item["hashes"]["blake3"]
+        assert [m["id"] for m in cli.json("search", f"sha256:{sha[:10]}")["models"]] == [item["id"]]
+        assert [m["id"] for m in cli.json("search", f"blake3:{b3[:8].upper()}")["models"]] == [
+            item["id"]
+        ]
+    assert cli.json("search", "sha256:000000000000")["total"] == 0

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from typing import Any
 
@@ -62,6 +63,8 @@ def kind_terms(text: str | None) -> tuple[list[tuple[str, str]], str | None]:
     kinds: list[tuple[str, str]] = []
     rest: list[str] = []
     for raw in (text or "").split():
+        if _HASH_TERM.fullmatch(raw):
+            continue  # matched apart, by hash_terms
         tokens = query_terms(raw)
         subtype = normalise_subtype(raw) if len(tokens) == 1 else None
         if subtype is not None:
@@ -71,9 +74,25 @@ def kind_terms(text: str | None) -> tuple[list[tuple[str, str]], str | None]:
     return kinds, " ".join(rest) or None
 
 
+_HASH_TERM = re.compile(r"(sha256|blake3):([0-9a-fA-F]{6,64})")
+
+
+def hash_terms(text: str | None) -> list[tuple[str, str]]:
+    """`sha256:ab12…` / `blake3:…` terms as (column, lower-case hex prefix)."""
+    found = []
+    for raw in (text or "").split():
+        m = _HASH_TERM.fullmatch(raw)
+        if m:
+            found.append((m.group(1).lower(), m.group(2).lower()))
+    return found
+
+
 def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
+    for column, prefix in hash_terms(query.text):  # a model by (a prefix of) its hash
+        clauses.append(f"m.{column} LIKE ?")
+        params.append(prefix + "%")
     kinds, _rest = kind_terms(query.text)
     if kinds:  # a kind word finds that kind, or a name holding the word
         for subtype, phrase in kinds:
