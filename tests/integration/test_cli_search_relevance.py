@@ -69,3 +69,18 @@ def test_a_hash_prefix_finds_its_model(tmp_path: Path) -> None:
             item["id"]
         ]
     assert cli.json("search", "sha256:000000000000")["total"] == 0
+
+
+def test_list_filters_by_trust_lookup_state_and_integrity(tmp_path: Path) -> None:
+    """`list --pending`, `--match`, `--integrity` filter in SQL, with exact totals."""
+    cli = make_cli(tmp_path)
+    files = [write_lora(tmp_path / "src" / f"t{i}.safetensors", seed=i) for i in range(3)]
+    waiting = cli.json("import", str(files[0]))["results"][0]["id"]  # offline: pending
+    others = [r["id"] for r in cli.json("import", "--no-lookup", *map(str, files[1:]))["results"]]
+    assert [m["id"] for m in cli.json("list", "--pending")["models"]] == [waiting]
+    assert cli.json("list", "--match", "none")["total"] == 3, "no match yet, for all"
+    assert cli.json("list", "--match", "hash")["total"] == 0
+    cli.json("verify", others[1])
+    ok = cli.json("list", "--integrity", "ok")
+    assert [m["id"] for m in ok["models"]] == [others[1]] and ok["total"] == 1
+    assert cli.json("list", "--integrity", "unverified")["total"] == 2

@@ -77,6 +77,16 @@ def list_cmd(
             "--attention", help="Only models whose last verify found changed or missing files."
         ),
     ] = False,
+    match_method: Annotated[
+        str | None,
+        typer.Option("--match", help="hash (Verified), filename_exact, filename_fuzzy, none."),
+    ] = None,
+    pending: Annotated[
+        bool, typer.Option("--pending", help="Only models waiting for a Hugging Face lookup.")
+    ] = False,
+    integrity: Annotated[
+        str | None, typer.Option("--integrity", help="ok, mismatch, missing, unverified.")
+    ] = None,
     sort: Annotated[SortField, typer.Option("--sort", help="Sort field.")] = SortField.name,
     descending: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Page size.")] = 200,
@@ -95,6 +105,9 @@ def list_cmd(
         format=file_format,
         favorites=favorites,
         attention=attention,
+        match_method=match_method,
+        pending=pending,
+        integrity=integrity,
         sort=sort.value,
         descending=descending,
         limit=limit,

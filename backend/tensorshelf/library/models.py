@@ -161,6 +161,9 @@ class ListQuery(BaseModel):
     favorites: bool = False
     security_tier: str | None = None
     attention: bool = False  # only models whose last verify found missing or changed files
+    match_method: str | None = None  # hash | filename_exact | filename_fuzzy | none
+    pending: bool = False  # only models still waiting for a Hugging Face lookup
+    integrity: str | None = None  # ok | mismatch | missing | unverified
     text: str | None = None  # FTS query
     sort: SortField = "name"
     descending: bool = False

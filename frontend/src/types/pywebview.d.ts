@@ -480,6 +480,9 @@ export interface ListQuery {
   favorites?: boolean;
   security_tier?: string | null;
   attention?: boolean;
+  match_method?: string | null;
+  pending?: boolean;
+  integrity?: string | null;
   text?: string | null;
   sort?: SortField;
   descending?: boolean;

@@ -35,6 +35,8 @@ _EQUALITY_FILTERS = {
     "precision": "precision",
     "format": "format",
     "security_tier": "security_tier",
+    "match_method": "match_method",
+    "integrity": "integrity_state",
 }
 # Sort field → the columns it orders by (each in the requested direction); "model_type"
 # groups by subtype within a type, the way the list shows the kind of a model.
@@ -109,6 +111,8 @@ def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     if query.favorites:
         clauses.append("m.rating >= ?")
         params.append(FAVORITE_RATING)
+    if query.pending:
+        clauses.append("m.pending_online_lookup = 1")
     if query.attention:
         clauses.append(f"m.integrity_state IN ({_PROBLEM_MARKS})")
         params.extend(PROBLEM_STATES)
@@ -195,7 +199,7 @@ def _without(query: ListQuery, field: str) -> tuple[str, list[object]]:
     return _where(others, build_match_query(kind_terms(others.text)[1]))
 
 
-_FLAG_FILTERS = ("favorites", "attention")
+_FLAG_FILTERS = ("favorites", "attention", "pending")
 
 
 def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCounts:
