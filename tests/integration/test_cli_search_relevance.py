@@ -84,3 +84,31 @@ def test_list_filters_by_trust_lookup_state_and_integrity(tmp_path: Path) -> Non
     ok = cli.json("list", "--integrity", "ok")
     assert [m["id"] for m in ok["models"]] == [others[1]] and ok["total"] == 1
     assert cli.json("list", "--integrity", "unverified")["total"] == 2
+
+
+def test_collections_group_models_and_survive_a_rebuild(tmp_path: Path) -> None:
+    """collections add / rm / rename / delete through the CLI; stored in metadata.json, so a
+    rebuild of the index restores them; `list --collection` filters."""
+    cli = make_cli(tmp_path)
+    files = [write_lora(tmp_path / "src" / f"c{i}.safetensors", seed=i) for i in range(3)]
+    ids = [r["id"] for r in cli.json("import", "--no-lookup", *map(str, files))["results"]]
+    assert cli.json("collections")["collections"] == {}
+    added = cli.json("collections", "add", "Portrait workflow", ids[0], ids[1][-12:])
+    assert sorted(added["ids"]) == sorted(ids[:2])
+    assert added["collections"] == {"Portrait workflow": 2}
+    cli.json("collections", "add", "Inks", ids[1], ids[2])
+    listed = cli.json("list", "--collection", "Portrait workflow")
+    assert sorted(m["id"] for m in listed["models"]) == sorted(ids[:2])
+    meta = cli.json("show", ids[1])["model"]
+    assert sorted(meta["collections"]) == ["Inks", "Portrait workflow"]
+
+    cli.json("rebuild")
+    assert cli.json("collections")["collections"] == {"Inks": 2, "Portrait workflow": 2}
+    cli.json("collections", "rm", "Inks", ids[2])
+    renamed = cli.json("collections", "rename", "Portrait workflow", "Portraits")
+    assert renamed["collections"] == {"Inks": 1, "Portraits": 2}
+    gone = cli.json("collections", "delete", "Portraits")
+    assert gone["collections"] == {"Inks": 1}
+    assert cli.json("list")["total"] == 3, "deleting a collection keeps its models"
+    bad = cli.run("--json", "collections", "rename", "Nope", "X")
+    assert bad.returncode == 1 and "no collection named" in bad.json()["error"]["message"]

@@ -38,6 +38,7 @@ from tensorshelf.jobs.models import (
 from tensorshelf.library.changes import ChangeEntry
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
+    CollectionChange,
     FacetCounts,
     ImportOptions,
     ImportPlan,
@@ -71,6 +72,10 @@ API_METHODS: tuple[str, ...] = (
     "start_import",
     "list_models",
     "get_facets",
+    "list_collections",
+    "change_collections",
+    "rename_collection",
+    "delete_collection",
     "get_model",
     "get_preview",
     "edit_model",
@@ -251,6 +256,34 @@ class ShelfApi(HubMethods, MappingMethods):
     # --- browsing ----------------------------------------------------------------------
     def list_models(self, query: ListQuery | None = None) -> ModelPage:
         return self.service.list_models(query or ListQuery())
+
+    # --- collections -------------------------------------------------------------------
+    def list_collections(self) -> dict[str, int]:
+        """Every collection with the number of models in it."""
+        return self.service.collections()
+
+    def change_collections(
+        self, refs: list[str], add: list[str] | None = None, remove: list[str] | None = None
+    ) -> CollectionChange:
+        """Put models into (`add`) / take them out of (`remove`) collections."""
+        change = self.service.change_collections(refs, add or [], remove or [])
+        self._collections_changed(change)
+        return change
+
+    def rename_collection(self, old: str, new: str) -> CollectionChange:
+        change = self.service.rename_collection(old, new)
+        self._collections_changed(change)
+        return change
+
+    def delete_collection(self, name: str) -> CollectionChange:
+        """Remove a collection (its models stay in the library)."""
+        change = self.service.delete_collection(name)
+        self._collections_changed(change)
+        return change
+
+    def _collections_changed(self, change: CollectionChange) -> None:
+        if change.ids:
+            self.bus.publish(EVENT_LIBRARY_CHANGED, LibraryChanged(ids=change.ids, reason="edit"))
 
     def get_facets(self, query: ListQuery | None = None) -> FacetCounts:
         """Facet counts; with `query`, for it (each facet with the other filters applied)."""

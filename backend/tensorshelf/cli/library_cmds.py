@@ -84,6 +84,9 @@ def list_cmd(
     pending: Annotated[
         bool, typer.Option("--pending", help="Only models waiting for a Hugging Face lookup.")
     ] = False,
+    collection: Annotated[
+        str | None, typer.Option("--collection", help="Only the models of this collection.")
+    ] = None,
     integrity: Annotated[
         str | None, typer.Option("--integrity", help="ok, mismatch, missing, unverified.")
     ] = None,
@@ -108,6 +111,7 @@ def list_cmd(
         match_method=match_method,
         pending=pending,
         integrity=integrity,
+        collection=collection,
         sort=sort.value,
         descending=descending,
         limit=limit,

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from tensorshelf.cli.apps_cmd import apps_app, doctor_cmd, links_cmd, relocate_cmd, sync_cmd
+from tensorshelf.cli.collections_cmd import collections_cmd
 from tensorshelf.cli.download_cmd import download_cmd
 from tensorshelf.cli.import_cmd import import_cmd
 from tensorshelf.cli.inspect_cmd import inspect_cmd
@@ -104,6 +105,7 @@ app.command("relocate")(relocate_cmd)
 app.command("links")(links_cmd)
 app.command("lookup")(lookup_cmd)
 app.command("download")(download_cmd)
+app.command("collections")(collections_cmd)
 
 
 def _json_requested(argv: list[str]) -> bool:

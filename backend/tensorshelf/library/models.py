@@ -163,6 +163,7 @@ class ListQuery(BaseModel):
     attention: bool = False  # only models whose last verify found missing or changed files
     match_method: str | None = None  # hash | filename_exact | filename_fuzzy | none
     pending: bool = False  # only models still waiting for a Hugging Face lookup
+    collection: str | None = None  # only the models of this collection
     integrity: str | None = None  # ok | mismatch | missing | unverified
     text: str | None = None  # FTS query
     sort: SortField = "name"
@@ -211,6 +212,13 @@ class FacetCounts(BaseModel):
     attention: int = 0  # models whose last verify found a problem
     favorites: int = 0  # models rated as favourites
     unreadable: list[ErrorInfo] = Field(default_factory=list)  # model dirs scan could not read
+
+
+class CollectionChange(BaseModel):
+    """Models put into / taken out of collections (the ids it touched)."""
+
+    ids: list[str] = Field(default_factory=list)
+    collections: dict[str, int] = Field(default_factory=dict)  # every collection, its size
 
 
 class ModelEdit(BaseModel):

@@ -34,6 +34,7 @@ from tensorshelf.library.lease import FileLease
 from tensorshelf.library.leftovers import sweep_leftovers
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
+    CollectionChange,
     FacetCounts,
     ImportOptions,
     ImportPlan,
@@ -261,6 +262,43 @@ class LibraryService:
 
         self.writable("remove a model")
         return editing.remove_model(self._ctx, ref)
+
+    def collections(self) -> dict[str, int]:
+        return self.index.collection_counts()
+
+    def change_collections(
+        self, refs: list[str], add: list[str], remove: list[str]
+    ) -> CollectionChange:
+        """Put models into / take them out of collections (kept in their metadata.json)."""
+        from tensorshelf.library import collections
+
+        self.writable("change collections")
+        ids = collections.change(
+            self._ctx,
+            refs,
+            [collections.clean_name(n) for n in add],
+            [collections.clean_name(n) for n in remove],
+        )
+        return CollectionChange(ids=ids, collections=self.collections())
+
+    def rename_collection(self, old: str, new: str) -> CollectionChange:
+        from tensorshelf.library import collections
+
+        self.writable("rename a collection")
+        ids = collections.rename(
+            self._ctx, collections.clean_name(old), collections.clean_name(new)
+        )
+        return CollectionChange(ids=ids, collections=self.collections())
+
+    def delete_collection(self, name: str) -> CollectionChange:
+        """Take every model out of the collection (the models stay)."""
+        from tensorshelf.library import collections
+
+        name = collections.clean_name(name)
+        ids = self.index.collection_members(name)
+        self.writable("delete a collection")
+        collections.change(self._ctx, ids, [], [name])
+        return CollectionChange(ids=ids, collections=self.collections())
 
     def add_files(self, ref: str, added: list[AddedFile]) -> ModelMetadata:
         """Add files to a model's folder in place (missing shards of its set)."""

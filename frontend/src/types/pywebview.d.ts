@@ -109,6 +109,12 @@ export interface CachedSnapshot {
 
 export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
 
+/** Models put into / taken out of collections (the ids it touched). */
+export interface CollectionChange {
+  ids: string[];
+  collections: Record<string, number>;
+}
+
 /** An invalid config file: skipped, reported with where and why. */
 export interface ConfigProblem {
   path: string;
@@ -482,6 +488,7 @@ export interface ListQuery {
   attention?: boolean;
   match_method?: string | null;
   pending?: boolean;
+  collection?: string | null;
   integrity?: string | null;
   text?: string | null;
   sort?: SortField;
@@ -870,6 +877,22 @@ export interface ShelfMethods {
     };
     result: JobInfo;
   };
+  /** Put models into (`add`) / take them out of (`remove`) collections. */
+  change_collections: {
+    args: {
+      refs: string[];
+      add?: string[] | null;
+      remove?: string[] | null;
+    };
+    result: CollectionChange;
+  };
+  /** Remove a collection (its models stay in the library). */
+  delete_collection: {
+    args: {
+      name: string;
+    };
+    result: CollectionChange;
+  };
   /** Remove models: our links to each first (every app), then its files. */
   delete_models: {
     args: {
@@ -980,6 +1003,11 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: AppInstall[];
   };
+  /** Every collection with the number of models in it. */
+  list_collections: {
+    args: Record<string, never>;
+    result: Record<string, number>;
+  };
   list_jobs: {
     args: Record<string, never>;
     result: JobInfo[];
@@ -1045,6 +1073,13 @@ export interface ShelfMethods {
       ref: string;
     };
     result: RemovedApp;
+  };
+  rename_collection: {
+    args: {
+      old: string;
+      new: string;
+    };
+    result: CollectionChange;
   };
   /** Undo this app's change to a rule: the default applies again. */
   reset_rule: {

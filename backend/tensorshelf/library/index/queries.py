@@ -111,6 +111,11 @@ def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     if query.favorites:
         clauses.append("m.rating >= ?")
         params.append(FAVORITE_RATING)
+    if query.collection is not None:
+        clauses.append(
+            "EXISTS (SELECT 1 FROM collections c WHERE c.model_id = m.id AND c.name = ?)"
+        )
+        params.append(query.collection)
     if query.pending:
         clauses.append("m.pending_online_lookup = 1")
     if query.attention:

@@ -25,7 +25,7 @@ from tensorshelf.settings import METADATA_FILE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3  # v3: integrity_state, the unreadable table
+SCHEMA_VERSION = 4  # v3: integrity_state, the unreadable table; v4: collections
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +139,10 @@ TABLE_DDL: tuple[str, ...] = (
         "CREATE TABLE tags (model_id TEXT NOT NULL, tag TEXT NOT NULL COLLATE NOCASE, "
         "PRIMARY KEY (model_id, tag)) WITHOUT ROWID"
     ),
+    (
+        "CREATE TABLE collections (model_id TEXT NOT NULL, name TEXT NOT NULL COLLATE NOCASE, "
+        "PRIMARY KEY (model_id, name)) WITHOUT ROWID"
+    ),
     # model dirs whose metadata.json cannot be read (scan/rebuild fill it): "needs attention"
     (
         "CREATE TABLE unreadable (path TEXT PRIMARY KEY, code TEXT NOT NULL, "
@@ -157,6 +161,7 @@ INDEX_DDL: tuple[str, ...] = (
     "CREATE INDEX idx_files_sha256 ON files(sha256)",
     "CREATE INDEX idx_files_blake3 ON files(blake3)",
     "CREATE INDEX idx_tags_tag ON tags(tag, model_id)",
+    "CREATE INDEX idx_collections_name ON collections(name, model_id)",
     "CREATE INDEX idx_models_integrity ON models(integrity_state)",
 )
 
@@ -200,6 +205,7 @@ class IndexRow:
     model: tuple[Any, ...]
     files: list[tuple[Any, ...]]
     tags: list[tuple[str, str]]
+    collections: list[tuple[str, str]]
 
     @property
     def id(self) -> str:
@@ -263,7 +269,11 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
         if tag:
             first.setdefault(tag.casefold(), (meta.id, tag))  # the first spelling wins
     tags = list(first.values())
-    return IndexRow(model, files, tags)
+    named: dict[str, tuple[str, str]] = {}
+    for name in meta.collections:
+        if name:
+            named.setdefault(name.casefold(), (meta.id, name))
+    return IndexRow(model, files, tags, list(named.values()))
 
 
 _PLACEHOLDERS = ", ".join("?" for _ in MODEL_COLUMNS)
@@ -278,6 +288,7 @@ INSERT_FILE_SQL = (
     f"VALUES ({', '.join('?' for _ in FILE_COLUMNS)})"
 )
 INSERT_TAG_SQL = "INSERT OR IGNORE INTO tags (model_id, tag) VALUES (?, ?)"
+INSERT_COLLECTION_SQL = "INSERT OR IGNORE INTO collections (model_id, name) VALUES (?, ?)"
 
 
 def bulk_insert(conn: sqlite3.Connection, rows: list[IndexRow]) -> None:
@@ -285,6 +296,7 @@ def bulk_insert(conn: sqlite3.Connection, rows: list[IndexRow]) -> None:
     conn.executemany(INSERT_MODEL_SQL, [r.model for r in rows])
     conn.executemany(INSERT_FILE_SQL, [f for r in rows for f in r.files])
     conn.executemany(INSERT_TAG_SQL, [t for r in rows for t in r.tags])
+    conn.executemany(INSERT_COLLECTION_SQL, [c for r in rows for c in r.collections])
 
 
 # --- schema creation and migration -----------------------------------------------------------
@@ -358,10 +370,17 @@ def _migrate_v2(conn: sqlite3.Connection, library_root: Path) -> None:
     log.info("migrated models.db v2 -> v%d (%d models)", SCHEMA_VERSION, n)
 
 
+def _migrate_v3(conn: sqlite3.Connection, library_root: Path) -> None:
+    paths = [p for (p,) in conn.execute("SELECT path FROM models")]
+    n = _rederive(conn, library_root, paths)
+    log.info("migrated models.db v3 -> v%d (%d models)", SCHEMA_VERSION, n)
+
+
 # from-version → function bringing that version to SCHEMA_VERSION
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
     1: _migrate_v1,
     2: _migrate_v2,
+    3: _migrate_v3,
 }
 
 

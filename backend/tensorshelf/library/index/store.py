@@ -24,6 +24,7 @@ from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
 from tensorshelf.library.index import queries as index_queries
 from tensorshelf.library.index.schema import (
+    INSERT_COLLECTION_SQL,
     INSERT_FILE_SQL,
     INSERT_TAG_SQL,
     SCHEMA_VERSION,
@@ -112,11 +113,13 @@ def write_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
         delete_children(conn, row.id)
         conn.executemany(INSERT_FILE_SQL, row.files)
         conn.executemany(INSERT_TAG_SQL, row.tags)
+        conn.executemany(INSERT_COLLECTION_SQL, row.collections)
 
 
 def delete_children(conn: sqlite3.Connection, model_id: str) -> None:
     conn.execute("DELETE FROM files WHERE model_id = ?", (model_id,))
     conn.execute("DELETE FROM tags WHERE model_id = ?", (model_id,))
+    conn.execute("DELETE FROM collections WHERE model_id = ?", (model_id,))
 
 
 def delete_models(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
@@ -367,6 +370,19 @@ class Index:
             "SELECT id FROM models WHERE repo_id IS NOT NULL AND repo_id != '' ORDER BY id"
         )
         return [r[0] for r in rows]
+
+    def collection_counts(self) -> dict[str, int]:
+        """Every collection with the number of models in it."""
+        rows = self._conn().execute(
+            "SELECT name, count(*) FROM collections GROUP BY name COLLATE NOCASE ORDER BY name"
+        )
+        return {str(name): int(n) for name, n in rows}
+
+    def collection_members(self, name: str) -> list[str]:
+        rows = self._conn().execute(
+            "SELECT model_id FROM collections WHERE name = ? ORDER BY model_id", (name,)
+        )
+        return [str(r[0]) for r in rows]
 
     def pending_lookups(self) -> list[str]:
         rows = self._conn().execute(
