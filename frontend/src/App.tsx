@@ -9,6 +9,7 @@ import { useBridge, useEvent } from "./api/BridgeContext";
 import { ApiError } from "./api/bridge";
 import {
   type ModelsQuery,
+  useCollections,
   useFacets,
   useJobs,
   useLiveUpdates,
@@ -133,6 +134,7 @@ export function App() {
   const models = useModels(query);
   const facets = useFacets();
   const queryFacets = useFacets(query);
+  const collections = useCollections();
   const jobs = useJobs();
   const network = useNetworkStatus();
   const status = useStatus();
@@ -257,6 +259,7 @@ export function App() {
       )}
       <div className="flex min-h-0 flex-1">
         <FilterSidebar
+          collections={collections.data}
           facets={queryFacets.data}
           libraryFacets={facets.data}
           filters={filters}

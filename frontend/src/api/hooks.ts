@@ -277,6 +277,30 @@ export function useImportPlan(paths: string[] | null) {
 
 // ------------------------------------------------------------------ mutations
 
+/** Put models into / take them out of collections (kept in their metadata.json). */
+export function useChangeCollections() {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (vars: { refs: string[]; add?: string[]; remove?: string[] }) =>
+      bridge.call("change_collections", vars),
+    onSuccess: (_change, vars) => {
+      for (const ref of vars.refs)
+        void client.invalidateQueries({ queryKey: queryKeys.model(ref) });
+      void client.invalidateQueries({ queryKey: queryKeys.models() });
+      void client.invalidateQueries({ queryKey: ["collections"] });
+    },
+  });
+}
+
+export function useCollections() {
+  const bridge = useBridge();
+  return useQuery({
+    queryKey: ["collections"],
+    queryFn: () => bridge.call("list_collections", {}),
+  });
+}
+
 export function useEditModel() {
   const bridge = useBridge();
   const client = useQueryClient();

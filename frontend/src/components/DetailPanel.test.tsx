@@ -329,3 +329,23 @@ describe("the short reference", () => {
     expect(await screen.findByTestId("model-ref")).toHaveTextContent("0123456789ab");
   });
 });
+
+describe("collections in the detail panel", () => {
+  it("adds the model to a collection and takes it out again", async () => {
+    const user = userEvent.setup();
+    const model = metadata({ collections: ["Inks"] });
+    const bridge = createFakeBridge({
+      get_model: () => ({ model, library_dir: "/lib" }),
+      change_collections: ({ refs }) => ({ ids: refs, collections: {} }),
+    });
+    renderWithBridge(<DetailPanel modelId={model.id} onClose={() => {}} />, bridge);
+    await user.type(await screen.findByTestId("collection-input"), "Portrait workflow{Enter}");
+    await user.click(screen.getByRole("button", { name: "Remove collection Inks" }));
+    await waitFor(() =>
+      expect(bridge.callsOf("change_collections")).toEqual([
+        { refs: [model.id], add: ["Portrait workflow"], remove: [] },
+        { refs: [model.id], add: [], remove: ["Inks"] },
+      ]),
+    );
+  });
+});

@@ -2,6 +2,7 @@ import { useState } from "react";
 import {
   useCancelJob,
   useDeleteModels,
+  useChangeCollections,
   useEditModel,
   useModel,
   useStartVerify,
@@ -34,6 +35,7 @@ import { errorText } from "../lib/importFlow";
 export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: () => void }) {
   const query = useModel(modelId);
   const edit = useEditModel();
+  const collections = useChangeCollections();
   const remove = useDeleteModels();
   const verify = useStartVerify();
   const toast = useToast();
@@ -219,6 +221,27 @@ export function DetailPanel({ modelId, onClose }: { modelId: string; onClose: ()
               tags={model.tags}
               disabled={edit.isPending}
               onChange={(tags) => save({ tags })}
+            />
+          </Section>
+
+          <Section title="Collections">
+            <TagEditor
+              what="collection"
+              tags={model.collections}
+              disabled={collections.isPending}
+              onChange={(next) =>
+                collections.mutate(
+                  {
+                    refs: [model.id],
+                    add: next.filter((c) => !model.collections.includes(c)),
+                    remove: model.collections.filter((c) => !next.includes(c)),
+                  },
+                  {
+                    onError: (err) =>
+                      toast.push({ kind: "error", title: "Could not save", message: err.message }),
+                  },
+                )
+              }
             />
           </Section>
 

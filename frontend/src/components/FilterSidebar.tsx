@@ -10,6 +10,7 @@ export interface Filters {
   precision: string | null;
   format: string | null;
   tag: string | null;
+  collection: string | null;
   favorites: boolean;
   attention: boolean;
 }
@@ -21,6 +22,7 @@ export const EMPTY_FILTERS: Filters = {
   precision: null,
   format: null,
   tag: null,
+  collection: null,
   favorites: false,
   attention: false,
 };
@@ -48,9 +50,12 @@ const MAX_VISIBLE_VALUES = 40;
 export function FilterSidebar({
   facets,
   libraryFacets,
+  collections,
   filters,
   onChange,
 }: {
+  /** every collection with its size */
+  collections?: Record<string, number> | undefined;
   /** counts for the current search and filters (each facet without its own filter) */
   facets: FacetCounts | undefined;
   /** counts for the whole library (the "All models" total) */
@@ -87,6 +92,26 @@ export function FilterSidebar({
           testId="filter-attention"
           tone="danger"
         />
+      )}
+      {collections && Object.keys(collections).length > 0 && (
+        <section className="mt-3" aria-label="Collections">
+          <h3 className="px-2 pb-1 text-[11px] font-semibold tracking-wide text-faint uppercase">
+            Collections
+          </h3>
+          {Object.entries(collections).map(([name, count]) => (
+            <FilterButton
+              key={name}
+              label={name}
+              count={count}
+              pressed={filters.collection === name}
+              onClick={() =>
+                onChange({ ...filters, collection: filters.collection === name ? null : name })
+              }
+              testId="filter-collection"
+              value={name}
+            />
+          ))}
+        </section>
       )}
       {SECTIONS.map(({ key, title, humanize: human }) => {
         const values = Object.entries(facets?.[key] ?? {}).sort(

@@ -147,15 +147,19 @@ export function EditForm({
   );
 }
 
+/** Chips with remove buttons and an add field — the model's tags, or its collections. */
 export function TagEditor({
   tags,
   disabled,
   onChange,
+  what = "tag",
 }: {
   tags: string[];
   disabled: boolean;
   onChange: (tags: string[]) => void;
+  what?: "tag" | "collection";
 }) {
+  const plural = what === "tag" ? "Tags" : "Collections";
   const [draft, setDraft] = useState("");
   const add = () => {
     const tag = draft.trim();
@@ -165,18 +169,20 @@ export function TagEditor({
   };
   return (
     <div className="flex flex-col gap-2">
-      <ul className="flex flex-wrap gap-1" aria-label="Tags">
-        {tags.length === 0 && <li className="text-[12px] text-faint">No tags yet</li>}
+      <ul className="flex flex-wrap gap-1" aria-label={plural}>
+        {tags.length === 0 && (
+          <li className="text-[12px] text-faint">No {plural.toLowerCase()} yet</li>
+        )}
         {tags.map((tag) => (
           <li
             key={tag}
-            data-testid="tag-chip"
+            data-testid={`${what}-chip`}
             className="inline-flex items-center gap-0.5 rounded-md border border-line bg-hover py-px pr-0.5 pl-2 text-[12px] text-fg"
           >
             {tag}
             <button
               type="button"
-              aria-label={`Remove tag ${tag}`}
+              aria-label={`Remove ${what} ${tag}`}
               disabled={disabled}
               onClick={() => onChange(tags.filter((t) => t !== tag))}
               className="size-5 rounded text-faint hover:bg-line hover:text-fg"
@@ -190,9 +196,9 @@ export function TagEditor({
         <input
           className={INPUT}
           value={draft}
-          placeholder="Add a tag"
-          aria-label="New tag"
-          data-testid="tag-input"
+          placeholder={what === "tag" ? "Add a tag" : "Add to a collection"}
+          aria-label={`New ${what}`}
+          data-testid={`${what}-input`}
           onChange={(e) => setDraft(e.target.value)}
           onKeyDown={(e) => {
             if (e.key === "Enter") {
@@ -201,7 +207,12 @@ export function TagEditor({
             }
           }}
         />
-        <Button size="md" onClick={add} disabled={disabled || !draft.trim()} data-testid="tag-add">
+        <Button
+          size="md"
+          onClick={add}
+          disabled={disabled || !draft.trim()}
+          data-testid={`${what}-add`}
+        >
           Add
         </Button>
       </div>

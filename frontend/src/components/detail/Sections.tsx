@@ -351,6 +351,7 @@ function HubActions({ model }: { model: ModelMetadata }) {
 /** Keys shown in dedicated sections; everything else appears in "All fields". */
 const SHOWN_ELSEWHERE = new Set([
   "files",
+  "collections",
   "sources",
   "detection",
   "tags",
