@@ -71,39 +71,38 @@ def resolve_ref(conn: sqlite3.Connection, ref: str, library_root: Path) -> tuple
             best = max(rows, key=lambda r: len(r[1]))
             return best[0], best[1]
     if len(ref) >= MODEL_REF_MIN_PREFIX and "/" not in ref:
-        rows = conn.execute(
-            "SELECT id, path FROM models WHERE id LIKE ? ESCAPE ? ORDER BY id LIMIT ?",
-            (_escape_like(ref) + "%", _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1),
-        ).fetchall()
-        if len(rows) == 1:
-            return rows[0][0], rows[0][1]
-        if rows:
-            shown = [f"{i} ({p})" for i, p in rows[:MAX_CANDIDATES_SHOWN]]
-            raise AmbiguousModelRef(
-                f"{ref!r} matches several models: {', '.join(shown)}",
-                ref=ref,
-                candidates=[i for i, _ in rows],
-            )
+        found = _unique_id_like(conn, ref, _escape_like(ref) + "%", "matches several models")
+        if found is not None:
+            return found
     if _SHORT_REF.fullmatch(ref):  # the short reference: the end of the id (its random part)
-        rows = conn.execute(
-            "SELECT id, path FROM models WHERE id LIKE ? ESCAPE ? ORDER BY id LIMIT ?",
-            ("%" + _escape_like(ref.lower()), _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1),
-        ).fetchall()
-        if len(rows) == 1:
-            return rows[0][0], rows[0][1]
-        if rows:
-            shown = [f"{i} ({p})" for i, p in rows[:MAX_CANDIDATES_SHOWN]]
-            raise AmbiguousModelRef(
-                f"{ref!r} ends several ids: {', '.join(shown)}",
-                ref=ref,
-                candidates=[i for i, _ in rows],
-            )
+        found = _unique_id_like(conn, ref, "%" + _escape_like(ref.lower()), "ends several ids")
+        if found is not None:
+            return found
     raise ModelNotFound(
         f"no model matches {ref!r} (give an id, its short reference (the last "
         f"{SHORT_REF_CHARS} characters), a unique id prefix of at least "
         f"{MODEL_REF_MIN_PREFIX} characters, or a library path)",
         ref=ref,
     )
+
+
+def _unique_id_like(
+    conn: sqlite3.Connection, ref: str, pattern: str, several: str
+) -> tuple[str, str] | None:
+    """(id, path) of the one model whose id matches the LIKE `pattern`; None for none;
+    AmbiguousModelRef (naming the candidates) for several."""
+    rows = conn.execute(
+        "SELECT id, path FROM models WHERE id LIKE ? ESCAPE ? ORDER BY id LIMIT ?",
+        (pattern, _LIKE_ESCAPE, MAX_CANDIDATES_SHOWN + 1),
+    ).fetchall()
+    if len(rows) == 1:
+        return rows[0][0], rows[0][1]
+    if rows:
+        shown = [f"{i} ({p})" for i, p in rows[:MAX_CANDIDATES_SHOWN]]
+        raise AmbiguousModelRef(
+            f"{ref!r} {several}: {', '.join(shown)}", ref=ref, candidates=[i for i, _ in rows]
+        )
+    return None
 
 
 def short_ref(model_id: str) -> str:

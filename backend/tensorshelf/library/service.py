@@ -176,7 +176,7 @@ class LibraryService:
         from tensorshelf.detect.vocabulary import SUBTYPE_ALIASES, normalise_subtype
 
         subtype = normalise_subtype(query.subtype)
-        if subtype is None and query.subtype not in self.index.facets().subtype:
+        if subtype is None and not self.index.has_value("subtype", query.subtype):
             raise InvalidArgument(
                 f"unknown subtype {query.subtype!r}: use one of " + ", ".join(SUBTYPE_ALIASES),
                 subtype=query.subtype,
@@ -238,10 +238,9 @@ class LibraryService:
         from tensorshelf.detect.vocabulary import KNOWN_FAMILIES, family_key
 
         key = family_key(text)
-        existing = self.index.facets().family
-        if text.strip() in existing:  # a family the library already has, as it is spelled
+        if self.index.has_value("family", text.strip()):  # the library's own, as spelled
             return text.strip()
-        if key in KNOWN_FAMILIES or key in existing:
+        if key in KNOWN_FAMILIES or self.index.has_value("family", key):
             return key
         # a display name as other tools write it ("SD 1.5", "SDXL 1.0", "Flux.1 D"); an
         # id-like word ("my-sd15") is the user's own family, never read as an alias

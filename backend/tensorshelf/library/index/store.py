@@ -371,6 +371,18 @@ class Index:
         )
         return [r[0] for r in rows]
 
+    def has_value(self, column: str, value: str) -> bool:
+        """Whether some model has `value` in `column` (subtype, family): one indexed lookup,
+        not a facet count over the library."""
+        if column not in ("subtype", "family"):
+            raise ValueError(f"not a checked column: {column}")
+        row = (
+            self._conn()
+            .execute(f"SELECT 1 FROM models WHERE {column} = ? LIMIT 1", (value,))
+            .fetchone()
+        )
+        return row is not None
+
     def collection_counts(self) -> dict[str, int]:
         """Every collection with the number of models in it."""
         rows = self._conn().execute(
