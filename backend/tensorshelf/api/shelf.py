@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from tensorshelf.api.history_methods import HistoryMethods
 from tensorshelf.api.hub_methods import HubMethods
 from tensorshelf.api.mapping_methods import MappingMethods
 from tensorshelf.api.models import (
@@ -76,6 +77,9 @@ API_METHODS: tuple[str, ...] = (
     "change_collections",
     "rename_collection",
     "delete_collection",
+    "list_history",
+    "undo_import",
+    "get_stats",
     "get_model",
     "get_preview",
     "edit_model",
@@ -131,7 +135,7 @@ def _app_version() -> str:
         return "0+unknown"
 
 
-class ShelfApi(HubMethods, MappingMethods):
+class ShelfApi(HubMethods, MappingMethods, HistoryMethods):
     """Facade over the library service, the job runner and user settings."""
 
     def __init__(
@@ -151,6 +155,7 @@ class ShelfApi(HubMethods, MappingMethods):
         self._probe: threading.Timer | None = None
         self.service.writer.on_wait(self._waiting)
         self.mapping = MappingService(self.service)
+        self.service.linked_ids = self.mapping.linked_model_ids
         self.auto_sync = AutoSync(self.mapping)
         self.bus.subscribe(self._sync_after_change)
         self._watch: ChangeWatch | None = None

@@ -59,6 +59,10 @@ def _print_page(state: CliState, page: ModelPage, offset: int) -> None:
 @handle_errors
 def list_cmd(
     ctx: typer.Context,
+    words: Annotated[
+        list[str] | None,
+        typer.Argument(help="Words to find (name, family, kind, tags, notes, sha256:…)."),
+    ] = None,
     model_type: Annotated[str | None, typer.Option("--type", help="diffusion, llm, other")] = None,
     subtype: Annotated[
         str | None, typer.Option("--subtype", help="checkpoints, loras, vae…")
@@ -90,16 +94,51 @@ def list_cmd(
     integrity: Annotated[
         str | None, typer.Option("--integrity", help="ok, mismatch, missing, unverified.")
     ] = None,
-    sort: Annotated[SortField, typer.Option("--sort", help="Sort field.")] = SortField.name,
+    min_size: Annotated[
+        str | None, typer.Option("--min-size", help="At least this big (500M, 2G, bytes).")
+    ] = None,
+    max_size: Annotated[
+        str | None, typer.Option("--max-size", help="At most this big (500M, 2G, bytes).")
+    ] = None,
+    added_after: Annotated[
+        str | None, typer.Option("--added-after", help="Added on or after YYYY-MM-DD.")
+    ] = None,
+    added_before: Annotated[
+        str | None, typer.Option("--added-before", help="Added before YYYY-MM-DD.")
+    ] = None,
+    linked_to: Annotated[
+        str | None, typer.Option("--linked-to", help="Only models linked into this app.")
+    ] = None,
+    not_linked_to: Annotated[
+        str | None, typer.Option("--not-linked-to", help="Only models not linked into this app.")
+    ] = None,
+    sort: Annotated[
+        SortField | None, typer.Option("--sort", help="Sort field (search: best match).")
+    ] = None,
     descending: Annotated[bool, typer.Option("--desc", help="Sort descending.")] = False,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Page size.")] = 200,
+    limit: Annotated[
+        int | None, typer.Option("--limit", min=1, help="Page size (list 200, search 50).")
+    ] = None,
     offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many.")] = 0,
 ) -> None:
-    """List the models in the library."""
+    """List the models in the library; with words, search it (best matches first). `list`
+    and `search` take the same filters."""
     from tensorshelf.library.models import ListQuery
 
     state = get_state(ctx)
+    searching = ctx.info_name == "search"
+    text = " ".join(words or []).strip() or None
+    if searching and text is None:
+        raise UsageError("search needs words to find: tensorshelf search TEXT")
+    relevance = text is not None and sort is None
     query = ListQuery(
+        text=text,
+        size_min=parse_size(min_size, "--min-size"),
+        size_max=parse_size(max_size, "--max-size"),
+        added_after=added_after,
+        added_before=added_before,
+        linked_to=linked_to,
+        not_linked_to=not_linked_to,
         model_type=model_type,
         subtype=subtype,
         family=family,
@@ -112,24 +151,31 @@ def list_cmd(
         pending=pending,
         integrity=integrity,
         collection=collection,
-        sort=sort.value,
+        sort="relevance" if relevance else (sort or SortField.name).value,
         descending=descending,
-        limit=limit,
+        limit=limit or (SEARCH_PAGE if searching else LIST_PAGE),
         offset=offset,
     )
     _print_page(state, state.api().list_models(query=query), offset)
 
 
-@handle_errors
-def search_cmd(
-    ctx: typer.Context,
-    query: Annotated[str, typer.Argument(help="Words to find (name, family, tags, notes…).")],
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Page size.")] = 50,
-    offset: Annotated[int, typer.Option("--offset", min=0, help="Skip this many.")] = 0,
-) -> None:
-    """Full-text search of the library."""
-    state = get_state(ctx)
-    _print_page(state, state.api().search(query=query, limit=limit, offset=offset), offset)
+LIST_PAGE, SEARCH_PAGE = 200, 50
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text: str | None, option: str) -> int | None:
+    """ "500M", "2G", "1.5g", "123" (bytes) → bytes; UsageError naming the option otherwise."""
+    if text is None:
+        return None
+    raw = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = raw[-1:] if raw[-1:] in _SIZE_UNITS else ""
+    try:
+        value = float(raw[: len(raw) - len(unit)])
+    except ValueError:
+        raise UsageError(f"{option} {text!r} is not a size: use e.g. 500M, 2G or bytes") from None
+    if value < 0:
+        raise UsageError(f"{option} must not be negative")
+    return int(value * _SIZE_UNITS[unit])
 
 
 def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None) -> None:

@@ -15,10 +15,11 @@ import typer
 from tensorshelf.cli.apps_cmd import apps_app, doctor_cmd, links_cmd, relocate_cmd, sync_cmd
 from tensorshelf.cli.collections_cmd import collections_cmd
 from tensorshelf.cli.download_cmd import download_cmd
+from tensorshelf.cli.history_cmds import history_cmd, stats_cmd
 from tensorshelf.cli.import_cmd import import_cmd
 from tensorshelf.cli.inspect_cmd import inspect_cmd
 from tensorshelf.cli.jobs_cmd import jobs_cmd
-from tensorshelf.cli.library_cmds import edit_cmd, list_cmd, rm_cmd, search_cmd, show_cmd
+from tensorshelf.cli.library_cmds import edit_cmd, list_cmd, rm_cmd, show_cmd
 from tensorshelf.cli.lookup_cmd import lookup_cmd
 from tensorshelf.cli.maintenance_cmds import (
     rebuild_cmd,
@@ -90,7 +91,10 @@ app.command("import")(import_cmd)
 app.command("inspect")(inspect_cmd)
 app.command("list")(list_cmd)
 app.command("show")(show_cmd)
-app.command("search")(search_cmd)
+app.command(
+    "search",
+    help="Full-text search of the library, best matches first (takes the filters of list).",
+)(list_cmd)
 app.command("edit")(edit_cmd)
 app.command("rm")(rm_cmd)
 app.command("scan")(scan_cmd)
@@ -106,6 +110,8 @@ app.command("links")(links_cmd)
 app.command("lookup")(lookup_cmd)
 app.command("download")(download_cmd)
 app.command("collections")(collections_cmd)
+app.command("history")(history_cmd)
+app.command("stats")(stats_cmd)
 
 
 def _json_requested(argv: list[str]) -> bool:

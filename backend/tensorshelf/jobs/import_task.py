@@ -94,7 +94,7 @@ class _Batch:
         options = self.items.get(item.key, self.options)
         try:
             return ctx.service.import_item(
-                item, options, ctx.tracker.on_import_progress, ctx.cancel
+                item, options, ctx.tracker.on_import_progress, ctx.cancel, ctx.job_id
             )
         except OperationCancelled:
             raise

@@ -102,6 +102,11 @@ class JobRunner:
         self._drop_interrupted_previews()
 
     # --- starting jobs -------------------------------------------------------------------
+    @property
+    def store(self) -> JobStore:
+        """ops.db: the jobs, their results and checkpoints (read by the import history)."""
+        return self._store
+
     def plan_import(self, paths: Sequence[str | PathLike[str]]) -> ImportPlan:
         """Plan an import of `paths` (headers only) and keep the plan in ops.db: the plan
         that is reviewed is the one `start_import` imports."""

@@ -242,9 +242,14 @@ class JobStore:
         params: dict[str, Any] = json.loads(self._row(job_id)["params"])
         return params
 
-    def recent(self, limit: int = settings.JOB_LIST_LIMIT) -> list[JobInfo]:
+    def recent(
+        self, limit: int = settings.JOB_LIST_LIMIT, kind: JobKind | None = None
+    ) -> list[JobInfo]:
+        """The newest jobs (of one kind, with `kind`), newest first."""
+        where, args = ("WHERE kind = ? ", (kind,)) if kind else ("", ())
         rows = self._query(
-            "SELECT * FROM jobs ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+            f"SELECT * FROM jobs {where}ORDER BY created_at DESC, rowid DESC LIMIT ?",
+            (*args, limit),
         )
         return [self._info(r) for r in rows]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Literal, get_args
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field, PrivateAttr, field_validator
 
 from tensorshelf import settings
 from tensorshelf.detect.models import Detection, ModelType
@@ -165,11 +166,31 @@ class ListQuery(BaseModel):
     pending: bool = False  # only models still waiting for a Hugging Face lookup
     collection: str | None = None  # only the models of this collection
     integrity: str | None = None  # ok | mismatch | missing | unverified
+    size_min: int | None = Field(default=None, ge=0)  # bytes, inclusive
+    size_max: int | None = Field(default=None, ge=0)  # bytes, inclusive
+    added_after: str | None = None  # ISO date or time, inclusive ("2026-11-01")
+    added_before: str | None = None  # ISO date or time, exclusive
+    linked_to: str | None = None  # only models linked into this app (id or name)
+    not_linked_to: str | None = None  # only models not linked into this app
     text: str | None = None  # FTS query
     sort: SortField = "name"
     descending: bool = False
     limit: int = Field(default=200, ge=1, le=100_000)
     offset: int = Field(default=0, ge=0)
+    # linked_to / not_linked_to resolved to model ids by the service (never sent by the UI)
+    _linked_ids: list[str] | None = PrivateAttr(default=None)
+    _unlinked_ids: list[str] | None = PrivateAttr(default=None)
+
+    @field_validator("added_after", "added_before")
+    @classmethod
+    def _iso_date(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        try:
+            datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise InvalidArgument(f"{value!r} is not a date: use YYYY-MM-DD", value=value) from None
+        return value.strip()
 
 
 class ModelSummary(BaseModel):
@@ -234,11 +255,45 @@ class ModelEdit(BaseModel):
     force: bool = False
 
 
+class UsageRow(BaseModel):
+    """Models and bytes under one value of a grouping (a type, family, format, app)."""
+
+    key: str
+    models: int
+    bytes: int
+
+
+class GrowthRow(BaseModel):
+    """What was added in one month, and the library's size at its end."""
+
+    month: str  # "2026-11"
+    models: int
+    bytes: int
+    total_bytes: int
+
+
+class LibraryStats(BaseModel):
+    """The statistics view: the index's numbers (by_*, largest, growth) and, filled in by
+    the layers that know them, the space linking saved per app and duplicates avoided."""
+
+    models: int
+    bytes: int
+    by_type: list[UsageRow]
+    by_family: list[UsageRow]
+    by_format: list[UsageRow]
+    largest: list[ModelSummary]
+    growth: list[GrowthRow]
+    linked: list[UsageRow] = Field(default_factory=list)  # key: app name; bytes not copied
+    duplicates_avoided: int = 0  # imports that found the model already in the library
+    duplicate_bytes_avoided: int = 0
+
+
 class RemoveResult(BaseModel):
     id: str
     path: str
     removed: bool
     error: ErrorInfo | None = None
+    restored: list[str] = Field(default_factory=list)  # undo of a move: files put back there
 
 
 class ScanReport(BaseModel):

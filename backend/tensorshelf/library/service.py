@@ -40,6 +40,7 @@ from tensorshelf.library.models import (
     ImportPlan,
     ImportPlanItem,
     ImportResult,
+    LibraryStats,
     ListQuery,
     LookupOutcome,
     MappableModel,
@@ -83,6 +84,9 @@ class LibraryService:
             hash_cache=self.hash_cache,
             pause=pause_points.from_environment() if pause is None else pause,
         )
+        # app (id or name) → ids of the models linked into it: set by the layer that knows
+        # the apps (the mapping service), for the "linked to app" filters
+        self.linked_ids: Callable[[str], list[str]] | None = None
         self.recovered: list[str] = []  # models whose interrupted change was completed
         self.staging_swept: list[str] = []
         if self.read_only:
@@ -152,11 +156,14 @@ class LibraryService:
         options: ImportOptions,
         on_progress: ProgressCallback | None = None,
         cancel: CancelToken | None = None,
+        batch: str | None = None,
     ) -> ImportResult:
+        """Import one planned model; `batch` (the import job) is recorded as its
+        import_session, so the import history can name what each batch added."""
         from tensorshelf.library.importing.importer import import_item
 
         self.writable("import into it")
-        return import_item(self._ctx, item, options, on_progress, cancel)
+        return import_item(self._ctx, item, options, on_progress, cancel, batch)
 
     def sweep_staging(self) -> list[str]:
         return sweep_staging(self.root)
@@ -166,7 +173,21 @@ class LibraryService:
         """A page of models. A subtype filter takes the vocabulary's aliases ("lora",
         "unet", "clip"); a word outside it (and outside the library) is refused with the
         vocabulary, never silently matched to nothing."""
-        return self.index.list_models(self._vocabulary_query(query or ListQuery()))
+        return self.index.list_models(self._resolved(query or ListQuery()))
+
+    def _resolved(self, query: ListQuery) -> ListQuery:
+        """`query` with its subtype in the vocabulary and its app filters as model ids."""
+        query = self._vocabulary_query(query)
+        if query.linked_to is None and query.not_linked_to is None:
+            return query
+        if self.linked_ids is None:
+            raise InvalidArgument("the linked-to-app filters need the registered apps")
+        query = query.model_copy()
+        if query.linked_to is not None:
+            query._linked_ids = self.linked_ids(query.linked_to)
+        if query.not_linked_to is not None:
+            query._unlinked_ids = self.linked_ids(query.not_linked_to)
+        return query
 
     def _vocabulary_query(self, query: ListQuery) -> ListQuery:
         """`query` with its subtype in the vocabulary's id; InvalidArgument for a word that
@@ -189,7 +210,7 @@ class LibraryService:
 
     def facets(self, query: ListQuery | None = None) -> FacetCounts:
         """Facet counts for `query` (each facet with the other filters applied)."""
-        return self.index.facets(self._vocabulary_query(query) if query else None)
+        return self.index.facets(self._resolved(query) if query else None)
 
     @property
     def pause(self) -> PausePoints:
@@ -261,6 +282,26 @@ class LibraryService:
 
         self.writable("remove a model")
         return editing.remove_model(self._ctx, ref)
+
+    def undo_import_model(self, model_id: str, source_paths: list[str]) -> RemoveResult:
+        """Remove a model an import added (a moved one's files are put back first)."""
+        from tensorshelf.library.importing.undo import undo_model
+
+        self.writable("undo an import")
+        return undo_model(self._ctx, model_id, source_paths)
+
+    def present_ids(self, ids: list[str]) -> set[str]:
+        """Those of `ids` still in the library."""
+        return self.index.present_ids(ids)
+
+    def sizes_of(self, ids: list[str]) -> int:
+        """The bytes of these models (an id named twice counts twice; gone ones not)."""
+        sizes = self.index.sizes(list(dict.fromkeys(ids)))
+        return sum(sizes.get(i, 0) for i in ids)
+
+    def statistics(self) -> LibraryStats:
+        """Disk use by type, family and format, the largest models, growth by month."""
+        return self.index.statistics()
 
     def collections(self) -> dict[str, int]:
         return self.index.collection_counts()

@@ -141,6 +141,10 @@ class MappingService(Relocation, ModelChoices):
     def list_apps(self) -> list[AppInstall]:
         return self.apps.list()
 
+    def linked_model_ids(self, ref: str) -> list[str]:
+        """The models linked into an app (id or name; AppNotFound for neither)."""
+        return self.registry.model_ids(self.apps.get(ref).id)
+
     def remove_app(self, ref: str) -> RemovedApp:
         """Remove the links we made in the app (only those still exactly ours), then the
         app. Nothing else in its folders is touched."""

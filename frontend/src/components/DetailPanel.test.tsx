@@ -20,7 +20,7 @@ function setup(model: ModelMetadata = metadata()) {
       return current;
     },
     delete_models: ({ refs }) =>
-      refs.map((id) => ({ id, path: current.path, removed: true, error: null })),
+      refs.map((id) => ({ id, path: current.path, removed: true, error: null, restored: [] })),
     start_verify: () => ({ job_id: "v1" }),
   });
   const onClose = vi.fn();

@@ -82,6 +82,13 @@ export interface AppStatus {
   moved_from: string | null;
 }
 
+/** A model an import batch added. */
+export interface BatchModel {
+  id: string;
+  path: string | null;
+  in_library: boolean;
+}
+
 export type Bridge = "desktop" | "web" | "cli";
 
 export interface CachedFile {
@@ -246,6 +253,14 @@ export interface ForeignMetadata {
   source: string[];
 }
 
+/** What was added in one month, and the library's size at its end. */
+export interface GrowthRow {
+  month: string;
+  models: number;
+  bytes: number;
+  total_bytes: number;
+}
+
 export interface Hashes {
   sha256: string;
   blake3: string | null;
@@ -275,6 +290,21 @@ export interface HubStatus {
   token_source: string;
   offline_reason: string | null;
   hosts: HostStatus[];
+}
+
+export interface ImportBatch {
+  batch_id: string;
+  status: JobStatus;
+  started_at: string;
+  finished_at: string;
+  title: string;
+  source: string | null;
+  new: number;
+  duplicates: number;
+  failed: number;
+  models: BatchModel[];
+  duplicate_of: string[];
+  in_library: number;
 }
 
 export type ImportMode = "copy" | "move" | "link";
@@ -465,6 +495,23 @@ export interface LibraryChanged {
   elsewhere: boolean;
 }
 
+/**
+ * The statistics view: the index's numbers (by_*, largest, growth) and, filled in by
+ * the layers that know them, the space linking saved per app and duplicates avoided.
+ */
+export interface LibraryStats {
+  models: number;
+  bytes: number;
+  by_type: UsageRow[];
+  by_family: UsageRow[];
+  by_format: UsageRow[];
+  largest: ModelSummary[];
+  growth: GrowthRow[];
+  linked: UsageRow[];
+  duplicates_avoided: number;
+  duplicate_bytes_avoided: number;
+}
+
 export interface LinkAction {
   model_id: string;
   target: string;
@@ -490,6 +537,12 @@ export interface ListQuery {
   pending?: boolean;
   collection?: string | null;
   integrity?: string | null;
+  size_min?: number | null;
+  size_max?: number | null;
+  added_after?: string | null;
+  added_before?: string | null;
+  linked_to?: string | null;
+  not_linked_to?: string | null;
   text?: string | null;
   sort?: SortField;
   descending?: boolean;
@@ -722,6 +775,7 @@ export interface RemoveResult {
   path: string;
   removed: boolean;
   error: ErrorInfo | null;
+  restored: string[];
 }
 
 export interface RemovedApp {
@@ -848,6 +902,18 @@ export interface SyncResult {
   conflicts: number;
   not_mapped: number;
   errors: ErrorInfo[];
+}
+
+export interface UndoReport {
+  batch_id: string;
+  results: RemoveResult[];
+}
+
+/** Models and bytes under one value of a grouping (a type, family, format, app). */
+export interface UsageRow {
+  key: string;
+  models: number;
+  bytes: number;
 }
 
 export interface VerifyReport {
@@ -988,6 +1054,14 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: AppSettings;
   };
+  /**
+   * Disk use per type / family / format, the largest models, growth per month, the
+   * space linking saved in each app and the duplicates imports avoided.
+   */
+  get_stats: {
+    args: Record<string, never>;
+    result: LibraryStats;
+  };
   get_status: {
     args: Record<string, never>;
     result: AppStatus;
@@ -1007,6 +1081,13 @@ export interface ShelfMethods {
   list_collections: {
     args: Record<string, never>;
     result: Record<string, number>;
+  };
+  /** Every import batch, newest first: source folder, time, counts, its models. */
+  list_history: {
+    args: {
+      limit?: number;
+    };
+    result: ImportBatch[];
   };
   list_jobs: {
     args: Record<string, never>;
@@ -1267,6 +1348,16 @@ export interface ShelfMethods {
       full?: boolean;
     };
     result: JobRef;
+  };
+  /**
+   * Remove exactly the models one import batch added (a moved model's files are
+   * put back where they were); sources and models it found already there stay.
+   */
+  undo_import: {
+    args: {
+      batch_id: string;
+    };
+    result: UndoReport;
   };
   update_settings: {
     args: {

@@ -59,9 +59,11 @@ def import_item(
     options: ImportOptions,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    batch: str | None = None,
 ) -> ImportResult:
     reporter = ImportReporter(item.key, on_progress)
     job = _Import(ctx, item, options, reporter, cancel)
+    job.batch = batch
     try:
         return job.run()
     except OperationCancelled:
@@ -107,6 +109,7 @@ class _Import:
         self.reporter, self.cancel = reporter, cancel
         self.warnings: list[str] = list(item.warnings)
         self.staging: StagingDir | None = None
+        self.batch: str | None = None  # the import batch (job) this model comes in with
 
     def cleanup(self) -> None:
         if self.staging is None:
@@ -286,7 +289,7 @@ class _Import:
             foreign=read_foreign(primary_staged, detection),
             tier=tier,
             model_dir=model_dir,
-            import_session=self.staging.id,
+            import_session=self.batch or self.staging.id,
         )
         self._check_cancel()
         self._ensure_index_reserve()

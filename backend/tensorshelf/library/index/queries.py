@@ -14,11 +14,14 @@ from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
 from tensorshelf.library.models import (
     FacetCounts,
+    GrowthRow,
+    LibraryStats,
     ListQuery,
     MappableFile,
     MappableModel,
     ModelPage,
     ModelSummary,
+    UsageRow,
 )
 from tensorshelf.search.fts import match_clause, ranked_rows_sql
 from tensorshelf.search.query import build_match_query, query_terms
@@ -118,6 +121,19 @@ def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
         params.append(query.collection)
     if query.pending:
         clauses.append("m.pending_online_lookup = 1")
+    for column, op, value in (
+        ("size_bytes", ">=", query.size_min),
+        ("size_bytes", "<=", query.size_max),
+        ("added_date", ">=", query.added_after),
+        ("added_date", "<", query.added_before),
+    ):
+        if value is not None:
+            clauses.append(f"m.{column} {op} ?")
+            params.append(value)
+    for ids, negate in ((query._linked_ids, ""), (query._unlinked_ids, "NOT ")):
+        if ids is not None:  # the mapping layer's answer, as one JSON array parameter
+            clauses.append(f"m.id {negate}IN (SELECT value FROM json_each(?))")
+            params.append(json.dumps(ids))
     if query.attention:
         clauses.append(f"m.integrity_state IN ({_PROBLEM_MARKS})")
         params.extend(PROBLEM_STATES)
@@ -288,3 +304,40 @@ def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[Map
         if model is not None:
             model.files.append(MappableFile(path=path, role=role or "", sha256=sha256))
     return list(models.values())
+
+
+def _usage(conn: sqlite3.Connection, column: str) -> list[UsageRow]:
+    rows = conn.execute(
+        f"SELECT coalesce(m.{column}, 'unknown'), count(*), coalesce(sum(m.size_bytes), 0) "
+        f"FROM models m GROUP BY 1 ORDER BY 3 DESC, 1"
+    )
+    return [UsageRow(key=str(k), models=n, bytes=b) for k, n, b in rows]
+
+
+def statistics(conn: sqlite3.Connection, largest: int) -> LibraryStats:
+    """Disk use per type / family / format, the largest models and growth per month — a
+    few GROUP BYs over the index (no metadata.json is read)."""
+    models, size = conn.execute(
+        "SELECT count(*), coalesce(sum(size_bytes), 0) FROM models"
+    ).fetchone()
+    top = conn.execute(
+        f"SELECT {_SUMMARY_SELECT} FROM models m ORDER BY m.size_bytes DESC, m.id LIMIT ?",
+        (largest,),
+    ).fetchall()
+    growth: list[GrowthRow] = []
+    total = 0
+    for month, n, b in conn.execute(
+        "SELECT substr(added_date, 1, 7), count(*), coalesce(sum(size_bytes), 0) FROM models "
+        "GROUP BY 1 ORDER BY 1"
+    ):
+        total += b
+        growth.append(GrowthRow(month=month or "unknown", models=n, bytes=b, total_bytes=total))
+    return LibraryStats(
+        models=models,
+        bytes=size,
+        by_type=_usage(conn, "model_type"),
+        by_family=_usage(conn, "family"),
+        by_format=_usage(conn, "format"),
+        largest=[_summary(r) for r in top],
+        growth=growth,
+    )

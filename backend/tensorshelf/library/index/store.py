@@ -9,6 +9,7 @@ reopened instead of being served stale."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sqlite3
@@ -20,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Self
 
+from tensorshelf import settings
 from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
 from tensorshelf.library.index import queries as index_queries
@@ -35,7 +37,13 @@ from tensorshelf.library.index.schema import (
     ensure_schema,
 )
 from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.models import FacetCounts, ListQuery, MappableModel, ModelPage
+from tensorshelf.library.models import (
+    FacetCounts,
+    LibraryStats,
+    ListQuery,
+    MappableModel,
+    ModelPage,
+)
 from tensorshelf.settings import (
     INDEX_CHECKPOINT_BUSY_MS,
     METADATA_FILE,
@@ -361,6 +369,25 @@ class Index:
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         with read_transaction(self._conn()) as conn:
             return index_queries.mappable_models(conn, ids)
+
+    def statistics(self) -> LibraryStats:
+        with read_transaction(self._conn()) as conn:
+            return index_queries.statistics(conn, settings.STATS_LARGEST)
+
+    def present_ids(self, ids: list[str]) -> set[str]:
+        """Those of `ids` the index holds (one query, however many)."""
+        rows = self._conn().execute(
+            "SELECT id FROM models WHERE id IN (SELECT value FROM json_each(?))", (json.dumps(ids),)
+        )
+        return {str(r[0]) for r in rows}
+
+    def sizes(self, ids: list[str]) -> dict[str, int]:
+        """id → size in bytes, for those of `ids` the index holds."""
+        rows = self._conn().execute(
+            "SELECT id, size_bytes FROM models WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids),),
+        )
+        return {str(i): int(n or 0) for i, n in rows}
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM models").fetchone()[0])

@@ -117,6 +117,15 @@ class Registry:
         with self._lock:
             self._conn.execute("DELETE FROM links WHERE app_id = ?", (app_id,))
 
+    def model_ids(self, app_id: str) -> list[str]:
+        """The distinct models with at least one link in the app."""
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT DISTINCT model_id FROM links WHERE app_id = ? ORDER BY model_id",
+                (app_id,),
+            ).fetchall()
+        return [str(r[0]) for r in rows]
+
     def count(self) -> int:
         with self._lock:
             return int(self._conn.execute("SELECT count(*) FROM links").fetchone()[0])
