@@ -16,6 +16,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
+from tensorshelf.api.bulk_methods import BulkMethods
 from tensorshelf.api.history_methods import HistoryMethods
 from tensorshelf.api.hub_methods import HubMethods
 from tensorshelf.api.mapping_methods import MappingMethods
@@ -80,6 +81,9 @@ API_METHODS: tuple[str, ...] = (
     "list_history",
     "undo_import",
     "get_stats",
+    "list_model_ids",
+    "edit_models",
+    "set_link_choices",
     "get_model",
     "get_preview",
     "edit_model",
@@ -135,7 +139,7 @@ def _app_version() -> str:
         return "0+unknown"
 
 
-class ShelfApi(HubMethods, MappingMethods, HistoryMethods):
+class ShelfApi(HubMethods, MappingMethods, HistoryMethods, BulkMethods):
     """Facade over the library service, the job runner and user settings."""
 
     def __init__(

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from tensorshelf.cli.apps_cmd import apps_app, doctor_cmd, links_cmd, relocate_cmd, sync_cmd
+from tensorshelf.cli.bulk_cmd import bulk_cmd
 from tensorshelf.cli.collections_cmd import collections_cmd
 from tensorshelf.cli.download_cmd import download_cmd
 from tensorshelf.cli.history_cmds import history_cmd, stats_cmd
@@ -110,6 +111,7 @@ app.command("links")(links_cmd)
 app.command("lookup")(lookup_cmd)
 app.command("download")(download_cmd)
 app.command("collections")(collections_cmd)
+app.command("bulk")(bulk_cmd)
 app.command("history")(history_cmd)
 app.command("stats")(stats_cmd)
 

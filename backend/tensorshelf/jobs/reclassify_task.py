@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 def _targets(ctx: JobContext) -> list[str]:
     refs = ctx.params.get("refs")
-    return list(refs) if refs is not None else ctx.service.model_ids()
+    return list(refs) if refs is not None else sorted(ctx.service.model_ids())
 
 
 def run_reclassify(ctx: JobContext) -> Outcome:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from tensorshelf.errors import InvalidArgument
 from tensorshelf.library import editing
+from tensorshelf.library.bulk import merged
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.metadata.document import utc_now
 
@@ -25,11 +26,7 @@ def change(ctx: LibraryContext, refs: list[str], add: list[str], remove: list[st
     with ctx.writer.hold(f"changing the collections of {len(refs)} model(s)"):
         for ref in refs:
             model_dir, meta = editing.load(ctx, ref)
-            gone = {n.casefold() for n in remove}
-            kept = [n for n in meta.collections if n.casefold() not in gone]
-            for name in add:
-                if name.casefold() not in {n.casefold() for n in kept}:
-                    kept.append(name)
+            kept = merged(meta.collections, add, remove)
             if kept != meta.collections:
                 meta.collections = kept
                 meta.updated_date = utc_now()

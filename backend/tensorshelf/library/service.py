@@ -57,6 +57,7 @@ from tensorshelf.library.writer_lock import WriterLock
 from tensorshelf.settings import Locations
 
 if TYPE_CHECKING:
+    from tensorshelf.library.bulk import BulkEdit, BulkReport
     from tensorshelf.library.importing.progress import ProgressCallback
     from tensorshelf.library.shard_completion import AddedFile
 
@@ -207,6 +208,17 @@ class LibraryService:
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         """Every model (or those of `ids`) as the mapping layer needs it, from the index."""
         return self.index.mappable_models(ids)
+
+    def model_ids(self, query: ListQuery | None = None) -> list[str]:
+        """Every model matching `query` (all pages; without one, every indexed model)."""
+        return self.index.model_ids(self._resolved(query or ListQuery()))
+
+    def edit_models(self, refs: list[str], change: BulkEdit) -> BulkReport:
+        """One change (tags, rating, collections) to many models."""
+        from tensorshelf.library import bulk
+
+        self.writable("edit models")
+        return bulk.edit_many(self._ctx, refs, change)
 
     def facets(self, query: ListQuery | None = None) -> FacetCounts:
         """Facet counts for `query` (each facet with the other filters applied)."""
@@ -378,12 +390,6 @@ class LibraryService:
             self.writable("re-file models")
         self._ctx.pause.reached("reclassify_model")
         return reclassify_mod.reclassify_model(self._ctx, ref, dry_run)
-
-    def model_ids(self) -> list[str]:
-        """Every indexed model's id, sorted."""
-        from tensorshelf.library.maintenance import reclassify as reclassify_mod
-
-        return reclassify_mod.model_ids(self._ctx)
 
     # --- scans and verification ------------------------------------------------------------
     def scan(self) -> ScanReport:

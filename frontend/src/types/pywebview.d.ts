@@ -91,6 +91,27 @@ export interface BatchModel {
 
 export type Bridge = "desktop" | "web" | "cli";
 
+/** What to change in every model named; empty lists and None leave a field alone. */
+export interface BulkEdit {
+  add_tags?: string[];
+  remove_tags?: string[];
+  rating?: number | null;
+  add_collections?: string[];
+  remove_collections?: string[];
+}
+
+export interface BulkFailure {
+  ref: string;
+  error: ErrorInfo;
+}
+
+/** Which models changed, which already were as asked, which could not be changed. */
+export interface BulkReport {
+  changed: string[];
+  unchanged: string[];
+  failed: BulkFailure[];
+}
+
 export interface CachedFile {
   path: string;
   blob: string;
@@ -997,6 +1018,17 @@ export interface ShelfMethods {
     result: ModelMetadata;
   };
   /**
+   * Add/remove tags, set the rating, add to/take out of collections — for every model
+   * named; one that cannot be changed is reported and the others go on.
+   */
+  edit_models: {
+    args: {
+      refs: string[];
+      change: BulkEdit;
+    };
+    result: BulkReport;
+  };
+  /**
    * Enable/disable a rule or change its target folder, for this app only (saved as
    * its user config); the next `plan_sync` shows what that changes.
    */
@@ -1092,6 +1124,13 @@ export interface ShelfMethods {
   list_jobs: {
     args: Record<string, never>;
     result: JobInfo[];
+  };
+  /** The id of every model the query matches, all pages (to select all results). */
+  list_model_ids: {
+    args: {
+      query?: ListQuery | null;
+    };
+    result: string[];
   };
   list_models: {
     args: {
@@ -1233,6 +1272,18 @@ export interface ShelfMethods {
       target_name?: string | null;
     };
     result: ModelLinks;
+  };
+  /**
+   * Keep many models out of one app (`exclude`), or let them be linked there again;
+   * one incremental sync then applies the change to all of them.
+   */
+  set_link_choices: {
+    args: {
+      refs: string[];
+      app: string;
+      exclude: boolean;
+    };
+    result: BulkReport;
   };
   /**
    * The user's word: the model comes from `repo_id` (confirming a low-confidence

@@ -213,6 +213,16 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
     return ModelPage(total=total, models=[_summary(r) for r in rows])
 
 
+def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:
+    """The id of every model matching `query` (the window's "select all results"), in the
+    query's order by name — no paging."""
+    where, params = _where(query, build_match_query(kind_terms(query.text)[1]))
+    rows = conn.execute(
+        f"SELECT m.id FROM models m{where} ORDER BY m.name COLLATE NOCASE, m.id", params
+    )
+    return [r[0] for r in rows]
+
+
 def _without(query: ListQuery, field: str) -> tuple[str, list[object]]:
     """The query's WHERE clause without its own filter on `field` (faceted search: each
     facet counts what choosing one of its values would show, the other filters applied)."""

@@ -362,6 +362,10 @@ class Index:
         with read_transaction(self._conn()) as conn:
             return index_queries.list_models(conn, query)
 
+    def model_ids(self, query: ListQuery) -> list[str]:
+        with read_transaction(self._conn()) as conn:
+            return index_queries.model_ids(conn, query)
+
     def facets(self, query: ListQuery | None = None) -> FacetCounts:
         with read_transaction(self._conn()) as conn:
             return index_queries.facets(conn, query)

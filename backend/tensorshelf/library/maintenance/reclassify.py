@@ -64,11 +64,6 @@ def _normalised_base_model(meta: ModelMetadata) -> str | None:
     return family if family is not None and family != meta.base_model else None
 
 
-def model_ids(ctx: LibraryContext) -> list[str]:
-    """Every indexed model's id, sorted (what "reclassify all" walks)."""
-    return sorted(model_id for model_id, _stamp in ctx.index.scan_state().values())
-
-
 def _for(error: ErrorInfo, ref: str) -> ErrorInfo:
     """The error with the model it is about (details.ref)."""
     return error.model_copy(update={"details": {**error.details, "ref": ref}})
