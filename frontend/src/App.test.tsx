@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App, buildListQuery } from "./App";
 import type { FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
-import { EMPTY_FILTERS } from "./components/FilterSidebar";
+import { EMPTY_FILTERS } from "./lib/filters";
 import { createFakeBridge, type Handlers } from "./test/fakeBridge";
 import { errorInfo, jobInfo, planItem, rejected, summary } from "./test/factories";
 import { renderWithBridge } from "./test/render";
@@ -15,6 +15,10 @@ const facets: FacetCounts = {
   precision: { fp16: 3 },
   format: { safetensors: 3 },
   tag: { style: 1 },
+  security_tier: { safe: 3 },
+  match_method: { none: 3 },
+  integrity: { unverified: 3 },
+  pending: 0,
   attention: 0,
   favorites: 0,
   unreadable: [],

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useBridge, useEvent } from "./api/BridgeContext";
 import { ApiError } from "./api/bridge";
 import {
-  type ModelsQuery,
+  useApps,
   useCollections,
   useFacets,
   useJobs,
@@ -24,15 +24,31 @@ import { AppEvents } from "./components/AppEvents";
 import { DetailPanel } from "./components/DetailPanel";
 import { DropOverlay } from "./components/DropOverlay";
 import { EmptyState } from "./components/EmptyState";
+import { FilterSidebar } from "./components/FilterSidebar";
+import { BulkPanel } from "./components/bulk/BulkPanel";
+import { HistoryView } from "./components/views/HistoryView";
+import { StatsView } from "./components/views/StatsView";
+import { type View, ViewSwitcher } from "./components/ViewSwitcher";
 import {
+  buildListQuery,
   EMPTY_FILTERS,
-  FilterSidebar,
+  effectiveSort,
   type Filters,
   hasActiveFilters,
-} from "./components/FilterSidebar";
+  type SortState,
+} from "./lib/filters";
+import {
+  type ClickMods,
+  clickSelection,
+  EMPTY_SELECTION,
+  only,
+  type Selection,
+  selectAll,
+  single,
+} from "./lib/selection";
 import { ImportDialog } from "./components/import/ImportDialog";
 import { JobsPanel } from "./components/JobsPanel";
-import { LibraryList, type SortState } from "./components/LibraryList";
+import { LibraryList } from "./components/LibraryList";
 import { SettingsDialog } from "./components/SettingsDialog";
 import { TopBar } from "./components/TopBar";
 import { ProgressBar, Spinner } from "./components/ui/ProgressBar";
@@ -42,32 +58,7 @@ import { formatBytes, progressFraction } from "./lib/format";
 import { libraryListTarget, refocusIfLost } from "./lib/focus";
 import { type ThemePref, useTheme } from "./lib/theme";
 
-const NAME_SORT: SortState = { sort: "name", descending: false };
-const RELEVANCE_SORT: SortState = { sort: "relevance", descending: false };
-
-/** The sort in effect: the column the user chose, else best matches first while searching. */
-export function effectiveSort(text: string, chosen: SortState | null): SortState {
-  return chosen ?? (text.trim() ? RELEVANCE_SORT : NAME_SORT);
-}
-
-/** `sort` is the column the user clicked, or null for the default (see effectiveSort). */
-export function buildListQuery(
-  filters: Filters,
-  text: string,
-  sort: SortState | null,
-): ModelsQuery {
-  const chosen = effectiveSort(text, sort);
-  const query: ModelsQuery = { sort: chosen.sort, descending: chosen.descending };
-  for (const [key, value] of Object.entries(filters) as [keyof Filters, Filters[keyof Filters]][]) {
-    if (key === "favorites" || key === "attention") {
-      if (value) query[key] = true;
-    } else if (value) {
-      query[key] = value as string;
-    }
-  }
-  if (text.trim()) query.text = text.trim();
-  return query;
-}
+export { buildListQuery, effectiveSort };
 
 export function App() {
   useLiveUpdates();
@@ -98,7 +89,10 @@ export function App() {
   const [filters, setFilters] = useState<Filters>(EMPTY_FILTERS);
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<SortState | null>(null); // null until a column header is clicked
-  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [view, setView] = useState<View>("library");
+  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
+  const selectedId = single(selection);
+  const selectedIds = useMemo(() => [...selection.ids], [selection]);
   const [importPaths, setImportPaths] = useState<string[] | null>(null);
   const [importJobId, setImportJobId] = useState<string | null>(null);
   const [jobsOpen, setJobsOpen] = useState(false);
@@ -135,6 +129,30 @@ export function App() {
   const facets = useFacets();
   const queryFacets = useFacets(query);
   const collections = useCollections();
+  const apps = useApps();
+  const rowIds = useMemo(() => models.rows.map((m) => m.id), [models.rows]);
+
+  // a multi-selection belongs to the results it was made in: a new search or filter drops it
+  useEffect(() => {
+    setSelection((s) => (s.ids.size > 1 ? EMPTY_SELECTION : s));
+  }, [query]);
+
+  const openModel = useCallback((id: string) => setSelection(only(id)), []);
+  const showModel = useCallback((id: string) => {
+    setView("library");
+    setSelection(only(id));
+  }, []);
+  const onSelect = useCallback(
+    (id: string, mods: ClickMods) => setSelection((s) => clickSelection(s, rowIds, id, mods)),
+    [rowIds],
+  );
+  const onSelectAll = useCallback(() => {
+    bridge.call("list_model_ids", { query: { ...query, sort: undefined } }).then(
+      (ids) => setSelection(selectAll(ids)),
+      (err: Error) =>
+        toast.push({ kind: "error", title: "Could not select the results", message: err.message }),
+    );
+  }, [bridge, query, toast]);
   const jobs = useJobs();
   const network = useNetworkStatus();
   const status = useStatus();
@@ -160,7 +178,7 @@ export function App() {
 
   // closing the detail panel or the jobs popover must not strand keyboard focus on <body>
   const closeDetail = useCallback(() => {
-    setSelectedId(null);
+    setSelection(EMPTY_SELECTION);
     refocusIfLost(libraryListTarget);
   }, []);
   const closeJobs = useCallback(() => {
@@ -170,13 +188,13 @@ export function App() {
 
   // Esc anywhere (outside dialogs and inputs that use it) closes the detail panel
   useEffect(() => {
-    if (!selectedId) return;
+    if (selection.ids.size === 0) return;
     const onKey = (e: KeyboardEvent) => {
       if (e.key === "Escape" && !e.defaultPrevented && openDialogCount() === 0) closeDetail();
     };
     document.addEventListener("keydown", onKey);
     return () => document.removeEventListener("keydown", onKey);
-  }, [selectedId, closeDetail]);
+  }, [selection, closeDetail]);
 
   const pickPaths = async (folder: boolean) => {
     try {
@@ -258,14 +276,33 @@ export function App() {
         </div>
       )}
       <div className="flex min-h-0 flex-1">
-        <FilterSidebar
-          collections={collections.data}
-          facets={queryFacets.data}
-          libraryFacets={facets.data}
-          filters={filters}
-          onChange={setFilters}
-        />
-        <main className="flex min-w-0 flex-1 flex-col" aria-label="Library">
+        <div className="flex w-[216px] shrink-0 flex-col border-r border-line bg-panel">
+          <ViewSwitcher view={view} onChange={setView} />
+          {view === "library" && (
+            <FilterSidebar
+              collections={collections.data}
+              facets={queryFacets.data}
+              libraryFacets={facets.data}
+              apps={apps.data}
+              filters={filters}
+              onChange={setFilters}
+            />
+          )}
+        </div>
+        {view === "history" && (
+          <main className="flex min-w-0 flex-1 flex-col" aria-label="Import history">
+            <HistoryView onShowModel={showModel} />
+          </main>
+        )}
+        {view === "stats" && (
+          <main className="flex min-w-0 flex-1 flex-col" aria-label="Statistics">
+            <StatsView onShowModel={showModel} />
+          </main>
+        )}
+        <main
+          className={`min-w-0 flex-1 flex-col ${view === "library" ? "flex" : "hidden"}`}
+          aria-label="Library"
+        >
           <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-4 text-[12px] text-muted">
             <span data-testid="model-count">
               {models.isLoading
@@ -277,6 +314,28 @@ export function App() {
               <button type="button" className="text-accent hover:underline" onClick={clearAll}>
                 Clear filters
               </button>
+            )}
+            {selection.ids.size > 1 ? (
+              <button
+                type="button"
+                className="text-accent hover:underline"
+                onClick={closeDetail}
+                data-testid="clear-selection"
+              >
+                Clear selection ({selection.ids.size.toLocaleString()})
+              </button>
+            ) : (
+              models.total > 1 && (
+                <button
+                  type="button"
+                  className="text-accent hover:underline"
+                  onClick={onSelectAll}
+                  title="Select every model these results hold (Ctrl+A in the list); ctrl/⌘-click or shift-click rows to pick some"
+                  data-testid="select-all"
+                >
+                  Select all
+                </button>
+              )
             )}
             <button
               type="button"
@@ -339,13 +398,18 @@ export function App() {
               total={models.total}
               sort={effectiveSort(search, sort)}
               onSort={setSort}
-              selectedId={selectedId}
-              onOpen={setSelectedId}
+              selected={selection.ids}
+              onOpen={openModel}
+              onSelect={onSelect}
+              onSelectAll={onSelectAll}
               onNeedMore={models.loadMore}
             />
           )}
         </main>
         {selectedId && <DetailPanel key={selectedId} modelId={selectedId} onClose={closeDetail} />}
+        {selection.ids.size > 1 && view === "library" && (
+          <BulkPanel ids={selectedIds} onClear={closeDetail} />
+        )}
       </div>
 
       {jobsOpen && <JobsPanel onClose={closeJobs} />}

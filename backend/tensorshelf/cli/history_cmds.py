@@ -141,6 +141,7 @@ def stats_cmd(ctx: typer.Context) -> None:
 def _print_stats(console: Console, s: LibraryStats) -> None:
     console.print(f"{s.models} model(s), {human_size(s.bytes)}")
     _usage_lines(console, "By type", s.by_type, s.bytes)
+    _usage_lines(console, "By kind", s.by_kind, s.bytes)
     _usage_lines(console, "By family", s.by_family, s.bytes)
     _usage_lines(console, "By format", s.by_format, s.bytes)
     console.print("[bold]Space saved by linking instead of copying[/]")

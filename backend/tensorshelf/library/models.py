@@ -230,6 +230,10 @@ class FacetCounts(BaseModel):
     precision: dict[str, int] = Field(default_factory=dict)
     format: dict[str, int] = Field(default_factory=dict)
     tag: dict[str, int] = Field(default_factory=dict)
+    security_tier: dict[str, int] = Field(default_factory=dict)
+    match_method: dict[str, int] = Field(default_factory=dict)
+    integrity: dict[str, int] = Field(default_factory=dict)
+    pending: int = 0  # models waiting for a Hugging Face lookup
     attention: int = 0  # models whose last verify found a problem
     favorites: int = 0  # models rated as favourites
     unreadable: list[ErrorInfo] = Field(default_factory=list)  # model dirs scan could not read
@@ -279,6 +283,7 @@ class LibraryStats(BaseModel):
     models: int
     bytes: int
     by_type: list[UsageRow]
+    by_kind: list[UsageRow]  # key: subtype (loras, checkpoints, …), as the list's Kind column
     by_family: list[UsageRow]
     by_format: list[UsageRow]
     largest: list[ModelSummary]

@@ -1,7 +1,7 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { createFakeBridge } from "../test/fakeBridge";
-import { jobInfo, summary } from "../test/factories";
+import { facetCounts, jobInfo, summary } from "../test/factories";
 import { renderWithBridge } from "../test/render";
 import {
   applyJobProgress,
@@ -37,17 +37,7 @@ function setup() {
       total: version,
       models: Array.from({ length: version }, (_, i) => summary(i)),
     }),
-    get_facets: () => ({
-      model_type: {},
-      subtype: {},
-      family: { [`f${version}`]: 1 },
-      precision: {},
-      format: {},
-      tag: {},
-      attention: 0,
-      favorites: 0,
-      unreadable: [],
-    }),
+    get_facets: () => facetCounts({ family: { [`f${version}`]: 1 } }),
     list_jobs: () => [job()],
   });
   const view = renderWithBridge(<Probe />, bridge);

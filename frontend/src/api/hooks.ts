@@ -48,6 +48,8 @@ export const queryKeys = {
   rules: (app: string) => ["rules", app] as const,
   modelLinks: (ref: string) => ["model-links", ref] as const,
   hub: ["hub"] as const,
+  history: ["history"] as const,
+  stats: ["stats"] as const,
 };
 
 export function createQueryClient(): QueryClient {
@@ -73,6 +75,8 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
       void client.invalidateQueries({ queryKey: queryKeys.models() });
       void client.invalidateQueries({ queryKey: queryKeys.facets });
       void client.invalidateQueries({ queryKey: queryKeys.status });
+      void client.invalidateQueries({ queryKey: queryKeys.history });
+      void client.invalidateQueries({ queryKey: queryKeys.stats });
       for (const id of payload?.ids ?? []) {
         void client.invalidateQueries({ queryKey: queryKeys.model(id) });
         void client.invalidateQueries({ queryKey: queryKeys.preview(id) });
@@ -89,6 +93,7 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
     }),
     bridge.subscribe("job.done", (payload) => {
       void client.invalidateQueries({ queryKey: queryKeys.jobs });
+      if (payload.kind === "import") void client.invalidateQueries({ queryKey: queryKeys.history });
       if (payload.kind === "sync") {
         void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
         void client.invalidateQueries({ queryKey: queryKeys.health });

@@ -1,40 +1,25 @@
-import type { FacetCounts } from "../api/types";
+import type { AppInstall, FacetCounts } from "../api/types";
+import {
+  ADDED_PRESETS,
+  attentionCount,
+  EMPTY_FILTERS,
+  type Filters,
+  hasActiveFilters,
+  type Preset,
+  SIZE_PRESETS,
+} from "../lib/filters";
 import { humanize } from "../lib/format";
 
-export type FacetKey = "model_type" | "subtype" | "family" | "precision" | "format" | "tag";
-
-export interface Filters {
-  model_type: string | null;
-  subtype: string | null;
-  family: string | null;
-  precision: string | null;
-  format: string | null;
-  tag: string | null;
-  collection: string | null;
-  favorites: boolean;
-  attention: boolean;
-}
-
-export const EMPTY_FILTERS: Filters = {
-  model_type: null,
-  subtype: null,
-  family: null,
-  precision: null,
-  format: null,
-  tag: null,
-  collection: null,
-  favorites: false,
-  attention: false,
-};
-
-/** Models whose last verify found a problem, plus model folders scan could not read. */
-export function attentionCount(facets: FacetCounts | undefined): number {
-  return facets ? facets.attention + facets.unreadable.length : 0;
-}
-
-export function hasActiveFilters(f: Filters): boolean {
-  return Object.entries(f).some(([, v]) => v !== null && v !== false);
-}
+export type FacetKey =
+  | "model_type"
+  | "subtype"
+  | "family"
+  | "precision"
+  | "format"
+  | "tag"
+  | "security_tier"
+  | "integrity"
+  | "match_method";
 
 const SECTIONS: { key: FacetKey; title: string; humanize?: boolean }[] = [
   { key: "model_type", title: "Model type", humanize: true },
@@ -43,6 +28,9 @@ const SECTIONS: { key: FacetKey; title: string; humanize?: boolean }[] = [
   { key: "precision", title: "Precision" },
   { key: "format", title: "Format" },
   { key: "tag", title: "Tags" },
+  { key: "security_tier", title: "Security", humanize: true },
+  { key: "integrity", title: "Integrity", humanize: true },
+  { key: "match_method", title: "Identified by", humanize: true },
 ];
 
 const MAX_VISIBLE_VALUES = 40;
@@ -51,9 +39,12 @@ export function FilterSidebar({
   facets,
   libraryFacets,
   collections,
+  apps = [],
   filters,
   onChange,
 }: {
+  /** the registered apps (linked / not linked filters) */
+  apps?: AppInstall[];
   /** every collection with its size */
   collections?: Record<string, number> | undefined;
   /** counts for the current search and filters (each facet without its own filter) */
@@ -67,10 +58,7 @@ export function FilterSidebar({
   const whole = libraryFacets ?? facets;
   const total = whole ? Object.values(whole.model_type).reduce((a, b) => a + b, 0) : null;
   return (
-    <nav
-      aria-label="Filters"
-      className="flex w-[216px] shrink-0 flex-col overflow-y-auto border-r border-line bg-panel px-2 py-3"
-    >
+    <nav aria-label="Filters" className="flex min-h-0 flex-1 flex-col overflow-y-auto px-2 pb-3">
       <FilterButton
         label="All models"
         count={total}
@@ -91,6 +79,15 @@ export function FilterSidebar({
           onClick={() => onChange({ ...filters, attention: !filters.attention })}
           testId="filter-attention"
           tone="danger"
+        />
+      )}
+      {(facets?.pending ?? 0) > 0 && (
+        <FilterButton
+          label="⧗ Waiting for lookup"
+          count={facets?.pending}
+          pressed={filters.pending}
+          onClick={() => onChange({ ...filters, pending: !filters.pending })}
+          testId="filter-pending"
         />
       )}
       {collections && Object.keys(collections).length > 0 && (
@@ -120,9 +117,7 @@ export function FilterSidebar({
         if (values.length === 0) return null;
         return (
           <section key={key} className="mt-4 shrink-0" aria-label={title}>
-            <h3 className="mb-1 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
-              {title}
-            </h3>
+            <SectionTitle>{title}</SectionTitle>
             {values.slice(0, MAX_VISIBLE_VALUES).map(([value, count]) => (
               <FilterButton
                 key={value}
@@ -139,6 +134,55 @@ export function FilterSidebar({
           </section>
         );
       })}
+      <PresetSection
+        title="Size"
+        presets={SIZE_PRESETS}
+        value={filters.size}
+        onChange={(size) => onChange({ ...filters, size })}
+        testId="filter-size"
+      />
+      <PresetSection
+        title="Added"
+        presets={ADDED_PRESETS}
+        value={filters.added}
+        onChange={(added) => onChange({ ...filters, added })}
+        testId="filter-added"
+      />
+      {apps.length > 0 && (
+        <section className="mt-4 shrink-0" aria-label="Apps">
+          <SectionTitle>Apps</SectionTitle>
+          {apps.map((app) => (
+            <div key={app.id}>
+              <FilterButton
+                label={`Linked in ${app.name}`}
+                pressed={filters.linked_to === app.id}
+                onClick={() =>
+                  onChange({
+                    ...filters,
+                    linked_to: filters.linked_to === app.id ? null : app.id,
+                    not_linked_to: null,
+                  })
+                }
+                testId="filter-linked"
+                value={app.id}
+              />
+              <FilterButton
+                label={`Not in ${app.name}`}
+                pressed={filters.not_linked_to === app.id}
+                onClick={() =>
+                  onChange({
+                    ...filters,
+                    not_linked_to: filters.not_linked_to === app.id ? null : app.id,
+                    linked_to: null,
+                  })
+                }
+                testId="filter-not-linked"
+                value={app.id}
+              />
+            </div>
+          ))}
+        </section>
+      )}
     </nav>
   );
 }
@@ -174,5 +218,43 @@ function FilterButton({
       <span className="min-w-0 flex-1 truncate">{label}</span>
       {count != null && <span className="text-[11.5px] text-faint tabular-nums">{count}</span>}
     </button>
+  );
+}
+
+function SectionTitle({ children }: { children: string }) {
+  return (
+    <h3 className="mb-1 px-2 text-[11px] font-semibold tracking-wide text-faint uppercase">
+      {children}
+    </h3>
+  );
+}
+
+function PresetSection({
+  title,
+  presets,
+  value,
+  onChange,
+  testId,
+}: {
+  title: string;
+  presets: Record<string, Preset>;
+  value: string | null;
+  onChange: (value: string | null) => void;
+  testId: string;
+}) {
+  return (
+    <section className="mt-4 shrink-0" aria-label={title}>
+      <SectionTitle>{title}</SectionTitle>
+      {Object.entries(presets).map(([key, preset]) => (
+        <FilterButton
+          key={key}
+          label={preset.label}
+          pressed={value === key}
+          onClick={() => onChange(value === key ? null : key)}
+          testId={testId}
+          value={key}
+        />
+      ))}
+    </section>
   );
 }

@@ -13,8 +13,10 @@ function renderList(over: Partial<Parameters<typeof LibraryList>[0]> = {}) {
     total: TEN_THOUSAND,
     sort: { sort: "name" as const, descending: false },
     onSort: vi.fn(),
-    selectedId: null,
+    selected: new Set<string>() as ReadonlySet<string>,
     onOpen: vi.fn(),
+    onSelect: vi.fn(),
+    onSelectAll: vi.fn(),
     onNeedMore: vi.fn(),
     ...over,
   };
@@ -76,13 +78,33 @@ describe("LibraryList", () => {
     expect(props.onOpen).toHaveBeenCalledWith("id-09999");
   });
 
-  it("opens a row on click and marks the selected one", async () => {
+  it("selects a row on click, with its modifiers, and marks the selected ones", async () => {
     const user = userEvent.setup();
-    const props = renderList({ selectedId: "id-00002" });
+    const props = renderList({ selected: new Set(["id-00002", "id-00004"]) });
     const all = screen.getAllByTestId("library-row");
     expect(all[2]).toHaveAttribute("aria-selected", "true");
+    expect(all[4]).toHaveAttribute("aria-selected", "true");
+    expect(all[3]).toHaveAttribute("aria-selected", "false");
     await user.click(all[3]);
-    expect(props.onOpen).toHaveBeenCalledWith("id-00003");
+    expect(props.onSelect).toHaveBeenLastCalledWith("id-00003", { shift: false, toggle: false });
+    await user.keyboard("{Control>}");
+    await user.click(all[5]);
+    await user.keyboard("{/Control}");
+    expect(props.onSelect).toHaveBeenLastCalledWith("id-00005", { shift: false, toggle: true });
+    await user.keyboard("{Shift>}");
+    await user.click(all[7]);
+    await user.keyboard("{/Shift}");
+    expect(props.onSelect).toHaveBeenLastCalledWith("id-00007", { shift: true, toggle: false });
+  });
+
+  it("Space adds the focused row to the selection and Ctrl+A selects all results", async () => {
+    const user = userEvent.setup();
+    const props = renderList();
+    screen.getAllByTestId("library-row")[1].focus();
+    await user.keyboard(" ");
+    expect(props.onSelect).toHaveBeenLastCalledWith("id-00001", { shift: false, toggle: true });
+    await user.keyboard("{Control>}a{/Control}");
+    expect(props.onSelectAll).toHaveBeenCalledTimes(1);
   });
 
   it("sorts from the headers", async () => {

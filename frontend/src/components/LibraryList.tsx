@@ -1,18 +1,15 @@
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ModelSummary, SortField } from "../api/types";
+import type { SortState } from "../lib/filters";
 import { formatBytes, formatDate, kindLabel, typeLabel } from "../lib/format";
+import type { ClickMods } from "../lib/selection";
 import { IntegrityBadge, MatchBadge, TierBadge } from "./ui/Badge";
 
 export const ROW_HEIGHT = 36;
 const OVERSCAN = 12;
 /** load the next page when the visible range gets this close to the loaded end */
 const LOAD_AHEAD_ROWS = 200;
-
-export interface SortState {
-  sort: SortField;
-  descending: boolean;
-}
 
 interface Column {
   label: string;
@@ -46,8 +43,13 @@ export interface LibraryListProps {
   total: number;
   sort: SortState;
   onSort: (sort: SortState) => void;
-  selectedId: string | null;
+  selected: ReadonlySet<string>;
+  /** Enter, or a plain click: this one model (its details) */
   onOpen: (id: string) => void;
+  /** a click with its modifiers (ctrl/⌘ toggles, shift extends); Space toggles */
+  onSelect: (id: string, mods: ClickMods) => void;
+  /** Ctrl/⌘+A: every model of the results */
+  onSelectAll: () => void;
   onNeedMore: () => void;
 }
 
@@ -57,8 +59,10 @@ export function LibraryList({
   total,
   sort,
   onSort,
-  selectedId,
+  selected,
   onOpen,
+  onSelect,
+  onSelectAll,
   onNeedMore,
 }: LibraryListProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
@@ -114,6 +118,11 @@ export function LibraryList({
   );
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a") {
+      e.preventDefault();
+      onSelectAll();
+      return;
+    }
     const keys: Record<string, () => void> = {
       ArrowDown: () => moveTo(document.activeElement === scrollRef.current ? active : active + 1),
       ArrowUp: () => moveTo(active - 1),
@@ -124,6 +133,10 @@ export function LibraryList({
       Enter: () => {
         const row = rows[active];
         if (row) onOpen(row.id);
+      },
+      " ": () => {
+        const row = rows[active];
+        if (row) onSelect(row.id, { shift: e.shiftKey, toggle: true });
       },
     };
     const action = keys[e.key];
@@ -136,6 +149,7 @@ export function LibraryList({
     <div
       className="ts-list flex min-h-0 min-w-0 flex-1 flex-col"
       role="grid"
+      aria-multiselectable="true"
       aria-rowcount={count + 1}
       aria-label="Models"
     >
@@ -154,7 +168,7 @@ export function LibraryList({
         ref={scrollRef}
         role="rowgroup"
         tabIndex={0}
-        aria-label="Model rows: use the arrow keys to move and Enter to open"
+        aria-label="Model rows: arrow keys move, Enter opens, Space adds to the selection, Ctrl+A selects all"
         onKeyDown={onKeyDown}
         data-testid="library-scroll"
         className="min-h-0 flex-1 overflow-y-auto focus-visible:outline-offset-[-2px]"
@@ -179,9 +193,9 @@ export function LibraryList({
                   <Row
                     model={model}
                     index={v.index}
-                    selected={model.id === selectedId}
+                    selected={selected.has(model.id)}
                     tabbable={v.index === active}
-                    onOpen={onOpen}
+                    onSelect={onSelect}
                     onFocusRow={setActive}
                   />
                 ) : (
@@ -236,14 +250,14 @@ const Row = memo(function Row({
   index,
   selected,
   tabbable,
-  onOpen,
+  onSelect,
   onFocusRow,
 }: {
   model: ModelSummary;
   index: number;
   selected: boolean;
   tabbable: boolean;
-  onOpen: (id: string) => void;
+  onSelect: (id: string, mods: ClickMods) => void;
   onFocusRow: (index: number) => void;
 }) {
   return (
@@ -254,7 +268,10 @@ const Row = memo(function Row({
       tabIndex={tabbable ? 0 : -1}
       data-testid="library-row"
       data-model-id={model.id}
-      onClick={() => onOpen(model.id)}
+      onClick={(e) => onSelect(model.id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
+      onMouseDown={(e) => {
+        if (e.shiftKey) e.preventDefault(); // a range click selects rows, not text
+      }}
       onFocus={() => onFocusRow(index)}
       className={`ts-grid h-full cursor-default border-b border-line/60 px-4 text-[13px] outline-none focus-visible:bg-hover focus-visible:shadow-[inset_2px_0_0_var(--ts-accent)] ${
         selected ? "bg-selected" : "hover:bg-hover"

@@ -1,6 +1,7 @@
 import type {
   Detection,
   ErrorInfo,
+  FacetCounts,
   ImportPlanItem,
   JobInfo,
   ModelMetadata,
@@ -193,4 +194,23 @@ export function errorInfo(
 /** An input a plan left out (`ImportPlan.rejected`). */
 export function rejected(path: string, reason: string): ErrorInfo {
   return { code: "rejected", message: reason, details: { path } };
+}
+
+export function facetCounts(over: Partial<FacetCounts> = {}): FacetCounts {
+  return {
+    model_type: {},
+    subtype: {},
+    family: {},
+    precision: {},
+    format: {},
+    tag: {},
+    security_tier: {},
+    match_method: {},
+    integrity: {},
+    pending: 0,
+    attention: 0,
+    favorites: 0,
+    unreadable: [],
+    ...over,
+  };
 }

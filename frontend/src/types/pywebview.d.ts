@@ -198,6 +198,10 @@ export interface FacetCounts {
   precision: Record<string, number>;
   format: Record<string, number>;
   tag: Record<string, number>;
+  security_tier: Record<string, number>;
+  match_method: Record<string, number>;
+  integrity: Record<string, number>;
+  pending: number;
   attention: number;
   favorites: number;
   unreadable: ErrorInfo[];
@@ -524,6 +528,7 @@ export interface LibraryStats {
   models: number;
   bytes: number;
   by_type: UsageRow[];
+  by_kind: UsageRow[];
   by_family: UsageRow[];
   by_format: UsageRow[];
   largest: ModelSummary[];

@@ -59,7 +59,20 @@ _SUMMARY_SELECT = (
     "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date, m.integrity_state, "
     "m.hash_mismatch, m.pending_online_lookup"
 )
-_FACET_COLUMNS = ("model_type", "subtype", "family", "precision", "format")
+# facet (a ListQuery field) → its column
+_FACET_COLUMNS = {
+    field: _EQUALITY_FILTERS[field]
+    for field in (
+        "model_type",
+        "subtype",
+        "family",
+        "precision",
+        "format",
+        "security_tier",
+        "match_method",
+        "integrity",
+    )
+}
 
 
 def kind_terms(text: str | None) -> tuple[list[tuple[str, str]], str | None]:
@@ -238,10 +251,10 @@ def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCou
     filters applied), most frequent first, in SQL: the sidebar's numbers are exact."""
     query = query or ListQuery()
     out: dict[str, dict[str, int]] = {}
-    for column in _FACET_COLUMNS:
-        where, params = _without(query, column)
+    for field, column in _FACET_COLUMNS.items():
+        where, params = _without(query, field)
         extra = f"{' AND' if where else ' WHERE'} m.{column} IS NOT NULL"
-        out[column] = dict(
+        out[field] = dict(
             conn.execute(
                 f"SELECT m.{column}, count(*) AS n FROM models m{where}{extra} "
                 f"GROUP BY m.{column} ORDER BY n DESC, m.{column}",
@@ -266,13 +279,18 @@ def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCou
     favorites = conn.execute(
         f"SELECT count(*) FROM models m{where}{extra}", [*params, FAVORITE_RATING]
     ).fetchone()[0]
+    where, params = _without(query, "pending")
+    extra = f"{' AND' if where else ' WHERE'} m.pending_online_lookup = 1"
+    pending = conn.execute(f"SELECT count(*) FROM models m{where}{extra}", params).fetchone()[0]
     unreadable = [
         ErrorInfo(code=code, message=message, details={"path": path})
         for path, code, message in conn.execute(
             "SELECT path, code, message FROM unreadable ORDER BY path"
         )
     ]
-    return FacetCounts(**out, attention=attention, favorites=favorites, unreadable=unreadable)
+    return FacetCounts(
+        **out, attention=attention, favorites=favorites, pending=pending, unreadable=unreadable
+    )
 
 
 def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[MappableModel]:
@@ -346,6 +364,7 @@ def statistics(conn: sqlite3.Connection, largest: int) -> LibraryStats:
         models=models,
         bytes=size,
         by_type=_usage(conn, "model_type"),
+        by_kind=_usage(conn, "subtype"),
         by_family=_usage(conn, "family"),
         by_format=_usage(conn, "format"),
         largest=[_summary(r) for r in top],

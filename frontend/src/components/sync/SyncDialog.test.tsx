@@ -11,6 +11,7 @@ import type {
   SyncPlan,
 } from "../../api/types";
 import { createFakeBridge } from "../../test/fakeBridge";
+import { facetCounts } from "../../test/factories";
 import { renderWithBridge } from "../../test/render";
 
 const APP: AppInstall = {
@@ -122,17 +123,7 @@ function setup(apps: AppInstall[], plans: SyncPlan[]) {
       moved_from: null,
     }),
     list_models: () => ({ total: 0, models: [] }),
-    get_facets: () => ({
-      model_type: {},
-      subtype: {},
-      family: {},
-      precision: {},
-      format: {},
-      tag: {},
-      attention: 0,
-      favorites: 0,
-      unreadable: [],
-    }),
+    get_facets: () => facetCounts(),
     list_jobs: () => [],
     list_apps: () => apps,
     plan_sync: () => plans,
