@@ -9,6 +9,7 @@ import {
   SIZE_PRESETS,
 } from "../lib/filters";
 import { humanize } from "../lib/format";
+import { trustLabel } from "./ui/Badge";
 
 export type FacetKey =
   | "model_type"
@@ -21,16 +22,19 @@ export type FacetKey =
   | "integrity"
   | "match_method";
 
-const SECTIONS: { key: FacetKey; title: string; humanize?: boolean }[] = [
-  { key: "model_type", title: "Model type", humanize: true },
-  { key: "subtype", title: "Kind", humanize: true },
-  { key: "family", title: "Family / base" },
-  { key: "precision", title: "Precision" },
-  { key: "format", title: "Format" },
-  { key: "tag", title: "Tags" },
-  { key: "security_tier", title: "Security", humanize: true },
-  { key: "integrity", title: "Integrity", humanize: true },
-  { key: "match_method", title: "Identified by", humanize: true },
+const asIs = (value: string) => value;
+const matchLabel = (value: string) => trustLabel(value, false, false).label;
+
+const SECTIONS: { key: FacetKey; title: string; label: (value: string) => string }[] = [
+  { key: "model_type", title: "Model type", label: humanize },
+  { key: "subtype", title: "Kind", label: humanize },
+  { key: "family", title: "Family / base", label: asIs },
+  { key: "precision", title: "Precision", label: asIs },
+  { key: "format", title: "Format", label: asIs },
+  { key: "tag", title: "Tags", label: asIs },
+  { key: "security_tier", title: "Security", label: humanize },
+  { key: "integrity", title: "Integrity", label: humanize },
+  { key: "match_method", title: "Hugging Face match", label: matchLabel },
 ];
 
 const MAX_VISIBLE_VALUES = 40;
@@ -110,7 +114,7 @@ export function FilterSidebar({
           ))}
         </section>
       )}
-      {SECTIONS.map(({ key, title, humanize: human }) => {
+      {SECTIONS.map(({ key, title, label }) => {
         const values = Object.entries(facets?.[key] ?? {}).sort(
           (a, b) => b[1] - a[1] || a[0].localeCompare(b[0]),
         );
@@ -121,7 +125,7 @@ export function FilterSidebar({
             {values.slice(0, MAX_VISIBLE_VALUES).map(([value, count]) => (
               <FilterButton
                 key={value}
-                label={human ? humanize(value) : value}
+                label={label(value)}
                 count={count}
                 pressed={filters[key] === value}
                 onClick={() =>

@@ -304,7 +304,7 @@ const Row = memo(function Row({
       <div role="gridcell" className="min-w-0 text-right text-muted tabular-nums">
         {formatBytes(model.size_bytes)}
       </div>
-      <div role="gridcell" className="flex min-w-0 gap-1">
+      <div role="gridcell" className="flex min-w-0 gap-1 overflow-hidden">
         <IntegrityBadge state={model.integrity} />
         <TierBadge tier={model.security_tier} />
       </div>

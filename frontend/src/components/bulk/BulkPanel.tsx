@@ -79,6 +79,7 @@ export function BulkPanel({ ids, onClear }: { ids: string[]; onClear: () => void
         <NameAction
           label="Tag"
           testId="bulk-tag"
+          placeholder="A tag"
           disabled={busy}
           onAdd={(tag) => change(`Tagged “${tag}”:`, { add_tags: [tag] })}
           onRemove={(tag) => change(`Removed “${tag}” from`, { remove_tags: [tag] })}
@@ -105,6 +106,7 @@ export function BulkPanel({ ids, onClear }: { ids: string[]; onClear: () => void
         <NameAction
           label="Collection"
           testId="bulk-collection"
+          placeholder="A collection, new or existing"
           disabled={busy}
           suggestions={Object.keys(collections.data ?? {})}
           onAdd={(name) => change(`Added to “${name}”:`, { add_collections: [name] })}
@@ -220,6 +222,7 @@ function NameAction({
   testId,
   disabled,
   suggestions = [],
+  placeholder,
   addLabel,
   removeLabel,
   onAdd,
@@ -229,6 +232,7 @@ function NameAction({
   testId: string;
   disabled: boolean;
   suggestions?: string[];
+  placeholder: string;
   addLabel: string;
   removeLabel: string;
   onAdd: (name: string) => void;
@@ -252,6 +256,7 @@ function NameAction({
             if (e.key === "Enter") run(onAdd);
           }}
           aria-label={`${label} name`}
+          placeholder={placeholder}
           list={suggestions.length ? listId : undefined}
           data-testid={`${testId}-input`}
           className="h-7 min-w-0 flex-1 rounded-md border border-line bg-elev px-2 text-[12.5px] text-fg"

@@ -66,7 +66,7 @@ export function GrowthChart({ rows }: { rows: GrowthRow[] }) {
             key={row.month}
             data-testid="growth-month"
             title={`${row.month}: ${plural(row.models, "model")} added (${formatBytes(row.bytes)}); ${formatBytes(row.total_bytes)} in all`}
-            className="min-w-1 flex-1 rounded-t-sm bg-accent"
+            className="max-w-12 min-w-1 flex-1 rounded-t-sm bg-accent"
             style={{ height: `${Math.max((row.bytes / top) * 100, 2)}%` }}
           />
         ))}
