@@ -198,6 +198,33 @@ describe("App", () => {
     expect(listQueries(bridge).filter((q) => q.text)).toHaveLength(1);
   });
 
+  it("shows the newest search's results even when an older answer arrives last", async () => {
+    const user = userEvent.setup();
+    let releaseOld: () => void = () => {};
+    const { bridge } = setup([], "web", {
+      list_models: ({ query }) => {
+        const name = `Result for ${query?.text ?? "all"}`;
+        const page = { total: 1, models: [summary(query?.text?.length ?? 0, { name })] };
+        if (query?.text !== "pix") return page;
+        return new Promise((resolve) => (releaseOld = () => resolve(page))); // slow
+      },
+    });
+    await screen.findByText("Result for all");
+    const box = screen.getByTestId("search-input");
+    await user.type(box, "pix");
+    await waitFor(() => expect(listQueries(bridge).some((q) => q.text === "pix")).toBe(true));
+    await user.type(box, "el");
+    await waitFor(() =>
+      expect(screen.getByTestId("library-row")).toHaveTextContent("Result for pixel"),
+    );
+    act(() => releaseOld());
+    await new Promise((r) => setTimeout(r, 50));
+    const newest = screen.getByTestId("library-row");
+    expect(newest).toHaveTextContent("Result for pixel");
+    // the words the search matched are marked in the names
+    expect(within(newest).getByText("pixel", { selector: "mark" })).toBeInTheDocument();
+  });
+
   it("sorts a search by relevance until a column header is clicked", async () => {
     const user = userEvent.setup();
     const { bridge } = setup([summary(1)]);

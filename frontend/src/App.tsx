@@ -395,6 +395,7 @@ export function App() {
           ) : (
             <LibraryList
               rows={models.rows}
+              search={search}
               total={models.total}
               sort={effectiveSort(search, sort)}
               onSort={setSort}

@@ -3,6 +3,7 @@ import { memo, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import type { ModelSummary, SortField } from "../api/types";
 import type { SortState } from "../lib/filters";
 import { formatBytes, formatDate, kindLabel, typeLabel } from "../lib/format";
+import { highlight } from "../lib/highlight";
 import type { ClickMods } from "../lib/selection";
 import { IntegrityBadge, MatchBadge, TierBadge } from "./ui/Badge";
 
@@ -40,6 +41,8 @@ export function nextSort(current: SortState, field: SortField): SortState {
 
 export interface LibraryListProps {
   rows: ModelSummary[];
+  /** the search the rows answer (its words are marked in the names) */
+  search?: string;
   total: number;
   sort: SortState;
   onSort: (sort: SortState) => void;
@@ -56,6 +59,7 @@ export interface LibraryListProps {
 /** The library as a virtualised grid: only the rows in view (plus overscan) are in the DOM. */
 export function LibraryList({
   rows,
+  search = "",
   total,
   sort,
   onSort,
@@ -193,6 +197,7 @@ export function LibraryList({
                   <Row
                     model={model}
                     index={v.index}
+                    search={search}
                     selected={selected.has(model.id)}
                     tabbable={v.index === active}
                     onSelect={onSelect}
@@ -248,6 +253,7 @@ function HeaderCell({
 const Row = memo(function Row({
   model,
   index,
+  search,
   selected,
   tabbable,
   onSelect,
@@ -255,6 +261,7 @@ const Row = memo(function Row({
 }: {
   model: ModelSummary;
   index: number;
+  search: string;
   selected: boolean;
   tabbable: boolean;
   onSelect: (id: string, mods: ClickMods) => void;
@@ -283,7 +290,7 @@ const Row = memo(function Row({
             ★
           </span>
         )}
-        {model.name}
+        <Highlighted text={model.name} search={search} />
       </div>
       <div
         role="gridcell"
@@ -332,5 +339,22 @@ function PlaceholderRow({ index }: { index: number }) {
     >
       <div role="gridcell" className="h-3 w-2/3 animate-pulse rounded bg-hover" />
     </div>
+  );
+}
+
+function Highlighted({ text, search }: { text: string; search: string }) {
+  if (!search.trim()) return <>{text}</>;
+  return (
+    <>
+      {highlight(text, search).map((piece, i) =>
+        piece.hit ? (
+          <mark key={i} className="rounded-sm bg-accent-soft text-fg">
+            {piece.text}
+          </mark>
+        ) : (
+          <span key={i}>{piece.text}</span>
+        ),
+      )}
+    </>
   );
 }

@@ -5,7 +5,8 @@ import type { ThemePref } from "../lib/theme";
 import { SyncButton } from "./sync/SyncButton";
 import { Button, IconButton } from "./ui/Button";
 
-export const SEARCH_DEBOUNCE_MS = 300;
+/** Short: results are cached per query and only the newest query's answer is shown. */
+export const SEARCH_DEBOUNCE_MS = 100;
 
 export interface TopBarProps {
   desktop: boolean;
