@@ -305,6 +305,9 @@ class WebServer:
         self.token = token or secrets.token_urlsafe(settings.WEB_TOKEN_BYTES)
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # accepted connections inherit it: a response's head and body go out at once (with
+        # Nagle's algorithm the body waited ~40 ms for the client's delayed ACK)
+        self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             self._sock.bind((self.host, port))
             # listening now, so the URL works the moment it is printed (connections wait

@@ -31,6 +31,8 @@ import type {
 } from "./types";
 
 export const MODELS_PAGE_SIZE = 1000;
+/** the first page is small so a new search answers fast; later pages load as the list scrolls */
+export const MODELS_FIRST_PAGE_SIZE = 100;
 
 export const queryKeys = {
   models: (query?: ListQuery) => (query ? (["models", query] as const) : (["models"] as const)),
@@ -154,7 +156,11 @@ export function useModels(query: ModelsQuery): ModelsResult {
     queryKey: queryKeys.models(query),
     queryFn: ({ pageParam }) =>
       bridge.call("list_models", {
-        query: { ...query, limit: MODELS_PAGE_SIZE, offset: pageParam },
+        query: {
+          ...query,
+          limit: pageParam === 0 ? MODELS_FIRST_PAGE_SIZE : MODELS_PAGE_SIZE,
+          offset: pageParam,
+        },
       }),
     initialPageParam: 0,
     getNextPageParam: (last, pages) => {
