@@ -25,6 +25,7 @@ COMFYUI_EXTRA_PATHS_FILE = "extra_model_paths.yaml"  # read by ComfyUI from its 
 OPS_DB = "ops.db"
 CACHE_DB = "cache.db"
 LOGS_DIR = "logs"
+THUMBNAILS_DIR = "thumbnails"  # <state>/thumbnails/<model id>-<source size>-<mtime>.webp
 MODELS_DB = "models.db"
 STAGING_DIR = ".staging"
 LIBRARY_SIGNATURE = ".tensorshelf-library"
@@ -136,6 +137,10 @@ class Locations:
     def logs_dir(self) -> Path:
         return self.home / LOGS_DIR
 
+    @property
+    def thumbnails_dir(self) -> Path:
+        return self.home / THUMBNAILS_DIR
+
 
 def _platform_data_dir() -> str:
     import platformdirs  # only when no home is given (the CLI's start-up stays light)
@@ -185,6 +190,10 @@ STAGING_KEEP_MARKER = "KEEP-user-files.txt"  # journal of user files renamed int
 INDEX_JSON_MAX_BYTES = 64 * 1024 * 1024  # largest *.index.json read while grouping shards
 PREVIEW_DATA_URI_MAX_BYTES = 16 * 1024 * 1024  # embedded modelspec.thumbnail written as preview
 PREVIEW_SERVE_MAX_BYTES = 8 * 1024 * 1024  # largest preview image get_preview sends to the UI
+THUMBNAIL_PX = 256  # the grid's thumbnails fit in this square (kept once in the state dir)
+THUMBNAIL_QUALITY = 80  # WebP quality of a thumbnail
+THUMBNAIL_SOURCE_MAX_BYTES = 64 * 1024 * 1024  # a larger preview gets no thumbnail
+THUMBNAILS_PER_CALL = 200  # most thumbnails one get_thumbnails call returns
 COLLISION_MAX_ATTEMPTS = 100  # "-<blake3>-N" suffixes tried before giving up on a directory name
 FOLDER_WALK_MAX_FILES = 100_000  # files listed under one dropped folder before refusing it
 

@@ -48,6 +48,8 @@ import {
 } from "./lib/selection";
 import { ImportDialog } from "./components/import/ImportDialog";
 import { JobsPanel } from "./components/JobsPanel";
+import { GridView } from "./components/GridView";
+import { LayoutSwitch, useLayout } from "./components/LayoutSwitch";
 import { LibraryList } from "./components/LibraryList";
 import { SettingsDialog } from "./components/SettingsDialog";
 import { TopBar } from "./components/TopBar";
@@ -90,6 +92,7 @@ export function App() {
   const [search, setSearch] = useState("");
   const [sort, setSort] = useState<SortState | null>(null); // null until a column header is clicked
   const [view, setView] = useState<View>("library");
+  const [layout, setLayout] = useLayout();
   const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   const selectedId = single(selection);
   const selectedIds = useMemo(() => [...selection.ids], [selection]);
@@ -337,13 +340,14 @@ export function App() {
                 </button>
               )
             )}
+            <LayoutSwitch layout={layout} onChange={setLayout} />
             <button
               type="button"
               onClick={() => void onRefresh()}
               disabled={refreshing}
               title="Scan the library folder and show changes made outside this window (for example imports from the command line)"
               data-testid="refresh-button"
-              className="ml-auto inline-flex items-center gap-1.5 rounded px-1.5 py-0.5 text-muted hover:bg-hover hover:text-fg disabled:opacity-70"
+              className="inline-flex items-center gap-1.5 rounded px-1.5 py-0.5 text-muted hover:bg-hover hover:text-fg disabled:opacity-70"
             >
               <svg
                 viewBox="0 0 16 16"
@@ -392,6 +396,17 @@ export function App() {
             </div>
           ) : !models.isLoading && models.total === 0 ? (
             <EmptyState desktop={desktop} filtered={filtered} onClearFilters={clearAll} />
+          ) : layout === "grid" ? (
+            <GridView
+              rows={models.rows}
+              search={search}
+              total={models.total}
+              selected={selection.ids}
+              onOpen={openModel}
+              onSelect={onSelect}
+              onSelectAll={onSelectAll}
+              onNeedMore={models.loadMore}
+            />
           ) : (
             <LibraryList
               rows={models.rows}

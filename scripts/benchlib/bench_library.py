@@ -59,7 +59,7 @@ def _realistic_queries(models: list[BuiltModel], rng: random.Random) -> list[str
         pick = rng.randrange(7)
         if pick == 0:
             word = rng.choice(words)
-            out.append(word[: max(2, rng.randrange(2, len(word) + 1))])
+            out.append(word if len(word) < 3 else word[: rng.randrange(2, len(word) + 1)])
         elif pick == 1 and len(words) > 1:
             out.append(" ".join(words[:2]))
         elif pick == 2 and meta.family:

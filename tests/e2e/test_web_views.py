@@ -7,7 +7,6 @@ scrollbar. Screenshots of each view go to build/screenshots/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -75,9 +74,7 @@ def test_bulk_tag_applies_to_every_selected_model(shelf: Served, page: Any) -> N
     panel.get_by_test_id("bulk-tag-input").fill("bulk-e2e")
     panel.get_by_test_id("bulk-tag-add").click()
     library = shelf.cli.library
-    assert wait_until(
-        lambda: all("bulk-e2e" in m.get("tags", []) for m in metadata_files(library))
-    )
+    assert wait_until(lambda: all("bulk-e2e" in m.get("tags", []) for m in metadata_files(library)))
     expect(page.get_by_test_id("filter-tag").filter(has_text="bulk-e2e")).to_contain_text(
         str(total)
     )

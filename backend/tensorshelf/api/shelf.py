@@ -57,13 +57,18 @@ from tensorshelf.library.writer_lock import LockWait
 from tensorshelf.mapping.auto_sync import AutoSync
 from tensorshelf.mapping.service import MappingService
 from tensorshelf.network.offline import offline_reason
-from tensorshelf.settings import Locations
+from tensorshelf.settings import THUMBNAILS_PER_CALL, Locations
 
 if TYPE_CHECKING:
     from tensorshelf.hf.session import HubSession
     from tensorshelf.jobs.runner import JobRunner
 
 log = logging.getLogger(__name__)
+
+
+def _data_url(mime: str, data: bytes) -> str:
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
 
 Bridge = Literal["desktop", "web", "cli"]
 PathPicker = Callable[[bool], list[str]]
@@ -86,6 +91,7 @@ API_METHODS: tuple[str, ...] = (
     "set_link_choices",
     "get_model",
     "get_preview",
+    "get_thumbnails",
     "edit_model",
     "delete_models",
     "search",
@@ -314,8 +320,17 @@ class ShelfApi(HubMethods, MappingMethods, HistoryMethods, BulkMethods):
         found = self.service.preview(ref)
         if found is None:
             return PreviewImage(data_url=None)
-        mime, data = found
-        return PreviewImage(data_url=f"data:{mime};base64,{base64.b64encode(data).decode()}")
+        return PreviewImage(data_url=_data_url(*found))
+
+    def get_thumbnails(self, refs: list[str]) -> dict[str, str | None]:
+        """Small WebP thumbnails of the models' previews as data: URLs (the grid view; made
+        once, kept in the state dir), by the ref asked for; None for a model without one."""
+        if len(refs) > THUMBNAILS_PER_CALL:
+            raise InvalidArgument(f"at most {THUMBNAILS_PER_CALL} thumbnails per call")
+        from tensorshelf.library.thumbnails import MIME
+
+        found = self.service.thumbnails(refs)
+        return {ref: _data_url(MIME, data) if data else None for ref, data in found.items()}
 
     def inspect(self, path: str) -> InspectResult:
         """What a file or folder is, from its header alone (needs no library)."""

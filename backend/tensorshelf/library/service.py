@@ -255,6 +255,23 @@ class LibraryService:
         model_dir, meta = editing.load(self._ctx, ref)
         return read_preview(model_dir, meta, max_bytes)
 
+    def thumbnails(self, refs: list[str]) -> dict[str, bytes | None]:
+        """WebP thumbnails of these models' previews (made once into the state dir); a
+        model without one, or no longer in the library, maps to None."""
+        from tensorshelf.errors import ShelfError
+        from tensorshelf.library import editing
+        from tensorshelf.library.thumbnails import thumbnail
+
+        out: dict[str, bytes | None] = {}
+        for ref in refs:
+            try:
+                model_dir, meta = editing.load(self._ctx, ref)
+            except ShelfError:
+                out[ref] = None
+                continue
+            out[ref] = thumbnail(self.locations.thumbnails_dir, model_dir, meta)
+        return out
+
     # --- changes -----------------------------------------------------------------------------
     def edit_model(self, ref: str, edit: ModelEdit) -> ModelMetadata:
         from tensorshelf.library import editing

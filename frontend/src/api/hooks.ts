@@ -82,6 +82,7 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
       for (const id of payload?.ids ?? []) {
         void client.invalidateQueries({ queryKey: queryKeys.model(id) });
         void client.invalidateQueries({ queryKey: queryKeys.preview(id) });
+        void client.invalidateQueries({ queryKey: ["thumbnail", id] });
         void client.invalidateQueries({ queryKey: queryKeys.modelLinks(id) });
       }
     }),

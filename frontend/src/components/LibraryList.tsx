@@ -342,7 +342,7 @@ function PlaceholderRow({ index }: { index: number }) {
   );
 }
 
-function Highlighted({ text, search }: { text: string; search: string }) {
+export function Highlighted({ text, search }: { text: string; search: string }) {
   if (!search.trim()) return <>{text}</>;
   return (
     <>

@@ -10,16 +10,18 @@ afterEach(() => {
 
 // jsdom has no layout: give scroll containers a viewport so the virtualiser renders rows.
 export const TEST_VIEWPORT_HEIGHT = 720;
+const SCROLLERS = ["library-scroll", "library-grid"];
+const isScroller = (el: HTMLElement) => SCROLLERS.includes(el.dataset.testid ?? "");
 Object.defineProperty(HTMLElement.prototype, "clientHeight", {
   configurable: true,
   get() {
-    return (this as HTMLElement).dataset.testid === "library-scroll" ? TEST_VIEWPORT_HEIGHT : 0;
+    return isScroller(this as HTMLElement) ? TEST_VIEWPORT_HEIGHT : 0;
   },
 });
 Object.defineProperty(HTMLElement.prototype, "clientWidth", {
   configurable: true,
   get() {
-    return (this as HTMLElement).dataset.testid === "library-scroll" ? 1200 : 0;
+    return isScroller(this as HTMLElement) ? 1200 : 0;
   },
 });
 
@@ -27,7 +29,7 @@ Object.defineProperty(HTMLElement.prototype, "scrollHeight", {
   configurable: true,
   get() {
     const el = this as HTMLElement;
-    if (el.dataset.testid !== "library-scroll") return 0;
+    if (!isScroller(el)) return 0;
     const spacer = el.firstElementChild as HTMLElement | null;
     return Math.max(parseFloat(spacer?.style.height ?? "0") || 0, TEST_VIEWPORT_HEIGHT);
   },

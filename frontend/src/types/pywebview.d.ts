@@ -135,7 +135,8 @@ export interface CachedSnapshot {
   in_library: number;
 }
 
-export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
+export type ChangeReason =
+  "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
 
 /** Models put into / taken out of collections (the ids it touched). */
 export interface CollectionChange {
@@ -395,7 +396,17 @@ export interface ImportResult {
   error: ErrorInfo | null;
 }
 
-export type ImportStage = "queued" | "validating" | "copying" | "hashing" | "verifying" | "publishing" | "done" | "failed" | "duplicate" | "skipped";
+export type ImportStage =
+  | "queued"
+  | "validating"
+  | "copying"
+  | "hashing"
+  | "verifying"
+  | "publishing"
+  | "done"
+  | "failed"
+  | "duplicate"
+  | "skipped";
 
 /**
  * `detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
@@ -484,7 +495,8 @@ export interface JobItemDone {
   error: ErrorInfo | null;
 }
 
-export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download" | "adopt";
+export type JobKind =
+  "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download" | "adopt";
 
 /**
  * Payload of `job.progress`. `item` is the current import item's latest progress;
@@ -881,7 +893,16 @@ export type SecurityTier = "safe" | "unknown" | "pickle";
 
 export type Settings = AppSettings;
 
-export type SortField = "name" | "added_date" | "size_bytes" | "model_type" | "family" | "subtype" | "precision" | "rating" | "relevance";
+export type SortField =
+  | "name"
+  | "added_date"
+  | "size_bytes"
+  | "model_type"
+  | "family"
+  | "subtype"
+  | "precision"
+  | "rating"
+  | "relevance";
 
 export interface Source {
   kind: "local" | "huggingface" | "url";
@@ -1102,6 +1123,16 @@ export interface ShelfMethods {
   get_status: {
     args: Record<string, never>;
     result: AppStatus;
+  };
+  /**
+   * Small WebP thumbnails of the models' previews as data: URLs (the grid view; made
+   * once, kept in the state dir), by the ref asked for; None for a model without one.
+   */
+  get_thumbnails: {
+    args: {
+      refs: string[];
+    };
+    result: Record<string, string | null>;
   };
   /** What a file or folder is, from its header alone (needs no library). */
   inspect: {
