@@ -135,8 +135,7 @@ export interface CachedSnapshot {
   in_library: number;
 }
 
-export type ChangeReason =
-  "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
+export type ChangeReason = "import" | "edit" | "delete" | "scan" | "rebuild" | "reclassify" | "verify" | "lookup";
 
 /** Models put into / taken out of collections (the ids it touched). */
 export interface CollectionChange {
@@ -396,17 +395,7 @@ export interface ImportResult {
   error: ErrorInfo | null;
 }
 
-export type ImportStage =
-  | "queued"
-  | "validating"
-  | "copying"
-  | "hashing"
-  | "verifying"
-  | "publishing"
-  | "done"
-  | "failed"
-  | "duplicate"
-  | "skipped";
+export type ImportStage = "queued" | "validating" | "copying" | "hashing" | "verifying" | "publishing" | "done" | "failed" | "duplicate" | "skipped";
 
 /**
  * `detection` for one model (a file, a set, a model folder); `models` (+ `rejected`)
@@ -495,8 +484,7 @@ export interface JobItemDone {
   error: ErrorInfo | null;
 }
 
-export type JobKind =
-  "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download" | "adopt";
+export type JobKind = "import" | "rebuild" | "verify" | "reclassify" | "sync" | "lookup" | "download" | "adopt";
 
 /**
  * Payload of `job.progress`. `item` is the current import item's latest progress;
@@ -893,16 +881,7 @@ export type SecurityTier = "safe" | "unknown" | "pickle";
 
 export type Settings = AppSettings;
 
-export type SortField =
-  | "name"
-  | "added_date"
-  | "size_bytes"
-  | "model_type"
-  | "family"
-  | "subtype"
-  | "precision"
-  | "rating"
-  | "relevance";
+export type SortField = "name" | "added_date" | "size_bytes" | "model_type" | "family" | "subtype" | "precision" | "rating" | "relevance";
 
 export interface Source {
   kind: "local" | "huggingface" | "url";

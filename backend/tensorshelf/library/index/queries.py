@@ -9,11 +9,10 @@ import sqlite3
 from typing import Any
 
 from tensorshelf.detect.vocabulary import normalise_subtype
-from tensorshelf.error_info import ErrorInfo
+from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
 from tensorshelf.library.models import (
-    FacetCounts,
     GrowthRow,
     LibraryStats,
     ListQuery,
@@ -26,21 +25,8 @@ from tensorshelf.library.models import (
 from tensorshelf.search.fts import match_clause, ranked_rows_sql
 from tensorshelf.search.query import build_match_query, query_terms
 
-FAVORITE_RATING = 5  # DESIGN: rating 5 = favourite
-PROBLEM_STATES = ("mismatch", "missing")  # integrity states that need the user's attention
 _PROBLEM_MARKS = ", ".join("?" for _ in PROBLEM_STATES)
 
-# ListQuery field → models column, compared case-insensitively.
-_EQUALITY_FILTERS = {
-    "model_type": "model_type",
-    "subtype": "subtype",
-    "family": "family",
-    "precision": "precision",
-    "format": "format",
-    "security_tier": "security_tier",
-    "match_method": "match_method",
-    "integrity": "integrity_state",
-}
 # Sort field → the columns it orders by (each in the requested direction); "model_type"
 # groups by subtype within a type, the way the list shows the kind of a model.
 _SORT_EXPRESSIONS: dict[str, tuple[str, ...]] = {
@@ -59,20 +45,6 @@ _SUMMARY_SELECT = (
     "m.repo_id, m.match_method, m.security_tier, m.rating, m.added_date, m.integrity_state, "
     "m.hash_mismatch, m.pending_online_lookup"
 )
-# facet (a ListQuery field) → its column
-_FACET_COLUMNS = {
-    field: _EQUALITY_FILTERS[field]
-    for field in (
-        "model_type",
-        "subtype",
-        "family",
-        "precision",
-        "format",
-        "security_tier",
-        "match_method",
-        "integrity",
-    )
-}
 
 
 def kind_terms(text: str | None) -> tuple[list[tuple[str, str]], str | None]:
@@ -105,7 +77,7 @@ def hash_terms(text: str | None) -> list[tuple[str, str]]:
     return found
 
 
-def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
+def where_clause(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
     clauses: list[str] = []
     params: list[object] = []
     for column, prefix in hash_terms(query.text):  # a model by (a prefix of) its hash
@@ -116,21 +88,19 @@ def _where(query: ListQuery, match: str | None) -> tuple[str, list[object]]:
         for subtype, phrase in kinds:
             clauses.append(f"(m.subtype = ? OR {match_clause(MODEL_SEARCH, 'm.rid')})")
             params.extend([subtype, phrase])
-    for field, column in _EQUALITY_FILTERS.items():
+    for field, column in FACET_COLUMNS.items():
         value = getattr(query, field)
         if value is not None:
             clauses.append(f"m.{column} = ? COLLATE NOCASE")
             params.append(value)
     if query.tag is not None:
-        clauses.append("EXISTS (SELECT 1 FROM tags t WHERE t.model_id = m.id AND t.tag = ?)")
+        clauses.append("m.id IN (SELECT t.model_id FROM tags t WHERE t.tag = ?)")
         params.append(query.tag)
     if query.favorites:
         clauses.append("m.rating >= ?")
         params.append(FAVORITE_RATING)
     if query.collection is not None:
-        clauses.append(
-            "EXISTS (SELECT 1 FROM collections c WHERE c.model_id = m.id AND c.name = ?)"
-        )
+        clauses.append("m.id IN (SELECT c.model_id FROM collections c WHERE c.name = ?)")
         params.append(query.collection)
     if query.pending:
         clauses.append("m.pending_online_lookup = 1")
@@ -207,7 +177,7 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
 def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
     """One page of models matching `query`, and how many match in all."""
     match = build_match_query(kind_terms(query.text)[1])  # kind words are matched apart
-    where, params = _where(query, match)
+    where, params = where_clause(query, match)
     total = conn.execute(f"SELECT count(*) FROM models m{where}", params).fetchone()[0]
     direction = "DESC" if query.descending else "ASC"
     if query.sort == "relevance" and match is not None:
@@ -229,68 +199,16 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
 def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:
     """The id of every model matching `query` (the window's "select all results"), in the
     query's order by name — no paging."""
-    where, params = _where(query, build_match_query(kind_terms(query.text)[1]))
+    where, params = where_clause(query, build_match_query(kind_terms(query.text)[1]))
     rows = conn.execute(
         f"SELECT m.id FROM models m{where} ORDER BY m.name COLLATE NOCASE, m.id", params
     )
     return [r[0] for r in rows]
 
 
-def _without(query: ListQuery, field: str) -> tuple[str, list[object]]:
-    """The query's WHERE clause without its own filter on `field` (faceted search: each
-    facet counts what choosing one of its values would show, the other filters applied)."""
-    others = query.model_copy(update={field: False if field in _FLAG_FILTERS else None})
-    return _where(others, build_match_query(kind_terms(others.text)[1]))
-
-
-_FLAG_FILTERS = ("favorites", "attention", "pending")
-
-
-def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCounts:
-    """Distinct values with their counts for the current query (each facet with the other
-    filters applied), most frequent first, in SQL: the sidebar's numbers are exact."""
-    query = query or ListQuery()
-    out: dict[str, dict[str, int]] = {}
-    for field, column in _FACET_COLUMNS.items():
-        where, params = _without(query, field)
-        extra = f"{' AND' if where else ' WHERE'} m.{column} IS NOT NULL"
-        out[field] = dict(
-            conn.execute(
-                f"SELECT m.{column}, count(*) AS n FROM models m{where}{extra} "
-                f"GROUP BY m.{column} ORDER BY n DESC, m.{column}",
-                params,
-            ).fetchall()
-        )
-    where, params = _without(query, "tag")
-    out["tag"] = dict(
-        conn.execute(
-            f"SELECT t.tag, count(*) AS n FROM tags t JOIN models m ON m.id = t.model_id{where} "
-            "GROUP BY t.tag ORDER BY n DESC, t.tag",
-            params,
-        ).fetchall()
-    )
-    where, params = _without(query, "attention")
-    extra = f"{' AND' if where else ' WHERE'} m.integrity_state IN ({_PROBLEM_MARKS})"
-    attention = conn.execute(
-        f"SELECT count(*) FROM models m{where}{extra}", [*params, *PROBLEM_STATES]
-    ).fetchone()[0]
-    where, params = _without(query, "favorites")
-    extra = f"{' AND' if where else ' WHERE'} m.rating >= ?"
-    favorites = conn.execute(
-        f"SELECT count(*) FROM models m{where}{extra}", [*params, FAVORITE_RATING]
-    ).fetchone()[0]
-    where, params = _without(query, "pending")
-    extra = f"{' AND' if where else ' WHERE'} m.pending_online_lookup = 1"
-    pending = conn.execute(f"SELECT count(*) FROM models m{where}{extra}", params).fetchone()[0]
-    unreadable = [
-        ErrorInfo(code=code, message=message, details={"path": path})
-        for path, code, message in conn.execute(
-            "SELECT path, code, message FROM unreadable ORDER BY path"
-        )
-    ]
-    return FacetCounts(
-        **out, attention=attention, favorites=favorites, pending=pending, unreadable=unreadable
-    )
+def query_where(query: ListQuery) -> tuple[str, list[object]]:
+    """The WHERE clause (and its parameters) of everything `query` filters on."""
+    return where_clause(query, build_match_query(kind_terms(query.text)[1]))
 
 
 def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[MappableModel]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from tensorshelf.errors import CorruptMetadata
+from tensorshelf.library.index import facet_combos
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.metadata.files import read_metadata_file
 from tensorshelf.search.fts import FtsSpec, create_fts, create_fts_triggers, rebuild_fts
@@ -25,7 +26,9 @@ from tensorshelf.settings import METADATA_FILE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4  # v3: integrity_state, the unreadable table; v4: collections
+SCHEMA_VERSION = (
+    5  # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +152,14 @@ TABLE_DDL: tuple[str, ...] = (
         "message TEXT NOT NULL) WITHOUT ROWID"
     ),
 )
+# Every column the sidebar counts and filters on, and the id: facet counts, filtered totals
+# and "select all" read this narrow index instead of the wide rows (~3 KB each).
+FACETS_INDEX_DDL = (
+    "CREATE INDEX IF NOT EXISTS idx_models_facets ON models(model_type COLLATE NOCASE, "
+    "subtype COLLATE NOCASE, family COLLATE NOCASE, precision COLLATE NOCASE, "
+    "format COLLATE NOCASE, security_tier COLLATE NOCASE, match_method COLLATE NOCASE, "
+    "integrity_state COLLATE NOCASE, rating, pending_online_lookup, size_bytes, added_date, id)"
+)
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
 INDEX_DDL: tuple[str, ...] = (
@@ -163,6 +174,7 @@ INDEX_DDL: tuple[str, ...] = (
     "CREATE INDEX idx_tags_tag ON tags(tag, model_id)",
     "CREATE INDEX idx_collections_name ON collections(name, model_id)",
     "CREATE INDEX idx_models_integrity ON models(integrity_state)",
+    FACETS_INDEX_DDL,
 )
 
 # --- v1 (the plan's §2.4/§2.6 shape), kept so the v1 → v2 migration can be exercised ------
@@ -306,6 +318,7 @@ def create_schema(conn: sqlite3.Connection, *, bulk: bool = False) -> None:
     for ddl in TABLE_DDL if bulk else (*TABLE_DDL, *INDEX_DDL):
         conn.execute(ddl)
     create_fts(conn, MODEL_SEARCH, triggers=not bulk)
+    facet_combos.create(conn, triggers=not bulk)
 
 
 def finish_bulk_load(conn: sqlite3.Connection) -> None:
@@ -314,6 +327,8 @@ def finish_bulk_load(conn: sqlite3.Connection) -> None:
         conn.execute(ddl)
     rebuild_fts(conn, MODEL_SEARCH)
     create_fts_triggers(conn, MODEL_SEARCH)
+    facet_combos.fill(conn)
+    facet_combos.create_triggers(conn)
 
 
 def drop_everything(conn: sqlite3.Connection) -> None:
@@ -376,11 +391,19 @@ def _migrate_v3(conn: sqlite3.Connection, library_root: Path) -> None:
     log.info("migrated models.db v3 -> v%d (%d models)", SCHEMA_VERSION, n)
 
 
+def _migrate_v4(conn: sqlite3.Connection, library_root: Path) -> None:
+    conn.execute(FACETS_INDEX_DDL)  # nothing else changed: no re-read of the library
+    facet_combos.create(conn)
+    facet_combos.fill(conn)
+    log.info("migrated models.db v4 -> v%d (facet counts kept by triggers)", SCHEMA_VERSION)
+
+
 # from-version → function bringing that version to SCHEMA_VERSION
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
     1: _migrate_v1,
     2: _migrate_v2,
     3: _migrate_v3,
+    4: _migrate_v4,
 }
 
 

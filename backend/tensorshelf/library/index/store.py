@@ -24,6 +24,7 @@ from typing import Self
 from tensorshelf import settings
 from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
+from tensorshelf.library.index import facet_counts
 from tensorshelf.library.index import queries as index_queries
 from tensorshelf.library.index.schema import (
     INSERT_COLLECTION_SQL,
@@ -368,7 +369,7 @@ class Index:
 
     def facets(self, query: ListQuery | None = None) -> FacetCounts:
         with read_transaction(self._conn()) as conn:
-            return index_queries.facets(conn, query)
+            return facet_counts.facets(conn, query)
 
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         with read_transaction(self._conn()) as conn:

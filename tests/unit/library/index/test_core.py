@@ -266,7 +266,8 @@ def test_v1_database_migrates_and_recreates_fts(tmp_path: Path) -> None:
         c = index._conn()
         assert c.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         triggers = {r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
-        assert triggers == set(MODEL_SEARCH.trigger_names)  # models_ai/au/ad of v1 are gone
+        kept = {*MODEL_SEARCH.trigger_names, *(f"facet_combos_{s}" for s in ("ai", "ad", "au"))}
+        assert triggers == kept  # models_ai/au/ad of v1 are gone
         assert index.count() == 5
         fts_rows = c.execute("SELECT count(*) FROM model_search").fetchone()[0]
         assert fts_rows == 5
