@@ -7,6 +7,7 @@ scrollbar. Screenshots of each view go to build/screenshots/."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -161,3 +162,29 @@ def test_every_view_fits_1024_by_700(shelf: Served, browser: Any) -> None:
             assert _no_horizontal_scroll(page) == [], view
     finally:
         context.close()
+
+
+def test_grid_view_shows_thumbnails(shelf: Served, page: Any, tmp_path: Path) -> None:
+    from PIL import Image
+
+    src = tmp_path / "with preview"
+    weights = write_lora(src / "Sunset Glow.safetensors", seed=99)
+    Image.new("RGB", (1200, 900), "darkorange").save(src / "Sunset Glow.preview.png")
+    shelf.cli.json("import", "--no-lookup", str(weights))
+    _open(page, shelf)
+    page.get_by_test_id("layout-grid").click()
+    cards = page.get_by_test_id("library-card")
+    expect(cards.first).to_be_visible()
+    card = cards.filter(has_text="Sunset Glow")
+    thumb = card.get_by_test_id("card-thumbnail")
+    expect(thumb).to_be_visible()
+    assert thumb.get_attribute("src").startswith("data:image/webp;base64,")
+    width = thumb.evaluate("img => img.naturalWidth")
+    assert 0 < width <= 256  # a thumbnail, never the full-size preview
+    card.click()
+    expect(page.get_by_test_id("detail-panel")).to_contain_text("Sunset Glow")
+    page.keyboard.press("Escape")
+    screenshot(page, "library-grid")
+    page.reload()  # the layout is remembered
+    expect(page.get_by_test_id("library-card").first).to_be_visible()
+    assert not page.problems, page.problems
