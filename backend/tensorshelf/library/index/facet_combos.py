@@ -28,8 +28,8 @@ def _match(ref: str) -> str:
 
 
 TABLE_DDL = (
-    f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(f'{k} NOT NULL' for k in KEYS)}, n INTEGER NOT NULL, "
-    f"PRIMARY KEY ({', '.join(KEYS)})) WITHOUT ROWID"
+    f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(f'{k} NOT NULL' for k in KEYS)}, "
+    f"n INTEGER NOT NULL, PRIMARY KEY ({', '.join(KEYS)})) WITHOUT ROWID"
 )
 _ADD = (
     f"INSERT INTO {TABLE} ({', '.join(KEYS)}, n) VALUES ({_values('new')}, 1) "

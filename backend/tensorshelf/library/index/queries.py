@@ -180,20 +180,44 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
     where, params = where_clause(query, match)
     total = conn.execute(f"SELECT count(*) FROM models m{where}", params).fetchone()[0]
     direction = "DESC" if query.descending else "ASC"
+    paging = [query.limit, query.offset]
     if query.sort == "relevance" and match is not None:
-        # bm25 is only available inside the FTS query: join its ranked rows.
-        sql = (
-            f"SELECT {_SUMMARY_SELECT} FROM models m JOIN ({ranked_rows_sql(MODEL_SEARCH)}) s "
-            f"ON s.rowid = m.rid{where} ORDER BY s.score {direction}, "
-            f"m.name COLLATE NOCASE, m.id LIMIT ? OFFSET ?"
-        )
-        params = [match, *params]
+        # bm25 is only available inside the FTS query: rank there, join the page's rows
+        ranked = ranked_rows_sql(MODEL_SEARCH)
+        filters, _ = where_clause(query.model_copy(update={"text": None}), None)
+        if not filters and query.text == _plain_text(query.text):
+            # the text alone: the page is cut inside FTS, only its rows are read
+            sql = (
+                f"SELECT {_SUMMARY_SELECT} FROM ({ranked} ORDER BY score {direction}, rowid "
+                f"LIMIT ? OFFSET ?) s JOIN models m ON m.rid = s.rowid "
+                f"ORDER BY s.score {direction}, s.rowid"
+            )
+            rows = conn.execute(sql, [match, *paging]).fetchall()
+        else:  # the join already keeps matches only: the WHERE needs no second MATCH
+            others, other_params = where_clause(query, None)
+            sql = (
+                f"SELECT {_SUMMARY_SELECT} FROM models m JOIN ({ranked}) s "
+                f"ON s.rowid = m.rid{others} ORDER BY s.score {direction}, m.rid LIMIT ? OFFSET ?"
+            )
+            rows = conn.execute(sql, [match, *other_params, *paging]).fetchall()
     else:
+        # the page's row ids are found (and sorted) in the narrow facets index; only the
+        # page's own rows are read in full
         columns = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
         order = ", ".join(f"{column} {direction}" for column in (*columns, "m.id"))
-        sql = f"SELECT {_SUMMARY_SELECT} FROM models m{where} ORDER BY {order} LIMIT ? OFFSET ?"
-    rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
+        sql = (
+            f"SELECT {_SUMMARY_SELECT} FROM (SELECT m.rid AS rid FROM models m{where} "
+            f"ORDER BY {order} LIMIT ? OFFSET ?) p JOIN models m ON m.rid = p.rid ORDER BY {order}"
+        )
+        rows = conn.execute(sql, [*params, *paging]).fetchall()
     return ModelPage(total=total, models=[_summary(r) for r in rows])
+
+
+def _plain_text(text: str | None) -> str | None:
+    """`text` if it holds no kind word and no hash term (those filter outside FTS)."""
+    if hash_terms(text) or kind_terms(text)[0]:
+        return None
+    return text
 
 
 def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:

@@ -158,7 +158,8 @@ FACETS_INDEX_DDL = (
     "CREATE INDEX IF NOT EXISTS idx_models_facets ON models(model_type COLLATE NOCASE, "
     "subtype COLLATE NOCASE, family COLLATE NOCASE, precision COLLATE NOCASE, "
     "format COLLATE NOCASE, security_tier COLLATE NOCASE, match_method COLLATE NOCASE, "
-    "integrity_state COLLATE NOCASE, rating, pending_online_lookup, size_bytes, added_date, id)"
+    "integrity_state COLLATE NOCASE, rating, pending_online_lookup, size_bytes, added_date, "
+    "name COLLATE NOCASE, id)"
 )
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
