@@ -2,7 +2,7 @@ import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import { App, buildListQuery } from "./App";
-import type { FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
+import type { AppSettings, FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
 import { EMPTY_FILTERS } from "./lib/filters";
 import { createFakeBridge, type Handlers } from "./test/fakeBridge";
 import { errorInfo, jobInfo, planItem, rejected, summary } from "./test/factories";
@@ -444,6 +444,61 @@ describe("App", () => {
     expect(await screen.findByTestId("toast")).toHaveTextContent("Verification found problems");
   });
 
+  it("saves the current search and filters by name and applies a saved one", async () => {
+    const user = userEvent.setup();
+    const stored: { current: AppSettings } = {
+      current: {
+        theme: "system",
+        default_import_mode: "copy",
+        lookup_on_import: true,
+        offline: false,
+        window_width: 1280,
+        window_height: 800,
+        last_pick_folder: null,
+        saved_filters: [
+          {
+            name: "Big llamas",
+            text: "llama",
+            filters: { size: "large", bogus: "x", favorites: "no" },
+          },
+        ],
+      },
+    };
+    const { bridge } = setup([summary(1)], "web", {
+      get_settings: () => stored.current,
+      update_settings: ({ changes }) => (stored.current = { ...stored.current, ...changes }),
+    });
+    await user.click(await screen.findByRole("button", { name: "Big llamas" }));
+    await waitFor(() =>
+      expect(listQueries(bridge).at(-1)).toMatchObject({ text: "llama", size_min: 4 * 1024 ** 3 }),
+    );
+    expect(listQueries(bridge).at(-1)?.favorites).toBeUndefined(); // a wrong type is dropped
+    expect(screen.getByRole("button", { name: "Big llamas" })).toHaveAttribute(
+      "aria-pressed",
+      "true",
+    );
+
+    const familyFilters = await screen.findAllByTestId("filter-family");
+    await user.click(familyFilters.find((b) => b.dataset.value === "sdxl") as HTMLElement);
+    await user.click(screen.getByTestId("save-filter"));
+    await user.type(screen.getByTestId("saved-filter-name"), "SDXL big{Enter}");
+    await waitFor(() => expect(bridge.callsOf("update_settings")).toHaveLength(1));
+    expect(bridge.callsOf("update_settings")[0].changes.saved_filters).toEqual([
+      {
+        name: "Big llamas",
+        text: "llama",
+        filters: { size: "large", bogus: "x", favorites: "no" },
+      },
+      { name: "SDXL big", text: "llama", filters: { family: "sdxl", size: "large" } },
+    ]);
+    await user.click(screen.getByRole("button", { name: "Remove the saved filter Big llamas" }));
+    await waitFor(() =>
+      expect(bridge.callsOf("update_settings").at(-1)?.changes.saved_filters).toEqual([
+        { name: "SDXL big", text: "llama", filters: { family: "sdxl", size: "large" } },
+      ]),
+    );
+  });
+
   it("rebuilds the index only after confirming in settings", async () => {
     const user = userEvent.setup();
     const { bridge } = setup([], "web", {
@@ -455,6 +510,7 @@ describe("App", () => {
         window_width: 1280,
         window_height: 800,
         last_pick_folder: null,
+        saved_filters: [],
       }),
       start_rebuild: () => ({ job_id: "r" }),
     });

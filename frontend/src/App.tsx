@@ -25,13 +25,16 @@ import { DetailPanel } from "./components/DetailPanel";
 import { DropOverlay } from "./components/DropOverlay";
 import { EmptyState } from "./components/EmptyState";
 import { FilterSidebar } from "./components/FilterSidebar";
+import { SavedFilters } from "./components/SavedFilters";
 import { BulkPanel } from "./components/bulk/BulkPanel";
 import { HistoryView } from "./components/views/HistoryView";
 import { StatsView } from "./components/views/StatsView";
 import { type View, ViewSwitcher } from "./components/ViewSwitcher";
 import {
+  activeFilters,
   buildListQuery,
   EMPTY_FILTERS,
+  filtersFrom,
   effectiveSort,
   type Filters,
   hasActiveFilters,
@@ -227,6 +230,30 @@ export function App() {
   const interrupted = (jobs.data ?? []).filter((j) => j.status === "interrupted");
   const rebuildJob = running.find((j) => j.kind === "rebuild");
   const filtered = hasActiveFilters(filters) || search.trim().length > 0;
+  const savedFilters = settings.data?.saved_filters ?? [];
+  const current = JSON.stringify([search.trim(), activeFilters(filters)]);
+  const activeSaved =
+    savedFilters.find(
+      (f) => JSON.stringify([f.text, activeFilters(filtersFrom(f.filters))]) === current,
+    )?.name ?? null;
+  const keepSaved = (next: typeof savedFilters) =>
+    updateSettings.mutate(
+      { saved_filters: next },
+      {
+        onError: (err) =>
+          toast.push({ kind: "error", title: "Could not save the filter", message: err.message }),
+      },
+    );
+  const saveFilter = (name: string) =>
+    keepSaved([
+      ...savedFilters.filter((f) => f.name !== name),
+      { name, text: search.trim(), filters: activeFilters(filters) },
+    ]);
+  const removeSaved = (name: string) => keepSaved(savedFilters.filter((f) => f.name !== name));
+  const applySaved = (f: (typeof savedFilters)[number]) => {
+    setFilters(filtersFrom(f.filters));
+    setSearch(f.text);
+  };
   const clearAll = () => {
     setFilters(EMPTY_FILTERS);
     setSearch("");
@@ -289,6 +316,16 @@ export function App() {
               apps={apps.data}
               filters={filters}
               onChange={setFilters}
+              saved={
+                <SavedFilters
+                  saved={savedFilters}
+                  canSave={filtered}
+                  activeName={activeSaved}
+                  onApply={applySaved}
+                  onSave={saveFilter}
+                  onRemove={removeSaved}
+                />
+              }
             />
           )}
         </div>

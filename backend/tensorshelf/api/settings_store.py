@@ -8,13 +8,22 @@ import threading
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument
 from tensorshelf.io.atomic import write_json_atomic
 
 log = logging.getLogger(__name__)
+
+
+class SavedFilter(BaseModel):
+    """A search and sidebar filters the user named ("SDXL LoRAs to sort"); `filters` are
+    the window's own filter keys, kept as given (the window checks them when applied)."""
+
+    name: str = Field(min_length=1, max_length=settings.SAVED_FILTER_NAME_MAX)
+    text: str = Field(default="", max_length=settings.SEARCH_MAX_QUERY_CHARS)
+    filters: dict[str, str | bool | None] = Field(default_factory=dict)
 
 
 class AppSettings(BaseModel):
@@ -27,6 +36,9 @@ class AppSettings(BaseModel):
     window_width: int = settings.WINDOW_DEFAULT_WIDTH
     window_height: int = settings.WINDOW_DEFAULT_HEIGHT
     last_pick_folder: str | None = None  # where the desktop "Add files…" dialog opens next
+    saved_filters: list[SavedFilter] = Field(
+        default_factory=list, max_length=settings.SAVED_FILTERS_MAX
+    )
 
 
 class SettingsStore:

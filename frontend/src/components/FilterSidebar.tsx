@@ -1,3 +1,4 @@
+import type { ReactNode } from "react";
 import type { AppInstall, FacetCounts } from "../api/types";
 import {
   ADDED_PRESETS,
@@ -46,7 +47,10 @@ export function FilterSidebar({
   apps = [],
   filters,
   onChange,
+  saved,
 }: {
+  /** the user's saved filters (a section of their own) */
+  saved?: ReactNode;
   /** the registered apps (linked / not linked filters) */
   apps?: AppInstall[];
   /** every collection with its size */
@@ -94,6 +98,7 @@ export function FilterSidebar({
           testId="filter-pending"
         />
       )}
+      {saved}
       {collections && Object.keys(collections).length > 0 && (
         <section className="mt-3" aria-label="Collections">
           <h3 className="px-2 pb-1 text-[11px] font-semibold tracking-wide text-faint uppercase">

@@ -125,3 +125,19 @@ export function buildListQuery(
   if (text.trim()) query.text = text.trim();
   return query;
 }
+
+/** A saved filter's filters as the window's own: unknown keys and wrong types are dropped
+ * (settings.json may be older, newer or edited by hand). */
+export function filtersFrom(saved: Record<string, string | boolean | null>): Filters {
+  const out: Record<string, string | boolean | null> = { ...EMPTY_FILTERS };
+  for (const [key, empty] of Object.entries(EMPTY_FILTERS)) {
+    const value = saved[key];
+    if (typeof value === (typeof empty === "boolean" ? "boolean" : "string")) out[key] = value;
+  }
+  return out as unknown as Filters;
+}
+
+/** Only the filters that are set (what a saved filter keeps). */
+export function activeFilters(f: Filters): Record<string, string | boolean> {
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== null && v !== false));
+}

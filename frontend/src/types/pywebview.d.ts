@@ -68,6 +68,7 @@ export interface AppSettings {
   window_width: number;
   window_height: number;
   last_pick_folder: string | null;
+  saved_filters: SavedFilter[];
 }
 
 export interface AppStatus {
@@ -864,6 +865,16 @@ export interface RuleView {
   rule: MappingRule;
   source: string;
   edited: boolean;
+}
+
+/**
+ * A search and sidebar filters the user named ("SDXL LoRAs to sort"); `filters` are
+ * the window's own filter keys, kept as given (the window checks them when applied).
+ */
+export interface SavedFilter {
+  name: string;
+  text: string;
+  filters: Record<string, string | boolean | null>;
 }
 
 export interface ScanReport {

@@ -235,3 +235,23 @@ def test_inspect_of_a_fifo_answers_at_once_and_the_server_stays_up(server, tmp_p
         assert answer.json()["error"]["code"] == "not_a_regular_file"
         assert "named pipe" in answer.json()["error"]["message"]
     assert call(server, "get_status").json()["ok"] is True
+
+
+def test_saved_filters_are_kept_and_bad_ones_refused(server) -> None:
+    saved = [
+        {"name": "SDXL LoRAs", "text": "pixel", "filters": {"family": "sdxl", "favorites": True}}
+    ]
+    with client(server) as c:
+        ok = c.post("/api/call/update_settings", json={"changes": {"saved_filters": saved}})
+        nameless = c.post(
+            "/api/call/update_settings",
+            json={"changes": {"saved_filters": [{"name": "", "filters": {}}]}},
+        )
+        nested = c.post(
+            "/api/call/update_settings",
+            json={"changes": {"saved_filters": [{"name": "x", "filters": {"a": {"b": 1}}}]}},
+        )
+    assert ok.status_code == 200 and ok.json()["result"]["saved_filters"] == saved
+    for bad in (nameless, nested):
+        assert bad.status_code == 400 and bad.json()["error"]["code"] == "invalid_argument"
+    assert json.loads(_settings_file(server).read_text())["saved_filters"] == saved

@@ -238,6 +238,7 @@ describe("ImportDialog", () => {
         window_width: 1280,
         window_height: 800,
         last_pick_folder: null,
+        saved_filters: [],
       }),
     });
     await waitFor(() => expect(screen.getByTestId("import-mode-move")).toBeChecked());
