@@ -444,6 +444,28 @@ describe("App", () => {
     expect(await screen.findByTestId("toast")).toHaveTextContent("Verification found problems");
   });
 
+  it("filters by linked / not linked in an app, one at a time", async () => {
+    const user = userEvent.setup();
+    const app = {
+      id: "comfy",
+      name: "ComfyUI",
+      kind: "comfyui" as const,
+      root: "/c",
+      models_dir: "/c/models",
+      method: "links" as const,
+      version: null,
+      flavour: null,
+      variant: "",
+      added_at: "2026-11-01T00:00:00Z",
+    };
+    const { bridge } = setup([summary(1)], "web", { list_apps: () => [app] });
+    await user.click(await screen.findByRole("button", { name: "Not in ComfyUI" }));
+    await waitFor(() => expect(listQueries(bridge).at(-1)?.not_linked_to).toBe("comfy"));
+    await user.click(screen.getByRole("button", { name: "Linked in ComfyUI" }));
+    await waitFor(() => expect(listQueries(bridge).at(-1)?.linked_to).toBe("comfy"));
+    expect(listQueries(bridge).at(-1)?.not_linked_to).toBeUndefined();
+  });
+
   it("saves the current search and filters by name and applies a saved one", async () => {
     const user = userEvent.setup();
     const stored: { current: AppSettings } = {

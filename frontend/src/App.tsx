@@ -31,32 +31,24 @@ import { HistoryView } from "./components/views/HistoryView";
 import { StatsView } from "./components/views/StatsView";
 import { type View, ViewSwitcher } from "./components/ViewSwitcher";
 import {
-  activeFilters,
   buildListQuery,
   EMPTY_FILTERS,
-  filtersFrom,
   effectiveSort,
   type Filters,
   hasActiveFilters,
   type SortState,
 } from "./lib/filters";
-import {
-  type ClickMods,
-  clickSelection,
-  EMPTY_SELECTION,
-  only,
-  type Selection,
-  selectAll,
-  single,
-} from "./lib/selection";
+import { EMPTY_SELECTION, single } from "./lib/selection";
+import { useLibrarySelection } from "./components/useLibrarySelection";
 import { ImportDialog } from "./components/import/ImportDialog";
 import { JobsPanel } from "./components/JobsPanel";
 import { GridView } from "./components/GridView";
-import { LayoutSwitch, useLayout } from "./components/LayoutSwitch";
+import { LibraryHeader } from "./components/LibraryHeader";
+import { useLayout } from "./components/LayoutSwitch";
 import { LibraryList } from "./components/LibraryList";
 import { SettingsDialog } from "./components/SettingsDialog";
 import { TopBar } from "./components/TopBar";
-import { ProgressBar, Spinner } from "./components/ui/ProgressBar";
+import { ProgressBar } from "./components/ui/ProgressBar";
 import { useToast } from "./components/ui/Toasts";
 import { openDialogCount } from "./lib/dialogStore";
 import { formatBytes, progressFraction } from "./lib/format";
@@ -96,9 +88,6 @@ export function App() {
   const [sort, setSort] = useState<SortState | null>(null); // null until a column header is clicked
   const [view, setView] = useState<View>("library");
   const [layout, setLayout] = useLayout();
-  const [selection, setSelection] = useState<Selection>(EMPTY_SELECTION);
-  const selectedId = single(selection);
-  const selectedIds = useMemo(() => [...selection.ids], [selection]);
   const [importPaths, setImportPaths] = useState<string[] | null>(null);
   const [importJobId, setImportJobId] = useState<string | null>(null);
   const [jobsOpen, setJobsOpen] = useState(false);
@@ -136,29 +125,19 @@ export function App() {
   const queryFacets = useFacets(query);
   const collections = useCollections();
   const apps = useApps();
-  const rowIds = useMemo(() => models.rows.map((m) => m.id), [models.rows]);
-
-  // a multi-selection belongs to the results it was made in: a new search or filter drops it
-  useEffect(() => {
-    setSelection((s) => (s.ids.size > 1 ? EMPTY_SELECTION : s));
-  }, [query]);
-
-  const openModel = useCallback((id: string) => setSelection(only(id)), []);
-  const showModel = useCallback((id: string) => {
-    setView("library");
-    setSelection(only(id));
-  }, []);
-  const onSelect = useCallback(
-    (id: string, mods: ClickMods) => setSelection((s) => clickSelection(s, rowIds, id, mods)),
-    [rowIds],
+  const { selection, setSelection, openModel, onSelect, onSelectAll } = useLibrarySelection(
+    models.rows,
+    query,
   );
-  const onSelectAll = useCallback(() => {
-    bridge.call("list_model_ids", { query: { ...query, sort: undefined } }).then(
-      (ids) => setSelection(selectAll(ids)),
-      (err: Error) =>
-        toast.push({ kind: "error", title: "Could not select the results", message: err.message }),
-    );
-  }, [bridge, query, toast]);
+  const selectedId = single(selection);
+  const selectedIds = useMemo(() => [...selection.ids], [selection]);
+  const showModel = useCallback(
+    (id: string) => {
+      setView("library");
+      openModel(id);
+    },
+    [openModel],
+  );
   const jobs = useJobs();
   const network = useNetworkStatus();
   const status = useStatus();
@@ -186,7 +165,7 @@ export function App() {
   const closeDetail = useCallback(() => {
     setSelection(EMPTY_SELECTION);
     refocusIfLost(libraryListTarget);
-  }, []);
+  }, [setSelection]);
   const closeJobs = useCallback(() => {
     setJobsOpen(false);
     refocusIfLost(() => document.querySelector<HTMLElement>('[data-testid="jobs-button"]'));
@@ -230,30 +209,6 @@ export function App() {
   const interrupted = (jobs.data ?? []).filter((j) => j.status === "interrupted");
   const rebuildJob = running.find((j) => j.kind === "rebuild");
   const filtered = hasActiveFilters(filters) || search.trim().length > 0;
-  const savedFilters = settings.data?.saved_filters ?? [];
-  const current = JSON.stringify([search.trim(), activeFilters(filters)]);
-  const activeSaved =
-    savedFilters.find(
-      (f) => JSON.stringify([f.text, activeFilters(filtersFrom(f.filters))]) === current,
-    )?.name ?? null;
-  const keepSaved = (next: typeof savedFilters) =>
-    updateSettings.mutate(
-      { saved_filters: next },
-      {
-        onError: (err) =>
-          toast.push({ kind: "error", title: "Could not save the filter", message: err.message }),
-      },
-    );
-  const saveFilter = (name: string) =>
-    keepSaved([
-      ...savedFilters.filter((f) => f.name !== name),
-      { name, text: search.trim(), filters: activeFilters(filters) },
-    ]);
-  const removeSaved = (name: string) => keepSaved(savedFilters.filter((f) => f.name !== name));
-  const applySaved = (f: (typeof savedFilters)[number]) => {
-    setFilters(filtersFrom(f.filters));
-    setSearch(f.text);
-  };
   const clearAll = () => {
     setFilters(EMPTY_FILTERS);
     setSearch("");
@@ -318,12 +273,12 @@ export function App() {
               onChange={setFilters}
               saved={
                 <SavedFilters
-                  saved={savedFilters}
-                  canSave={filtered}
-                  activeName={activeSaved}
-                  onApply={applySaved}
-                  onSave={saveFilter}
-                  onRemove={removeSaved}
+                  filters={filters}
+                  search={search}
+                  onApply={(f, text) => {
+                    setFilters(f);
+                    setSearch(text);
+                  }}
                 />
               }
             />
@@ -343,66 +298,18 @@ export function App() {
           className={`min-w-0 flex-1 flex-col ${view === "library" ? "flex" : "hidden"}`}
           aria-label="Library"
         >
-          <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-4 text-[12px] text-muted">
-            <span data-testid="model-count">
-              {models.isLoading
-                ? "Loading…"
-                : `${models.total.toLocaleString()} ${models.total === 1 ? "model" : "models"}`}
-            </span>
-            {models.isFetching && !models.isLoading && <Spinner label="Refreshing" />}
-            {filtered && (
-              <button type="button" className="text-accent hover:underline" onClick={clearAll}>
-                Clear filters
-              </button>
-            )}
-            {selection.ids.size > 1 ? (
-              <button
-                type="button"
-                className="text-accent hover:underline"
-                onClick={closeDetail}
-                data-testid="clear-selection"
-              >
-                Clear selection ({selection.ids.size.toLocaleString()})
-              </button>
-            ) : (
-              models.total > 1 && (
-                <button
-                  type="button"
-                  className="text-accent hover:underline"
-                  onClick={onSelectAll}
-                  title="Select every model these results hold (Ctrl+A in the list); ctrl/⌘-click or shift-click rows to pick some"
-                  data-testid="select-all"
-                >
-                  Select all
-                </button>
-              )
-            )}
-            <LayoutSwitch layout={layout} onChange={setLayout} />
-            <button
-              type="button"
-              onClick={() => void onRefresh()}
-              disabled={refreshing}
-              title="Scan the library folder and show changes made outside this window (for example imports from the command line)"
-              data-testid="refresh-button"
-              className="inline-flex items-center gap-1.5 rounded px-1.5 py-0.5 text-muted hover:bg-hover hover:text-fg disabled:opacity-70"
-            >
-              <svg
-                viewBox="0 0 16 16"
-                className={`size-3.5 ${refreshing ? "animate-spin" : ""}`}
-                aria-hidden="true"
-              >
-                <path
-                  d="M13.5 8a5.5 5.5 0 1 1-1.6-3.9M13.5 2.5v3h-3"
-                  fill="none"
-                  stroke="currentColor"
-                  strokeWidth="1.5"
-                  strokeLinecap="round"
-                  strokeLinejoin="round"
-                />
-              </svg>
-              {refreshing ? "Refreshing…" : "Refresh"}
-            </button>
-          </div>
+          <LibraryHeader
+            models={models}
+            filtered={filtered}
+            onClearFilters={clearAll}
+            selected={selection.ids.size}
+            onClearSelection={closeDetail}
+            onSelectAll={onSelectAll}
+            layout={layout}
+            onLayout={setLayout}
+            refreshing={refreshing}
+            onRefresh={() => void onRefresh()}
+          />
           <WriterWaitBanner />
           <MovedBanner />
           {filters.attention && <UnreadableNotice unreadable={facets.data?.unreadable ?? []} />}

@@ -33,6 +33,11 @@ class HistoryMethods:
         """Every import batch, newest first: source folder, time, counts, its models."""
         return history.import_batches(self.jobs.store, self.service, limit)
 
+    def get_import_batch(self, batch_id: str) -> ImportBatch:
+        """One import batch by its id, or a unique start or end of it (the short reference
+        `history` prints)."""
+        return history.import_batch(self.jobs.store, self.service, batch_id)
+
     def undo_import(self, batch_id: str) -> UndoReport:
         """Remove exactly the models one import batch added (a moved model's files are
         put back where they were); sources and models it found already there stay."""

@@ -84,6 +84,7 @@ API_METHODS: tuple[str, ...] = (
     "rename_collection",
     "delete_collection",
     "list_history",
+    "get_import_batch",
     "undo_import",
     "get_stats",
     "list_model_ids",

@@ -3,13 +3,12 @@ into them (thin adapters over ShelfApi)."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tensorshelf.cli.output import emit, fail, handle_errors, plain
+from tensorshelf.cli.output import confirm_or_fail, emit, fail, handle_errors, plain
 from tensorshelf.cli.state import get_state
 
 if TYPE_CHECKING:
@@ -98,14 +97,12 @@ def apps_rm(
     state = get_state(ctx)
     api = state.api()
     if not yes:
-        if not sys.stdin.isatty():
-            fail(
-                state,
-                "confirmation_required",
-                "refusing without --yes when stdin is not a terminal",
-            )
-        if not typer.confirm(f"Remove {app} and the links Tensorshelf made in it?", err=True):
-            fail(state, "cancelled", "nothing removed")
+        confirm_or_fail(
+            state,
+            f"Remove {app} and the links Tensorshelf made in it?",
+            "remove an app",
+            "nothing removed",
+        )
     removed = api.remove_app(ref=app)
 
     def human(c: Console) -> None:

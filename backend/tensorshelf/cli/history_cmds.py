@@ -3,12 +3,18 @@
 
 from __future__ import annotations
 
-import sys
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from tensorshelf.cli.output import emit, fail, handle_errors, human_size, plain, short_id
+from tensorshelf.cli.output import (
+    confirm_or_fail,
+    emit,
+    handle_errors,
+    human_size,
+    plain,
+    short_id,
+)
 from tensorshelf.cli.state import CliState, get_state
 
 if TYPE_CHECKING:
@@ -64,9 +70,10 @@ def history_cmd(
         batches = api.list_history()
         emit(state, {"ok": True, "batches": batches}, lambda c: _print_batches(c, batches))
         return
-    batch = next((b for b in api.list_history() if _names(b.batch_id, undo)), None)
-    _confirm_undo(state, batch, undo, yes)
-    report = api.undo_import(batch_id=undo)
+    batch = api.get_import_batch(batch_id=undo)  # an unknown or ambiguous ref stops here
+    if not yes:
+        _confirm_undo(state, batch)
+    report = api.undo_import(batch_id=batch.batch_id)
     failed = report.failed
     document: dict[str, Any] = {"ok": not failed, **report.model_dump(mode="json")}
     if failed:
@@ -94,29 +101,15 @@ def history_cmd(
         raise typer.Exit(1)
 
 
-def _names(batch_id: str, ref: str) -> bool:
-    ref = ref.strip().lower()
-    return batch_id == ref or batch_id.endswith(ref) or batch_id.startswith(ref)
-
-
-def _confirm_undo(state: CliState, batch: ImportBatch | None, ref: str, yes: bool) -> None:
-    if yes or batch is None:  # an unknown ref: undo_import says what is wrong with it
-        return
-    if not sys.stdin.isatty():
-        fail(
-            state,
-            "confirmation_required",
-            "refusing to undo an import without --yes when stdin is not a terminal",
-        )
-    for m in batch.models:
-        if m.in_library:
-            typer.echo(f"  {m.path}  ({short_id(m.id)})", err=True)
-    prompt = (
+def _confirm_undo(state: CliState, batch: ImportBatch) -> None:
+    confirm_or_fail(
+        state,
         f"Remove the {batch.in_library} model(s) the import of {_when(batch.started_at)} from "
-        f"{batch.source or 'several folders'} added? (your source files are not touched)"
+        f"{batch.source or 'several folders'} added? (your source files are not touched)",
+        "undo an import",
+        "nothing removed",
+        (f"  {m.path}  ({short_id(m.id)})" for m in batch.models if m.in_library),
     )
-    if not typer.confirm(prompt, err=True):
-        fail(state, "cancelled", "nothing removed")
 
 
 def _usage_lines(console: Console, title: str, rows: list[UsageRow], total: int) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -11,8 +10,8 @@ import typer
 from tensorshelf.cli.output import (
     UsageError,
     cell,
+    confirm_or_fail,
     emit,
-    fail,
     handle_errors,
     human_size,
     key_values,
@@ -292,16 +291,13 @@ def rm_cmd(
     # Resolve every reference first so one bad ref deletes nothing.
     targets = [api.get_model(ref=ref).model for ref in models]
     if not yes:
-        if not sys.stdin.isatty():
-            fail(
-                state,
-                "confirmation_required",
-                "refusing to delete without --yes when stdin is not a terminal",
-            )
-        for meta in targets:
-            typer.echo(f"  {meta.name}  ({meta.path}, {human_size(meta.size_bytes)})", err=True)
-        if not typer.confirm(f"Delete {len(targets)} model(s) from the library?", err=True):
-            fail(state, "cancelled", "nothing deleted")
+        confirm_or_fail(
+            state,
+            f"Delete {len(targets)} model(s) from the library?",
+            "delete",
+            "nothing deleted",
+            (f"  {m.name}  ({m.path}, {human_size(m.size_bytes)})" for m in targets),
+        )
     results = api.delete_models(refs=[m.id for m in targets])
     failed = [r for r in results if not r.removed]
     document: dict[str, Any] = {"ok": not failed, "results": results}

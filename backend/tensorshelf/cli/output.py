@@ -103,6 +103,23 @@ def fail(
     raise typer.Exit(EXIT_ERROR)
 
 
+def confirm_or_fail(
+    state: CliState, question: str, refusing: str, nothing: str, lines: Iterable[str] = ()
+) -> None:
+    """Ask before something destructive (`--yes` callers skip this); without a terminal to
+    ask on, refuse with `confirmation_required` instead of acting unasked."""
+    if not sys.stdin.isatty():
+        fail(
+            state,
+            "confirmation_required",
+            f"refusing to {refusing} without --yes when stdin is not a terminal",
+        )
+    for line in lines:
+        typer.echo(line, err=True)
+    if not typer.confirm(question, err=True):
+        fail(state, "cancelled", nothing)
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     """Turn ShelfErrors (and anything unexpected) into exit 1 without a traceback."""
 

@@ -40,6 +40,22 @@ const SECTIONS: { key: FacetKey; title: string; label: (value: string) => string
 
 const MAX_VISIBLE_VALUES = 40;
 
+/** "linked in" and "not in" an app: choosing one clears the other. */
+const APP_FILTERS = [
+  {
+    key: "linked_to",
+    other: "not_linked_to",
+    label: (app: string) => `Linked in ${app}`,
+    testId: "filter-linked",
+  },
+  {
+    key: "not_linked_to",
+    other: "linked_to",
+    label: (app: string) => `Not in ${app}`,
+    testId: "filter-not-linked",
+  },
+] as const;
+
 export function FilterSidebar({
   facets,
   libraryFacets,
@@ -160,36 +176,24 @@ export function FilterSidebar({
       {apps.length > 0 && (
         <section className="mt-4 shrink-0" aria-label="Apps">
           <SectionTitle>Apps</SectionTitle>
-          {apps.map((app) => (
-            <div key={app.id}>
+          {apps.flatMap((app) =>
+            APP_FILTERS.map(({ key, other, label, testId }) => (
               <FilterButton
-                label={`Linked in ${app.name}`}
-                pressed={filters.linked_to === app.id}
+                key={`${key}-${app.id}`}
+                label={label(app.name)}
+                pressed={filters[key] === app.id}
                 onClick={() =>
                   onChange({
                     ...filters,
-                    linked_to: filters.linked_to === app.id ? null : app.id,
-                    not_linked_to: null,
+                    [key]: filters[key] === app.id ? null : app.id,
+                    [other]: null,
                   })
                 }
-                testId="filter-linked"
+                testId={testId}
                 value={app.id}
               />
-              <FilterButton
-                label={`Not in ${app.name}`}
-                pressed={filters.not_linked_to === app.id}
-                onClick={() =>
-                  onChange({
-                    ...filters,
-                    not_linked_to: filters.not_linked_to === app.id ? null : app.id,
-                    linked_to: null,
-                  })
-                }
-                testId="filter-not-linked"
-                value={app.id}
-              />
-            </div>
-          ))}
+            )),
+          )}
         </section>
       )}
     </nav>

@@ -3,7 +3,7 @@ import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent 
 import type { ModelSummary } from "../api/types";
 import { useThumbnail } from "../api/thumbnails";
 import { formatBytes, kindLabel } from "../lib/format";
-import type { ClickMods } from "../lib/selection";
+import { type ItemProps, selectHandlers, selectionKey } from "./selectable";
 import { Highlighted, type LibraryListProps } from "./LibraryList";
 import { TierBadge } from "./ui/Badge";
 
@@ -67,12 +67,7 @@ export function GridView({
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a") {
-      e.preventDefault();
-      onSelectAll();
-      return;
-    }
-    const row = rows[active];
+    if (selectionKey(e, rows[active], { onOpen, onSelect, onSelectAll })) return;
     const keys: Record<string, () => void> = {
       ArrowRight: () => moveTo(active + 1),
       ArrowLeft: () => moveTo(active - 1),
@@ -80,8 +75,6 @@ export function GridView({
       ArrowUp: () => moveTo(active - columns),
       Home: () => moveTo(0),
       End: () => moveTo(count - 1),
-      Enter: () => row && onOpen(row.id),
-      " ": () => row && onSelect(row.id, { shift: e.shiftKey, toggle: true }),
     };
     const action = keys[e.key];
     if (!action) return;
@@ -150,15 +143,7 @@ const Card = memo(function Card({
   tabbable,
   onSelect,
   onFocusCard,
-}: {
-  model: ModelSummary;
-  index: number;
-  search: string;
-  selected: boolean;
-  tabbable: boolean;
-  onSelect: (id: string, mods: ClickMods) => void;
-  onFocusCard: (index: number) => void;
-}) {
+}: ItemProps & { onFocusCard: (index: number) => void }) {
   return (
     <div
       role="gridcell"
@@ -167,10 +152,7 @@ const Card = memo(function Card({
       data-testid="library-card"
       data-card-index={index}
       data-model-id={model.id}
-      onClick={(e) => onSelect(model.id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
-      onMouseDown={(e) => {
-        if (e.shiftKey) e.preventDefault();
-      }}
+      {...selectHandlers(model.id, onSelect)}
       onFocus={() => onFocusCard(index)}
       title={model.path}
       className={`flex shrink-0 cursor-default flex-col overflow-hidden rounded-lg border outline-none focus-visible:ring-2 focus-visible:ring-accent ${

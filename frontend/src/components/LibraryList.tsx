@@ -5,6 +5,7 @@ import type { SortState } from "../lib/filters";
 import { formatBytes, formatDate, kindLabel, typeLabel } from "../lib/format";
 import { highlight } from "../lib/highlight";
 import type { ClickMods } from "../lib/selection";
+import { type ItemProps, selectHandlers, selectionKey } from "./selectable";
 import { IntegrityBadge, MatchBadge, TierBadge } from "./ui/Badge";
 
 export const ROW_HEIGHT = 36;
@@ -122,11 +123,7 @@ export function LibraryList({
   );
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
-    if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "a") {
-      e.preventDefault();
-      onSelectAll();
-      return;
-    }
+    if (selectionKey(e, rows[active], { onOpen, onSelect, onSelectAll })) return;
     const keys: Record<string, () => void> = {
       ArrowDown: () => moveTo(document.activeElement === scrollRef.current ? active : active + 1),
       ArrowUp: () => moveTo(active - 1),
@@ -134,14 +131,6 @@ export function LibraryList({
       PageUp: () => moveTo(active - pageRows),
       Home: () => moveTo(0),
       End: () => moveTo(count - 1),
-      Enter: () => {
-        const row = rows[active];
-        if (row) onOpen(row.id);
-      },
-      " ": () => {
-        const row = rows[active];
-        if (row) onSelect(row.id, { shift: e.shiftKey, toggle: true });
-      },
     };
     const action = keys[e.key];
     if (!action) return;
@@ -258,15 +247,7 @@ const Row = memo(function Row({
   tabbable,
   onSelect,
   onFocusRow,
-}: {
-  model: ModelSummary;
-  index: number;
-  search: string;
-  selected: boolean;
-  tabbable: boolean;
-  onSelect: (id: string, mods: ClickMods) => void;
-  onFocusRow: (index: number) => void;
-}) {
+}: ItemProps & { onFocusRow: (index: number) => void }) {
   return (
     <div
       role="row"
@@ -275,10 +256,7 @@ const Row = memo(function Row({
       tabIndex={tabbable ? 0 : -1}
       data-testid="library-row"
       data-model-id={model.id}
-      onClick={(e) => onSelect(model.id, { shift: e.shiftKey, toggle: e.ctrlKey || e.metaKey })}
-      onMouseDown={(e) => {
-        if (e.shiftKey) e.preventDefault(); // a range click selects rows, not text
-      }}
+      {...selectHandlers(model.id, onSelect)}
       onFocus={() => onFocusRow(index)}
       className={`ts-grid h-full cursor-default border-b border-line/60 px-4 text-[13px] outline-none focus-visible:bg-hover focus-visible:shadow-[inset_2px_0_0_var(--ts-accent)] ${
         selected ? "bg-selected" : "hover:bg-hover"

@@ -1,25 +1,45 @@
 import { useState } from "react";
+import { useSettings, useUpdateSettings } from "../api/hooks";
 import type { SavedFilter } from "../api/types";
+import { activeFilters, type Filters, filtersFrom, hasActiveFilters } from "../lib/filters";
+import { useToast } from "./ui/Toasts";
 import { Button } from "./ui/Button";
 
-/** The user's named filters in the sidebar: apply one, remove one, save the current one. */
+/** The user's named filters in the sidebar (kept in settings.json): apply one, remove one,
+ * save the current search and filters under a name. */
 export function SavedFilters({
-  saved,
-  canSave,
-  activeName,
+  filters,
+  search,
   onApply,
-  onSave,
-  onRemove,
 }: {
-  saved: SavedFilter[];
-  /** a search or a filter is set (something to save) */
-  canSave: boolean;
-  /** the saved filter now applied, if any */
-  activeName: string | null;
-  onApply: (filter: SavedFilter) => void;
-  onSave: (name: string) => void;
-  onRemove: (name: string) => void;
+  filters: Filters;
+  search: string;
+  onApply: (filters: Filters, text: string) => void;
 }) {
+  const settings = useSettings();
+  const update = useUpdateSettings();
+  const toast = useToast();
+  const saved = settings.data?.saved_filters ?? [];
+  const text = search.trim();
+  const canSave = hasActiveFilters(filters) || text.length > 0;
+  const current = JSON.stringify([text, activeFilters(filters)]);
+  const activeName =
+    saved.find((f) => JSON.stringify([f.text, activeFilters(filtersFrom(f.filters))]) === current)
+      ?.name ?? null;
+  const keep = (next: SavedFilter[]) =>
+    update.mutate(
+      { saved_filters: next },
+      {
+        onError: (err) =>
+          toast.push({ kind: "error", title: "Could not save the filter", message: err.message }),
+      },
+    );
+  const onSave = (name: string) =>
+    keep([
+      ...saved.filter((f) => f.name !== name),
+      { name, text, filters: activeFilters(filters) },
+    ]);
+  const onRemove = (name: string) => keep(saved.filter((f) => f.name !== name));
   const [naming, setNaming] = useState(false);
   const [name, setName] = useState("");
   if (saved.length === 0 && !canSave) return null;
@@ -39,7 +59,7 @@ export function SavedFilters({
           <button
             type="button"
             aria-pressed={activeName === filter.name}
-            onClick={() => onApply(filter)}
+            onClick={() => onApply(filtersFrom(filter.filters), filter.text)}
             data-testid="saved-filter"
             title={filter.text ? `Search “${filter.text}” with its filters` : "Apply these filters"}
             className={`flex h-7 min-w-0 flex-1 items-center rounded-md px-2 text-left text-[13px] ${

@@ -1071,6 +1071,16 @@ export interface ShelfMethods {
     args: Record<string, never>;
     result: HubStatus;
   };
+  /**
+   * One import batch by its id, or a unique start or end of it (the short reference
+   * `history` prints).
+   */
+  get_import_batch: {
+    args: {
+      batch_id: string;
+    };
+    result: ImportBatch;
+  };
   get_model: {
     args: {
       ref: string;

@@ -8,7 +8,7 @@ import {
 } from "../../api/hooks";
 import type { BulkEdit, BulkReport } from "../../api/types";
 import { useEditModels, useSetLinkChoices } from "../../api/viewHooks";
-import { bulkNotice, plural, type Notice } from "../../lib/bulkText";
+import { bulkNotice, plural } from "../../lib/bulkText";
 import { errorText } from "../../lib/importFlow";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { RatingEditor } from "../detail/EditForm";
@@ -37,7 +37,6 @@ export function BulkPanel({ ids, onClear }: { ids: string[]; onClear: () => void
       { refs: ids, change: bulk },
       { onSuccess: report(done), onError: failed("Could not change the models") },
     );
-  const started = (notice: Notice) => () => toast.push(notice);
 
   const doDelete = () =>
     remove.mutate(ids, {
@@ -133,45 +132,24 @@ export function BulkPanel({ ids, onClear }: { ids: string[]; onClear: () => void
         )}
         <Group title="Check">
           <div className="flex flex-wrap gap-1.5">
-            <Button
-              size="sm"
-              disabled={verify.isPending}
-              data-testid="bulk-verify"
+            <JobButton
+              label="Verify"
+              testId="bulk-verify"
               title="Re-read every file and compare it with the hashes recorded at import"
-              onClick={() =>
-                verify.mutate(
-                  { refs: ids, full: true },
-                  {
-                    onSuccess: started({
-                      kind: "info",
-                      title: `Verifying ${count}`,
-                      message: "Progress is in Jobs.",
-                    }),
-                    onError: failed("Could not start verification"),
-                  },
-                )
-              }
-            >
-              Verify
-            </Button>
-            <Button
-              size="sm"
-              disabled={lookup.isPending}
-              data-testid="bulk-lookup"
+              pending={verify.isPending}
+              onStart={(callbacks) => verify.mutate({ refs: ids, full: true }, callbacks)}
+              started={`Verifying ${count}`}
+              failed="Could not start verification"
+            />
+            <JobButton
+              label="Look up again"
+              testId="bulk-lookup"
               title="Ask Hugging Face again what these models are"
-              onClick={() =>
-                lookup.mutate(ids, {
-                  onSuccess: started({
-                    kind: "info",
-                    title: `Looking up ${count}`,
-                    message: "Progress is in Jobs.",
-                  }),
-                  onError: failed("Could not start the lookup"),
-                })
-              }
-            >
-              Look up again
-            </Button>
+              pending={lookup.isPending}
+              onStart={(callbacks) => lookup.mutate(ids, callbacks)}
+              started={`Looking up ${count}`}
+              failed="Could not start the lookup"
+            />
           </div>
         </Group>
         <Group title="Remove">
@@ -329,5 +307,43 @@ function AppAction({
         </Button>
       </div>
     </Group>
+  );
+}
+
+/** A button that starts a job for the selection (its progress is in Jobs). */
+function JobButton({
+  label,
+  testId,
+  title,
+  pending,
+  onStart,
+  started,
+  failed,
+}: {
+  label: string;
+  testId: string;
+  title: string;
+  pending: boolean;
+  onStart: (callbacks: { onSuccess: () => void; onError: (err: Error) => void }) => void;
+  started: string;
+  failed: string;
+}) {
+  const toast = useToast();
+  return (
+    <Button
+      size="sm"
+      disabled={pending}
+      data-testid={testId}
+      title={title}
+      onClick={() =>
+        onStart({
+          onSuccess: () =>
+            toast.push({ kind: "info", title: started, message: "Progress is in Jobs." }),
+          onError: (err) => toast.push({ kind: "error", title: failed, message: err.message }),
+        })
+      }
+    >
+      {label}
+    </Button>
   );
 }
