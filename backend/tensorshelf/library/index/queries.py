@@ -81,8 +81,9 @@ def where_clause(query: ListQuery, match: str | None) -> tuple[str, list[object]
     clauses: list[str] = []
     params: list[object] = []
     for column, prefix in hash_terms(query.text):  # a model by (a prefix of) its hash
-        clauses.append(f"m.{column} LIKE ?")
-        params.append(prefix + "%")
+        # a range over lower-case hex (every continuation sorts below "g"): an index seek
+        clauses.append(f"m.{column} >= ? AND m.{column} < ?")
+        params.extend([prefix, prefix + "g"])
     kinds, _rest = kind_terms(query.text)
     if kinds:  # a kind word finds that kind, or a name holding the word
         for subtype, phrase in kinds:

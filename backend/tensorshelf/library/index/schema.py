@@ -161,6 +161,11 @@ FACETS_INDEX_DDL = (
     "integrity_state COLLATE NOCASE, rating, pending_online_lookup, size_bytes, added_date, "
     "name COLLATE NOCASE, id)"
 )
+# `sha256:ab12…` / `blake3:…` find a model by a prefix of its primary hash: a range seek
+HASH_INDEX_DDL = (
+    "CREATE INDEX IF NOT EXISTS idx_models_sha256 ON models(sha256)",
+    "CREATE INDEX IF NOT EXISTS idx_models_blake3 ON models(blake3)",
+)
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
 INDEX_DDL: tuple[str, ...] = (
@@ -176,6 +181,7 @@ INDEX_DDL: tuple[str, ...] = (
     "CREATE INDEX idx_collections_name ON collections(name, model_id)",
     "CREATE INDEX idx_models_integrity ON models(integrity_state)",
     FACETS_INDEX_DDL,
+    *HASH_INDEX_DDL,
 )
 
 # --- v1 (the plan's §2.4/§2.6 shape), kept so the v1 → v2 migration can be exercised ------
@@ -260,8 +266,8 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
         meta.integrity.state if meta.integrity else "unverified",
         meta.rating,
         meta.size_bytes,
-        hashes.sha256 if hashes else None,
-        hashes.blake3 if hashes else None,
+        hashes.sha256.lower() if hashes else None,  # hash-prefix search compares lower case
+        hashes.blake3.lower() if hashes and hashes.blake3 else None,
         json.dumps(meta.tags, ensure_ascii=False),
         meta.added_date,
         meta.updated_date,
@@ -393,7 +399,8 @@ def _migrate_v3(conn: sqlite3.Connection, library_root: Path) -> None:
 
 
 def _migrate_v4(conn: sqlite3.Connection, library_root: Path) -> None:
-    conn.execute(FACETS_INDEX_DDL)  # nothing else changed: no re-read of the library
+    for ddl in (FACETS_INDEX_DDL, *HASH_INDEX_DDL):  # no re-read of the library needed
+        conn.execute(ddl)
     facet_combos.create(conn)
     facet_combos.fill(conn)
     log.info("migrated models.db v4 -> v%d (facet counts kept by triggers)", SCHEMA_VERSION)
