@@ -26,9 +26,9 @@ from tensorshelf.settings import METADATA_FILE
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = (
-    5  # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos
-)
+# v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos,
+# base_model searched
+SCHEMA_VERSION = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,14 +69,14 @@ MODEL_SEARCH = FtsSpec(
         "notes",
         "description",
         "file_names",
+        "base_model",
     ),
-    weights=(10.0, 8.0, 8.0, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 2.0),
+    weights=(10.0, 8.0, 8.0, 5.0, 3.0, 4.0, 3.0, 1.0, 1.0, 2.0, 3.0),
 )
 FTS_COLUMNS = MODEL_SEARCH.columns
 SUMMARY_COLUMNS = (
     "model_type",
     "subtype",
-    "base_model",
     "variant",
     "precision",
     "format",
@@ -249,11 +249,11 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
         meta.notes,
         meta.description,
         "\n".join(f.path for f in meta.files),
+        meta.base_model,
     )
     summary = (
         meta.model_type,
         meta.subtype,
-        meta.base_model,
         meta.variant,
         meta.precision,
         meta.detection.format if meta.detection else None,
@@ -401,6 +401,12 @@ def _migrate_v3(conn: sqlite3.Connection, library_root: Path) -> None:
 def _migrate_v4(conn: sqlite3.Connection, library_root: Path) -> None:
     for ddl in (FACETS_INDEX_DDL, *HASH_INDEX_DDL):  # no re-read of the library needed
         conn.execute(ddl)
+    # the full-text index gained base_model (already a column): rebuilt from the rows
+    for name in MODEL_SEARCH.trigger_names:
+        conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    conn.execute(f"DROP TABLE IF EXISTS {MODEL_SEARCH.table}")
+    create_fts(conn, MODEL_SEARCH)
+    rebuild_fts(conn, MODEL_SEARCH)
     facet_combos.create(conn)
     facet_combos.fill(conn)
     log.info("migrated models.db v4 -> v%d (facet counts kept by triggers)", SCHEMA_VERSION)

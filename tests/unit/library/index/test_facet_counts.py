@@ -81,6 +81,7 @@ def test_a_v4_index_gains_the_facets_index_and_keeps_its_rows(
     db.write_bytes((root / MODELS_DB).read_bytes())
     conn = sqlite3.connect(db)
     conn.execute("DROP INDEX idx_models_facets")
+    conn.execute("UPDATE models SET base_model = 'Illustrious XL' WHERE rid = 1")
     for suffix in ("ai", "ad", "au"):
         conn.execute(f"DROP TRIGGER facet_combos_{suffix}")
     conn.execute("DROP TABLE facet_combos")
@@ -92,6 +93,8 @@ def test_a_v4_index_gains_the_facets_index_and_keeps_its_rows(
         assert index.list_models(ListQuery()).total == len(metas)
         whole = index.facets()
         assert sum(whole.model_type.values()) == len(metas)  # from the filled running counts
+        found = index.list_models(ListQuery(text="illustrious", sort="relevance"))
+        assert found.total == 1  # the full-text index was rebuilt with base_model
         plan = (
             index._conn()
             .execute(  # noqa: SLF001
