@@ -5,7 +5,7 @@ import { App, buildListQuery } from "./App";
 import type { AppSettings, FacetCounts, JobInfo, ListQuery, ModelSummary } from "./api/types";
 import { EMPTY_FILTERS } from "./lib/filters";
 import { createFakeBridge, type Handlers } from "./test/fakeBridge";
-import { errorInfo, jobInfo, planItem, rejected, summary } from "./test/factories";
+import { appSettings, errorInfo, jobInfo, planItem, rejected, summary } from "./test/factories";
 import { renderWithBridge } from "./test/render";
 
 const facets: FacetCounts = {
@@ -469,14 +469,7 @@ describe("App", () => {
   it("saves the current search and filters by name and applies a saved one", async () => {
     const user = userEvent.setup();
     const stored: { current: AppSettings } = {
-      current: {
-        theme: "system",
-        default_import_mode: "copy",
-        lookup_on_import: true,
-        offline: false,
-        window_width: 1280,
-        window_height: 800,
-        last_pick_folder: null,
+      current: appSettings({
         saved_filters: [
           {
             name: "Big llamas",
@@ -484,7 +477,7 @@ describe("App", () => {
             filters: { size: "large", bogus: "x", favorites: "no" },
           },
         ],
-      },
+      }),
     };
     const { bridge } = setup([summary(1)], "web", {
       get_settings: () => stored.current,
@@ -524,16 +517,7 @@ describe("App", () => {
   it("rebuilds the index only after confirming in settings", async () => {
     const user = userEvent.setup();
     const { bridge } = setup([], "web", {
-      get_settings: () => ({
-        theme: "system",
-        default_import_mode: "copy",
-        lookup_on_import: true,
-        offline: false,
-        window_width: 1280,
-        window_height: 800,
-        last_pick_folder: null,
-        saved_filters: [],
-      }),
+      get_settings: () => appSettings(),
       start_rebuild: () => ({ job_id: "r" }),
     });
     await user.click(screen.getByTestId("settings-button"));

@@ -20,7 +20,7 @@ from tests.fixtures.library_factory import build_library
 from benchlib.harness import Row
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.maintenance.scan import rebuild, scan
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import METADATA_FILE, MODELS_DB
 
 SECTION = "index"

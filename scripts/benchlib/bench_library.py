@@ -23,7 +23,7 @@ from tests.fixtures.library_factory import BuiltModel, build_library
 from benchlib.harness import Row
 from tensorshelf.api.shelf import ShelfApi
 from tensorshelf.library.layout import ensure_library
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import resolve_locations
 
 SECTION = "library"

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tensorshelf import settings
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import Locations
 from tests.fixtures.jobs_env import WAIT_S, JobsEnv, open_env, sha256_of
 from tests.fixtures.jobs_files import write_loras

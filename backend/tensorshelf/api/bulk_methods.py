@@ -8,7 +8,7 @@ from tensorshelf.errors import InvalidArgument, ShelfError
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.models import EVENT_LIBRARY_CHANGED, LibraryChanged
 from tensorshelf.library.bulk import BulkEdit, BulkFailure, BulkReport
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.library.service import LibraryService
 from tensorshelf.mapping.service import MappingService
 

@@ -12,7 +12,7 @@ from tensorshelf.jobs import history
 from tensorshelf.jobs.events import EventBus
 from tensorshelf.jobs.history import ImportBatch, UndoReport
 from tensorshelf.jobs.models import EVENT_LIBRARY_CHANGED, LibraryChanged
-from tensorshelf.library.models import LibraryStats, UsageRow
+from tensorshelf.library.query_models import LibraryStats, UsageRow
 from tensorshelf.library.service import LibraryService
 from tensorshelf.mapping.service import MappingService
 

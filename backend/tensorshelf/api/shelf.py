@@ -41,16 +41,14 @@ from tensorshelf.library.changes import ChangeEntry
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import (
     CollectionChange,
-    FacetCounts,
     ImportOptions,
     ImportPlan,
     InspectResult,
-    ListQuery,
     ModelEdit,
-    ModelPage,
     RemoveResult,
     ScanReport,
 )
+from tensorshelf.library.query_models import FacetCounts, ListQuery, ModelPage
 from tensorshelf.library.service import LibraryService
 from tensorshelf.library.watch import ChangeWatch
 from tensorshelf.library.writer_lock import LockWait

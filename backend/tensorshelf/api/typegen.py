@@ -44,6 +44,7 @@ LITERAL_MODULES = (
     "tensorshelf.detect.models",
     "tensorshelf.library.metadata.document",
     "tensorshelf.library.models",
+    "tensorshelf.library.query_models",
     "tensorshelf.jobs.models",
     "tensorshelf.api.shelf",
     "tensorshelf.api.mapping_methods",

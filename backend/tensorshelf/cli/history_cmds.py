@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from tensorshelf.jobs.history import ImportBatch
-    from tensorshelf.library.models import LibraryStats, UsageRow
+    from tensorshelf.library.query_models import LibraryStats, UsageRow
 
 
 def _when(stamp: str) -> str:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from tensorshelf.library.metadata.document import ModelMetadata
-    from tensorshelf.library.models import ModelPage
+    from tensorshelf.library.query_models import ModelPage
 
 
 class SortField(StrEnum):
@@ -122,7 +122,7 @@ def list_cmd(
 ) -> None:
     """List the models in the library; with words, search it (best matches first). `list`
     and `search` take the same filters."""
-    from tensorshelf.library.models import ListQuery
+    from tensorshelf.library.query_models import ListQuery
 
     state = get_state(ctx)
     searching = ctx.info_name == "search"

@@ -33,11 +33,8 @@ from tensorshelf.jobs.progress import ProgressTracker
 from tensorshelf.jobs.reclassify_task import run_reclassify
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.jobs.sync_task import run_sync
-from tensorshelf.library.models import (
-    ListQuery,
-    ModelVerification,
-    VerifyReport,
-)
+from tensorshelf.library.models import ModelVerification, VerifyReport
+from tensorshelf.library.query_models import ListQuery
 
 if TYPE_CHECKING:
     from tensorshelf.hf.session import HubSession

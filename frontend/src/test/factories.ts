@@ -1,4 +1,5 @@
 import type {
+  AppSettings,
   Detection,
   ErrorInfo,
   FacetCounts,
@@ -211,6 +212,20 @@ export function facetCounts(over: Partial<FacetCounts> = {}): FacetCounts {
     attention: 0,
     favorites: 0,
     unreadable: [],
+    ...over,
+  };
+}
+
+export function appSettings(over: Partial<AppSettings> = {}): AppSettings {
+  return {
+    theme: "system",
+    default_import_mode: "copy",
+    lookup_on_import: true,
+    offline: false,
+    window_width: 1280,
+    window_height: 800,
+    last_pick_folder: null,
+    saved_filters: [],
     ...over,
   };
 }

@@ -15,7 +15,8 @@ from tensorshelf import settings
 from tensorshelf.errors import InvalidArgument, JobNotFound, ModelNotFound, PlanNotFound
 from tensorshelf.jobs.events import Event
 from tensorshelf.jobs.import_task import import_params
-from tensorshelf.library.models import ImportOptions, ListQuery
+from tensorshelf.library.models import ImportOptions
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.library.service import LibraryService
 from tensorshelf.settings import Locations
 from tests.fixtures.jobs_env import (

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.search.query import build_match_query, query_terms
 from tensorshelf.settings import MODELS_DB, SEARCH_MAX_TERMS
 

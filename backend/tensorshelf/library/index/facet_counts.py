@@ -17,7 +17,7 @@ from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.index import facet_combos
 from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
 from tensorshelf.library.index.queries import query_where
-from tensorshelf.library.models import FacetCounts, ListQuery
+from tensorshelf.library.query_models import FacetCounts, ListQuery
 
 FLAGS = ("favorites", "attention", "pending")
 _ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -12,12 +12,11 @@ from tensorshelf.detect.vocabulary import normalise_subtype
 from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
-from tensorshelf.library.models import (
+from tensorshelf.library.models import MappableFile, MappableModel
+from tensorshelf.library.query_models import (
     GrowthRow,
     LibraryStats,
     ListQuery,
-    MappableFile,
-    MappableModel,
     ModelPage,
     ModelSummary,
     UsageRow,

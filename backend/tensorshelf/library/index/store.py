@@ -38,13 +38,8 @@ from tensorshelf.library.index.schema import (
     ensure_schema,
 )
 from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.models import (
-    FacetCounts,
-    LibraryStats,
-    ListQuery,
-    MappableModel,
-    ModelPage,
-)
+from tensorshelf.library.models import MappableModel
+from tensorshelf.library.query_models import FacetCounts, LibraryStats, ListQuery, ModelPage
 from tensorshelf.settings import (
     INDEX_CHECKPOINT_BUSY_MS,
     METADATA_FILE,

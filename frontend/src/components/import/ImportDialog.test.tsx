@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ImportPlan } from "../../api/types";
 import { createFakeBridge, type Handlers } from "../../test/fakeBridge";
-import { detection, jobInfo, planItem, rejected } from "../../test/factories";
+import { appSettings, detection, jobInfo, planItem, rejected } from "../../test/factories";
 import { renderWithBridge } from "../../test/render";
 import { ImportDialog } from "./ImportDialog";
 
@@ -230,16 +230,7 @@ describe("ImportDialog", () => {
   it("starts from the saved defaults (import mode, Hugging Face lookup)", async () => {
     const user = userEvent.setup();
     const { bridge } = setup({
-      get_settings: () => ({
-        theme: "system",
-        default_import_mode: "move",
-        lookup_on_import: false,
-        offline: false,
-        window_width: 1280,
-        window_height: 800,
-        last_pick_folder: null,
-        saved_filters: [],
-      }),
+      get_settings: () => appSettings({ default_import_mode: "move", lookup_on_import: false }),
     });
     await waitFor(() => expect(screen.getByTestId("import-mode-move")).toBeChecked());
     expect(screen.getByTestId("import-lookup")).not.toBeChecked();

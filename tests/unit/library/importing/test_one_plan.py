@@ -10,7 +10,8 @@ import pytest
 from tensorshelf.api.shelf import ShelfApi
 from tensorshelf.jobs.store import JobStore
 from tensorshelf.library.importing.companions import is_weight_name
-from tensorshelf.library.models import ImportOptions, ListQuery
+from tensorshelf.library.models import ImportOptions
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.library.service import LibraryService
 from tests.fixtures.import_files import (
     make_diffusers_folder,

@@ -14,7 +14,7 @@ from tensorshelf.library.index.schema import MODEL_SEARCH, SCHEMA_V1_DDL, SCHEMA
 from tensorshelf.library.index.store import Index, stamp_of
 from tensorshelf.library.maintenance.scan import rebuild
 from tensorshelf.library.metadata.document import FileEntry, Hashes, ModelMetadata
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import MODELS_DB
 from tests.fixtures.library_factory import build_library, write_metadata_fast
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from tensorshelf.library.index.schema import SCHEMA_VERSION
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.maintenance.scan import rebuild
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import MODELS_DB
 from tests.fixtures.library_factory import build_library
 

@@ -14,7 +14,7 @@ import pytest
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.maintenance.scan import scan
 from tensorshelf.library.metadata.files import read_metadata
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import METADATA_FILE, MODELS_DB
 from tests.fixtures.library_factory import build_library, write_metadata_fast
 

@@ -14,7 +14,7 @@ from tensorshelf.io.types import CancelToken
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.index.swap import sweep_stale_rebuilds
 from tensorshelf.library.maintenance.scan import rebuild, scan
-from tensorshelf.library.models import ListQuery
+from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import METADATA_FILE, MODELS_DB
 from tests.fixtures.library_factory import build_library
 
