@@ -1,13 +1,14 @@
 import { act, screen, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import { createFakeBridge } from "../test/fakeBridge";
-import { facetCounts, jobInfo, summary } from "../test/factories";
+import { facetCounts, jobInfo, metadata, summary } from "../test/factories";
 import { renderWithBridge } from "../test/render";
 import {
   applyJobProgress,
   useFacets,
   useJobs,
   useLiveUpdates,
+  useModel,
   useModels,
   queryKeys,
 } from "./hooks";
@@ -60,6 +61,32 @@ describe("event → query invalidation", () => {
     expect(bridge.callsOf("list_models")).toHaveLength(2);
     expect(bridge.callsOf("get_facets")).toHaveLength(2);
     expect(bridge.callsOf("list_jobs")).toHaveLength(1); // unrelated query untouched
+  });
+
+  it("a change that lands while a model's first fetch is in flight is not lost", async () => {
+    // the import summary asks for the new model while its lookup is still writing: the
+    // answer in flight is from before the change, so it must be asked again
+    function ModelProbe() {
+      useLiveUpdates();
+      const detail = useModel("m1");
+      return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
+    }
+    let answerFirst: () => void = () => {};
+    const bridge = createFakeBridge({
+      get_model: () => {
+        if (bridge.callsOf("get_model").length === 1) {
+          const stale = { model: metadata({ match_method: "none" }), library_dir: "/lib/m1" };
+          return new Promise((resolve) => (answerFirst = () => resolve(stale)));
+        }
+        return { model: metadata({ match_method: "filename_fuzzy" }), library_dir: "/lib/m1" };
+      },
+    });
+    renderWithBridge(<ModelProbe />, bridge);
+    await waitFor(() => expect(bridge.callsOf("get_model")).toHaveLength(1));
+    act(() => bridge.emit("library.changed", { ids: ["m1"], reason: "lookup", elsewhere: false }));
+    await act(async () => answerFirst());
+    await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("filename_fuzzy"));
+    expect(bridge.callsOf("get_model")).toHaveLength(2);
   });
 
   it("job.progress updates the cached job without a request; job.done refetches jobs", async () => {

@@ -5,6 +5,7 @@
 import {
   keepPreviousData,
   QueryClient,
+  type QueryKey,
   useInfiniteQuery,
   useMutation,
   useQuery,
@@ -71,19 +72,20 @@ export function createQueryClient(): QueryClient {
  * Returns a function that detaches everything.
  */
 export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => void {
+  const refresh = (queryKey: QueryKey) => refreshQueries(client, queryKey);
   const offs = [
     bridge.subscribe("library.changed", (payload) => {
-      void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
-      void client.invalidateQueries({ queryKey: queryKeys.models() });
-      void client.invalidateQueries({ queryKey: queryKeys.facets });
-      void client.invalidateQueries({ queryKey: queryKeys.status });
-      void client.invalidateQueries({ queryKey: queryKeys.history });
-      void client.invalidateQueries({ queryKey: queryKeys.stats });
+      refresh(queryKeys.syncPlan);
+      refresh(queryKeys.models());
+      refresh(queryKeys.facets);
+      refresh(queryKeys.status);
+      refresh(queryKeys.history);
+      refresh(queryKeys.stats);
       for (const id of payload?.ids ?? []) {
-        void client.invalidateQueries({ queryKey: queryKeys.model(id) });
-        void client.invalidateQueries({ queryKey: queryKeys.preview(id) });
-        void client.invalidateQueries({ queryKey: ["thumbnail", id] });
-        void client.invalidateQueries({ queryKey: queryKeys.modelLinks(id) });
+        refresh(queryKeys.model(id));
+        refresh(queryKeys.preview(id));
+        refresh(["thumbnail", id]);
+        refresh(queryKeys.modelLinks(id));
       }
     }),
     bridge.subscribe("job.progress", (payload) => {
@@ -111,6 +113,20 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
     }),
   ];
   return () => offs.forEach((off) => off());
+}
+
+/**
+ * Marks the queries stale and refetches the ones on screen — including one whose first
+ * fetch is still in flight. (react-query joins an invalidation to a first fetch already
+ * running, so the answer read before the change would be kept as fresh; that fetch is
+ * dropped instead and asked again.)
+ */
+export function refreshQueries(client: QueryClient, queryKey: QueryKey): void {
+  for (const query of client.getQueryCache().findAll({ queryKey })) {
+    const firstFetch = query.state.data === undefined && query.state.fetchStatus === "fetching";
+    if (firstFetch && query.isActive()) void query.cancel({ silent: true });
+  }
+  void client.invalidateQueries({ queryKey });
 }
 
 export function applyJobProgress(jobs: JobInfo[], p: JobProgressEvent): JobInfo[] {
