@@ -176,7 +176,7 @@ def _api_rows(cli: Cli, models: list[BuiltModel], n: int) -> list[Row]:
                 scan_s,
                 "s",
                 f"<= {SCAN_TARGET_S} s",
-                "stat of each metadata.json against the index",
+                "two stats per model dir (its folder stamp + metadata.json), no listing",
             )
         )
     finally:

@@ -27,8 +27,8 @@ from tensorshelf.settings import METADATA_FILE
 log = logging.getLogger(__name__)
 
 # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos,
-# base_model searched
-SCHEMA_VERSION = 5
+# base_model searched; v6: the model dir's own stamp (scan skips listing an unchanged dir)
+SCHEMA_VERSION = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +49,28 @@ class DirStamp:
 
     def as_tuple(self) -> tuple[int, int, int, int]:
         return (self.mtime_ns, self.size, self.ino, self.ctime_ns)
+
+
+FolderStamp = tuple[int, int]
+"""A model dir's (latest mtime, sum of ctimes) over itself and the sub-folders holding a file
+it needs: any file added, removed or renamed in one of them changes both, and no ctime can be
+set back (a restored mtime, rsync -t, still differs). Scan records it once every file the
+model needs was there, and while it is unchanged neither lists the dir nor stats those files
+again; an in-place edit of metadata.json leaves it unchanged, so the metadata.json stamp is
+still compared."""
+
+# A model is a phantom when a file it needs to load is gone; a lost preview or sidecar
+# does not make it one (verify still reports those as missing).
+ESSENTIAL_ROLES: tuple[str, ...] = ("weights", "index", "config", "tokenizer")
+
+
+def needed_subdirs(paths: Iterable[str]) -> str | None:
+    """The SUBDIRS_COLUMN value for these model-relative file paths."""
+    found: set[str] = set()
+    for path in paths:
+        parts = path.split("/")[:-1]
+        found.update("/".join(parts[: i + 1]) for i in range(len(parts)))
+    return "\n".join(sorted(found)) or None
 
 
 # --- current schema (v2) -------------------------------------------------------------------
@@ -96,7 +118,20 @@ SUMMARY_COLUMNS = (
     "updated_date",
 )
 STAMP_COLUMNS = ("meta_mtime_ns", "meta_size", "meta_ino", "meta_ctime_ns")
-MODEL_COLUMNS: tuple[str, ...] = ("id", "path", *FTS_COLUMNS, *SUMMARY_COLUMNS, *STAMP_COLUMNS)
+# The model dir's folder stamp when scan last checked every file it needs: set by scan only,
+# cleared by every other write of the row (see FolderStamp); and the sub-folders the stamp
+# covers too (those holding a needed file, "\n"-joined; NULL for none).
+FOLDER_STAMP_COLUMNS = ("dir_mtime_ns", "dir_ctime_ns")
+SUBDIRS_COLUMN = "needed_subdirs"
+MODEL_COLUMNS: tuple[str, ...] = (
+    "id",
+    "path",
+    *FTS_COLUMNS,
+    *SUMMARY_COLUMNS,
+    *STAMP_COLUMNS,
+    *FOLDER_STAMP_COLUMNS,
+    SUBDIRS_COLUMN,
+)
 FILE_COLUMNS = (
     "model_id",
     "path",
@@ -114,6 +149,7 @@ _INTEGER_COLUMNS = {
     "rating",
     "size_bytes",
     *STAMP_COLUMNS,
+    *FOLDER_STAMP_COLUMNS,
 }
 
 
@@ -278,6 +314,9 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
         *fts,
         *summary,
         *(stamp.as_tuple() if stamp else (None, None, None, None)),
+        None,  # the folder stamp: only scan sets it, after checking the dir's files
+        None,
+        needed_subdirs(f.path for f in meta.files if f.role in ESSENTIAL_ROLES),
     )
     files = [
         (meta.id, f.path, f.size, f.sha256, f.blake3, f.role, f.shard_index, f.shard_total)
@@ -409,7 +448,26 @@ def _migrate_v4(conn: sqlite3.Connection, library_root: Path) -> None:
     rebuild_fts(conn, MODEL_SEARCH)
     facet_combos.create(conn)
     facet_combos.fill(conn)
-    log.info("migrated models.db v4 -> v%d (facet counts kept by triggers)", SCHEMA_VERSION)
+    log.info("migrated models.db v4 -> v5 (facet counts kept by triggers)")
+    _migrate_v5(conn, library_root)
+
+
+def _migrate_v5(conn: sqlite3.Connection, _library_root: Path) -> None:
+    for column in FOLDER_STAMP_COLUMNS:  # empty: the next scan lists every dir once
+        conn.execute(f"ALTER TABLE models ADD COLUMN {column} INTEGER")
+    conn.execute(f"ALTER TABLE models ADD COLUMN {SUBDIRS_COLUMN} TEXT")
+    marks = ", ".join("?" for _ in ESSENTIAL_ROLES)
+    nested: dict[str, list[str]] = {}
+    for model_id, path in conn.execute(
+        f"SELECT model_id, path FROM files WHERE instr(path, '/') AND role IN ({marks})",
+        ESSENTIAL_ROLES,
+    ):
+        nested.setdefault(model_id, []).append(path)
+    conn.executemany(
+        f"UPDATE models SET {SUBDIRS_COLUMN} = ? WHERE id = ?",
+        [(needed_subdirs(paths), model_id) for model_id, paths in nested.items()],
+    )
+    log.info("migrated models.db v5 -> v%d (folder stamps)", SCHEMA_VERSION)
 
 
 # from-version → function bringing that version to SCHEMA_VERSION
@@ -418,6 +476,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
     2: _migrate_v2,
     3: _migrate_v3,
     4: _migrate_v4,
+    5: _migrate_v5,
 }
 
 

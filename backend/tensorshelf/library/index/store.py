@@ -24,8 +24,9 @@ from typing import Self
 from tensorshelf import settings
 from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
-from tensorshelf.library.index import facet_counts
+from tensorshelf.library.index import facet_counts, scan_queries
 from tensorshelf.library.index import queries as index_queries
+from tensorshelf.library.index.scan_queries import IndexedDir
 from tensorshelf.library.index.schema import (
     INSERT_COLLECTION_SQL,
     INSERT_FILE_SQL,
@@ -33,6 +34,7 @@ from tensorshelf.library.index.schema import (
     SCHEMA_VERSION,
     UPSERT_MODEL_SQL,
     DirStamp,
+    FolderStamp,
     IndexRow,
     build_row,
     ensure_schema,
@@ -429,23 +431,16 @@ class Index:
         )
         return [r[0] for r in rows]
 
-    # --- for scan --------------------------------------------------------------------------
-    def scan_state(self) -> dict[str, tuple[str, tuple[int, int, int, int] | None]]:
-        """path → (id, metadata.json stamp or None) of every indexed model."""
-        rows = self._conn().execute(
-            "SELECT path, id, meta_mtime_ns, meta_size, meta_ino, meta_ctime_ns FROM models"
-        )
-        return {p: (i, None if m is None else (m, s, n, c)) for p, i, m, s, n, c in rows}
+    # --- for scan (see scan_queries) ------------------------------------------------------
+    def scan_state(self) -> dict[str, IndexedDir]:
+        return scan_queries.scan_state(self._conn())
 
-    def file_paths(self, roles: tuple[str, ...]) -> dict[str, list[str]]:
-        """id → the paths of its files having one of `roles`."""
-        marks = ", ".join("?" for _ in roles)
-        out: dict[str, list[str]] = {}
-        for model_id, path in self._conn().execute(
-            f"SELECT model_id, path FROM files WHERE role IN ({marks})", roles
-        ):
-            out.setdefault(model_id, []).append(path)
-        return out
+    def file_paths(self, roles: tuple[str, ...], ids: Iterable[str]) -> dict[str, list[str]]:
+        return scan_queries.file_paths(self._conn(), roles, ids)
+
+    def set_folder_stamps(self, stamps: Iterable[tuple[str, FolderStamp]]) -> None:
+        with write_transaction(self._conn()) as conn:
+            scan_queries.set_folder_stamps(conn, stamps)
 
 
 def stamp_of(model_dir: Path) -> DirStamp:

@@ -11,25 +11,33 @@ import contextlib
 import logging
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from pathlib import Path
 
+from tensorshelf import settings
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import CorruptMetadata, FileAccessError
 from tensorshelf.io.types import CancelToken
-from tensorshelf.library.index.schema import DirStamp, IndexRow, build_row
+from tensorshelf.library.index.scan_queries import IndexedDir
+from tensorshelf.library.index.schema import (
+    ESSENTIAL_ROLES,
+    MODEL_COLUMNS,
+    SUBDIRS_COLUMN,
+    DirStamp,
+    FolderStamp,
+    IndexRow,
+    build_row,
+)
 from tensorshelf.library.index.store import Index
 from tensorshelf.library.index.swap import build_fresh_index
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.metadata.files import read_metadata_file, walk_model_dirs
 from tensorshelf.library.models import RebuildReport, ScanReport
+from tensorshelf.settings import METADATA_FILE
 
 log = logging.getLogger(__name__)
-
-# A model is a phantom when a file it needs to load is gone; a lost preview or sidecar
-# does not make it one (verify still reports those as missing).
-ESSENTIAL_ROLES: tuple[str, ...] = ("weights", "index", "config", "tokenizer")
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -63,14 +71,18 @@ class _Walk:
         self.phantoms: list[str] = []
         self.seen_ids: dict[str, str] = {}  # id → path that claimed it
 
-    def dirs(self) -> list[tuple[str, str, os.DirEntry[str]]]:
-        """(absolute dir, library-relative "/" path, metadata.json entry) of each model."""
-        sep_fix = os.sep != "/"
-        out = []
-        for path, entry in walk_model_dirs(self.root, self._walk_error, self.sweep_temps):
-            rel = path[self._cut :]
-            out.append((path, rel.replace(os.sep, "/") if sep_fix else rel, entry))
-        return out
+    def rel(self, path: str) -> str:
+        """The library-relative "/" path of an absolute path under the root."""
+        rel = path[self._cut :]
+        return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+    def dirs(
+        self, settled: Callable[[os.DirEntry[str]], bool] | None = None
+    ) -> list[tuple[str, str, os.DirEntry[str]]]:
+        """(absolute dir, library-relative "/" path, metadata.json entry) of each model
+        (but the dirs `settled` leaves out)."""
+        walked = walk_model_dirs(self.root, self._walk_error, self.sweep_temps, settled)
+        return [(path, self.rel(path), entry) for path, entry in walked]
 
     def _walk_error(self, path: Path, exc: OSError) -> None:
         self.errors.append(
@@ -123,43 +135,164 @@ def unreadable_rows(found: list[ErrorInfo]) -> list[tuple[str, str, str]]:
     return [(str(e.details["path"]), e.code, e.message) for e in found]
 
 
-def scan(library_root: Path, index: Index) -> ScanReport:
-    """Bring the index in line with disk, re-reading only changed metadata.json files
-    (the caller holds the writer lock)."""
+class _Settled:
+    """The model dirs unchanged since scan last checked every file they need: their folder
+    stamp and their metadata.json stamp both as recorded (two stats each, by parent dir, no
+    listing, no stat of their weights). The walk asks before it lists a dir; a dir the walk
+    never reaches (its parent became a symlink, say) is not counted. For every other known
+    dir it keeps the folder stamp seen, before the walk listed it, for `record`."""
+
+    def __init__(self, walk: _Walk, state: dict[str, IndexedDir], settle_ns: int) -> None:
+        self._walk = walk
+        self._newest_ns = time.time_ns() - settle_ns  # a younger mtime may still change unseen
+        self._candidates: dict[str, tuple[str, str]] = {}  # absolute dir → (rel, id)
+        # rel → (settled folder stamp, the sub-folders it covers)
+        self.seen: dict[str, tuple[FolderStamp, tuple[str, ...]]] = {}
+        self.unchanged = 0
+        by_parent: dict[str, list[tuple[str, str, IndexedDir]]] = {}
+        for rel, known in state.items():
+            parent, _, name = rel.rpartition("/")
+            by_parent.setdefault(parent, []).append((name, rel, known))
+        for parent, children in by_parent.items():
+            self._check(parent, children)
+
+    def _check(self, parent: str, children: list[tuple[str, str, IndexedDir]]) -> None:
+        base = f"{self._walk.root}/{parent}" if parent else self._walk.root
+        with _DirHandle(base) as stat_in:
+            if stat_in is None:
+                return
+            for name, rel, known in children:
+                folder = _folder_stamp(stat_in, name, known.subdirs)
+                if folder is None:
+                    continue
+                if folder[0] <= self._newest_ns:
+                    self.seen[rel] = (folder, known.subdirs)
+                if folder != known.folder or known.meta is None:
+                    continue
+                try:
+                    m = stat_in(f"{name}/{METADATA_FILE}", True)
+                except OSError:
+                    continue
+                if (m.st_mtime_ns, m.st_size, m.st_ino, m.st_ctime_ns) == known.meta:
+                    self._candidates[f"{base}/{name}"] = (rel, known.id)
+
+    def __call__(self, entry: os.DirEntry[str]) -> bool:
+        found = self._candidates.pop(entry.path, None)
+        if found is None:
+            return False
+        rel, model_id = found
+        if self._walk.claim(model_id, rel, f"{entry.path}/{METADATA_FILE}"):
+            self.unchanged += 1
+        return True
+
+    def record(self, rel: str, subdirs: tuple[str, ...]) -> FolderStamp | None:
+        """The folder stamp to record for a dir found complete with files needed in these
+        sub-folders, if one was taken over the same sub-folders."""
+        seen = self.seen.get(rel)
+        return seen[0] if seen is not None and seen[1] == subdirs else None
+
+
+StatIn = Callable[[str, bool], os.stat_result]  # (name under the dir, follow symlinks)
+
+
+class _DirHandle:
+    """Stats of names under one dir: relative to an open descriptor where the platform has
+    dir_fd (one path component looked up per stat), else by full path. None if the dir
+    cannot be opened."""
+
+    def __init__(self, path: str) -> None:
+        self._path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> StatIn | None:
+        if os.stat not in os.supports_dir_fd:
+            return lambda name, follow: os.stat(f"{self._path}/{name}", follow_symlinks=follow)
+        try:
+            self._fd = os.open(self._path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError:
+            return None
+        fd = self._fd
+        return lambda name, follow: os.stat(name, dir_fd=fd, follow_symlinks=follow)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+
+
+def _folder_stamp(stat_in: StatIn, name: str, subdirs: tuple[str, ...]) -> FolderStamp | None:
+    """The FolderStamp of dir `name` over itself and `subdirs`; None if one is missing or not
+    a dir."""
+    try:
+        st = stat_in(name, False)
+        if not stat.S_ISDIR(st.st_mode):
+            return None
+        latest, ctimes = st.st_mtime_ns, st.st_ctime_ns
+        for sub in subdirs:
+            st = stat_in(f"{name}/{sub}", False)
+            if not stat.S_ISDIR(st.st_mode):
+                return None
+            latest, ctimes = max(latest, st.st_mtime_ns), ctimes + st.st_ctime_ns
+    except OSError:
+        return None
+    return (latest, ctimes)
+
+
+_SUBDIRS = MODEL_COLUMNS.index(SUBDIRS_COLUMN)
+
+
+def _subdirs(row: IndexRow) -> tuple[str, ...]:
+    text = row.model[_SUBDIRS]
+    return tuple(text.split("\n")) if text else ()
+
+
+def scan(
+    library_root: Path, index: Index, settle_ns: int = settings.SCAN_DIR_SETTLE_NS
+) -> ScanReport:
+    """Bring the index in line with disk, re-reading only changed metadata.json files and
+    listing only model dirs changed since the last scan (the caller holds the writer lock)."""
     walk = _Walk(library_root, sweep_temps=True)
     state = index.scan_state()
-    indexed_paths = {model_id: path for path, (model_id, _stamp) in state.items()}
-    files = index.file_paths(ESSENTIAL_ROLES)
-    report = ScanReport()
+    indexed_paths = {known.id: path for path, known in state.items()}
+    settled = _Settled(walk, state, settle_ns)
+    dirs = walk.dirs(settled)
+    files = index.file_paths(ESSENTIAL_ROLES, (state[rel].id for _, rel, _ in dirs if rel in state))
+    report = ScanReport(unchanged=settled.unchanged)
     upserts: list[IndexRow] = []
+    stamps: list[tuple[str, FolderStamp]] = []  # (id, folder stamp) of dirs found complete
     reported_ids: set[str] = set()
-    for model_dir, rel, entry in walk.dirs():
+    for model_dir, rel, entry in dirs:
         known = state.get(rel)
-        if known is not None and known[1] is not None:
+        if known is not None and known.meta is not None:
             try:
                 current = DirStamp.from_stat(entry.stat(follow_symlinks=False)).as_tuple()
             except FileNotFoundError:
                 continue
-            if current == known[1]:
-                model_id = known[0]
-                missing = missing_files(model_dir, files.get(model_id, ()))
+            if current == known.meta:
+                needed = files.get(known.id, [])
+                missing = missing_files(model_dir, needed)
                 if missing:
                     walk.phantom(rel, missing)
-                    reported_ids.add(model_id)
-                elif walk.claim(model_id, rel, entry.path):
+                    reported_ids.add(known.id)
+                elif walk.claim(known.id, rel, entry.path):
                     report.unchanged += 1
+                    if (stamp := settled.record(rel, known.subdirs)) is not None:
+                        stamps.append((known.id, stamp))
                 continue
         row = walk.read(model_dir, rel, entry)
         if row is None:
             if known is not None:  # corrupt or phantom now: reported as such, not as removed
-                reported_ids.add(known[0])
+                reported_ids.add(known.id)
             continue
         upserts.append(row)
+        if (stamp := settled.record(rel, _subdirs(row))) is not None:
+            stamps.append((row.id, stamp))
         (report.added if row.id not in indexed_paths else report.updated).append(rel)
     removals = [i for i in indexed_paths if i not in walk.seen_ids]
     report.removed = sorted(indexed_paths[i] for i in removals if i not in reported_ids)
     if upserts or removals:
         index.apply_changes(upserts, removals)
+    if stamps:
+        index.set_folder_stamps(stamps)
     index.set_unreadable(unreadable_rows(walk.unreadable))
     report.phantoms, report.errors, report.unreadable = walk.phantoms, walk.errors, walk.unreadable
     log.info(

@@ -122,12 +122,15 @@ def walk_model_dirs(
     library_root: str,
     on_error: Callable[[Path, OSError], None] | None = None,
     sweep_temps: bool = False,
+    settled: Callable[[os.DirEntry[str]], bool] | None = None,
 ) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(model dir path, its metadata.json DirEntry) for every model dir, as plain strings
     (scan and rebuild visit tens of thousands of dirs: no pathlib on the hot path).
 
     `sweep_temps` (only while holding the writer lock, when no metadata.json can be being
-    written): remove the temp files a writer killed mid-write left in model dirs."""
+    written): remove the temp files a writer killed mid-write left in model dirs.
+    `settled(entry)` is asked about each entry of a listed dir first: True leaves it out
+    (incremental scan: a model dir known unchanged is neither listed nor yielded)."""
     stack = [library_root]
     while stack:
         current = stack.pop()
@@ -147,16 +150,14 @@ def walk_model_dirs(
                     _sweep_temps(entries)
                 yield current, meta
                 continue
-        stack.extend(
-            sorted(
-                (
-                    e.path
-                    for e in entries
-                    if not _skipped(e.name) and e.is_dir(follow_symlinks=False)
-                ),
-                reverse=True,
-            )
-        )
+        subdirs = [
+            e.path
+            for e in entries
+            if not (settled is not None and settled(e))
+            and not _skipped(e.name)
+            and e.is_dir(follow_symlinks=False)
+        ]
+        stack.extend(sorted(subdirs, reverse=True))
 
 
 def sweep_metadata_temps(model_dir: Path) -> None:

@@ -29,7 +29,9 @@ class _Opens:
 
     def _hook(self, event: str, args: tuple) -> None:
         if self.on and event == "open" and args and isinstance(args[0], (str, bytes)):
-            self.paths.append(os.fsdecode(args[0]))
+            path = os.fsdecode(args[0])
+            if not os.path.isdir(path):  # a dir opened to stat names under it reads no file
+                self.paths.append(path)
 
     def __enter__(self) -> Self:
         self.paths.clear()
