@@ -167,6 +167,9 @@ INDEX_BULK_CHUNK_ROWS = 2_000  # rows per executemany batch in rebuild / scan
 # scan trusts a model dir's recorded stat (and skips listing it) only once its mtime is this old:
 # a change within the same timestamp tick (2 s on FAT) would otherwise go unseen
 SCAN_DIR_SETTLE_NS = 3_000_000_000
+# list pages of a filtered query are cut from its matches sorted once, kept per connection
+# while models.db is unchanged: at most this many row ids in all (8 bytes each, ~4 MB)
+LIST_CACHE_MAX_ROWS = 500_000
 MODEL_REF_MIN_PREFIX = 4  # shortest id prefix accepted as a model ref
 SHORT_REF_CHARS = 12  # a short model reference: the id's last group (UUIDv7's random part)
 SHORT_REF_MIN_CHARS = 6  # the fewest of those characters accepted as a ref

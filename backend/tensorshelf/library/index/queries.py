@@ -10,6 +10,7 @@ from typing import Any
 
 from tensorshelf.detect.vocabulary import normalise_subtype
 from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
+from tensorshelf.library.index.result_cache import ResultCache
 from tensorshelf.library.index.schema import MODEL_SEARCH
 from tensorshelf.library.metadata.document import Hashes
 from tensorshelf.library.models import MappableFile, MappableModel
@@ -174,11 +175,13 @@ def _summary(row: tuple[Any, ...]) -> ModelSummary:
     )
 
 
-def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
-    """One page of models matching `query`, and how many match in all."""
+def list_models(
+    conn: sqlite3.Connection, query: ListQuery, cache: ResultCache | None = None
+) -> ModelPage:
+    """One page of models matching `query`, and how many match in all. With a `cache`, a
+    filtered query's matches are sorted once and its later pages cut from them."""
     match = build_match_query(kind_terms(query.text)[1])  # kind words are matched apart
     where, params = where_clause(query, match)
-    total = conn.execute(f"SELECT count(*) FROM models m{where}", params).fetchone()[0]
     direction = "DESC" if query.descending else "ASC"
     paging = [query.limit, query.offset]
     if query.sort == "relevance" and match is not None:
@@ -186,31 +189,60 @@ def list_models(conn: sqlite3.Connection, query: ListQuery) -> ModelPage:
         ranked = ranked_rows_sql(MODEL_SEARCH)
         filters, _ = where_clause(query.model_copy(update={"text": None}), None)
         if not filters and query.text == _plain_text(query.text):
-            # the text alone: the page is cut inside FTS, only its rows are read
+            # the text alone: counted and the page cut inside FTS, only its rows are read
+            total = conn.execute(
+                f"SELECT count(*) FROM {MODEL_SEARCH.table} WHERE {MODEL_SEARCH.table} MATCH ?",
+                [match],
+            ).fetchone()[0]
             sql = (
                 f"SELECT {_SUMMARY_SELECT} FROM ({ranked} ORDER BY score {direction}, rowid "
                 f"LIMIT ? OFFSET ?) s JOIN models m ON m.rid = s.rowid "
                 f"ORDER BY s.score {direction}, s.rowid"
             )
             rows = conn.execute(sql, [match, *paging]).fetchall()
-        else:  # the join already keeps matches only: the WHERE needs no second MATCH
-            others, other_params = where_clause(query, None)
-            sql = (
-                f"SELECT {_SUMMARY_SELECT} FROM models m JOIN ({ranked}) s "
-                f"ON s.rowid = m.rid{others} ORDER BY s.score {direction}, m.rid LIMIT ? OFFSET ?"
-            )
-            rows = conn.execute(sql, [match, *other_params, *paging]).fetchall()
+            return ModelPage(total=total, models=[_summary(r) for r in rows])
+        # the join already keeps matches only: the WHERE needs no second MATCH
+        others, other_params = where_clause(query, None)
+        ordered = (
+            f"SELECT m.rid FROM models m JOIN ({ranked}) s "
+            f"ON s.rowid = m.rid{others} ORDER BY s.score {direction}, m.rid"
+        )
+        ordered_params = [match, *other_params]
     else:
-        # the page's row ids are found (and sorted) in the narrow facets index; only the
-        # page's own rows are read in full
         columns = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
         order = ", ".join(f"{column} {direction}" for column in (*columns, "m.id"))
-        sql = (
-            f"SELECT {_SUMMARY_SELECT} FROM (SELECT m.rid AS rid FROM models m{where} "
-            f"ORDER BY {order} LIMIT ? OFFSET ?) p JOIN models m ON m.rid = p.rid ORDER BY {order}"
+        ordered = f"SELECT m.rid FROM models m{where} ORDER BY {order}"
+        ordered_params = params
+        if not where or cache is None:
+            # the page's row ids are found (and sorted) in the narrow facets index; only
+            # the page's own rows are read in full
+            total = conn.execute(f"SELECT count(*) FROM models m{where}", params).fetchone()[0]
+            sql = (
+                f"SELECT {_SUMMARY_SELECT} FROM ({ordered} LIMIT ? OFFSET ?) p "
+                f"JOIN models m ON m.rid = p.rid ORDER BY {order}"
+            )
+            rows = conn.execute(sql, [*params, *paging]).fetchall()
+            return ModelPage(total=total, models=[_summary(r) for r in rows])
+    if cache is None:
+        rids = [int(r[0]) for r in conn.execute(ordered, ordered_params)]
+    else:
+        rids = cache.ordered_ids(conn, ordered, ordered_params)
+    page = rids[query.offset : query.offset + query.limit]
+    return ModelPage(total=len(rids), models=[_summary(r) for r in _rows_by_rid(conn, page)])
+
+
+def _rows_by_rid(conn: sqlite3.Connection, rids: list[int]) -> list[tuple[Any, ...]]:
+    """The summary rows of these row ids, in their order."""
+    if not rids:
+        return []
+    marks = ", ".join("?" for _ in rids)
+    found = {
+        row[-1]: row[:-1]
+        for row in conn.execute(
+            f"SELECT {_SUMMARY_SELECT}, m.rid FROM models m WHERE m.rid IN ({marks})", rids
         )
-        rows = conn.execute(sql, [*params, *paging]).fetchall()
-    return ModelPage(total=total, models=[_summary(r) for r in rows])
+    }
+    return [found[rid] for rid in rids if rid in found]
 
 
 def _plain_text(text: str | None) -> str | None:

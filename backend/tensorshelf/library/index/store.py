@@ -26,6 +26,7 @@ from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
 from tensorshelf.library.index import facet_counts, scan_queries
 from tensorshelf.library.index import queries as index_queries
+from tensorshelf.library.index.result_cache import ResultCache
 from tensorshelf.library.index.scan_queries import IndexedDir
 from tensorshelf.library.index.schema import (
     INSERT_COLLECTION_SQL,
@@ -252,6 +253,7 @@ class Index:
         generation = self._generation
         conn = self._open()
         local.conn, local.file_id, local.generation = conn, self._file_id(), generation
+        local.results = ResultCache()  # sorted matches of this connection's list queries
         with self._lock:
             self._prune_dead_threads()
             self._conns.append((weakref.ref(threading.current_thread()), conn))
@@ -358,7 +360,7 @@ class Index:
 
     def list_models(self, query: ListQuery) -> ModelPage:
         with read_transaction(self._conn()) as conn:
-            return index_queries.list_models(conn, query)
+            return index_queries.list_models(conn, query, self._local.results)
 
     def model_ids(self, query: ListQuery) -> list[str]:
         with read_transaction(self._conn()) as conn:
