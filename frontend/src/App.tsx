@@ -1,5 +1,6 @@
 import { AdoptCacheDialog } from "./components/hub/AdoptCacheDialog";
 import { DownloadDialog } from "./components/hub/DownloadDialog";
+import { LinkProblems } from "./components/sync/LinkProblems";
 import { SyncDialog } from "./components/sync/SyncDialog";
 import { UnreadableNotice } from "./components/UnreadableNotice";
 import { WriterWaitBanner } from "./components/WriterWaitBanner";
@@ -271,6 +272,7 @@ export function App() {
               apps={apps.data}
               filters={filters}
               onChange={setFilters}
+              linkProblems={<LinkProblems onOpenSync={() => setSyncOpen(true)} />}
               saved={
                 <SavedFilters
                   filters={filters}

@@ -475,7 +475,8 @@ export function useSync() {
   });
 }
 
-/** Doctor's findings (walks the app folders: fetched when the Sync dialog opens). */
+/** Doctor's findings (walks the app folders: fetched when the Sync dialog opens). Disabled,
+ * it still shows the answer another view asked for, and never asks by itself. */
 export function useHealth(enabled: boolean) {
   const bridge = useBridge();
   return useQuery({

@@ -10,6 +10,7 @@ import {
   SIZE_PRESETS,
 } from "../lib/filters";
 import { humanize } from "../lib/format";
+import { FilterButton } from "./FilterButton";
 import { trustLabel } from "./ui/Badge";
 
 export type FacetKey =
@@ -64,9 +65,12 @@ export function FilterSidebar({
   filters,
   onChange,
   saved,
+  linkProblems,
 }: {
   /** the user's saved filters (a section of their own) */
   saved?: ReactNode;
+  /** link problems needing attention (rows of their own, under the library's) */
+  linkProblems?: ReactNode;
   /** the registered apps (linked / not linked filters) */
   apps?: AppInstall[];
   /** every collection with its size */
@@ -105,6 +109,7 @@ export function FilterSidebar({
           tone="danger"
         />
       )}
+      {linkProblems}
       {(facets?.pending ?? 0) > 0 && (
         <FilterButton
           label="⧗ Waiting for lookup"
@@ -197,40 +202,6 @@ export function FilterSidebar({
         </section>
       )}
     </nav>
-  );
-}
-
-function FilterButton({
-  label,
-  count,
-  pressed,
-  onClick,
-  testId,
-  value,
-  tone,
-}: {
-  label: string;
-  count?: number | null;
-  pressed: boolean;
-  onClick: () => void;
-  testId?: string;
-  value?: string;
-  tone?: "danger";
-}) {
-  return (
-    <button
-      type="button"
-      aria-pressed={pressed}
-      onClick={onClick}
-      data-testid={testId}
-      data-value={value}
-      className={`flex h-7 w-full shrink-0 items-center gap-2 rounded-md px-2 text-left text-[13px] ${
-        pressed ? "bg-selected font-medium text-fg" : "text-muted hover:bg-hover hover:text-fg"
-      } ${tone === "danger" ? "text-danger" : ""}`}
-    >
-      <span className="min-w-0 flex-1 truncate">{label}</span>
-      {count != null && <span className="text-[11.5px] text-faint tabular-nums">{count}</span>}
-    </button>
   );
 }
 

@@ -44,3 +44,38 @@ export function problemCount(findings: Findings | undefined): number {
     .filter((key) => !INFORMATIONAL.includes(key))
     .reduce((n, key) => n + findings[key].filter((f) => !f.fixed).length, 0);
 }
+
+export interface LinkProblem {
+  key: "links" | "apps" | "offline";
+  label: string;
+  count: number;
+  hint: string;
+}
+
+/** The sidebar's "needs attention" rows for the links: broken or missing links, an app
+ * folder that is gone (or on a drive that is not plugged in), the library's drive offline. */
+export function linkProblems(findings: Findings | undefined): LinkProblem[] {
+  if (!findings) return [];
+  const open = (key: keyof Findings) => findings[key].filter((f) => !f.fixed).length;
+  const rows: LinkProblem[] = [
+    {
+      key: "links",
+      label: "⚠ Broken links",
+      count: open("broken_links") + open("missing_links"),
+      hint: "Links in your apps that point nowhere or are gone: open Sync to repair them",
+    },
+    {
+      key: "apps",
+      label: "⚠ App folder offline",
+      count: open("ghost_apps"),
+      hint: "A registered app's folder is gone or its drive is not plugged in",
+    },
+    {
+      key: "offline",
+      label: "⚠ Library drive offline",
+      count: open("offline_roots"),
+      hint: "The library's drive is not mounted: nothing in it can be linked or checked",
+    },
+  ];
+  return rows.filter((row) => row.count > 0);
+}

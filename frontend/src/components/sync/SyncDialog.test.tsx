@@ -253,6 +253,25 @@ describe("Sync", () => {
     await waitFor(() => expect(calls).toContain("repair"));
   });
 
+  it("names link problems in the sidebar's attention rows, which open Sync", async () => {
+    const user = userEvent.setup();
+    const { calls } = setup([APP], [plan({ to_create: [], conflicts: [] })]);
+    const row = await screen.findByTestId("link-problem-links");
+    expect(row.textContent).toContain("Broken links");
+    expect(row.textContent).toContain("1");
+    expect(row.getAttribute("aria-pressed")).toBeNull(); // opens something: not a toggle
+    expect(calls.filter((c) => c === "doctor")).toHaveLength(1); // the Sync dot's query, shared
+    await user.click(row);
+    expect(await screen.findByTestId("health")).toBeTruthy();
+  });
+
+  it("has no link rows while no app is registered", async () => {
+    const { calls } = setup([], [plan({ to_create: [], conflicts: [] })]);
+    await screen.findByTestId("sync-button");
+    expect(screen.queryByTestId("link-problem-links")).toBeNull();
+    expect(calls).not.toContain("doctor");
+  });
+
   it("says no changes are needed when the plan is empty", async () => {
     const user = userEvent.setup();
     setup([APP], [plan({ to_create: [], conflicts: [] })]);
