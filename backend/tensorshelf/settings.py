@@ -167,6 +167,15 @@ INDEX_BULK_CHUNK_ROWS = 2_000  # rows per executemany batch in rebuild / scan
 # scan trusts a model dir's recorded stat (and skips listing it) only once its mtime is this old:
 # a change within the same timestamp tick (2 s on FAT) would otherwise go unseen
 SCAN_DIR_SETTLE_NS = 3_000_000_000
+# the sidebar's size and "added" choices (ListQuery.size / .added): inclusive byte ranges
+# (None: open-ended) and days back from today
+SIZE_PRESETS: dict[str, tuple[int | None, int | None]] = {
+    "small": (None, 500 * 1024**2 - 1),
+    "medium": (500 * 1024**2, 4 * 1024**3 - 1),
+    "large": (4 * 1024**3, 16 * 1024**3 - 1),
+    "huge": (16 * 1024**3, None),
+}
+ADDED_PRESET_DAYS: dict[str, int] = {"week": 7, "month": 30, "year": 365}
 # list pages of a filtered query are cut from its matches sorted once, kept per connection
 # while models.db is unchanged: at most this many row ids in all (8 bytes each, ~4 MB)
 LIST_CACHE_MAX_ROWS = 500_000

@@ -485,7 +485,7 @@ describe("App", () => {
     });
     await user.click(await screen.findByRole("button", { name: "Big llamas" }));
     await waitFor(() =>
-      expect(listQueries(bridge).at(-1)).toMatchObject({ text: "llama", size_min: 4 * 1024 ** 3 }),
+      expect(listQueries(bridge).at(-1)).toMatchObject({ text: "llama", size: "large" }),
     );
     expect(listQueries(bridge).at(-1)?.favorites).toBeUndefined(); // a wrong type is dropped
     expect(screen.getByRole("button", { name: "Big llamas" })).toHaveAttribute(

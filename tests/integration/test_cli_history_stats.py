@@ -153,3 +153,52 @@ def test_list_and_search_filter_by_size_date_and_app(tmp_path: Path) -> None:
     unknown = cli.run("--json", "list", "--linked-to", "Nope")
     assert unknown.returncode == 1 and unknown.json()["error"]["code"] == "app_not_found"
     assert os.path.exists(big) and os.path.exists(small)
+
+
+def test_saved_filters_are_shared_with_the_window(tmp_path: Path) -> None:
+    """`list … --save-as NAME` saves what the window's sidebar saves (settings.json, the same
+    keys); `list --saved NAME` applies a filter saved either way, options adding to it;
+    `filters` lists them and `--rm` removes one; the size / added choices are the sidebar's."""
+    import json
+
+    cli = make_cli(tmp_path)
+    src = tmp_path / "src"
+    big = write_lora(src / "neon_big.safetensors", seed=1, total_size=600 << 20)
+    small = write_lora(src / "neon_small.safetensors", seed=2)
+    ids = {Path(r["key"]).stem: r["id"] for r in _import(cli, big, small)["results"]}
+    assert [m["id"] for m in cli.json("list", "--size", "medium")["models"]] == [ids["neon_big"]]
+    assert [m["id"] for m in cli.json("list", "--size", "small")["models"]] == [ids["neon_small"]]
+    assert cli.json("list", "--added", "week")["total"] == 2
+    bad_choice = cli.run("--json", "list", "--size", "tiny")
+    assert bad_choice.returncode != 0 and "tiny" in bad_choice.stdout + bad_choice.stderr
+
+    saved = cli.json("search", "neon", "--size", "small", "--save-as", "Small neon")
+    assert [m["id"] for m in saved["models"]] == [ids["neon_small"]]
+    listed = cli.json("filters")["filters"]
+    assert listed == [{"name": "Small neon", "text": "neon", "filters": {"size": "small"}}]
+    again = cli.json("list", "--saved", "small NEON")  # names are found case-insensitively
+    assert [m["id"] for m in again["models"]] == [ids["neon_small"]]
+    assert cli.json("list", "--saved", "Small neon", "--favorites")["total"] == 0  # adds to it
+
+    # as the window writes one (its own keys, a key it no longer knows is ignored)
+    settings_file = cli.home / "settings.json"
+    stored = json.loads(settings_file.read_text())
+    stored["saved_filters"].append(
+        {"name": "Big ones", "text": "", "filters": {"size": "medium", "someday": "x"}}
+    )
+    stored["saved_filters"].append({"name": "Broken", "text": "", "filters": {"added": "never"}})
+    settings_file.write_text(json.dumps(stored))
+    assert [m["id"] for m in cli.json("list", "--saved", "Big ones")["models"]] == [
+        ids["neon_big"]
+    ]
+    broken = cli.run("--json", "list", "--saved", "Broken")
+    assert broken.returncode == 1
+    assert broken.json()["error"]["code"] == "invalid_argument"
+    assert "Broken" in broken.json()["error"]["message"]
+    missing = cli.run("--json", "list", "--saved", "Nope")
+    assert missing.returncode == 1 and "Small neon" in missing.json()["error"]["message"]
+
+    left = cli.json("filters", "--rm", "broken")["filters"]
+    assert [f["name"] for f in left] == ["Small neon", "Big ones"]
+    human = cli.run("filters")
+    assert "Small neon: “neon”, size=small" in human.stdout, str(human)

@@ -20,6 +20,7 @@ from tensorshelf.cli.output import (
     short_id,
 )
 from tensorshelf.cli.state import CliState, get_state
+from tensorshelf.library.query_models import AddedPreset, SizePreset
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -111,6 +112,22 @@ def list_cmd(
     not_linked_to: Annotated[
         str | None, typer.Option("--not-linked-to", help="Only models not linked into this app.")
     ] = None,
+    size: Annotated[
+        SizePreset | None, typer.Option("--size", help="The sidebar's size choice.")
+    ] = None,
+    added: Annotated[
+        AddedPreset | None, typer.Option("--added", help="Added in the last week, month, year.")
+    ] = None,
+    saved: Annotated[
+        str | None,
+        typer.Option("--saved", help="Apply a saved filter (see `filters`); options add to it."),
+    ] = None,
+    save_as: Annotated[
+        str | None,
+        typer.Option(
+            "--save-as", help="Save these words and filters under a name (as the window)."
+        ),
+    ] = None,
     sort: Annotated[
         SortField | None, typer.Option("--sort", help="Sort field (search: best match).")
     ] = None,
@@ -122,40 +139,48 @@ def list_cmd(
 ) -> None:
     """List the models in the library; with words, search it (best matches first). `list`
     and `search` take the same filters."""
-    from tensorshelf.library.query_models import ListQuery
+    from tensorshelf.api.saved_filters import find_saved, saved_filter, saved_query
 
     state = get_state(ctx)
+    api = state.api()
     searching = ctx.info_name == "search"
-    text = " ".join(words or []).strip() or None
+    given: dict[str, Any] = {
+        "text": " ".join(words or []).strip() or None,
+        "size_min": parse_size(min_size, "--min-size"),
+        "size_max": parse_size(max_size, "--max-size"),
+        "added_after": added_after,
+        "added_before": added_before,
+        "size": size,
+        "added": added,
+        "linked_to": linked_to,
+        "not_linked_to": not_linked_to,
+        "model_type": model_type,
+        "subtype": subtype,
+        "family": family,
+        "tag": tag,
+        "precision": precision,
+        "format": file_format,
+        "favorites": favorites,
+        "attention": attention,
+        "match_method": match_method,
+        "pending": pending,
+        "integrity": integrity,
+        "collection": collection,
+    }
+    given = {k: v for k, v in given.items() if v is not None and v is not False}
+    base = find_saved(api.get_settings().saved_filters, saved) if saved else None
+    text = given.get("text") or (base.text if base else None) or None
     if searching and text is None:
         raise UsageError("search needs words to find: tensorshelf search TEXT")
-    relevance = text is not None and sort is None
-    query = ListQuery(
-        text=text,
-        size_min=parse_size(min_size, "--min-size"),
-        size_max=parse_size(max_size, "--max-size"),
-        added_after=added_after,
-        added_before=added_before,
-        linked_to=linked_to,
-        not_linked_to=not_linked_to,
-        model_type=model_type,
-        subtype=subtype,
-        family=family,
-        tag=tag,
-        precision=precision,
-        format=file_format,
-        favorites=favorites,
-        attention=attention,
-        match_method=match_method,
-        pending=pending,
-        integrity=integrity,
-        collection=collection,
-        sort="relevance" if relevance else (sort or SortField.name).value,
-        descending=descending,
-        limit=limit or (SEARCH_PAGE if searching else LIST_PAGE),
-        offset=offset,
-    )
-    _print_page(state, state.api().list_models(query=query), offset)
+    given["sort"] = "relevance" if text is not None and sort is None else (sort or SortField.name)
+    given["descending"] = descending
+    given["limit"] = limit or (SEARCH_PAGE if searching else LIST_PAGE)
+    given["offset"] = offset
+    query = saved_query(base, given)
+    if save_as:
+        kept = [f for f in api.get_settings().saved_filters if f.name != save_as]
+        api.update_settings({"saved_filters": [*kept, saved_filter(save_as, query)]})
+    _print_page(state, api.list_models(query=query), offset)
 
 
 LIST_PAGE, SEARCH_PAGE = 200, 50

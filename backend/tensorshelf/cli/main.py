@@ -16,6 +16,7 @@ from tensorshelf.cli.apps_cmd import apps_app, doctor_cmd, links_cmd, relocate_c
 from tensorshelf.cli.bulk_cmd import bulk_cmd
 from tensorshelf.cli.collections_cmd import collections_cmd
 from tensorshelf.cli.download_cmd import download_cmd
+from tensorshelf.cli.filters_cmd import filters_cmd
 from tensorshelf.cli.history_cmds import history_cmd, stats_cmd
 from tensorshelf.cli.import_cmd import import_cmd
 from tensorshelf.cli.inspect_cmd import inspect_cmd
@@ -114,6 +115,7 @@ app.command("collections")(collections_cmd)
 app.command("bulk")(bulk_cmd)
 app.command("history")(history_cmd)
 app.command("stats")(stats_cmd)
+app.command("filters")(filters_cmd)
 
 
 def _json_requested(argv: list[str]) -> bool:

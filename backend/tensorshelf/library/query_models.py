@@ -23,6 +23,8 @@ SortField = Literal[
     "rating",
     "relevance",
 ]  # relevance: FTS rank when text is set
+SizePreset = Literal["small", "medium", "large", "huge"]  # ranges in settings.SIZE_PRESETS
+AddedPreset = Literal["week", "month", "year"]  # days back in settings.ADDED_PRESET_DAYS
 
 
 class ListQuery(BaseModel):
@@ -43,6 +45,8 @@ class ListQuery(BaseModel):
     size_max: int | None = Field(default=None, ge=0)  # bytes, inclusive
     added_after: str | None = None  # ISO date or time, inclusive ("2026-11-01")
     added_before: str | None = None  # ISO date or time, exclusive
+    size: SizePreset | None = None  # the sidebar's size choice (with size_min/max: both apply)
+    added: AddedPreset | None = None  # added within the last week, month or year
     linked_to: str | None = None  # only models linked into this app (id or name)
     not_linked_to: str | None = None  # only models not linked into this app
     text: str | None = None  # FTS query

@@ -6,7 +6,6 @@ import {
   EMPTY_FILTERS,
   type Filters,
   hasActiveFilters,
-  type Preset,
   SIZE_PRESETS,
 } from "../lib/filters";
 import { humanize } from "../lib/format";
@@ -213,7 +212,7 @@ function SectionTitle({ children }: { children: string }) {
   );
 }
 
-function PresetSection({
+function PresetSection<K extends string>({
   title,
   presets,
   value,
@@ -221,18 +220,18 @@ function PresetSection({
   testId,
 }: {
   title: string;
-  presets: Record<string, Preset>;
-  value: string | null;
-  onChange: (value: string | null) => void;
+  presets: Record<K, string>;
+  value: K | null;
+  onChange: (value: K | null) => void;
   testId: string;
 }) {
   return (
     <section className="mt-4 shrink-0" aria-label={title}>
       <SectionTitle>{title}</SectionTitle>
-      {Object.entries(presets).map(([key, preset]) => (
+      {(Object.entries(presets) as [K, string][]).map(([key, label]) => (
         <FilterButton
           key={key}
-          label={preset.label}
+          label={label}
           pressed={value === key}
           onClick={() => onChange(value === key ? null : key)}
           testId={testId}

@@ -10,6 +10,8 @@ export interface AddedApp {
   sync: SyncResult[];
 }
 
+export type AddedPreset = "week" | "month" | "year";
+
 /** What a folder looks like, before it is registered (shown to the user first). */
 export interface AppCandidate {
   kind: AppKind;
@@ -568,6 +570,8 @@ export interface ListQuery {
   size_max?: number | null;
   added_after?: string | null;
   added_before?: string | null;
+  size?: SizePreset | null;
+  added?: AddedPreset | null;
   linked_to?: string | null;
   not_linked_to?: string | null;
   text?: string | null;
@@ -891,6 +895,8 @@ export interface ScanReport {
 export type SecurityTier = "safe" | "unknown" | "pickle";
 
 export type Settings = AppSettings;
+
+export type SizePreset = "small" | "medium" | "large" | "huge";
 
 export type SortField = "name" | "added_date" | "size_bytes" | "model_type" | "family" | "subtype" | "precision" | "rating" | "relevance";
 

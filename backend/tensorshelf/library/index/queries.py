@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tensorshelf import settings
 from tensorshelf.detect.vocabulary import normalise_subtype
 from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
 from tensorshelf.library.index.result_cache import ResultCache
@@ -105,11 +107,16 @@ def where_clause(query: ListQuery, match: str | None) -> tuple[str, list[object]
         params.append(query.collection)
     if query.pending:
         clauses.append("m.pending_online_lookup = 1")
+    preset_min, preset_max = settings.SIZE_PRESETS[query.size] if query.size else (None, None)
+    days = settings.ADDED_PRESET_DAYS[query.added] if query.added else None
     for column, op, value in (
         ("size_bytes", ">=", query.size_min),
         ("size_bytes", "<=", query.size_max),
+        ("size_bytes", ">=", preset_min),
+        ("size_bytes", "<=", preset_max),
         ("added_date", ">=", query.added_after),
         ("added_date", "<", query.added_before),
+        ("added_date", ">=", None if days is None else _days_ago(days)),
     ):
         if value is not None:
             clauses.append(f"m.{column} {op} ?")
@@ -125,6 +132,11 @@ def where_clause(query: ListQuery, match: str | None) -> tuple[str, list[object]
         clauses.append(match_clause(MODEL_SEARCH, "m.rid"))
         params.append(match)
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _days_ago(days: int) -> str:
+    """The UTC date `days` before today, as `added_date` compares (ISO text)."""
+    return (datetime.now(UTC).date() - timedelta(days=days)).isoformat()
 
 
 def _summary(row: tuple[Any, ...]) -> ModelSummary:
