@@ -83,7 +83,11 @@ export function effectiveSort(text: string, chosen: SortState | null): SortState
 }
 
 /** `sort` is the column the user clicked, or null for the default (see effectiveSort). */
-export function buildListQuery(filters: Filters, text: string, sort: SortState | null): ModelsQuery {
+export function buildListQuery(
+  filters: Filters,
+  text: string,
+  sort: SortState | null,
+): ModelsQuery {
   const chosen = effectiveSort(text, sort);
   const query: ModelsQuery = { sort: chosen.sort, descending: chosen.descending };
   const { favorites, attention, pending, ...values } = filters;
