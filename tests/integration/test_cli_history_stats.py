@@ -188,9 +188,7 @@ def test_saved_filters_are_shared_with_the_window(tmp_path: Path) -> None:
     )
     stored["saved_filters"].append({"name": "Broken", "text": "", "filters": {"added": "never"}})
     settings_file.write_text(json.dumps(stored))
-    assert [m["id"] for m in cli.json("list", "--saved", "Big ones")["models"]] == [
-        ids["neon_big"]
-    ]
+    assert [m["id"] for m in cli.json("list", "--saved", "Big ones")["models"]] == [ids["neon_big"]]
     broken = cli.run("--json", "list", "--saved", "Broken")
     assert broken.returncode == 1
     assert broken.json()["error"]["code"] == "invalid_argument"

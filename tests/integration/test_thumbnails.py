@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from tensorshelf import settings
 from tensorshelf.api.shelf import ShelfApi
 from tensorshelf.library import thumbnails
 from tensorshelf.settings import resolve_locations
@@ -114,3 +115,24 @@ def test_too_many_at_once_is_refused(shelf: tuple[Cli, ShelfApi]) -> None:
     _cli, api = shelf
     with pytest.raises(InvalidArgument, match="at most"):
         api.get_thumbnails(["x"] * 201)
+
+
+def test_the_cli_writes_a_models_thumbnail(shelf: tuple[Cli, ShelfApi], tmp_path: Path) -> None:
+    """`show MODEL --thumbnail OUT` writes the grid view's WebP; a model without a preview, or
+    a place that cannot be written, is a clear error."""
+    cli, _api = shelf
+    big = _png(tmp_path / "big.png", BIG, "teal").read_bytes()
+    model = _import_with_preview(cli, tmp_path / "src", "Lagoon", big)
+    out = tmp_path / "out" / "lagoon.webp"
+    out.parent.mkdir()
+    shown = cli.json("show", model, "--thumbnail", str(out))
+    assert shown["thumbnail"] == str(out)
+    with Image.open(out) as image:
+        assert image.format == "WEBP" and max(image.size) <= settings.THUMBNAIL_PX
+    seed = next(m["id"] for m in cli.json("list")["models"] if m["id"] != model)
+    none = cli.run("--json", "show", seed, "--thumbnail", str(tmp_path / "none.webp"))
+    assert none.returncode != 0 and "no preview" in none.stdout + none.stderr
+    assert not (tmp_path / "none.webp").exists()
+    nowhere = cli.run("--json", "show", model, "--thumbnail", str(tmp_path / "no" / "dir.webp"))
+    assert nowhere.returncode == 1
+    assert str(tmp_path / "no" / "dir.webp") in nowhere.json()["error"]["message"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -20,6 +21,7 @@ from tensorshelf.cli.output import (
     short_id,
 )
 from tensorshelf.cli.state import CliState, get_state
+from tensorshelf.io.atomic import write_bytes_atomic
 from tensorshelf.library.query_models import AddedPreset, SizePreset
 
 if TYPE_CHECKING:
@@ -245,15 +247,44 @@ def _print_model(console: Console, meta: ModelMetadata, library_dir: str | None)
 def show_cmd(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="Model id, unique id prefix or library path.")],
+    thumbnail: Annotated[
+        Path | None,
+        typer.Option(
+            "--thumbnail",
+            help="Also write its preview's small WebP thumbnail (the grid view's) here.",
+            dir_okay=False,
+        ),
+    ] = None,
 ) -> None:
     """Show one model's metadata.json and where it lives."""
     state = get_state(ctx)
-    detail = state.api().get_model(ref=model)
-    emit(
-        state,
-        {"ok": True, "model": detail.model, "library_dir": detail.library_dir},
-        lambda c: _print_model(c, detail.model, detail.library_dir),
-    )
+    api = state.api()
+    detail = api.get_model(ref=model)
+    document: dict[str, Any] = {
+        "ok": True,
+        "model": detail.model,
+        "library_dir": detail.library_dir,
+    }
+    if thumbnail is not None:
+        _write_thumbnail(api.get_thumbnails(refs=[detail.model.id])[detail.model.id], thumbnail)
+        document["thumbnail"] = str(thumbnail)
+    emit(state, document, lambda c: _print_model(c, detail.model, detail.library_dir))
+
+
+def _write_thumbnail(data_url: str | None, path: Path) -> None:
+    """The window's thumbnail (a data: URL from get_thumbnails) as a file at `path`."""
+    import base64
+
+    from tensorshelf.errors import FileAccessError
+
+    if data_url is None:
+        raise UsageError("this model has no preview image to make a thumbnail of")
+    try:
+        write_bytes_atomic(path, base64.b64decode(data_url.split(",", 1)[1]))
+    except OSError as exc:
+        raise FileAccessError(
+            f"cannot write {path}: {exc.strerror or exc}", path=str(path)
+        ) from exc
 
 
 @handle_errors
