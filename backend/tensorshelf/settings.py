@@ -205,6 +205,7 @@ STAGING_KEEP_MARKER = "KEEP-user-files.txt"  # journal of user files renamed int
 INDEX_JSON_MAX_BYTES = 64 * 1024 * 1024  # largest *.index.json read while grouping shards
 PREVIEW_DATA_URI_MAX_BYTES = 16 * 1024 * 1024  # embedded modelspec.thumbnail written as preview
 PREVIEW_SERVE_MAX_BYTES = 8 * 1024 * 1024  # largest preview image get_preview sends to the UI
+HF_CARD_IMAGE_MAX_BYTES = 8 * 1024 * 1024  # a matched repo's card image fetched as the preview
 SAVED_FILTERS_MAX = 50  # named filters a user can keep in the sidebar
 SAVED_FILTER_NAME_MAX = 80
 THUMBNAIL_PX = 256  # the grid's thumbnails fit in this square (kept once in the state dir)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import PurePosixPath
 from typing import Any
+from urllib.parse import urljoin
 
 from tensorshelf import settings
 from tensorshelf.hf.config import HubConfig
-from tensorshelf.hf.errors import hub_error
+from tensorshelf.hf.errors import HubError, hub_error
 from tensorshelf.hf.models import RepoFile, RepoHit, RepoInfo, RepoListing, ResolvedFile
 from tensorshelf.network.client import NetClient
 from tensorshelf.network.errors import NetworkError
@@ -105,6 +107,7 @@ class HubApi:
             base_model=[base] if isinstance(base, str) else list(base or []),
             downloads=int(body.get("downloads") or 0),
             last_modified=body.get("lastModified"),
+            card_images=card_images(card),
         )
 
     def paths_info(self, repo_id: str, paths: list[str], revision: str = "main") -> RepoListing:
@@ -152,6 +155,50 @@ class HubApi:
             sha256=etag if etag and len(etag) == 64 else None,
             location=response.headers.get("location"),
         )
+
+    def fetch_small(self, repo_id: str, path: str, revision: str, max_bytes: int) -> bytes:
+        """A small file of the repo (a card image), whole — refused past `max_bytes`, by the
+        size the Hub gives or as it arrives."""
+        what = f"{repo_id}/{path}"
+        resolved = self.resolve(repo_id, path, revision)
+        too_big = HubError(f"{what} is larger than {max_bytes} bytes; not fetched", path=what)
+        if resolved.size is not None and resolved.size > max_bytes:
+            raise too_big
+        here = self.file_url(repo_id, path, revision)
+        url = urljoin(here, resolved.location) if resolved.location else here
+        self.requests += 1
+        with self.net.stream("GET", url, headers=self._headers(url)) as response:
+            if response.status_code >= 400:
+                response.read()
+                self._checked(response, what)
+            data = bytearray()
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise too_big
+        return bytes(data)
+
+
+def card_images(card: Any) -> list[str]:
+    """The example images a model card shows (`widget: [{output: {url: …}}]`, the way LoRA
+    repos present theirs): repo-relative image paths only — never a URL elsewhere, never a
+    path out of the repo."""
+    found: list[str] = []
+    widgets = card.get("widget") if isinstance(card, dict) else None
+    for widget in widgets if isinstance(widgets, list) else []:
+        output = widget.get("output") if isinstance(widget, dict) else None
+        url = output.get("url") if isinstance(output, dict) else None
+        if not isinstance(url, str) or "://" in url or url.startswith("/"):
+            continue
+        path = url.removeprefix("./")
+        if ".." in path.split("/") or PurePosixPath(path).suffix.lower() not in CARD_IMAGE_TYPES:
+            continue
+        if path not in found:
+            found.append(path)
+    return found
+
+
+CARD_IMAGE_TYPES = (".png", ".jpg", ".jpeg", ".webp")
 
 
 def _files(body: Any) -> list[RepoFile]:

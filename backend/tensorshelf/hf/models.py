@@ -48,6 +48,8 @@ class RepoInfo(BaseModel):
     base_model: list[str] = Field(default_factory=list)
     downloads: int = 0
     last_modified: str | None = None
+    # the model card's example images (cardData.widget[].output.url): repo-relative paths
+    card_images: list[str] = Field(default_factory=list)
 
 
 class ResolvedFile(BaseModel):

@@ -8,12 +8,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tensorshelf.errors import ModelNotFound
+from tensorshelf import settings
+from tensorshelf.errors import InvalidArgument, ModelNotFound
 from tensorshelf.hf.errors import HubError
 from tensorshelf.hf.identify import Identification, LocalFile, LocalModel
 from tensorshelf.jobs.models import EVENT_JOB_ITEM_DONE, JobItemDone, JobStatus
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import LookupItem, LookupOutcome, LookupReport
+from tensorshelf.library.previews import preview_name
 from tensorshelf.network.errors import HostUnavailable, NetworkError, Offline
 from tensorshelf.network.urls import quote_path
 
@@ -57,6 +59,11 @@ def outcome_of(found: Identification, endpoint: str) -> LookupOutcome:
         hf_tags=list(info.tags) if info else [],
         license=(info.license if info else None) or license_tag,
         pipeline_tag=info.pipeline_tag if info else None,
+        card_image=(
+            info.card_images[0]
+            if info and info.card_images and found.method in ("hash", "filename_exact")
+            else None
+        ),
         download_url=(
             f"{endpoint}/{found.repo_id}/resolve/{revision}/{quote_path(found.path)}"
             if found.path
@@ -103,8 +110,10 @@ def run_lookup(ctx: JobContext) -> Outcome:
         except HubError as exc:
             outcome, requests = LookupOutcome(status="no_match", error=exc.message), 0
         if asked or not meta.pending_online_lookup:
-            ctx.service.record_lookup(meta.id, outcome)
+            recorded = ctx.service.record_lookup(meta.id, outcome)
             changed.append(meta.id)
+            if outcome.card_image and not preview_name(recorded):
+                _keep_card_image(ctx, recorded, outcome, quick)
         # else: the Hub was not asked (or not reached right after the import): still
         # pending, nothing to write — it is retried when the circuit closes and at start-up
         item = LookupItem(
@@ -131,6 +140,25 @@ def run_lookup(ctx: JobContext) -> Outcome:
         "job %s: lookup of %d models, %d pending", ctx.job_id, len(report.items), report.pending
     )
     return status, report.model_dump(mode="json")
+
+
+def _keep_card_image(
+    ctx: JobContext, meta: ModelMetadata, outcome: LookupOutcome, quick: bool
+) -> None:
+    """The matched repo's card image as the preview of a model without one; a failure is
+    logged only — the match stands, and the model simply has no preview."""
+    assert ctx.hub is not None and outcome.repo_id and outcome.card_image
+    origin = f"{outcome.repo_id}/{outcome.card_image}"
+    try:
+        data = ctx.hub.api(retry=not quick).fetch_small(
+            outcome.repo_id,
+            outcome.card_image,
+            outcome.revision or "main",
+            settings.HF_CARD_IMAGE_MAX_BYTES,
+        )
+        ctx.service.record_card_image(meta.id, data, origin)
+    except (NetworkError, HubError, InvalidArgument) as exc:
+        log.info("no preview for %s from %s: %s", meta.id, origin, exc)
 
 
 def _check_updates(ctx: JobContext) -> Outcome:

@@ -6,10 +6,15 @@ of the repo's metadata until the user confirms it."""
 
 from __future__ import annotations
 
+import hashlib
+
+from tensorshelf.errors import InvalidArgument
+from tensorshelf.io.atomic import write_bytes_atomic
 from tensorshelf.library.context import LibraryContext
 from tensorshelf.library.editing import load, save
-from tensorshelf.library.metadata.document import ModelMetadata, Source, utc_now
+from tensorshelf.library.metadata.document import FileEntry, ModelMetadata, Source, utc_now
 from tensorshelf.library.models import LookupOutcome
+from tensorshelf.library.previews import image_kind, preview_name
 
 
 def record_lookup(ctx: LibraryContext, ref: str, outcome: LookupOutcome) -> ModelMetadata:
@@ -73,4 +78,31 @@ def record_manual_match(
                 meta.license = outcome.license
                 meta.pipeline_tag = outcome.pipeline_tag
         save(ctx, model_dir, meta, False, "edit")
+        return meta
+
+
+def record_card_image(
+    ctx: LibraryContext, ref: str, data: bytes, origin: str
+) -> ModelMetadata | None:
+    """A matched repo's card image (`origin`: repo/path) as the model's `preview.<ext>`, when
+    it has no preview yet — the user's or the import's is never replaced. None when it was
+    not needed; InvalidArgument when the bytes are no image."""
+    ext = image_kind(data)
+    if ext is None:
+        raise InvalidArgument(f"{origin} is not a PNG, JPEG, WebP or GIF image; not kept")
+    with ctx.writer.hold(f"keeping the card image of {ref} as its preview"):
+        model_dir, meta = load(ctx, ref)
+        name = f"preview.{ext}"
+        if preview_name(meta) or any(f.path == name for f in meta.files):
+            return None
+        if (model_dir / name).exists():
+            return None  # a file we do not know of: left alone
+        write_bytes_atomic(model_dir / name, data)
+        meta.files.append(
+            FileEntry(
+                path=name, size=len(data), sha256=hashlib.sha256(data).hexdigest(), role="preview"
+            )
+        )
+        meta.preview_image = name
+        save(ctx, model_dir, meta, False, "lookup")
         return meta

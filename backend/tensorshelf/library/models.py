@@ -311,6 +311,7 @@ class LookupOutcome(BaseModel):
     download_url: str | None = None
     error: str | None = None
     downloaded_file: str | None = None  # set for a model Tensorshelf downloaded: its source
+    card_image: str | None = None  # a trusted match's card image (repo path): a preview to fetch
 
 
 class LookupItem(BaseModel):

@@ -25,6 +25,22 @@ IMAGE_TYPES: dict[str, str] = {
 }
 
 
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpg"),
+    (b"GIF87a", "gif"),
+    (b"GIF89a", "gif"),
+)
+
+
+def image_kind(data: bytes) -> str | None:
+    """The file extension of an image by its first bytes (png, jpg, webp, gif), else None —
+    never by what a server or a name claims."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    return next((ext for magic, ext in _MAGIC if data.startswith(magic)), None)
+
+
 def preview_name(meta: ModelMetadata) -> str | None:
     """The preview file's model-relative name: `preview_image`, else a file of role preview."""
     if meta.preview_image:

@@ -272,6 +272,13 @@ class LibraryService(LibraryBrowsing):
         self.writable("record a Hugging Face lookup")
         return record_lookup(self._ctx, ref, outcome)
 
+    def record_card_image(self, ref: str, data: bytes, origin: str) -> ModelMetadata | None:
+        """Keep a matched repo's card image as the model's preview (if it has none)."""
+        from tensorshelf.library.lookups import record_card_image
+
+        self.writable("keep a Hugging Face card image as a preview")
+        return record_card_image(self._ctx, ref, data, origin)
+
     def record_manual_match(
         self, ref: str, repo_id: str | None, outcome: LookupOutcome | None
     ) -> ModelMetadata:

@@ -136,3 +136,52 @@ def test_a_small_non_lfs_file_is_matched_by_its_git_sha1(world) -> None:
     other = write_lora(src / "small2" / "tiny-style.safetensors", seed=22)
     item = _import(cli, other)
     assert item["hash_mismatch"] is True, "another git SHA-1: a modified version"
+
+
+def _png(colour: str, size: tuple[int, int] = (640, 480)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, colour).save(out, "PNG")
+    return out.getvalue()
+
+
+def test_a_verified_match_brings_its_card_image_as_the_preview(world) -> None:
+    """A Verified model without a preview gets its repo card's first example image (the grid's
+    thumbnail follows); a low-confidence match, a model with a preview of its own, a card
+    image that is no image or too big, or a Hub failing it, get none — and the match stands."""
+    cli, hub, src = world
+    repo = hub.repos[REPO]
+    picture = _png("purple")
+    repo.add("images/example.png", picture, lfs=False)
+    repo.card_images = ["https://elsewhere.example/x.png", "../escape.png", "images/example.png"]
+    item = _import(cli, src / "demo-lora-v1.safetensors")
+    assert item["match_method"] == "hash"
+    meta = cli.json("show", item["id"])["model"]
+    assert meta["preview_image"] == "preview.png"
+    preview = next(f for f in meta["files"] if f["role"] == "preview")
+    library_dir = Path(cli.json("show", item["id"])["library_dir"])
+    assert (library_dir / "preview.png").read_bytes() == picture
+    assert preview["size"] == len(picture)
+    cli.json("verify", item["id"])  # exit 0: every file, the preview too, is as recorded
+    assert cli.json("show", item["id"])["model"]["integrity"]["state"] == "ok"
+    thumb = cli.json("show", item["id"], "--thumbnail", str(src / "thumb.webp"))
+    assert thumb["thumbnail"] and (src / "thumb.webp").stat().st_size > 0
+
+    # no image after all, or one bigger than allowed: the match is kept, no preview
+    for name, card in (
+        ("fake", b"<html>not an image</html>"),
+        ("huge", b"\x89PNG\r\n\x1a\n" + bytes(9 << 20)),
+    ):
+        weights = write_lora(src / name / f"{name}-style.safetensors", seed=ord(name[0]))
+        other = hub.repo(f"someorg/{name}-style")
+        other.add(weights.name, weights.read_bytes())
+        other.add(f"images/{name}.png", card, lfs=False)
+        other.card_images = [f"images/{name}.png"]
+        item = _import(cli, weights)
+        meta = cli.json("show", item["id"])["model"]
+        assert item["match_method"] == "hash" and meta["preview_image"] is None, name
+        assert not any(f["role"] == "preview" for f in meta["files"])
+        assert not (Path(cli.json("show", item["id"])["library_dir"]) / "preview.png").exists()
