@@ -9,7 +9,6 @@ import logging
 import re
 from pathlib import PurePosixPath
 from typing import Any
-from urllib.parse import urljoin
 
 from tensorshelf import settings
 from tensorshelf.hf.config import HubConfig
@@ -17,7 +16,7 @@ from tensorshelf.hf.errors import HubError, hub_error
 from tensorshelf.hf.models import RepoFile, RepoHit, RepoInfo, RepoListing, ResolvedFile
 from tensorshelf.network.client import NetClient
 from tensorshelf.network.errors import NetworkError
-from tensorshelf.network.urls import host_of, quote_path, quote_segment
+from tensorshelf.network.urls import host_of, quote_path, quote_segment, redirect_target
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +164,7 @@ class HubApi:
         if resolved.size is not None and resolved.size > max_bytes:
             raise too_big
         here = self.file_url(repo_id, path, revision)
-        url = urljoin(here, resolved.location) if resolved.location else here
+        url = redirect_target(here, resolved.location) if resolved.location else here
         self.requests += 1
         with self.net.stream("GET", url, headers=self._headers(url)) as response:
             if response.status_code >= 400:

@@ -1,9 +1,9 @@
 """URL pieces for callers of the network (they may not import urllib themselves): a host key,
-and percent-quoting of one path segment or of a `/`-separated path."""
+percent-quoting of one path segment or of a `/`-separated path, and where a redirect leads."""
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 
 def host_of(url: str) -> str:
@@ -19,3 +19,8 @@ def quote_segment(text: str) -> str:
 
 def quote_path(text: str) -> str:
     return quote(text, safe="/")
+
+
+def redirect_target(url: str, location: str) -> str:
+    """Where a `Location` answered for `url` leads (it may be relative, as the Hub's are)."""
+    return urljoin(url, location)

@@ -18,3 +18,10 @@ FACET_COLUMNS = {
     "match_method": "match_method",
     "integrity": "integrity_state",
 }
+
+_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def nocase(value: str) -> str:
+    """As SQLite's NOCASE compares: ASCII letters folded, nothing else."""
+    return value.translate(_ASCII_FOLD)

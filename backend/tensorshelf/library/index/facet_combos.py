@@ -6,6 +6,7 @@ is kept as '' (a key column cannot hold NULL and still be unique)."""
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING
 
@@ -69,9 +70,9 @@ def create_triggers(conn: sqlite3.Connection) -> None:
         conn.execute(ddl)
 
 
-def rows(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
+def rows(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     """(facet values…, favorite, pending, n) per combination; '' read back as None."""
-    out = []
+    out: list[tuple[Any, ...]] = []
     for row in conn.execute(f"SELECT {', '.join(KEYS)}, n FROM {TABLE}"):
         facets = tuple(None if v == "" else v for v in row[: len(FACET_COLUMNS)])
         out.append((*facets, *row[len(FACET_COLUMNS) :]))

@@ -12,32 +12,46 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from collections.abc import Callable
+from typing import Any
 
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.library.index import facet_combos
-from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
+from tensorshelf.library.index.columns import (
+    FACET_COLUMNS,
+    FAVORITE_RATING,
+    PROBLEM_STATES,
+    nocase,
+)
+from tensorshelf.library.index.facet_memory import FacetMemory
 from tensorshelf.library.index.queries import query_where
 from tensorshelf.library.query_models import FacetCounts, ListQuery
 
 FLAGS = ("favorites", "attention", "pending")
-_ASCII_FOLD = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
-def _nocase(value: str) -> str:
-    """As SQLite's NOCASE compares: ASCII letters folded, nothing else."""
-    return value.translate(_ASCII_FOLD)
+def _rids(conn: sqlite3.Connection, where: str, params: list[object]) -> list[int]:
+    return [r for (r,) in conn.execute(f"SELECT m.rid FROM models m{where}", params)]
 
 
 def _by_count(counter: Counter[str]) -> dict[str, int]:
     return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
 
 
-def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCounts:
+def facets(
+    conn: sqlite3.Connection, query: ListQuery | None = None, memory: FacetMemory | None = None
+) -> FacetCounts:
+    """With a `memory` that is ready, a filtered query's matches are counted there (see
+    facet_memory); else in SQL."""
     query = query or ListQuery()
     fields = list(FACET_COLUMNS)
     unfaceted = query.model_copy(update={**dict.fromkeys(fields), **dict.fromkeys(FLAGS, False)})
     where, params = query_where(unfaceted)
-    if where:  # a search, a tag, a size …: count the models it keeps
+    matched: list[int] | None = None
+    rows: list[tuple[Any, ...]]
+    if where and memory is not None and memory.ready(conn):
+        matched = _rids(conn, where, params)
+        rows = memory.combos(matched)
+    elif where:  # a search, a tag, a size …: count the models it keeps
         columns = ", ".join(f"m.{c}" for c in FACET_COLUMNS.values())
         groups = len(fields) + 2
         rows = conn.execute(
@@ -48,7 +62,7 @@ def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCou
     else:  # only facet choices: the running counts hold the answer
         rows = facet_combos.rows(conn)
 
-    wanted = {f: _nocase(v) for f in fields if (v := getattr(query, f)) is not None}
+    wanted = {f: nocase(v) for f in fields if (v := getattr(query, f)) is not None}
     integrity_at = fields.index("integrity")
     tests: dict[str, Callable[[tuple[object, ...]], bool]] = {
         "favorites": lambda row: bool(row[len(fields)]),
@@ -62,7 +76,7 @@ def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCou
         failing = {
             f
             for i, f in enumerate(fields)
-            if f in wanted and (row[i] is None or _nocase(str(row[i])) != wanted[f])
+            if f in wanted and (row[i] is None or nocase(str(row[i])) != wanted[f])
         }
         failing |= {flag for flag in FLAGS if getattr(query, flag) and not tests[flag](row)}
         if len(failing) > 1:
@@ -75,14 +89,25 @@ def facets(conn: sqlite3.Connection, query: ListQuery | None = None) -> FacetCou
                 flags[flag] += n
 
     tag_where, tag_params = query_where(query.model_copy(update={"tag": None}))
-    members = f" WHERE t.model_id IN (SELECT m.id FROM models m{tag_where})" if tag_where else ""
-    tags = dict(
-        conn.execute(
-            f"SELECT t.tag, count(*) AS n FROM tags t{members} GROUP BY t.tag "
-            "ORDER BY n DESC, t.tag",
-            tag_params,
-        ).fetchall()
-    )
+    if matched is not None and memory is not None:  # every filter but the tag, in memory
+        if not tag_where:
+            tagged = memory.tag_counts(None)
+        elif query.tag is None and tag_where == where:
+            tagged = memory.tag_counts(matched)
+        else:
+            tagged = memory.tag_counts(_rids(conn, tag_where, tag_params))
+        tags = dict(sorted(tagged.items(), key=lambda kv: (-kv[1], nocase(kv[0]))))
+    else:
+        members = (
+            f" WHERE t.model_id IN (SELECT m.id FROM models m{tag_where})" if tag_where else ""
+        )
+        tags = dict(
+            conn.execute(
+                f"SELECT t.tag, count(*) AS n FROM tags t{members} GROUP BY t.tag "
+                "ORDER BY n DESC, t.tag",
+                tag_params,
+            ).fetchall()
+        )
     unreadable = [
         ErrorInfo(code=code, message=message, details={"path": path})
         for path, code, message in conn.execute(

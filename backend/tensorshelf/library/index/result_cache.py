@@ -16,6 +16,11 @@ from tensorshelf import settings
 _Key = tuple[int, int, str, tuple[object, ...]]
 
 
+def generation(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Changes when another connection committed to the database or this one wrote."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes
+
+
 class ResultCache:
     """Sorted row ids by (database generation, SQL, parameters), for one connection."""
 
@@ -28,11 +33,11 @@ class ResultCache:
     def ordered_ids(self, conn: sqlite3.Connection, sql: str, params: list[object]) -> list[int]:
         """The first column of `sql`'s rows (integers, in order), from the cache if the
         database is as it was when they were read."""
-        generation = (int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes)
-        if generation != self._generation:  # what is held is stale: let it go at once
+        now = generation(conn)
+        if now != self._generation:  # what is held is stale: let it go at once
             self._entries.clear()
-            self._held, self._generation = 0, generation
-        key = (*generation, sql, tuple(params))
+            self._held, self._generation = 0, now
+        key = (*now, sql, tuple(params))
         found = self._entries.get(key)
         if found is not None:
             self._entries.move_to_end(key)

@@ -26,6 +26,7 @@ from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
 from tensorshelf.library.index import facet_counts, scan_queries
 from tensorshelf.library.index import queries as index_queries
+from tensorshelf.library.index.facet_memory import FacetMemory
 from tensorshelf.library.index.result_cache import ResultCache
 from tensorshelf.library.index.scan_queries import IndexedDir
 from tensorshelf.library.index.schema import (
@@ -254,6 +255,7 @@ class Index:
         conn = self._open()
         local.conn, local.file_id, local.generation = conn, self._file_id(), generation
         local.results = ResultCache()  # sorted matches of this connection's list queries
+        local.facets = FacetMemory()  # facet values by row, for filtered facet counts
         with self._lock:
             self._prune_dead_threads()
             self._conns.append((weakref.ref(threading.current_thread()), conn))
@@ -368,7 +370,7 @@ class Index:
 
     def facets(self, query: ListQuery | None = None) -> FacetCounts:
         with read_transaction(self._conn()) as conn:
-            return facet_counts.facets(conn, query)
+            return facet_counts.facets(conn, query, self._local.facets)
 
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         with read_transaction(self._conn()) as conn:

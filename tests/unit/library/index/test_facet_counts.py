@@ -2,7 +2,8 @@
 facet value's count is exactly the total the list shows when that value is chosen (the other
 filters kept), and each flag's count is the total with the flag turned on — the sidebar's
 numbers can never disagree with what a click shows; the running counts kept by triggers
-stay equal to a fresh count through inserts, edits and deletes. Also: the v4 → v5 migration
+stay equal to a fresh count through inserts, edits and deletes; counted in memory (a quiet
+library) they equal the SQL counts. Also: the v4 → v5 migration
 adds the facets index and the running counts without re-reading the library."""
 
 from __future__ import annotations
@@ -56,7 +57,9 @@ def test_each_count_is_the_total_of_choosing_it(
     tag = data.draw(st.sampled_from([None, "anime", "portrait"]))
     query = ListQuery(**filters, **flags, text=text, tag=tag)
     with Index(root / MODELS_DB) as index:
-        counts = index.facets(query)
+        in_sql = index.facets(query)  # the first ask at this state of the library: SQL
+        counts = index.facets(query)  # asked again, unchanged: counted in memory
+        assert counts == in_sql
         total = index.list_models(query).total
 
         def total_with(**change: object) -> int:
@@ -140,3 +143,35 @@ def test_running_counts_follow_inserts_edits_and_deletes(tmp_path: Path) -> None
             index.facets().family.get("edited", 0)
             == index.list_models(ListQuery(family="edited")).total
         )
+
+
+def test_memory_loads_once_the_library_is_quiet(library: tuple[Path, list], tmp_path: Path) -> None:
+    """Counted in memory only when the library was this way at the last ask too: while it
+    keeps changing (an import) each ask goes to SQL instead of to a reload."""
+    from tensorshelf.library.index.facet_memory import FacetMemory
+    from tensorshelf.library.index.store import connect
+
+    root, _metas = library
+    db = tmp_path / MODELS_DB
+    db.write_bytes((root / MODELS_DB).read_bytes())
+    reader, writer = connect(db), connect(db)
+    try:
+        memory = FacetMemory()
+        assert not memory.ready(reader)  # first ask: SQL
+        assert memory.ready(reader)  # the same state again: loaded
+        assert memory.ready(reader)
+        for _ in range(2):  # another connection commits before each ask
+            writer.execute("UPDATE models SET rating = 5 WHERE rid = 1")
+            writer.commit()
+            assert not memory.ready(reader)
+        assert memory.ready(reader)  # quiet again
+        before = sum(memory.tag_counts(None).values())
+        reader.execute(
+            "DELETE FROM tags WHERE (model_id, tag) = (SELECT model_id, tag FROM tags LIMIT 1)"
+        )
+        reader.commit()  # this connection's own write
+        assert not memory.ready(reader) and memory.ready(reader)
+        assert sum(memory.tag_counts(None).values()) == before - 1
+    finally:
+        reader.close()
+        writer.close()
