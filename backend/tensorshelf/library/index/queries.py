@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -235,11 +236,12 @@ def list_models(
             )
             rows = conn.execute(sql, [*params, *paging]).fetchall()
             return ModelPage(total=total, models=[_summary(r) for r in rows])
+    rids: Sequence[int]
     if cache is None:
         rids = [int(r[0]) for r in conn.execute(ordered, ordered_params)]
     else:
         rids = cache.ordered_ids(conn, ordered, ordered_params)
-    page = rids[query.offset : query.offset + query.limit]
+    page = list(rids[query.offset : query.offset + query.limit])
     return ModelPage(total=len(rids), models=[_summary(r) for r in _rows_by_rid(conn, page)])
 
 

@@ -9,7 +9,9 @@ valid while neither another connection committed (`PRAGMA data_version`) nor thi
 from __future__ import annotations
 
 import sqlite3
+from array import array
 from collections import OrderedDict
+from collections.abc import Sequence
 
 from tensorshelf import settings
 
@@ -28,9 +30,11 @@ class ResultCache:
         self._max_rows = max_rows
         self._held = 0
         self._generation = (-1, -1)
-        self._entries: OrderedDict[_Key, list[int]] = OrderedDict()
+        self._entries: OrderedDict[_Key, array[int]] = OrderedDict()
 
-    def ordered_ids(self, conn: sqlite3.Connection, sql: str, params: list[object]) -> list[int]:
+    def ordered_ids(
+        self, conn: sqlite3.Connection, sql: str, params: list[object]
+    ) -> Sequence[int]:
         """The first column of `sql`'s rows (integers, in order), from the cache if the
         database is as it was when they were read."""
         now = generation(conn)
@@ -42,7 +46,7 @@ class ResultCache:
         if found is not None:
             self._entries.move_to_end(key)
             return found
-        ids = [int(row[0]) for row in conn.execute(sql, params)]
+        ids = array("q", (row[0] for row in conn.execute(sql, params)))
         self._entries[key] = ids
         self._held += len(ids)
         while self._held > self._max_rows and len(self._entries) > 1:

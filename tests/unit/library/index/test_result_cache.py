@@ -107,9 +107,9 @@ def test_the_cache_lets_old_entries_go_past_its_size() -> None:
     conn.executemany("INSERT INTO t VALUES (?)", [(i,) for i in range(100)])
     conn.commit()
     cache = ResultCache(max_rows=150)
-    first = cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0])
+    first = list(cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0]))
     assert first == list(range(100))
     cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [10])  # 190 held > 150
-    assert cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0]) == first
+    assert list(cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0])) == first
     conn.execute("DELETE FROM t WHERE x = 0")  # this connection's own change
     assert cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0])[0] == 1
