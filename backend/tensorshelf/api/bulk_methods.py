@@ -38,16 +38,11 @@ class BulkMethods:
         report = BulkReport()
         for ref in dict.fromkeys(refs):
             try:
-                before = self.mapping.model_links(ref)
-                was = next((a.exclude for a in before.apps if a.app_id == app_id), None)
-                if was == exclude:
-                    report.unchanged.append(before.model_id)
-                    continue
-                links = self.mapping.set_link_choice(ref, app_id, exclude)
+                model_id, changed = self.mapping.choose_link(ref, app_id, exclude)
             except ShelfError as exc:
                 report.failed.append(BulkFailure(ref=ref, error=exc.info()))
                 continue
-            report.changed.append(links.model_id)
+            (report.changed if changed else report.unchanged).append(model_id)
         if report.changed:
             self.mapping.sync(None, report.changed)
         self._changed(report)

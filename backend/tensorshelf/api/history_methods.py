@@ -55,7 +55,7 @@ class HistoryMethods:
         space linking saved in each app and the duplicates imports avoided."""
         stats = self.service.statistics()
         stats.linked = self._linked_savings()
-        duplicates = [d for b in self.list_history() for d in b.duplicate_of]
+        duplicates = history.duplicates_found(self.jobs.store)
         stats.duplicates_avoided = len(duplicates)
         stats.duplicate_bytes_avoided = self.service.sizes_of(duplicates)
         return stats

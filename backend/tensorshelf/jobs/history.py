@@ -109,6 +109,17 @@ def import_batches(
     return [_batch(j, checkpoints.get(j.job_id, {}), present) for j in jobs]
 
 
+def duplicates_found(store: JobStore, limit: int = settings.HISTORY_LIMIT) -> list[str]:
+    """The models the newest import batches found already in the library (each once per
+    batch): the statistics' duplicates avoided, without building the batches."""
+    found: list[str] = []
+    for job in store.recent(limit, kind="import"):
+        results = _results(job) or list(store.checkpoints(job.job_id).values())
+        dupes = (str(r["duplicate_of"]) for r in results if r.get("ok") and r.get("duplicate_of"))
+        found += dict.fromkeys(dupes)
+    return found
+
+
 def batch_job(store: JobStore, ref: str) -> JobInfo:
     """The import job a batch reference names: its id, or a unique start or end of it
     (the short reference `history` prints). JobNotFound / InvalidArgument otherwise."""

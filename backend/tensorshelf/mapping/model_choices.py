@@ -51,6 +51,14 @@ class ModelChoices:
     ) -> ModelLinks:
         """Keep the model out of one app, or link it there (under `target_name`): written to
         its overrides.json; the incremental sync that follows the change applies it."""
+        model_id, _changed = self.choose_link(ref, app_ref, exclude, target_name)
+        return self.model_links(model_id)
+
+    def choose_link(
+        self, ref: str, app_ref: str, exclude: bool = False, target_name: str | None = None
+    ) -> tuple[str, bool]:
+        """`set_link_choice` without the links view (many models at once): the model id and
+        whether its overrides.json changed — a choice already made is not written again."""
         app = self.apps.get(app_ref)
         self.library.writable("change where a model is linked")
         try:
@@ -66,15 +74,18 @@ class ModelChoices:
             if isinstance(current, str):
                 raise InvalidArgument(f"{current}: fix or delete it first", path=str(model_dir))
             overrides = current or Overrides()
+            before = overrides.model_dump()
             kind_wide = app.kind != app.id and app.kind in overrides.apps
             if choice.exclude or choice.target_name or kind_wide:
                 overrides.apps[app.id] = choice  # the app's own entry wins over its kind's
             else:
                 overrides.apps.pop(app.id, None)  # the default: nothing to say
+            if overrides.model_dump() == before:
+                return model_id, False
             write_overrides(model_dir, overrides)
             record_change(
                 self.library.root,
                 "edit",
                 {model_id: model_dir.relative_to(self.library.root).as_posix()},
             )
-        return self.model_links(model_id)
+        return model_id, True

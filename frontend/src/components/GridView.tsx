@@ -3,7 +3,7 @@ import { memo, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent 
 import type { ModelSummary } from "../api/types";
 import { useThumbnail } from "../api/thumbnails";
 import { formatBytes, kindLabel } from "../lib/format";
-import { type ItemProps, selectHandlers, selectionKey } from "./selectable";
+import { type ItemProps, selectHandlers, moveKey, selectionKey } from "./selectable";
 import { Highlighted, type LibraryListProps } from "./LibraryList";
 import { TierBadge } from "./ui/Badge";
 
@@ -68,18 +68,14 @@ export function GridView({
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (selectionKey(e, rows[active], { onOpen, onSelect, onSelectAll })) return;
-    const keys: Record<string, () => void> = {
+    moveKey(e, {
       ArrowRight: () => moveTo(active + 1),
       ArrowLeft: () => moveTo(active - 1),
       ArrowDown: () => moveTo(active + columns),
       ArrowUp: () => moveTo(active - columns),
       Home: () => moveTo(0),
       End: () => moveTo(count - 1),
-    };
-    const action = keys[e.key];
-    if (!action) return;
-    e.preventDefault();
-    action();
+    });
   };
 
   return (

@@ -5,7 +5,7 @@ import type { SortState } from "../lib/filters";
 import { formatBytes, formatDate, kindLabel, typeLabel } from "../lib/format";
 import { highlight } from "../lib/highlight";
 import type { ClickMods } from "../lib/selection";
-import { type ItemProps, selectHandlers, selectionKey } from "./selectable";
+import { type ItemProps, selectHandlers, moveKey, selectionKey } from "./selectable";
 import { IntegrityBadge, MatchBadge, TierBadge } from "./ui/Badge";
 
 export const ROW_HEIGHT = 36;
@@ -124,18 +124,14 @@ export function LibraryList({
 
   const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
     if (selectionKey(e, rows[active], { onOpen, onSelect, onSelectAll })) return;
-    const keys: Record<string, () => void> = {
+    moveKey(e, {
       ArrowDown: () => moveTo(document.activeElement === scrollRef.current ? active : active + 1),
       ArrowUp: () => moveTo(active - 1),
       PageDown: () => moveTo(active + pageRows),
       PageUp: () => moveTo(active - pageRows),
       Home: () => moveTo(0),
       End: () => moveTo(count - 1),
-    };
-    const action = keys[e.key];
-    if (!action) return;
-    e.preventDefault();
-    action();
+    });
   };
 
   return (

@@ -41,3 +41,11 @@ export function selectionKey(
   e.preventDefault();
   return true;
 }
+
+/** Runs the move bound to the pressed key, if any (the browser's own scroll is kept out). */
+export function moveKey(e: KeyboardEvent, moves: Record<string, () => void>): void {
+  const move = moves[e.key];
+  if (!move) return;
+  e.preventDefault();
+  move();
+}

@@ -48,7 +48,7 @@ def facets(
     where, params = query_where(unfaceted)
     matched: list[int] | None = None
     rows: list[tuple[Any, ...]]
-    if where and memory is not None and memory.ready(conn):
+    if where and memory is not None and memory.ready():
         matched = _rids(conn, where, params)
         rows = memory.combos(matched)
     elif where:  # a search, a tag, a size …: count the models it keeps

@@ -1,14 +1,16 @@
-"""Every model's facet values and tags, by row id, held per connection while models.db is
-unchanged: the sidebar's counts for a filtered query (a search, a tag, a size…) are the
-matching row ids (one narrow SELECT) counted in memory, instead of a GROUP BY that reads each
-match's wide row and sorts the combinations, and a second pass over the tags.
+"""Every model's facet values and tags, by row id, held while models.db is unchanged: the
+sidebar's counts for a filtered query (a search, a tag, a size…) are the matching row ids
+(one narrow SELECT) counted in memory, instead of a GROUP BY that reads each match's wide
+row and sorts the combinations, and a second pass over the tags.
 
-Loaded when the library is quiet (see `ready`; the generation test is ResultCache's): two
-narrow scans, a few MB at 50,000 models (the rows share a few hundred combination tuples)."""
+One per Index, shared by its threads; loaded when the library is quiet (see `ready`; the
+generation test is ResultCache's): two narrow scans, a few MB at 50,000 models (the rows
+share a few hundred combination tuples)."""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from itertools import chain
@@ -27,28 +29,36 @@ _FACETS_SQL = (
 
 
 class FacetMemory:
-    """Combos and tags by row id for one connection."""
+    """Combos and tags by row id, shared by every thread of one Index: on a connection of its
+    own, which only reads, so its generation changes with every commit of any other."""
 
-    def __init__(self) -> None:
+    def __init__(self, own: sqlite3.Connection) -> None:
+        self._own = own
+        self._lock = threading.Lock()
         self._generation = (-1, -1)  # of what is held
         self._asked = (-1, -1)  # of the last call that found it stale
         self._combos: dict[int, Combo] = {}
         self._tags: dict[int, tuple[str, ...]] = {}
         self._all_tags: Counter[str] = Counter()
 
-    def ready(self, conn: sqlite3.Connection) -> bool:
+    def ready(self) -> bool:
         """True when what is held is current — loaded now if the library was already this
         way at the last call (quiet: a search being typed), not while it keeps changing (an
         import: each count goes to SQL rather than to a reload)."""
-        now = generation(conn)
-        if now == self._generation:
+        with self._lock:
+            now = generation(self._own)
+            if now == self._generation:
+                return True
+            if now != self._asked:
+                self._asked = now
+                return False
+            self._load(self._own)
+            self._generation = now
             return True
-        if now != self._asked:
-            self._asked = now
-            return False
-        self._load(conn)
-        self._generation = now
-        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._own.close()
 
     def _load(self, conn: sqlite3.Connection) -> None:
         combos: dict[int, Combo] = {}

@@ -16,8 +16,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Self
 
@@ -26,15 +25,18 @@ from tensorshelf.errors import ReadOnlyLibrary
 from tensorshelf.library import refs
 from tensorshelf.library.index import facet_counts, scan_queries
 from tensorshelf.library.index import queries as index_queries
+from tensorshelf.library.index.connection import (
+    checkpoint,
+    connect,
+    read_transaction,
+    write_transaction,
+)
 from tensorshelf.library.index.facet_memory import FacetMemory
 from tensorshelf.library.index.result_cache import ResultCache
+from tensorshelf.library.index.rows import delete_models, write_rows
 from tensorshelf.library.index.scan_queries import IndexedDir
 from tensorshelf.library.index.schema import (
-    INSERT_COLLECTION_SQL,
-    INSERT_FILE_SQL,
-    INSERT_TAG_SQL,
     SCHEMA_VERSION,
-    UPSERT_MODEL_SQL,
     DirStamp,
     FolderStamp,
     IndexRow,
@@ -44,96 +46,13 @@ from tensorshelf.library.index.schema import (
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import MappableModel
 from tensorshelf.library.query_models import FacetCounts, LibraryStats, ListQuery, ModelPage
-from tensorshelf.settings import (
-    INDEX_CHECKPOINT_BUSY_MS,
-    METADATA_FILE,
-    SQLITE_BUSY_TIMEOUT_MS,
-    SQLITE_CACHE_KIB,
-    SQLITE_MMAP_BYTES,
-)
+from tensorshelf.settings import METADATA_FILE, SQLITE_BUSY_TIMEOUT_MS
 
 log = logging.getLogger(__name__)
 
 __all__ = ["DirStamp", "Index", "checkpoint", "connect", "stamp_of"]
 
 _FileId = tuple[int, int]
-
-
-def connect(db_path: Path, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> sqlite3.Connection:
-    """A connection with the index pragmas (IDX-02), in autocommit mode."""
-    conn = sqlite3.connect(
-        os.fspath(db_path),
-        timeout=busy_timeout_ms / 1000,
-        isolation_level=None,
-        check_same_thread=False,
-    )
-    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA temp_store = MEMORY")
-    conn.execute(f"PRAGMA cache_size = {-int(SQLITE_CACHE_KIB)}")
-    conn.execute(f"PRAGMA mmap_size = {int(SQLITE_MMAP_BYTES)}")
-    return conn
-
-
-def checkpoint(conn: sqlite3.Connection, busy_timeout_ms: int) -> tuple[int, int, int]:
-    """TRUNCATE checkpoint that waits only briefly for readers (a long-lived read snapshot
-    would otherwise stall it for the whole busy timeout); busy=1 means "try later"."""
-    conn.execute(f"PRAGMA busy_timeout = {int(INDEX_CHECKPOINT_BUSY_MS)}")
-    try:
-        busy, log_pages, done = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    log.debug("models.db checkpoint: busy=%d log=%d checkpointed=%d", busy, log_pages, done)
-    return busy, log_pages, done
-
-
-@contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-
-
-@contextmanager
-def read_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """One consistent snapshot for several statements (e.g. a page and its total)."""
-    conn.execute("BEGIN")
-    try:
-        yield conn
-    finally:
-        conn.execute("COMMIT")
-
-
-def write_rows(conn: sqlite3.Connection, rows: Iterable[IndexRow]) -> None:
-    """Insert or replace models (inside the caller's transaction)."""
-    for row in rows:
-        # Another model indexed at this path (its dir was replaced) gives way.
-        for (stale,) in conn.execute(
-            "DELETE FROM models WHERE path = ? AND id <> ? RETURNING id", (row.path, row.id)
-        ).fetchall():
-            delete_children(conn, stale)
-        conn.execute(UPSERT_MODEL_SQL, row.model)
-        delete_children(conn, row.id)
-        conn.executemany(INSERT_FILE_SQL, row.files)
-        conn.executemany(INSERT_TAG_SQL, row.tags)
-        conn.executemany(INSERT_COLLECTION_SQL, row.collections)
-
-
-def delete_children(conn: sqlite3.Connection, model_id: str) -> None:
-    conn.execute("DELETE FROM files WHERE model_id = ?", (model_id,))
-    conn.execute("DELETE FROM tags WHERE model_id = ?", (model_id,))
-    conn.execute("DELETE FROM collections WHERE model_id = ?", (model_id,))
-
-
-def delete_models(conn: sqlite3.Connection, ids: Iterable[str]) -> None:
-    for model_id in ids:
-        conn.execute("DELETE FROM models WHERE id = ?", (model_id,))
-        delete_children(conn, model_id)
 
 
 def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
@@ -166,6 +85,7 @@ class Index:
         self._conns: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
         self._closed = False
         self._generation = 0
+        self._memory: tuple[tuple[_FileId | None, int], FacetMemory] | None = None
         self._conn()  # open (and create or migrate) now, so errors surface here
 
     # --- connections ---------------------------------------------------------------------
@@ -255,11 +175,21 @@ class Index:
         conn = self._open()
         local.conn, local.file_id, local.generation = conn, self._file_id(), generation
         local.results = ResultCache()  # sorted matches of this connection's list queries
-        local.facets = FacetMemory()  # facet values by row, for filtered facet counts
         with self._lock:
             self._prune_dead_threads()
             self._conns.append((weakref.ref(threading.current_thread()), conn))
         return conn
+
+    def _facet_memory(self) -> FacetMemory:
+        """The one FacetMemory of every thread (after `_conn`), remade on a connection of
+        its own when models.db was replaced or reopened."""
+        key = (self._file_id(), self._generation)
+        with self._lock:
+            if self._memory is None or self._memory[0] != key:
+                if self._memory is not None:
+                    self._memory[1].close()
+                self._memory = (key, FacetMemory(self._open()))
+            return self._memory[1]
 
     def _forget(self, conn: sqlite3.Connection) -> None:
         with self._lock:
@@ -288,9 +218,12 @@ class Index:
         """Close every connection (at shutdown: no other thread may still be using it)."""
         with self._lock:
             conns, self._conns = self._conns, []
+            memory, self._memory = self._memory, None
             self._closed = True
         for _thread, conn in conns:
             conn.close()
+        if memory is not None:
+            memory[1].close()
         self._local = threading.local()
 
     def __enter__(self) -> Self:
@@ -370,7 +303,7 @@ class Index:
 
     def facets(self, query: ListQuery | None = None) -> FacetCounts:
         with read_transaction(self._conn()) as conn:
-            return facet_counts.facets(conn, query, self._local.facets)
+            return facet_counts.facets(conn, query, self._facet_memory())
 
     def mappable_models(self, ids: list[str] | None = None) -> list[MappableModel]:
         with read_transaction(self._conn()) as conn:

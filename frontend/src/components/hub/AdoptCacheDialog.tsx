@@ -3,6 +3,7 @@ import { useHfCache, useStartAdopt } from "../../api/hooks";
 import type { CachedRepo } from "../../api/types";
 import { formatBytes } from "../../lib/format";
 import { Button } from "../ui/Button";
+import { AskForm } from "./AskForm";
 import { Modal } from "../ui/Modal";
 import { Spinner } from "../ui/ProgressBar";
 import { useToast } from "../ui/Toasts";
@@ -47,7 +48,6 @@ function RepoRow({
  * hard-linked on the same drive, copied elsewhere; progress in Jobs). */
 export function AdoptCacheDialog({ onClose }: { onClose: () => void }) {
   const toast = useToast();
-  const [text, setText] = useState("");
   const [path, setPath] = useState<string | null>(null);
   const [scanned, setScanned] = useState(false);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
@@ -97,25 +97,17 @@ export function AdoptCacheDialog({ onClose }: { onClose: () => void }) {
         </>
       }
     >
-      <form
-        className="flex gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <AskForm
+        label="Cache folder"
+        placeholder="Default: HF_HUB_CACHE or ~/.cache/huggingface/hub"
+        button="Scan"
+        testId="adopt-path"
+        onAsk={(path) => {
           setChosen(new Set());
-          setPath(text.trim() || null);
+          setPath(path);
           setScanned(true);
         }}
-      >
-        <input
-          aria-label="Cache folder"
-          data-testid="adopt-path"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="Default: HF_HUB_CACHE or ~/.cache/huggingface/hub"
-          className="h-8 min-w-0 flex-1 rounded-md border border-line bg-bg px-2 font-mono text-[12.5px]"
-        />
-        <Button type="submit">Scan</Button>
-      </form>
+      />
       {cache.isFetching && <Spinner label="Reading the cache" />}
       {(cache.error ?? start.error) && (
         <p className="mt-2 text-[12px] text-danger" role="alert">

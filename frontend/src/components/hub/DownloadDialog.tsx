@@ -3,6 +3,7 @@ import { useRepoFiles, useStartDownload } from "../../api/hooks";
 import type { RepoFile } from "../../api/types";
 import { formatBytes } from "../../lib/format";
 import { Button } from "../ui/Button";
+import { AskForm } from "./AskForm";
 import { Modal } from "../ui/Modal";
 import { Spinner } from "../ui/ProgressBar";
 import { useToast } from "../ui/Toasts";
@@ -27,7 +28,6 @@ export function DownloadDialog({
   onAdoptCache: () => void;
 }) {
   const toast = useToast();
-  const [text, setText] = useState("");
   const [repo, setRepo] = useState<string | null>(null);
   const [chosen, setChosen] = useState<Set<string>>(new Set());
   const files = useRepoFiles(repo);
@@ -87,24 +87,16 @@ export function DownloadDialog({
         </>
       }
     >
-      <form
-        className="flex gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
+      <AskForm
+        label="Repository"
+        placeholder="owner/name"
+        button="List files"
+        testId="download-repo"
+        onAsk={(repo) => {
           setChosen(new Set());
-          setRepo(text.trim() || null);
+          setRepo(repo);
         }}
-      >
-        <input
-          aria-label="Repository"
-          data-testid="download-repo"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder="owner/name"
-          className="h-8 min-w-0 flex-1 rounded-md border border-line bg-bg px-2 font-mono text-[12.5px]"
-        />
-        <Button type="submit">List files</Button>
-      </form>
+      />
       {files.isFetching && <Spinner label="Listing files" />}
       {files.error && (
         <p className="mt-2 text-[12px] text-danger" role="alert">

@@ -154,24 +154,22 @@ def test_memory_loads_once_the_library_is_quiet(library: tuple[Path, list], tmp_
     root, _metas = library
     db = tmp_path / MODELS_DB
     db.write_bytes((root / MODELS_DB).read_bytes())
-    reader, writer = connect(db), connect(db)
+    own, writer = connect(db), connect(db)
+    memory = FacetMemory(own)
     try:
-        memory = FacetMemory()
-        assert not memory.ready(reader)  # first ask: SQL
-        assert memory.ready(reader)  # the same state again: loaded
-        assert memory.ready(reader)
+        assert not memory.ready()  # first ask: SQL
+        assert memory.ready()  # the same state again: loaded
+        assert memory.ready()
         for _ in range(2):  # another connection commits before each ask
             writer.execute("UPDATE models SET rating = 5 WHERE rid = 1")
-            writer.commit()
-            assert not memory.ready(reader)
-        assert memory.ready(reader)  # quiet again
+            assert not memory.ready()
+        assert memory.ready()  # quiet again
         before = sum(memory.tag_counts(None).values())
-        reader.execute(
+        writer.execute(
             "DELETE FROM tags WHERE (model_id, tag) = (SELECT model_id, tag FROM tags LIMIT 1)"
         )
-        reader.commit()  # this connection's own write
-        assert not memory.ready(reader) and memory.ready(reader)
+        assert not memory.ready() and memory.ready()
         assert sum(memory.tag_counts(None).values()) == before - 1
     finally:
-        reader.close()
+        memory.close()
         writer.close()

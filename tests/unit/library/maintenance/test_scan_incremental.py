@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
-from typing import Self
 
 import pytest
 
@@ -16,30 +14,16 @@ from tensorshelf.library.maintenance.scan import scan
 from tensorshelf.library.metadata.files import read_metadata
 from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import METADATA_FILE, MODELS_DB
+from tests.fixtures.audit_paths import AuditPaths
 from tests.fixtures.library_factory import build_library, write_metadata_fast
 
 
-class _Opens:
-    """Records every file opened through Python while `on` (audit event "open")."""
+class _Opens(AuditPaths):
+    """Every file opened through Python while on (a dir opened to stat names under it reads
+    no file)."""
 
     def __init__(self) -> None:
-        self.on = False
-        self.paths: list[str] = []
-        sys.addaudithook(self._hook)
-
-    def _hook(self, event: str, args: tuple) -> None:
-        if self.on and event == "open" and args and isinstance(args[0], (str, bytes)):
-            path = os.fsdecode(args[0])
-            if not os.path.isdir(path):  # a dir opened to stat names under it reads no file
-                self.paths.append(path)
-
-    def __enter__(self) -> Self:
-        self.paths.clear()
-        self.on = True
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.on = False
+        super().__init__("open", keep=lambda path: not os.path.isdir(path))
 
     def non_metadata(self) -> list[str]:
         return [p for p in self.paths if os.path.basename(p) != METADATA_FILE]

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import sys
 import time
 from pathlib import Path
-from typing import Self
 
 import pytest
 
@@ -18,33 +16,13 @@ from tensorshelf.library.index.store import Index
 from tensorshelf.library.maintenance.scan import scan
 from tensorshelf.library.query_models import ListQuery
 from tensorshelf.settings import METADATA_FILE, MODELS_DB
+from tests.fixtures.audit_paths import AuditPaths
 from tests.fixtures.library_factory import BuiltModel, build_library
 
 HOUR_NS = 3600 * 1_000_000_000
 
 
-class _Listings:
-    """Every dir listed through os.scandir while `on` (audit event "os.scandir")."""
-
-    def __init__(self) -> None:
-        self.on = False
-        self.paths: list[str] = []
-        sys.addaudithook(self._hook)
-
-    def _hook(self, event: str, args: tuple) -> None:
-        if self.on and event == "os.scandir" and args and isinstance(args[0], (str, bytes)):
-            self.paths.append(os.fsdecode(args[0]))
-
-    def __enter__(self) -> Self:
-        self.paths.clear()
-        self.on = True
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.on = False
-
-
-LISTINGS = _Listings()
+LISTINGS = AuditPaths("os.scandir")  # every dir listed through os.scandir
 
 
 def _age(model_dir: Path) -> None:
