@@ -9,6 +9,7 @@ share a few hundred combination tuples)."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections import Counter
@@ -21,9 +22,11 @@ from tensorshelf.library.index.result_cache import generation
 
 Combo = tuple[object, ...]  # (facet values…, favorite, pending): facet_counts' row keys
 
+# each row's combination as one JSON text: 50,000 rows hold a few hundred distinct ones,
+# each decoded once (one value per row crosses into Python, not ten)
 _FACETS_SQL = (
-    f"SELECT rid, id, {', '.join(FACET_COLUMNS.values())}, "
-    f"coalesce(rating, 0) >= {FAVORITE_RATING}, coalesce(pending_online_lookup, 0) = 1 "
+    f"SELECT rid, id, json_array({', '.join(FACET_COLUMNS.values())}, "
+    f"coalesce(rating, 0) >= {FAVORITE_RATING}, coalesce(pending_online_lookup, 0) = 1) "
     "FROM models"
 )
 
@@ -63,11 +66,13 @@ class FacetMemory:
     def _load(self, conn: sqlite3.Connection) -> None:
         combos: dict[int, Combo] = {}
         rid_of: dict[str, int] = {}
-        shared: dict[Combo, Combo] = {}  # one tuple per combination: 50,000 rows share a few
-        for row in conn.execute(_FACETS_SQL):
-            rid_of[row[1]] = row[0]
-            combo = row[2:]
-            combos[row[0]] = shared.setdefault(combo, combo)
+        shared: dict[str, Combo] = {}  # one tuple per combination
+        for rid, model_id, key in conn.execute(_FACETS_SQL):
+            rid_of[model_id] = rid
+            combo = shared.get(key)
+            if combo is None:
+                combo = shared[key] = tuple(json.loads(key))
+            combos[rid] = combo
         tags: dict[int, list[str]] = {}
         spelling: dict[str, str] = {}  # tags compare as SQLite's NOCASE: one spelling each
         for model_id, tag in conn.execute("SELECT model_id, tag FROM tags"):
