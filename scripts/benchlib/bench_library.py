@@ -261,11 +261,11 @@ _SCROLL_JS = """async ([ms, step]) => {
 def _grid_row(page: Any, scroll_s: float) -> Row:
     """The cards view scrolled fast for `scroll_s` (thumbnails loading as it goes): the
     frame rate and the longest frame."""
-    page.get_by_role("button", name="Cards").click()
+    page.get_by_test_id("layout-grid").click()
     page.get_by_test_id("library-grid").wait_for()
     page.wait_for_timeout(500)
     gaps = page.evaluate(_SCROLL_JS, [scroll_s * 1000, GRID_SCROLL_PX])[1:]
-    page.get_by_role("button", name="List").click()
+    page.get_by_test_id("layout-list").click()
     fps = len(gaps) / (sum(gaps) / 1000) if gaps else 0.0
     slow = sum(1 for g in gaps if g > SLOW_FRAME_MS)
     return Row(
