@@ -40,17 +40,18 @@ def _by_count(counter: Counter[str]) -> dict[str, int]:
 def facets(
     conn: sqlite3.Connection, query: ListQuery | None = None, memory: FacetMemory | None = None
 ) -> FacetCounts:
-    """With a `memory` that is ready, a filtered query's matches are counted there (see
-    facet_memory); else in SQL."""
+    """With a `memory` holding current facets, a filtered query's matches are counted there
+    (see facet_memory); else in SQL."""
     query = query or ListQuery()
     fields = list(FACET_COLUMNS)
     unfaceted = query.model_copy(update={**dict.fromkeys(fields), **dict.fromkeys(FLAGS, False)})
     where, params = query_where(unfaceted)
     matched: list[int] | None = None
     rows: list[tuple[Any, ...]]
-    if where and memory is not None and memory.ready():
+    held = memory.current() if where and memory is not None else None
+    if held is not None:
         matched = _rids(conn, where, params)
-        rows = memory.combos(matched)
+        rows = held.combos(matched)
     elif where:  # a search, a tag, a size …: count the models it keeps
         columns = ", ".join(f"m.{c}" for c in FACET_COLUMNS.values())
         groups = len(fields) + 2
@@ -89,13 +90,13 @@ def facets(
                 flags[flag] += n
 
     tag_where, tag_params = query_where(query.model_copy(update={"tag": None}))
-    if matched is not None and memory is not None:  # every filter but the tag, in memory
+    if held is not None and matched is not None:  # every filter but the tag, in memory
         if not tag_where:
-            tagged = memory.tag_counts(None)
+            tagged = held.tag_counts(None)
         elif query.tag is None and tag_where == where:
-            tagged = memory.tag_counts(matched)
+            tagged = held.tag_counts(matched)
         else:
-            tagged = memory.tag_counts(_rids(conn, tag_where, tag_params))
+            tagged = held.tag_counts(_rids(conn, tag_where, tag_params))
         tags = dict(sorted(tagged.items(), key=lambda kv: (-kv[1], nocase(kv[0]))))
     else:
         members = (

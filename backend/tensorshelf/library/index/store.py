@@ -181,14 +181,14 @@ class Index:
         return conn
 
     def _facet_memory(self) -> FacetMemory:
-        """The one FacetMemory of every thread (after `_conn`), remade on a connection of
-        its own when models.db was replaced or reopened."""
+        """The one FacetMemory of every thread (after `_conn`), remade on connections of its
+        own when models.db was replaced or reopened."""
         key = (self._file_id(), self._generation)
         with self._lock:
             if self._memory is None or self._memory[0] != key:
                 if self._memory is not None:
                     self._memory[1].close()
-                self._memory = (key, FacetMemory(self._open()))
+                self._memory = (key, FacetMemory(self._open(), self._open))
             return self._memory[1]
 
     def _forget(self, conn: sqlite3.Connection) -> None:

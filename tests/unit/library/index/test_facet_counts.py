@@ -58,7 +58,9 @@ def test_each_count_is_the_total_of_choosing_it(
     query = ListQuery(**filters, **flags, text=text, tag=tag)
     with Index(root / MODELS_DB) as index:
         in_sql = index.facets(query)  # the first ask at this state of the library: SQL
-        counts = index.facets(query)  # asked again, unchanged: counted in memory
+        assert index.facets(query) == in_sql  # asked again, unchanged: SQL, a load starts
+        index._facet_memory().settle()  # noqa: SLF001 - the load is done
+        counts = index.facets(query)  # counted in memory
         assert counts == in_sql
         total = index.list_models(query).total
 
@@ -155,21 +157,30 @@ def test_memory_loads_once_the_library_is_quiet(library: tuple[Path, list], tmp_
     db = tmp_path / MODELS_DB
     db.write_bytes((root / MODELS_DB).read_bytes())
     own, writer = connect(db), connect(db)
-    memory = FacetMemory(own)
+    memory = FacetMemory(own, lambda: connect(db))
+
+    def held_after_settling() -> object:
+        memory.settle()
+        return memory.current()
+
     try:
-        assert not memory.ready()  # first ask: SQL
-        assert memory.ready()  # the same state again: loaded
-        assert memory.ready()
+        assert memory.current() is None  # first ask: SQL
+        assert memory.current() is None  # the same state again: SQL, and a load starts
+        held = held_after_settling()
+        assert held is not None and memory.current() is held
         for _ in range(2):  # another connection commits before each ask
             writer.execute("UPDATE models SET rating = 5 WHERE rid = 1")
-            assert not memory.ready()
-        assert memory.ready()  # quiet again
-        before = sum(memory.tag_counts(None).values())
+            assert memory.current() is None
+            assert held_after_settling() is None  # changed again before a second ask
+        held = held_after_settling()  # quiet: the load the second ask started is there
+        assert held is not None
+        before = sum(held.tag_counts(None).values())
         writer.execute(
             "DELETE FROM tags WHERE (model_id, tag) = (SELECT model_id, tag FROM tags LIMIT 1)"
         )
-        assert not memory.ready() and memory.ready()
-        assert sum(memory.tag_counts(None).values()) == before - 1
+        assert memory.current() is None and memory.current() is None
+        held = held_after_settling()
+        assert held is not None and sum(held.tag_counts(None).values()) == before - 1
     finally:
         memory.close()
         writer.close()
