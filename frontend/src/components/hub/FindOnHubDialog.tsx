@@ -1,13 +1,13 @@
 import { useState } from "react";
 import { useHubSearch, useSetMatch } from "../../api/hooks";
 import { Button } from "../ui/Button";
+import { AskForm } from "./AskForm";
 import { Modal } from "../ui/Modal";
 import { Spinner } from "../ui/ProgressBar";
 
 /** Search the Hub for where a model comes from (its cleaned name first) and record the
  * chosen repo as the user's answer (manual: no lookup overwrites it). */
 export function FindOnHubDialog({ modelId, onClose }: { modelId: string; onClose: () => void }) {
-  const [text, setText] = useState("");
   const [query, setQuery] = useState<string | null>(null);
   const search = useHubSearch(modelId, query);
   const setMatch = useSetMatch(modelId);
@@ -21,23 +21,14 @@ export function FindOnHubDialog({ modelId, onClose }: { modelId: string; onClose
       testId="find-on-hub-dialog"
       footer={<Button onClick={onClose}>Close</Button>}
     >
-      <form
-        className="flex gap-2"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setQuery(text.trim() || null);
-        }}
-      >
-        <input
-          aria-label="Search Hugging Face"
-          data-testid="hub-search-text"
-          value={text}
-          onChange={(e) => setText(e.target.value)}
-          placeholder={search.data ? search.data.query : "Searching by the model's name…"}
-          className="h-8 min-w-0 flex-1 rounded-md border border-line bg-bg px-2 text-[12.5px]"
-        />
-        <Button type="submit">Search</Button>
-      </form>
+      <AskForm
+        label="Search Hugging Face"
+        placeholder={search.data ? search.data.query : "Searching by the model's name…"}
+        button="Search"
+        testId="hub-search-text"
+        onAsk={setQuery}
+        mono={false}
+      />
       {search.isFetching && <Spinner label="Searching" />}
       {(search.error ?? setMatch.error) && (
         <p className="mt-2 text-[12px] text-danger" role="alert">
