@@ -89,6 +89,33 @@ describe("event → query invalidation", () => {
     expect(bridge.callsOf("get_model")).toHaveLength(2);
   });
 
+  it("the end of a lookup asks again for the models on screen", async () => {
+    function ModelProbe() {
+      useLiveUpdates();
+      const detail = useModel("m1");
+      return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
+    }
+    let method: "none" | "filename_fuzzy" = "none";
+    const bridge = createFakeBridge({
+      get_model: () => ({ model: metadata({ match_method: method }), library_dir: "/lib/m1" }),
+    });
+    renderWithBridge(<ModelProbe />, bridge);
+    await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("none"));
+    method = "filename_fuzzy";
+    act(() =>
+      bridge.emit("job.done", {
+        job_id: "j2",
+        kind: "lookup",
+        status: "done",
+        problems: 0,
+        bytes_read: null,
+        result: null,
+        error: null,
+      }),
+    );
+    await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("filename_fuzzy"));
+  });
+
   it("job.progress updates the cached job without a request; job.done refetches jobs", async () => {
     const { bridge } = setup();
     await waitFor(() => expect(screen.getByTestId("jobs")).toHaveTextContent("j1:0"));

@@ -98,6 +98,9 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
     }),
     bridge.subscribe("job.done", (payload) => {
       void client.invalidateQueries({ queryKey: queryKeys.jobs });
+      // what an import or lookup wrote is on screen now (the import summary's verdicts):
+      // asked again at its end too, whatever a library.changed raced with
+      if (payload.kind === "lookup" || payload.kind === "import") refresh(queryKeys.model());
       if (payload.kind === "import") void client.invalidateQueries({ queryKey: queryKeys.history });
       if (payload.kind === "sync") {
         void client.invalidateQueries({ queryKey: queryKeys.syncPlan });
