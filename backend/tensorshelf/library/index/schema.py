@@ -1,30 +1,21 @@
 """models.db schema: DDL, versions and migrations, and the mapping metadata → rows.
 
 models.db is a disposable index of the metadata.json files. Its schema version lives in
-`PRAGMA user_version`; `ensure_schema` creates a fresh schema or migrates an older one.
-Migrations drop every table and trigger and re-derive the rows from the metadata.json
-files the old index knew, so the FTS table and its triggers are always recreated from
-scratch (anchor-lessons: stale FTS triggers survived schema changes)."""
+`PRAGMA user_version`; `migrations.ensure_schema` creates this schema or brings an older one
+to it."""
 
 from __future__ import annotations
 
 import json
-import logging
 import os
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from tensorshelf.errors import CorruptMetadata
 from tensorshelf.library.index import facet_combos
 from tensorshelf.library.metadata.document import ModelMetadata
-from tensorshelf.library.metadata.files import read_metadata_file
 from tensorshelf.search.fts import FtsSpec, create_fts, create_fts_triggers, rebuild_fts
-from tensorshelf.settings import METADATA_FILE
-
-log = logging.getLogger(__name__)
 
 # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos,
 # base_model searched; v6: the model dir's own stamp (scan skips listing an unchanged dir)
@@ -220,37 +211,6 @@ INDEX_DDL: tuple[str, ...] = (
     *HASH_INDEX_DDL,
 )
 
-# --- v1 (the plan's §2.4/§2.6 shape), kept so the v1 → v2 migration can be exercised ------
-SCHEMA_V1_DDL: tuple[str, ...] = (
-    (
-        "CREATE TABLE models (model_id TEXT PRIMARY KEY, family TEXT, model_type TEXT, "
-        "official_name TEXT, cleaned_name TEXT, library_path TEXT, size_bytes INTEGER, "
-        "blake3_hash TEXT, sha256_hash TEXT, added_date TEXT, last_updated TEXT, "
-        "metadata_json TEXT, repo_id TEXT, tags TEXT, description TEXT, security_tier TEXT)"
-    ),
-    "CREATE INDEX idx_model_type ON models(model_type)",
-    "CREATE INDEX idx_family ON models(family)",
-    (
-        "CREATE VIRTUAL TABLE model_search USING fts5(model_id UNINDEXED, repo_id, official_name, "
-        "family, tags, description, tokenize=\"unicode61 remove_diacritics 1 tokenchars '-_'\")"
-    ),
-    (
-        "CREATE TRIGGER models_ai AFTER INSERT ON models BEGIN INSERT INTO model_search"
-        "(model_id, repo_id, official_name, family, tags, description) VALUES (NEW.model_id, "
-        "NEW.repo_id, NEW.official_name, NEW.family, NEW.tags, NEW.description); END"
-    ),
-    (
-        "CREATE TRIGGER models_au AFTER UPDATE ON models BEGIN DELETE FROM model_search WHERE "
-        "model_id = OLD.model_id; INSERT INTO model_search(model_id, repo_id, official_name, "
-        "family, tags, description) VALUES (NEW.model_id, NEW.repo_id, NEW.official_name, "
-        "NEW.family, NEW.tags, NEW.description); END"
-    ),
-    (
-        "CREATE TRIGGER models_ad AFTER DELETE ON models BEGIN DELETE FROM model_search WHERE "
-        "model_id = OLD.model_id; END"
-    ),
-)
-
 
 # --- rows ------------------------------------------------------------------------------------
 @dataclass(slots=True)
@@ -375,135 +335,3 @@ def finish_bulk_load(conn: sqlite3.Connection) -> None:
     create_fts_triggers(conn, MODEL_SEARCH)
     facet_combos.fill(conn)
     facet_combos.create_triggers(conn)
-
-
-def drop_everything(conn: sqlite3.Connection) -> None:
-    objects = conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
-    ).fetchall()
-    for kind, name, _sql in objects:
-        if kind == "trigger":
-            conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-    for kind, name, sql in objects:  # virtual tables first: they drop their shadow tables
-        if kind == "table" and sql and sql.upper().startswith("CREATE VIRTUAL TABLE"):
-            conn.execute(f'DROP TABLE IF EXISTS "{name}"')
-    for kind, name, _sql in objects:
-        if kind in ("table", "view"):
-            conn.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
-
-
-def _rederive(conn: sqlite3.Connection, library_root: Path, paths: Iterable[str | None]) -> int:
-    """Recreate the current schema, indexing the metadata.json found at each known path.
-
-    The index keeps no copy of metadata.json, so a migration re-reads the source of truth
-    for the models the old index knew; a path whose metadata.json is gone or corrupt is
-    dropped (a scan or rebuild reports it)."""
-    rows: list[IndexRow] = []
-    seen_ids: set[str] = set()
-    for rel in dict.fromkeys(p for p in paths if p):
-        meta_path = library_root / rel / METADATA_FILE
-        try:
-            stamp = DirStamp.from_stat(os.stat(meta_path))
-            meta = read_metadata_file(meta_path)
-        except (OSError, CorruptMetadata) as exc:
-            log.warning("migration drops %s: %s", rel, exc)
-            continue
-        if meta.id in seen_ids:
-            continue
-        seen_ids.add(meta.id)
-        rows.append(build_row(meta, rel, stamp))
-    drop_everything(conn)
-    create_schema(conn, bulk=True)
-    bulk_insert(conn, rows)
-    finish_bulk_load(conn)
-    return len(rows)
-
-
-def _migrate_v1(conn: sqlite3.Connection, library_root: Path) -> None:
-    paths = [p for (p,) in conn.execute("SELECT library_path FROM models")]
-    n = _rederive(conn, library_root, paths)
-    log.info("migrated models.db v1 -> v%d (%d models)", SCHEMA_VERSION, n)
-
-
-def _migrate_v2(conn: sqlite3.Connection, library_root: Path) -> None:
-    paths = [p for (p,) in conn.execute("SELECT path FROM models")]
-    n = _rederive(conn, library_root, paths)
-    log.info("migrated models.db v2 -> v%d (%d models)", SCHEMA_VERSION, n)
-
-
-def _migrate_v3(conn: sqlite3.Connection, library_root: Path) -> None:
-    paths = [p for (p,) in conn.execute("SELECT path FROM models")]
-    n = _rederive(conn, library_root, paths)
-    log.info("migrated models.db v3 -> v%d (%d models)", SCHEMA_VERSION, n)
-
-
-def _migrate_v4(conn: sqlite3.Connection, library_root: Path) -> None:
-    for ddl in (FACETS_INDEX_DDL, *HASH_INDEX_DDL):  # no re-read of the library needed
-        conn.execute(ddl)
-    # the full-text index gained base_model (already a column): rebuilt from the rows
-    for name in MODEL_SEARCH.trigger_names:
-        conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
-    conn.execute(f"DROP TABLE IF EXISTS {MODEL_SEARCH.table}")
-    create_fts(conn, MODEL_SEARCH)
-    rebuild_fts(conn, MODEL_SEARCH)
-    facet_combos.create(conn)
-    facet_combos.fill(conn)
-    log.info("migrated models.db v4 -> v5 (facet counts kept by triggers)")
-    _migrate_v5(conn, library_root)
-
-
-def _migrate_v5(conn: sqlite3.Connection, _library_root: Path) -> None:
-    for column in FOLDER_STAMP_COLUMNS:  # empty: the next scan lists every dir once
-        conn.execute(f"ALTER TABLE models ADD COLUMN {column} INTEGER")
-    conn.execute(f"ALTER TABLE models ADD COLUMN {SUBDIRS_COLUMN} TEXT")
-    marks = ", ".join("?" for _ in ESSENTIAL_ROLES)
-    nested: dict[str, list[str]] = {}
-    for model_id, path in conn.execute(
-        f"SELECT model_id, path FROM files WHERE instr(path, '/') AND role IN ({marks})",
-        ESSENTIAL_ROLES,
-    ):
-        nested.setdefault(model_id, []).append(path)
-    conn.executemany(
-        f"UPDATE models SET {SUBDIRS_COLUMN} = ? WHERE id = ?",
-        [(needed_subdirs(paths), model_id) for model_id, paths in nested.items()],
-    )
-    log.info("migrated models.db v5 -> v%d (folder stamps)", SCHEMA_VERSION)
-
-
-# from-version → function bringing that version to SCHEMA_VERSION
-MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
-    1: _migrate_v1,
-    2: _migrate_v2,
-    3: _migrate_v3,
-    4: _migrate_v4,
-    5: _migrate_v5,
-}
-
-
-def ensure_schema(conn: sqlite3.Connection, library_root: Path) -> bool:
-    """Create or migrate the schema inside the caller's write transaction.
-
-    Returns True when the index was (re)created empty and needs a rebuild from disk."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version == SCHEMA_VERSION:
-        return False
-    has_tables = (
-        conn.execute(
-            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchone()[0]
-        > 0
-    )
-    needs_rebuild = False
-    if version in MIGRATIONS:
-        MIGRATIONS[version](conn, library_root)
-    else:
-        if has_tables:
-            log.warning(
-                "models.db has unknown schema version %d; recreating it empty (run a rebuild)",
-                version,
-            )
-        drop_everything(conn)
-        create_schema(conn)
-        needs_rebuild = True
-    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-    return needs_rebuild

@@ -32,6 +32,7 @@ from tensorshelf.library.index.connection import (
     write_transaction,
 )
 from tensorshelf.library.index.facet_memory import FacetMemory
+from tensorshelf.library.index.migrations import ensure_schema
 from tensorshelf.library.index.result_cache import ResultCache
 from tensorshelf.library.index.rows import delete_models, write_rows
 from tensorshelf.library.index.scan_queries import IndexedDir
@@ -41,7 +42,6 @@ from tensorshelf.library.index.schema import (
     FolderStamp,
     IndexRow,
     build_row,
-    ensure_schema,
 )
 from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.library.models import MappableModel

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from tensorshelf.errors import AmbiguousModelRef, ModelNotFound
-from tensorshelf.library.index.schema import MODEL_SEARCH, SCHEMA_V1_DDL, SCHEMA_VERSION
+from tensorshelf.library.index.migrations import SCHEMA_V1_DDL
+from tensorshelf.library.index.schema import MODEL_SEARCH, SCHEMA_VERSION
 from tensorshelf.library.index.store import Index, stamp_of
 from tensorshelf.library.maintenance.scan import rebuild
 from tensorshelf.library.metadata.document import FileEntry, Hashes, ModelMetadata
