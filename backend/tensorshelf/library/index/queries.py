@@ -200,8 +200,7 @@ def list_models(
     if query.sort == "relevance" and match is not None:
         # bm25 is only available inside the FTS query: rank there, join the page's rows
         ranked = ranked_rows_sql(MODEL_SEARCH)
-        filters, _ = where_clause(query.model_copy(update={"text": None}), None)
-        if not filters and query.text == _plain_text(query.text):
+        if _text_alone(query):
             # the text alone: counted and the page cut inside FTS, only its rows are read
             total = conn.execute(
                 f"SELECT count(*) FROM {MODEL_SEARCH.table} WHERE {MODEL_SEARCH.table} MATCH ?",
@@ -259,11 +258,26 @@ def _rows_by_rid(conn: sqlite3.Connection, rids: list[int]) -> list[tuple[Any, .
     return [found[rid] for rid in rids if rid in found]
 
 
-def _plain_text(text: str | None) -> str | None:
-    """`text` if it holds no kind word and no hash term (those filter outside FTS)."""
-    if hash_terms(text) or kind_terms(text)[0]:
-        return None
-    return text
+def _text_alone(query: ListQuery) -> bool:
+    """Whether `query` is search text alone, all of it matched inside FTS (no kind word, no
+    hash term: those filter outside it), with no other filter."""
+    if hash_terms(query.text) or kind_terms(query.text)[0]:
+        return False
+    return not where_clause(query.model_copy(update={"text": None}), None)[0]
+
+
+def matching_rids(conn: sqlite3.Connection, query: ListQuery) -> list[int]:
+    """The row id of every model matching `query`, in no order; search text alone is read
+    from the FTS index only."""
+    match = build_match_query(kind_terms(query.text)[1])
+    params: list[object]
+    if match is not None and _text_alone(query):
+        table = MODEL_SEARCH.table
+        sql, params = f"SELECT rowid FROM {table} WHERE {table} MATCH ?", [match]
+    else:
+        where, params = where_clause(query, match)
+        sql = f"SELECT m.rid FROM models m{where}"
+    return [rid for (rid,) in conn.execute(sql, params)]
 
 
 def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:

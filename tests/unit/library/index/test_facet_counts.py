@@ -148,8 +148,10 @@ def test_running_counts_follow_inserts_edits_and_deletes(tmp_path: Path) -> None
 
 
 def test_memory_loads_once_the_library_is_quiet(library: tuple[Path, list], tmp_path: Path) -> None:
-    """Counted in memory only when the library was this way at the last ask too: while it
-    keeps changing (an import) each ask goes to SQL instead of to a reload."""
+    """The first ask starts a load in the background (the counts meanwhile in SQL); a load
+    that arrives stale (the library changed during it: an import) makes the next loads wait
+    for a second ask at one state, so a library that keeps changing is not reloaded at each
+    ask; a load that arrives current makes them eager again."""
     from tensorshelf.library.index.facet_memory import FacetMemory
     from tensorshelf.library.index.store import connect
 
@@ -157,28 +159,42 @@ def test_memory_loads_once_the_library_is_quiet(library: tuple[Path, list], tmp_
     db = tmp_path / MODELS_DB
     db.write_bytes((root / MODELS_DB).read_bytes())
     own, writer = connect(db), connect(db)
-    memory = FacetMemory(own, lambda: connect(db))
+    commit_while_loading = [False]
+
+    def opener() -> sqlite3.Connection:
+        if commit_while_loading[0]:
+            writer.execute("UPDATE models SET rating = 3 WHERE rid = 2")
+        return connect(db)
+
+    memory = FacetMemory(own, opener)
 
     def held_after_settling() -> object:
         memory.settle()
         return memory.current()
 
     try:
-        assert memory.current() is None  # first ask: SQL
-        assert memory.current() is None  # the same state again: SQL, and a load starts
+        assert memory.current() is None and memory.loading  # first ask: SQL; a load starts
         held = held_after_settling()
         assert held is not None and memory.current() is held
-        for _ in range(2):  # another connection commits before each ask
-            writer.execute("UPDATE models SET rating = 5 WHERE rid = 1")
-            assert memory.current() is None
-            assert held_after_settling() is None  # changed again before a second ask
-        held = held_after_settling()  # quiet: the load the second ask started is there
+        writer.execute("UPDATE models SET rating = 5 WHERE rid = 1")
+        assert memory.current() is None and memory.loading  # changed: SQL; eager, a load
+        assert held_after_settling() is not None  # it arrived current
+        commit_while_loading[0] = True
+        writer.execute("UPDATE models SET rating = 4 WHERE rid = 1")
+        assert memory.current() is None and memory.loading  # the library changes during it
+        memory.settle()  # arrived stale: loads now wait for a second ask at one state
+        commit_while_loading[0] = False
+        for rating in (3, 5):  # an import: every ask sees a new state, none loads
+            writer.execute(f"UPDATE models SET rating = {rating} WHERE rid = 1")
+            assert memory.current() is None and not memory.loading
+        assert memory.current() is None and memory.loading  # asked again, unchanged: a load
+        held = held_after_settling()
         assert held is not None
         before = sum(held.tag_counts(None).values())
         writer.execute(
             "DELETE FROM tags WHERE (model_id, tag) = (SELECT model_id, tag FROM tags LIMIT 1)"
         )
-        assert memory.current() is None and memory.current() is None
+        assert memory.current() is None and memory.loading  # eager again
         held = held_after_settling()
         assert held is not None and sum(held.tag_counts(None).values()) == before - 1
     finally:
