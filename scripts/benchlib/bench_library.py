@@ -116,6 +116,7 @@ def _api_rows(cli: Cli, models: list[BuiltModel], n: int) -> list[Row]:
     try:
         for q in queries[:20]:  # warm the page cache and SQLite's
             api.list_models(ListQuery(text=q, sort="relevance", limit=PAGE))
+        api.get_facets(ListQuery())  # as the window does when it opens (the sidebar)
         search = [
             _timed(lambda q=q: api.list_models(ListQuery(text=q, sort="relevance", limit=PAGE)))
             for q in queries
@@ -146,7 +147,8 @@ def _api_rows(cli: Cli, models: list[BuiltModel], n: int) -> list[Row]:
                 f95,
                 "ms (p95)",
                 f"<= {FACETS_TARGET_MS:.0f} ms",
-                f"p50 {f50:.1f} ms over {len(facets)} queries; 9 facets + flags, in SQL",
+                f"p50 {f50:.1f} ms over {len(facets)} queries; 9 facets + flags, counted in "
+                "memory (a search's row ids from SQL) once loaded after the window's first ask",
             )
         )
         pages = [

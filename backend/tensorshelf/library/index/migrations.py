@@ -20,6 +20,7 @@ from tensorshelf.library.index.schema import (
     FOLDER_STAMP_COLUMNS,
     HASH_INDEX_DDL,
     MODEL_SEARCH,
+    SCAN_INDEX_DDL,
     SCHEMA_VERSION,
     SUBDIRS_COLUMN,
     DirStamp,
@@ -136,7 +137,7 @@ def _migrate_v4(conn: sqlite3.Connection, library_root: Path) -> None:
     _migrate_v5(conn, library_root)
 
 
-def _migrate_v5(conn: sqlite3.Connection, _library_root: Path) -> None:
+def _migrate_v5(conn: sqlite3.Connection, library_root: Path) -> None:
     for column in FOLDER_STAMP_COLUMNS:  # empty: the next scan lists every dir once
         conn.execute(f"ALTER TABLE models ADD COLUMN {column} INTEGER")
     conn.execute(f"ALTER TABLE models ADD COLUMN {SUBDIRS_COLUMN} TEXT")
@@ -151,7 +152,13 @@ def _migrate_v5(conn: sqlite3.Connection, _library_root: Path) -> None:
         f"UPDATE models SET {SUBDIRS_COLUMN} = ? WHERE id = ?",
         [(needed_subdirs(paths), model_id) for model_id, paths in nested.items()],
     )
-    log.info("migrated models.db v5 -> v%d (folder stamps)", SCHEMA_VERSION)
+    log.info("migrated models.db v5 -> v6 (folder stamps)")
+    _migrate_v6(conn, library_root)
+
+
+def _migrate_v6(conn: sqlite3.Connection, _library_root: Path) -> None:
+    conn.execute(SCAN_INDEX_DDL)
+    log.info("migrated models.db v6 -> v%d (scan index)", SCHEMA_VERSION)
 
 
 # from-version → function bringing that version to SCHEMA_VERSION
@@ -161,6 +168,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
     3: _rederive_from("path"),
     4: _migrate_v4,
     5: _migrate_v5,
+    6: _migrate_v6,
 }
 
 

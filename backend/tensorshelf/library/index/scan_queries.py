@@ -19,16 +19,45 @@ _IDS_PER_QUERY = 500
 
 
 class IndexedDir(NamedTuple):
-    """One indexed model dir: its id, its metadata.json stamp as a tuple (see DirStamp), the
-    folder stamp scan recorded (None when the dir must be listed again) and the sub-folders
-    that stamp covers."""
+    """One indexed model dir, as its row of the scan index: its id, its metadata.json stamp
+    (see DirStamp), the folder stamp scan recorded (NULL when the dir must be listed again)
+    and the sub-folders that stamp covers."""
 
+    path: str
     id: str
-    meta: tuple[int, int, int, int] | None
-    folder: FolderStamp | None
-    subdirs: tuple[str, ...]
+    meta_mtime_ns: int | None
+    meta_size: int | None
+    meta_ino: int | None
+    meta_ctime_ns: int | None
+    dir_mtime_ns: int | None
+    dir_ctime_ns: int | None
+    subdirs_text: str | None
+
+    @property
+    def meta(self) -> tuple[int, int, int, int] | None:
+        """The metadata.json stamp as DirStamp.as_tuple() gives it."""
+        mtime, size, ino, ctime = (
+            self.meta_mtime_ns,
+            self.meta_size,
+            self.meta_ino,
+            self.meta_ctime_ns,
+        )
+        if mtime is None or size is None or ino is None or ctime is None:
+            return None
+        return (mtime, size, ino, ctime)
+
+    @property
+    def folder(self) -> FolderStamp | None:
+        if self.dir_mtime_ns is None or self.dir_ctime_ns is None:
+            return None
+        return (self.dir_mtime_ns, self.dir_ctime_ns)
+
+    @property
+    def subdirs(self) -> tuple[str, ...]:
+        return tuple(self.subdirs_text.split("\n")) if self.subdirs_text else ()
 
 
+# read from the covering index idx_models_scan (a narrow scan, not the wide rows)
 _STATE_SQL = (
     f"SELECT path, id, {', '.join(STAMP_COLUMNS)}, {', '.join(FOLDER_STAMP_COLUMNS)}, "
     f"{SUBDIRS_COLUMN} FROM models"
@@ -37,15 +66,7 @@ _STATE_SQL = (
 
 def scan_state(conn: sqlite3.Connection) -> dict[str, IndexedDir]:
     """Library-relative path → IndexedDir of every indexed model."""
-    return {
-        row[0]: IndexedDir(
-            row[1],
-            None if row[2] is None else row[2:6],
-            None if row[6] is None else row[6:8],
-            tuple(row[8].split("\n")) if row[8] else (),
-        )
-        for row in conn.execute(_STATE_SQL)
-    }
+    return {known.path: known for known in map(IndexedDir._make, conn.execute(_STATE_SQL))}
 
 
 def file_paths(

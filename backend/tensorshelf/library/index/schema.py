@@ -19,7 +19,7 @@ from tensorshelf.search.fts import FtsSpec, create_fts, create_fts_triggers, reb
 
 # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos,
 # base_model searched; v6: the model dir's own stamp (scan skips listing an unchanged dir)
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +193,11 @@ HASH_INDEX_DDL = (
     "CREATE INDEX IF NOT EXISTS idx_models_sha256 ON models(sha256)",
     "CREATE INDEX IF NOT EXISTS idx_models_blake3 ON models(blake3)",
 )
+# What the incremental scan reads of every model (scan_queries.scan_state): a covering index
+SCAN_INDEX_DDL = (
+    "CREATE INDEX IF NOT EXISTS idx_models_scan ON models(path, id, "
+    f"{', '.join((*STAMP_COLUMNS, *FOLDER_STAMP_COLUMNS, SUBDIRS_COLUMN))})"
+)
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
 INDEX_DDL: tuple[str, ...] = (
@@ -209,6 +214,7 @@ INDEX_DDL: tuple[str, ...] = (
     "CREATE INDEX idx_models_integrity ON models(integrity_state)",
     FACETS_INDEX_DDL,
     *HASH_INDEX_DDL,
+    SCAN_INDEX_DDL,
 )
 
 

@@ -153,7 +153,7 @@ class _Settled:
         for rel, known in state.items():
             parent, _, name = rel.rpartition("/")
             by_parent.setdefault(parent, []).append((name, rel, known))
-        for parent, children in by_parent.items():
+        for parent, children in by_parent.items():  # (threads lose: GIL hand-offs per stat)
             self._check(parent, children)
 
     def _check(self, parent: str, children: list[tuple[str, str, IndexedDir]]) -> None:
@@ -162,18 +162,20 @@ class _Settled:
             if stat_in is None:
                 return
             for name, rel, known in children:
-                folder = _folder_stamp(stat_in, name, known.subdirs)
+                subdirs = known.subdirs
+                folder = _folder_stamp(stat_in, name, subdirs)
                 if folder is None:
                     continue
                 if folder[0] <= self._newest_ns:
-                    self.seen[rel] = (folder, known.subdirs)
-                if folder != known.folder or known.meta is None:
+                    self.seen[rel] = (folder, subdirs)
+                meta = known.meta
+                if folder != known.folder or meta is None:
                     continue
                 try:
                     m = stat_in(f"{name}/{METADATA_FILE}", True)
                 except OSError:
                     continue
-                if (m.st_mtime_ns, m.st_size, m.st_ino, m.st_ctime_ns) == known.meta:
+                if (m.st_mtime_ns, m.st_size, m.st_ino, m.st_ctime_ns) == meta:
                     self._candidates[f"{base}/{name}"] = (rel, known.id)
 
     def __call__(self, entry: os.DirEntry[str]) -> bool:

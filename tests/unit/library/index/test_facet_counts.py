@@ -90,6 +90,7 @@ def test_a_v4_index_gains_the_facets_index_and_keeps_its_rows(
     for suffix in ("ai", "ad", "au"):
         conn.execute(f"DROP TRIGGER facet_combos_{suffix}")
     conn.execute("DROP TABLE facet_combos")
+    conn.execute("DROP INDEX idx_models_scan")  # v7
     for column in ("dir_mtime_ns", "dir_ctime_ns", "needed_subdirs"):  # v6
         conn.execute(f"ALTER TABLE models DROP COLUMN {column}")
     conn.execute("PRAGMA user_version = 4")

@@ -145,13 +145,14 @@ def test_a_model_dir_moved_away_and_one_moved_in_under_its_name(settled, tmp_pat
     assert index.resolve_ref(b.meta.id) == (b.meta.id, a.meta.path)
 
 
-def test_a_v5_index_gains_folder_stamps(tmp_path: Path) -> None:
+def test_a_v5_index_gains_folder_stamps_and_the_scan_index(tmp_path: Path) -> None:
     root = tmp_path / "lib"
     built = build_library(root, 30)
     db = root / MODELS_DB
     with Index(db) as index:
         scan(root, index)
     conn = sqlite3.connect(db)
+    conn.execute("DROP INDEX idx_models_scan")  # v7
     for column in ("dir_mtime_ns", "dir_ctime_ns", "needed_subdirs"):
         conn.execute(f"ALTER TABLE models DROP COLUMN {column}")
     conn.execute("PRAGMA user_version = 5")
@@ -168,3 +169,12 @@ def test_a_v5_index_gains_folder_stamps(tmp_path: Path) -> None:
         }
         assert "scheduler" in state[folder.meta.path].subdirs  # its config is needed
         assert all(s.folder is None for s in state.values())  # the next scan lists them once
+        plan = (
+            index._conn()
+            .execute(  # noqa: SLF001 - the state is read from its index
+                "EXPLAIN QUERY PLAN SELECT path, id, meta_mtime_ns, meta_size, meta_ino, "
+                "meta_ctime_ns, dir_mtime_ns, dir_ctime_ns, needed_subdirs FROM models"
+            )
+            .fetchall()
+        )
+        assert any("COVERING INDEX idx_models_scan" in row[3] for row in plan), plan
