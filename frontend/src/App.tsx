@@ -15,6 +15,7 @@ import {
   useJobs,
   useLiveUpdates,
   useModels,
+  usePrefetchResults,
   useNetworkStatus,
   useSettings,
   useUpdateSettings,
@@ -121,6 +122,14 @@ export function App() {
   });
 
   const query = useMemo(() => buildListQuery(filters, search, sort), [filters, search, sort]);
+  const prefetchResults = usePrefetchResults();
+  const onSearch = useCallback(
+    (text: string) => {
+      prefetchResults(buildListQuery(filters, text, sort));
+      setSearch(text);
+    },
+    [filters, sort, prefetchResults],
+  );
   const models = useModels(query);
   const facets = useFacets();
   const queryFacets = useFacets(query);
@@ -227,7 +236,7 @@ export function App() {
       <TopBar
         desktop={desktop}
         search={search}
-        onSearch={setSearch}
+        onSearch={onSearch}
         onPickPaths={(folder) => void pickPaths(folder)}
         onImportPaths={openImport}
         runningJobs={running.length}

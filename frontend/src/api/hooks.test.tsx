@@ -1,4 +1,5 @@
 import { act, screen, waitFor } from "@testing-library/react";
+import { useState } from "react";
 import { describe, expect, it } from "vitest";
 import { createFakeBridge } from "../test/fakeBridge";
 import { facetCounts, jobInfo, metadata, summary } from "../test/factories";
@@ -10,7 +11,9 @@ import {
   useLiveUpdates,
   useModel,
   useModels,
+  usePrefetchResults,
   queryKeys,
+  MODELS_FIRST_PAGE_SIZE,
 } from "./hooks";
 
 function Probe() {
@@ -226,5 +229,43 @@ describe("source code", () => {
       expect(text.includes("refetchInterval"), file).toBe(false);
       expect(text.includes("setInterval"), file).toBe(false);
     }
+  });
+});
+
+describe("a new search's results", () => {
+  it("are asked for before the window renders for them, and asked once", async () => {
+    const query = { sort: "relevance" as const, descending: false, text: "pixel" };
+    let prefetch: (q: typeof query) => void = () => {};
+    let show: () => void = () => {};
+    function SearchProbe() {
+      prefetch = usePrefetchResults();
+      const [shown, setShown] = useState(false);
+      show = () => setShown(true);
+      return shown ? <Results /> : null;
+    }
+    function Results() {
+      const models = useModels(query);
+      const facets = useFacets(query);
+      return (
+        <span data-testid="results">
+          {models.rows.length}:{Object.keys(facets.data?.family ?? {}).join(",")}
+        </span>
+      );
+    }
+    const bridge = createFakeBridge({
+      list_models: () => ({ total: 1, models: [summary(0)] }),
+      get_facets: () => facetCounts({ family: { sdxl: 1 } }),
+    });
+    renderWithBridge(<SearchProbe />, bridge);
+    act(() => prefetch(query));
+    // both requests are out before anything rendered for the query
+    expect(bridge.callsOf("list_models")).toEqual([
+      { query: { ...query, limit: MODELS_FIRST_PAGE_SIZE, offset: 0 } },
+    ]);
+    expect(bridge.callsOf("get_facets")).toEqual([{ query: { text: "pixel", sort: "name" } }]);
+    act(() => show());
+    await waitFor(() => expect(screen.getByTestId("results")).toHaveTextContent("1:sdxl"));
+    expect(bridge.callsOf("list_models")).toHaveLength(1); // the hooks took the answers
+    expect(bridge.callsOf("get_facets")).toHaveLength(1);
   });
 });

@@ -3,15 +3,17 @@
  * (`attachLiveUpdates`), never by polling: no hook here sets a refetch interval.
  */
 import {
+  infiniteQueryOptions,
   keepPreviousData,
   QueryClient,
+  queryOptions,
   type QueryKey,
   useInfiniteQuery,
   useMutation,
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
-import { useEffect, useMemo } from "react";
+import { useCallback, useEffect, useMemo } from "react";
 import type { Bridge } from "./bridge";
 import { useBridge } from "./BridgeContext";
 import type {
@@ -26,6 +28,7 @@ import type {
   JobProgressEvent,
   ListQuery,
   ModelEdit,
+  ModelPage,
   ModelSummary,
   NetworkStatusEvent,
   RepoSnapshotRef,
@@ -163,16 +166,15 @@ export interface ModelsResult {
   rows: ModelSummary[];
   total: number;
   isLoading: boolean;
-  isFetching: boolean;
+  /** the results are being fetched again (a new query, a change): not a next page */
+  isRefreshing: boolean;
   error: Error | null;
   hasMore: boolean;
   loadMore: () => void;
 }
 
-/** The library list: pages of MODELS_PAGE_SIZE rows loaded as the list scrolls. */
-export function useModels(query: ModelsQuery): ModelsResult {
-  const bridge = useBridge();
-  const q = useInfiniteQuery({
+function modelsOptions(bridge: Bridge, query: ModelsQuery) {
+  return infiniteQueryOptions({
     queryKey: queryKeys.models(query),
     queryFn: ({ pageParam }) =>
       bridge.call("list_models", {
@@ -183,10 +185,27 @@ export function useModels(query: ModelsQuery): ModelsResult {
         },
       }),
     initialPageParam: 0,
-    getNextPageParam: (last, pages) => {
+    getNextPageParam: (last: ModelPage, pages: ModelPage[]) => {
       const loaded = pages.reduce((n, p) => n + p.models.length, 0);
       return loaded < last.total && last.models.length > 0 ? loaded : undefined;
     },
+  });
+}
+
+function facetsOptions(bridge: Bridge, query?: ModelsQuery) {
+  const filter = query ? { ...query, sort: undefined, descending: undefined } : undefined;
+  return queryOptions({
+    queryKey: filter ? [...queryKeys.facets, filter] : queryKeys.facets,
+    queryFn: () =>
+      bridge.call("get_facets", filter ? { query: { ...filter, sort: "name" as const } } : {}),
+  });
+}
+
+/** The library list: pages of MODELS_PAGE_SIZE rows loaded as the list scrolls. */
+export function useModels(query: ModelsQuery): ModelsResult {
+  const bridge = useBridge();
+  const q = useInfiniteQuery({
+    ...modelsOptions(bridge, query),
     placeholderData: keepPreviousData,
   });
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.models) ?? [], [q.data]);
@@ -196,7 +215,7 @@ export function useModels(query: ModelsQuery): ModelsResult {
     rows,
     total,
     isLoading: q.isLoading,
-    isFetching: q.isFetching,
+    isRefreshing: q.isFetching && !isFetchingNextPage,
     error: q.error,
     hasMore: !!hasNextPage,
     loadMore: () => {
@@ -208,13 +227,22 @@ export function useModels(query: ModelsQuery): ModelsResult {
 /** Facet counts — with `query`, for it (each facet with the other filters applied). */
 export function useFacets(query?: ModelsQuery) {
   const bridge = useBridge();
-  const filter = query ? { ...query, sort: undefined, descending: undefined } : undefined;
-  return useQuery({
-    queryKey: filter ? [...queryKeys.facets, filter] : queryKeys.facets,
-    queryFn: () =>
-      bridge.call("get_facets", filter ? { query: { ...filter, sort: "name" as const } } : {}),
-    placeholderData: (previous) => previous,
-  });
+  return useQuery({ ...facetsOptions(bridge, query), placeholderData: (previous) => previous });
+}
+
+/** Starts the list's first page and the facet counts of `query` at once, before the window
+ * re-renders for it (a new search: the request overlaps that render instead of following
+ * it); the hooks above then pick the answers up from the cache. */
+export function usePrefetchResults(): (query: ModelsQuery) => void {
+  const bridge = useBridge();
+  const client = useQueryClient();
+  return useCallback(
+    (query: ModelsQuery) => {
+      void client.prefetchInfiniteQuery(modelsOptions(bridge, query));
+      void client.prefetchQuery(facetsOptions(bridge, query));
+    },
+    [bridge, client],
+  );
 }
 
 export function useModel(ref: string | null) {

@@ -16,7 +16,7 @@ export function LibraryHeader({
   refreshing,
   onRefresh,
 }: {
-  models: Pick<ModelsResult, "isLoading" | "isFetching" | "total">;
+  models: Pick<ModelsResult, "isLoading" | "isRefreshing" | "total">;
   filtered: boolean;
   onClearFilters: () => void;
   /** how many models are selected */
@@ -35,7 +35,7 @@ export function LibraryHeader({
           ? "Loading…"
           : `${models.total.toLocaleString()} ${models.total === 1 ? "model" : "models"}`}
       </span>
-      {models.isFetching && !models.isLoading && <Spinner label="Refreshing" />}
+      {models.isRefreshing && !models.isLoading && <Spinner label="Refreshing" />}
       {filtered && (
         <button type="button" className="text-accent hover:underline" onClick={onClearFilters}>
           Clear filters

@@ -10,8 +10,9 @@ import { IntegrityBadge, MatchBadge, TierBadge } from "./ui/Badge";
 
 export const ROW_HEIGHT = 36;
 const OVERSCAN = 12;
-/** load the next page when the visible range gets this close to the loaded end */
-const LOAD_AHEAD_ROWS = 200;
+/** load the next page when the visible range gets this close to the loaded end (under the
+ * first page's size: a new search asks for one page only, until the list is scrolled) */
+const LOAD_AHEAD_ROWS = 60;
 
 interface Column {
   label: string;
