@@ -57,6 +57,31 @@ def test_kind_words_find_that_kind_and_list_takes_the_vocabulary(tmp_path: Path)
     assert error["code"] == "invalid_argument" and "loras" in error["message"]
 
 
+def test_family_names_as_people_write_them_find_that_family(tmp_path: Path) -> None:
+    """ "SD 1.5", "sd1.5", "Stable Diffusion XL", "SDXL 1.0" find the family (sd1, sdxl) though
+    no name holds those words, also beside other words; a plain word keeps its own meaning."""
+    cli = make_cli(tmp_path)
+    src = tmp_path / "src"
+    made = [
+        write_lora(src / f"{n}.safetensors", seed=i) for i, n in enumerate(("ink", "neon", "dune"))
+    ]
+    doc = cli.json("import", "--no-lookup", *(str(p) for p in made))
+    ids = {Path(r["key"]).stem: r["id"] for r in doc["results"]}
+    for name, family in (("ink", "sd1"), ("neon", "sd1"), ("dune", "sdxl")):
+        cli.json("edit", ids[name], "--family", family)
+
+    def found(text: str) -> set[str]:
+        return {m["id"] for m in cli.json("search", text)["models"]}
+
+    for text in ("SD 1.5", "sd1.5", "SD15", "stable diffusion 1.5"):
+        assert found(text) == {ids["ink"], ids["neon"]}, text
+    for text in ("Stable Diffusion XL", "SDXL 1.0", "sdxl"):
+        assert found(text) == {ids["dune"]}, text
+    assert found("neon SD 1.5") == {ids["neon"]}
+    assert found("SD 1.5 dune") == set()  # both must hold
+    assert cli.json("list", "sd", "1.5", "--sort", "name")["total"] == 2
+
+
 def test_a_hash_prefix_finds_its_model(tmp_path: Path) -> None:
     """`search sha256:ab12…` (or blake3:) finds the model by a prefix of its hash."""
     cli = make_cli(tmp_path)

@@ -5,6 +5,8 @@ DESIGN.md's plus the 2026 kinds (tests/fixtures/corpus/shared/2026/VOCAB.md)."""
 
 from __future__ import annotations
 
+import re
+
 SUBTYPE_ALIASES: dict[str, tuple[str, ...]] = {
     "checkpoints": ("checkpoint", "ckpt", "ckpts"),
     "diffusion_models": ("diffusion_model", "unet", "unets", "transformer", "dit"),
@@ -133,6 +135,50 @@ KNOWN_FAMILIES: frozenset[str] = frozenset(
         "bert",
     }
 )
+
+
+# How families are written in free text when the id's own spelling is not ("SD 1.5",
+# "Stable Diffusion XL", "SDXL 1.0", "Qwen 2.5"), compared with everything but letters and
+# digits removed. Only names that mean the whole family: "Llama 3" or "Flux.1 Dev" stay
+# words (the family id does not tell those versions apart).
+FAMILY_ALIASES: dict[str, tuple[str, ...]] = {
+    "sd1": (
+        "sd15",
+        "sd14",
+        "sd1x",
+        "sdv1",
+        "sdv14",
+        "sdv15",
+        "stablediffusion1",
+        "stablediffusion14",
+        "stablediffusion15",
+        "stablediffusionv15",
+    ),
+    "sd2": ("sd20", "sd21", "sd2x", "sdv2", "sdv21", "stablediffusion2", "stablediffusion21"),
+    "sdxl": ("sdxl1", "sdxl10", "stablediffusionxl"),
+    "sd3": ("sd30", "sd35", "stablediffusion3", "stablediffusion35"),
+    "wan": ("wan21", "wan22"),
+    "ltxv": ("ltxvideo",),
+    "qwen2": ("qwen25",),
+}
+# an id written with separators ("Flux.1", "gemma 3", "qwen image") names it too, for the
+# ids that hold a digit or "_" (a plain word like "span" is left to the word search)
+_FAMILY_BY_ALIAS: dict[str, str] = {
+    **{
+        family.replace("_", ""): family
+        for family in KNOWN_FAMILIES
+        if "_" in family or any(c.isdigit() for c in family)
+    },
+    **{alias: family for family, aliases in FAMILY_ALIASES.items() for alias in aliases},
+}
+FAMILY_ALIAS_MAX_WORDS = 3  # "stable diffusion xl"
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
+def family_alias(text: str) -> str | None:
+    """The family id a free-text name stands for ("SD 1.5" → sd1, "Flux.1" → flux1,
+    "stable diffusion xl" → sdxl), or None."""
+    return _FAMILY_BY_ALIAS.get(_NOT_ALNUM.sub("", text.lower()))
 
 
 def family_key(text: str) -> str:

@@ -8,10 +8,10 @@ import re
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from tensorshelf import settings
-from tensorshelf.detect.vocabulary import normalise_subtype
+from tensorshelf.detect.vocabulary import FAMILY_ALIAS_MAX_WORDS, family_alias, normalise_subtype
 from tensorshelf.library.index.columns import FACET_COLUMNS, FAVORITE_RATING, PROBLEM_STATES
 from tensorshelf.library.index.result_cache import ResultCache
 from tensorshelf.library.index.schema import MODEL_SEARCH
@@ -50,21 +50,46 @@ _SUMMARY_SELECT = (
 )
 
 
-def kind_terms(text: str | None) -> tuple[list[tuple[str, str]], str | None]:
-    """The search terms that name a kind of model ("lora", "loras", "unet", "ipadapter") as
-    (subtype id, the term's own FTS phrase), and the text left without them."""
-    kinds: list[tuple[str, str]] = []
+class NamedTerm(NamedTuple):
+    """Words of a search that name a kind of model ("lora", "unet") or a family ("SD 1.5",
+    "Flux.1"): they find models of it, or whose text holds the words themselves."""
+
+    column: str  # "subtype" | "family"
+    value: str
+    words: str  # as typed
+    phrase: str  # their own FTS match
+
+
+def named_terms(text: str | None) -> tuple[list[NamedTerm], str | None]:
+    """The kind and family names in `text` (a family's up to FAMILY_ALIAS_MAX_WORDS words,
+    longest first), and the text left without them. A word that already is the family id's
+    own token ("sdxl", "sd1") is left to the word search."""
+    # hash terms are matched apart (hash_terms)
+    words = [w for w in (text or "").split() if not _HASH_TERM.fullmatch(w)]
+    words = words[: settings.SEARCH_MAX_TERMS]
+    named: list[NamedTerm] = []
     rest: list[str] = []
-    for raw in (text or "").split():
-        if _HASH_TERM.fullmatch(raw):
-            continue  # matched apart, by hash_terms
-        tokens = query_terms(raw)
-        subtype = normalise_subtype(raw) if len(tokens) == 1 else None
-        if subtype is not None:
-            kinds.append((subtype, '"' + " ".join(tokens[0]) + '"*'))
+    i = 0
+    while i < len(words):
+        for n in range(min(FAMILY_ALIAS_MAX_WORDS, len(words) - i), 0, -1):
+            window = " ".join(words[i : i + n])
+            phrase = build_match_query(window)
+            if phrase is None:
+                continue
+            family = family_alias(window)
+            tokens = [t.lower() for term in query_terms(window) for t in term]
+            if family is not None and tokens != [family]:
+                named.append(NamedTerm("family", family, window, phrase))
+                break
+            subtype = normalise_subtype(window) if n == 1 else None
+            if subtype is not None:
+                named.append(NamedTerm("subtype", subtype, window, phrase))
+                break
         else:
-            rest.append(raw)
-    return kinds, " ".join(rest) or None
+            rest.append(words[i])
+            n = 1
+        i += n
+    return named, " ".join(rest) or None
 
 
 _HASH_TERM = re.compile(r"(sha256|blake3):([0-9a-fA-F]{6,64})")
@@ -87,11 +112,11 @@ def where_clause(query: ListQuery, match: str | None) -> tuple[str, list[object]
         # a range over lower-case hex (every continuation sorts below "g"): an index seek
         clauses.append(f"m.{column} >= ? AND m.{column} < ?")
         params.extend([prefix, prefix + "g"])
-    kinds, _rest = kind_terms(query.text)
-    if kinds:  # a kind word finds that kind, or a name holding the word
-        for subtype, phrase in kinds:
-            clauses.append(f"(m.subtype = ? OR {match_clause(MODEL_SEARCH, 'm.rid')})")
-            params.extend([subtype, phrase])
+    for term in named_terms(query.text)[0]:  # that kind or family, or a name holding it
+        clauses.append(
+            f"(m.{term.column} = ? COLLATE NOCASE OR {match_clause(MODEL_SEARCH, 'm.rid')})"
+        )
+        params.extend([term.value, term.phrase])
     for field, column in FACET_COLUMNS.items():
         value = getattr(query, field)
         if value is not None:
@@ -193,7 +218,7 @@ def list_models(
 ) -> ModelPage:
     """One page of models matching `query`, and how many match in all. With a `cache`, a
     filtered query's matches are sorted once and its later pages cut from them."""
-    match = build_match_query(kind_terms(query.text)[1])  # kind words are matched apart
+    match = build_match_query(named_terms(query.text)[1])  # kinds, families apart
     where, params = where_clause(query, match)
     direction = "DESC" if query.descending else "ASC"
     paging = [query.limit, query.offset]
@@ -261,7 +286,7 @@ def _rows_by_rid(conn: sqlite3.Connection, rids: list[int]) -> list[tuple[Any, .
 def _text_alone(query: ListQuery) -> bool:
     """Whether `query` is search text alone, all of it matched inside FTS (no kind word, no
     hash term: those filter outside it), with no other filter."""
-    if hash_terms(query.text) or kind_terms(query.text)[0]:
+    if hash_terms(query.text) or named_terms(query.text)[0]:
         return False
     return not where_clause(query.model_copy(update={"text": None}), None)[0]
 
@@ -269,7 +294,7 @@ def _text_alone(query: ListQuery) -> bool:
 def matching_rids(conn: sqlite3.Connection, query: ListQuery) -> list[int]:
     """The row id of every model matching `query`, in no order; search text alone is read
     from the FTS index only."""
-    match = build_match_query(kind_terms(query.text)[1])
+    match = build_match_query(named_terms(query.text)[1])
     params: list[object]
     if match is not None and _text_alone(query):
         table = MODEL_SEARCH.table
@@ -283,7 +308,7 @@ def matching_rids(conn: sqlite3.Connection, query: ListQuery) -> list[int]:
 def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:
     """The id of every model matching `query` (the window's "select all results"), in the
     query's order by name — no paging."""
-    where, params = where_clause(query, build_match_query(kind_terms(query.text)[1]))
+    where, params = where_clause(query, build_match_query(named_terms(query.text)[1]))
     rows = conn.execute(
         f"SELECT m.id FROM models m{where} ORDER BY m.name COLLATE NOCASE, m.id", params
     )
@@ -292,7 +317,7 @@ def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:
 
 def query_where(query: ListQuery) -> tuple[str, list[object]]:
     """The WHERE clause (and its parameters) of everything `query` filters on."""
-    return where_clause(query, build_match_query(kind_terms(query.text)[1]))
+    return where_clause(query, build_match_query(named_terms(query.text)[1]))
 
 
 def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[MappableModel]:
