@@ -354,7 +354,7 @@ export function App() {
           ) : layout === "grid" ? (
             <GridView
               rows={models.rows}
-              search={search}
+              search={models.shownText}
               total={models.total}
               selected={selection.ids}
               onOpen={openModel}
@@ -365,7 +365,7 @@ export function App() {
           ) : (
             <LibraryList
               rows={models.rows}
-              search={search}
+              search={models.shownText}
               total={models.total}
               sort={effectiveSort(search, sort)}
               onSort={setSort}

@@ -322,15 +322,18 @@ def _ui_rows(cli: Cli, n: int, idle_s: float, scroll_s: float) -> list[Row]:
             t0 = page.evaluate("performance.now()")
             page.keyboard.type(text[-1])
             page.wait_for_function(
-                """([id, total]) => {
+                """([id, total, text]) => {
                     const count = document.querySelector('[data-testid=model-count]');
                     const row = document.querySelector('[data-testid=library-row]');
-                    const ok = count && count.textContent.startsWith(total.toLocaleString() + ' ')
+                    // the answer to the last keystroke, not to a prefix's request that
+                    // happens to match it
+                    const ok = count && count.dataset.search === text
+                        && count.textContent.startsWith(total.toLocaleString() + ' ')
                         && (id === null ? !row : row && row.dataset.modelId === id)
                         && !document.querySelector('[aria-label=Refreshing]');
                     if (ok) window.__done = performance.now();
                     return ok; }""",
-                arg=[first, expected["total"]],
+                arg=[first, expected["total"], text],
                 polling="raf",
             )
             latencies.append(page.evaluate("window.__done") - t0)

@@ -13,7 +13,7 @@ import {
   useQuery,
   useQueryClient,
 } from "@tanstack/react-query";
-import { useCallback, useEffect, useMemo } from "react";
+import { useCallback, useEffect, useMemo, useRef } from "react";
 import type { Bridge } from "./bridge";
 import { useBridge } from "./BridgeContext";
 import type {
@@ -168,6 +168,9 @@ export interface ModelsResult {
   isLoading: boolean;
   /** the results are being fetched again (a new query, a change): not a next page */
   isRefreshing: boolean;
+  /** the search text the rows shown were found for (while a new search's are on the way,
+   * the previous rows stay, highlighted for their own words: not re-rendered per keystroke) */
+  shownText: string;
   error: Error | null;
   hasMore: boolean;
   loadMore: () => void;
@@ -208,6 +211,8 @@ export function useModels(query: ModelsQuery): ModelsResult {
     ...modelsOptions(bridge, query),
     placeholderData: keepPreviousData,
   });
+  const shownText = useRef(query.text ?? "");
+  if (q.data && !q.isPlaceholderData) shownText.current = query.text ?? "";
   const rows = useMemo(() => q.data?.pages.flatMap((p) => p.models) ?? [], [q.data]);
   const total = q.data?.pages[0]?.total ?? 0;
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = q;
@@ -216,6 +221,7 @@ export function useModels(query: ModelsQuery): ModelsResult {
     total,
     isLoading: q.isLoading,
     isRefreshing: q.isFetching && !isFetchingNextPage,
+    shownText: shownText.current,
     error: q.error,
     hasMore: !!hasNextPage,
     loadMore: () => {

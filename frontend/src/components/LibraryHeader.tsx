@@ -16,7 +16,7 @@ export function LibraryHeader({
   refreshing,
   onRefresh,
 }: {
-  models: Pick<ModelsResult, "isLoading" | "isRefreshing" | "total">;
+  models: Pick<ModelsResult, "isLoading" | "isRefreshing" | "total" | "shownText">;
   filtered: boolean;
   onClearFilters: () => void;
   /** how many models are selected */
@@ -30,7 +30,7 @@ export function LibraryHeader({
 }) {
   return (
     <div className="flex h-9 shrink-0 items-center gap-2 border-b border-line px-4 text-[12px] text-muted">
-      <span data-testid="model-count">
+      <span data-testid="model-count" data-search={models.shownText}>
         {models.isLoading
           ? "Loading…"
           : `${models.total.toLocaleString()} ${models.total === 1 ? "model" : "models"}`}

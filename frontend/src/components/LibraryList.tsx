@@ -177,6 +177,7 @@ export function LibraryList({
                   width: "100%",
                   height: v.size,
                   transform: `translateY(${v.start}px)`,
+                  contain: "strict", // a row's layout never reaches the others
                 }}
               >
                 {model ? (

@@ -6,7 +6,7 @@ import { SyncButton } from "./sync/SyncButton";
 import { Button, IconButton } from "./ui/Button";
 
 /** Short: results are cached per query and only the newest query's answer is shown. */
-export const SEARCH_DEBOUNCE_MS = 100;
+export const SEARCH_DEBOUNCE_MS = 50;
 
 export interface TopBarProps {
   desktop: boolean;
@@ -138,16 +138,34 @@ export function TopBar(props: TopBarProps) {
   );
 }
 
-function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string) => void }) {
+export function SearchBox({
+  value,
+  onSearch,
+}: {
+  value: string;
+  onSearch: (text: string) => void;
+}) {
   const [text, setText] = useState(value);
   const onSearchRef = useRef(onSearch);
+  const sent = useRef(value); // the last text handed up: its echo in `value` is not a change
   useEffect(() => {
     onSearchRef.current = onSearch;
   });
-  useEffect(() => setText(value), [value]);
+  useEffect(() => {
+    // only a change from elsewhere (Clear filters, a saved filter) replaces what is typed:
+    // the echo of a search sent while the user kept typing must not undo the keys since
+    if (value !== sent.current) {
+      sent.current = value;
+      setText(value);
+    }
+  }, [value]);
+  const send = (next: string) => {
+    sent.current = next;
+    onSearchRef.current(next);
+  };
   useEffect(() => {
     if (text === value) return;
-    const t = window.setTimeout(() => onSearchRef.current(text), SEARCH_DEBOUNCE_MS);
+    const t = window.setTimeout(() => send(text), SEARCH_DEBOUNCE_MS);
     return () => window.clearTimeout(t);
   }, [text, value]);
   return (
@@ -168,7 +186,7 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (text: string
           if (e.key === "Escape" && text) {
             e.stopPropagation();
             setText("");
-            onSearchRef.current("");
+            send("");
           } else if (e.key === "ArrowDown") {
             // from the search box straight into the results
             const list = libraryListTarget();
