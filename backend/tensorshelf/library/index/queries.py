@@ -92,6 +92,11 @@ def named_terms(text: str | None) -> tuple[list[NamedTerm], str | None]:
     return named, " ".join(rest) or None
 
 
+def _words_match(query: ListQuery) -> str | None:
+    """The FTS match of the search words left once kinds, families and hashes are apart."""
+    return build_match_query(named_terms(query.text)[1])
+
+
 _HASH_TERM = re.compile(r"(sha256|blake3):([0-9a-fA-F]{6,64})")
 
 
@@ -218,7 +223,7 @@ def list_models(
 ) -> ModelPage:
     """One page of models matching `query`, and how many match in all. With a `cache`, a
     filtered query's matches are sorted once and its later pages cut from them."""
-    match = build_match_query(named_terms(query.text)[1])  # kinds, families apart
+    match = _words_match(query)
     where, params = where_clause(query, match)
     direction = "DESC" if query.descending else "ASC"
     paging = [query.limit, query.offset]
@@ -294,7 +299,7 @@ def _text_alone(query: ListQuery) -> bool:
 def matching_rids(conn: sqlite3.Connection, query: ListQuery) -> list[int]:
     """The row id of every model matching `query`, in no order; search text alone is read
     from the FTS index only."""
-    match = build_match_query(named_terms(query.text)[1])
+    match = _words_match(query)
     params: list[object]
     if match is not None and _text_alone(query):
         table = MODEL_SEARCH.table
@@ -308,7 +313,7 @@ def matching_rids(conn: sqlite3.Connection, query: ListQuery) -> list[int]:
 def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:
     """The id of every model matching `query` (the window's "select all results"), in the
     query's order by name — no paging."""
-    where, params = where_clause(query, build_match_query(named_terms(query.text)[1]))
+    where, params = where_clause(query, _words_match(query))
     rows = conn.execute(
         f"SELECT m.id FROM models m{where} ORDER BY m.name COLLATE NOCASE, m.id", params
     )
@@ -317,7 +322,7 @@ def model_ids(conn: sqlite3.Connection, query: ListQuery) -> list[str]:
 
 def query_where(query: ListQuery) -> tuple[str, list[object]]:
     """The WHERE clause (and its parameters) of everything `query` filters on."""
-    return where_clause(query, build_match_query(named_terms(query.text)[1]))
+    return where_clause(query, _words_match(query))
 
 
 def mappable_models(conn: sqlite3.Connection, ids: list[str] | None) -> list[MappableModel]:
