@@ -92,6 +92,43 @@ describe("event → query invalidation", () => {
     expect(bridge.callsOf("get_model")).toHaveLength(2);
   });
 
+  it("a first fetch left in flight by a component that went away does not land as fresh", async () => {
+    // a summary shown, hidden and shown again while the model's lookup writes: the answer
+    // to the first ask predates the change, so the next component to show it asks again
+    function ModelProbe() {
+      const detail = useModel("m1");
+      return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
+    }
+    function Toggle() {
+      useLiveUpdates();
+      const [shown, setShown] = useState(true);
+      return (
+        <>
+          <button onClick={() => setShown((s) => !s)}>toggle</button>
+          {shown && <ModelProbe />}
+        </>
+      );
+    }
+    let answerFirst: () => void = () => {};
+    const bridge = createFakeBridge({
+      get_model: () => {
+        if (bridge.callsOf("get_model").length === 1) {
+          const stale = { model: metadata({ match_method: "none" }), library_dir: "/lib/m1" };
+          return new Promise((resolve) => (answerFirst = () => resolve(stale)));
+        }
+        return { model: metadata({ match_method: "filename_fuzzy" }), library_dir: "/lib/m1" };
+      },
+    });
+    renderWithBridge(<Toggle />, bridge);
+    await waitFor(() => expect(bridge.callsOf("get_model")).toHaveLength(1));
+    act(() => screen.getByText("toggle").click()); // gone, its fetch still in flight
+    act(() => bridge.emit("library.changed", { ids: ["m1"], reason: "lookup", elsewhere: false }));
+    await act(async () => answerFirst());
+    act(() => screen.getByText("toggle").click()); // shown again
+    await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("filename_fuzzy"));
+    expect(bridge.callsOf("get_model")).toHaveLength(2);
+  });
+
   it("the end of a lookup asks again for the models on screen", async () => {
     function ModelProbe() {
       useLiveUpdates();

@@ -122,15 +122,17 @@ export function attachLiveUpdates(bridge: Bridge, client: QueryClient): () => vo
 }
 
 /**
- * Marks the queries stale and refetches the ones on screen — including one whose first
- * fetch is still in flight. (react-query joins an invalidation to a first fetch already
- * running, so the answer read before the change would be kept as fresh; that fetch is
- * dropped instead and asked again.)
+ * Marks the queries stale and refetches the ones on screen. A fetch in flight was read
+ * before the change, so its answer must not land as fresh: react-query joins an
+ * invalidation to a first fetch already running (that fetch is dropped and asked again),
+ * and an answer landing for a query nothing shows any more would clear its staleness (that
+ * fetch is undone, so the next component to show the query asks again).
  */
 export function refreshQueries(client: QueryClient, queryKey: QueryKey): void {
   for (const query of client.getQueryCache().findAll({ queryKey })) {
-    const firstFetch = query.state.data === undefined && query.state.fetchStatus === "fetching";
-    if (firstFetch && query.isActive()) void query.cancel({ silent: true });
+    if (query.state.fetchStatus !== "fetching") continue;
+    if (!query.isActive()) void query.cancel({ revert: true });
+    else if (query.state.data === undefined) void query.cancel({ silent: true });
   }
   void client.invalidateQueries({ queryKey });
 }

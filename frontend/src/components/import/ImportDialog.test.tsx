@@ -3,7 +3,14 @@ import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import type { ImportPlan } from "../../api/types";
 import { createFakeBridge, type Handlers } from "../../test/fakeBridge";
-import { appSettings, detection, jobInfo, planItem, rejected } from "../../test/factories";
+import {
+  appSettings,
+  detection,
+  jobInfo,
+  metadata,
+  planItem,
+  rejected,
+} from "../../test/factories";
 import { renderWithBridge } from "../../test/render";
 import { ImportDialog } from "./ImportDialog";
 
@@ -242,12 +249,30 @@ describe("ImportDialog", () => {
 
   it("keeps a very fast import's progress on screen briefly before the summary", async () => {
     const user = userEvent.setup();
-    const { bridge } = setup({}, 300);
+    const { bridge } = setup(
+      { get_model: () => ({ model: metadata({ id: "m1" }), library_dir: "/lib/m1" }) },
+      300,
+    );
     await waitFor(() => expect(screen.getAllByTestId("import-item")).toHaveLength(3));
     await user.click(screen.getByTestId("pickle-ack"));
     await user.click(screen.getByTestId("import-start"));
     await screen.findByTestId("import-progress");
-    act(() =>
+    act(() => {
+      bridge.emit("job.item_done", {
+        job_id: "job-1",
+        kind: "import",
+        result: {
+          ok: true,
+          key: A,
+          id: "m1",
+          path: "diffusion/sdxl/lora_a",
+          hashes: null,
+          duplicate_of: null,
+          warnings: [],
+          error: null,
+        },
+        error: null,
+      });
       bridge.emit("job.done", {
         job_id: "job-1",
         kind: "import",
@@ -256,12 +281,16 @@ describe("ImportDialog", () => {
         bytes_read: null,
         result: null,
         error: null,
-      }),
-    );
+      });
+    });
     expect(screen.getByTestId("import-progress")).toBeInTheDocument();
     expect(screen.queryByTestId("import-summary")).toBeNull();
+    // the summary was not mounted and hidden again meanwhile: its verdicts are asked for
+    // once it is on screen (an answer read earlier would predate the lookup that follows)
+    expect(bridge.callsOf("get_model")).toHaveLength(0);
     expect(await screen.findByTestId("import-summary")).toBeInTheDocument();
     expect(screen.queryByTestId("import-progress")).toBeNull();
+    await waitFor(() => expect(bridge.callsOf("get_model")).toHaveLength(1));
   });
 
   it("Esc closes the review without importing anything", async () => {

@@ -57,23 +57,24 @@ export function ImportDialog({
     }
   }, [plan, settingsKnown, settings.data]);
 
-  // keep the progress step on screen for a moment even when the job finishes at once
-  const progressShownAt = useRef<number | null>(null);
+  // keep the progress step on screen for a moment even when the job finishes at once: held
+  // from the progress step's start, so a quick job's summary is not shown, hidden and shown
+  // again (its components would ask for the new models twice, the first answer pre-lookup)
+  const holdTimer = useRef<number | undefined>(undefined);
   const [holdProgress, setHoldProgress] = useState(false);
   useEffect(() => {
-    if (state.step === "progress" && progressShownAt.current === null)
-      progressShownAt.current = Date.now();
-    if (state.step !== "summary" || progressShownAt.current === null) return;
-    const remaining = minProgressMs - (Date.now() - progressShownAt.current);
-    if (remaining <= 0) {
-      setHoldProgress(false);
-      return;
-    }
+    if (state.step !== "progress" || holdTimer.current !== undefined || minProgressMs <= 0) return;
     setHoldProgress(true);
-    const t = window.setTimeout(() => setHoldProgress(false), remaining);
-    return () => window.clearTimeout(t);
+    holdTimer.current = window.setTimeout(() => setHoldProgress(false), minProgressMs);
   }, [state.step, minProgressMs]);
-  const step = holdProgress ? "progress" : state.step;
+  useEffect(
+    () => () => {
+      window.clearTimeout(holdTimer.current);
+      holdTimer.current = undefined;
+    },
+    [],
+  );
+  const step = holdProgress && state.step === "summary" ? "progress" : state.step;
 
   useEvent("job.progress", (payload) => dispatch({ type: "job.progress", payload }));
   useEvent("job.item_done", (payload) => dispatch({ type: "job.item_done", payload }));
