@@ -89,6 +89,10 @@ GGUF_MAX_TENSOR_COUNT = 10_000_000
 # --- SQLite --------------------------------------------------------------------------------
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_CACHE_KIB = 2_000
+# switching a new database to WAL is retried this often (doubling, up to the cap) until the
+# busy timeout: SQLite's busy handler does not wait for it
+SQLITE_WAL_RETRY_FIRST_S = 0.005
+SQLITE_WAL_RETRY_MAX_S = 0.2
 
 # --- web mode ------------------------------------------------------------------------------
 WEB_HOST = "127.0.0.1"

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from tensorshelf.io.sqlite_wal import enable_wal
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -93,6 +95,6 @@ def connect_cache(db_path: str | os.PathLike[str]) -> sqlite3.Connection:
         isolation_level=None,
     )
     conn.execute(f"PRAGMA busy_timeout = {int(settings.SQLITE_BUSY_TIMEOUT_MS)}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    enable_wal(conn)
     conn.execute("PRAGMA synchronous = NORMAL")
     return conn

@@ -25,6 +25,7 @@ from tensorshelf import settings
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
 from tensorshelf.io.sqlite_schema import Migration, ensure_schema
+from tensorshelf.io.sqlite_wal import enable_wal
 from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus, bytes_read_in, problems_in
 from tensorshelf.library.metadata.document import utc_now
 from tensorshelf.library.models import ImportPlan
@@ -163,7 +164,7 @@ class JobStore:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.row_factory = sqlite3.Row
         self._db.execute(f"PRAGMA busy_timeout = {settings.SQLITE_BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode = WAL")
+        enable_wal(self._db)
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA foreign_keys = ON")
         with self._lock:

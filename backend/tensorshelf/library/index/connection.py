@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tensorshelf.io.sqlite_wal import enable_wal
 from tensorshelf.settings import (
     INDEX_CHECKPOINT_BUSY_MS,
     SQLITE_BUSY_TIMEOUT_MS,
@@ -30,7 +31,7 @@ def connect(db_path: Path, busy_timeout_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> sql
         check_same_thread=False,
     )
     conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-    conn.execute("PRAGMA journal_mode = WAL")
+    enable_wal(conn, busy_timeout_ms)
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA temp_store = MEMORY")
     conn.execute(f"PRAGMA cache_size = {-int(SQLITE_CACHE_KIB)}")

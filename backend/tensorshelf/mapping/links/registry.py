@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Literal
 
 from tensorshelf import settings
+from tensorshelf.io.sqlite_wal import enable_wal
 from tensorshelf.library.metadata.document import utc_now
 
 LinkKind = Literal["relative", "absolute", "hardlink"]
@@ -50,7 +51,7 @@ class Registry:
             isolation_level=None,
             timeout=settings.SQLITE_BUSY_TIMEOUT_MS / 1000,
         )
-        self._conn.execute("PRAGMA journal_mode = WAL")
+        enable_wal(self._conn)
         self._conn.execute("PRAGMA synchronous = NORMAL")
         with self._lock:
             self._conn.execute("BEGIN IMMEDIATE")
