@@ -30,6 +30,7 @@ BUF = settings.COPY_BUFFER_BYTES
 # Big enough that the reader must wait for the consumers before reading the last buffer,
 # so a progress callback surely runs while part of the file is still unwritten.
 PAST_PIPELINE = (settings.PIPELINE_QUEUE_DEPTH + 2) * BUF
+FREE_SPACE_FS_BYTES = 8 * MIB
 
 
 @pytest.mark.parametrize("size", [0, 1, BUF - 1, BUF, BUF + 1, 3 * BUF + 17])
@@ -184,11 +185,13 @@ def test_disk_full_mid_copy_removes_partial(tmp_path: Path) -> None:
 
 
 def test_ensure_free_space_and_free_bytes(tmp_path: Path) -> None:
-    assert free_bytes(tmp_path / "not" / "yet") == free_bytes(tmp_path) > 0
-    assert nearest_existing(tmp_path / "not" / "yet") == tmp_path
-    ensure_free_space(tmp_path, 1)
-    with pytest.raises(DiskFull, match="needs"):
-        ensure_free_space(tmp_path, 1 << 62)
+    # a filesystem of its own: nothing else writing to it changes its free space meanwhile
+    with small_filesystem(tmp_path / "fs", FREE_SPACE_FS_BYTES) as fs:
+        assert free_bytes(fs / "not" / "yet") == free_bytes(fs) > 0
+        assert nearest_existing(fs / "not" / "yet") == fs
+        ensure_free_space(fs, 1)
+        with pytest.raises(DiskFull, match="needs"):
+            ensure_free_space(fs, FREE_SPACE_FS_BYTES + 1)
 
 
 # ---- the writer sink's direct-I/O path ------------------------------------------------------
