@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen } from "@testing-library/react";
 import { useState } from "react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { SEARCH_DEBOUNCE_MS, SearchBox } from "./TopBar";
+import { SEARCH_DEBOUNCE_MS, SEARCH_LONE_LETTER_DEBOUNCE_MS, SearchBox } from "./TopBar";
 
 /** A window that takes a while to echo the search back (a big library's re-render). */
 function SlowEcho({ echoMs, sent }: { echoMs: number; sent: string[] }) {
@@ -41,6 +41,21 @@ describe("the search box", () => {
     later(SEARCH_DEBOUNCE_MS * 2);
     expect(sent).toEqual(["pix", "pixel"]);
     expect(box).toHaveValue("pixel");
+  });
+
+  it("waits for the typing to pause before searching a lone first letter", () => {
+    const sent: string[] = [];
+    render(<SlowEcho echoMs={0} sent={sent} />);
+    const box = screen.getByTestId("search-input");
+    type(box, "p");
+    later(SEARCH_DEBOUNCE_MS * 2);
+    expect(sent).toEqual([]); // a second key is usually coming
+    type(box, "pi");
+    later(SEARCH_DEBOUNCE_MS);
+    expect(sent).toEqual(["pi"]); // the lone letter was never asked for
+    type(box, "q");
+    later(SEARCH_LONE_LETTER_DEBOUNCE_MS);
+    expect(sent).toEqual(["pi", "q"]); // and is, once the typing pauses
   });
 
   it("takes a change made elsewhere (Clear filters)", () => {

@@ -7,6 +7,13 @@ import { Button, IconButton } from "./ui/Button";
 
 /** Short: results are cached per query and only the newest query's answer is shown. */
 export const SEARCH_DEBOUNCE_MS = 50;
+/** A lone first letter matches most of a big library (the costliest search there is), and
+ * the next key is usually on its way: it is searched only once the typing pauses. */
+export const SEARCH_LONE_LETTER_DEBOUNCE_MS = 300;
+
+export function searchDelayMs(text: string): number {
+  return text.trim().length === 1 ? SEARCH_LONE_LETTER_DEBOUNCE_MS : SEARCH_DEBOUNCE_MS;
+}
 
 export interface TopBarProps {
   desktop: boolean;
@@ -165,7 +172,7 @@ export function SearchBox({
   };
   useEffect(() => {
     if (text === value) return;
-    const t = window.setTimeout(() => send(text), SEARCH_DEBOUNCE_MS);
+    const t = window.setTimeout(() => send(text), searchDelayMs(text));
     return () => window.clearTimeout(t);
   }, [text, value]);
   return (
