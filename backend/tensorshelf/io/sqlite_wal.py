@@ -22,8 +22,9 @@ _PRIMARY_CODE = 0xFF  # an extended result code's low byte is its primary code
 
 
 def enable_wal(conn: sqlite3.Connection, wait_ms: int = settings.SQLITE_BUSY_TIMEOUT_MS) -> str:
-    """Put `conn`'s database in WAL mode; returns the mode it is in (a file that cannot
-    switch, e.g. on read-only media, keeps its own — logged, not an error)."""
+    """Put `conn`'s database in WAL mode; returns the mode it is in (one that cannot be
+    WAL, e.g. an in-memory database, keeps its own — logged, not an error). Any error but
+    busy/locked — a read-only file's, say — is raised at once."""
     deadline = time.monotonic() + wait_ms / 1000
     delay = settings.SQLITE_WAL_RETRY_FIRST_S
     while True:
@@ -44,7 +45,4 @@ def enable_wal(conn: sqlite3.Connection, wait_ms: int = settings.SQLITE_BUSY_TIM
 
 
 def _is_busy(exc: sqlite3.OperationalError) -> bool:
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return (code & _PRIMARY_CODE) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    return "locked" in str(exc) or "busy" in str(exc)
+    return (exc.sqlite_errorcode & _PRIMARY_CODE) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)

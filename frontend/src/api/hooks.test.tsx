@@ -48,6 +48,36 @@ function setup() {
   return { bridge, ...view, bump: () => (version += 1) };
 }
 
+/** Model m1's Hugging Face match method, as the import summary shows it. */
+function MatchProbe() {
+  const detail = useModel("m1");
+  return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
+}
+
+function LiveMatchProbe() {
+  useLiveUpdates();
+  return <MatchProbe />;
+}
+
+/** m1's lookup has written its match. */
+const lookedUp = { ids: ["m1"], reason: "lookup" as const, elsewhere: false };
+
+/** A bridge whose first answer for m1 (read before its lookup wrote) is held until
+ * `answerFirst`; every later ask sees the match. */
+function staleFirstAnswer() {
+  let answer: () => void = () => {};
+  const bridge = createFakeBridge({
+    get_model: () => {
+      if (bridge.callsOf("get_model").length === 1) {
+        const stale = { model: metadata({ match_method: "none" }), library_dir: "/lib/m1" };
+        return new Promise((resolve) => (answer = () => resolve(stale)));
+      }
+      return { model: metadata({ match_method: "filename_fuzzy" }), library_dir: "/lib/m1" };
+    },
+  });
+  return { bridge, answerFirst: () => answer() };
+}
+
 describe("event → query invalidation", () => {
   it("library.changed refetches the model list and facets", async () => {
     const { bridge, bump } = setup();
@@ -69,24 +99,10 @@ describe("event → query invalidation", () => {
   it("a change that lands while a model's first fetch is in flight is not lost", async () => {
     // the import summary asks for the new model while its lookup is still writing: the
     // answer in flight is from before the change, so it must be asked again
-    function ModelProbe() {
-      useLiveUpdates();
-      const detail = useModel("m1");
-      return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
-    }
-    let answerFirst: () => void = () => {};
-    const bridge = createFakeBridge({
-      get_model: () => {
-        if (bridge.callsOf("get_model").length === 1) {
-          const stale = { model: metadata({ match_method: "none" }), library_dir: "/lib/m1" };
-          return new Promise((resolve) => (answerFirst = () => resolve(stale)));
-        }
-        return { model: metadata({ match_method: "filename_fuzzy" }), library_dir: "/lib/m1" };
-      },
-    });
-    renderWithBridge(<ModelProbe />, bridge);
+    const { bridge, answerFirst } = staleFirstAnswer();
+    renderWithBridge(<LiveMatchProbe />, bridge);
     await waitFor(() => expect(bridge.callsOf("get_model")).toHaveLength(1));
-    act(() => bridge.emit("library.changed", { ids: ["m1"], reason: "lookup", elsewhere: false }));
+    act(() => bridge.emit("library.changed", lookedUp));
     await act(async () => answerFirst());
     await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("filename_fuzzy"));
     expect(bridge.callsOf("get_model")).toHaveLength(2);
@@ -95,34 +111,21 @@ describe("event → query invalidation", () => {
   it("a first fetch left in flight by a component that went away does not land as fresh", async () => {
     // a summary shown, hidden and shown again while the model's lookup writes: the answer
     // to the first ask predates the change, so the next component to show it asks again
-    function ModelProbe() {
-      const detail = useModel("m1");
-      return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
-    }
     function Toggle() {
       useLiveUpdates();
       const [shown, setShown] = useState(true);
       return (
         <>
           <button onClick={() => setShown((s) => !s)}>toggle</button>
-          {shown && <ModelProbe />}
+          {shown && <MatchProbe />}
         </>
       );
     }
-    let answerFirst: () => void = () => {};
-    const bridge = createFakeBridge({
-      get_model: () => {
-        if (bridge.callsOf("get_model").length === 1) {
-          const stale = { model: metadata({ match_method: "none" }), library_dir: "/lib/m1" };
-          return new Promise((resolve) => (answerFirst = () => resolve(stale)));
-        }
-        return { model: metadata({ match_method: "filename_fuzzy" }), library_dir: "/lib/m1" };
-      },
-    });
+    const { bridge, answerFirst } = staleFirstAnswer();
     renderWithBridge(<Toggle />, bridge);
     await waitFor(() => expect(bridge.callsOf("get_model")).toHaveLength(1));
     act(() => screen.getByText("toggle").click()); // gone, its fetch still in flight
-    act(() => bridge.emit("library.changed", { ids: ["m1"], reason: "lookup", elsewhere: false }));
+    act(() => bridge.emit("library.changed", lookedUp));
     await act(async () => answerFirst());
     act(() => screen.getByText("toggle").click()); // shown again
     await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("filename_fuzzy"));
@@ -130,16 +133,11 @@ describe("event → query invalidation", () => {
   });
 
   it("the end of a lookup asks again for the models on screen", async () => {
-    function ModelProbe() {
-      useLiveUpdates();
-      const detail = useModel("m1");
-      return <span data-testid="method">{detail.data?.model.match_method ?? "…"}</span>;
-    }
     let method: "none" | "filename_fuzzy" = "none";
     const bridge = createFakeBridge({
       get_model: () => ({ model: metadata({ match_method: method }), library_dir: "/lib/m1" }),
     });
-    renderWithBridge(<ModelProbe />, bridge);
+    renderWithBridge(<LiveMatchProbe />, bridge);
     await waitFor(() => expect(screen.getByTestId("method")).toHaveTextContent("none"));
     method = "filename_fuzzy";
     act(() =>

@@ -11,7 +11,7 @@ export const SEARCH_DEBOUNCE_MS = 50;
  * the next key is usually on its way: it is searched only once the typing pauses. */
 export const SEARCH_LONE_LETTER_DEBOUNCE_MS = 300;
 
-export function searchDelayMs(text: string): number {
+function searchDelayMs(text: string): number {
   return text.trim().length === 1 ? SEARCH_LONE_LETTER_DEBOUNCE_MS : SEARCH_DEBOUNCE_MS;
 }
 

@@ -1,7 +1,7 @@
 import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
-import type { ImportPlan } from "../../api/types";
+import type { ImportPlan, ImportResult, JobStatus } from "../../api/types";
 import { createFakeBridge, type Handlers } from "../../test/fakeBridge";
 import {
   appSettings,
@@ -86,6 +86,33 @@ const progress = (key: string, stage: string, done: number, total: number) => ({
   title: null,
 });
 
+/** job-1's `job.item_done` for one import result. */
+const itemDone = (result: Partial<ImportResult> & Pick<ImportResult, "ok" | "key">) => ({
+  job_id: "job-1",
+  kind: "import" as const,
+  result: {
+    id: null,
+    path: null,
+    hashes: null,
+    duplicate_of: null,
+    warnings: [],
+    error: null,
+    ...result,
+  },
+  error: null,
+});
+
+/** job-1's `job.done`. */
+const importDone = (status: JobStatus = "done") => ({
+  job_id: "job-1",
+  kind: "import" as const,
+  status,
+  problems: 0,
+  bytes_read: null,
+  result: null,
+  error: null,
+});
+
 describe("ImportDialog", () => {
   it("plan → pickle blocked until acknowledged → start → progress → summary", async () => {
     const user = userEvent.setup();
@@ -143,60 +170,23 @@ describe("ImportDialog", () => {
 
     // step 3: summary from the per-item results
     act(() => {
-      bridge.emit("job.item_done", {
-        job_id: "job-1",
-        kind: "import",
-        result: {
-          ok: true,
-          key: A,
-          id: "m-a",
-          path: "diffusion/sdxl/lora_a",
-          hashes: null,
-          duplicate_of: null,
-          warnings: [],
-          error: null,
-        },
-        error: null,
-      });
-      bridge.emit("job.item_done", {
-        job_id: "job-1",
-        kind: "import",
-        result: {
-          ok: true,
-          key: B,
-          id: "m-b",
-          path: "diffusion/sd1/old",
-          hashes: null,
-          duplicate_of: "m-old",
-          warnings: [],
-          error: null,
-        },
-        error: null,
-      });
-      bridge.emit("job.item_done", {
-        job_id: "job-1",
-        kind: "import",
-        result: {
+      bridge.emit(
+        "job.item_done",
+        itemDone({ ok: true, key: A, id: "m-a", path: "diffusion/sdxl/lora_a" }),
+      );
+      bridge.emit(
+        "job.item_done",
+        itemDone({ ok: true, key: B, id: "m-b", path: "diffusion/sd1/old", duplicate_of: "m-old" }),
+      );
+      bridge.emit(
+        "job.item_done",
+        itemDone({
           ok: false,
           key: C,
-          id: null,
-          path: null,
-          hashes: null,
-          duplicate_of: null,
-          warnings: [],
           error: { code: "disk_full", message: "No space left on the library drive", details: {} },
-        },
-        error: null,
-      });
-      bridge.emit("job.done", {
-        job_id: "job-1",
-        kind: "import",
-        status: "done",
-        problems: 0,
-        bytes_read: null,
-        result: null,
-        error: null,
-      });
+        }),
+      );
+      bridge.emit("job.done", importDone());
     });
     const summary = await screen.findByTestId("import-summary");
     expect(within(summary).getByTestId("summary-succeeded")).toHaveTextContent("1");
@@ -258,30 +248,11 @@ describe("ImportDialog", () => {
     await user.click(screen.getByTestId("import-start"));
     await screen.findByTestId("import-progress");
     act(() => {
-      bridge.emit("job.item_done", {
-        job_id: "job-1",
-        kind: "import",
-        result: {
-          ok: true,
-          key: A,
-          id: "m1",
-          path: "diffusion/sdxl/lora_a",
-          hashes: null,
-          duplicate_of: null,
-          warnings: [],
-          error: null,
-        },
-        error: null,
-      });
-      bridge.emit("job.done", {
-        job_id: "job-1",
-        kind: "import",
-        status: "done",
-        problems: 0,
-        bytes_read: null,
-        result: null,
-        error: null,
-      });
+      bridge.emit(
+        "job.item_done",
+        itemDone({ ok: true, key: A, id: "m1", path: "diffusion/sdxl/lora_a" }),
+      );
+      bridge.emit("job.done", importDone());
     });
     expect(screen.getByTestId("import-progress")).toBeInTheDocument();
     expect(screen.queryByTestId("import-summary")).toBeNull();
@@ -326,17 +297,7 @@ describe("ImportDialog", () => {
     await screen.findByTestId("import-progress");
     await user.click(screen.getByRole("button", { name: "Cancel import" }));
     expect(bridge.callsOf("cancel_job")).toEqual([{ job_id: "job-1" }]);
-    act(() =>
-      bridge.emit("job.done", {
-        job_id: "job-1",
-        kind: "import",
-        status: "cancelled",
-        problems: 0,
-        bytes_read: null,
-        result: null,
-        error: null,
-      }),
-    );
+    act(() => bridge.emit("job.done", importDone("cancelled")));
     const summary = await screen.findByTestId("import-summary");
     expect(within(summary).getByTestId("summary-failed")).toHaveTextContent("0");
     expect(within(summary).getByTestId("summary-cancelled")).toHaveTextContent(
