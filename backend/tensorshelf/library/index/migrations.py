@@ -2,7 +2,8 @@
 one inside the caller's write transaction. v1–v3 are dropped and re-derived from the
 metadata.json files the old index knew, so the FTS table and its triggers are always
 recreated from scratch (anchor-lessons: stale FTS triggers survived schema changes); v4 and v5
-gain indexes and columns in place."""
+gain indexes and columns in place, v7 re-derives the searched file names from the files
+table."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tensorshelf.library.index.schema import (
     MODEL_SEARCH,
     SCAN_INDEX_DDL,
     SCHEMA_VERSION,
+    SEARCHED_FILE_ROLES,
     SUBDIRS_COLUMN,
     DirStamp,
     IndexRow,
@@ -156,9 +158,27 @@ def _migrate_v5(conn: sqlite3.Connection, library_root: Path) -> None:
     _migrate_v6(conn, library_root)
 
 
-def _migrate_v6(conn: sqlite3.Connection, _library_root: Path) -> None:
+def _migrate_v6(conn: sqlite3.Connection, library_root: Path) -> None:
     conn.execute(SCAN_INDEX_DDL)
-    log.info("migrated models.db v6 -> v%d (scan index)", SCHEMA_VERSION)
+    log.info("migrated models.db v6 -> v7 (scan index)")
+    _migrate_v7(conn, library_root)
+
+
+def _migrate_v7(conn: sqlite3.Connection, _library_root: Path) -> None:
+    # the searched file names lose the sidecars': set from the files table, then the
+    # full-text index is rebuilt from the rows at once (not row by row through its trigger)
+    for name in MODEL_SEARCH.trigger_names:
+        conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
+    conn.execute(f"DROP TABLE IF EXISTS {MODEL_SEARCH.table}")
+    marks = ", ".join("?" for _ in SEARCHED_FILE_ROLES)
+    conn.execute(
+        "UPDATE models SET file_names = (SELECT group_concat(f.path, char(10)) FROM files f "
+        f"WHERE f.model_id = models.id AND f.role IN ({marks}))",
+        SEARCHED_FILE_ROLES,
+    )
+    create_fts(conn, MODEL_SEARCH)
+    rebuild_fts(conn, MODEL_SEARCH)
+    log.info("migrated models.db v7 -> v%d (sidecar names not searched)", SCHEMA_VERSION)
 
 
 # from-version → function bringing that version to SCHEMA_VERSION
@@ -169,6 +189,7 @@ MIGRATIONS: dict[int, Callable[[sqlite3.Connection, Path], None]] = {
     4: _migrate_v4,
     5: _migrate_v5,
     6: _migrate_v6,
+    7: _migrate_v7,
 }
 
 

@@ -25,7 +25,7 @@ from tensorshelf.library.query_models import (
     ModelSummary,
     UsageRow,
 )
-from tensorshelf.search.fts import match_clause, ranked_rows_sql
+from tensorshelf.search.fts import match_clause, rank_expression, ranked_rows_sql
 from tensorshelf.search.query import build_match_query, query_terms
 
 _PROBLEM_MARKS = ", ".join("?" for _ in PROBLEM_STATES)
@@ -222,56 +222,76 @@ def list_models(
     conn: sqlite3.Connection, query: ListQuery, cache: ResultCache | None = None
 ) -> ModelPage:
     """One page of models matching `query`, and how many match in all. With a `cache`, a
-    filtered query's matches are sorted once and its later pages cut from them."""
+    page asked again is read from the ids kept for it, and a filtered query's later pages
+    are cut from its matches sorted once."""
     match = _words_match(query)
     where, params = where_clause(query, match)
     direction = "DESC" if query.descending else "ASC"
-    paging = [query.limit, query.offset]
+    count_sql, count_params = f"SELECT count(*) FROM models m{where}", params
+    # a filtered list's later pages are cut from all its matches, sorted once
+    sort_every = bool(where) and query.offset > 0
     if query.sort == "relevance" and match is not None:
-        # bm25 is only available inside the FTS query: rank there, join the page's rows
-        ranked = ranked_rows_sql(MODEL_SEARCH)
+        table = MODEL_SEARCH.table
         if _text_alone(query):
-            # the text alone: counted and the page cut inside FTS, only its rows are read
-            total = conn.execute(
-                f"SELECT count(*) FROM {MODEL_SEARCH.table} WHERE {MODEL_SEARCH.table} MATCH ?",
-                [match],
-            ).fetchone()[0]
-            sql = (
-                f"SELECT {_SUMMARY_SELECT} FROM ({ranked} ORDER BY score {direction}, rowid "
-                f"LIMIT ? OFFSET ?) s JOIN models m ON m.rid = s.rowid "
-                f"ORDER BY s.score {direction}, s.rowid"
+            # the text alone: counted, ranked and the page cut inside FTS
+            count_sql = f"SELECT count(*) FROM {table} WHERE {table} MATCH ?"
+            count_params = [match]
+            ordered = (
+                f"SELECT rowid FROM {table} WHERE {table} MATCH ? "
+                f"ORDER BY {rank_expression(MODEL_SEARCH)} {direction}, rowid"
             )
-            rows = conn.execute(sql, [match, *paging]).fetchall()
-            return ModelPage(total=total, models=[_summary(r) for r in rows])
-        # the join already keeps matches only: the WHERE needs no second MATCH
-        others, other_params = where_clause(query, None)
-        ordered = (
-            f"SELECT m.rid FROM models m JOIN ({ranked}) s "
-            f"ON s.rowid = m.rid{others} ORDER BY s.score {direction}, m.rid"
-        )
-        ordered_params = [match, *other_params]
+            ordered_params: list[object] = [match]
+        else:
+            # the join already keeps matches only: the WHERE needs no second MATCH
+            others, other_params = where_clause(query, None)
+            ordered = (
+                f"SELECT m.rid FROM models m JOIN ({ranked_rows_sql(MODEL_SEARCH)}) s "
+                f"ON s.rowid = m.rid{others} ORDER BY s.score {direction}, m.rid"
+            )
+            ordered_params = [match, *other_params]
+            # counting apart would match the text a second time: sorting every match (once,
+            # kept) gives the total for free
+            sort_every = True
     else:
         columns = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
         order = ", ".join(f"{column} {direction}" for column in (*columns, "m.id"))
         ordered = f"SELECT m.rid FROM models m{where} ORDER BY {order}"
         ordered_params = params
-        if not where or cache is None:
-            # the page's row ids are found (and sorted) in the narrow facets index; only
-            # the page's own rows are read in full
-            total = conn.execute(f"SELECT count(*) FROM models m{where}", params).fetchone()[0]
-            sql = (
-                f"SELECT {_SUMMARY_SELECT} FROM ({ordered} LIMIT ? OFFSET ?) p "
-                f"JOIN models m ON m.rid = p.rid ORDER BY {order}"
-            )
-            rows = conn.execute(sql, [*params, *paging]).fetchall()
-            return ModelPage(total=total, models=[_summary(r) for r in rows])
     rids: Sequence[int]
-    if cache is None:
-        rids = [int(r[0]) for r in conn.execute(ordered, ordered_params)]
+    if cache is None or not sort_every:
+        # one page: its row ids found in a top-k sort (in the narrow facets index when
+        # unfiltered), the total counted apart, only the page's own rows read in full
+        total, rids = _page_ids(
+            conn,
+            cache,
+            f"{ordered} LIMIT ? OFFSET ?",
+            [*ordered_params, query.limit, query.offset],
+            count_sql,
+            count_params,
+        )
     else:
-        rids = cache.ordered_ids(conn, ordered, ordered_params)
-    page = list(rids[query.offset : query.offset + query.limit])
-    return ModelPage(total=len(rids), models=[_summary(r) for r in _rows_by_rid(conn, page)])
+        every = cache.ordered_ids(conn, ordered, ordered_params)
+        total, rids = len(every), every[query.offset : query.offset + query.limit]
+    return ModelPage(total=total, models=[_summary(r) for r in _rows_by_rid(conn, list(rids))])
+
+
+def _page_ids(
+    conn: sqlite3.Connection,
+    cache: ResultCache | None,
+    page_sql: str,
+    page_params: list[object],
+    count_sql: str,
+    count_params: list[object],
+) -> tuple[int, Sequence[int]]:
+    """(total, the page's row ids in order), kept in `cache` for the next time it is asked."""
+    found = cache.page(conn, page_sql, page_params) if cache is not None else None
+    if found is not None:
+        return found
+    total = int(conn.execute(count_sql, count_params).fetchone()[0])
+    rids = [int(r[0]) for r in conn.execute(page_sql, page_params)]
+    if cache is not None:
+        cache.keep(conn, page_sql, page_params, total, rids)
+    return total, rids
 
 
 def _rows_by_rid(conn: sqlite3.Connection, rids: list[int]) -> list[tuple[Any, ...]]:

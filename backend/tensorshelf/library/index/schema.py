@@ -18,8 +18,13 @@ from tensorshelf.library.metadata.document import ModelMetadata
 from tensorshelf.search.fts import FtsSpec, create_fts, create_fts_triggers, rebuild_fts
 
 # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos,
-# base_model searched; v6: the model dir's own stamp (scan skips listing an unchanged dir)
-SCHEMA_VERSION = 7
+# base_model searched; v6: the model dir's own stamp (scan skips listing an unchanged dir);
+# v7: the scan index; v8: only the model's own files' names searched
+SCHEMA_VERSION = 8
+# The files whose names are searched: the model's own, not its sidecars (a preview image, a
+# .civitai.info), whose names only repeat the model's and add "preview", "png", "civitai",
+# "info" to every model — "in" matched every model with a .civitai.info beside it.
+SEARCHED_FILE_ROLES = ("weights",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +255,7 @@ def build_row(meta: ModelMetadata, path: str, stamp: DirStamp | None) -> IndexRo
         "\n".join(meta.trigger_words),
         meta.notes,
         meta.description,
-        "\n".join(f.path for f in meta.files),
+        "\n".join(f.path for f in meta.files if f.role in SEARCHED_FILE_ROLES),
         meta.base_model,
     )
     summary = (

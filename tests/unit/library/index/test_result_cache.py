@@ -113,3 +113,25 @@ def test_the_cache_lets_old_entries_go_past_its_size() -> None:
     assert list(cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0])) == first
     conn.execute("DELETE FROM t WHERE x = 0")  # this connection's own change
     assert cache.ordered_ids(conn, "SELECT x FROM t WHERE x >= ? ORDER BY x", [0])[0] == 1
+
+
+def test_a_search_asked_again_is_not_ranked_again(library: tuple[Path, list[BuiltModel]]) -> None:
+    root, built = library
+    conn = connect(root / MODELS_DB)
+    ran: list[str] = []
+    conn.set_trace_callback(ran.append)
+    try:
+        cache = ResultCache()
+        for query in (ListQuery(text="pixel", sort="relevance"), ListQuery(text="p", limit=5)):
+            first = queries.list_models(conn, query, cache)
+            matched = sum("MATCH" in sql for sql in ran)
+            assert matched >= 2  # counted and ranked (or sorted)
+            again = queries.list_models(conn, query, cache)
+            assert again == first
+            assert sum("MATCH" in sql for sql in ran) == matched  # ids kept: rows read by id
+        conn.execute("UPDATE models SET rating = rating")  # this connection writes
+        ran.clear()
+        queries.list_models(conn, ListQuery(text="pixel", sort="relevance"), cache)
+        assert sum("MATCH" in sql for sql in ran) >= 2
+    finally:
+        conn.close()
