@@ -186,7 +186,7 @@ LIST_CACHE_MAX_ROWS = 500_000
 MODEL_REF_MIN_PREFIX = 4  # shortest id prefix accepted as a model ref
 SHORT_REF_CHARS = 12  # a short model reference: the id's last group (UUIDv7's random part)
 SHORT_REF_MIN_CHARS = 6  # the fewest of those characters accepted as a ref
-FTS_PREFIX_INDEX = "2 3"  # FTS5 prefix= option: fast 2- and 3-character prefix queries
+FTS_PREFIX_INDEX = "1 2 3"  # FTS5 prefix= option: fast 1- to 3-character prefix queries
 SEARCH_MAX_TERMS = 32  # user query terms beyond this are ignored
 SEARCH_MAX_QUERY_CHARS = 512  # longer search text is cut (a search box, not a document)
 

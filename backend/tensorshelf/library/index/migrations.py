@@ -20,6 +20,7 @@ from tensorshelf.library.index.schema import (
     FACETS_INDEX_DDL,
     FOLDER_STAMP_COLUMNS,
     HASH_INDEX_DDL,
+    KIND_INDEX_DDL,
     MODEL_SEARCH,
     SCAN_INDEX_DDL,
     SCHEMA_VERSION,
@@ -166,7 +167,8 @@ def _migrate_v6(conn: sqlite3.Connection, library_root: Path) -> None:
 
 def _migrate_v7(conn: sqlite3.Connection, _library_root: Path) -> None:
     # the searched file names lose the sidecars': set from the files table, then the
-    # full-text index is rebuilt from the rows at once (not row by row through its trigger)
+    # full-text index is rebuilt from the rows at once (not row by row through its trigger),
+    # with the prefix index of today's settings; the family and kind indexes lose case
     for name in MODEL_SEARCH.trigger_names:
         conn.execute(f'DROP TRIGGER IF EXISTS "{name}"')
     conn.execute(f"DROP TABLE IF EXISTS {MODEL_SEARCH.table}")
@@ -178,6 +180,9 @@ def _migrate_v7(conn: sqlite3.Connection, _library_root: Path) -> None:
     )
     create_fts(conn, MODEL_SEARCH)
     rebuild_fts(conn, MODEL_SEARCH)
+    for name, ddl in KIND_INDEX_DDL.items():
+        conn.execute(f"DROP INDEX IF EXISTS {name}")
+        conn.execute(ddl)
     log.info("migrated models.db v7 -> v%d (sidecar names not searched)", SCHEMA_VERSION)
 
 

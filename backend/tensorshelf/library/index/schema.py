@@ -19,7 +19,8 @@ from tensorshelf.search.fts import FtsSpec, create_fts, create_fts_triggers, reb
 
 # v3: integrity_state, the unreadable table; v4: collections; v5: facets index, facet_combos,
 # base_model searched; v6: the model dir's own stamp (scan skips listing an unchanged dir);
-# v7: the scan index; v8: only the model's own files' names searched
+# v7: the scan index; v8: only the model's own files' names searched, 1-character prefixes
+# indexed, the family and kind indexes without case
 SCHEMA_VERSION = 8
 # The files whose names are searched: the model's own, not its sidecars (a preview image, a
 # .civitai.info), whose names only repeat the model's and add "preview", "png", "civitai",
@@ -203,12 +204,17 @@ SCAN_INDEX_DDL = (
     "CREATE INDEX IF NOT EXISTS idx_models_scan ON models(path, id, "
     f"{', '.join((*STAMP_COLUMNS, *FOLDER_STAMP_COLUMNS, SUBDIRS_COLUMN))})"
 )
+# A family or kind filter, and a search word naming one ("gemma 2", "vae"), compare without
+# case: an index in that collation serves both (and the OR with the text match)
+KIND_INDEX_DDL = {
+    "idx_family": "CREATE INDEX idx_family ON models(family COLLATE NOCASE)",
+    "idx_subtype": "CREATE INDEX idx_subtype ON models(subtype COLLATE NOCASE)",
+}
 # Secondary indexes: a bulk load creates them after inserting (one sort instead of
 # per-row maintenance).
 INDEX_DDL: tuple[str, ...] = (
     "CREATE INDEX idx_model_type ON models(model_type)",
-    "CREATE INDEX idx_family ON models(family)",
-    "CREATE INDEX idx_subtype ON models(subtype)",
+    *KIND_INDEX_DDL.values(),
     "CREATE INDEX idx_models_name ON models(name COLLATE NOCASE, id)",
     "CREATE INDEX idx_models_added ON models(added_date, id)",
     "CREATE INDEX idx_models_size ON models(size_bytes, id)",

@@ -338,13 +338,13 @@ class Index:
         return [r[0] for r in rows]
 
     def has_value(self, column: str, value: str) -> bool:
-        """Whether some model has `value` in `column` (subtype, family): one indexed lookup,
-        not a facet count over the library."""
+        """Whether some model has `value` in `column` (subtype, family), in any case as the
+        filters compare: one indexed lookup, not a facet count over the library."""
         if column not in ("subtype", "family"):
             raise ValueError(f"not a checked column: {column}")
         row = (
             self._conn()
-            .execute(f"SELECT 1 FROM models WHERE {column} = ? LIMIT 1", (value,))
+            .execute(f"SELECT 1 FROM models WHERE {column} = ? COLLATE NOCASE LIMIT 1", (value,))
             .fetchone()
         )
         return row is not None

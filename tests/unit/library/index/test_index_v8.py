@@ -1,7 +1,9 @@
 """The file names search finds are the model's own, not its sidecars': "info" or "preview"
 does not find every model with a .civitai.info or a preview image beside it, while a word of
 its weights' file name still does; a v7 index (which searched every file's name) is migrated
-in place — the names re-derived from its files table, the full-text index rebuilt."""
+in place — the names re-derived from its files table, the full-text index rebuilt, the
+family and kind indexes made case-blind (so "gemma 2", a family named in the search box, is
+an index lookup OR the text match, not a scan of every row)."""
 
 from __future__ import annotations
 
@@ -69,6 +71,9 @@ def test_a_v7_index_searches_its_sidecars_no_more(
     )
     create_fts(conn, MODEL_SEARCH)
     rebuild_fts(conn, MODEL_SEARCH)
+    for name in ("idx_family", "idx_subtype"):  # v7's, in binary collation
+        conn.execute(f"DROP INDEX {name}")
+        conn.execute(f"CREATE INDEX {name} ON models({name[4:]})")
     conn.execute("PRAGMA user_version = 7")
     conn.commit()
     v7 = f"SELECT count(*) FROM {MODEL_SEARCH.table} WHERE {MODEL_SEARCH.table} MATCH 'civitai'"
@@ -86,8 +91,26 @@ def test_a_v7_index_searches_its_sidecars_no_more(
         assert index.list_models(ListQuery(text="zanzibar", sort="relevance")).total == 1
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    plan = conn.execute(
+        "EXPLAIN QUERY PLAN SELECT count(*) FROM models m WHERE (m.family = ? COLLATE NOCASE "
+        f"OR m.rid IN (SELECT rowid FROM {MODEL_SEARCH.table} WHERE {MODEL_SEARCH.table} "
+        "MATCH ?))",
+        ("gemma2", '"gemma"* "2"*'),
+    ).fetchall()
     conn.close()
+    assert any("idx_family (family=?)" in row[3] for row in plan), plan
 
 
 def _has(model: BuiltModel, role: str) -> bool:
     return any(f.role == role for f in model.meta.files)
+
+
+def test_a_kind_or_family_the_library_has_is_known_in_any_case(
+    library: tuple[Path, list[BuiltModel]],
+) -> None:
+    root, built = library
+    family = next(b.meta.family for b in built if b.meta.family)
+    with Index(root / MODELS_DB) as index:
+        assert index.has_value("family", family.upper())
+        assert index.has_value("subtype", "LoRAs")
+        assert not index.has_value("family", "no-such-family")
