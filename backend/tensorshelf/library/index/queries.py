@@ -222,14 +222,15 @@ def list_models(
     conn: sqlite3.Connection, query: ListQuery, cache: ResultCache | None = None
 ) -> ModelPage:
     """One page of models matching `query`, and how many match in all. With a `cache`, a
-    page asked again is read from the ids kept for it, and a filtered query's later pages
-    are cut from its matches sorted once."""
+    search's page asked again is read from the ids kept for it, and a filtered query's
+    pages are cut from its matches sorted once."""
     match = _words_match(query)
     where, params = where_clause(query, match)
     direction = "DESC" if query.descending else "ASC"
     count_sql, count_params = f"SELECT count(*) FROM models m{where}", params
-    # a filtered list's later pages are cut from all its matches, sorted once
-    sort_every = bool(where) and query.offset > 0
+    # a filtered list is sorted in full once (SQLite sorts every match before it can cut a
+    # page anyway) and its pages, the first too, are cut from the ids kept
+    sort_every = bool(where)
     if query.sort == "relevance" and match is not None:
         table = MODEL_SEARCH.table
         if _text_alone(query):
@@ -241,6 +242,7 @@ def list_models(
                 f"ORDER BY {rank_expression(MODEL_SEARCH)} {direction}, rowid"
             )
             ordered_params: list[object] = [match]
+            sort_every = False  # a top-k sort inside FTS; the page is kept, not every match
         else:
             # the join already keeps matches only: the WHERE needs no second MATCH
             others, other_params = where_clause(query, None)
@@ -249,9 +251,6 @@ def list_models(
                 f"ON s.rowid = m.rid{others} ORDER BY s.score {direction}, m.rid"
             )
             ordered_params = [match, *other_params]
-            # counting apart would match the text a second time: sorting every match (once,
-            # kept) gives the total for free
-            sort_every = True
     else:
         columns = _SORT_EXPRESSIONS.get(query.sort, _SORT_EXPRESSIONS["name"])
         order = ", ".join(f"{column} {direction}" for column in (*columns, "m.id"))
@@ -259,8 +258,8 @@ def list_models(
         ordered_params = params
     rids: Sequence[int]
     if cache is None or not sort_every:
-        # one page: its row ids found in a top-k sort (in the narrow facets index when
-        # unfiltered), the total counted apart, only the page's own rows read in full
+        # one page: its row ids found in a top-k sort (in FTS, or in the narrow facets index
+        # when unfiltered), the total counted apart, only the page's own rows read in full
         total, rids = _page_ids(
             conn,
             cache,

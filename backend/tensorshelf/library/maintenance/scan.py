@@ -78,10 +78,10 @@ class _Walk:
         return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
     def dirs(
-        self, settled: Callable[[os.DirEntry[str]], bool] | None = None
+        self, settled: set[str] | None = None
     ) -> list[tuple[str, str, os.DirEntry[str]]]:
         """(absolute dir, library-relative "/" path, metadata.json entry) of each model
-        (but the dirs `settled` leaves out)."""
+        (but those in `settled`, taken out of it as the walk reaches them)."""
         walked = walk_model_dirs(self.root, self._walk_error, self.sweep_temps, settled)
         return [(path, self.rel(path), entry) for path, entry in walked]
 
@@ -189,14 +189,20 @@ class _Settled:
                 if mtime_ns <= newest_ns:  # to record if the dir is found complete
                     seen[rel] = ((mtime_ns, ctime_ns), known.subdirs)
 
-    def __call__(self, entry: os.DirEntry[str]) -> bool:
-        found = self._candidates.pop(entry.path, None)
-        if found is None:
-            return False
-        rel, model_id = found
-        if self._walk.claim(model_id, rel, f"{entry.path}/{METADATA_FILE}"):
-            self.unchanged += 1
-        return True
+    def walk(self) -> list[tuple[str, str, os.DirEntry[str]]]:
+        """The walk's model dirs but the unchanged ones, which are claimed (and counted) as
+        the walk reaches them."""
+        unreached = set(self._candidates)  # the walk takes out each one it reaches
+        dirs = self._walk.dirs(unreached)
+        reached = {
+            model_id: rel
+            for path, (rel, model_id) in self._candidates.items()
+            if path not in unreached
+        }
+        # ids are unique in the index (and nothing else is claimed yet): no duplicate here
+        self._walk.seen_ids.update(reached)
+        self.unchanged = len(reached)
+        return dirs
 
     def record(self, rel: str, subdirs: tuple[str, ...]) -> FolderStamp | None:
         """The folder stamp to record for a dir found complete with files needed in these
@@ -266,7 +272,7 @@ def scan(
     state = index.scan_state()
     indexed_paths = {known.id: path for path, known in state.items()}
     settled = _Settled(walk, state, settle_ns)
-    dirs = walk.dirs(settled)
+    dirs = settled.walk()
     files = index.file_paths(ESSENTIAL_ROLES, (state[rel].id for _, rel, _ in dirs if rel in state))
     report = ScanReport(unchanged=settled.unchanged)
     upserts: list[IndexRow] = []

@@ -122,15 +122,16 @@ def walk_model_dirs(
     library_root: str,
     on_error: Callable[[Path, OSError], None] | None = None,
     sweep_temps: bool = False,
-    settled: Callable[[os.DirEntry[str]], bool] | None = None,
+    settled: set[str] | None = None,
 ) -> Iterator[tuple[str, os.DirEntry[str]]]:
     """(model dir path, its metadata.json DirEntry) for every model dir, as plain strings
     (scan and rebuild visit tens of thousands of dirs: no pathlib on the hot path).
 
     `sweep_temps` (only while holding the writer lock, when no metadata.json can be being
     written): remove the temp files a writer killed mid-write left in model dirs.
-    `settled(entry)` is asked about each entry of a listed dir first: True leaves it out
-    (incremental scan: a model dir known unchanged is neither listed nor yielded)."""
+    `settled`: dirs (absolute paths) to leave out — neither listed nor yielded (incremental
+    scan: a model dir known unchanged); each one the walk reaches is taken out of the set,
+    so what is left in it was not reached."""
     stack = [library_root]
     while stack:
         current = stack.pop()
@@ -150,13 +151,13 @@ def walk_model_dirs(
                     _sweep_temps(entries)
                 yield current, meta
                 continue
-        subdirs = [
-            e.path
-            for e in entries
-            if not (settled is not None and settled(e))
-            and not _skipped(e.name)
-            and e.is_dir(follow_symlinks=False)
-        ]
+        subdirs = []
+        for entry in entries:  # tens of thousands in a family dir: no call per settled one
+            path = entry.path
+            if settled is not None and path in settled:
+                settled.remove(path)
+            elif not _skipped(entry.name) and entry.is_dir(follow_symlinks=False):
+                subdirs.append(path)
         stack.extend(sorted(subdirs, reverse=True))
 
 

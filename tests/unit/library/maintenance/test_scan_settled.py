@@ -178,3 +178,19 @@ def test_a_v5_index_gains_folder_stamps_and_the_scan_index(tmp_path: Path) -> No
             .fetchall()
         )
         assert any("COVERING INDEX idx_models_scan" in row[3] for row in plan), plan
+
+
+def test_unchanged_dirs_behind_a_parent_turned_symlink_are_not_counted(
+    settled, tmp_path: Path
+) -> None:
+    """Their stamps still match through the link, but the walk never follows one: they are
+    gone from the library (removed), not unchanged."""
+    root, built, index = settled
+    parent = built[0].dir.parent
+    behind = [b for b in built if b.dir.parent == parent]
+    os.rename(parent, tmp_path / "elsewhere")
+    os.symlink(tmp_path / "elsewhere", parent)
+    report = scan(root, index)
+    assert report.unchanged == len(built) - len(behind)
+    assert sorted(report.removed) == sorted(b.meta.path for b in behind)
+    assert _ids(index) == {b.meta.id for b in built} - {b.meta.id for b in behind}
