@@ -77,9 +77,7 @@ class _Walk:
         rel = path[self._cut :]
         return rel.replace(os.sep, "/") if os.sep != "/" else rel
 
-    def dirs(
-        self, settled: set[str] | None = None
-    ) -> list[tuple[str, str, os.DirEntry[str]]]:
+    def dirs(self, settled: set[str] | None = None) -> list[tuple[str, str, os.DirEntry[str]]]:
         """(absolute dir, library-relative "/" path, metadata.json entry) of each model
         (but those in `settled`, taken out of it as the walk reaches them)."""
         walked = walk_model_dirs(self.root, self._walk_error, self.sweep_temps, settled)
