@@ -25,7 +25,9 @@ MODELS = 50_000
 BIG_TIMEOUT_MS = 30_000
 
 
-@pytest.fixture(scope="module")
+# session-scoped: the group's tests run on one worker but may be interleaved with other
+# modules', and a module fixture would be built again (80 s) after each interruption
+@pytest.fixture(scope="session")
 def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     root = tmp_path_factory.mktemp("fifty-thousand")
     cli = make_cli(root)

@@ -44,7 +44,11 @@ def _snapshot(path: Path) -> tuple[int, int, bytes | str]:
     return st.st_ino, st.st_mtime_ns, content
 
 
-@pytest.fixture(scope="module")
+# one worker builds it once for the module (its multi-GB sparse files take ~30 s to hash)
+pytestmark = pytest.mark.xdist_group("cli_sync")
+
+
+@pytest.fixture(scope="session")
 def library(tmp_path_factory: pytest.TempPathFactory) -> tuple[Cli, dict[str, Path]]:
     """One library of every kind for the module (hard-linked in: no multi-GB copies); each
     test registers apps of its own."""
