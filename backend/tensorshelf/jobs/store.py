@@ -24,6 +24,7 @@ import psutil
 from tensorshelf import settings
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
+from tensorshelf.io.processes import pid_alive, process_start
 from tensorshelf.io.sqlite_schema import Migration, ensure_schema
 from tensorshelf.io.sqlite_wal import enable_wal
 from tensorshelf.jobs.models import JobInfo, JobKind, JobStatus, bytes_read_in, problems_in
@@ -102,15 +103,8 @@ MIGRATIONS: tuple[Migration, ...] = (_v1_jobs_and_checkpoints, _v2_import_plans)
 _TERMINAL: frozenset[str] = frozenset({"done", "failed", "cancelled"})
 
 
-def _process_start(pid: int) -> float | None:
-    try:
-        return float(psutil.Process(pid).create_time())
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
-        return None
-
-
 _OWN_PID = os.getpid()
-_OWN_START = _process_start(_OWN_PID)
+_OWN_START = process_start(_OWN_PID)
 
 
 def process_alive(pid: int | None, started: float | None) -> bool:
@@ -119,16 +113,18 @@ def process_alive(pid: int | None, started: float | None) -> bool:
     if pid is None:
         return False
     try:
-        proc = psutil.Process(pid)
-        if proc.status() == psutil.STATUS_ZOMBIE:
+        if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
             return False
-        if started is None:
-            return True
-        return bool(abs(proc.create_time() - started) <= settings.JOB_PID_START_TOLERANCE_S)
     except psutil.NoSuchProcess:
         return False
     except psutil.AccessDenied:
         return True
+    if started is None:
+        return True
+    now = process_start(pid)
+    if now is None:  # gone since, or not ours to inspect (then: as alive, never taken over)
+        return pid_alive(pid)
+    return abs(now - started) <= settings.JOB_PID_START_TOLERANCE_S
 
 
 def _stored_error(raw: str | None) -> ErrorInfo | None:

@@ -13,7 +13,13 @@ from tensorshelf.io.copying import copy_with_hashes
 from tensorshelf.io.hashing import hash_file
 
 
-@pytest.mark.parametrize("data", [b"", b'{"a": 1}\n', bytes(range(256)) * 4000])
+# ids named: pytest 9.1 puts a bytes value whole into the test id, and so into the
+# PYTEST_CURRENT_TEST variable of every process the test starts (1 MB: git fails with E2BIG)
+@pytest.mark.parametrize(
+    "data",
+    [b"", b'{"a": 1}\n', bytes(range(256)) * 4000],
+    ids=["empty", "small-json", "one-mib"],
+)
 def test_equals_git_hash_object(tmp_path: Path, data: bytes) -> None:
     path = tmp_path / "config.json"
     path.write_bytes(data)

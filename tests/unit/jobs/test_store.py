@@ -13,6 +13,7 @@ import pytest
 
 from tensorshelf.error_info import ErrorInfo
 from tensorshelf.errors import InvalidArgument, JobNotFound, PlanNotFound
+from tensorshelf.io.processes import process_start
 from tensorshelf.jobs.store import MIGRATIONS, JobStore, new_job_id, process_alive
 from tensorshelf.library.models import ImportPlan
 
@@ -147,13 +148,31 @@ def test_running_job_of_a_dead_process_is_interrupted(ops_db: Path) -> None:
 def test_reused_pid_is_not_mistaken_for_the_owner(ops_db: Path) -> None:
     store = JobStore(ops_db)
     job = store.create("verify", {}, "")
+    started = process_start(os.getpid())
+    assert started is not None
     # our pid, but recorded by a process that started an hour earlier (pid reuse)
+    _set_owner(ops_db, job.job_id, os.getpid(), started - 3600)
+    assert store.get(job.job_id).status == "interrupted"
+    assert process_alive(os.getpid(), started)
+    assert not process_alive(None, None)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="a boot-relative start: /proc")
+def test_a_step_of_the_wall_clock_leaves_a_living_owner_alive(
+    ops_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """NTP stepping the clock moves psutil's create_time (boot time + ticks since boot) while
+    the process lives: a running job of this very process looked interrupted, and another
+    process could have claimed it (seen in the full suite, a 9-minute worker)."""
     import psutil
 
-    _set_owner(ops_db, job.job_id, os.getpid(), psutil.Process().create_time() - 3600)
-    assert store.get(job.job_id).status == "interrupted"
-    assert process_alive(os.getpid(), psutil.Process().create_time())
-    assert not process_alive(None, None)
+    store = JobStore(ops_db)
+    job = store.create("import", {"paths": ["/p"]}, "")
+    boot = psutil.boot_time()
+    monkeypatch.setattr(psutil._pslinux, "boot_time", lambda: boot + 30)  # the clock moved
+    assert store.get(job.job_id).status == "running"
+    with pytest.raises(InvalidArgument):
+        store.claim(job.job_id)
 
 
 def test_finished_jobs_are_never_interrupted(ops_db: Path) -> None:
